@@ -1,0 +1,192 @@
+//! The domain: ids, roles, the entities the store returns and the screens show, validation of
+//! what members type. Pure: no IO, no clock, no database.
+
+pub mod policy;
+pub mod validate;
+
+use std::fmt;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl rusqlite::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                self.0.to_sql()
+            }
+        }
+
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                i64::column_result(v).map($name)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A member's account.
+    UserId
+);
+id_type!(
+    /// A board.
+    BoardId
+);
+id_type!(
+    /// A thread (its first post is its opening post).
+    ThreadId
+);
+id_type!(
+    /// A post.
+    PostId
+);
+
+/// What a member may do, widest last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Member,
+    /// A member with a verified badge granted by a sysop.
+    Professional,
+    Moderator,
+    Sysop,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Professional => "professional",
+            Role::Moderator => "moderator",
+            Role::Sysop => "sysop",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "member" => Role::Member,
+            "professional" => Role::Professional,
+            "moderator" => Role::Moderator,
+            "sysop" => Role::Sysop,
+            _ => return None,
+        })
+    }
+
+    /// Moderators and sysops.
+    pub fn is_staff(self) -> bool {
+        self >= Role::Moderator
+    }
+}
+
+/// Who is acting: a signed-in member (over SSH or the local console).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub handle: String,
+    pub role: Role,
+    pub trust_level: i64,
+    pub created_at: i64,
+}
+
+/// A board as the board list shows it, for one reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Board {
+    pub id: BoardId,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub read_only: bool,
+    pub allow_anonymous: bool,
+    pub thread_count: i64,
+    /// Threads with posts this reader has not read.
+    pub unread_threads: i64,
+}
+
+/// A thread as the thread list shows it, for one reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadSummary {
+    pub id: ThreadId,
+    pub board_id: BoardId,
+    pub title: String,
+    /// The author's handle, or the thread's pseudonym for an anonymous thread.
+    pub author: String,
+    pub post_count: i64,
+    pub unread: i64,
+    pub pinned: bool,
+    pub locked: bool,
+    pub last_post_at: i64,
+}
+
+/// A post as a thread shows it, for one reader. The author of an anonymous post is not here:
+/// only its pseudonym, and `mine` for its own author.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Post {
+    pub id: PostId,
+    pub thread_id: ThreadId,
+    pub author: String,
+    pub anonymous: bool,
+    pub mine: bool,
+    pub body: String,
+    pub content_warning: Option<String>,
+    pub created_at: i64,
+    pub edited: bool,
+}
+
+/// A thread's header and one page of its posts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadPage {
+    pub id: ThreadId,
+    pub board_id: BoardId,
+    pub board_name: String,
+    pub title: String,
+    pub locked: bool,
+    pub post_count: i64,
+    /// Index (0-based) of the first post on this page.
+    pub offset: i64,
+    pub posts: Vec<Post>,
+}
+
+/// Where a draft belongs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DraftPlace {
+    NewThread(BoardId),
+    Reply(BoardId, ThreadId),
+}
+
+impl DraftPlace {
+    pub fn board(self) -> BoardId {
+        match self {
+            DraftPlace::NewThread(b) | DraftPlace::Reply(b, _) => b,
+        }
+    }
+    pub fn thread(self) -> Option<ThreadId> {
+        match self {
+            DraftPlace::NewThread(_) => None,
+            DraftPlace::Reply(_, t) => Some(t),
+        }
+    }
+}
+
+/// What the composer holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Draft {
+    pub title: String,
+    pub body: String,
+    pub content_warning: String,
+    pub anonymous: bool,
+}
+
+impl Draft {
+    pub fn is_empty(&self) -> bool {
+        self.title.trim().is_empty()
+            && self.body.trim().is_empty()
+            && self.content_warning.trim().is_empty()
+    }
+}

@@ -1,0 +1,36 @@
+//! Haven: a bulletin-board system for a peer-support community, reached with `ssh`.
+//!
+//! # Layout
+//!
+//! ```text
+//! config       bbs.toml → RawConfig → Config; the only reader of settings files and env.
+//! sanitize     the one sanitiser every piece of member text passes before storing and drawing.
+//! assets       guidelines, privacy policy, crisis resources (embedded, overridable).
+//! domain/      ids, roles, entities, validation, policy. Pure: no IO.
+//! store/       SQLite (rusqlite), synchronous; migrations; one file per table group.
+//! live         broadcast hub of live events, fed across processes by the events table.
+//! service      use cases: policy + store + live events. Shared by SSH, console and admin.
+//! server/      accept loop and limits, the thin russh handler, the host key.
+//! session/     one task per SSH shell: bytes → keys → App update → diffed frame out.
+//! tui/         the App (The Elm Architecture): state, update → effects, pure render.
+//! console      the same App on the local terminal.
+//! admin/       `bbs admin …` subcommands; they call the service only.
+//! ```
+//!
+//! The App never touches SQL or sockets; the store never knows about sessions; the handler
+//! never renders.
+
+#![deny(clippy::unwrap_used)]
+
+pub mod admin;
+pub mod assets;
+pub mod config;
+pub mod console;
+pub mod domain;
+pub mod live;
+pub mod sanitize;
+pub mod server;
+pub mod service;
+pub mod session;
+pub mod store;
+pub mod tui;

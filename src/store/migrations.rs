@@ -1,0 +1,49 @@
+//! Schema migrations, applied in order past `PRAGMA user_version`, all in one transaction.
+//! `schema.sql` is migration 0. Never edit or remove a migration once shipped: append.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::{Result, StoreError};
+
+/// The migrations, in order. Index + 1 is the `user_version` after applying it.
+const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+
+/// Brings the schema up to date. Refuses a database newer than this program.
+pub fn apply(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StoreError::Corrupt(format!(
+            "the database is at schema version {version}, newer than this program ({known}); \
+             upgrade bbs"
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::store;
+
+    #[test]
+    fn migrations_set_the_version_and_are_idempotent() {
+        let (dir, store) = store();
+        let v: i64 = store
+            .read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+            .expect("version");
+        assert_eq!(v, super::MIGRATIONS.len() as i64);
+        drop(store);
+        // Opening again applies nothing and keeps the version.
+        let store = super::super::Store::open(&dir.path().join("haven.db")).expect("reopen");
+        let fk: i64 = store
+            .read(|c| Ok(c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?))
+            .expect("fk");
+        assert_eq!(fk, 1);
+    }
+}

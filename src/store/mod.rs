@@ -1,0 +1,166 @@
+//! The store: everything Haven keeps, in one SQLite file. rusqlite only, synchronous; callers
+//! on the async side run it through `spawn_blocking` (see `service`).
+//!
+//! One writer connection behind a mutex (SQLite allows one writer at a time anyway; queueing here
+//! is cheaper than SQLITE_BUSY retries) and a small pool of read connections, which WAL lets
+//! run beside the writer. Every write transaction starts IMMEDIATE and commits with
+//! `synchronous=FULL`, so when a write returns, it is durable: a post is acknowledged to the
+//! member only after that.
+//!
+//! One file per table group; each holds free functions over a `&Connection`. SQL lives only here.
+
+pub mod boards;
+pub mod drafts;
+pub mod events;
+pub mod meta;
+pub mod migrations;
+pub mod posts;
+pub mod users;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+/// How long a connection waits for a lock before reporting the database busy. Long enough to
+/// ride out a checkpoint or a backup step, short enough that a member sees an answer.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Read connections kept open. More readers than cores gains nothing on a 2-core box.
+const MAX_IDLE_READERS: usize = 4;
+
+/// Why a store call failed, as far as the caller needs to tell causes apart.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another writer held the database for longer than the busy timeout.
+    #[error("the database is busy; please try again in a moment")]
+    Busy,
+    /// The disk is full: nothing was written.
+    #[error("the server's disk is full; nothing was saved")]
+    Full,
+    /// The database file is not a Haven database, is corrupt, or is newer than this program.
+    #[error("database problem: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+    #[error("cannot use {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(ErrorCode::DiskFull) => StoreError::Full,
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                StoreError::Corrupt(e.to_string())
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database: one writer, a pool of readers.
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        let mut writer = open_connection(path, true)?;
+        migrations::apply(&mut writer)?;
+        Ok(Store {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` on a read connection.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = match self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop() {
+            Some(c) => c,
+            None => open_connection(&self.path, false)?,
+        };
+        let result = f(&conn);
+        let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.len() < MAX_IDLE_READERS {
+            pool.push(conn);
+        }
+        result
+    }
+
+    /// Runs `f` in an IMMEDIATE write transaction and commits; the change is durable on return.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+fn open_connection(path: &Path, create: bool) -> Result<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;
+         PRAGMA temp_store = MEMORY;",
+    )?;
+    #[cfg(unix)]
+    if create {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let p = PathBuf::from(p);
+            if p.exists() {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|source| StoreError::Io { path: p, source })?;
+            }
+        }
+    }
+    Ok(conn)
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+
+    /// A fresh store in a temporary directory (kept alive by the returned guard).
+    pub fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("haven.db")).expect("open store");
+        (dir, store)
+    }
+}

@@ -1,0 +1,361 @@
+//! Threads and posts: the paged thread list, paged thread pages, new threads, replies, read
+//! marks and the full-text index.
+//!
+//! Anonymity (DESIGN.md §6) is enforced here, at the one place rows become domain values: an
+//! anonymous post's author id never leaves this module; readers get the thread's pseudonym,
+//! and only the author gets `mine = true`.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use super::events::{self, EventKind};
+use super::{Result, now};
+use crate::domain::{BoardId, Post, PostId, ThreadId, ThreadPage, ThreadSummary, UserId};
+
+/// Shown for a post whose author deleted their account.
+pub const DELETED_AUTHOR: &str = "[deleted]";
+
+/// The pseudonym of `author` in the thread with `salt`: stable within a thread, unrelated
+/// across threads (the salt is random per thread and never leaves the database).
+pub fn pseudonym(salt: &[u8], author: Option<UserId>) -> String {
+    let mut h = Sha256::new();
+    h.update(salt);
+    h.update(author.map_or(0, |a| a.0).to_le_bytes());
+    let d = h.finalize();
+    format!("anon-{:02x}{:02x}", d[0], d[1])
+}
+
+fn author_name(
+    anonymous: bool,
+    salt: &[u8],
+    author: Option<UserId>,
+    handle: Option<String>,
+) -> String {
+    if anonymous {
+        pseudonym(salt, author)
+    } else {
+        handle.unwrap_or_else(|| DELETED_AUTHOR.to_string())
+    }
+}
+
+/// Number of visible threads on a board.
+pub fn thread_count(c: &Connection, board: BoardId) -> Result<i64> {
+    Ok(c.prepare_cached("SELECT count(*) FROM threads WHERE board_id = ?1 AND hidden = 0")?
+        .query_row([board], |r| r.get(0))?)
+}
+
+/// One page of a board's threads: pinned first, then by last activity.
+pub fn threads_page(
+    c: &Connection,
+    reader: UserId,
+    board: BoardId,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<ThreadSummary>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT t.id, t.board_id, t.title, t.anonymous, t.anon_salt, t.author_id, u.handle,
+                t.post_count, t.pinned, t.locked, t.last_post_at,
+                (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND p.status = 'visible'
+                    AND p.id > IFNULL(m.last_read_post_id, 0))
+           FROM threads t
+           LEFT JOIN users u ON u.id = t.author_id
+           LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = ?1
+          WHERE t.board_id = ?2 AND t.hidden = 0
+          ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC
+          LIMIT ?3 OFFSET ?4",
+    )?;
+    let rows = stmt.query_map(params![reader, board, limit, offset], |r| {
+        let anonymous: bool = r.get(3)?;
+        let salt: Vec<u8> = r.get(4)?;
+        let author: Option<UserId> = r.get(5)?;
+        Ok(ThreadSummary {
+            id: r.get(0)?,
+            board_id: r.get(1)?,
+            title: r.get(2)?,
+            author: author_name(anonymous, &salt, author, r.get(6)?),
+            post_count: r.get(7)?,
+            pinned: r.get(8)?,
+            locked: r.get(9)?,
+            last_post_at: r.get(10)?,
+            unread: r.get(11)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A thread's header and the page of its visible posts starting at `offset`.
+pub fn thread_page(
+    c: &Connection,
+    reader: UserId,
+    thread: ThreadId,
+    offset: i64,
+    limit: i64,
+) -> Result<Option<ThreadPage>> {
+    let head = c
+        .prepare_cached(
+            "SELECT t.board_id, b.name, t.title, t.locked, t.anon_salt,
+                    (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND p.status = 'visible')
+               FROM threads t JOIN boards b ON b.id = t.board_id
+              WHERE t.id = ?1 AND t.hidden = 0",
+        )?
+        .query_row([thread], |r| {
+            Ok((
+                r.get::<_, BoardId>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, bool>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })
+        .optional()?;
+    let Some((board_id, board_name, title, locked, salt, post_count)) = head else {
+        return Ok(None);
+    };
+    let mut stmt = c.prepare_cached(
+        "SELECT p.id, p.author_id, u.handle, p.anonymous, p.body, p.content_warning,
+                p.created_at, p.edited_at IS NOT NULL
+           FROM posts p LEFT JOIN users u ON u.id = p.author_id
+          WHERE p.thread_id = ?1 AND p.status = 'visible'
+          ORDER BY p.id LIMIT ?2 OFFSET ?3",
+    )?;
+    let posts = stmt
+        .query_map(params![thread, limit, offset], |r| {
+            let author: Option<UserId> = r.get(1)?;
+            let anonymous: bool = r.get(3)?;
+            Ok(Post {
+                id: r.get(0)?,
+                thread_id: thread,
+                author: author_name(anonymous, &salt, author, r.get(2)?),
+                anonymous,
+                mine: author == Some(reader),
+                body: r.get(4)?,
+                content_warning: r.get(5)?,
+                created_at: r.get(6)?,
+                edited: r.get(7)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Some(ThreadPage {
+        id: thread,
+        board_id,
+        board_name,
+        title,
+        locked,
+        post_count,
+        offset,
+        posts,
+    }))
+}
+
+/// The thread a post belongs to and the post's index among the thread's visible posts.
+pub fn post_position(c: &Connection, post: PostId) -> Result<Option<(ThreadId, i64)>> {
+    Ok(c.prepare_cached(
+        "SELECT p.thread_id, (SELECT count(*) FROM posts q WHERE q.thread_id = p.thread_id
+                                AND q.status = 'visible' AND q.id < p.id)
+           FROM posts p WHERE p.id = ?1",
+    )?
+    .query_row([post], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()?)
+}
+
+/// What a new post needs. Text must already be validated and sanitised.
+pub struct NewPost<'a> {
+    pub author: UserId,
+    pub body: &'a str,
+    pub content_warning: Option<&'a str>,
+    pub anonymous: bool,
+}
+
+fn insert_post(c: &Connection, thread: ThreadId, title: &str, post: &NewPost<'_>) -> Result<PostId> {
+    let at = now();
+    c.prepare_cached(
+        "INSERT INTO posts (thread_id, author_id, anonymous, body, content_warning, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        thread,
+        post.author,
+        post.anonymous,
+        post.body,
+        post.content_warning,
+        at
+    ])?;
+    let id = PostId(c.last_insert_rowid());
+    c.prepare_cached("INSERT INTO posts_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
+        .execute(params![id, title, post.body])?;
+    c.prepare_cached(
+        "UPDATE threads SET last_post_at = ?2, last_post_id = ?3, post_count = post_count + 1
+          WHERE id = ?1",
+    )?
+    .execute(params![thread, at, id])?;
+    mark_read(c, post.author, thread, id)?;
+    Ok(id)
+}
+
+/// Starts a thread with its first post.
+pub fn create_thread(
+    c: &Connection,
+    board: BoardId,
+    title: &str,
+    post: &NewPost<'_>,
+) -> Result<(ThreadId, PostId)> {
+    let salt: [u8; 16] = rand::random();
+    let at = now();
+    c.prepare_cached(
+        "INSERT INTO threads (board_id, author_id, anonymous, title, created_at, last_post_at,
+                              anon_salt)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+    )?
+    .execute(params![board, post.author, post.anonymous, title, at, &salt[..]])?;
+    let thread = ThreadId(c.last_insert_rowid());
+    let id = insert_post(c, thread, title, post)?;
+    let actor = (!post.anonymous).then_some(post.author);
+    events::append(c, EventKind::NewThread, Some(board), Some(thread), Some(id), actor)?;
+    Ok((thread, id))
+}
+
+/// Why a reply could not be stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyRefused {
+    /// The thread is gone or hidden.
+    NoThread,
+    /// The thread is locked.
+    Locked,
+}
+
+/// Adds a reply to a thread.
+pub fn reply(
+    c: &Connection,
+    thread: ThreadId,
+    post: &NewPost<'_>,
+) -> Result<Result<PostId, ReplyRefused>> {
+    let row = c
+        .prepare_cached("SELECT board_id, locked FROM threads WHERE id = ?1 AND hidden = 0")?
+        .query_row([thread], |r| Ok((r.get::<_, BoardId>(0)?, r.get::<_, bool>(1)?)))
+        .optional()?;
+    let Some((board, locked)) = row else {
+        return Ok(Err(ReplyRefused::NoThread));
+    };
+    if locked {
+        return Ok(Err(ReplyRefused::Locked));
+    }
+    let id = insert_post(c, thread, "", post)?;
+    let actor = (!post.anonymous).then_some(post.author);
+    events::append(c, EventKind::NewPost, Some(board), Some(thread), Some(id), actor)?;
+    Ok(Ok(id))
+}
+
+/// Records that `user` has read `thread` up to `post` (never moves backwards).
+pub fn mark_read(c: &Connection, user: UserId, thread: ThreadId, post: PostId) -> Result<()> {
+    c.prepare_cached(
+        "INSERT INTO read_marks (user_id, thread_id, last_read_post_id) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_id, thread_id) DO UPDATE
+            SET last_read_post_id = max(last_read_post_id, excluded.last_read_post_id)",
+    )?
+    .execute(params![user, thread, post])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::domain::Role;
+    use crate::store::test_support::store;
+    use crate::store::{boards, users};
+
+    fn member(store: &crate::store::Store, handle: &str) -> UserId {
+        let key = format!("ssh-ed25519 {handle}");
+        let h = handle.to_string();
+        store
+            .write(move |c| {
+                users::create(
+                    c,
+                    &h,
+                    Role::Member,
+                    &users::NewKey {
+                        algorithm: "ssh-ed25519",
+                        public_key: &key,
+                        fingerprint: "SHA256:x",
+                        comment: None,
+                    },
+                    1,
+                    1,
+                )
+            })
+            .expect("write")
+            .expect("valid")
+            .id
+    }
+
+    #[test]
+    fn threads_list_pinned_first_then_by_activity_with_unread_counts() {
+        let (_d, store) = store();
+        store
+            .write(|c| boards::seed(c, &Config::default().boards))
+            .expect("seed");
+        let a = member(&store, "alice");
+        let b = member(&store, "bob");
+        let board = BoardId(1);
+        let post = |author, body: &'static str| NewPost {
+            author,
+            body,
+            content_warning: None,
+            anonymous: false,
+        };
+        let (t1, _) = store
+            .write(|c| create_thread(c, board, "first", &post(a, "one")))
+            .expect("t1");
+        let (t2, _) = store
+            .write(|c| create_thread(c, board, "second", &post(a, "two")))
+            .expect("t2");
+        // A reply bumps t1 above t2.
+        store
+            .write(|c| Ok(reply(c, t1, &post(b, "hi")).expect("reply")))
+            .expect("reply")
+            .expect("not locked");
+        let list = store.read(|c| threads_page(c, b, board, 0, 10)).expect("list");
+        assert_eq!(list.iter().map(|t| t.id).collect::<Vec<_>>(), vec![t1, t2]);
+        // Bob wrote the reply (read), but not the opening post.
+        assert_eq!(list[0].unread, 1);
+        assert_eq!(list[1].unread, 1);
+        let boards = store.read(|c| boards::list(c, b)).expect("boards");
+        assert_eq!(boards[0].unread_threads, 2);
+        assert_eq!(boards[0].thread_count, 2);
+    }
+
+    #[test]
+    fn an_anonymous_author_is_shown_only_as_a_pseudonym() {
+        let (_d, store) = store();
+        store
+            .write(|c| boards::seed(c, &Config::default().boards))
+            .expect("seed");
+        let a = member(&store, "alice");
+        let b = member(&store, "bob");
+        let anon = NewPost {
+            author: a,
+            body: "hard day",
+            content_warning: None,
+            anonymous: true,
+        };
+        let (t, _) = store
+            .write(|c| create_thread(c, BoardId(2), "anon", &anon))
+            .expect("t");
+        let page = store
+            .read(|c| thread_page(c, b, t, 0, 10))
+            .expect("page")
+            .expect("thread");
+        assert!(page.posts[0].author.starts_with("anon-"));
+        assert!(!page.posts[0].mine);
+        let own = store
+            .read(|c| thread_page(c, a, t, 0, 10))
+            .expect("page")
+            .expect("thread");
+        assert!(own.posts[0].mine);
+        let list = store.read(|c| threads_page(c, b, BoardId(2), 0, 10)).expect("list");
+        assert_eq!(list[0].author, page.posts[0].author);
+        let ev = store.read(|c| events::since(c, 0)).expect("events");
+        assert_eq!(ev[0].user, None, "anonymous events carry no author");
+    }
+}

@@ -1,0 +1,193 @@
+//! Members and their keys.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Result, now};
+use crate::domain::{Role, User, UserId, validate};
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    let role: String = r.get(2)?;
+    Ok(User {
+        id: r.get(0)?,
+        handle: r.get(1)?,
+        role: Role::parse(&role).unwrap_or(Role::Member),
+        trust_level: r.get(3)?,
+        created_at: r.get(4)?,
+    })
+}
+
+const USER_COLUMNS: &str = "u.id, u.handle, u.role, u.trust_level, u.created_at";
+
+/// The active member who owns this public key (OpenSSH `algo base64` form).
+pub fn by_key(c: &Connection, public_key: &str) -> Result<Option<User>> {
+    Ok(c.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS} FROM user_keys k JOIN users u ON u.id = k.user_id
+         WHERE k.public_key = ?1 AND u.status IN ('active', 'pending')"
+    ))?
+    .query_row([public_key], user_from_row)
+    .optional()?)
+}
+
+pub fn by_id(c: &Connection, id: UserId) -> Result<Option<User>> {
+    Ok(c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1"))?
+        .query_row([id], user_from_row)
+        .optional()?)
+}
+
+pub fn by_handle(c: &Connection, handle: &str) -> Result<Option<User>> {
+    Ok(c.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.handle_norm = ?1"
+    ))?
+    .query_row([validate::normalize_handle(handle)], user_from_row)
+    .optional()?)
+}
+
+/// True when a handle with the same confusable skeleton exists.
+pub fn skeleton_taken(c: &Connection, handle: &str) -> Result<bool> {
+    Ok(c.prepare_cached("SELECT 1 FROM users WHERE handle_skeleton = ?1")?
+        .exists([validate::skeleton(handle)])?)
+}
+
+pub fn count(c: &Connection) -> Result<i64> {
+    Ok(c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
+}
+
+/// A key to attach to a new member.
+pub struct NewKey<'a> {
+    pub algorithm: &'a str,
+    pub public_key: &'a str,
+    pub fingerprint: &'a str,
+    pub comment: Option<&'a str>,
+}
+
+/// Creates a member with one key. The handle must already be validated; uniqueness is
+/// checked here, inside the write transaction, so two sign-ups cannot race to one handle.
+pub fn create(
+    c: &Connection,
+    handle: &str,
+    role: Role,
+    key: &NewKey<'_>,
+    guidelines_version: i64,
+    privacy_version: i64,
+) -> Result<Result<User, validate::Invalid>> {
+    if skeleton_taken(c, handle)? {
+        return Ok(Err(validate::Invalid::HandleTaken));
+    }
+    let at = now();
+    c.prepare_cached(
+        "INSERT INTO users (handle, handle_norm, handle_skeleton, role, created_at,
+                            guidelines_version, privacy_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        handle,
+        validate::normalize_handle(handle),
+        validate::skeleton(handle),
+        role.as_str(),
+        at,
+        guidelines_version,
+        privacy_version
+    ])?;
+    let id = UserId(c.last_insert_rowid());
+    c.prepare_cached(
+        "INSERT INTO user_keys (user_id, algorithm, public_key, fingerprint, comment, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        id,
+        key.algorithm,
+        key.public_key,
+        key.fingerprint,
+        key.comment,
+        at
+    ])?;
+    Ok(by_id(c, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?).map(Ok)
+}
+
+pub fn set_role(c: &Connection, id: UserId, role: Role) -> Result<()> {
+    c.prepare_cached("UPDATE users SET role = ?2 WHERE id = ?1")?
+        .execute(params![id, role.as_str()])?;
+    Ok(())
+}
+
+pub fn touch_last_seen(c: &Connection, id: UserId) -> Result<()> {
+    c.prepare_cached("UPDATE users SET last_seen_at = ?2 WHERE id = ?1")?
+        .execute(params![id, now()])?;
+    Ok(())
+}
+
+/// Every member, for `bbs admin users`.
+pub fn list(c: &Connection) -> Result<Vec<(User, String)>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS}, u.status FROM users u ORDER BY u.id"
+    ))?;
+    let rows = stmt.query_map([], |r| Ok((user_from_row(r)?, r.get(5)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::store;
+
+    fn key(n: u8) -> String {
+        format!("ssh-ed25519 AAAA{n}")
+    }
+
+    #[test]
+    fn a_created_member_is_found_by_key_and_handle() {
+        let (_d, store) = store();
+        let k = key(1);
+        let user = store
+            .write(|c| {
+                create(
+                    c,
+                    "river",
+                    Role::Member,
+                    &NewKey {
+                        algorithm: "ssh-ed25519",
+                        public_key: &k,
+                        fingerprint: "SHA256:x",
+                        comment: None,
+                    },
+                    1,
+                    1,
+                )
+            })
+            .expect("write")
+            .expect("valid");
+        let found = store.read(|c| by_key(c, &k)).expect("read");
+        assert_eq!(found, Some(user.clone()));
+        let found = store.read(|c| by_handle(c, "RIVER")).expect("read");
+        assert_eq!(found.map(|u| u.id), Some(user.id));
+    }
+
+    #[test]
+    fn a_look_alike_handle_is_taken() {
+        let (_d, store) = store();
+        let (k1, k2) = (key(1), key(2));
+        let mk = |k: &str, h: &str| {
+            let k = k.to_string();
+            let h = h.to_string();
+            store
+                .write(move |c| {
+                    create(
+                        c,
+                        &h,
+                        Role::Member,
+                        &NewKey {
+                            algorithm: "ssh-ed25519",
+                            public_key: &k,
+                            fingerprint: "SHA256:x",
+                            comment: None,
+                        },
+                        1,
+                        1,
+                    )
+                })
+                .expect("write")
+        };
+        assert!(mk(&k1, "willow").is_ok());
+        assert_eq!(mk(&k2, "WiII0w"), Err(validate::Invalid::HandleTaken));
+    }
+}
