@@ -1,1 +1,422 @@
-//! stub
+//! The App, in The Elm Architecture: [`App::update`] is the only place state changes, and it
+//! returns [`Effect`]s (store calls, quitting) as values; their results come back as [`Msg`]s.
+//! [`App::render`] is pure: it draws the state into a buffer. The App knows nothing of SQL,
+//! sockets or terminals, so SSH sessions and the local console drive the same App.
+
+pub mod keymap;
+pub mod screens;
+pub mod strings;
+pub mod theme;
+pub mod widgets;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+use terminput::KeyEvent;
+
+use crate::domain::{Board, BoardId, Draft, DraftPlace, PostId, ThreadId, ThreadPage, ThreadSummary, User};
+use crate::store::events::{Event, EventKind};
+use keymap::{Action, Context};
+use screens::{Screen, boards::BoardsScreen, signup::SignUpScreen, thread::ThreadScreen};
+pub use theme::Theme;
+
+/// Smallest usable terminal (DESIGN.md §4).
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 12;
+
+/// Where in a thread to open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageAt {
+    Offset(i64),
+    /// The page holding this post.
+    Post(PostId),
+}
+
+/// Something for the driver to do; its result comes back as a [`Msg`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    LoadBoards,
+    LoadThreads { board: BoardId, offset: i64, limit: i64 },
+    LoadThread { thread: ThreadId, at: PageAt },
+    LoadDraft(DraftPlace),
+    SaveDraft(DraftPlace, Draft),
+    Post(DraftPlace, Draft),
+    SignUp { handle: String, claim: Option<String> },
+    /// End the session (the driver saves nothing more: drafts were saved by their own effect).
+    Quit,
+}
+
+/// Results of effects, as the App receives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loaded {
+    Boards(Vec<Board>),
+    Threads { board: Board, offset: i64, threads: Vec<ThreadSummary> },
+    Thread(ThreadPage),
+    Draft(DraftPlace, Option<Draft>),
+    DraftSaved,
+    Posted { place: DraftPlace, thread: ThreadId, post: PostId },
+    SignedUp(User),
+}
+
+/// Everything that can change the App.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    Key(KeyEvent),
+    Paste(String),
+    Resize(u16, u16),
+    /// Something changed elsewhere (another session, the console, an admin command).
+    Live(Event),
+    /// The live feed fell behind: reload whatever is on screen.
+    LiveLagged,
+    Loaded(Loaded),
+    /// An effect failed; the text is for the member. Nothing they typed is lost.
+    Failed(String),
+    /// The server is shutting down.
+    ShuttingDown,
+}
+
+/// Overlays drawn above the current screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Overlay {
+    Help,
+    HelpNow,
+}
+
+/// A status line message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Info(String),
+    Error(String),
+}
+
+/// Texts the App shows that come from the server's configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Texts {
+    pub name: String,
+    pub guidelines: String,
+    pub privacy: String,
+    pub resources: String,
+    /// Whether sign-up offers the sysop claim field.
+    pub claim_pending: bool,
+}
+
+/// The state of one member's UI.
+pub struct App {
+    pub user: Option<User>,
+    pub texts: Texts,
+    pub theme: Theme,
+    pub width: u16,
+    pub height: u16,
+    screen: Screen,
+    /// Screens to go back to.
+    stack: Vec<Screen>,
+    overlay: Option<Overlay>,
+    status: Option<Status>,
+    /// Set once the App has asked to end; it ignores input after that.
+    pub finished: bool,
+}
+
+impl App {
+    /// An App for a known member (opens the board list) or for sign-up (`user` is None).
+    pub fn new(user: Option<User>, texts: Texts, theme: Theme, width: u16, height: u16) -> (App, Vec<Effect>) {
+        let (screen, effects) = match &user {
+            Some(_) => (Screen::Boards(BoardsScreen::default()), vec![Effect::LoadBoards]),
+            None => (Screen::SignUp(SignUpScreen::new(texts.claim_pending)), vec![]),
+        };
+        (
+            App {
+                user,
+                texts,
+                theme,
+                width,
+                height,
+                screen,
+                stack: Vec::new(),
+                overlay: None,
+                status: None,
+                finished: false,
+            },
+            effects,
+        )
+    }
+
+    /// Rows available to a screen's list (screen minus header, footer and status line).
+    pub fn body_height(&self) -> u16 {
+        self.height.saturating_sub(3)
+    }
+
+    fn context(&self) -> Context {
+        self.screen.context()
+    }
+
+    /// The effect that keeps the current screen's unsaved work, if any (used on disconnect).
+    pub fn pending_save(&self) -> Option<Effect> {
+        std::iter::once(&self.screen)
+            .chain(self.stack.iter())
+            .find_map(|s| match s {
+                Screen::Compose(c) => c.save_effect(),
+                _ => None,
+            })
+    }
+
+    /// Applies a message; returns what the driver should do.
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        if self.finished {
+            return vec![];
+        }
+        let effects = self.dispatch(msg);
+        self.screen.set_width(self.width);
+        effects
+    }
+
+    fn dispatch(&mut self, msg: Msg) -> Vec<Effect> {
+        self.screen.set_width(self.width);
+        match msg {
+            Msg::Resize(w, h) => {
+                self.width = w;
+                self.height = h;
+                self.screen.resized(self.body_height())
+            }
+            Msg::Key(key) => self.key(key),
+            Msg::Paste(text) => {
+                self.overlay = None;
+                self.screen.paste(&text);
+                vec![]
+            }
+            Msg::Live(event) => self.live(&event),
+            Msg::LiveLagged => self.screen.reload(self.body_height()),
+            Msg::Loaded(loaded) => self.loaded(loaded),
+            Msg::Failed(text) => {
+                self.screen.failed();
+                self.status = Some(Status::Error(text));
+                vec![]
+            }
+            Msg::ShuttingDown => {
+                self.status = Some(Status::Info(strings::RESTARTING.into()));
+                let mut effects: Vec<Effect> = self.pending_save().into_iter().collect();
+                effects.push(Effect::Quit);
+                self.finished = true;
+                effects
+            }
+        }
+    }
+
+    fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if self.overlay.take().is_some() {
+            return vec![];
+        }
+        self.status = None;
+        let ctx = self.context();
+        let action = keymap::lookup(ctx, &key);
+        match action {
+            Some(Action::Help) => {
+                self.overlay = Some(Overlay::Help);
+                return vec![];
+            }
+            Some(Action::HelpNow) => {
+                self.overlay = Some(Overlay::HelpNow);
+                return vec![];
+            }
+            Some(Action::Quit) if ctx != Context::Threads => {
+                self.finished = true;
+                let mut effects: Vec<Effect> = self.pending_save().into_iter().collect();
+                effects.push(Effect::Quit);
+                return effects;
+            }
+            _ => {}
+        }
+        let body = self.body_height();
+        let outcome = self.screen.key(&key, action, body, self.user.as_ref());
+        self.apply(outcome)
+    }
+
+    /// Applies what a screen asked for: navigation, a status line, effects.
+    fn apply(&mut self, outcome: screens::Outcome) -> Vec<Effect> {
+        if let Some(status) = outcome.status {
+            self.status = Some(status);
+        }
+        match outcome.nav {
+            screens::Nav::Stay => {}
+            screens::Nav::Push(screen) => {
+                let old = std::mem::replace(&mut self.screen, *screen);
+                self.stack.push(old);
+            }
+            screens::Nav::Replace(screen) => self.screen = *screen,
+            screens::Nav::Back => match self.stack.pop() {
+                Some(prev) => {
+                    self.screen = prev;
+                    let mut effects = outcome.effects;
+                    effects.extend(self.screen.reload(self.body_height()));
+                    return effects;
+                }
+                None => {
+                    self.finished = true;
+                    let mut effects = outcome.effects;
+                    effects.push(Effect::Quit);
+                    return effects;
+                }
+            },
+            screens::Nav::Quit => {
+                self.finished = true;
+                let mut effects = outcome.effects;
+                effects.push(Effect::Quit);
+                return effects;
+            }
+        }
+        outcome.effects
+    }
+
+    fn live(&mut self, event: &Event) -> Vec<Effect> {
+        let Some(user) = &self.user else { return vec![] };
+        let relevant = match (&self.screen, &event.kind) {
+            (Screen::Boards(_), _) => true,
+            (Screen::Threads(s), _) => event.board == Some(s.board_id),
+            (Screen::Thread(s), _) => event.thread == Some(s.thread_id),
+            _ => false,
+        };
+        if !relevant || event.kind == EventKind::UserChanged {
+            return vec![];
+        }
+        // One's own posts are already on screen.
+        if event.user == Some(user.id) {
+            return vec![];
+        }
+        if matches!(self.screen, Screen::Thread(_)) {
+            self.status = Some(Status::Info(strings::NEW_ACTIVITY.into()));
+        }
+        self.screen.reload(self.body_height())
+    }
+
+    fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+        let body = self.body_height();
+        match loaded {
+            Loaded::SignedUp(user) => {
+                self.user = Some(user);
+                self.stack.clear();
+                self.screen = Screen::Boards(BoardsScreen::default());
+                vec![Effect::LoadBoards]
+            }
+            Loaded::Posted { place, thread, post } => {
+                self.status = Some(Status::Info(strings::POSTED.into()));
+                // Leave the composer for the thread, showing the new post.
+                match place {
+                    DraftPlace::Reply(..) => {
+                        // Back to the thread under the composer.
+                        if let Some(prev) = self.stack.pop() {
+                            self.screen = prev;
+                        }
+                    }
+                    DraftPlace::NewThread(_) => {
+                        // The thread list stays below; the new thread opens above it.
+                        self.screen = Screen::Thread(ThreadScreen::new(thread));
+                    }
+                }
+                self.screen.set_width(self.width);
+                if let Screen::Thread(s) = &mut self.screen {
+                    s.focus(post);
+                }
+                vec![Effect::LoadThread { thread, at: PageAt::Post(post) }]
+            }
+            Loaded::DraftSaved => vec![],
+            other => self.screen.loaded(other, body),
+        }
+    }
+
+    /// Draws the App; returns where the terminal cursor should be (None hides it).
+    pub fn render(&self, area: Rect, buf: &mut Buffer) -> Option<Position> {
+        let theme = self.theme;
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            Paragraph::new(strings::TOO_SMALL)
+                .wrap(Wrap { trim: true })
+                .style(theme.error())
+                .render(area, buf);
+            return None;
+        }
+        let header = Rect { height: 1, ..area };
+        let footer = Rect { y: area.bottom() - 1, height: 1, ..area };
+        let status = Rect { y: area.bottom() - 2, height: 1, ..area };
+        let body = Rect { y: area.y + 1, height: area.height - 3, ..area };
+
+        // Header: community name · where you are · who you are.
+        buf.set_style(header, theme.header());
+        let left = format!(" {} · {}", self.texts.name, self.screen.title());
+        let right = self
+            .user
+            .as_ref()
+            .map(|u| format!("{} ", crate::sanitize::line(&u.handle)))
+            .unwrap_or_default();
+        let rw = widgets::width(&right) as u16;
+        buf.set_stringn(header.x, header.y, widgets::truncate(&left, (header.width - rw.min(header.width)) as usize), header.width as usize, theme.header());
+        if rw < header.width {
+            buf.set_stringn(header.right() - rw, header.y, &right, rw as usize, theme.header());
+        }
+
+        let cursor = self.screen.render(body, buf, theme, &self.texts);
+
+        if let Some(s) = &self.status {
+            let (text, style) = match s {
+                Status::Info(t) => (t, theme.notice()),
+                Status::Error(t) => (t, theme.error()),
+            };
+            buf.set_stringn(status.x + 1, status.y, widgets::truncate(text, status.width as usize - 1), status.width as usize - 1, style);
+        }
+
+        // Footer: the keys that apply here.
+        let mut spans = vec![Span::raw(" ")];
+        for (i, (keys, label)) in keymap::footer(self.context()).into_iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::styled(" · ", theme.footer()));
+            }
+            spans.push(Span::styled(keys, theme.key()));
+            spans.push(Span::styled(format!(" {label}"), theme.footer()));
+        }
+        Line::from(spans).render(footer, buf);
+
+        match self.overlay {
+            Some(Overlay::Help) => {
+                let lines: Vec<Line> = keymap::bindings(self.context())
+                    .into_iter()
+                    .map(|b| {
+                        Line::from(vec![
+                            Span::styled(format!("{:>12}  ", b.shown), theme.key()),
+                            Span::raw(b.label),
+                        ])
+                    })
+                    .chain([Line::raw(""), Line::styled(strings::HELP_CLOSE, theme.dim())])
+                    .collect();
+                popup(area, buf, strings::HELP_TITLE, lines, theme);
+                None
+            }
+            Some(Overlay::HelpNow) => {
+                let lines: Vec<Line> = self
+                    .texts
+                    .resources
+                    .lines()
+                    .map(|l| Line::raw(l.to_string()))
+                    .chain([Line::raw(""), Line::styled(strings::HELP_CLOSE, theme.dim())])
+                    .collect();
+                popup(area, buf, strings::HELP_NOW_TITLE, lines, theme);
+                None
+            }
+            None => cursor,
+        }
+    }
+}
+
+/// A centred box over the screen.
+fn popup(area: Rect, buf: &mut Buffer, title: &str, lines: Vec<Line<'_>>, theme: Theme) {
+    let w = area.width.saturating_sub(4).min(76);
+    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    Clear.render(r, buf);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(Block::default().borders(Borders::ALL).title(Span::styled(format!(" {title} "), theme.title())))
+        .render(r, buf);
+}

@@ -1,0 +1,225 @@
+//! Keys: one table per screen mapping key presses to actions. The footer and the `?` help are
+//! drawn from the same tables, so what is shown is what works.
+
+use terminput::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a key asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Back,
+    Quit,
+    Help,
+    HelpNow,
+    NewThread,
+    Reply,
+    Refresh,
+    NextPage,
+    PrevPage,
+    NextField,
+    PrevField,
+    Send,
+    ToggleAnonymous,
+    Accept,
+    Decline,
+}
+
+/// Which table applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    Boards,
+    Threads,
+    Thread,
+    Compose,
+    SignUpDocument,
+    SignUpHandle,
+}
+
+/// One binding: the keys, the action, and how help and the footer describe it.
+pub struct Binding {
+    pub keys: &'static [(KeyCode, KeyModifiers)],
+    pub action: Action,
+    /// Keys as shown to the member, e.g. "↑/k".
+    pub shown: &'static str,
+    pub label: &'static str,
+    /// Shown in the footer (all bindings show in help).
+    pub footer: bool,
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const CTRL: KeyModifiers = KeyModifiers::CTRL;
+const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+const ALT: KeyModifiers = KeyModifiers::ALT;
+
+macro_rules! b {
+    ($keys:expr, $action:expr, $shown:expr, $label:expr, $footer:expr) => {
+        Binding {
+            keys: $keys,
+            action: $action,
+            shown: $shown,
+            label: $label,
+            footer: $footer,
+        }
+    };
+}
+
+const MOVE: [Binding; 6] = [
+    b!(&[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)], Action::Up, "↑/k", "up", false),
+    b!(&[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)], Action::Down, "↓/j", "down", false),
+    b!(&[(KeyCode::PageUp, NONE), (KeyCode::Char('b'), CTRL)], Action::PageUp, "PgUp", "page up", false),
+    b!(&[(KeyCode::PageDown, NONE), (KeyCode::Char('f'), CTRL), (KeyCode::Char(' '), NONE)], Action::PageDown, "PgDn/Space", "page down", false),
+    b!(&[(KeyCode::Home, NONE), (KeyCode::Char('g'), NONE)], Action::Top, "Home/g", "first", false),
+    b!(&[(KeyCode::End, NONE), (KeyCode::Char('G'), NONE), (KeyCode::Char('G'), SHIFT)], Action::Bottom, "End/G", "last", false),
+];
+
+const COMMON: [Binding; 3] = [
+    b!(&[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)], Action::Help, "?", "help", true),
+    b!(&[(KeyCode::F(1), NONE), (KeyCode::Char('!'), NONE), (KeyCode::Char('!'), SHIFT)], Action::HelpNow, "F1/!", "help now", true),
+    b!(&[(KeyCode::Char('c'), CTRL)], Action::Quit, "Ctrl-C", "quit", false),
+];
+
+const BOARDS: [Binding; 3] = [
+    b!(&[(KeyCode::Enter, NONE), (KeyCode::Right, NONE), (KeyCode::Char('l'), NONE)], Action::Open, "Enter", "open", true),
+    b!(&[(KeyCode::Char('r'), NONE)], Action::Refresh, "r", "refresh", false),
+    b!(&[(KeyCode::Char('q'), NONE)], Action::Quit, "q", "quit", true),
+];
+
+const THREADS: [Binding; 5] = [
+    b!(&[(KeyCode::Enter, NONE), (KeyCode::Right, NONE), (KeyCode::Char('l'), NONE)], Action::Open, "Enter", "open", true),
+    b!(&[(KeyCode::Char('c'), NONE)], Action::NewThread, "c", "new thread", true),
+    b!(&[(KeyCode::Char('r'), NONE)], Action::Refresh, "r", "refresh", false),
+    b!(&[(KeyCode::Esc, NONE), (KeyCode::Left, NONE), (KeyCode::Char('h'), NONE)], Action::Back, "Esc", "back", true),
+    b!(&[(KeyCode::Char('q'), NONE)], Action::Back, "q", "back", false),
+];
+
+const THREAD: [Binding; 5] = [
+    b!(&[(KeyCode::Char('r'), NONE)], Action::Reply, "r", "reply", true),
+    b!(&[(KeyCode::Char(']'), NONE), (KeyCode::Char('n'), NONE)], Action::NextPage, "]/n", "next page", true),
+    b!(&[(KeyCode::Char('['), NONE), (KeyCode::Char('p'), NONE)], Action::PrevPage, "[/p", "previous page", true),
+    b!(&[(KeyCode::Esc, NONE), (KeyCode::Left, NONE), (KeyCode::Char('h'), NONE)], Action::Back, "Esc", "back", true),
+    b!(&[(KeyCode::Char('q'), NONE)], Action::Back, "q", "back", false),
+];
+
+const COMPOSE: [Binding; 7] = [
+    b!(&[(KeyCode::Char('s'), CTRL), (KeyCode::Enter, ALT)], Action::Send, "Ctrl-S", "post", true),
+    b!(&[(KeyCode::Tab, NONE)], Action::NextField, "Tab", "next field", true),
+    b!(&[(KeyCode::Tab, SHIFT)], Action::PrevField, "Shift-Tab", "previous field", false),
+    b!(&[(KeyCode::Char('a'), CTRL)], Action::ToggleAnonymous, "Ctrl-A", "anonymous on/off", false),
+    b!(&[(KeyCode::Esc, NONE)], Action::Back, "Esc", "leave (draft kept)", true),
+    b!(&[(KeyCode::F(2), NONE)], Action::Help, "F2", "help", true),
+    b!(&[(KeyCode::F(1), NONE)], Action::HelpNow, "F1", "help now", true),
+];
+
+const SIGNUP_DOCUMENT: [Binding; 4] = [
+    b!(&[(KeyCode::Char('a'), NONE), (KeyCode::Char('A'), SHIFT)], Action::Accept, "a", "I accept", true),
+    b!(&[(KeyCode::Char('q'), NONE), (KeyCode::Esc, NONE)], Action::Decline, "q", "I don't accept (leave)", true),
+    b!(&[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)], Action::Up, "↑", "scroll up", false),
+    b!(&[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE), (KeyCode::Char(' '), NONE)], Action::Down, "↓", "scroll down", false),
+];
+
+const SIGNUP_HANDLE: [Binding; 5] = [
+    b!(&[(KeyCode::Enter, NONE)], Action::Send, "Enter", "join", true),
+    b!(&[(KeyCode::Tab, NONE)], Action::NextField, "Tab", "next field", true),
+    b!(&[(KeyCode::Tab, SHIFT)], Action::PrevField, "Shift-Tab", "previous field", false),
+    b!(&[(KeyCode::Esc, NONE)], Action::Decline, "Esc", "leave", true),
+    b!(&[(KeyCode::F(1), NONE)], Action::HelpNow, "F1", "help now", true),
+];
+
+/// The bindings of a context, in the order help lists them.
+pub fn bindings(ctx: Context) -> Vec<&'static Binding> {
+    let own: &'static [Binding] = match ctx {
+        Context::Boards => &BOARDS,
+        Context::Threads => &THREADS,
+        Context::Thread => &THREAD,
+        Context::Compose => &COMPOSE,
+        Context::SignUpDocument => &SIGNUP_DOCUMENT,
+        Context::SignUpHandle => &SIGNUP_HANDLE,
+    };
+    let mut all: Vec<&'static Binding> = own.iter().collect();
+    if matches!(ctx, Context::Boards | Context::Threads | Context::Thread) {
+        all.extend(MOVE.iter());
+        all.extend(COMMON.iter());
+    } else {
+        all.push(&COMMON[2]);
+    }
+    all
+}
+
+/// The action a key asks for in a context.
+pub fn lookup(ctx: Context, key: &KeyEvent) -> Option<Action> {
+    // Shift is implied by an upper-case or symbol character; compare without it for chars.
+    let mods = match key.code {
+        KeyCode::Char(_) => key.modifiers - KeyModifiers::SHIFT,
+        _ => key.modifiers,
+    };
+    bindings(ctx).into_iter().find_map(|b| {
+        b.keys
+            .iter()
+            .any(|(code, m)| {
+                let m = match code {
+                    KeyCode::Char(_) => *m - KeyModifiers::SHIFT,
+                    _ => *m,
+                };
+                *code == key.code && m == mods
+            })
+            .then_some(b.action)
+    })
+}
+
+/// The footer's hints for a context: "Enter open · c new thread · …".
+pub fn footer(ctx: Context) -> Vec<(&'static str, &'static str)> {
+    bindings(ctx)
+        .into_iter()
+        .filter(|b| b.footer)
+        .map(|b| (b.shown, b.label))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code)
+    }
+
+    #[test]
+    fn arrows_and_vi_keys_move() {
+        for ctx in [Context::Boards, Context::Threads, Context::Thread] {
+            assert_eq!(lookup(ctx, &key(KeyCode::Down)), Some(Action::Down));
+            assert_eq!(lookup(ctx, &key(KeyCode::Char('j'))), Some(Action::Down));
+            assert_eq!(lookup(ctx, &key(KeyCode::Char('k'))), Some(Action::Up));
+            assert_eq!(lookup(ctx, &key(KeyCode::Char('?'))), Some(Action::Help));
+            assert_eq!(lookup(ctx, &key(KeyCode::F(1))), Some(Action::HelpNow));
+        }
+    }
+
+    #[test]
+    fn the_composer_does_not_steal_letters() {
+        for c in ['a', 'j', 'q', '?', '!', ' '] {
+            assert_eq!(lookup(Context::Compose, &key(KeyCode::Char(c))), None, "{c}");
+        }
+        let send = KeyEvent::new(KeyCode::Char('s')).modifiers(KeyModifiers::CTRL);
+        assert_eq!(lookup(Context::Compose, &send), Some(Action::Send));
+    }
+
+    #[test]
+    fn every_context_has_a_footer() {
+        for ctx in [
+            Context::Boards,
+            Context::Threads,
+            Context::Thread,
+            Context::Compose,
+            Context::SignUpDocument,
+            Context::SignUpHandle,
+        ] {
+            assert!(!footer(ctx).is_empty());
+        }
+    }
+}

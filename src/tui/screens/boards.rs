@@ -1,0 +1,91 @@
+//! The board list: name, description, threads and unread threads per board.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+
+use super::{Nav, Outcome, Screen, move_selection, threads::ThreadsScreen};
+use crate::domain::Board;
+use crate::tui::keymap::Action;
+use crate::tui::{Effect, Loaded, Theme, strings, widgets};
+
+#[derive(Default)]
+pub struct BoardsScreen {
+    pub boards: Option<Vec<Board>>,
+    pub selected: usize,
+}
+
+impl BoardsScreen {
+    pub fn key(&mut self, action: Option<Action>, body: u16) -> Outcome {
+        let Some(action) = action else { return Outcome::none() };
+        let boards = self.boards.as_deref().unwrap_or(&[]);
+        if move_selection(&mut self.selected, boards.len(), action, (body / 2) as usize) {
+            return Outcome::none();
+        }
+        match action {
+            Action::Open => match boards.get(self.selected) {
+                Some(b) => {
+                    let screen = ThreadsScreen::new(b.id, Some(b.clone()));
+                    let load = screen.load(body);
+                    Outcome::nav(Nav::Push(Box::new(Screen::Threads(screen))), vec![load])
+                }
+                None => Outcome::none(),
+            },
+            Action::Refresh => Outcome::effects(vec![Effect::LoadBoards]),
+            Action::Quit => Outcome::nav(Nav::Quit, vec![]),
+            _ => Outcome::none(),
+        }
+    }
+
+    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+        if let Loaded::Boards(boards) = loaded {
+            // Keep the selection on the same board across reloads.
+            let current = self.boards.as_ref().and_then(|b| b.get(self.selected)).map(|b| b.id);
+            self.selected = current
+                .and_then(|id| boards.iter().position(|b| b.id == id))
+                .unwrap_or(self.selected)
+                .min(boards.len().saturating_sub(1));
+            self.boards = Some(boards);
+        }
+        vec![]
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+        let Some(boards) = &self.boards else {
+            buf.set_string(area.x + 1, area.y + 1, strings::LOADING, theme.dim());
+            return None;
+        };
+        if boards.is_empty() {
+            buf.set_string(area.x + 1, area.y + 1, strings::NO_BOARDS, theme.dim());
+            return None;
+        }
+        // Two rows per board: name and counts, then description.
+        let per_page = (area.height as usize / 2).max(1);
+        let first = self.selected / per_page * per_page;
+        let w = area.width as usize;
+        for (i, b) in boards.iter().enumerate().skip(first).take(per_page) {
+            let y = area.y + ((i - first) * 2) as u16;
+            let selected = i == self.selected;
+            let row = Rect { x: area.x, y, width: area.width, height: 1 };
+            if selected {
+                buf.set_style(row, theme.selected());
+            }
+            let counts = if b.unread_threads > 0 {
+                format!("{} threads · {} new ", b.thread_count, b.unread_threads)
+            } else {
+                format!("{} threads ", b.thread_count)
+            };
+            let cw = widgets::width(&counts);
+            let marker = if selected { "▸ " } else { "  " };
+            let name = widgets::truncate(&format!("{marker}{}", b.name), w.saturating_sub(cw + 1));
+            let base = if selected { theme.selected() } else { theme.text() };
+            buf.set_stringn(area.x, y, &name, w, base.patch(theme.title()));
+            let count_style = if b.unread_threads > 0 { theme.unread() } else { theme.dim() };
+            buf.set_stringn(area.right().saturating_sub(cw as u16), y, &counts, cw, base.patch(count_style));
+            if y + 1 < area.bottom() {
+                let desc = widgets::truncate(&b.description, w.saturating_sub(4));
+                buf.set_stringn(area.x + 4, y + 1, &desc, w.saturating_sub(4), theme.dim());
+            }
+        }
+        None
+    }
+}

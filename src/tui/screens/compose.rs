@@ -1,0 +1,217 @@
+//! The composer: a new thread (title, content warning, text) or a reply (content warning,
+//! text). The draft is saved when the member leaves, before every post attempt, and when the
+//! connection drops, so nothing written is lost.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::widgets::{Block, Borders, Widget};
+use terminput::KeyEvent;
+
+use super::{Nav, Outcome};
+use crate::domain::validate::{BODY_MAX, TITLE_MAX};
+use crate::domain::{Draft, DraftPlace};
+use crate::tui::keymap::Action;
+use crate::tui::widgets::{LineInput, TextArea};
+use crate::tui::{Effect, Loaded, Status, Theme, strings};
+
+/// Longest content warning label.
+const CW_MAX: usize = 80;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Title,
+    Warning,
+    Body,
+}
+
+pub struct ComposeScreen {
+    pub place: DraftPlace,
+    board_name: String,
+    /// The thread's title, for a reply.
+    thread_title: Option<String>,
+    allow_anonymous: bool,
+    focus: Field,
+    title: LineInput,
+    warning: LineInput,
+    body: TextArea,
+    anonymous: bool,
+    /// A post is on its way; keys that would change the draft wait.
+    pub posting: bool,
+    /// Something was typed (a loaded draft must not overwrite it).
+    touched: bool,
+}
+
+impl ComposeScreen {
+    pub fn new(place: DraftPlace, board_name: String, thread_title: Option<String>, allow_anonymous: bool) -> ComposeScreen {
+        let focus = match place {
+            DraftPlace::NewThread(_) => Field::Title,
+            DraftPlace::Reply(..) => Field::Body,
+        };
+        ComposeScreen {
+            place,
+            board_name,
+            thread_title,
+            allow_anonymous,
+            focus,
+            title: LineInput::new(TITLE_MAX),
+            warning: LineInput::new(CW_MAX),
+            body: TextArea::new(BODY_MAX),
+            anonymous: false,
+            posting: false,
+            touched: false,
+        }
+    }
+
+    pub fn title(&self) -> String {
+        match &self.thread_title {
+            Some(t) => format!("{} · Reply to {t}", self.board_name),
+            None => format!("{} · New thread", self.board_name),
+        }
+    }
+
+    fn fields(&self) -> &'static [Field] {
+        match self.place {
+            DraftPlace::NewThread(_) => &[Field::Title, Field::Warning, Field::Body],
+            DraftPlace::Reply(..) => &[Field::Warning, Field::Body],
+        }
+    }
+
+    pub fn draft(&self) -> Draft {
+        Draft {
+            title: self.title.text.clone(),
+            body: self.body.text(),
+            content_warning: self.warning.text.clone(),
+            anonymous: self.anonymous,
+        }
+    }
+
+    pub fn save_effect(&self) -> Option<Effect> {
+        (self.touched).then(|| Effect::SaveDraft(self.place, self.draft()))
+    }
+
+    fn cycle(&mut self, forward: bool) {
+        let fields = self.fields();
+        let i = fields.iter().position(|f| *f == self.focus).unwrap_or(0);
+        let n = fields.len();
+        self.focus = fields[if forward { (i + 1) % n } else { (i + n - 1) % n }];
+    }
+
+    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
+        if self.posting {
+            return Outcome::status(Status::Info(strings::POSTING.into()));
+        }
+        match action {
+            Some(Action::Send) => {
+                self.posting = true;
+                self.touched = true;
+                return Outcome {
+                    nav: Nav::Stay,
+                    effects: vec![Effect::Post(self.place, self.draft())],
+                    status: Some(Status::Info(strings::POSTING.into())),
+                };
+            }
+            Some(Action::Back) => {
+                let effects = self.save_effect().into_iter().collect();
+                let mut out = Outcome::nav(Nav::Back, effects);
+                if self.touched && !self.draft().is_empty() {
+                    out.status = Some(Status::Info(strings::DRAFT_SAVED.into()));
+                }
+                return out;
+            }
+            Some(Action::NextField) => {
+                self.cycle(true);
+                return Outcome::none();
+            }
+            Some(Action::PrevField) => {
+                self.cycle(false);
+                return Outcome::none();
+            }
+            Some(Action::ToggleAnonymous) => {
+                if self.allow_anonymous {
+                    self.anonymous = !self.anonymous;
+                    self.touched = true;
+                }
+                return Outcome::none();
+            }
+            _ => {}
+        }
+        let used = match self.focus {
+            Field::Title => self.title.key(key),
+            Field::Warning => self.warning.key(key),
+            Field::Body => self.body.key(key),
+        };
+        if used {
+            self.touched = true;
+        } else if key.code == terminput::KeyCode::Enter {
+            // Enter in a one-line field moves on.
+            self.cycle(true);
+        }
+        Outcome::none()
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if self.posting {
+            return;
+        }
+        self.touched = true;
+        match self.focus {
+            Field::Title => self.title.paste(text),
+            Field::Warning => self.warning.paste(text),
+            Field::Body => self.body.insert_str(text),
+        }
+    }
+
+    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+        if let Loaded::Draft(place, Some(draft)) = loaded
+            && place == self.place
+            && !self.touched
+        {
+            self.title = LineInput::with_text(TITLE_MAX, &draft.title);
+            self.warning = LineInput::with_text(CW_MAX, &draft.content_warning);
+            self.body = TextArea::with_text(BODY_MAX, &draft.body);
+            self.anonymous = draft.anonymous && self.allow_anonymous;
+        }
+        vec![]
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+        let mut y = area.y;
+        let mut cursor = None;
+        let label_w = 7u16;
+        let one_line = |y: u16, label: &str, input: &LineInput, field: Field, buf: &mut Buffer| {
+            let focused = self.focus == field;
+            buf.set_string(area.x + 1, y, label, theme.field(focused));
+            let r = Rect { x: area.x + 1 + label_w, y, width: area.width.saturating_sub(label_w + 2), height: 1 };
+            let c = input.render(r, buf, theme.text());
+            if input.text.is_empty() && !focused && field == Field::Warning {
+                buf.set_string(r.x, y, "(optional: e.g. self-harm, grief)", theme.dim());
+            }
+            if focused { c } else { None }
+        };
+        if matches!(self.place, DraftPlace::NewThread(_)) {
+            if let Some(c) = one_line(y, "Title", &self.title, Field::Title, buf) {
+                cursor = Some(c);
+            }
+            y += 1;
+        }
+        if let Some(c) = one_line(y, "CW", &self.warning, Field::Warning, buf) {
+            cursor = Some(c);
+        }
+        y += 1;
+        if self.allow_anonymous {
+            let text = if self.anonymous { strings::ANON_ON } else { strings::ANON_OFF };
+            buf.set_stringn(area.x + 1, y, text, area.width.saturating_sub(2) as usize, if self.anonymous { theme.unread() } else { theme.dim() });
+            y += 1;
+        }
+        let block_area = Rect { x: area.x, y, width: area.width, height: area.bottom().saturating_sub(y) };
+        let focused = self.focus == Field::Body;
+        let block = Block::default().borders(Borders::ALL).border_style(theme.field(focused)).title(" Text ");
+        let inner = block.inner(block_area);
+        block.render(block_area, buf);
+        let c = self.body.render(inner, buf, theme.text());
+        if focused {
+            cursor = c;
+        }
+        if self.posting { None } else { cursor }
+    }
+}

@@ -1,0 +1,168 @@
+//! The screens. Each is a small state struct with `key`, `loaded` and `render`; the App
+//! dispatches to the current one and applies the [`Outcome`] it returns.
+
+pub mod boards;
+pub mod compose;
+pub mod signup;
+pub mod thread;
+pub mod threads;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use terminput::KeyEvent;
+
+use super::keymap::{Action, Context};
+use super::{Effect, Loaded, Status, Texts, Theme};
+use crate::domain::User;
+
+/// Where to go after a key.
+pub enum Nav {
+    Stay,
+    Push(Box<Screen>),
+    Replace(Box<Screen>),
+    Back,
+    Quit,
+}
+
+/// What a screen asks of the App.
+pub struct Outcome {
+    pub nav: Nav,
+    pub effects: Vec<Effect>,
+    pub status: Option<Status>,
+}
+
+impl Outcome {
+    pub fn none() -> Outcome {
+        Outcome { nav: Nav::Stay, effects: vec![], status: None }
+    }
+    pub fn effects(effects: Vec<Effect>) -> Outcome {
+        Outcome { nav: Nav::Stay, effects, status: None }
+    }
+    pub fn nav(nav: Nav, effects: Vec<Effect>) -> Outcome {
+        Outcome { nav, effects, status: None }
+    }
+    pub fn status(status: Status) -> Outcome {
+        Outcome { nav: Nav::Stay, effects: vec![], status: Some(status) }
+    }
+}
+
+/// The current screen.
+pub enum Screen {
+    SignUp(signup::SignUpScreen),
+    Boards(boards::BoardsScreen),
+    Threads(threads::ThreadsScreen),
+    Thread(thread::ThreadScreen),
+    Compose(compose::ComposeScreen),
+}
+
+impl Screen {
+    pub fn context(&self) -> Context {
+        match self {
+            Screen::SignUp(s) => s.context(),
+            Screen::Boards(_) => Context::Boards,
+            Screen::Threads(_) => Context::Threads,
+            Screen::Thread(_) => Context::Thread,
+            Screen::Compose(_) => Context::Compose,
+        }
+    }
+
+    pub fn title(&self) -> String {
+        match self {
+            Screen::SignUp(_) => "Join".into(),
+            Screen::Boards(_) => "Boards".into(),
+            Screen::Threads(s) => s.title(),
+            Screen::Thread(s) => s.title(),
+            Screen::Compose(s) => s.title(),
+        }
+    }
+
+    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, body: u16, user: Option<&User>) -> Outcome {
+        match self {
+            Screen::SignUp(s) => s.key(key, action),
+            Screen::Boards(s) => s.key(action, body),
+            Screen::Threads(s) => s.key(action, body),
+            Screen::Thread(s) => s.key(action, body, user),
+            Screen::Compose(s) => s.key(key, action),
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        match self {
+            Screen::SignUp(s) => s.paste(text),
+            Screen::Compose(s) => s.paste(text),
+            _ => {}
+        }
+    }
+
+    pub fn loaded(&mut self, loaded: Loaded, body: u16) -> Vec<Effect> {
+        match self {
+            Screen::Boards(s) => s.loaded(loaded),
+            Screen::Threads(s) => s.loaded(loaded, body),
+            Screen::Thread(s) => s.loaded(loaded, body),
+            Screen::Compose(s) => s.loaded(loaded),
+            Screen::SignUp(_) => vec![],
+        }
+    }
+
+    /// Reload what is shown (after a live change or coming back to it).
+    pub fn reload(&mut self, body: u16) -> Vec<Effect> {
+        match self {
+            Screen::Boards(_) => vec![Effect::LoadBoards],
+            Screen::Threads(s) => vec![s.load(body)],
+            Screen::Thread(s) => s.reload(),
+            _ => vec![],
+        }
+    }
+
+    /// Tells the screen the terminal's width (the thread view lays out lines by it).
+    pub fn set_width(&mut self, width: u16) {
+        if let Screen::Thread(s) = self {
+            s.width = width;
+        }
+    }
+
+    pub fn resized(&mut self, body: u16) -> Vec<Effect> {
+        match self {
+            Screen::Threads(s) => s.resized(body),
+            Screen::Thread(s) => {
+                s.clamp_scroll(body);
+                vec![]
+            }
+            _ => vec![],
+        }
+    }
+
+    /// An effect failed: stop showing "busy".
+    pub fn failed(&mut self) {
+        match self {
+            Screen::Compose(s) => s.posting = false,
+            Screen::SignUp(s) => s.busy = false,
+            _ => {}
+        }
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme, texts: &Texts) -> Option<Position> {
+        match self {
+            Screen::SignUp(s) => s.render(area, buf, theme, texts),
+            Screen::Boards(s) => s.render(area, buf, theme),
+            Screen::Threads(s) => s.render(area, buf, theme),
+            Screen::Thread(s) => s.render(area, buf, theme),
+            Screen::Compose(s) => s.render(area, buf, theme),
+        }
+    }
+}
+
+/// Moves a selection within `len` rows by an action; true if it was a movement.
+pub fn move_selection(selected: &mut usize, len: usize, action: Action, page: usize) -> bool {
+    let last = len.saturating_sub(1);
+    match action {
+        Action::Up => *selected = selected.saturating_sub(1),
+        Action::Down => *selected = (*selected + 1).min(last),
+        Action::PageUp => *selected = selected.saturating_sub(page.max(1)),
+        Action::PageDown => *selected = (*selected + page.max(1)).min(last),
+        Action::Top => *selected = 0,
+        Action::Bottom => *selected = last,
+        _ => return false,
+    }
+    true
+}

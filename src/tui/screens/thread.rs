@@ -1,0 +1,211 @@
+//! One thread: a page of posts at a time, each post's text wrapped by display width, scrolled
+//! by line. Reading a page marks it read.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+
+use super::{Nav, Outcome, Screen, compose::ComposeScreen};
+use crate::domain::{DraftPlace, PostId, ThreadId, ThreadPage, User};
+use crate::service::POSTS_PER_PAGE;
+use crate::tui::keymap::Action;
+use crate::tui::{Effect, Loaded, PageAt, Theme, strings, widgets};
+
+pub struct ThreadScreen {
+    pub thread_id: ThreadId,
+    pub page: Option<ThreadPage>,
+    pub offset: i64,
+    /// First line shown.
+    pub scroll: usize,
+    /// Width the lines were laid out for (set by the App before keys and on resize).
+    pub width: u16,
+    /// After loading, scroll to this post.
+    focus: Option<PostId>,
+    /// After loading, scroll to the end (coming back from the next page).
+    to_end: bool,
+}
+
+/// What kind of line a laid-out line is, for styling.
+#[derive(Clone, Copy)]
+enum Kind {
+    Header,
+    Warning,
+    Body,
+    Blank,
+}
+
+impl ThreadScreen {
+    pub fn new(thread_id: ThreadId) -> ThreadScreen {
+        ThreadScreen { thread_id, page: None, offset: 0, scroll: 0, width: 80, focus: None, to_end: false }
+    }
+
+    pub fn title(&self) -> String {
+        match &self.page {
+            Some(p) => format!("{} · {}", p.board_name, p.title),
+            None => "Thread".into(),
+        }
+    }
+
+    pub fn reload(&self) -> Vec<Effect> {
+        vec![Effect::LoadThread { thread: self.thread_id, at: PageAt::Offset(self.offset) }]
+    }
+
+    /// Lays out the page at `width`: each line with its kind and, for headers, the post id.
+    fn lines(&self, width: u16) -> Vec<(String, Kind, Option<PostId>)> {
+        let mut out = Vec::new();
+        let Some(page) = &self.page else { return out };
+        let w = (width as usize).saturating_sub(2).max(10);
+        for post in &page.posts {
+            let mut header = format!("{} · {}", crate::sanitize::line(&post.author), widgets::format_time(post.created_at));
+            if post.mine && post.anonymous {
+                header.push_str(" · you, anonymously");
+            } else if post.mine {
+                header.push_str(" · you");
+            }
+            if post.edited {
+                header.push_str(" · edited");
+            }
+            out.push((header, Kind::Header, Some(post.id)));
+            if let Some(cw) = &post.content_warning {
+                out.push((format!("⚠ CW: {}", crate::sanitize::line(cw)), Kind::Warning, None));
+            }
+            let body = crate::sanitize::multiline(&post.body);
+            for paragraph in body.split('\n') {
+                if paragraph.is_empty() {
+                    out.push((String::new(), Kind::Body, None));
+                    continue;
+                }
+                for line in textwrap::wrap(paragraph, w) {
+                    out.push((line.into_owned(), Kind::Body, None));
+                }
+            }
+            out.push((String::new(), Kind::Blank, None));
+        }
+        out
+    }
+
+    fn max_scroll(&self, body: u16) -> usize {
+        self.lines(self.width).len().saturating_sub(body.saturating_sub(1) as usize)
+    }
+
+    pub fn clamp_scroll(&mut self, body: u16) {
+        self.scroll = self.scroll.min(self.max_scroll(body));
+    }
+
+    fn has_next(&self) -> bool {
+        self.page.as_ref().is_some_and(|p| p.offset + POSTS_PER_PAGE < p.post_count)
+    }
+
+    fn go_page(&mut self, offset: i64, to_end: bool) -> Outcome {
+        self.offset = offset.max(0);
+        self.to_end = to_end;
+        self.scroll = 0;
+        Outcome::effects(self.reload())
+    }
+
+    pub fn key(&mut self, action: Option<Action>, body: u16, user: Option<&User>) -> Outcome {
+        let Some(action) = action else { return Outcome::none() };
+        let max = self.max_scroll(body);
+        let step = body.saturating_sub(2).max(1) as usize;
+        match action {
+            Action::Up | Action::PageUp if self.scroll == 0 && self.offset > 0 => {
+                self.go_page(self.offset - POSTS_PER_PAGE, true)
+            }
+            Action::Down | Action::PageDown if self.scroll >= max && self.has_next() => {
+                self.go_page(self.offset + POSTS_PER_PAGE, false)
+            }
+            Action::Up => {
+                self.scroll = self.scroll.saturating_sub(1);
+                Outcome::none()
+            }
+            Action::Down => {
+                self.scroll = (self.scroll + 1).min(max);
+                Outcome::none()
+            }
+            Action::PageUp => {
+                self.scroll = self.scroll.saturating_sub(step);
+                Outcome::none()
+            }
+            Action::PageDown => {
+                self.scroll = (self.scroll + step).min(max);
+                Outcome::none()
+            }
+            Action::Top => {
+                self.scroll = 0;
+                Outcome::none()
+            }
+            Action::Bottom => {
+                self.scroll = max;
+                Outcome::none()
+            }
+            Action::NextPage if self.has_next() => self.go_page(self.offset + POSTS_PER_PAGE, false),
+            Action::PrevPage if self.offset > 0 => self.go_page(self.offset - POSTS_PER_PAGE, false),
+            Action::Reply => {
+                let Some(page) = &self.page else { return Outcome::none() };
+                if page.locked && !user.is_some_and(|u| u.role.is_staff()) {
+                    return Outcome::status(crate::tui::Status::Error(
+                        "This thread is locked: no new replies.".into(),
+                    ));
+                }
+                let place = DraftPlace::Reply(page.board_id, page.id);
+                let screen = ComposeScreen::new(place, page.board_name.clone(), Some(page.title.clone()), false);
+                Outcome::nav(Nav::Push(Box::new(Screen::Compose(screen))), vec![Effect::LoadDraft(place)])
+            }
+            Action::Back => Outcome::nav(Nav::Back, vec![]),
+            _ => Outcome::none(),
+        }
+    }
+
+    pub fn loaded(&mut self, loaded: Loaded, body: u16) -> Vec<Effect> {
+        match loaded {
+            Loaded::Thread(page) if page.id == self.thread_id => {
+                self.offset = page.offset;
+                self.page = Some(page);
+                if let Some(post) = self.focus.take() {
+                    let lines = self.lines(self.width);
+                    if let Some(i) = lines.iter().position(|l| l.2 == Some(post)) {
+                        self.scroll = i;
+                    }
+                } else if self.to_end {
+                    self.to_end = false;
+                    self.scroll = self.max_scroll(body);
+                }
+                self.clamp_scroll(body);
+                vec![]
+            }
+            _ => vec![],
+        }
+    }
+
+    /// Scroll to `post` once the page holding it has loaded.
+    pub fn focus(&mut self, post: PostId) {
+        self.focus = Some(post);
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+        let Some(page) = &self.page else {
+            buf.set_string(area.x + 1, area.y + 1, strings::LOADING, theme.dim());
+            return None;
+        };
+        // First row: the title and where this page is in the thread.
+        let last = (page.offset + page.posts.len() as i64).min(page.post_count);
+        let pos = format!(" posts {}-{} of {} ", page.offset + 1, last, page.post_count);
+        let pw = widgets::width(&pos);
+        let lock = if page.locked { "🔒 " } else { "" };
+        let title = widgets::truncate(&format!(" {lock}{}", page.title), (area.width as usize).saturating_sub(pw));
+        buf.set_stringn(area.x, area.y, &title, area.width as usize, theme.title());
+        buf.set_stringn(area.right().saturating_sub(pw as u16), area.y, &pos, pw, theme.dim());
+        let lines = self.lines(area.width);
+        let scroll = self.scroll.min(lines.len().saturating_sub(1));
+        for (i, (text, kind, _)) in lines.iter().skip(scroll).take(area.height.saturating_sub(1) as usize).enumerate() {
+            let style: Style = match kind {
+                Kind::Header => theme.author(),
+                Kind::Warning => theme.unread(),
+                Kind::Body | Kind::Blank => theme.text(),
+            };
+            let x = if matches!(kind, Kind::Header) { area.x } else { area.x + 2 };
+            buf.set_stringn(x, area.y + 1 + i as u16, text, (area.right() - x) as usize, style);
+        }
+        None
+    }
+}

@@ -1,0 +1,384 @@
+//! Editing widgets (a one-line input and a multi-line text area) and small drawing helpers.
+//! Cursor positions are in characters; drawing measures display width (`unicode-width`), so
+//! CJK and emoji take the two columns they take on a real terminal.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use unicode_width::UnicodeWidthChar;
+
+use terminput::{KeyCode, KeyEvent, KeyModifiers};
+
+fn char_width(c: char) -> usize {
+    c.width().unwrap_or(0)
+}
+
+/// Display width of a string.
+pub fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// Cuts `s` to at most `max` columns, ending in "…" when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = char_width(c);
+        if w + cw + 1 > max {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// Applies an editing key to `text` at char index `cursor`. Returns true if the key was used.
+fn edit_line(text: &mut String, cursor: &mut usize, key: &KeyEvent, max: usize) -> bool {
+    let len = text.chars().count();
+    let byte = |t: &str, i: usize| t.char_indices().nth(i).map_or(t.len(), |(b, _)| b);
+    let ctrl = key.modifiers.contains(KeyModifiers::CTRL);
+    match key.code {
+        KeyCode::Char('a') if ctrl => *cursor = 0,
+        KeyCode::Char('e') if ctrl => *cursor = len,
+        KeyCode::Char('u') if ctrl => {
+            let b = byte(text, *cursor);
+            text.replace_range(..b, "");
+            *cursor = 0;
+        }
+        KeyCode::Char('k') if ctrl => {
+            let b = byte(text, *cursor);
+            text.truncate(b);
+        }
+        KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
+            if len < max && !c.is_control() {
+                let b = byte(text, *cursor);
+                text.insert(b, c);
+                *cursor += 1;
+            }
+        }
+        KeyCode::Backspace if *cursor > 0 => {
+            let b = byte(text, *cursor - 1);
+            text.remove(b);
+            *cursor -= 1;
+        }
+        KeyCode::Delete if *cursor < len => {
+            let b = byte(text, *cursor);
+            text.remove(b);
+        }
+        KeyCode::Left => *cursor = cursor.saturating_sub(1),
+        KeyCode::Right => *cursor = (*cursor + 1).min(len),
+        KeyCode::Home => *cursor = 0,
+        KeyCode::End => *cursor = len,
+        KeyCode::Backspace | KeyCode::Delete => {}
+        _ => return false,
+    }
+    true
+}
+
+/// A one-line text input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineInput {
+    pub text: String,
+    /// Cursor, in characters.
+    pub cursor: usize,
+    /// Most characters accepted.
+    pub max: usize,
+}
+
+impl LineInput {
+    pub fn new(max: usize) -> LineInput {
+        LineInput {
+            text: String::new(),
+            cursor: 0,
+            max,
+        }
+    }
+
+    pub fn with_text(max: usize, text: &str) -> LineInput {
+        let text: String = text.chars().take(max).collect();
+        LineInput {
+            cursor: text.chars().count(),
+            text,
+            max,
+        }
+    }
+
+    /// Handles an editing key; false if the key is not an editing key.
+    pub fn key(&mut self, key: &KeyEvent) -> bool {
+        edit_line(&mut self.text, &mut self.cursor, key, self.max)
+    }
+
+    /// Inserts pasted text (newlines become spaces).
+    pub fn paste(&mut self, text: &str) {
+        for c in crate::sanitize::line(text).chars() {
+            self.key(&KeyEvent::new(KeyCode::Char(c)));
+        }
+    }
+
+    /// Draws the input in one row, scrolled so the cursor is visible; returns the cursor cell.
+    pub fn render(&self, area: Rect, buf: &mut Buffer, style: Style) -> Option<Position> {
+        if area.width == 0 || area.height == 0 {
+            return None;
+        }
+        let w = area.width as usize;
+        let chars: Vec<char> = self.text.chars().collect();
+        // Start far enough right that the cursor fits.
+        let mut start = 0;
+        let upto = |from: usize| -> usize { chars[from..self.cursor].iter().map(|&c| char_width(c)).sum() };
+        while start < self.cursor && upto(start) >= w {
+            start += 1;
+        }
+        let visible: String = chars[start..].iter().collect();
+        buf.set_stringn(area.x, area.y, &visible, w, style);
+        let x = area.x + upto(start) as u16;
+        Some(Position::new(x.min(area.right().saturating_sub(1)), area.y))
+    }
+}
+
+/// A multi-line editor. Lines are soft-wrapped at the drawing width, by character.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextArea {
+    pub lines: Vec<String>,
+    /// Cursor row (line) and column (characters).
+    pub row: usize,
+    pub col: usize,
+    /// Most characters in all (newlines count one).
+    pub max: usize,
+}
+
+impl TextArea {
+    pub fn new(max: usize) -> TextArea {
+        TextArea {
+            lines: vec![String::new()],
+            row: 0,
+            col: 0,
+            max,
+        }
+    }
+
+    pub fn with_text(max: usize, text: &str) -> TextArea {
+        let mut t = TextArea::new(max);
+        t.insert_str(text);
+        t
+    }
+
+    pub fn text(&self) -> String {
+        self.lines.join("\n")
+    }
+
+    fn len(&self) -> usize {
+        self.lines.iter().map(|l| l.chars().count()).sum::<usize>() + self.lines.len() - 1
+    }
+
+    fn line_len(&self, row: usize) -> usize {
+        self.lines.get(row).map_or(0, |l| l.chars().count())
+    }
+
+    /// Inserts text at the cursor (pasted text keeps its line breaks).
+    pub fn insert_str(&mut self, text: &str) {
+        let text = crate::sanitize::multiline(text);
+        for c in text.chars() {
+            if self.len() >= self.max {
+                break;
+            }
+            if c == '\n' {
+                self.newline();
+            } else {
+                let mut cursor = self.col;
+                edit_line(&mut self.lines[self.row], &mut cursor, &KeyEvent::new(KeyCode::Char(c)), usize::MAX);
+                self.col = cursor;
+            }
+        }
+    }
+
+    fn newline(&mut self) {
+        let line = &mut self.lines[self.row];
+        let b = line.char_indices().nth(self.col).map_or(line.len(), |(b, _)| b);
+        let rest = line.split_off(b);
+        self.lines.insert(self.row + 1, rest);
+        self.row += 1;
+        self.col = 0;
+    }
+
+    /// Handles an editing key; false if the key is not an editing key.
+    pub fn key(&mut self, key: &KeyEvent) -> bool {
+        match key.code {
+            KeyCode::Enter => {
+                if self.len() < self.max {
+                    self.newline();
+                }
+            }
+            KeyCode::Backspace if self.col == 0 && self.row > 0 => {
+                let line = self.lines.remove(self.row);
+                self.row -= 1;
+                self.col = self.line_len(self.row);
+                self.lines[self.row].push_str(&line);
+            }
+            KeyCode::Delete if self.col == self.line_len(self.row) && self.row + 1 < self.lines.len() => {
+                let next = self.lines.remove(self.row + 1);
+                self.lines[self.row].push_str(&next);
+            }
+            KeyCode::Up => {
+                if self.row > 0 {
+                    self.row -= 1;
+                    self.col = self.col.min(self.line_len(self.row));
+                }
+            }
+            KeyCode::Down => {
+                if self.row + 1 < self.lines.len() {
+                    self.row += 1;
+                    self.col = self.col.min(self.line_len(self.row));
+                }
+            }
+            KeyCode::Left if self.col == 0 && self.row > 0 => {
+                self.row -= 1;
+                self.col = self.line_len(self.row);
+            }
+            KeyCode::Right if self.col == self.line_len(self.row) && self.row + 1 < self.lines.len() => {
+                self.row += 1;
+                self.col = 0;
+            }
+            KeyCode::Char(_) if self.len() >= self.max && !key.modifiers.contains(KeyModifiers::CTRL) => {}
+            _ => {
+                let mut cursor = self.col;
+                let used = edit_line(&mut self.lines[self.row], &mut cursor, key, usize::MAX);
+                self.col = cursor;
+                return used;
+            }
+        }
+        true
+    }
+
+    /// Splits each line into rows of at most `w` columns: (line index, start char, text).
+    fn visual_rows(&self, w: usize) -> Vec<(usize, usize, String)> {
+        let mut rows = Vec::new();
+        for (i, line) in self.lines.iter().enumerate() {
+            let mut start = 0;
+            let mut cur = String::new();
+            let mut cw = 0;
+            for (n, c) in line.chars().enumerate() {
+                let x = char_width(c);
+                if cw + x > w && !cur.is_empty() {
+                    rows.push((i, start, std::mem::take(&mut cur)));
+                    start = n;
+                    cw = 0;
+                }
+                cur.push(c);
+                cw += x;
+            }
+            rows.push((i, start, cur));
+        }
+        rows
+    }
+
+    /// Draws the text, scrolled so the cursor row is visible; returns the cursor cell.
+    pub fn render(&self, area: Rect, buf: &mut Buffer, style: Style) -> Option<Position> {
+        if area.width < 2 || area.height == 0 {
+            return None;
+        }
+        // One column is kept free so the cursor fits after a full row.
+        let w = area.width as usize - 1;
+        let rows = self.visual_rows(w);
+        // The cursor's visual row: the last row of its line that starts at or before it.
+        let (cursor_row, cursor_x) = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, (line, start, _))| *line == self.row && *start <= self.col)
+            .last()
+            .map(|(i, (_, start, text))| {
+                let x: usize = text.chars().take(self.col - start).map(char_width).sum();
+                (i, x)
+            })
+            .unwrap_or((0, 0));
+        let h = area.height as usize;
+        let scroll = (cursor_row + 1).saturating_sub(h);
+        for (y, (_, _, text)) in rows.iter().skip(scroll).take(h).enumerate() {
+            buf.set_stringn(area.x, area.y + y as u16, text, w, style);
+        }
+        Some(Position::new(
+            area.x + cursor_x as u16,
+            area.y + (cursor_row - scroll) as u16,
+        ))
+    }
+}
+
+/// "2026-11-25 17:04" (UTC) from Unix seconds.
+pub fn format_time(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c)
+    }
+
+    #[test]
+    fn line_input_edits_at_the_cursor() {
+        let mut i = LineInput::new(10);
+        for c in "helo".chars() {
+            i.key(&k(KeyCode::Char(c)));
+        }
+        i.key(&k(KeyCode::Left));
+        i.key(&k(KeyCode::Char('l')));
+        assert_eq!(i.text, "hello");
+        i.key(&k(KeyCode::Home));
+        i.key(&k(KeyCode::Delete));
+        assert_eq!(i.text, "ello");
+        for _ in 0..20 {
+            i.key(&k(KeyCode::Char('x')));
+        }
+        assert_eq!(i.text.chars().count(), 10, "max is kept");
+    }
+
+    #[test]
+    fn text_area_splits_and_joins_lines() {
+        let mut t = TextArea::with_text(100, "ab");
+        t.key(&k(KeyCode::Left));
+        t.key(&k(KeyCode::Enter));
+        assert_eq!(t.text(), "a\nb");
+        t.key(&k(KeyCode::Backspace));
+        assert_eq!(t.text(), "ab");
+        t.insert_str("\u{1b}[31mc\r\nd");
+        assert_eq!(t.text(), "ac\ndb");
+    }
+
+    #[test]
+    fn text_area_wraps_wide_characters_by_width() {
+        let t = TextArea::with_text(100, "你好你好你好");
+        let rows = t.visual_rows(5);
+        assert_eq!(rows.iter().map(|r| r.2.as_str()).collect::<Vec<_>>(), vec!["你好", "你好", "你好"]);
+    }
+
+    #[test]
+    fn truncate_respects_display_width() {
+        assert_eq!(truncate("hello world", 6), "hello…");
+        assert_eq!(truncate("你好你好", 5), "你好…");
+        assert_eq!(truncate("ok", 5), "ok");
+    }
+
+    #[test]
+    fn times_are_formatted_in_utc() {
+        assert_eq!(format_time(0), "1970-01-01 00:00");
+        assert_eq!(format_time(1_795_000_000), "2026-11-18 11:06");
+    }
+}
