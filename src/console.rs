@@ -1,1 +1,105 @@
-//! stub
+//! `bbs console`: the same App on the local terminal (crossterm for raw mode and size), acting
+//! as the sysop, against the same database, with or without the server running. Input goes
+//! through the same byte parser as SSH sessions, so both behave alike.
+
+use std::io::Write;
+
+use tokio::io::AsyncReadExt;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::domain::User;
+use crate::service::Service;
+use crate::session::{self, Identity, Input, Output, frame::clamp_size};
+use crate::tui::Theme;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleError {
+    #[error("there is no sysop yet: sign up over ssh with the claim code, or run `bbs admin add-sysop`")]
+    NoSysop,
+    #[error("the console needs a terminal: {0}")]
+    Terminal(std::io::Error),
+    #[error("{0}")]
+    Service(#[from] crate::service::ServiceError),
+}
+
+struct Stdout(std::io::Stdout);
+
+impl Output for Stdout {
+    async fn send(&mut self, bytes: Vec<u8>) -> bool {
+        self.0.write_all(&bytes).and_then(|_| self.0.flush()).is_ok()
+    }
+}
+
+/// Restores the terminal however the console ends.
+struct RawMode;
+
+impl Drop for RawMode {
+    fn drop(&mut self) {
+        let _ = crossterm::terminal::disable_raw_mode();
+    }
+}
+
+/// Runs the console until the sysop quits or `shutdown` is cancelled.
+pub async fn run(service: Service, shutdown: CancellationToken) -> Result<(), ConsoleError> {
+    let sysop: User = {
+        let s = service.clone();
+        tokio::task::spawn_blocking(move || s.first_sysop())
+            .await
+            .map_err(|e| ConsoleError::Terminal(std::io::Error::other(e)))??
+            .ok_or(ConsoleError::NoSysop)?
+    };
+    let (cols, rows) = crossterm::terminal::size().map_err(ConsoleError::Terminal)?;
+    crossterm::terminal::enable_raw_mode().map_err(ConsoleError::Terminal)?;
+    let _raw = RawMode;
+    let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        Theme::Monochrome
+    } else {
+        Theme::Default
+    };
+    let (tx, rx) = mpsc::channel(64);
+    let reader = tokio::spawn({
+        let tx = tx.clone();
+        async move {
+            let mut stdin = tokio::io::stdin();
+            let mut buf = vec![0u8; 4096];
+            loop {
+                match stdin.read(&mut buf).await {
+                    Ok(0) | Err(_) => {
+                        let _ = tx.send(Input::Close).await;
+                        return;
+                    }
+                    Ok(n) => {
+                        if tx.send(Input::Data(buf[..n].to_vec())).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    });
+    #[cfg(unix)]
+    let resizer = tokio::spawn({
+        let tx = tx.clone();
+        async move {
+            let Ok(mut winch) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::window_change()) else {
+                return;
+            };
+            while winch.recv().await.is_some() {
+                if let Ok((c, r)) = crossterm::terminal::size() {
+                    let (c, r) = clamp_size(c.into(), r.into());
+                    if tx.send(Input::Resize(c, r)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    drop(tx);
+    let size = clamp_size(cols.into(), rows.into());
+    session::run(service, Identity::Member(sysop), size, theme, rx, Stdout(std::io::stdout()), shutdown).await;
+    reader.abort();
+    #[cfg(unix)]
+    resizer.abort();
+    Ok(())
+}

@@ -24,6 +24,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod boot;
 pub mod config;
 pub mod console;
 pub mod domain;

@@ -1,1 +1,201 @@
-fn main(){}
+//! `bbs`: the command line. Parses flags, sets up logging, and calls into the library; maps
+//! errors to exit codes (0 ok, 1 runtime failure, 2 bad configuration or usage). No domain
+//! logic lives here.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use haven::config::{Config, Overrides};
+
+#[derive(Parser)]
+#[command(name = "bbs", version, about = "Haven: a bulletin board for a peer-support community, reached with ssh")]
+struct Cli {
+    /// Config file (default: $BBS_CONFIG, else ./bbs.toml if it exists, else built-in defaults).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data directory (overrides server.data_dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the SSH server.
+    Serve {
+        /// Address to listen on (overrides server.listen), e.g. 0.0.0.0:2222.
+        #[arg(long, value_name = "ADDR:PORT")]
+        listen: Option<SocketAddr>,
+    },
+    /// Run the board on this terminal as the sysop (with or without the server running).
+    Console,
+    /// Validate the configuration and exit.
+    Check,
+    /// Administration commands.
+    Admin {
+        #[command(subcommand)]
+        command: Admin,
+    },
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// List members.
+    Users,
+    /// Create a sysop account for an OpenSSH public key.
+    AddSysop {
+        /// File with the sysop's public key (e.g. ~/.ssh/id_ed25519.pub).
+        #[arg(long, value_name = "KEYFILE")]
+        key: PathBuf,
+        /// The sysop's handle.
+        #[arg(long, default_value = "sysop-1")]
+        handle: String,
+    },
+}
+
+/// Errors that mean "fix your configuration or command line" (exit code 2).
+#[derive(Debug)]
+struct UsageError(String);
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for UsageError {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_target(false)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bbs: {e:#}");
+            if e.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn load_config(cli: &Cli, listen: Option<SocketAddr>) -> Result<Config> {
+    let overrides = Overrides { listen, data_dir: cli.data_dir.clone() };
+    Config::load(cli.config.as_deref(), &overrides).map_err(|e| UsageError(e.to_string()).into())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Check => {
+            let config = load_config(&cli, None)?;
+            match &config.source {
+                Some(p) => println!("{}: ok", p.display()),
+                None => println!("no config file: built-in defaults are ok"),
+            }
+            Ok(())
+        }
+        Command::Serve { listen } => {
+            let config = load_config(&cli, *listen)?;
+            runtime()?.block_on(serve(config))
+        }
+        Command::Console => {
+            let config = load_config(&cli, None)?;
+            runtime()?.block_on(async {
+                let opened = haven::boot::open(config)?;
+                let shutdown = CancellationToken::new();
+                tokio::spawn(opened.service.hub().clone().watch(opened.service.store().clone(), shutdown.clone()));
+                haven::console::run(opened.service, shutdown.clone()).await?;
+                shutdown.cancel();
+                Ok(())
+            })
+        }
+        Command::Admin { command } => {
+            let config = load_config(&cli, None)?;
+            let opened = haven::boot::open(config)?;
+            let out = match command {
+                Admin::Users => haven::admin::users(&opened.service)?,
+                Admin::AddSysop { key, handle } => haven::admin::add_sysop(&opened.service, key, handle)?,
+            };
+            print!("{out}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<()> {
+    let listen = config.listen;
+    let data_dir = config.data_dir.clone();
+    let opened = haven::boot::open(config)?;
+    let host_key = haven::server::hostkey::load_or_create(&data_dir)?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let local = listener.local_addr().unwrap_or(listen);
+    println!("Haven is listening on {local}");
+    println!("Host key fingerprint: {}", haven::server::hostkey::fingerprint(&host_key));
+    println!("Data dir: {}", data_dir.display());
+    if let Some(code) = &opened.claim_code {
+        println!();
+        println!("No sysop yet. Sysop claim code (shown once): {code}");
+        println!("Connect with `ssh -p {} {}` and enter it while signing up.", local.port(), local.ip());
+        println!();
+    }
+    let shutdown = CancellationToken::new();
+    let service = opened.service;
+    let watcher = tokio::spawn(service.hub().clone().watch(service.store().clone(), shutdown.clone()));
+    tokio::spawn({
+        let shutdown = shutdown.clone();
+        async move {
+            wait_for_signal().await;
+            tracing::info!("shutting down: telling sessions");
+            shutdown.cancel();
+        }
+    });
+    haven::server::run(listener, service, host_key, shutdown.clone()).await;
+    shutdown.cancel();
+    let _ = watcher.await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

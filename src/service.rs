@@ -328,7 +328,7 @@ impl Service {
 
 /// A sysop claim code: 3 groups of 4 from an alphabet without look-alikes.
 fn claim_code() -> String {
-    use rand::Rng;
+    use rand::RngExt;
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
     let mut code = String::new();

@@ -1,1 +1,254 @@
-//! stub
+//! One task per interactive session (an SSH shell, or the local console): input bytes →
+//! events → [`App::update`] → effects run against the service → one diffed frame out.
+//!
+//! The task owns everything about its session; the SSH handler only forwards input and sizes.
+//! It holds no timer while the member is idle except its idle deadline, and it drops its frame
+//! buffer after [`IDLE_FRAME_DROP`] without input, redrawing in full when the member is back.
+
+pub mod frame;
+pub mod input;
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::sync::{broadcast, mpsc};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::domain::User;
+use crate::service::{KeyInfo, Service, ServiceError};
+use crate::tui::{App, Effect, Loaded, Msg, PageAt, Texts, Theme};
+use frame::Frame;
+use input::InputParser;
+
+/// After this long without input the frame buffer is dropped (memory per idle session).
+pub const IDLE_FRAME_DROP: Duration = Duration::from_secs(30);
+
+/// What arrives for a session from its transport.
+#[derive(Debug)]
+pub enum Input {
+    Data(Vec<u8>),
+    Resize(u16, u16),
+    /// Quick exit or transport gone.
+    Close,
+}
+
+/// Who the session is for.
+#[derive(Debug, Clone)]
+pub enum Identity {
+    Member(User),
+    /// An unknown key: the session starts with sign-up.
+    NewKey(KeyInfo),
+}
+
+/// Where frames go. `send` returns false when the peer is gone or stopped reading.
+pub trait Output: Send {
+    fn send(&mut self, bytes: Vec<u8>) -> impl Future<Output = bool> + Send;
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The member quit, or the transport closed.
+    Normal,
+    /// The server is shutting down.
+    Shutdown,
+    /// The output could not be delivered.
+    Stalled,
+    /// No input for the idle limit.
+    Idle,
+}
+
+/// Texts for a new App from the service's settings.
+pub fn texts(service: &Service) -> Texts {
+    let assets = service.assets();
+    Texts {
+        name: service.config().name.clone(),
+        guidelines: assets.guidelines.text.clone(),
+        privacy: assets.privacy.text.clone(),
+        resources: assets.resources.clone(),
+        claim_pending: service.claim_pending().unwrap_or(false),
+    }
+}
+
+/// Runs a session until the member leaves, the transport closes or the server shuts down.
+pub async fn run<O: Output>(
+    service: Service,
+    identity: Identity,
+    size: (u16, u16),
+    theme: Theme,
+    mut input: mpsc::Receiver<Input>,
+    mut out: O,
+    shutdown: CancellationToken,
+) -> Ending {
+    let (mut width, mut height) = size;
+    let mut live = service.hub().subscribe();
+    let key = match &identity {
+        Identity::NewKey(k) => Some(k.clone()),
+        Identity::Member(_) => None,
+    };
+    let user = match identity {
+        Identity::Member(u) => Some(u),
+        Identity::NewKey(_) => None,
+    };
+    let texts = {
+        let s = service.clone();
+        tokio::task::spawn_blocking(move || texts(&s)).await.unwrap_or_default()
+    };
+    let (mut app, effects) = App::new(user, texts, theme, width, height);
+    let mut frame = Frame::new();
+    let mut parser = InputParser::new();
+    let idle_logout = service.config().limits.idle_logout;
+
+    let mut bytes = frame::ENTER.to_vec();
+    let mut quit = run_effects(&service, &mut app, key.as_ref(), effects).await;
+    bytes.extend(frame.draw(&app, width, height));
+    if !out.send(bytes).await {
+        return Ending::Stalled;
+    }
+    let mut last_input = Instant::now();
+    let mut frame_dropped = false;
+    let mut ending = Ending::Normal;
+
+    while !quit {
+        let mut msgs = Vec::new();
+        tokio::select! {
+            biased;
+            _ = shutdown.cancelled() => {
+                msgs.push(Msg::ShuttingDown);
+                ending = Ending::Shutdown;
+            }
+            received = input.recv() => match received {
+                Some(Input::Data(data)) => {
+                    last_input = Instant::now();
+                    for event in parser.feed(&data) {
+                        match event {
+                            terminput::Event::Key(k) if k.kind == terminput::KeyEventKind::Press => msgs.push(Msg::Key(k)),
+                            terminput::Event::Paste(p) => msgs.push(Msg::Paste(p)),
+                            _ => {}
+                        }
+                    }
+                }
+                Some(Input::Resize(w, h)) => {
+                    // Coalesce a storm of resizes: only the last size is drawn.
+                    let (mut w, mut h) = (w, h);
+                    while let Ok(Input::Resize(w2, h2)) = input.try_recv() {
+                        (w, h) = (w2, h2);
+                    }
+                    width = w;
+                    height = h;
+                    frame.invalidate();
+                    msgs.push(Msg::Resize(w, h));
+                }
+                Some(Input::Close) | None => break,
+            },
+            event = live.recv() => match event {
+                Ok(event) => msgs.push(Msg::Live((*event).clone())),
+                Err(broadcast::error::RecvError::Lagged(_)) => msgs.push(Msg::LiveLagged),
+                Err(broadcast::error::RecvError::Closed) => {}
+            },
+            _ = tokio::time::sleep_until(last_input + IDLE_FRAME_DROP), if !frame_dropped => {
+                frame.invalidate();
+                frame_dropped = true;
+                continue;
+            }
+            _ = tokio::time::sleep_until(last_input + idle_logout) => {
+                ending = Ending::Idle;
+                msgs.push(Msg::ShuttingDown);
+            }
+        }
+        if frame_dropped && !msgs.is_empty() {
+            frame_dropped = false;
+        }
+        for msg in msgs {
+            let effects = app.update(msg);
+            if run_effects(&service, &mut app, key.as_ref(), effects).await {
+                quit = true;
+            }
+        }
+        if !out.send(frame.draw(&app, width, height)).await {
+            return Ending::Stalled;
+        }
+    }
+    // Leaving for any reason: keep what the member was writing.
+    if let Some(save) = app.pending_save() {
+        let _ = perform(&service, app.user.as_ref(), key.as_ref(), save).await;
+    }
+    if ending == Ending::Shutdown {
+        // Let the notice be read before the screen goes.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let _ = out.send(frame::LEAVE.to_vec()).await;
+    ending
+}
+
+/// Runs effects in order, feeding each result back to the App; true when the App asked to quit.
+async fn run_effects(service: &Service, app: &mut App, key: Option<&KeyInfo>, effects: Vec<Effect>) -> bool {
+    let mut queue: std::collections::VecDeque<Effect> = effects.into();
+    let mut quit = false;
+    while let Some(effect) = queue.pop_front() {
+        if effect == Effect::Quit {
+            quit = true;
+            continue;
+        }
+        if let Some(msg) = perform(service, app.user.as_ref(), key, effect).await {
+            queue.extend(app.update(msg));
+        }
+    }
+    quit
+}
+
+/// Runs one effect against the service (on the blocking pool: it calls SQLite).
+pub async fn perform(service: &Service, user: Option<&User>, key: Option<&KeyInfo>, effect: Effect) -> Option<Msg> {
+    let service = service.clone();
+    let user = user.cloned();
+    let key = key.cloned();
+    let result = tokio::task::spawn_blocking(move || perform_blocking(&service, user.as_ref(), key.as_ref(), effect)).await;
+    match result {
+        Ok(msg) => msg,
+        Err(e) => {
+            tracing::error!(error = %e, "effect task failed");
+            Some(Msg::Failed("Something went wrong on the server. Nothing you wrote is lost.".into()))
+        }
+    }
+}
+
+fn perform_blocking(service: &Service, user: Option<&User>, key: Option<&KeyInfo>, effect: Effect) -> Option<Msg> {
+    let loaded = |r: Result<Loaded, ServiceError>| -> Option<Msg> {
+        Some(match r {
+            Ok(l) => Msg::Loaded(l),
+            Err(e) => {
+                if matches!(e, ServiceError::Store(_)) {
+                    tracing::warn!(error = %e, "store error");
+                }
+                Msg::Failed(e.to_string())
+            }
+        })
+    };
+    match (effect, user) {
+        (Effect::Quit, _) => None,
+        (Effect::SignUp { handle, claim }, _) => {
+            let key = key?;
+            loaded(service.sign_up(&handle, key, claim.as_deref()).map(Loaded::SignedUp))
+        }
+        (_, None) => None,
+        (Effect::LoadBoards, Some(u)) => loaded(service.boards(u).map(Loaded::Boards)),
+        (Effect::LoadThreads { board, offset, limit }, Some(u)) => loaded(
+            service
+                .threads(u, board, offset, limit)
+                .map(|(board, threads)| Loaded::Threads { board, offset, threads }),
+        ),
+        (Effect::LoadThread { thread, at }, Some(u)) => {
+            let offset = match at {
+                PageAt::Offset(o) => Ok(o),
+                PageAt::Post(p) => service.page_of(p).map(|r| r.map_or(0, |(_, o)| o)),
+            };
+            loaded(offset.and_then(|o| service.thread(u, thread, o)).map(Loaded::Thread))
+        }
+        (Effect::LoadDraft(place), Some(u)) => loaded(service.load_draft(u, place).map(|d| Loaded::Draft(place, d))),
+        (Effect::SaveDraft(place, draft), Some(u)) => loaded(service.save_draft(u, place, &draft).map(|_| Loaded::DraftSaved)),
+        (Effect::Post(place, draft), Some(u)) => {
+            loaded(service.post(u, place, &draft).map(|(thread, post)| Loaded::Posted { place, thread, post }))
+        }
+    }
+}

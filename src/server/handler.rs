@@ -1,0 +1,262 @@
+//! The russh handler: thin. Each callback translates into an event for the connection's session
+//! task, or answers; it never renders and never touches SQL (login goes through the service).
+//!
+//! One interactive session per connection. Every channel request gets an answer (russh's
+//! defaults do not reply, and a client waiting for one hangs): pty-req, window-change and shell
+//! succeed; exec, subsystem, env, X11, agent and forwarding requests are refused.
+
+use std::time::Duration;
+
+use russh::server::{Auth, ChannelOpenHandle, Msg, Session, VerifiedPublicKey};
+use russh::{Channel, ChannelId, ChannelOpenFailure, Pty};
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::service::{KeyInfo, Service};
+use crate::session::{self, Identity, Input, Output, frame::clamp_size};
+use crate::tui::Theme;
+
+/// Input events queued per session. When full, the handler waits, which stops reading from
+/// the socket: a client typing faster than the session handles is slowed, not buffered.
+const INPUT_QUEUE: usize = 64;
+/// A client that does not take a frame within this time is cut off (it stopped reading).
+const WRITE_STALL: Duration = Duration::from_secs(30);
+/// Terminal size when the client asked for a shell without a pty.
+const DEFAULT_SIZE: (u16, u16) = (80, 24);
+
+pub struct Handler {
+    service: Service,
+    shutdown: CancellationToken,
+    tracker: TaskTracker,
+    /// Told once, when authentication succeeds (ends the login grace timer).
+    authenticated: Option<oneshot::Sender<()>>,
+    identity: Option<Identity>,
+    channel: Option<ChannelId>,
+    size: Option<(u16, u16)>,
+    input: Option<mpsc::Sender<Input>>,
+    theme: Theme,
+}
+
+impl Handler {
+    pub fn new(service: Service, shutdown: CancellationToken, tracker: TaskTracker, authenticated: oneshot::Sender<()>) -> Handler {
+        Handler {
+            service,
+            shutdown,
+            tracker,
+            authenticated: Some(authenticated),
+            identity: None,
+            channel: None,
+            size: None,
+            input: None,
+            theme: Theme::Default,
+        }
+    }
+
+    async fn forward(&self, input: Input) {
+        if let Some(tx) = &self.input {
+            // A closed receiver means the session ended; the close follows.
+            let _ = tx.send(input).await;
+        }
+    }
+}
+
+/// Frames go to the client through russh's handle, which applies backpressure.
+struct SshOutput {
+    handle: russh::server::Handle,
+    channel: ChannelId,
+}
+
+impl Output for SshOutput {
+    async fn send(&mut self, bytes: Vec<u8>) -> bool {
+        if bytes.is_empty() {
+            return true;
+        }
+        matches!(tokio::time::timeout(WRITE_STALL, self.handle.data(self.channel, bytes)).await, Ok(Ok(())))
+    }
+}
+
+impl russh::server::Handler for Handler {
+    type Error = russh::Error;
+
+    async fn auth_publickey(&mut self, _user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
+        let info = KeyInfo::from_public_key(key.public_key);
+        let service = self.service.clone();
+        let lookup = {
+            let info = info.clone();
+            tokio::task::spawn_blocking(move || service.login(&info)).await
+        };
+        let identity = match lookup {
+            Ok(Ok(Some(user))) => Identity::Member(user),
+            Ok(Ok(None)) => Identity::NewKey(info),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "login lookup failed");
+                return Ok(Auth::reject());
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "login task failed");
+                return Ok(Auth::reject());
+            }
+        };
+        if let Identity::Member(u) = &identity {
+            tracing::info!(user = %u.id, "member logged in");
+        }
+        self.identity = Some(identity);
+        Ok(Auth::Accept)
+    }
+
+    async fn auth_succeeded(&mut self, _session: &mut Session) -> Result<(), Self::Error> {
+        if let Some(tx) = self.authenticated.take() {
+            let _ = tx.send(());
+        }
+        Ok(())
+    }
+
+    async fn channel_open_session(
+        &mut self,
+        channel: Channel<Msg>,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if self.channel.is_some() || self.identity.is_none() {
+            reply.reject(ChannelOpenFailure::AdministrativelyProhibited).await;
+            return Ok(());
+        }
+        // Input is read through the callbacks only; dropping the Channel object means russh
+        // stops queueing a second copy of it (which would fill up and stall the connection).
+        self.channel = Some(channel.id());
+        drop(channel);
+        reply.accept().await;
+        Ok(())
+    }
+
+    async fn pty_request(
+        &mut self,
+        channel: ChannelId,
+        _term: &str,
+        cols: u32,
+        rows: u32,
+        _pw: u32,
+        _ph: u32,
+        _modes: &[(Pty, u32)],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if Some(channel) != self.channel || self.input.is_some() {
+            return session.channel_failure(channel);
+        }
+        self.size = Some(clamp_size(cols, rows));
+        session.channel_success(channel)
+    }
+
+    async fn window_change_request(
+        &mut self,
+        channel: ChannelId,
+        cols: u32,
+        rows: u32,
+        _pw: u32,
+        _ph: u32,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        // window-change never wants a reply (RFC 4254 §6.7).
+        if Some(channel) == self.channel {
+            let (w, h) = clamp_size(cols, rows);
+            self.size = Some((w, h));
+            self.forward(Input::Resize(w, h)).await;
+        }
+        Ok(())
+    }
+
+    async fn shell_request(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), Self::Error> {
+        let Some(identity) = self.identity.clone() else {
+            return session.channel_failure(channel);
+        };
+        if Some(channel) != self.channel || self.input.is_some() {
+            return session.channel_failure(channel);
+        }
+        let (tx, rx) = mpsc::channel(INPUT_QUEUE);
+        self.input = Some(tx);
+        let handle = session.handle();
+        let out = SshOutput { handle: handle.clone(), channel };
+        let service = self.service.clone();
+        let shutdown = self.shutdown.clone();
+        let size = self.size.unwrap_or(DEFAULT_SIZE);
+        let theme = self.theme;
+        self.tracker.spawn(async move {
+            let ending = session::run(service, identity, size, theme, rx, out, shutdown).await;
+            tracing::debug!(?ending, "session ended");
+            let _ = handle.exit_status_request(channel, 0).await;
+            let _ = handle.eof(channel).await;
+            let _ = handle.close(channel).await;
+        });
+        session.channel_success(channel)
+    }
+
+    async fn exec_request(&mut self, channel: ChannelId, _data: &[u8], session: &mut Session) -> Result<(), Self::Error> {
+        session.channel_failure(channel)
+    }
+
+    async fn subsystem_request(&mut self, channel: ChannelId, _name: &str, session: &mut Session) -> Result<(), Self::Error> {
+        session.channel_failure(channel)
+    }
+
+    async fn env_request(
+        &mut self,
+        channel: ChannelId,
+        name: &str,
+        value: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        // NO_COLOR (https://no-color.org) is honoured when the client sends it.
+        if name == "NO_COLOR" && !value.is_empty() {
+            self.theme = Theme::Monochrome;
+            return session.channel_success(channel);
+        }
+        session.channel_failure(channel)
+    }
+
+    async fn x11_request(
+        &mut self,
+        channel: ChannelId,
+        _single: bool,
+        _proto: &str,
+        _cookie: &str,
+        _screen: u32,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        session.channel_failure(channel)
+    }
+
+    async fn agent_request(&mut self, _channel: ChannelId, _session: &mut Session) -> Result<bool, Self::Error> {
+        // russh answers failure for us when this returns false.
+        Ok(false)
+    }
+
+    async fn signal(&mut self, _channel: ChannelId, _signal: russh::Sig, _session: &mut Session) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    async fn tcpip_forward(&mut self, _address: &str, _port: &mut u32, _session: &mut Session) -> Result<bool, Self::Error> {
+        Ok(false)
+    }
+
+    async fn data(&mut self, channel: ChannelId, data: &[u8], _session: &mut Session) -> Result<(), Self::Error> {
+        if Some(channel) == self.channel {
+            self.forward(Input::Data(data.to_vec())).await;
+        }
+        Ok(())
+    }
+
+    async fn channel_eof(&mut self, channel: ChannelId, _session: &mut Session) -> Result<(), Self::Error> {
+        if Some(channel) == self.channel {
+            self.forward(Input::Close).await;
+        }
+        Ok(())
+    }
+
+    async fn channel_close(&mut self, channel: ChannelId, _session: &mut Session) -> Result<(), Self::Error> {
+        if Some(channel) == self.channel {
+            self.forward(Input::Close).await;
+        }
+        Ok(())
+    }
+}
