@@ -100,8 +100,9 @@ CREATE TABLE threads (
     -- per-thread salt for anonymous pseudonyms: stable within the thread, unrelated across threads
     anon_salt   BLOB    NOT NULL
 );
--- The thread list's only access path: pinned first, then most recent activity.
-CREATE INDEX threads_board_order ON threads(board_id, pinned DESC, last_post_at DESC, id DESC);
+-- The thread list's only access path: pinned first, then most recent activity (the newest post id
+-- orders activity exactly, where timestamps in seconds would tie).
+CREATE INDEX threads_board_order ON threads(board_id, pinned DESC, last_post_id DESC);
 
 CREATE TABLE posts (
     id          INTEGER PRIMARY KEY,

@@ -95,8 +95,9 @@ impl Service {
         &self.store
     }
 
-    /// First-start work: seed the boards and, while no sysop exists, make a sysop claim code.
-    /// Returns the claim code when one was made now (to be printed once).
+    /// Start-up work: seed the boards on first start and, while no sysop exists, make a fresh
+    /// sysop claim code (replacing any earlier one, so the code in the current log is the one
+    /// that works). Returns the code, to be printed once.
     pub fn initialise(&self) -> Result<Option<String>> {
         let seeds = self.config.boards.clone();
         self.store.write(|c| boards::seed(c, &seeds))?;
@@ -104,7 +105,7 @@ impl Service {
             let has_sysop: bool = c
                 .prepare("SELECT 1 FROM users WHERE role = 'sysop' AND status = 'active'")?
                 .exists([])?;
-            Ok(!has_sysop && meta::get(c, meta::SYSOP_CLAIM)?.is_none())
+            Ok(!has_sysop)
         })?;
         if !needs_claim {
             return Ok(None);

@@ -61,7 +61,7 @@ pub fn threads_page(
            LEFT JOIN users u ON u.id = t.author_id
            LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = ?1
           WHERE t.board_id = ?2 AND t.hidden = 0
-          ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC
+          ORDER BY t.pinned DESC, t.last_post_id DESC
           LIMIT ?3 OFFSET ?4",
     )?;
     let rows = stmt.query_map(params![reader, board, limit, offset], |r| {
@@ -317,11 +317,14 @@ mod tests {
             .expect("not locked");
         let list = store.read(|c| threads_page(c, b, board, 0, 10)).expect("list");
         assert_eq!(list.iter().map(|t| t.id).collect::<Vec<_>>(), vec![t1, t2]);
-        // Bob wrote the reply (read), but not the opening post.
-        assert_eq!(list[0].unread, 1);
+        // Replying marks the thread read for Bob; the other thread is new to him.
+        assert_eq!(list[0].unread, 0);
         assert_eq!(list[1].unread, 1);
         let boards = store.read(|c| boards::list(c, b)).expect("boards");
-        assert_eq!(boards[0].unread_threads, 2);
+        assert_eq!(boards[0].unread_threads, 1);
+        // Alice has not read Bob's reply.
+        let list = store.read(|c| threads_page(c, a, board, 0, 10)).expect("list");
+        assert_eq!(list[0].unread, 1);
         assert_eq!(boards[0].thread_count, 2);
     }
 

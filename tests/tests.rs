@@ -1,0 +1,421 @@
+//! End-to-end tests: a real server on a loopback port, members connecting over SSH, typing keys
+//! and reading the screen as a terminal shows it.
+
+mod util;
+
+use std::time::Duration;
+
+use util::{Member, TestServer, keys, new_key};
+
+fn data_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+/// Opens the first board (Welcome) and starts a thread with `title` and `body`.
+async fn post_thread(m: &mut Member, title: &str, body: &str) {
+    m.send(keys::ENTER).await;
+    m.wait_for("new thread").await;
+    m.send(b"c").await;
+    m.wait_for("Title").await;
+    m.send(title.as_bytes()).await;
+    m.send(keys::TAB).await;
+    m.send(keys::TAB).await;
+    m.send(body.as_bytes()).await;
+    m.send(keys::CTRL_S).await;
+    m.wait_for("Posted.").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_key_signs_up_after_accepting_guidelines_and_privacy() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = new_key();
+    let mut m = Member::connect(server.addr, &key, 80, 24).await;
+    let screen = m.wait_for("Community guidelines").await;
+    assert!(screen.contains("I accept"), "{screen}");
+    m.send(b"a").await;
+    m.wait_for("Privacy policy").await;
+    m.send(b"a").await;
+    m.wait_for("Choose a handle").await;
+    // A look-alike of a reserved handle is refused with a reason, and the form stays.
+    m.send(b"m0derator\r").await;
+    m.wait_for("reserved").await;
+    m.send(&[0x15]).await; // Ctrl-U clears the field
+    m.send(b"river_stone\r").await;
+    let screen = m.wait_for("Boards").await;
+    assert!(screen.contains("river_stone"), "the header shows the handle:\n{screen}");
+    assert!(screen.contains("Welcome") && screen.contains("Support"), "{screen}");
+    m.disconnect().await;
+
+    // The same key is now a member: no sign-up on the next connection.
+    let mut again = Member::connect(server.addr, &key, 80, 24).await;
+    let screen = again.wait_for("Boards").await;
+    assert!(!screen.contains("Community guidelines"), "{screen}");
+    again.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_and_a_reply_appear_live_in_another_session() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut alice = Member::sign_up(server.addr, &new_key(), "alice").await;
+    let mut bob = Member::sign_up(server.addr, &new_key(), "bob").await;
+
+    // Bob watches the Welcome board's thread list.
+    bob.send(keys::ENTER).await;
+    bob.wait_for("No threads yet").await;
+
+    post_thread(&mut alice, "Hello from alice", "First line\nSecond line").await;
+    let screen = alice.wait_for("Second line").await;
+    assert!(screen.contains("alice ·"), "{screen}");
+
+    // Without pressing anything, Bob's list shows the new thread, marked new.
+    let screen = bob.wait_for("Hello from alice").await;
+    assert!(screen.contains("1 new"), "{screen}");
+
+    // Bob opens it and replies; Alice, still in the thread, sees the reply arrive.
+    bob.send(keys::ENTER).await;
+    bob.wait_for("First line").await;
+    bob.send(b"r").await;
+    bob.wait_for("Reply to Hello from alice").await;
+    bob.send("Welcome! 你好 🌱".as_bytes()).await;
+    bob.send(keys::CTRL_S).await;
+    bob.wait_for("Posted.").await;
+    let screen = alice.wait_for("Welcome! 你好").await;
+    assert!(screen.contains("bob ·"), "{screen}");
+    assert!(screen.contains("posts 1-2 of 2"), "{screen}");
+
+    alice.disconnect().await;
+    bob.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escape_sequences_in_a_post_never_reach_another_members_terminal() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut mallory = Member::sign_up(server.addr, &new_key(), "mallory").await;
+    let mut reader = Member::sign_up(server.addr, &new_key(), "reader").await;
+    reader.send(keys::ENTER).await;
+    reader.wait_for("No threads yet").await;
+
+    // Title and body carry: OSC 52 (clipboard write), OSC 0 (window title), a CSI colour,
+    // a C1 CSI (U+009B), BEL, a carriage return that would overwrite, bidi override and a
+    // zero-width space.
+    let title = "Hi\x1b]0;pwned-title\x07 there";
+    let body = "Look\x1b]52;c;ZXZpbA==\x07 here \x1b[38;5;1mred\x1b[0m \u{9b}2J \u{202e}desrever\u{202c} a\u{200b}b\rTAIL";
+    // Typed as a paste, since a terminal would not send these as keys.
+    mallory.send(keys::ENTER).await;
+    mallory.wait_for("new thread").await;
+    mallory.send(b"c").await;
+    mallory.wait_for("Title").await;
+    mallory.send(format!("\x1b[200~{title}\x1b[201~").as_bytes()).await;
+    mallory.send(keys::TAB).await;
+    mallory.send(keys::TAB).await;
+    mallory.send(format!("\x1b[200~{body}\x1b[201~").as_bytes()).await;
+    mallory.send(keys::CTRL_S).await;
+    mallory.wait_for("Posted.").await;
+
+    let screen = reader.wait_for("Hi there").await;
+    assert!(screen.contains("mallory"), "{screen}");
+    reader.send(keys::ENTER).await;
+    let screen = reader.wait_for("TAIL").await;
+    // The C1 CSI swallows its own parameters ("2J"); the CR became a line break.
+    let lines: Vec<&str> = screen.lines().map(str::trim_end).collect();
+    let at = lines.iter().position(|l| l.ends_with("Look here red  desrever ab"));
+    assert!(at.is_some_and(|i| lines[i + 1].trim() == "TAIL"), "{screen}");
+    reader.pump(Duration::from_millis(300)).await;
+
+    let raw = &reader.raw;
+    let find = |needle: &[u8]| raw.windows(needle.len()).any(|w| w == needle);
+    assert!(!find(b"]52;"), "an OSC 52 clipboard write reached the reader");
+    assert!(!find(b"]0;"), "an OSC title change reached the reader");
+    assert!(!find(b"pwned-title"), "OSC payload reached the reader");
+    assert!(!find(b"\x07"), "a BEL reached the reader");
+    assert!(!find("\u{9b}".as_bytes()), "a C1 CSI reached the reader");
+    assert!(!find("\u{202e}".as_bytes()), "a bidi override reached the reader");
+    assert!(!find("\u{200b}".as_bytes()), "a zero-width space reached the reader");
+    assert!(!find(b"38;5;1mred"), "the poster's colour sequence reached the reader");
+    assert!(!raw.contains(&b'\r'), "a carriage return reached the reader");
+
+    mallory.disconnect().await;
+    reader.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resizing_redraws_at_the_new_size_and_tiny_terminals_get_a_notice() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = new_key();
+    Member::sign_up(server.addr, &key, "resizer").await.disconnect().await;
+
+    for (cols, rows) in [(40u16, 12u16), (80, 24), (132, 43), (200, 60)] {
+        let mut m = Member::connect(server.addr, &key, cols, rows).await;
+        let screen = m.wait_for("Small wins").await;
+        let lines: Vec<&str> = screen.lines().collect();
+        assert!(lines[0].contains("Boards") && lines[0].contains("resizer"), "{cols}x{rows}:\n{screen}");
+        // The footer sits on the last row.
+        let last = m.parser.screen().contents_between(rows - 1, 0, rows - 1, cols);
+        assert!(last.contains("quit"), "{cols}x{rows} footer: {last:?}");
+        m.disconnect().await;
+    }
+
+    let mut m = Member::connect(server.addr, &key, 80, 24).await;
+    m.wait_for("Small wins").await;
+    m.resize(30, 10).await;
+    m.wait_for("Terminal too small").await;
+    m.resize(100, 30).await;
+    let screen = m.wait_for("Small wins").await;
+    assert!(!screen.contains("too small"), "{screen}");
+    let header = m.parser.screen().contents_between(0, 0, 0, 100);
+    assert!(header.trim_end().ends_with("resizer"), "header spans the new width: {header:?}");
+    // A storm of resizes ends at the last size.
+    for i in 0..50u16 {
+        m.resize(60 + i, 20).await;
+    }
+    m.pump(Duration::from_millis(500)).await;
+    let header = m.parser.screen().contents_between(0, 0, 0, 109);
+    assert!(header.trim_end().ends_with("resizer"), "{header:?}");
+    m.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_post_keeps_the_draft_across_a_reconnect() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = new_key();
+    let mut m = Member::sign_up(server.addr, &key, "drafter").await;
+    m.send(keys::ENTER).await;
+    m.wait_for("new thread").await;
+    m.send(b"c").await;
+    m.wait_for("Title").await;
+    m.send(b"My unfinished thought").await;
+    // No text yet: posting fails with a reason, and nothing is lost.
+    m.send(keys::CTRL_S).await;
+    m.wait_for("The post is empty.").await;
+    m.send(keys::TAB).await;
+    m.send(keys::TAB).await;
+    m.send(b"half a sentence").await;
+    m.pump(Duration::from_millis(200)).await;
+    // The connection drops mid-composition.
+    m.disconnect().await;
+
+    let mut m = Member::connect(server.addr, &key, 80, 24).await;
+    m.wait_for("Boards").await;
+    m.send(keys::ENTER).await;
+    m.wait_for("new thread").await;
+    m.send(b"c").await;
+    let screen = m.wait_for("half a sentence").await;
+    assert!(screen.contains("My unfinished thought"), "{screen}");
+    m.send(keys::CTRL_S).await;
+    m.wait_for("Posted.").await;
+    m.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_keeps_members_posts_and_the_host_key() {
+    let dir = data_dir();
+    let key = new_key();
+    let server = TestServer::start_in(dir.path()).await;
+    let first_fp = server.host_fingerprint.clone();
+    assert!(server.claim_code.is_some(), "a fresh board offers a sysop claim code");
+    let mut m = Member::sign_up(server.addr, &key, "keeper").await;
+    assert_eq!(m.host_fingerprint.as_deref(), Some(first_fp.as_str()));
+    post_thread(&mut m, "Still here tomorrow", "persisted text").await;
+    m.disconnect().await;
+    server.stop().await;
+
+    let server = TestServer::start_in(dir.path()).await;
+    assert_eq!(server.host_fingerprint, first_fp, "the host key survives a restart");
+    assert!(server.claim_code.is_some(), "no sysop yet, so a claim code is shown again");
+    let mut m = Member::connect(server.addr, &key, 80, 24).await;
+    assert_eq!(m.host_fingerprint.as_deref(), Some(first_fp.as_str()));
+    m.wait_for("Boards").await;
+    m.send(keys::ENTER).await;
+    m.wait_for("Still here tomorrow").await;
+    m.send(keys::ENTER).await;
+    m.wait_for("persisted text").await;
+    m.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_claim_code_makes_the_first_sysop_once() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let code = server.claim_code.clone().expect("claim code");
+    let mut m = Member::connect(server.addr, &new_key(), 80, 24).await;
+    m.wait_for("Community guidelines").await;
+    m.send(b"a").await;
+    m.wait_for("Privacy policy").await;
+    m.send(b"a").await;
+    m.wait_for("Sysop claim code").await;
+    m.send(b"founder").await;
+    m.send(keys::TAB).await;
+    m.send(b"WRONG-CODE-0000\r").await;
+    m.wait_for("claim code is not right").await;
+    m.send(&[0x15]).await;
+    m.send(code.to_lowercase().as_bytes()).await;
+    m.send(keys::ENTER).await;
+    m.wait_for("Boards").await;
+    m.disconnect().await;
+    server.stop().await;
+
+    // The claim is used up: nobody else is offered it.
+    let server = TestServer::start_in(dir.path()).await;
+    assert!(server.claim_code.is_none());
+    let mut m = Member::connect(server.addr, &new_key(), 80, 24).await;
+    m.wait_for("Community guidelines").await;
+    m.send(b"a").await;
+    m.wait_for("Privacy policy").await;
+    m.send(b"a").await;
+    let screen = m.wait_for("Choose a handle").await;
+    assert!(!screen.contains("claim code"), "{screen}");
+    m.disconnect().await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
+        .args(["admin", "users", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("BBS_CONFIG")
+        .current_dir(dir.path())
+        .output()
+        .expect("run bbs admin users");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().any(|l| l.contains("sysop") && l.contains("founder")), "{text}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_tells_open_sessions_and_keeps_their_drafts() {
+    let dir = data_dir();
+    let key = new_key();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut m = Member::sign_up(server.addr, &key, "stayer").await;
+    m.send(keys::ENTER).await;
+    m.wait_for("new thread").await;
+    m.send(b"c").await;
+    m.wait_for("Title").await;
+    m.send(b"Written as the server stops").await;
+    m.pump(Duration::from_millis(200)).await;
+    server.begin_shutdown();
+    m.wait_for("restarting").await;
+    m.wait_closed().await;
+    server.stop().await;
+
+    let server = TestServer::start_in(dir.path()).await;
+    let mut m = Member::connect(server.addr, &key, 80, 24).await;
+    m.wait_for("Boards").await;
+    m.send(keys::ENTER).await;
+    m.wait_for("new thread").await;
+    m.send(b"c").await;
+    m.wait_for("Written as the server stops").await;
+    m.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_and_help_now_open_on_every_screen() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut m = Member::sign_up(server.addr, &new_key(), "helper").await;
+    m.send(b"?").await;
+    let screen = m.wait_for("Keys on this screen").await;
+    assert!(screen.contains("open") && screen.contains("quit"), "{screen}");
+    m.send(b"x").await;
+    m.wait_until(|s| !s.contains("Keys on this screen"), "help closes").await;
+    m.send(keys::F1).await;
+    m.wait_for("Help now").await;
+    m.wait_for("emergency").await;
+    m.send(b"x").await;
+    m.send(keys::ENTER).await;
+    m.wait_for("new thread").await;
+    m.send(b"!").await;
+    m.wait_for("emergency").await;
+    m.send(b"x").await;
+    m.send(b"c").await;
+    m.wait_for("Title").await;
+    // In the composer `?` and `!` are text; F2 and F1 open help.
+    m.send(b"?!").await;
+    m.wait_for("Title  ?!").await;
+    m.send(b"\x1bOQ").await; // F2
+    m.wait_for("Keys on this screen").await;
+    m.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_other_than_one_shell_are_refused() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = new_key();
+    Member::sign_up(server.addr, &key, "prober").await.disconnect().await;
+
+    // An exec request is answered with a failure, not left hanging.
+    let config = std::sync::Arc::new(russh::client::Config::default());
+    struct H;
+    impl russh::client::Handler for H {
+        type Error = russh::Error;
+        async fn check_server_key(&mut self, _: &russh::keys::PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+            Ok(true)
+        }
+    }
+    let mut handle = russh::client::connect(config, server.addr, H).await.expect("connect");
+    let auth = handle
+        .authenticate_publickey("x", russh::keys::PrivateKeyWithHashAlg::new(std::sync::Arc::new(key.clone()), None))
+        .await
+        .expect("auth");
+    assert!(auth.success());
+    let mut ch = handle.channel_open_session().await.expect("channel");
+    ch.exec(true, "cat /etc/passwd").await.expect("exec sent");
+    let answer = tokio::time::timeout(util::WAIT, async {
+        loop {
+            match ch.wait().await {
+                Some(russh::ChannelMsg::Failure) => return true,
+                Some(russh::ChannelMsg::Success) => return false,
+                Some(_) => continue,
+                None => return true,
+            }
+        }
+    })
+    .await
+    .expect("an answer to exec");
+    assert!(answer, "exec must be refused");
+    server.stop().await;
+}
+
+#[test]
+fn bbs_check_names_the_bad_key_and_line() {
+    let dir = data_dir();
+    let file = dir.path().join("bbs.toml");
+    std::fs::write(&file, "[server]\nname = \"Haven\"\nlisten = \"nowhere\"\n").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
+        .arg("check")
+        .arg("--config")
+        .arg(&file)
+        .output()
+        .expect("run bbs check");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bbs.toml:3") && err.contains("listen"), "{err}");
+
+    std::fs::write(&file, "[server]\nnmae = \"Haven\"\n").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
+        .args(["check", "--config"])
+        .arg(&file)
+        .output()
+        .expect("run bbs check");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bbs.toml:2") && err.contains("nmae"), "{err}");
+
+    // The shipped file is valid.
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/bbs.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
+        .args(["check", "--config", shipped])
+        .output()
+        .expect("run bbs check");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -1,0 +1,231 @@
+//! Test harness: a real Haven server on a free loopback port with a temporary data dir, and
+//! SSH clients (russh's, in-process) whose output is fed to a `vt100` screen, so tests assert
+//! on what a member would see.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use haven::config::Config;
+use russh::client;
+use russh::keys::{Algorithm, PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
+use russh::{ChannelMsg, Disconnect};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// How long a test waits for something to appear before failing with the screen it saw.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// A running server.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub claim_code: Option<String>,
+    pub host_fingerprint: String,
+    shutdown: CancellationToken,
+    task: JoinHandle<()>,
+    watcher: JoinHandle<()>,
+}
+
+impl TestServer {
+    /// Starts a server with default settings in `data_dir`.
+    pub async fn start_in(data_dir: &Path) -> TestServer {
+        let mut config = Config::default();
+        config.data_dir = data_dir.to_path_buf();
+        config.listen = "127.0.0.1:0".parse().expect("addr");
+        TestServer::start_with(config).await
+    }
+
+    pub async fn start_with(config: Config) -> TestServer {
+        let data_dir = config.data_dir.clone();
+        let opened = tokio::task::spawn_blocking(move || haven::boot::open(config))
+            .await
+            .expect("join")
+            .expect("open data dir");
+        let host_key = haven::server::hostkey::load_or_create(&data_dir).expect("host key");
+        let host_fingerprint = haven::server::hostkey::fingerprint(&host_key);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let shutdown = CancellationToken::new();
+        let service = opened.service;
+        let watcher = tokio::spawn({
+            let (hub, store, s) = (service.hub().clone(), service.store().clone(), shutdown.clone());
+            async move {
+                hub.watch(store, s).await.expect("watcher");
+            }
+        });
+        let task = tokio::spawn(haven::server::run(listener, service, host_key, shutdown.clone()));
+        TestServer { addr, data_dir, claim_code: opened.claim_code, host_fingerprint, shutdown, task, watcher }
+    }
+
+    /// Asks the server to shut down (sessions are told and drained) and waits for it.
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(20), self.task).await.expect("server stops in time").expect("join");
+        let _ = self.watcher.await;
+    }
+
+    /// Starts the shutdown without waiting.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// A new ed25519 key.
+pub fn new_key() -> PrivateKey {
+    PrivateKey::random(&mut rand::rng(), Algorithm::Ed25519).expect("key")
+}
+
+struct ClientHandler {
+    seen_host_key: Arc<Mutex<Option<String>>>,
+}
+
+impl client::Handler for ClientHandler {
+    type Error = russh::Error;
+
+    async fn check_server_key(&mut self, key: &PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+        if let PublicKeyOrCertificate::PublicKey { key, .. } = key {
+            *self.seen_host_key.lock().expect("lock") = Some(key.fingerprint(russh::keys::HashAlg::Sha256).to_string());
+        }
+        Ok(true)
+    }
+}
+
+/// A member at a terminal: an SSH connection with a pty and a shell, and the screen it shows.
+pub struct Member {
+    handle: client::Handle<ClientHandler>,
+    channel: russh::Channel<client::Msg>,
+    pub parser: vt100::Parser,
+    /// Every byte the server sent, for checks no screen can make (escape sequences).
+    pub raw: Vec<u8>,
+    pub host_fingerprint: Option<String>,
+    pub closed: bool,
+}
+
+impl Member {
+    /// Connects with `key`, asks for a `cols`×`rows` pty and a shell.
+    pub async fn connect(addr: SocketAddr, key: &PrivateKey, cols: u16, rows: u16) -> Member {
+        let config = Arc::new(client::Config::default());
+        let seen = Arc::new(Mutex::new(None));
+        let mut handle = client::connect(config, addr, ClientHandler { seen_host_key: seen.clone() })
+            .await
+            .expect("connect");
+        let auth = handle
+            .authenticate_publickey("member", PrivateKeyWithHashAlg::new(Arc::new(key.clone()), None))
+            .await
+            .expect("auth");
+        assert!(auth.success(), "public key auth failed: {auth:?}");
+        let channel = handle.channel_open_session().await.expect("session");
+        channel.request_pty(true, "xterm-256color", cols.into(), rows.into(), 0, 0, &[]).await.expect("pty");
+        channel.request_shell(true).await.expect("shell");
+        let fp = seen.lock().expect("lock").clone();
+        Member {
+            handle,
+            channel,
+            parser: vt100::Parser::new(rows, cols, 0),
+            raw: Vec::new(),
+            host_fingerprint: fp,
+            closed: false,
+        }
+    }
+
+    /// Connects a new key and signs up with `handle`; returns at the board list.
+    pub async fn sign_up(addr: SocketAddr, key: &PrivateKey, handle: &str) -> Member {
+        let mut m = Member::connect(addr, key, 80, 24).await;
+        m.wait_for("Community guidelines").await;
+        m.send(b"a").await;
+        m.wait_for("Privacy policy").await;
+        m.send(b"a").await;
+        m.wait_for("Choose a handle").await;
+        m.send(handle.as_bytes()).await;
+        m.send(b"\r").await;
+        m.wait_for("Boards").await;
+        m.wait_for("Welcome").await;
+        m
+    }
+
+    /// The screen as text, one line per row.
+    pub fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    pub async fn send(&mut self, bytes: &[u8]) {
+        self.channel.data(bytes).await.expect("send");
+    }
+
+    pub async fn resize(&mut self, cols: u16, rows: u16) {
+        self.channel.window_change(cols.into(), rows.into(), 0, 0).await.expect("resize");
+        self.parser.screen_mut().set_size(rows, cols);
+    }
+
+    /// Reads output for up to `d`.
+    pub async fn pump(&mut self, d: Duration) {
+        let deadline = tokio::time::Instant::now() + d;
+        while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, self.channel.wait()).await {
+            self.take(msg);
+        }
+    }
+
+    fn take(&mut self, msg: ChannelMsg) {
+        match msg {
+            ChannelMsg::Data { data } => {
+                self.raw.extend_from_slice(&data);
+                self.parser.process(&data);
+            }
+            ChannelMsg::Eof | ChannelMsg::Close => self.closed = true,
+            _ => {}
+        }
+    }
+
+    /// Waits until the screen shows `text`; panics with the screen if it does not in time.
+    pub async fn wait_for(&mut self, text: &str) -> String {
+        self.wait_until(|s| s.contains(text), text).await
+    }
+
+    /// Waits until `check` holds for the screen text.
+    pub async fn wait_until(&mut self, check: impl Fn(&str) -> bool, what: &str) -> String {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            match tokio::time::timeout_at(deadline, self.channel.wait()).await {
+                Ok(Some(msg)) => self.take(msg),
+                Ok(None) => panic!("connection closed while waiting for {what:?}; screen:\n{screen}"),
+                Err(_) => panic!("timed out waiting for {what:?}; screen:\n{screen}"),
+            }
+        }
+    }
+
+    /// Waits until the server closes the session.
+    pub async fn wait_closed(&mut self) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while !self.closed {
+            match tokio::time::timeout_at(deadline, self.channel.wait()).await {
+                Ok(Some(msg)) => self.take(msg),
+                Ok(None) => return,
+                Err(_) => panic!("session was not closed; screen:\n{}", self.screen()),
+            }
+        }
+    }
+
+    pub async fn disconnect(self) {
+        let _ = self.handle.disconnect(Disconnect::ByApplication, "bye", "").await;
+    }
+}
+
+/// Key bytes as a terminal sends them.
+pub mod keys {
+    pub const ENTER: &[u8] = b"\r";
+    pub const ESC: &[u8] = b"\x1b";
+    pub const TAB: &[u8] = b"\t";
+    pub const DOWN: &[u8] = b"\x1b[B";
+    pub const UP: &[u8] = b"\x1b[A";
+    pub const CTRL_S: &[u8] = b"\x13";
+    pub const CTRL_C: &[u8] = b"\x03";
+    pub const F1: &[u8] = b"\x1bOP";
+}
