@@ -16,7 +16,10 @@ pub const DB_FILE: &str = "haven.db";
 #[derive(Debug, thiserror::Error)]
 pub enum BootError {
     #[error("cannot create data dir {path}: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot open the database: {0}")]
     Store(#[from] StoreError),
     #[error("cannot prepare the database: {0}")]
@@ -38,13 +41,17 @@ pub fn open(config: Config) -> Result<Opened, BootError> {
         builder.recursive(true);
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder
-            .create(&dir)
-            .map_err(|source| BootError::DataDir { path: dir.clone(), source })?;
+        builder.create(&dir).map_err(|source| BootError::DataDir {
+            path: dir.clone(),
+            source,
+        })?;
     }
     let store = Arc::new(Store::open(&dir.join(DB_FILE))?);
     let assets = Arc::new(Assets::load(&dir));
     let service = Service::new(store, Hub::new(), Arc::new(config), assets);
     let claim_code = service.initialise()?;
-    Ok(Opened { service, claim_code })
+    Ok(Opened {
+        service,
+        claim_code,
+    })
 }

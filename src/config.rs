@@ -178,7 +178,11 @@ fn default_boards() -> Vec<BoardSeed> {
                 "Share what you are going through; anonymous posting allowed",
             )
         },
-        b("wins", "Small wins", "Good days, small steps, things that helped"),
+        b(
+            "wins",
+            "Small wins",
+            "Good days, small steps, things that helped",
+        ),
         b("general", "General", "Everything else"),
     ]
 }
@@ -268,9 +272,7 @@ impl Config {
                 .unwrap_or(RegistrationMode::Open),
             limits: Limits {
                 max_unauthenticated: limits.max_unauthenticated.unwrap_or(100),
-                max_unauthenticated_per_source: limits
-                    .max_unauthenticated_per_source
-                    .unwrap_or(10),
+                max_unauthenticated_per_source: limits.max_unauthenticated_per_source.unwrap_or(10),
                 login_grace: Duration::from_secs(limits.login_grace_seconds.unwrap_or(30)),
                 max_auth_attempts: limits.max_auth_attempts.unwrap_or(6),
                 max_sessions: limits.max_sessions.unwrap_or(10_000),

@@ -15,7 +15,9 @@ use crate::tui::Theme;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConsoleError {
-    #[error("there is no sysop yet: sign up over ssh with the claim code, or run `bbs admin add-sysop`")]
+    #[error(
+        "there is no sysop yet: sign up over ssh with the claim code, or run `bbs admin add-sysop`"
+    )]
     NoSysop,
     #[error("the console needs a terminal: {0}")]
     Terminal(std::io::Error),
@@ -27,7 +29,10 @@ struct Stdout(std::io::Stdout);
 
 impl Output for Stdout {
     async fn send(&mut self, bytes: Vec<u8>) -> bool {
-        self.0.write_all(&bytes).and_then(|_| self.0.flush()).is_ok()
+        self.0
+            .write_all(&bytes)
+            .and_then(|_| self.0.flush())
+            .is_ok()
     }
 }
 
@@ -82,7 +87,9 @@ pub async fn run(service: Service, shutdown: CancellationToken) -> Result<(), Co
     let resizer = tokio::spawn({
         let tx = tx.clone();
         async move {
-            let Ok(mut winch) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::window_change()) else {
+            let Ok(mut winch) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::window_change())
+            else {
                 return;
             };
             while winch.recv().await.is_some() {
@@ -97,7 +104,16 @@ pub async fn run(service: Service, shutdown: CancellationToken) -> Result<(), Co
     });
     drop(tx);
     let size = clamp_size(cols.into(), rows.into());
-    session::run(service, Identity::Member(sysop), size, theme, rx, Stdout(std::io::stdout()), shutdown).await;
+    session::run(
+        service,
+        Identity::Member(sysop),
+        size,
+        theme,
+        rx,
+        Stdout(std::io::stdout()),
+        shutdown,
+    )
+    .await;
     reader.abort();
     #[cfg(unix)]
     resizer.abort();

@@ -57,7 +57,11 @@ impl Hub {
     }
 
     /// Watches the store for new events until `shutdown`.
-    pub async fn watch(self, store: Arc<Store>, shutdown: CancellationToken) -> Result<(), StoreError> {
+    pub async fn watch(
+        self,
+        store: Arc<Store>,
+        shutdown: CancellationToken,
+    ) -> Result<(), StoreError> {
         let path = store.path().to_path_buf();
         let conn = tokio::task::spawn_blocking(move || -> Result<_, StoreError> {
             let conn = rusqlite::Connection::open(&path)?;
@@ -77,7 +81,7 @@ impl Hub {
                 _ = tokio::time::sleep(POLL_INTERVAL) => {}
             }
             rounds = rounds.wrapping_add(1);
-            let prune = rounds % PRUNE_EVERY == 0;
+            let prune = rounds.is_multiple_of(PRUNE_EVERY);
             let result = tokio::task::spawn_blocking(move || {
                 let r = (|| -> Result<_, StoreError> {
                     let now = events::data_version(&conn)?;

@@ -13,7 +13,11 @@ use tokio_util::sync::CancellationToken;
 use haven::config::{Config, Overrides};
 
 #[derive(Parser)]
-#[command(name = "bbs", version, about = "Haven: a bulletin board for a peer-support community, reached with ssh")]
+#[command(
+    name = "bbs",
+    version,
+    about = "Haven: a bulletin board for a peer-support community, reached with ssh"
+)]
 struct Cli {
     /// Config file (default: $BBS_CONFIG, else ./bbs.toml if it exists, else built-in defaults).
     #[arg(long, global = true, value_name = "FILE")]
@@ -93,7 +97,10 @@ fn main() -> ExitCode {
 }
 
 fn load_config(cli: &Cli, listen: Option<SocketAddr>) -> Result<Config> {
-    let overrides = Overrides { listen, data_dir: cli.data_dir.clone() };
+    let overrides = Overrides {
+        listen,
+        data_dir: cli.data_dir.clone(),
+    };
     Config::load(cli.config.as_deref(), &overrides).map_err(|e| UsageError(e.to_string()).into())
 }
 
@@ -123,7 +130,13 @@ fn run(cli: Cli) -> Result<()> {
             runtime()?.block_on(async {
                 let opened = haven::boot::open(config)?;
                 let shutdown = CancellationToken::new();
-                tokio::spawn(opened.service.hub().clone().watch(opened.service.store().clone(), shutdown.clone()));
+                tokio::spawn(
+                    opened
+                        .service
+                        .hub()
+                        .clone()
+                        .watch(opened.service.store().clone(), shutdown.clone()),
+                );
                 haven::console::run(opened.service, shutdown.clone()).await?;
                 shutdown.cancel();
                 Ok(())
@@ -134,7 +147,9 @@ fn run(cli: Cli) -> Result<()> {
             let opened = haven::boot::open(config)?;
             let out = match command {
                 Admin::Users => haven::admin::users(&opened.service)?,
-                Admin::AddSysop { key, handle } => haven::admin::add_sysop(&opened.service, key, handle)?,
+                Admin::AddSysop { key, handle } => {
+                    haven::admin::add_sysop(&opened.service, key, handle)?
+                }
             };
             print!("{out}");
             Ok(())
@@ -152,17 +167,29 @@ async fn serve(config: Config) -> Result<()> {
         .with_context(|| format!("cannot listen on {listen}"))?;
     let local = listener.local_addr().unwrap_or(listen);
     println!("Haven is listening on {local}");
-    println!("Host key fingerprint: {}", haven::server::hostkey::fingerprint(&host_key));
+    println!(
+        "Host key fingerprint: {}",
+        haven::server::hostkey::fingerprint(&host_key)
+    );
     println!("Data dir: {}", data_dir.display());
     if let Some(code) = &opened.claim_code {
         println!();
         println!("No sysop yet. Sysop claim code (shown once): {code}");
-        println!("Connect with `ssh -p {} {}` and enter it while signing up.", local.port(), local.ip());
+        println!(
+            "Connect with `ssh -p {} {}` and enter it while signing up.",
+            local.port(),
+            local.ip()
+        );
         println!();
     }
     let shutdown = CancellationToken::new();
     let service = opened.service;
-    let watcher = tokio::spawn(service.hub().clone().watch(service.store().clone(), shutdown.clone()));
+    let watcher = tokio::spawn(
+        service
+            .hub()
+            .clone()
+            .watch(service.store().clone(), shutdown.clone()),
+    );
     tokio::spawn({
         let shutdown = shutdown.clone();
         async move {
@@ -182,7 +209,10 @@ async fn wait_for_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
             (Ok(mut int), Ok(mut term)) => {
                 tokio::select! {
                     _ = int.recv() => {}

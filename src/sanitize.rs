@@ -205,7 +205,10 @@ mod tests {
         assert_eq!(line("a\u{1b}]52;c;ZXZpbA==\u{7}b"), "ab");
         assert_eq!(line("a\u{1b}]0;title\u{1b}\\b"), "ab");
         // OSC 8 hyperlink.
-        assert_eq!(line("\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\"), "link");
+        assert_eq!(
+            line("\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\"),
+            "link"
+        );
     }
 
     #[test]

@@ -53,9 +53,7 @@ impl KeyInfo {
         KeyInfo {
             algorithm: key.algorithm().as_str().to_string(),
             openssh: key.to_openssh().unwrap_or_default().trim().to_string(),
-            fingerprint: key
-                .fingerprint(russh::keys::HashAlg::Sha256)
-                .to_string(),
+            fingerprint: key.fingerprint(russh::keys::HashAlg::Sha256).to_string(),
         }
     }
 }
@@ -112,7 +110,8 @@ impl Service {
         }
         let code = claim_code();
         let hash = hash_secret(&code);
-        self.store.write(|c| meta::set(c, meta::SYSOP_CLAIM, &hash))?;
+        self.store
+            .write(|c| meta::set(c, meta::SYSOP_CLAIM, &hash))?;
         Ok(Some(code))
     }
 
@@ -229,9 +228,9 @@ impl Service {
         limit: i64,
     ) -> Result<(Board, Vec<ThreadSummary>)> {
         let b = self.board(reader, board)?;
-        let list = self
-            .store
-            .read(|c| posts::threads_page(c, reader.id, board, offset.max(0), limit.clamp(1, 200)))?;
+        let list = self.store.read(|c| {
+            posts::threads_page(c, reader.id, board, offset.max(0), limit.clamp(1, 200))
+        })?;
         Ok((b, list))
     }
 
@@ -243,7 +242,8 @@ impl Service {
             .ok_or(ServiceError::NotFound("thread"))?;
         if let Some(last) = page.posts.last() {
             let (uid, pid) = (reader.id, last.id);
-            self.store.write(|c| posts::mark_read(c, uid, thread, pid))?;
+            self.store
+                .write(|c| posts::mark_read(c, uid, thread, pid))?;
         }
         Ok(page)
     }
@@ -261,16 +261,25 @@ impl Service {
     }
 
     pub fn save_draft(&self, user: &User, place: DraftPlace, draft: &Draft) -> Result<()> {
-        Ok(self.store.write(|c| drafts::save(c, user.id, place, draft))?)
+        Ok(self
+            .store
+            .write(|c| drafts::save(c, user.id, place, draft))?)
     }
 
     /// Posts a draft: a new thread or a reply. On success the draft is deleted in the same
     /// transaction; on any failure it is kept (saved first), so nothing the member wrote is lost.
-    pub fn post(&self, author: &User, place: DraftPlace, draft: &Draft) -> Result<(ThreadId, PostId)> {
+    pub fn post(
+        &self,
+        author: &User,
+        place: DraftPlace,
+        draft: &Draft,
+    ) -> Result<(ThreadId, PostId)> {
         self.save_draft(author, place, draft)?;
         let board = self.board(author, place.board())?;
         let body = validate::body(&draft.body)?;
-        let cw = crate::sanitize::line(&draft.content_warning).trim().to_string();
+        let cw = crate::sanitize::line(&draft.content_warning)
+            .trim()
+            .to_string();
         let cw = (!cw.is_empty()).then_some(cw);
         if draft.anonymous {
             policy::can(author, Action::PostAnonymously(&board))?;

@@ -43,8 +43,14 @@ async fn a_new_key_signs_up_after_accepting_guidelines_and_privacy() {
     m.send(&[0x15]).await; // Ctrl-U clears the field
     m.send(b"river_stone\r").await;
     let screen = m.wait_for("Boards").await;
-    assert!(screen.contains("river_stone"), "the header shows the handle:\n{screen}");
-    assert!(screen.contains("Welcome") && screen.contains("Support"), "{screen}");
+    assert!(
+        screen.contains("river_stone"),
+        "the header shows the handle:\n{screen}"
+    );
+    assert!(
+        screen.contains("Welcome") && screen.contains("Support"),
+        "{screen}"
+    );
     m.disconnect().await;
 
     // The same key is now a member: no sign-up on the next connection.
@@ -110,10 +116,14 @@ async fn escape_sequences_in_a_post_never_reach_another_members_terminal() {
     mallory.wait_for("new thread").await;
     mallory.send(b"c").await;
     mallory.wait_for("Title").await;
-    mallory.send(format!("\x1b[200~{title}\x1b[201~").as_bytes()).await;
+    mallory
+        .send(format!("\x1b[200~{title}\x1b[201~").as_bytes())
+        .await;
     mallory.send(keys::TAB).await;
     mallory.send(keys::TAB).await;
-    mallory.send(format!("\x1b[200~{body}\x1b[201~").as_bytes()).await;
+    mallory
+        .send(format!("\x1b[200~{body}\x1b[201~").as_bytes())
+        .await;
     mallory.send(keys::CTRL_S).await;
     mallory.wait_for("Posted.").await;
 
@@ -123,21 +133,41 @@ async fn escape_sequences_in_a_post_never_reach_another_members_terminal() {
     let screen = reader.wait_for("TAIL").await;
     // The C1 CSI swallows its own parameters ("2J"); the CR became a line break.
     let lines: Vec<&str> = screen.lines().map(str::trim_end).collect();
-    let at = lines.iter().position(|l| l.ends_with("Look here red  desrever ab"));
-    assert!(at.is_some_and(|i| lines[i + 1].trim() == "TAIL"), "{screen}");
+    let at = lines
+        .iter()
+        .position(|l| l.ends_with("Look here red  desrever ab"));
+    assert!(
+        at.is_some_and(|i| lines[i + 1].trim() == "TAIL"),
+        "{screen}"
+    );
     reader.pump(Duration::from_millis(300)).await;
 
     let raw = &reader.raw;
     let find = |needle: &[u8]| raw.windows(needle.len()).any(|w| w == needle);
-    assert!(!find(b"]52;"), "an OSC 52 clipboard write reached the reader");
+    assert!(
+        !find(b"]52;"),
+        "an OSC 52 clipboard write reached the reader"
+    );
     assert!(!find(b"]0;"), "an OSC title change reached the reader");
     assert!(!find(b"pwned-title"), "OSC payload reached the reader");
     assert!(!find(b"\x07"), "a BEL reached the reader");
     assert!(!find("\u{9b}".as_bytes()), "a C1 CSI reached the reader");
-    assert!(!find("\u{202e}".as_bytes()), "a bidi override reached the reader");
-    assert!(!find("\u{200b}".as_bytes()), "a zero-width space reached the reader");
-    assert!(!find(b"38;5;1mred"), "the poster's colour sequence reached the reader");
-    assert!(!raw.contains(&b'\r'), "a carriage return reached the reader");
+    assert!(
+        !find("\u{202e}".as_bytes()),
+        "a bidi override reached the reader"
+    );
+    assert!(
+        !find("\u{200b}".as_bytes()),
+        "a zero-width space reached the reader"
+    );
+    assert!(
+        !find(b"38;5;1mred"),
+        "the poster's colour sequence reached the reader"
+    );
+    assert!(
+        !raw.contains(&b'\r'),
+        "a carriage return reached the reader"
+    );
 
     mallory.disconnect().await;
     reader.disconnect().await;
@@ -149,15 +179,24 @@ async fn resizing_redraws_at_the_new_size_and_tiny_terminals_get_a_notice() {
     let dir = data_dir();
     let server = TestServer::start_in(dir.path()).await;
     let key = new_key();
-    Member::sign_up(server.addr, &key, "resizer").await.disconnect().await;
+    Member::sign_up(server.addr, &key, "resizer")
+        .await
+        .disconnect()
+        .await;
 
     for (cols, rows) in [(40u16, 12u16), (80, 24), (132, 43), (200, 60)] {
         let mut m = Member::connect(server.addr, &key, cols, rows).await;
         let screen = m.wait_for("Small wins").await;
         let lines: Vec<&str> = screen.lines().collect();
-        assert!(lines[0].contains("Boards") && lines[0].contains("resizer"), "{cols}x{rows}:\n{screen}");
+        assert!(
+            lines[0].contains("Boards") && lines[0].contains("resizer"),
+            "{cols}x{rows}:\n{screen}"
+        );
         // The footer sits on the last row.
-        let last = m.parser.screen().contents_between(rows - 1, 0, rows - 1, cols);
+        let last = m
+            .parser
+            .screen()
+            .contents_between(rows - 1, 0, rows - 1, cols);
         assert!(last.contains("quit"), "{cols}x{rows} footer: {last:?}");
         m.disconnect().await;
     }
@@ -170,7 +209,10 @@ async fn resizing_redraws_at_the_new_size_and_tiny_terminals_get_a_notice() {
     let screen = m.wait_for("Small wins").await;
     assert!(!screen.contains("too small"), "{screen}");
     let header = m.parser.screen().contents_between(0, 0, 0, 100);
-    assert!(header.trim_end().ends_with("resizer"), "header spans the new width: {header:?}");
+    assert!(
+        header.trim_end().ends_with("resizer"),
+        "header spans the new width: {header:?}"
+    );
     // A storm of resizes ends at the last size.
     for i in 0..50u16 {
         m.resize(60 + i, 20).await;
@@ -222,7 +264,10 @@ async fn a_restart_keeps_members_posts_and_the_host_key() {
     let key = new_key();
     let server = TestServer::start_in(dir.path()).await;
     let first_fp = server.host_fingerprint.clone();
-    assert!(server.claim_code.is_some(), "a fresh board offers a sysop claim code");
+    assert!(
+        server.claim_code.is_some(),
+        "a fresh board offers a sysop claim code"
+    );
     let mut m = Member::sign_up(server.addr, &key, "keeper").await;
     assert_eq!(m.host_fingerprint.as_deref(), Some(first_fp.as_str()));
     post_thread(&mut m, "Still here tomorrow", "persisted text").await;
@@ -230,8 +275,14 @@ async fn a_restart_keeps_members_posts_and_the_host_key() {
     server.stop().await;
 
     let server = TestServer::start_in(dir.path()).await;
-    assert_eq!(server.host_fingerprint, first_fp, "the host key survives a restart");
-    assert!(server.claim_code.is_some(), "no sysop yet, so a claim code is shown again");
+    assert_eq!(
+        server.host_fingerprint, first_fp,
+        "the host key survives a restart"
+    );
+    assert!(
+        server.claim_code.is_some(),
+        "no sysop yet, so a claim code is shown again"
+    );
     let mut m = Member::connect(server.addr, &key, 80, 24).await;
     assert_eq!(m.host_fingerprint.as_deref(), Some(first_fp.as_str()));
     m.wait_for("Boards").await;
@@ -284,7 +335,11 @@ async fn the_claim_code_makes_the_first_sysop_once() {
         .output()
         .expect("run bbs admin users");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.lines().any(|l| l.contains("sysop") && l.contains("founder")), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("sysop") && l.contains("founder")),
+        "{text}"
+    );
     server.stop().await;
 }
 
@@ -323,9 +378,13 @@ async fn help_and_help_now_open_on_every_screen() {
     let mut m = Member::sign_up(server.addr, &new_key(), "helper").await;
     m.send(b"?").await;
     let screen = m.wait_for("Keys on this screen").await;
-    assert!(screen.contains("open") && screen.contains("quit"), "{screen}");
+    assert!(
+        screen.contains("open") && screen.contains("quit"),
+        "{screen}"
+    );
     m.send(b"x").await;
-    m.wait_until(|s| !s.contains("Keys on this screen"), "help closes").await;
+    m.wait_until(|s| !s.contains("Keys on this screen"), "help closes")
+        .await;
     m.send(keys::F1).await;
     m.wait_for("Help now").await;
     m.wait_for("emergency").await;
@@ -351,20 +410,31 @@ async fn requests_other_than_one_shell_are_refused() {
     let dir = data_dir();
     let server = TestServer::start_in(dir.path()).await;
     let key = new_key();
-    Member::sign_up(server.addr, &key, "prober").await.disconnect().await;
+    Member::sign_up(server.addr, &key, "prober")
+        .await
+        .disconnect()
+        .await;
 
     // An exec request is answered with a failure, not left hanging.
     let config = std::sync::Arc::new(russh::client::Config::default());
     struct H;
     impl russh::client::Handler for H {
         type Error = russh::Error;
-        async fn check_server_key(&mut self, _: &russh::keys::PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+        async fn check_server_key(
+            &mut self,
+            _: &russh::keys::PublicKeyOrCertificate,
+        ) -> Result<bool, Self::Error> {
             Ok(true)
         }
     }
-    let mut handle = russh::client::connect(config, server.addr, H).await.expect("connect");
+    let mut handle = russh::client::connect(config, server.addr, H)
+        .await
+        .expect("connect");
     let auth = handle
-        .authenticate_publickey("x", russh::keys::PrivateKeyWithHashAlg::new(std::sync::Arc::new(key.clone()), None))
+        .authenticate_publickey(
+            "x",
+            russh::keys::PrivateKeyWithHashAlg::new(std::sync::Arc::new(key.clone()), None),
+        )
         .await
         .expect("auth");
     assert!(auth.success());
@@ -399,7 +469,10 @@ fn bbs_check_names_the_bad_key_and_line() {
         .expect("run bbs check");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bbs.toml:3") && err.contains("listen"), "{err}");
+    assert!(
+        err.contains("bbs.toml:3") && err.contains("listen"),
+        "{err}"
+    );
 
     std::fs::write(&file, "[server]\nnmae = \"Haven\"\n").expect("write");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
@@ -417,5 +490,60 @@ fn bbs_check_names_the_bad_key_and_line() {
         .args(["check", "--config", shipped])
         .output()
         .expect("run bbs check");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openssh_client_signs_up_posts_resizes_and_quits() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = new_key();
+    let mut ssh = util::OpenSsh::spawn(&server, &key, 80, 24);
+    ssh.wait_for("Community guidelines").await;
+    ssh.send(b"a");
+    ssh.wait_for("Privacy policy").await;
+    ssh.send(b"a");
+    ssh.wait_for("Choose a handle").await;
+    ssh.send(b"openssh_user\r");
+    ssh.wait_for("Small wins").await;
+    ssh.send(keys::ENTER);
+    ssh.wait_for("new thread").await;
+    ssh.send(b"c");
+    ssh.wait_for("Title").await;
+    ssh.send(b"Typed through OpenSSH\t\tIt works.");
+    ssh.send(keys::CTRL_S);
+    ssh.wait_for("Posted.").await;
+    ssh.wait_for("It works.").await;
+
+    // Another member sees it (over russh's client).
+    let mut other = Member::sign_up(server.addr, &new_key(), "other").await;
+    other.send(keys::ENTER).await;
+    other.wait_for("Typed through OpenSSH").await;
+    other.disconnect().await;
+
+    ssh.resize(50, 14);
+    let screen = ssh.wait_for("posts 1-1 of 1").await;
+    assert!(
+        screen
+            .lines()
+            .next()
+            .is_some_and(|l| l.chars().count() <= 50),
+        "{screen}"
+    );
+    ssh.resize(30, 10);
+    ssh.wait_for("Terminal too small").await;
+    ssh.resize(80, 24);
+    ssh.wait_for("It works.").await;
+    // Esc back to the list, back to the boards, q quits: ssh exits cleanly.
+    ssh.send(keys::ESC);
+    ssh.wait_for("c new thread").await;
+    ssh.send(b"q");
+    ssh.wait_for("Small wins").await;
+    ssh.send(b"q");
+    assert_eq!(ssh.wait_exit().await, 0);
+    server.stop().await;
 }

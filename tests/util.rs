@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -33,9 +34,11 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server with default settings in `data_dir`.
     pub async fn start_in(data_dir: &Path) -> TestServer {
-        let mut config = Config::default();
-        config.data_dir = data_dir.to_path_buf();
-        config.listen = "127.0.0.1:0".parse().expect("addr");
+        let config = Config {
+            data_dir: data_dir.to_path_buf(),
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            ..Config::default()
+        };
         TestServer::start_with(config).await
     }
 
@@ -47,24 +50,46 @@ impl TestServer {
             .expect("open data dir");
         let host_key = haven::server::hostkey::load_or_create(&data_dir).expect("host key");
         let host_fingerprint = haven::server::hostkey::fingerprint(&host_key);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let shutdown = CancellationToken::new();
         let service = opened.service;
         let watcher = tokio::spawn({
-            let (hub, store, s) = (service.hub().clone(), service.store().clone(), shutdown.clone());
+            let (hub, store, s) = (
+                service.hub().clone(),
+                service.store().clone(),
+                shutdown.clone(),
+            );
             async move {
                 hub.watch(store, s).await.expect("watcher");
             }
         });
-        let task = tokio::spawn(haven::server::run(listener, service, host_key, shutdown.clone()));
-        TestServer { addr, data_dir, claim_code: opened.claim_code, host_fingerprint, shutdown, task, watcher }
+        let task = tokio::spawn(haven::server::run(
+            listener,
+            service,
+            host_key,
+            shutdown.clone(),
+        ));
+        TestServer {
+            addr,
+            data_dir,
+            claim_code: opened.claim_code,
+            host_fingerprint,
+            shutdown,
+            task,
+            watcher,
+        }
     }
 
     /// Asks the server to shut down (sessions are told and drained) and waits for it.
     pub async fn stop(self) {
         self.shutdown.cancel();
-        tokio::time::timeout(Duration::from_secs(20), self.task).await.expect("server stops in time").expect("join");
+        tokio::time::timeout(Duration::from_secs(20), self.task)
+            .await
+            .expect("server stops in time")
+            .expect("join");
         let _ = self.watcher.await;
     }
 
@@ -86,9 +111,13 @@ struct ClientHandler {
 impl client::Handler for ClientHandler {
     type Error = russh::Error;
 
-    async fn check_server_key(&mut self, key: &PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+    async fn check_server_key(
+        &mut self,
+        key: &PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
         if let PublicKeyOrCertificate::PublicKey { key, .. } = key {
-            *self.seen_host_key.lock().expect("lock") = Some(key.fingerprint(russh::keys::HashAlg::Sha256).to_string());
+            *self.seen_host_key.lock().expect("lock") =
+                Some(key.fingerprint(russh::keys::HashAlg::Sha256).to_string());
         }
         Ok(true)
     }
@@ -110,16 +139,28 @@ impl Member {
     pub async fn connect(addr: SocketAddr, key: &PrivateKey, cols: u16, rows: u16) -> Member {
         let config = Arc::new(client::Config::default());
         let seen = Arc::new(Mutex::new(None));
-        let mut handle = client::connect(config, addr, ClientHandler { seen_host_key: seen.clone() })
-            .await
-            .expect("connect");
+        let mut handle = client::connect(
+            config,
+            addr,
+            ClientHandler {
+                seen_host_key: seen.clone(),
+            },
+        )
+        .await
+        .expect("connect");
         let auth = handle
-            .authenticate_publickey("member", PrivateKeyWithHashAlg::new(Arc::new(key.clone()), None))
+            .authenticate_publickey(
+                "member",
+                PrivateKeyWithHashAlg::new(Arc::new(key.clone()), None),
+            )
             .await
             .expect("auth");
         assert!(auth.success(), "public key auth failed: {auth:?}");
         let channel = handle.channel_open_session().await.expect("session");
-        channel.request_pty(true, "xterm-256color", cols.into(), rows.into(), 0, 0, &[]).await.expect("pty");
+        channel
+            .request_pty(true, "xterm-256color", cols.into(), rows.into(), 0, 0, &[])
+            .await
+            .expect("pty");
         channel.request_shell(true).await.expect("shell");
         let fp = seen.lock().expect("lock").clone();
         Member {
@@ -157,7 +198,10 @@ impl Member {
     }
 
     pub async fn resize(&mut self, cols: u16, rows: u16) {
-        self.channel.window_change(cols.into(), rows.into(), 0, 0).await.expect("resize");
+        self.channel
+            .window_change(cols.into(), rows.into(), 0, 0)
+            .await
+            .expect("resize");
         self.parser.screen_mut().set_size(rows, cols);
     }
 
@@ -195,7 +239,9 @@ impl Member {
             }
             match tokio::time::timeout_at(deadline, self.channel.wait()).await {
                 Ok(Some(msg)) => self.take(msg),
-                Ok(None) => panic!("connection closed while waiting for {what:?}; screen:\n{screen}"),
+                Ok(None) => {
+                    panic!("connection closed while waiting for {what:?}; screen:\n{screen}")
+                }
                 Err(_) => panic!("timed out waiting for {what:?}; screen:\n{screen}"),
             }
         }
@@ -214,7 +260,10 @@ impl Member {
     }
 
     pub async fn disconnect(self) {
-        let _ = self.handle.disconnect(Disconnect::ByApplication, "bye", "").await;
+        let _ = self
+            .handle
+            .disconnect(Disconnect::ByApplication, "bye", "")
+            .await;
     }
 }
 
@@ -228,4 +277,167 @@ pub mod keys {
     pub const CTRL_S: &[u8] = b"\x13";
     pub const CTRL_C: &[u8] = b"\x03";
     pub const F1: &[u8] = b"\x1bOP";
+}
+
+/// A member using the system's OpenSSH client, run in a pseudo-terminal.
+pub struct OpenSsh {
+    pub parser: vt100::Parser,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    writer: Box<dyn std::io::Write + Send>,
+    output: tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _dir: tempfile::TempDir,
+}
+
+impl OpenSsh {
+    /// Runs `ssh -p PORT 127.0.0.1` with `key`, checking the host key against `data_dir`'s.
+    pub fn spawn(server: &TestServer, key: &PrivateKey, cols: u16, rows: u16) -> OpenSsh {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key_file = dir.path().join("id_ed25519");
+        std::fs::write(
+            &key_file,
+            key.to_openssh(russh::keys::ssh_key::LineEnding::LF)
+                .expect("encode")
+                .as_bytes(),
+        )
+        .expect("write key");
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        // known_hosts from the server's own key: the client verifies the real host key.
+        let host = std::fs::read_to_string(server.data_dir.join(haven::server::hostkey::FILE_NAME))
+            .expect("host key");
+        let host = PrivateKey::from_openssh(host.as_bytes()).expect("parse host key");
+        let known = dir.path().join("known_hosts");
+        std::fs::write(
+            &known,
+            format!(
+                "[127.0.0.1]:{} {}\n",
+                server.addr.port(),
+                host.public_key().to_openssh().expect("encode")
+            ),
+        )
+        .expect("write known_hosts");
+
+        let pty = portable_pty::native_pty_system()
+            .openpty(portable_pty::PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let mut cmd = portable_pty::CommandBuilder::new("ssh");
+        cmd.args([
+            "-F",
+            "/dev/null",
+            "-p",
+            &server.addr.port().to_string(),
+            "-i",
+        ]);
+        cmd.arg(&key_file);
+        cmd.args([
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "StrictHostKeyChecking=yes",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+        ]);
+        cmd.arg(format!("UserKnownHostsFile={}", known.display()));
+        cmd.args(["-o", "LogLevel=ERROR", "-tt", "127.0.0.1"]);
+        cmd.env("TERM", "xterm-256color");
+        let child = pty
+            .slave
+            .spawn_command(cmd)
+            .expect("spawn ssh (is openssh-client installed?)");
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let writer = pty.master.take_writer().expect("writer");
+        let (tx, output) = tokio::sync::mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match std::io::Read::read(&mut reader, &mut buf) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => {
+                        if tx.send(buf[..n].to_vec()).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        OpenSsh {
+            parser: vt100::Parser::new(rows, cols, 0),
+            master: pty.master,
+            writer,
+            output,
+            child,
+            _dir: dir,
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.writer
+            .write_all(bytes)
+            .and_then(|_| self.writer.flush())
+            .expect("write to ssh");
+    }
+
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        self.master
+            .resize(portable_pty::PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize");
+        self.parser.screen_mut().set_size(rows, cols);
+    }
+
+    pub async fn wait_for(&mut self, text: &str) -> String {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            match tokio::time::timeout_at(deadline, self.output.recv()).await {
+                Ok(Some(bytes)) => self.parser.process(&bytes),
+                Ok(None) => panic!("ssh exited while waiting for {text:?}; screen:\n{screen}"),
+                Err(_) => panic!("timed out waiting for {text:?}; screen:\n{screen}"),
+            }
+        }
+    }
+
+    /// Waits for ssh to exit; returns its exit status.
+    pub async fn wait_exit(&mut self) -> u32 {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status.exit_code();
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "ssh did not exit; screen:\n{}",
+                self.screen()
+            );
+            if let Ok(Some(bytes)) =
+                tokio::time::timeout(Duration::from_millis(50), self.output.recv()).await
+            {
+                self.parser.process(&bytes);
+            }
+        }
+    }
+}
+
+impl Drop for OpenSsh {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
 }

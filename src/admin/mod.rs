@@ -5,8 +5,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use crate::service::{KeyInfo, Service};
 use crate::sanitize;
+use crate::service::{KeyInfo, Service};
 
 /// `bbs admin users`: every member with id, role, status and handle.
 pub fn users(service: &Service) -> Result<String> {
@@ -29,7 +29,8 @@ pub fn users(service: &Service) -> Result<String> {
 
 /// Reads one OpenSSH public key from a file (the first key line).
 pub fn read_public_key(path: &Path) -> Result<KeyInfo> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let line = text
         .lines()
         .map(str::trim)

@@ -78,7 +78,11 @@ mod tests {
             (Role::Moderator, true),
             (Role::Sysop, true),
         ] {
-            assert_eq!(can(&user(role), Action::StartThread(&b)).is_ok(), ok, "{role:?}");
+            assert_eq!(
+                can(&user(role), Action::StartThread(&b)).is_ok(),
+                ok,
+                "{role:?}"
+            );
             assert_eq!(can(&user(role), Action::Reply(&b)).is_ok(), ok, "{role:?}");
         }
         assert!(can(&user(Role::Member), Action::Reply(&board(false, false))).is_ok());
@@ -87,9 +91,18 @@ mod tests {
     #[test]
     fn anonymity_only_where_the_board_allows_it() {
         assert_eq!(
-            can(&user(Role::Sysop), Action::PostAnonymously(&board(false, false))),
+            can(
+                &user(Role::Sysop),
+                Action::PostAnonymously(&board(false, false))
+            ),
             Err(Denied::NoAnonymity)
         );
-        assert!(can(&user(Role::Member), Action::PostAnonymously(&board(false, true))).is_ok());
+        assert!(
+            can(
+                &user(Role::Member),
+                Action::PostAnonymously(&board(false, true))
+            )
+            .is_ok()
+        );
     }
 }

@@ -158,7 +158,16 @@ mod tests {
 
     #[test]
     fn reserved_handles_and_their_look_alikes_are_refused() {
-        for h in ["admin", "Moderator", "m0derator", "MOD", "s y", "аdmin", "ᴬᴰᴹᴵᴺ", "admin\u{200b}"] {
+        for h in [
+            "admin",
+            "Moderator",
+            "m0derator",
+            "MOD",
+            "s y",
+            "аdmin",
+            "ᴬᴰᴹᴵᴺ",
+            "admin\u{200b}",
+        ] {
             let r = handle(h);
             assert!(r.is_err(), "{h:?} should be refused, got {r:?}");
         }

@@ -39,7 +39,12 @@ pub struct Handler {
 }
 
 impl Handler {
-    pub fn new(service: Service, shutdown: CancellationToken, tracker: TaskTracker, authenticated: oneshot::Sender<()>) -> Handler {
+    pub fn new(
+        service: Service,
+        shutdown: CancellationToken,
+        tracker: TaskTracker,
+        authenticated: oneshot::Sender<()>,
+    ) -> Handler {
         Handler {
             service,
             shutdown,
@@ -72,14 +77,21 @@ impl Output for SshOutput {
         if bytes.is_empty() {
             return true;
         }
-        matches!(tokio::time::timeout(WRITE_STALL, self.handle.data(self.channel, bytes)).await, Ok(Ok(())))
+        matches!(
+            tokio::time::timeout(WRITE_STALL, self.handle.data(self.channel, bytes)).await,
+            Ok(Ok(()))
+        )
     }
 }
 
 impl russh::server::Handler for Handler {
     type Error = russh::Error;
 
-    async fn auth_publickey(&mut self, _user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
+    async fn auth_publickey(
+        &mut self,
+        _user: &str,
+        key: VerifiedPublicKey<'_>,
+    ) -> Result<Auth, Self::Error> {
         let info = KeyInfo::from_public_key(key.public_key);
         let service = self.service.clone();
         let lookup = {
@@ -119,7 +131,9 @@ impl russh::server::Handler for Handler {
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
         if self.channel.is_some() || self.identity.is_none() {
-            reply.reject(ChannelOpenFailure::AdministrativelyProhibited).await;
+            reply
+                .reject(ChannelOpenFailure::AdministrativelyProhibited)
+                .await;
             return Ok(());
         }
         // Input is read through the callbacks only; dropping the Channel object means russh
@@ -166,7 +180,11 @@ impl russh::server::Handler for Handler {
         Ok(())
     }
 
-    async fn shell_request(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), Self::Error> {
+    async fn shell_request(
+        &mut self,
+        channel: ChannelId,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
         let Some(identity) = self.identity.clone() else {
             return session.channel_failure(channel);
         };
@@ -176,7 +194,10 @@ impl russh::server::Handler for Handler {
         let (tx, rx) = mpsc::channel(INPUT_QUEUE);
         self.input = Some(tx);
         let handle = session.handle();
-        let out = SshOutput { handle: handle.clone(), channel };
+        let out = SshOutput {
+            handle: handle.clone(),
+            channel,
+        };
         let service = self.service.clone();
         let shutdown = self.shutdown.clone();
         let size = self.size.unwrap_or(DEFAULT_SIZE);
@@ -191,11 +212,21 @@ impl russh::server::Handler for Handler {
         session.channel_success(channel)
     }
 
-    async fn exec_request(&mut self, channel: ChannelId, _data: &[u8], session: &mut Session) -> Result<(), Self::Error> {
+    async fn exec_request(
+        &mut self,
+        channel: ChannelId,
+        _data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
         session.channel_failure(channel)
     }
 
-    async fn subsystem_request(&mut self, channel: ChannelId, _name: &str, session: &mut Session) -> Result<(), Self::Error> {
+    async fn subsystem_request(
+        &mut self,
+        channel: ChannelId,
+        _name: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
         session.channel_failure(channel)
     }
 
@@ -226,34 +257,61 @@ impl russh::server::Handler for Handler {
         session.channel_failure(channel)
     }
 
-    async fn agent_request(&mut self, _channel: ChannelId, _session: &mut Session) -> Result<bool, Self::Error> {
+    async fn agent_request(
+        &mut self,
+        _channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<bool, Self::Error> {
         // russh answers failure for us when this returns false.
         Ok(false)
     }
 
-    async fn signal(&mut self, _channel: ChannelId, _signal: russh::Sig, _session: &mut Session) -> Result<(), Self::Error> {
+    async fn signal(
+        &mut self,
+        _channel: ChannelId,
+        _signal: russh::Sig,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
         Ok(())
     }
 
-    async fn tcpip_forward(&mut self, _address: &str, _port: &mut u32, _session: &mut Session) -> Result<bool, Self::Error> {
+    async fn tcpip_forward(
+        &mut self,
+        _address: &str,
+        _port: &mut u32,
+        _session: &mut Session,
+    ) -> Result<bool, Self::Error> {
         Ok(false)
     }
 
-    async fn data(&mut self, channel: ChannelId, data: &[u8], _session: &mut Session) -> Result<(), Self::Error> {
+    async fn data(
+        &mut self,
+        channel: ChannelId,
+        data: &[u8],
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
         if Some(channel) == self.channel {
             self.forward(Input::Data(data.to_vec())).await;
         }
         Ok(())
     }
 
-    async fn channel_eof(&mut self, channel: ChannelId, _session: &mut Session) -> Result<(), Self::Error> {
+    async fn channel_eof(
+        &mut self,
+        channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
         if Some(channel) == self.channel {
             self.forward(Input::Close).await;
         }
         Ok(())
     }
 
-    async fn channel_close(&mut self, channel: ChannelId, _session: &mut Session) -> Result<(), Self::Error> {
+    async fn channel_close(
+        &mut self,
+        channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
         if Some(channel) == self.channel {
             self.forward(Input::Close).await;
         }

@@ -47,13 +47,18 @@ impl Drop for Permit {
 
 impl Limiter {
     pub fn new(max: usize, per_source: usize) -> Limiter {
-        Limiter { counts: Arc::default(), max: max.max(1), per_source: per_source.max(1) }
+        Limiter {
+            counts: Arc::default(),
+            max: max.max(1),
+            per_source: per_source.max(1),
+        }
     }
 
     /// Admits a new connection from `source`, or refuses it.
     pub fn admit(&self, source: IpAddr) -> Option<Permit> {
         let mut c = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        if c.total >= self.max || c.per_source.get(&source).copied().unwrap_or(0) >= self.per_source {
+        if c.total >= self.max || c.per_source.get(&source).copied().unwrap_or(0) >= self.per_source
+        {
             return None;
         }
         // Random early drop between start (max/10) and max: probability rises from 30% to 100%.
@@ -67,7 +72,10 @@ impl Limiter {
         }
         c.total += 1;
         *c.per_source.entry(source).or_insert(0) += 1;
-        Some(Permit { counts: self.counts.clone(), source })
+        Some(Permit {
+            counts: self.counts.clone(),
+            source,
+        })
     }
 
     /// Connections still authenticating.

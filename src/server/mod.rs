@@ -52,10 +52,18 @@ pub fn ssh_config(service: &Service, host_key: PrivateKey) -> SshConfig {
 }
 
 /// Serves SSH on `listener` until `shutdown` is cancelled, then drains sessions.
-pub async fn run(listener: TcpListener, service: Service, host_key: PrivateKey, shutdown: CancellationToken) {
+pub async fn run(
+    listener: TcpListener,
+    service: Service,
+    host_key: PrivateKey,
+    shutdown: CancellationToken,
+) {
     let ssh = Arc::new(ssh_config(&service, host_key));
     let limits = service.config().limits.clone();
-    let limiter = Limiter::new(limits.max_unauthenticated, limits.max_unauthenticated_per_source);
+    let limiter = Limiter::new(
+        limits.max_unauthenticated,
+        limits.max_unauthenticated_per_source,
+    );
     let tracker = TaskTracker::new();
     loop {
         let accepted = tokio::select! {
@@ -81,11 +89,22 @@ pub async fn run(listener: TcpListener, service: Service, host_key: PrivateKey, 
             continue;
         };
         let _ = stream.set_nodelay(true);
-        tracker.spawn(connection(stream, permit, ssh.clone(), service.clone(), shutdown.clone(), tracker.clone(), limits.login_grace));
+        tracker.spawn(connection(
+            stream,
+            permit,
+            ssh.clone(),
+            service.clone(),
+            shutdown.clone(),
+            tracker.clone(),
+            limits.login_grace,
+        ));
     }
     drop(listener);
     tracker.close();
-    if tokio::time::timeout(DRAIN_TIMEOUT, tracker.wait()).await.is_err() {
+    if tokio::time::timeout(DRAIN_TIMEOUT, tracker.wait())
+        .await
+        .is_err()
+    {
         tracing::warn!(remaining = tracker.len(), "sessions did not finish in time");
     }
 }
@@ -103,14 +122,17 @@ async fn connection(
     let (auth_tx, auth_rx) = oneshot::channel();
     let handler = Handler::new(service, shutdown.clone(), tracker, auth_tx);
     let deadline = tokio::time::Instant::now() + grace;
-    let running = match tokio::time::timeout_at(deadline, russh::server::run_stream(ssh, stream, handler)).await {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => {
-            tracing::debug!(error = %e, "handshake failed");
-            return;
-        }
-        Err(_) => return,
-    };
+    let running =
+        match tokio::time::timeout_at(deadline, russh::server::run_stream(ssh, stream, handler))
+            .await
+        {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                tracing::debug!(error = %e, "handshake failed");
+                return;
+            }
+            Err(_) => return,
+        };
     let handle = running.handle();
     tokio::pin!(running);
     tokio::select! {

@@ -30,7 +30,8 @@ pub const ENTER: &[u8] = b"\x1b[?1049h\x1b[?2004h\x1b[?25l\x1b[H\x1b[2J";
 /// Undo [`ENTER`].
 pub const LEAVE: &[u8] = b"\x1b[0m\x1b[?2004l\x1b[?25h\x1b[?1049l";
 /// Quick exit: clear the screen and the scrollback, then leave the alternate screen.
-pub const WIPE: &[u8] = b"\x1b[0m\x1b[H\x1b[2J\x1b[3J\x1b[?2004l\x1b[?25h\x1b[?1049l\x1b[H\x1b[2J\x1b[3J";
+pub const WIPE: &[u8] =
+    b"\x1b[0m\x1b[H\x1b[2J\x1b[3J\x1b[?2004l\x1b[?25h\x1b[?1049l\x1b[H\x1b[2J\x1b[3J";
 
 /// What the client's screen shows, as far as the server knows.
 #[derive(Default)]

@@ -98,7 +98,15 @@ mod tests {
         let mut p = InputParser::new();
         let k = keys(p.feed(b"\x1b[A\x1bOPa\x1b[15~"));
         let codes: Vec<_> = k.iter().map(|k| k.code).collect();
-        assert_eq!(codes, vec![KeyCode::Up, KeyCode::F(1), KeyCode::Char('a'), KeyCode::F(5)]);
+        assert_eq!(
+            codes,
+            vec![
+                KeyCode::Up,
+                KeyCode::F(1),
+                KeyCode::Char('a'),
+                KeyCode::F(5)
+            ]
+        );
     }
 
     #[test]

@@ -93,7 +93,9 @@ pub async fn run<O: Output>(
     };
     let texts = {
         let s = service.clone();
-        tokio::task::spawn_blocking(move || texts(&s)).await.unwrap_or_default()
+        tokio::task::spawn_blocking(move || texts(&s))
+            .await
+            .unwrap_or_default()
     };
     let (mut app, effects) = App::new(user, texts, theme, width, height);
     let mut frame = Frame::new();
@@ -183,7 +185,12 @@ pub async fn run<O: Output>(
 }
 
 /// Runs effects in order, feeding each result back to the App; true when the App asked to quit.
-async fn run_effects(service: &Service, app: &mut App, key: Option<&KeyInfo>, effects: Vec<Effect>) -> bool {
+async fn run_effects(
+    service: &Service,
+    app: &mut App,
+    key: Option<&KeyInfo>,
+    effects: Vec<Effect>,
+) -> bool {
     let mut queue: std::collections::VecDeque<Effect> = effects.into();
     let mut quit = false;
     while let Some(effect) = queue.pop_front() {
@@ -199,21 +206,36 @@ async fn run_effects(service: &Service, app: &mut App, key: Option<&KeyInfo>, ef
 }
 
 /// Runs one effect against the service (on the blocking pool: it calls SQLite).
-pub async fn perform(service: &Service, user: Option<&User>, key: Option<&KeyInfo>, effect: Effect) -> Option<Msg> {
+pub async fn perform(
+    service: &Service,
+    user: Option<&User>,
+    key: Option<&KeyInfo>,
+    effect: Effect,
+) -> Option<Msg> {
     let service = service.clone();
     let user = user.cloned();
     let key = key.cloned();
-    let result = tokio::task::spawn_blocking(move || perform_blocking(&service, user.as_ref(), key.as_ref(), effect)).await;
+    let result = tokio::task::spawn_blocking(move || {
+        perform_blocking(&service, user.as_ref(), key.as_ref(), effect)
+    })
+    .await;
     match result {
         Ok(msg) => msg,
         Err(e) => {
             tracing::error!(error = %e, "effect task failed");
-            Some(Msg::Failed("Something went wrong on the server. Nothing you wrote is lost.".into()))
+            Some(Msg::Failed(
+                "Something went wrong on the server. Nothing you wrote is lost.".into(),
+            ))
         }
     }
 }
 
-fn perform_blocking(service: &Service, user: Option<&User>, key: Option<&KeyInfo>, effect: Effect) -> Option<Msg> {
+fn perform_blocking(
+    service: &Service,
+    user: Option<&User>,
+    key: Option<&KeyInfo>,
+    effect: Effect,
+) -> Option<Msg> {
     let loaded = |r: Result<Loaded, ServiceError>| -> Option<Msg> {
         Some(match r {
             Ok(l) => Msg::Loaded(l),
@@ -229,26 +251,57 @@ fn perform_blocking(service: &Service, user: Option<&User>, key: Option<&KeyInfo
         (Effect::Quit, _) => None,
         (Effect::SignUp { handle, claim }, _) => {
             let key = key?;
-            loaded(service.sign_up(&handle, key, claim.as_deref()).map(Loaded::SignedUp))
+            loaded(
+                service
+                    .sign_up(&handle, key, claim.as_deref())
+                    .map(Loaded::SignedUp),
+            )
         }
         (_, None) => None,
         (Effect::LoadBoards, Some(u)) => loaded(service.boards(u).map(Loaded::Boards)),
-        (Effect::LoadThreads { board, offset, limit }, Some(u)) => loaded(
+        (
+            Effect::LoadThreads {
+                board,
+                offset,
+                limit,
+            },
+            Some(u),
+        ) => loaded(
             service
                 .threads(u, board, offset, limit)
-                .map(|(board, threads)| Loaded::Threads { board, offset, threads }),
+                .map(|(board, threads)| Loaded::Threads {
+                    board,
+                    offset,
+                    threads,
+                }),
         ),
         (Effect::LoadThread { thread, at }, Some(u)) => {
             let offset = match at {
                 PageAt::Offset(o) => Ok(o),
                 PageAt::Post(p) => service.page_of(p).map(|r| r.map_or(0, |(_, o)| o)),
             };
-            loaded(offset.and_then(|o| service.thread(u, thread, o)).map(Loaded::Thread))
+            loaded(
+                offset
+                    .and_then(|o| service.thread(u, thread, o))
+                    .map(Loaded::Thread),
+            )
         }
-        (Effect::LoadDraft(place), Some(u)) => loaded(service.load_draft(u, place).map(|d| Loaded::Draft(place, d))),
-        (Effect::SaveDraft(place, draft), Some(u)) => loaded(service.save_draft(u, place, &draft).map(|_| Loaded::DraftSaved)),
-        (Effect::Post(place, draft), Some(u)) => {
-            loaded(service.post(u, place, &draft).map(|(thread, post)| Loaded::Posted { place, thread, post }))
-        }
+        (Effect::LoadDraft(place), Some(u)) => loaded(
+            service
+                .load_draft(u, place)
+                .map(|d| Loaded::Draft(place, d)),
+        ),
+        (Effect::SaveDraft(place, draft), Some(u)) => loaded(
+            service
+                .save_draft(u, place, &draft)
+                .map(|_| Loaded::DraftSaved),
+        ),
+        (Effect::Post(place, draft), Some(u)) => loaded(service.post(u, place, &draft).map(
+            |(thread, post)| Loaded::Posted {
+                place,
+                thread,
+                post,
+            },
+        )),
     }
 }

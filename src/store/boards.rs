@@ -64,8 +64,9 @@ pub fn list(c: &Connection, reader: UserId) -> Result<Vec<Board>> {
 }
 
 pub fn by_id(c: &Connection, reader: UserId, id: BoardId) -> Result<Option<Board>> {
-    Ok(c
-        .prepare_cached(&format!("{BOARD_SELECT} WHERE b.id = ?2"))?
-        .query_row(params![reader, id], board_from_row)
-        .optional()?)
+    Ok(
+        c.prepare_cached(&format!("{BOARD_SELECT} WHERE b.id = ?2"))?
+            .query_row(params![reader, id], board_from_row)
+            .optional()?,
+    )
 }

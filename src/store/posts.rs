@@ -40,8 +40,10 @@ fn author_name(
 
 /// Number of visible threads on a board.
 pub fn thread_count(c: &Connection, board: BoardId) -> Result<i64> {
-    Ok(c.prepare_cached("SELECT count(*) FROM threads WHERE board_id = ?1 AND hidden = 0")?
-        .query_row([board], |r| r.get(0))?)
+    Ok(
+        c.prepare_cached("SELECT count(*) FROM threads WHERE board_id = ?1 AND hidden = 0")?
+            .query_row([board], |r| r.get(0))?,
+    )
 }
 
 /// One page of a board's threads: pinned first, then by last activity.
@@ -167,7 +169,12 @@ pub struct NewPost<'a> {
     pub anonymous: bool,
 }
 
-fn insert_post(c: &Connection, thread: ThreadId, title: &str, post: &NewPost<'_>) -> Result<PostId> {
+fn insert_post(
+    c: &Connection,
+    thread: ThreadId,
+    title: &str,
+    post: &NewPost<'_>,
+) -> Result<PostId> {
     let at = now();
     c.prepare_cached(
         "INSERT INTO posts (thread_id, author_id, anonymous, body, content_warning, created_at)
@@ -207,11 +214,25 @@ pub fn create_thread(
                               anon_salt)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
     )?
-    .execute(params![board, post.author, post.anonymous, title, at, &salt[..]])?;
+    .execute(params![
+        board,
+        post.author,
+        post.anonymous,
+        title,
+        at,
+        &salt[..]
+    ])?;
     let thread = ThreadId(c.last_insert_rowid());
     let id = insert_post(c, thread, title, post)?;
     let actor = (!post.anonymous).then_some(post.author);
-    events::append(c, EventKind::NewThread, Some(board), Some(thread), Some(id), actor)?;
+    events::append(
+        c,
+        EventKind::NewThread,
+        Some(board),
+        Some(thread),
+        Some(id),
+        actor,
+    )?;
     Ok((thread, id))
 }
 
@@ -232,7 +253,9 @@ pub fn reply(
 ) -> Result<Result<PostId, ReplyRefused>> {
     let row = c
         .prepare_cached("SELECT board_id, locked FROM threads WHERE id = ?1 AND hidden = 0")?
-        .query_row([thread], |r| Ok((r.get::<_, BoardId>(0)?, r.get::<_, bool>(1)?)))
+        .query_row([thread], |r| {
+            Ok((r.get::<_, BoardId>(0)?, r.get::<_, bool>(1)?))
+        })
         .optional()?;
     let Some((board, locked)) = row else {
         return Ok(Err(ReplyRefused::NoThread));
@@ -242,7 +265,14 @@ pub fn reply(
     }
     let id = insert_post(c, thread, "", post)?;
     let actor = (!post.anonymous).then_some(post.author);
-    events::append(c, EventKind::NewPost, Some(board), Some(thread), Some(id), actor)?;
+    events::append(
+        c,
+        EventKind::NewPost,
+        Some(board),
+        Some(thread),
+        Some(id),
+        actor,
+    )?;
     Ok(Ok(id))
 }
 
@@ -315,7 +345,9 @@ mod tests {
             .write(|c| Ok(reply(c, t1, &post(b, "hi")).expect("reply")))
             .expect("reply")
             .expect("not locked");
-        let list = store.read(|c| threads_page(c, b, board, 0, 10)).expect("list");
+        let list = store
+            .read(|c| threads_page(c, b, board, 0, 10))
+            .expect("list");
         assert_eq!(list.iter().map(|t| t.id).collect::<Vec<_>>(), vec![t1, t2]);
         // Replying marks the thread read for Bob; the other thread is new to him.
         assert_eq!(list[0].unread, 0);
@@ -323,7 +355,9 @@ mod tests {
         let boards = store.read(|c| boards::list(c, b)).expect("boards");
         assert_eq!(boards[0].unread_threads, 1);
         // Alice has not read Bob's reply.
-        let list = store.read(|c| threads_page(c, a, board, 0, 10)).expect("list");
+        let list = store
+            .read(|c| threads_page(c, a, board, 0, 10))
+            .expect("list");
         assert_eq!(list[0].unread, 1);
         assert_eq!(boards[0].thread_count, 2);
     }
@@ -356,7 +390,9 @@ mod tests {
             .expect("page")
             .expect("thread");
         assert!(own.posts[0].mine);
-        let list = store.read(|c| threads_page(c, b, BoardId(2), 0, 10)).expect("list");
+        let list = store
+            .read(|c| threads_page(c, b, BoardId(2), 0, 10))
+            .expect("list");
         assert_eq!(list[0].author, page.posts[0].author);
         let ev = store.read(|c| events::since(c, 0)).expect("events");
         assert_eq!(ev[0].user, None, "anonymous events carry no author");

@@ -29,9 +29,11 @@ pub fn by_key(c: &Connection, public_key: &str) -> Result<Option<User>> {
 }
 
 pub fn by_id(c: &Connection, id: UserId) -> Result<Option<User>> {
-    Ok(c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1"))?
-        .query_row([id], user_from_row)
-        .optional()?)
+    Ok(c.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1"
+    ))?
+    .query_row([id], user_from_row)
+    .optional()?)
 }
 
 pub fn by_handle(c: &Connection, handle: &str) -> Result<Option<User>> {
@@ -44,8 +46,10 @@ pub fn by_handle(c: &Connection, handle: &str) -> Result<Option<User>> {
 
 /// True when a handle with the same confusable skeleton exists.
 pub fn skeleton_taken(c: &Connection, handle: &str) -> Result<bool> {
-    Ok(c.prepare_cached("SELECT 1 FROM users WHERE handle_skeleton = ?1")?
-        .exists([validate::skeleton(handle)])?)
+    Ok(
+        c.prepare_cached("SELECT 1 FROM users WHERE handle_skeleton = ?1")?
+            .exists([validate::skeleton(handle)])?,
+    )
 }
 
 pub fn count(c: &Connection) -> Result<i64> {
@@ -101,7 +105,9 @@ pub fn create(
         key.comment,
         at
     ])?;
-    Ok(by_id(c, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?).map(Ok)
+    Ok(Ok(
+        by_id(c, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?
+    ))
 }
 
 pub fn set_role(c: &Connection, id: UserId, role: Role) -> Result<()> {

@@ -70,65 +70,319 @@ macro_rules! b {
 }
 
 const MOVE: [Binding; 6] = [
-    b!(&[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)], Action::Up, "↑/k", "up", false),
-    b!(&[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)], Action::Down, "↓/j", "down", false),
-    b!(&[(KeyCode::PageUp, NONE), (KeyCode::Char('b'), CTRL)], Action::PageUp, "PgUp", "page up", false),
-    b!(&[(KeyCode::PageDown, NONE), (KeyCode::Char('f'), CTRL), (KeyCode::Char(' '), NONE)], Action::PageDown, "PgDn/Space", "page down", false),
-    b!(&[(KeyCode::Home, NONE), (KeyCode::Char('g'), NONE)], Action::Top, "Home/g", "first", false),
-    b!(&[(KeyCode::End, NONE), (KeyCode::Char('G'), NONE), (KeyCode::Char('G'), SHIFT)], Action::Bottom, "End/G", "last", false),
+    b!(
+        &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)],
+        Action::Up,
+        "↑/k",
+        "up",
+        false
+    ),
+    b!(
+        &[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)],
+        Action::Down,
+        "↓/j",
+        "down",
+        false
+    ),
+    b!(
+        &[(KeyCode::PageUp, NONE), (KeyCode::Char('b'), CTRL)],
+        Action::PageUp,
+        "PgUp",
+        "page up",
+        false
+    ),
+    b!(
+        &[
+            (KeyCode::PageDown, NONE),
+            (KeyCode::Char('f'), CTRL),
+            (KeyCode::Char(' '), NONE)
+        ],
+        Action::PageDown,
+        "PgDn/Space",
+        "page down",
+        false
+    ),
+    b!(
+        &[(KeyCode::Home, NONE), (KeyCode::Char('g'), NONE)],
+        Action::Top,
+        "Home/g",
+        "first",
+        false
+    ),
+    b!(
+        &[
+            (KeyCode::End, NONE),
+            (KeyCode::Char('G'), NONE),
+            (KeyCode::Char('G'), SHIFT)
+        ],
+        Action::Bottom,
+        "End/G",
+        "last",
+        false
+    ),
 ];
 
 const COMMON: [Binding; 3] = [
-    b!(&[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)], Action::Help, "?", "help", true),
-    b!(&[(KeyCode::F(1), NONE), (KeyCode::Char('!'), NONE), (KeyCode::Char('!'), SHIFT)], Action::HelpNow, "F1/!", "help now", true),
-    b!(&[(KeyCode::Char('c'), CTRL)], Action::Quit, "Ctrl-C", "quit", false),
+    b!(
+        &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)],
+        Action::Help,
+        "?",
+        "help",
+        true
+    ),
+    b!(
+        &[
+            (KeyCode::F(1), NONE),
+            (KeyCode::Char('!'), NONE),
+            (KeyCode::Char('!'), SHIFT)
+        ],
+        Action::HelpNow,
+        "F1/!",
+        "help now",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('c'), CTRL)],
+        Action::Quit,
+        "Ctrl-C",
+        "quit",
+        false
+    ),
 ];
 
 const BOARDS: [Binding; 3] = [
-    b!(&[(KeyCode::Enter, NONE), (KeyCode::Right, NONE), (KeyCode::Char('l'), NONE)], Action::Open, "Enter", "open", true),
-    b!(&[(KeyCode::Char('r'), NONE)], Action::Refresh, "r", "refresh", false),
-    b!(&[(KeyCode::Char('q'), NONE)], Action::Quit, "q", "quit", true),
+    b!(
+        &[
+            (KeyCode::Enter, NONE),
+            (KeyCode::Right, NONE),
+            (KeyCode::Char('l'), NONE)
+        ],
+        Action::Open,
+        "Enter",
+        "open",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('r'), NONE)],
+        Action::Refresh,
+        "r",
+        "refresh",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('q'), NONE)],
+        Action::Quit,
+        "q",
+        "quit",
+        true
+    ),
 ];
 
 const THREADS: [Binding; 5] = [
-    b!(&[(KeyCode::Enter, NONE), (KeyCode::Right, NONE), (KeyCode::Char('l'), NONE)], Action::Open, "Enter", "open", true),
-    b!(&[(KeyCode::Char('c'), NONE)], Action::NewThread, "c", "new thread", true),
-    b!(&[(KeyCode::Char('r'), NONE)], Action::Refresh, "r", "refresh", false),
-    b!(&[(KeyCode::Esc, NONE), (KeyCode::Left, NONE), (KeyCode::Char('h'), NONE)], Action::Back, "Esc", "back", true),
-    b!(&[(KeyCode::Char('q'), NONE)], Action::Back, "q", "back", false),
+    b!(
+        &[
+            (KeyCode::Enter, NONE),
+            (KeyCode::Right, NONE),
+            (KeyCode::Char('l'), NONE)
+        ],
+        Action::Open,
+        "Enter",
+        "open",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('c'), NONE)],
+        Action::NewThread,
+        "c",
+        "new thread",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('r'), NONE)],
+        Action::Refresh,
+        "r",
+        "refresh",
+        false
+    ),
+    b!(
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Left, NONE),
+            (KeyCode::Char('h'), NONE)
+        ],
+        Action::Back,
+        "Esc",
+        "back",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('q'), NONE)],
+        Action::Back,
+        "q",
+        "back",
+        false
+    ),
 ];
 
 const THREAD: [Binding; 5] = [
-    b!(&[(KeyCode::Char('r'), NONE)], Action::Reply, "r", "reply", true),
-    b!(&[(KeyCode::Char(']'), NONE), (KeyCode::Char('n'), NONE)], Action::NextPage, "]/n", "next page", true),
-    b!(&[(KeyCode::Char('['), NONE), (KeyCode::Char('p'), NONE)], Action::PrevPage, "[/p", "previous page", true),
-    b!(&[(KeyCode::Esc, NONE), (KeyCode::Left, NONE), (KeyCode::Char('h'), NONE)], Action::Back, "Esc", "back", true),
-    b!(&[(KeyCode::Char('q'), NONE)], Action::Back, "q", "back", false),
+    b!(
+        &[(KeyCode::Char('r'), NONE)],
+        Action::Reply,
+        "r",
+        "reply",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char(']'), NONE), (KeyCode::Char('n'), NONE)],
+        Action::NextPage,
+        "]/n",
+        "next page",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('['), NONE), (KeyCode::Char('p'), NONE)],
+        Action::PrevPage,
+        "[/p",
+        "previous page",
+        true
+    ),
+    b!(
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Left, NONE),
+            (KeyCode::Char('h'), NONE)
+        ],
+        Action::Back,
+        "Esc",
+        "back",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('q'), NONE)],
+        Action::Back,
+        "q",
+        "back",
+        false
+    ),
 ];
 
 const COMPOSE: [Binding; 7] = [
-    b!(&[(KeyCode::Char('s'), CTRL), (KeyCode::Enter, ALT)], Action::Send, "Ctrl-S", "post", true),
-    b!(&[(KeyCode::Tab, NONE)], Action::NextField, "Tab", "next field", true),
-    b!(&[(KeyCode::Tab, SHIFT)], Action::PrevField, "Shift-Tab", "previous field", false),
-    b!(&[(KeyCode::Char('a'), CTRL)], Action::ToggleAnonymous, "Ctrl-A", "anonymous on/off", false),
-    b!(&[(KeyCode::Esc, NONE)], Action::Back, "Esc", "leave (draft kept)", true),
+    b!(
+        &[(KeyCode::Char('s'), CTRL), (KeyCode::Enter, ALT)],
+        Action::Send,
+        "Ctrl-S",
+        "post",
+        true
+    ),
+    b!(
+        &[(KeyCode::Tab, NONE)],
+        Action::NextField,
+        "Tab",
+        "next field",
+        true
+    ),
+    b!(
+        &[(KeyCode::Tab, SHIFT)],
+        Action::PrevField,
+        "Shift-Tab",
+        "previous field",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('a'), CTRL)],
+        Action::ToggleAnonymous,
+        "Ctrl-A",
+        "anonymous on/off",
+        false
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        Action::Back,
+        "Esc",
+        "leave (draft kept)",
+        true
+    ),
     b!(&[(KeyCode::F(2), NONE)], Action::Help, "F2", "help", true),
-    b!(&[(KeyCode::F(1), NONE)], Action::HelpNow, "F1", "help now", true),
+    b!(
+        &[(KeyCode::F(1), NONE)],
+        Action::HelpNow,
+        "F1",
+        "help now",
+        true
+    ),
 ];
 
 const SIGNUP_DOCUMENT: [Binding; 4] = [
-    b!(&[(KeyCode::Char('a'), NONE), (KeyCode::Char('A'), SHIFT)], Action::Accept, "a", "I accept", true),
-    b!(&[(KeyCode::Char('q'), NONE), (KeyCode::Esc, NONE)], Action::Decline, "q", "I don't accept (leave)", true),
-    b!(&[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)], Action::Up, "↑", "scroll up", false),
-    b!(&[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE), (KeyCode::Char(' '), NONE)], Action::Down, "↓", "scroll down", false),
+    b!(
+        &[(KeyCode::Char('a'), NONE), (KeyCode::Char('A'), SHIFT)],
+        Action::Accept,
+        "a",
+        "I accept",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('q'), NONE), (KeyCode::Esc, NONE)],
+        Action::Decline,
+        "q",
+        "I don't accept (leave)",
+        true
+    ),
+    b!(
+        &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)],
+        Action::Up,
+        "↑",
+        "scroll up",
+        false
+    ),
+    b!(
+        &[
+            (KeyCode::Down, NONE),
+            (KeyCode::Char('j'), NONE),
+            (KeyCode::Char(' '), NONE)
+        ],
+        Action::Down,
+        "↓",
+        "scroll down",
+        false
+    ),
 ];
 
 const SIGNUP_HANDLE: [Binding; 5] = [
-    b!(&[(KeyCode::Enter, NONE)], Action::Send, "Enter", "join", true),
-    b!(&[(KeyCode::Tab, NONE)], Action::NextField, "Tab", "next field", true),
-    b!(&[(KeyCode::Tab, SHIFT)], Action::PrevField, "Shift-Tab", "previous field", false),
-    b!(&[(KeyCode::Esc, NONE)], Action::Decline, "Esc", "leave", true),
-    b!(&[(KeyCode::F(1), NONE)], Action::HelpNow, "F1", "help now", true),
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        Action::Send,
+        "Enter",
+        "join",
+        true
+    ),
+    b!(
+        &[(KeyCode::Tab, NONE)],
+        Action::NextField,
+        "Tab",
+        "next field",
+        true
+    ),
+    b!(
+        &[(KeyCode::Tab, SHIFT)],
+        Action::PrevField,
+        "Shift-Tab",
+        "previous field",
+        false
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        Action::Decline,
+        "Esc",
+        "leave",
+        true
+    ),
+    b!(
+        &[(KeyCode::F(1), NONE)],
+        Action::HelpNow,
+        "F1",
+        "help now",
+        true
+    ),
 ];
 
 /// The bindings of a context, in the order help lists them.
@@ -203,7 +457,11 @@ mod tests {
     #[test]
     fn the_composer_does_not_steal_letters() {
         for c in ['a', 'j', 'q', '?', '!', ' '] {
-            assert_eq!(lookup(Context::Compose, &key(KeyCode::Char(c))), None, "{c}");
+            assert_eq!(
+                lookup(Context::Compose, &key(KeyCode::Char(c))),
+                None,
+                "{c}"
+            );
         }
         let send = KeyEvent::new(KeyCode::Char('s')).modifiers(KeyModifiers::CTRL);
         assert_eq!(lookup(Context::Compose, &send), Some(Action::Send));

@@ -15,7 +15,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 use terminput::KeyEvent;
 
-use crate::domain::{Board, BoardId, Draft, DraftPlace, PostId, ThreadId, ThreadPage, ThreadSummary, User};
+use crate::domain::{
+    Board, BoardId, Draft, DraftPlace, PostId, ThreadId, ThreadPage, ThreadSummary, User,
+};
 use crate::store::events::{Event, EventKind};
 use keymap::{Action, Context};
 use screens::{Screen, boards::BoardsScreen, signup::SignUpScreen, thread::ThreadScreen};
@@ -37,12 +39,22 @@ pub enum PageAt {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     LoadBoards,
-    LoadThreads { board: BoardId, offset: i64, limit: i64 },
-    LoadThread { thread: ThreadId, at: PageAt },
+    LoadThreads {
+        board: BoardId,
+        offset: i64,
+        limit: i64,
+    },
+    LoadThread {
+        thread: ThreadId,
+        at: PageAt,
+    },
     LoadDraft(DraftPlace),
     SaveDraft(DraftPlace, Draft),
     Post(DraftPlace, Draft),
-    SignUp { handle: String, claim: Option<String> },
+    SignUp {
+        handle: String,
+        claim: Option<String>,
+    },
     /// End the session (the driver saves nothing more: drafts were saved by their own effect).
     Quit,
 }
@@ -51,11 +63,19 @@ pub enum Effect {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Loaded {
     Boards(Vec<Board>),
-    Threads { board: Board, offset: i64, threads: Vec<ThreadSummary> },
+    Threads {
+        board: Board,
+        offset: i64,
+        threads: Vec<ThreadSummary>,
+    },
     Thread(ThreadPage),
     Draft(DraftPlace, Option<Draft>),
     DraftSaved,
-    Posted { place: DraftPlace, thread: ThreadId, post: PostId },
+    Posted {
+        place: DraftPlace,
+        thread: ThreadId,
+        post: PostId,
+    },
     SignedUp(User),
 }
 
@@ -119,10 +139,22 @@ pub struct App {
 
 impl App {
     /// An App for a known member (opens the board list) or for sign-up (`user` is None).
-    pub fn new(user: Option<User>, texts: Texts, theme: Theme, width: u16, height: u16) -> (App, Vec<Effect>) {
+    pub fn new(
+        user: Option<User>,
+        texts: Texts,
+        theme: Theme,
+        width: u16,
+        height: u16,
+    ) -> (App, Vec<Effect>) {
         let (screen, effects) = match &user {
-            Some(_) => (Screen::Boards(BoardsScreen::default()), vec![Effect::LoadBoards]),
-            None => (Screen::SignUp(SignUpScreen::new(texts.claim_pending)), vec![]),
+            Some(_) => (
+                Screen::Boards(BoardsScreen::default()),
+                vec![Effect::LoadBoards],
+            ),
+            None => (
+                Screen::SignUp(SignUpScreen::new(texts.claim_pending)),
+                vec![],
+            ),
         };
         (
             App {
@@ -268,7 +300,9 @@ impl App {
     }
 
     fn live(&mut self, event: &Event) -> Vec<Effect> {
-        let Some(user) = &self.user else { return vec![] };
+        let Some(user) = &self.user else {
+            return vec![];
+        };
         let relevant = match (&self.screen, &event.kind) {
             (Screen::Boards(_), _) => true,
             (Screen::Threads(s), _) => event.board == Some(s.board_id),
@@ -297,7 +331,11 @@ impl App {
                 self.screen = Screen::Boards(BoardsScreen::default());
                 vec![Effect::LoadBoards]
             }
-            Loaded::Posted { place, thread, post } => {
+            Loaded::Posted {
+                place,
+                thread,
+                post,
+            } => {
                 self.status = Some(Status::Info(strings::POSTED.into()));
                 // Leave the composer for the thread, showing the new post.
                 match place {
@@ -316,7 +354,10 @@ impl App {
                 if let Screen::Thread(s) = &mut self.screen {
                     s.focus(post);
                 }
-                vec![Effect::LoadThread { thread, at: PageAt::Post(post) }]
+                vec![Effect::LoadThread {
+                    thread,
+                    at: PageAt::Post(post),
+                }]
             }
             Loaded::DraftSaved => vec![],
             other => self.screen.loaded(other, body),
@@ -334,9 +375,21 @@ impl App {
             return None;
         }
         let header = Rect { height: 1, ..area };
-        let footer = Rect { y: area.bottom() - 1, height: 1, ..area };
-        let status = Rect { y: area.bottom() - 2, height: 1, ..area };
-        let body = Rect { y: area.y + 1, height: area.height - 3, ..area };
+        let footer = Rect {
+            y: area.bottom() - 1,
+            height: 1,
+            ..area
+        };
+        let status = Rect {
+            y: area.bottom() - 2,
+            height: 1,
+            ..area
+        };
+        let body = Rect {
+            y: area.y + 1,
+            height: area.height - 3,
+            ..area
+        };
 
         // Header: community name · where you are · who you are.
         buf.set_style(header, theme.header());
@@ -347,9 +400,21 @@ impl App {
             .map(|u| format!("{} ", crate::sanitize::line(&u.handle)))
             .unwrap_or_default();
         let rw = widgets::width(&right) as u16;
-        buf.set_stringn(header.x, header.y, widgets::truncate(&left, (header.width - rw.min(header.width)) as usize), header.width as usize, theme.header());
+        buf.set_stringn(
+            header.x,
+            header.y,
+            widgets::truncate(&left, (header.width - rw.min(header.width)) as usize),
+            header.width as usize,
+            theme.header(),
+        );
         if rw < header.width {
-            buf.set_stringn(header.right() - rw, header.y, &right, rw as usize, theme.header());
+            buf.set_stringn(
+                header.right() - rw,
+                header.y,
+                &right,
+                rw as usize,
+                theme.header(),
+            );
         }
 
         let cursor = self.screen.render(body, buf, theme, &self.texts);
@@ -359,7 +424,13 @@ impl App {
                 Status::Info(t) => (t, theme.notice()),
                 Status::Error(t) => (t, theme.error()),
             };
-            buf.set_stringn(status.x + 1, status.y, widgets::truncate(text, status.width as usize - 1), status.width as usize - 1, style);
+            buf.set_stringn(
+                status.x + 1,
+                status.y,
+                widgets::truncate(text, status.width as usize - 1),
+                status.width as usize - 1,
+                style,
+            );
         }
 
         // Footer: the keys that apply here.
@@ -383,7 +454,10 @@ impl App {
                             Span::raw(b.label),
                         ])
                     })
-                    .chain([Line::raw(""), Line::styled(strings::HELP_CLOSE, theme.dim())])
+                    .chain([
+                        Line::raw(""),
+                        Line::styled(strings::HELP_CLOSE, theme.dim()),
+                    ])
                     .collect();
                 popup(area, buf, strings::HELP_TITLE, lines, theme);
                 None
@@ -394,7 +468,10 @@ impl App {
                     .resources
                     .lines()
                     .map(|l| Line::raw(l.to_string()))
-                    .chain([Line::raw(""), Line::styled(strings::HELP_CLOSE, theme.dim())])
+                    .chain([
+                        Line::raw(""),
+                        Line::styled(strings::HELP_CLOSE, theme.dim()),
+                    ])
                     .collect();
                 popup(area, buf, strings::HELP_NOW_TITLE, lines, theme);
                 None
@@ -417,6 +494,10 @@ fn popup(area: Rect, buf: &mut Buffer, title: &str, lines: Vec<Line<'_>>, theme:
     Clear.render(r, buf);
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
-        .block(Block::default().borders(Borders::ALL).title(Span::styled(format!(" {title} "), theme.title())))
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(format!(" {title} "), theme.title())),
+        )
         .render(r, buf);
 }

@@ -9,12 +9,15 @@ pub const POSTING: &str = "Posting…";
 pub const POSTED: &str = "Posted.";
 pub const NEW_ACTIVITY: &str = "New posts arrived.";
 pub const SIGNUP_WELCOME: &str = "Welcome. Before you join, please read these.";
-pub const HANDLE_PROMPT: &str = "Choose a handle: the name others will see. Don't use your real name.";
+pub const HANDLE_PROMPT: &str =
+    "Choose a handle: the name others will see. Don't use your real name.";
 pub const HANDLE_RULES: &str = "2-24 letters, digits, '_', '-' or '.'";
-pub const CLAIM_PROMPT: &str = "Sysop claim code (only if you were given one; otherwise leave empty)";
+pub const CLAIM_PROMPT: &str =
+    "Sysop claim code (only if you were given one; otherwise leave empty)";
 pub const HELP_TITLE: &str = "Keys on this screen";
 pub const HELP_CLOSE: &str = "Press any key to close.";
 pub const HELP_NOW_TITLE: &str = "Help now";
-pub const RESTARTING: &str = "The board is restarting. Your draft is saved. Please reconnect in a minute.";
+pub const RESTARTING: &str =
+    "The board is restarting. Your draft is saved. Please reconnect in a minute.";
 pub const ANON_ON: &str = "Anonymous: on (others see a pseudonym for this thread)";
 pub const ANON_OFF: &str = "Anonymous: off (Ctrl-A to post anonymously)";

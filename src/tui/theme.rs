@@ -36,7 +36,9 @@ impl Theme {
     }
     pub fn selected(self) -> Style {
         match self {
-            Theme::Default => Style::new().bg(Color::Indexed(238)).add_modifier(Modifier::BOLD),
+            Theme::Default => Style::new()
+                .bg(Color::Indexed(238))
+                .add_modifier(Modifier::BOLD),
             Theme::Monochrome => Style::new().add_modifier(Modifier::REVERSED),
         }
     }

@@ -129,7 +129,12 @@ impl LineInput {
         let chars: Vec<char> = self.text.chars().collect();
         // Start far enough right that the cursor fits.
         let mut start = 0;
-        let upto = |from: usize| -> usize { chars[from..self.cursor].iter().map(|&c| char_width(c)).sum() };
+        let upto = |from: usize| -> usize {
+            chars[from..self.cursor]
+                .iter()
+                .map(|&c| char_width(c))
+                .sum()
+        };
         while start < self.cursor && upto(start) >= w {
             start += 1;
         }
@@ -190,7 +195,12 @@ impl TextArea {
                 self.newline();
             } else {
                 let mut cursor = self.col;
-                edit_line(&mut self.lines[self.row], &mut cursor, &KeyEvent::new(KeyCode::Char(c)), usize::MAX);
+                edit_line(
+                    &mut self.lines[self.row],
+                    &mut cursor,
+                    &KeyEvent::new(KeyCode::Char(c)),
+                    usize::MAX,
+                );
                 self.col = cursor;
             }
         }
@@ -198,7 +208,10 @@ impl TextArea {
 
     fn newline(&mut self) {
         let line = &mut self.lines[self.row];
-        let b = line.char_indices().nth(self.col).map_or(line.len(), |(b, _)| b);
+        let b = line
+            .char_indices()
+            .nth(self.col)
+            .map_or(line.len(), |(b, _)| b);
         let rest = line.split_off(b);
         self.lines.insert(self.row + 1, rest);
         self.row += 1;
@@ -219,7 +232,9 @@ impl TextArea {
                 self.col = self.line_len(self.row);
                 self.lines[self.row].push_str(&line);
             }
-            KeyCode::Delete if self.col == self.line_len(self.row) && self.row + 1 < self.lines.len() => {
+            KeyCode::Delete
+                if self.col == self.line_len(self.row) && self.row + 1 < self.lines.len() =>
+            {
                 let next = self.lines.remove(self.row + 1);
                 self.lines[self.row].push_str(&next);
             }
@@ -239,11 +254,14 @@ impl TextArea {
                 self.row -= 1;
                 self.col = self.line_len(self.row);
             }
-            KeyCode::Right if self.col == self.line_len(self.row) && self.row + 1 < self.lines.len() => {
+            KeyCode::Right
+                if self.col == self.line_len(self.row) && self.row + 1 < self.lines.len() =>
+            {
                 self.row += 1;
                 self.col = 0;
             }
-            KeyCode::Char(_) if self.len() >= self.max && !key.modifiers.contains(KeyModifiers::CTRL) => {}
+            KeyCode::Char(_)
+                if self.len() >= self.max && !key.modifiers.contains(KeyModifiers::CTRL) => {}
             _ => {
                 let mut cursor = self.col;
                 let used = edit_line(&mut self.lines[self.row], &mut cursor, key, usize::MAX);
@@ -288,8 +306,7 @@ impl TextArea {
         let (cursor_row, cursor_x) = rows
             .iter()
             .enumerate()
-            .filter(|(_, (line, start, _))| *line == self.row && *start <= self.col)
-            .last()
+            .rfind(|(_, (line, start, _))| *line == self.row && *start <= self.col)
             .map(|(i, (_, start, text))| {
                 let x: usize = text.chars().take(self.col - start).map(char_width).sum();
                 (i, x)
@@ -321,7 +338,11 @@ pub fn format_time(secs: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60
+    )
 }
 
 #[cfg(test)]
@@ -366,7 +387,10 @@ mod tests {
     fn text_area_wraps_wide_characters_by_width() {
         let t = TextArea::with_text(100, "你好你好你好");
         let rows = t.visual_rows(5);
-        assert_eq!(rows.iter().map(|r| r.2.as_str()).collect::<Vec<_>>(), vec!["你好", "你好", "你好"]);
+        assert_eq!(
+            rows.iter().map(|r| r.2.as_str()).collect::<Vec<_>>(),
+            vec!["你好", "你好", "你好"]
+        );
     }
 
     #[test]

@@ -16,9 +16,16 @@ pub struct BoardsScreen {
 
 impl BoardsScreen {
     pub fn key(&mut self, action: Option<Action>, body: u16) -> Outcome {
-        let Some(action) = action else { return Outcome::none() };
+        let Some(action) = action else {
+            return Outcome::none();
+        };
         let boards = self.boards.as_deref().unwrap_or(&[]);
-        if move_selection(&mut self.selected, boards.len(), action, (body / 2) as usize) {
+        if move_selection(
+            &mut self.selected,
+            boards.len(),
+            action,
+            (body / 2) as usize,
+        ) {
             return Outcome::none();
         }
         match action {
@@ -39,7 +46,11 @@ impl BoardsScreen {
     pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
         if let Loaded::Boards(boards) = loaded {
             // Keep the selection on the same board across reloads.
-            let current = self.boards.as_ref().and_then(|b| b.get(self.selected)).map(|b| b.id);
+            let current = self
+                .boards
+                .as_ref()
+                .and_then(|b| b.get(self.selected))
+                .map(|b| b.id);
             self.selected = current
                 .and_then(|id| boards.iter().position(|b| b.id == id))
                 .unwrap_or(self.selected)
@@ -65,7 +76,12 @@ impl BoardsScreen {
         for (i, b) in boards.iter().enumerate().skip(first).take(per_page) {
             let y = area.y + ((i - first) * 2) as u16;
             let selected = i == self.selected;
-            let row = Rect { x: area.x, y, width: area.width, height: 1 };
+            let row = Rect {
+                x: area.x,
+                y,
+                width: area.width,
+                height: 1,
+            };
             if selected {
                 buf.set_style(row, theme.selected());
             }
@@ -77,10 +93,24 @@ impl BoardsScreen {
             let cw = widgets::width(&counts);
             let marker = if selected { "▸ " } else { "  " };
             let name = widgets::truncate(&format!("{marker}{}", b.name), w.saturating_sub(cw + 1));
-            let base = if selected { theme.selected() } else { theme.text() };
+            let base = if selected {
+                theme.selected()
+            } else {
+                theme.text()
+            };
             buf.set_stringn(area.x, y, &name, w, base.patch(theme.title()));
-            let count_style = if b.unread_threads > 0 { theme.unread() } else { theme.dim() };
-            buf.set_stringn(area.right().saturating_sub(cw as u16), y, &counts, cw, base.patch(count_style));
+            let count_style = if b.unread_threads > 0 {
+                theme.unread()
+            } else {
+                theme.dim()
+            };
+            buf.set_stringn(
+                area.right().saturating_sub(cw as u16),
+                y,
+                &counts,
+                cw,
+                base.patch(count_style),
+            );
             if y + 1 < area.bottom() {
                 let desc = widgets::truncate(&b.description, w.saturating_sub(4));
                 buf.set_stringn(area.x + 4, y + 1, &desc, w.saturating_sub(4), theme.dim());

@@ -42,7 +42,12 @@ pub struct ComposeScreen {
 }
 
 impl ComposeScreen {
-    pub fn new(place: DraftPlace, board_name: String, thread_title: Option<String>, allow_anonymous: bool) -> ComposeScreen {
+    pub fn new(
+        place: DraftPlace,
+        board_name: String,
+        thread_title: Option<String>,
+        allow_anonymous: bool,
+    ) -> ComposeScreen {
         let focus = match place {
             DraftPlace::NewThread(_) => Field::Title,
             DraftPlace::Reply(..) => Field::Body,
@@ -93,7 +98,11 @@ impl ComposeScreen {
         let fields = self.fields();
         let i = fields.iter().position(|f| *f == self.focus).unwrap_or(0);
         let n = fields.len();
-        self.focus = fields[if forward { (i + 1) % n } else { (i + n - 1) % n }];
+        self.focus = fields[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }];
     }
 
     pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
@@ -181,7 +190,12 @@ impl ComposeScreen {
         let one_line = |y: u16, label: &str, input: &LineInput, field: Field, buf: &mut Buffer| {
             let focused = self.focus == field;
             buf.set_string(area.x + 1, y, label, theme.field(focused));
-            let r = Rect { x: area.x + 1 + label_w, y, width: area.width.saturating_sub(label_w + 2), height: 1 };
+            let r = Rect {
+                x: area.x + 1 + label_w,
+                y,
+                width: area.width.saturating_sub(label_w + 2),
+                height: 1,
+            };
             let c = input.render(r, buf, theme.text());
             if input.text.is_empty() && !focused && field == Field::Warning {
                 buf.set_string(r.x, y, "(optional: e.g. self-harm, grief)", theme.dim());
@@ -199,13 +213,35 @@ impl ComposeScreen {
         }
         y += 1;
         if self.allow_anonymous {
-            let text = if self.anonymous { strings::ANON_ON } else { strings::ANON_OFF };
-            buf.set_stringn(area.x + 1, y, text, area.width.saturating_sub(2) as usize, if self.anonymous { theme.unread() } else { theme.dim() });
+            let text = if self.anonymous {
+                strings::ANON_ON
+            } else {
+                strings::ANON_OFF
+            };
+            buf.set_stringn(
+                area.x + 1,
+                y,
+                text,
+                area.width.saturating_sub(2) as usize,
+                if self.anonymous {
+                    theme.unread()
+                } else {
+                    theme.dim()
+                },
+            );
             y += 1;
         }
-        let block_area = Rect { x: area.x, y, width: area.width, height: area.bottom().saturating_sub(y) };
+        let block_area = Rect {
+            x: area.x,
+            y,
+            width: area.width,
+            height: area.bottom().saturating_sub(y),
+        };
         let focused = self.focus == Field::Body;
-        let block = Block::default().borders(Borders::ALL).border_style(theme.field(focused)).title(" Text ");
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.field(focused))
+            .title(" Text ");
         let inner = block.inner(block_area);
         block.render(block_area, buf);
         let c = self.body.render(inner, buf, theme.text());

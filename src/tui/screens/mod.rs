@@ -33,16 +33,32 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn none() -> Outcome {
-        Outcome { nav: Nav::Stay, effects: vec![], status: None }
+        Outcome {
+            nav: Nav::Stay,
+            effects: vec![],
+            status: None,
+        }
     }
     pub fn effects(effects: Vec<Effect>) -> Outcome {
-        Outcome { nav: Nav::Stay, effects, status: None }
+        Outcome {
+            nav: Nav::Stay,
+            effects,
+            status: None,
+        }
     }
     pub fn nav(nav: Nav, effects: Vec<Effect>) -> Outcome {
-        Outcome { nav, effects, status: None }
+        Outcome {
+            nav,
+            effects,
+            status: None,
+        }
     }
     pub fn status(status: Status) -> Outcome {
-        Outcome { nav: Nav::Stay, effects: vec![], status: Some(status) }
+        Outcome {
+            nav: Nav::Stay,
+            effects: vec![],
+            status: Some(status),
+        }
     }
 }
 
@@ -76,7 +92,13 @@ impl Screen {
         }
     }
 
-    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, body: u16, user: Option<&User>) -> Outcome {
+    pub fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        body: u16,
+        user: Option<&User>,
+    ) -> Outcome {
         match self {
             Screen::SignUp(s) => s.key(key, action),
             Screen::Boards(s) => s.key(action, body),
@@ -141,7 +163,13 @@ impl Screen {
         }
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme, texts: &Texts) -> Option<Position> {
+    pub fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        texts: &Texts,
+    ) -> Option<Position> {
         match self {
             Screen::SignUp(s) => s.render(area, buf, theme, texts),
             Screen::Boards(s) => s.render(area, buf, theme),

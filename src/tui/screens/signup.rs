@@ -57,7 +57,11 @@ impl SignUpScreen {
         match self.step {
             Step::Guidelines | Step::Privacy => match action {
                 Some(Action::Accept) => {
-                    self.step = if self.step == Step::Guidelines { Step::Privacy } else { Step::Handle };
+                    self.step = if self.step == Step::Guidelines {
+                        Step::Privacy
+                    } else {
+                        Step::Handle
+                    };
                     self.scroll = 0;
                     Outcome::none()
                 }
@@ -79,11 +83,16 @@ impl SignUpScreen {
                 match action {
                     Some(Action::Send) => {
                         if self.handle.text.trim().is_empty() {
-                            return Outcome::status(Status::Error("Please choose a handle.".into()));
+                            return Outcome::status(Status::Error(
+                                "Please choose a handle.".into(),
+                            ));
                         }
                         self.busy = true;
                         let claim = Some(self.claim.text.clone()).filter(|c| !c.trim().is_empty());
-                        Outcome::effects(vec![Effect::SignUp { handle: self.handle.text.clone(), claim }])
+                        Outcome::effects(vec![Effect::SignUp {
+                            handle: self.handle.text.clone(),
+                            claim,
+                        }])
                     }
                     Some(Action::NextField | Action::PrevField) => {
                         self.on_claim = self.claim_pending && !self.on_claim;
@@ -105,22 +114,46 @@ impl SignUpScreen {
 
     pub fn paste(&mut self, text: &str) {
         if self.step == Step::Handle && !self.busy {
-            if self.on_claim { self.claim.paste(text) } else { self.handle.paste(text) }
+            if self.on_claim {
+                self.claim.paste(text)
+            } else {
+                self.handle.paste(text)
+            }
         }
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme, texts: &Texts) -> Option<Position> {
+    pub fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        texts: &Texts,
+    ) -> Option<Position> {
         match self.step {
             Step::Guidelines | Step::Privacy => {
-                let text = if self.step == Step::Guidelines { &texts.guidelines } else { &texts.privacy };
-                let mut lines = vec![Line::styled(strings::SIGNUP_WELCOME, theme.notice()), Line::raw("")];
+                let text = if self.step == Step::Guidelines {
+                    &texts.guidelines
+                } else {
+                    &texts.privacy
+                };
+                let mut lines = vec![
+                    Line::styled(strings::SIGNUP_WELCOME, theme.notice()),
+                    Line::raw(""),
+                ];
                 lines.extend(text.lines().map(|l| Line::raw(l.to_string())));
                 lines.push(Line::raw(""));
                 lines.push(Line::styled("Press a to accept, q to leave.", theme.key()));
                 Paragraph::new(lines)
                     .wrap(Wrap { trim: false })
                     .scroll((self.scroll, 0))
-                    .render(Rect { x: area.x + 1, width: area.width.saturating_sub(2), ..area }, buf);
+                    .render(
+                        Rect {
+                            x: area.x + 1,
+                            width: area.width.saturating_sub(2),
+                            ..area
+                        },
+                        buf,
+                    );
                 None
             }
             Step::Handle => {
@@ -128,18 +161,56 @@ impl SignUpScreen {
                 let mut y = area.y + 1;
                 Paragraph::new(strings::HANDLE_PROMPT)
                     .wrap(Wrap { trim: true })
-                    .render(Rect { x: area.x + 1, y, width: w, height: 2 }, buf);
+                    .render(
+                        Rect {
+                            x: area.x + 1,
+                            y,
+                            width: w,
+                            height: 2,
+                        },
+                        buf,
+                    );
                 y += 2;
-                buf.set_stringn(area.x + 1, y, strings::HANDLE_RULES, w as usize, theme.dim());
+                buf.set_stringn(
+                    area.x + 1,
+                    y,
+                    strings::HANDLE_RULES,
+                    w as usize,
+                    theme.dim(),
+                );
                 y += 2;
                 buf.set_string(area.x + 1, y, "Handle ", theme.field(!self.on_claim));
-                let mut cursor = self.handle.render(Rect { x: area.x + 8, y, width: w.saturating_sub(8), height: 1 }, buf, theme.text());
+                let mut cursor = self.handle.render(
+                    Rect {
+                        x: area.x + 8,
+                        y,
+                        width: w.saturating_sub(8),
+                        height: 1,
+                    },
+                    buf,
+                    theme.text(),
+                );
                 if self.claim_pending {
                     y += 2;
-                    buf.set_stringn(area.x + 1, y, strings::CLAIM_PROMPT, w as usize, theme.dim());
+                    buf.set_stringn(
+                        area.x + 1,
+                        y,
+                        strings::CLAIM_PROMPT,
+                        w as usize,
+                        theme.dim(),
+                    );
                     y += 1;
                     buf.set_string(area.x + 1, y, "Code   ", theme.field(self.on_claim));
-                    let c = self.claim.render(Rect { x: area.x + 8, y, width: w.saturating_sub(8).min(24), height: 1 }, buf, theme.text());
+                    let c = self.claim.render(
+                        Rect {
+                            x: area.x + 8,
+                            y,
+                            width: w.saturating_sub(8).min(24),
+                            height: 1,
+                        },
+                        buf,
+                        theme.text(),
+                    );
                     if self.on_claim {
                         cursor = c;
                     }

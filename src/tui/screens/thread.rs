@@ -36,7 +36,15 @@ enum Kind {
 
 impl ThreadScreen {
     pub fn new(thread_id: ThreadId) -> ThreadScreen {
-        ThreadScreen { thread_id, page: None, offset: 0, scroll: 0, width: 80, focus: None, to_end: false }
+        ThreadScreen {
+            thread_id,
+            page: None,
+            offset: 0,
+            scroll: 0,
+            width: 80,
+            focus: None,
+            to_end: false,
+        }
     }
 
     pub fn title(&self) -> String {
@@ -47,7 +55,10 @@ impl ThreadScreen {
     }
 
     pub fn reload(&self) -> Vec<Effect> {
-        vec![Effect::LoadThread { thread: self.thread_id, at: PageAt::Offset(self.offset) }]
+        vec![Effect::LoadThread {
+            thread: self.thread_id,
+            at: PageAt::Offset(self.offset),
+        }]
     }
 
     /// Lays out the page at `width`: each line with its kind and, for headers, the post id.
@@ -56,7 +67,11 @@ impl ThreadScreen {
         let Some(page) = &self.page else { return out };
         let w = (width as usize).saturating_sub(2).max(10);
         for post in &page.posts {
-            let mut header = format!("{} · {}", crate::sanitize::line(&post.author), widgets::format_time(post.created_at));
+            let mut header = format!(
+                "{} · {}",
+                crate::sanitize::line(&post.author),
+                widgets::format_time(post.created_at)
+            );
             if post.mine && post.anonymous {
                 header.push_str(" · you, anonymously");
             } else if post.mine {
@@ -67,7 +82,11 @@ impl ThreadScreen {
             }
             out.push((header, Kind::Header, Some(post.id)));
             if let Some(cw) = &post.content_warning {
-                out.push((format!("⚠ CW: {}", crate::sanitize::line(cw)), Kind::Warning, None));
+                out.push((
+                    format!("⚠ CW: {}", crate::sanitize::line(cw)),
+                    Kind::Warning,
+                    None,
+                ));
             }
             let body = crate::sanitize::multiline(&post.body);
             for paragraph in body.split('\n') {
@@ -85,7 +104,9 @@ impl ThreadScreen {
     }
 
     fn max_scroll(&self, body: u16) -> usize {
-        self.lines(self.width).len().saturating_sub(body.saturating_sub(1) as usize)
+        self.lines(self.width)
+            .len()
+            .saturating_sub(body.saturating_sub(1) as usize)
     }
 
     pub fn clamp_scroll(&mut self, body: u16) {
@@ -93,7 +114,9 @@ impl ThreadScreen {
     }
 
     fn has_next(&self) -> bool {
-        self.page.as_ref().is_some_and(|p| p.offset + POSTS_PER_PAGE < p.post_count)
+        self.page
+            .as_ref()
+            .is_some_and(|p| p.offset + POSTS_PER_PAGE < p.post_count)
     }
 
     fn go_page(&mut self, offset: i64, to_end: bool) -> Outcome {
@@ -104,7 +127,9 @@ impl ThreadScreen {
     }
 
     pub fn key(&mut self, action: Option<Action>, body: u16, user: Option<&User>) -> Outcome {
-        let Some(action) = action else { return Outcome::none() };
+        let Some(action) = action else {
+            return Outcome::none();
+        };
         let max = self.max_scroll(body);
         let step = body.saturating_sub(2).max(1) as usize;
         match action {
@@ -138,18 +163,32 @@ impl ThreadScreen {
                 self.scroll = max;
                 Outcome::none()
             }
-            Action::NextPage if self.has_next() => self.go_page(self.offset + POSTS_PER_PAGE, false),
-            Action::PrevPage if self.offset > 0 => self.go_page(self.offset - POSTS_PER_PAGE, false),
+            Action::NextPage if self.has_next() => {
+                self.go_page(self.offset + POSTS_PER_PAGE, false)
+            }
+            Action::PrevPage if self.offset > 0 => {
+                self.go_page(self.offset - POSTS_PER_PAGE, false)
+            }
             Action::Reply => {
-                let Some(page) = &self.page else { return Outcome::none() };
+                let Some(page) = &self.page else {
+                    return Outcome::none();
+                };
                 if page.locked && !user.is_some_and(|u| u.role.is_staff()) {
                     return Outcome::status(crate::tui::Status::Error(
                         "This thread is locked: no new replies.".into(),
                     ));
                 }
                 let place = DraftPlace::Reply(page.board_id, page.id);
-                let screen = ComposeScreen::new(place, page.board_name.clone(), Some(page.title.clone()), false);
-                Outcome::nav(Nav::Push(Box::new(Screen::Compose(screen))), vec![Effect::LoadDraft(place)])
+                let screen = ComposeScreen::new(
+                    place,
+                    page.board_name.clone(),
+                    Some(page.title.clone()),
+                    false,
+                );
+                Outcome::nav(
+                    Nav::Push(Box::new(Screen::Compose(screen))),
+                    vec![Effect::LoadDraft(place)],
+                )
             }
             Action::Back => Outcome::nav(Nav::Back, vec![]),
             _ => Outcome::none(),
@@ -189,22 +228,51 @@ impl ThreadScreen {
         };
         // First row: the title and where this page is in the thread.
         let last = (page.offset + page.posts.len() as i64).min(page.post_count);
-        let pos = format!(" posts {}-{} of {} ", page.offset + 1, last, page.post_count);
+        let pos = format!(
+            " posts {}-{} of {} ",
+            page.offset + 1,
+            last,
+            page.post_count
+        );
         let pw = widgets::width(&pos);
         let lock = if page.locked { "🔒 " } else { "" };
-        let title = widgets::truncate(&format!(" {lock}{}", page.title), (area.width as usize).saturating_sub(pw));
+        let title = widgets::truncate(
+            &format!(" {lock}{}", page.title),
+            (area.width as usize).saturating_sub(pw),
+        );
         buf.set_stringn(area.x, area.y, &title, area.width as usize, theme.title());
-        buf.set_stringn(area.right().saturating_sub(pw as u16), area.y, &pos, pw, theme.dim());
+        buf.set_stringn(
+            area.right().saturating_sub(pw as u16),
+            area.y,
+            &pos,
+            pw,
+            theme.dim(),
+        );
         let lines = self.lines(area.width);
         let scroll = self.scroll.min(lines.len().saturating_sub(1));
-        for (i, (text, kind, _)) in lines.iter().skip(scroll).take(area.height.saturating_sub(1) as usize).enumerate() {
+        for (i, (text, kind, _)) in lines
+            .iter()
+            .skip(scroll)
+            .take(area.height.saturating_sub(1) as usize)
+            .enumerate()
+        {
             let style: Style = match kind {
                 Kind::Header => theme.author(),
                 Kind::Warning => theme.unread(),
                 Kind::Body | Kind::Blank => theme.text(),
             };
-            let x = if matches!(kind, Kind::Header) { area.x } else { area.x + 2 };
-            buf.set_stringn(x, area.y + 1 + i as u16, text, (area.right() - x) as usize, style);
+            let x = if matches!(kind, Kind::Header) {
+                area.x
+            } else {
+                area.x + 2
+            };
+            buf.set_stringn(
+                x,
+                area.y + 1 + i as u16,
+                text,
+                (area.right() - x) as usize,
+                style,
+            );
         }
         None
     }

@@ -21,11 +21,19 @@ pub struct ThreadsScreen {
 
 impl ThreadsScreen {
     pub fn new(board_id: BoardId, board: Option<Board>) -> ThreadsScreen {
-        ThreadsScreen { board_id, board, threads: None, offset: 0, selected: 0 }
+        ThreadsScreen {
+            board_id,
+            board,
+            threads: None,
+            offset: 0,
+            selected: 0,
+        }
     }
 
     pub fn title(&self) -> String {
-        self.board.as_ref().map_or_else(|| "Board".into(), |b| b.name.clone())
+        self.board
+            .as_ref()
+            .map_or_else(|| "Board".into(), |b| b.name.clone())
     }
 
     fn page_size(body: u16) -> i64 {
@@ -34,7 +42,11 @@ impl ThreadsScreen {
     }
 
     pub fn load(&self, body: u16) -> Effect {
-        Effect::LoadThreads { board: self.board_id, offset: self.offset, limit: Self::page_size(body) }
+        Effect::LoadThreads {
+            board: self.board_id,
+            offset: self.offset,
+            limit: Self::page_size(body),
+        }
     }
 
     pub fn resized(&mut self, body: u16) -> Vec<Effect> {
@@ -51,7 +63,9 @@ impl ThreadsScreen {
     }
 
     pub fn key(&mut self, action: Option<Action>, body: u16) -> Outcome {
-        let Some(action) = action else { return Outcome::none() };
+        let Some(action) = action else {
+            return Outcome::none();
+        };
         let size = Self::page_size(body);
         let len = self.threads.as_ref().map_or(0, Vec::len);
         let absolute = self.offset + self.selected as i64;
@@ -85,10 +99,16 @@ impl ThreadsScreen {
                 None => Outcome::none(),
             },
             Action::NewThread => {
-                let Some(board) = &self.board else { return Outcome::none() };
+                let Some(board) = &self.board else {
+                    return Outcome::none();
+                };
                 let place = DraftPlace::NewThread(board.id);
-                let screen = ComposeScreen::new(place, board.name.clone(), None, board.allow_anonymous);
-                Outcome::nav(Nav::Push(Box::new(Screen::Compose(screen))), vec![Effect::LoadDraft(place)])
+                let screen =
+                    ComposeScreen::new(place, board.name.clone(), None, board.allow_anonymous);
+                Outcome::nav(
+                    Nav::Push(Box::new(Screen::Compose(screen))),
+                    vec![Effect::LoadDraft(place)],
+                )
             }
             Action::Refresh => Outcome::effects(vec![self.load(body)]),
             Action::Back => Outcome::nav(Nav::Back, vec![]),
@@ -97,7 +117,12 @@ impl ThreadsScreen {
     }
 
     pub fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
-        if let Loaded::Threads { board, offset, threads } = loaded {
+        if let Loaded::Threads {
+            board,
+            offset,
+            threads,
+        } = loaded
+        {
             if board.id != self.board_id || offset != self.offset {
                 return vec![];
             }
@@ -117,22 +142,49 @@ impl ThreadsScreen {
         // Column header with the page position.
         let total = self.total();
         let pos = if total > 0 {
-            format!("{}-{} of {} ", self.offset + 1, self.offset + threads.len() as i64, total)
+            format!(
+                "{}-{} of {} ",
+                self.offset + 1,
+                self.offset + threads.len() as i64,
+                total
+            )
         } else {
             String::new()
         };
         buf.set_stringn(area.x + 2, area.y, "Thread", w, theme.dim());
-        buf.set_stringn(area.right().saturating_sub(widgets::width(&pos) as u16), area.y, &pos, w, theme.dim());
+        buf.set_stringn(
+            area.right().saturating_sub(widgets::width(&pos) as u16),
+            area.y,
+            &pos,
+            w,
+            theme.dim(),
+        );
         if threads.is_empty() {
             buf.set_string(area.x + 1, area.y + 2, strings::NO_THREADS, theme.dim());
             return None;
         }
-        for (i, t) in threads.iter().enumerate().take(area.height.saturating_sub(1) as usize) {
+        for (i, t) in threads
+            .iter()
+            .enumerate()
+            .take(area.height.saturating_sub(1) as usize)
+        {
             let y = area.y + 1 + i as u16;
             let selected = i == self.selected;
-            let base = if selected { theme.selected() } else { theme.text() };
+            let base = if selected {
+                theme.selected()
+            } else {
+                theme.text()
+            };
             if selected {
-                buf.set_style(Rect { x: area.x, y, width: area.width, height: 1 }, base);
+                buf.set_style(
+                    Rect {
+                        x: area.x,
+                        y,
+                        width: area.width,
+                        height: 1,
+                    },
+                    base,
+                );
             }
             let right = if t.unread > 0 {
                 format!(" {} · {} · {} new ", t.author, t.post_count, t.unread)
@@ -149,10 +201,24 @@ impl ThreadsScreen {
                 marks.push_str("🔒 ");
             }
             let left = widgets::truncate(&format!("{marks}{}", t.title), w.saturating_sub(rw + 1));
-            let title_style = if t.unread > 0 { base.patch(theme.title()) } else { base };
+            let title_style = if t.unread > 0 {
+                base.patch(theme.title())
+            } else {
+                base
+            };
             buf.set_stringn(area.x, y, &left, w, title_style);
-            let rs = if t.unread > 0 { theme.unread() } else { theme.dim() };
-            buf.set_stringn(area.right().saturating_sub(rw as u16), y, &right, rw, base.patch(rs));
+            let rs = if t.unread > 0 {
+                theme.unread()
+            } else {
+                theme.dim()
+            };
+            buf.set_stringn(
+                area.right().saturating_sub(rw as u16),
+                y,
+                &right,
+                rw,
+                base.patch(rs),
+            );
         }
         None
     }
