@@ -65,8 +65,12 @@ async fn a_new_key_signs_up_after_accepting_guidelines_and_privacy() {
 async fn a_thread_and_a_reply_appear_live_in_another_session() {
     let dir = data_dir();
     let server = TestServer::start_in(dir.path()).await;
-    let mut alice = Member::sign_up(server.addr, &new_key(), "alice").await;
+    let alice_key = new_key();
+    let mut alice = Member::sign_up(server.addr, &alice_key, "alice").await;
     let mut bob = Member::sign_up(server.addr, &new_key(), "bob").await;
+    // Alice is also connected from a second terminal, watching the board list.
+    let mut alice2 = Member::connect(server.addr, &alice_key, 80, 24).await;
+    alice2.wait_for("Small wins").await;
 
     // Bob watches the Welcome board's thread list.
     bob.send(keys::ENTER).await;
@@ -75,10 +79,23 @@ async fn a_thread_and_a_reply_appear_live_in_another_session() {
     post_thread(&mut alice, "Hello from alice", "First line\nSecond line").await;
     let screen = alice.wait_for("Second line").await;
     assert!(screen.contains("alice ·"), "{screen}");
+    assert!(
+        screen.lines().any(|l| l.trim() == "First line"),
+        "two lines:\n{screen}"
+    );
 
     // Without pressing anything, Bob's list shows the new thread, marked new.
     let screen = bob.wait_for("Hello from alice").await;
     assert!(screen.contains("1 new"), "{screen}");
+    // Alice's other terminal counts it too (read: she wrote it).
+    alice2.wait_for("1 thread ").await;
+    // The poster is not told about her own post as if it were news.
+    alice.pump(Duration::from_millis(500)).await;
+    assert!(
+        !alice.screen().contains("New posts arrived"),
+        "{}",
+        alice.screen()
+    );
 
     // Bob opens it and replies; Alice, still in the thread, sees the reply arrive.
     bob.send(keys::ENTER).await;
@@ -93,6 +110,7 @@ async fn a_thread_and_a_reply_appear_live_in_another_session() {
     assert!(screen.contains("posts 1-2 of 2"), "{screen}");
 
     alice.disconnect().await;
+    alice2.disconnect().await;
     bob.disconnect().await;
     server.stop().await;
 }

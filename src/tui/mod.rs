@@ -135,6 +135,8 @@ pub struct App {
     status: Option<Status>,
     /// Set once the App has asked to end; it ignores input after that.
     pub finished: bool,
+    /// The last post this session made: its live event is already on screen.
+    last_posted: Option<PostId>,
 }
 
 impl App {
@@ -168,6 +170,7 @@ impl App {
                 overlay: None,
                 status: None,
                 finished: false,
+                last_posted: None,
             },
             effects,
         )
@@ -300,22 +303,19 @@ impl App {
     }
 
     fn live(&mut self, event: &Event) -> Vec<Effect> {
-        let Some(user) = &self.user else {
+        if self.user.is_none() || event.kind == EventKind::UserChanged {
             return vec![];
-        };
-        let relevant = match (&self.screen, &event.kind) {
-            (Screen::Boards(_), _) => true,
-            (Screen::Threads(s), _) => event.board == Some(s.board_id),
-            (Screen::Thread(s), _) => event.thread == Some(s.thread_id),
+        }
+        let relevant = match &self.screen {
+            Screen::Boards(_) => true,
+            Screen::Threads(s) => event.board == Some(s.board_id),
+            Screen::Thread(s) => event.thread == Some(s.thread_id),
             _ => false,
         };
-        if !relevant || event.kind == EventKind::UserChanged {
+        if !relevant || (event.post.is_some() && event.post == self.last_posted) {
             return vec![];
         }
-        // One's own posts are already on screen.
-        if event.user == Some(user.id) {
-            return vec![];
-        }
+        // The member's own posts from another terminal count too: only ids are compared.
         if matches!(self.screen, Screen::Thread(_)) {
             self.status = Some(Status::Info(strings::NEW_ACTIVITY.into()));
         }
@@ -336,6 +336,7 @@ impl App {
                 thread,
                 post,
             } => {
+                self.last_posted = Some(post);
                 self.status = Some(Status::Info(strings::POSTED.into()));
                 // Leave the composer for the thread, showing the new post.
                 match place {

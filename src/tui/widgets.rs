@@ -220,7 +220,14 @@ impl TextArea {
 
     /// Handles an editing key; false if the key is not an editing key.
     pub fn key(&mut self, key: &KeyEvent) -> bool {
+        let ctrl_j = key.code == KeyCode::Char('j') && key.modifiers.contains(KeyModifiers::CTRL);
         match key.code {
+            // Some terminals send LF (Ctrl-J) for Enter.
+            _ if ctrl_j => {
+                if self.len() < self.max {
+                    self.newline();
+                }
+            }
             KeyCode::Enter => {
                 if self.len() < self.max {
                     self.newline();

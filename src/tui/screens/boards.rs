@@ -85,10 +85,14 @@ impl BoardsScreen {
             if selected {
                 buf.set_style(row, theme.selected());
             }
+            let threads = match b.thread_count {
+                1 => "1 thread".to_string(),
+                n => format!("{n} threads"),
+            };
             let counts = if b.unread_threads > 0 {
-                format!("{} threads · {} new ", b.thread_count, b.unread_threads)
+                format!("{threads} · {} new ", b.unread_threads)
             } else {
-                format!("{} threads ", b.thread_count)
+                format!("{threads} ")
             };
             let cw = widgets::width(&counts);
             let marker = if selected { "▸ " } else { "  " };
