@@ -4,7 +4,6 @@
 
 use std::io::Write;
 
-use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -63,19 +62,22 @@ pub async fn run(service: Service, shutdown: CancellationToken) -> Result<(), Co
         Theme::Default
     };
     let (tx, rx) = mpsc::channel(64);
-    let reader = tokio::spawn({
+    // A plain thread, not tokio's stdin: a read blocked on the terminal must not keep the
+    // runtime from shutting down when the console ends (the process exits with it).
+    std::thread::spawn({
         let tx = tx.clone();
-        async move {
-            let mut stdin = tokio::io::stdin();
+        move || {
+            use std::io::Read;
+            let mut stdin = std::io::stdin();
             let mut buf = vec![0u8; 4096];
             loop {
-                match stdin.read(&mut buf).await {
+                match stdin.read(&mut buf) {
                     Ok(0) | Err(_) => {
-                        let _ = tx.send(Input::Close).await;
+                        let _ = tx.blocking_send(Input::Close);
                         return;
                     }
                     Ok(n) => {
-                        if tx.send(Input::Data(buf[..n].to_vec())).await.is_err() {
+                        if tx.blocking_send(Input::Data(buf[..n].to_vec())).is_err() {
                             return;
                         }
                     }
@@ -114,7 +116,6 @@ pub async fn run(service: Service, shutdown: CancellationToken) -> Result<(), Co
         shutdown,
     )
     .await;
-    reader.abort();
     #[cfg(unix)]
     resizer.abort();
     Ok(())

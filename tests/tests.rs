@@ -520,7 +520,8 @@ async fn the_openssh_client_signs_up_posts_resizes_and_quits() {
     let dir = data_dir();
     let server = TestServer::start_in(dir.path()).await;
     let key = new_key();
-    let mut ssh = util::OpenSsh::spawn(&server, &key, 80, 24);
+    let tmp = data_dir();
+    let mut ssh = util::openssh(&server, &key, 80, 24, tmp.path());
     ssh.wait_for("Community guidelines").await;
     ssh.send(b"a");
     ssh.wait_for("Privacy policy").await;
@@ -563,5 +564,160 @@ async fn the_openssh_client_signs_up_posts_resizes_and_quits() {
     ssh.wait_for("Small wins").await;
     ssh.send(b"q");
     assert_eq!(ssh.wait_exit().await, 0);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_and_ssh_sessions_see_each_others_posts() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let tmp = data_dir();
+    let sysop_key = new_key();
+    let pubfile = util::write_public_key(&sysop_key, tmp.path(), "sysop");
+    let (code, out, err) = util::bbs(&[
+        "admin".as_ref(),
+        "add-sysop".as_ref(),
+        "--key".as_ref(),
+        pubfile.as_os_str(),
+        "--handle".as_ref(),
+        "keeper_of_keys".as_ref(),
+        "--data-dir".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("keeper_of_keys"), "{out}");
+
+    let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_bbs"));
+    cmd.args(["console", "--data-dir"]);
+    cmd.arg(dir.path());
+    cmd.env_remove("BBS_CONFIG");
+    cmd.cwd(tmp.path());
+    let mut console = util::PtyProgram::spawn(cmd, 80, 24);
+    let screen = console.wait_for("Small wins").await;
+    assert!(
+        screen.contains("keeper_of_keys"),
+        "the console acts as the sysop:\n{screen}"
+    );
+    console.send(keys::ENTER);
+    console.wait_for("No threads yet").await;
+
+    // A member posts over SSH; the console shows it without a key press.
+    let mut m = Member::sign_up(server.addr, &new_key(), "ssh_member").await;
+    post_thread(&mut m, "From the SSH side", "hello console").await;
+    console.wait_for("From the SSH side").await;
+
+    // The console replies; the member, in the thread, sees it.
+    console.send(keys::ENTER);
+    console.wait_for("hello console").await;
+    console.send(b"r");
+    console.wait_for("Reply to").await;
+    console.send(b"hello from the console");
+    console.send(keys::CTRL_S);
+    console.wait_for("Posted.").await;
+    let screen = m.wait_for("hello from the console").await;
+    assert!(screen.contains("keeper_of_keys"), "{screen}");
+
+    // Ctrl-C leaves the console cleanly.
+    console.send(keys::CTRL_C);
+    assert_eq!(console.wait_exit().await, 0);
+    m.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bbs_serve_stops_on_sigterm_after_telling_sessions() {
+    use std::io::BufRead;
+    let dir = data_dir();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .env_remove("BBS_CONFIG")
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start bbs serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let mut printed = Vec::new();
+    let addr = loop {
+        let line = lines.next().expect("a line").expect("read");
+        printed.push(line.clone());
+        if let Some(a) = line.strip_prefix("Haven is listening on ") {
+            break a.parse::<std::net::SocketAddr>().expect("address");
+        }
+    };
+    for _ in 0..4 {
+        printed.push(lines.next().expect("a line").expect("read"));
+    }
+    let printed = printed.join("\n");
+    assert!(
+        printed.contains("Host key fingerprint: SHA256:"),
+        "{printed}"
+    );
+    assert!(printed.contains("Sysop claim code"), "{printed}");
+    // Files in the data dir are private.
+    use std::os::unix::fs::PermissionsExt;
+    for f in ["haven.db", "host_ed25519_key"] {
+        let mode = std::fs::metadata(dir.path().join("data").join(f))
+            .expect("stat")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{f} is readable by others: {mode:o}");
+    }
+
+    let mut m = Member::sign_up(addr, &new_key(), "leaver").await;
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    m.wait_for("restarting").await;
+    m.wait_closed().await;
+    let deadline = std::time::Instant::now() + util::WAIT;
+    let code = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s.code();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "bbs serve did not stop"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(code, Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_logs_in_is_cut_off_after_the_grace_time() {
+    use tokio::io::AsyncReadExt;
+    let dir = data_dir();
+    let mut config = haven::config::Config {
+        data_dir: dir.path().to_path_buf(),
+        ..haven::config::Config::default()
+    };
+    config.limits.login_grace = Duration::from_secs(1);
+    let server = TestServer::start_with(config).await;
+    let mut stream = tokio::net::TcpStream::connect(server.addr)
+        .await
+        .expect("connect");
+    let mut buf = [0u8; 256];
+    let n = stream.read(&mut buf).await.expect("banner");
+    assert!(
+        buf[..n].starts_with(b"SSH-2.0-Haven"),
+        "{:?}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+    // Say nothing: the server hangs up once the grace time is over.
+    let closed = tokio::time::timeout(util::WAIT, async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => continue,
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the silent connection was not closed");
     server.stop().await;
 }

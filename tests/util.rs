@@ -279,45 +279,18 @@ pub mod keys {
     pub const F1: &[u8] = b"\x1bOP";
 }
 
-/// A member using the system's OpenSSH client, run in a pseudo-terminal.
-pub struct OpenSsh {
+/// A program running in a pseudo-terminal, its output fed to a `vt100` screen.
+pub struct PtyProgram {
     pub parser: vt100::Parser,
     master: Box<dyn portable_pty::MasterPty + Send>,
     writer: Box<dyn std::io::Write + Send>,
     output: tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
-    _dir: tempfile::TempDir,
 }
 
-impl OpenSsh {
-    /// Runs `ssh -p PORT 127.0.0.1` with `key`, checking the host key against `data_dir`'s.
-    pub fn spawn(server: &TestServer, key: &PrivateKey, cols: u16, rows: u16) -> OpenSsh {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().expect("tempdir");
-        let key_file = dir.path().join("id_ed25519");
-        std::fs::write(
-            &key_file,
-            key.to_openssh(russh::keys::ssh_key::LineEnding::LF)
-                .expect("encode")
-                .as_bytes(),
-        )
-        .expect("write key");
-        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-        // known_hosts from the server's own key: the client verifies the real host key.
-        let host = std::fs::read_to_string(server.data_dir.join(haven::server::hostkey::FILE_NAME))
-            .expect("host key");
-        let host = PrivateKey::from_openssh(host.as_bytes()).expect("parse host key");
-        let known = dir.path().join("known_hosts");
-        std::fs::write(
-            &known,
-            format!(
-                "[127.0.0.1]:{} {}\n",
-                server.addr.port(),
-                host.public_key().to_openssh().expect("encode")
-            ),
-        )
-        .expect("write known_hosts");
-
+impl PtyProgram {
+    pub fn spawn(mut cmd: portable_pty::CommandBuilder, cols: u16, rows: u16) -> PtyProgram {
+        cmd.env("TERM", "xterm-256color");
         let pty = portable_pty::native_pty_system()
             .openpty(portable_pty::PtySize {
                 rows,
@@ -326,31 +299,7 @@ impl OpenSsh {
                 pixel_height: 0,
             })
             .expect("openpty");
-        let mut cmd = portable_pty::CommandBuilder::new("ssh");
-        cmd.args([
-            "-F",
-            "/dev/null",
-            "-p",
-            &server.addr.port().to_string(),
-            "-i",
-        ]);
-        cmd.arg(&key_file);
-        cmd.args([
-            "-o",
-            "IdentitiesOnly=yes",
-            "-o",
-            "StrictHostKeyChecking=yes",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-        ]);
-        cmd.arg(format!("UserKnownHostsFile={}", known.display()));
-        cmd.args(["-o", "LogLevel=ERROR", "-tt", "127.0.0.1"]);
-        cmd.env("TERM", "xterm-256color");
-        let child = pty
-            .slave
-            .spawn_command(cmd)
-            .expect("spawn ssh (is openssh-client installed?)");
+        let child = pty.slave.spawn_command(cmd).expect("spawn in pty");
         let mut reader = pty.master.try_clone_reader().expect("reader");
         let writer = pty.master.take_writer().expect("writer");
         let (tx, output) = tokio::sync::mpsc::unbounded_channel();
@@ -367,13 +316,12 @@ impl OpenSsh {
                 }
             }
         });
-        OpenSsh {
+        PtyProgram {
             parser: vt100::Parser::new(rows, cols, 0),
             master: pty.master,
             writer,
             output,
             child,
-            _dir: dir,
         }
     }
 
@@ -385,7 +333,7 @@ impl OpenSsh {
         self.writer
             .write_all(bytes)
             .and_then(|_| self.writer.flush())
-            .expect("write to ssh");
+            .expect("write to pty");
     }
 
     pub fn resize(&mut self, cols: u16, rows: u16) {
@@ -409,13 +357,13 @@ impl OpenSsh {
             }
             match tokio::time::timeout_at(deadline, self.output.recv()).await {
                 Ok(Some(bytes)) => self.parser.process(&bytes),
-                Ok(None) => panic!("ssh exited while waiting for {text:?}; screen:\n{screen}"),
+                Ok(None) => panic!("program exited while waiting for {text:?}; screen:\n{screen}"),
                 Err(_) => panic!("timed out waiting for {text:?}; screen:\n{screen}"),
             }
         }
     }
 
-    /// Waits for ssh to exit; returns its exit status.
+    /// Waits for the program to exit; returns its exit status.
     pub async fn wait_exit(&mut self) -> u32 {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
@@ -424,7 +372,7 @@ impl OpenSsh {
             }
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "ssh did not exit; screen:\n{}",
+                "program did not exit; screen:\n{}",
                 self.screen()
             );
             if let Ok(Some(bytes)) =
@@ -436,8 +384,84 @@ impl OpenSsh {
     }
 }
 
-impl Drop for OpenSsh {
+impl Drop for PtyProgram {
     fn drop(&mut self) {
         let _ = self.child.kill();
     }
+}
+
+/// The system's OpenSSH client connected to `server` with `key`, in a pty. The host key is
+/// checked against the server's own (StrictHostKeyChecking=yes).
+pub fn openssh(
+    server: &TestServer,
+    key: &PrivateKey,
+    cols: u16,
+    rows: u16,
+    dir: &Path,
+) -> PtyProgram {
+    use std::os::unix::fs::PermissionsExt;
+    let key_file = dir.join("id_ed25519");
+    std::fs::write(
+        &key_file,
+        key.to_openssh(russh::keys::ssh_key::LineEnding::LF)
+            .expect("encode")
+            .as_bytes(),
+    )
+    .expect("write key");
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let host = std::fs::read_to_string(server.data_dir.join(haven::server::hostkey::FILE_NAME))
+        .expect("host key");
+    let host = PrivateKey::from_openssh(host.as_bytes()).expect("parse host key");
+    let known = dir.join("known_hosts");
+    std::fs::write(
+        &known,
+        format!(
+            "[127.0.0.1]:{} {}\n",
+            server.addr.port(),
+            host.public_key().to_openssh().expect("encode")
+        ),
+    )
+    .expect("write known_hosts");
+    let mut cmd = portable_pty::CommandBuilder::new("ssh");
+    cmd.args([
+        "-F",
+        "/dev/null",
+        "-p",
+        &server.addr.port().to_string(),
+        "-i",
+    ]);
+    cmd.arg(&key_file);
+    cmd.args([
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+    ]);
+    cmd.arg(format!("UserKnownHostsFile={}", known.display()));
+    cmd.args(["-o", "LogLevel=ERROR", "-tt", "127.0.0.1"]);
+    PtyProgram::spawn(cmd, cols, rows)
+}
+
+/// Writes `key`'s public half to `dir/name.pub` and returns the path.
+pub fn write_public_key(key: &PrivateKey, dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(format!("{name}.pub"));
+    std::fs::write(&path, key.public_key().to_openssh().expect("encode")).expect("write pub");
+    path
+}
+
+/// Runs the `bbs` binary with `args`; returns (exit code, stdout, stderr).
+pub fn bbs(args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
+        .args(args)
+        .env_remove("BBS_CONFIG")
+        .output()
+        .expect("run bbs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }

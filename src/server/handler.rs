@@ -208,6 +208,23 @@ impl russh::server::Handler for Handler {
             let _ = handle.exit_status_request(channel, 0).await;
             let _ = handle.eof(channel).await;
             let _ = handle.close(channel).await;
+            // The member chose to leave, or the transport is gone: closing the channel ends it.
+            // Otherwise hang up the connection too, so shutdown need not wait for the client.
+            let reason = match ending {
+                session::Ending::Shutdown => Some("the board is restarting"),
+                session::Ending::Idle => Some("logged out after a long idle time"),
+                session::Ending::Stalled => Some("the connection stopped reading"),
+                session::Ending::Normal => None,
+            };
+            if let Some(reason) = reason {
+                let _ = handle
+                    .disconnect(
+                        russh::Disconnect::ByApplication,
+                        reason.into(),
+                        String::new(),
+                    )
+                    .await;
+            }
         });
         session.channel_success(channel)
     }

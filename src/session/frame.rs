@@ -94,3 +94,91 @@ impl Frame {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Board, BoardId, Role, User, UserId};
+    use crate::tui::{Loaded, Msg, Texts, Theme};
+    use terminput::{KeyCode, KeyEvent};
+
+    fn app() -> App {
+        let user = User {
+            id: UserId(1),
+            handle: "river".into(),
+            role: Role::Member,
+            trust_level: 0,
+            created_at: 0,
+        };
+        let (mut app, _) = App::new(
+            Some(user),
+            Texts {
+                name: "Haven".into(),
+                ..Texts::default()
+            },
+            Theme::Default,
+            80,
+            24,
+        );
+        let boards = (1..=4)
+            .map(|i| Board {
+                id: BoardId(i),
+                slug: format!("b{i}"),
+                name: format!("Board number {i}"),
+                description: "A description of this board".into(),
+                read_only: false,
+                allow_anonymous: false,
+                thread_count: 3,
+                unread_threads: 1,
+            })
+            .collect();
+        app.update(Msg::Loaded(Loaded::Boards(boards)));
+        app
+    }
+
+    #[test]
+    fn sizes_are_clamped() {
+        assert_eq!(clamp_size(0, 0), (MIN_COLS, MIN_ROWS));
+        assert_eq!(clamp_size(100_000, 100_000), (MAX_COLS, MAX_ROWS));
+        assert_eq!(clamp_size(80, 24), (80, 24));
+    }
+
+    #[test]
+    fn an_unchanged_screen_sends_nothing_and_a_selection_move_sends_little() {
+        let mut app = app();
+        let mut frame = Frame::new();
+        let first = frame.draw(&app, 80, 24);
+        assert!(first.len() > 500, "the first frame is a full draw");
+        let again = frame.draw(&app, 80, 24);
+        assert!(
+            again.len() < 20,
+            "nothing changed, nothing but cursor state: {} bytes",
+            again.len()
+        );
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Down)));
+        let moved = frame.draw(&app, 80, 24);
+        assert!(
+            moved.len() < first.len() / 2,
+            "a move is not a redraw: {} bytes",
+            moved.len()
+        );
+        assert!(
+            moved.len() <= 150,
+            "selection move sent {} bytes: {:?}",
+            moved.len(),
+            String::from_utf8_lossy(&moved)
+        );
+    }
+
+    #[test]
+    fn a_resize_redraws_in_full() {
+        let app = app();
+        let mut frame = Frame::new();
+        frame.draw(&app, 80, 24);
+        let bigger = frame.draw(&app, 100, 30);
+        assert!(
+            bigger.starts_with(b"\x1b[0m\x1b[H\x1b[2J"),
+            "cleared before a full draw"
+        );
+    }
+}

@@ -76,15 +76,8 @@ impl BoardsScreen {
         for (i, b) in boards.iter().enumerate().skip(first).take(per_page) {
             let y = area.y + ((i - first) * 2) as u16;
             let selected = i == self.selected;
-            let row = Rect {
-                x: area.x,
-                y,
-                width: area.width,
-                height: 1,
-            };
-            if selected {
-                buf.set_style(row, theme.selected());
-            }
+            // Only the name is highlighted: moving the selection then redraws two names,
+            // not two whole rows.
             let threads = match b.thread_count {
                 1 => "1 thread".to_string(),
                 n => format!("{n} threads"),
@@ -113,7 +106,7 @@ impl BoardsScreen {
                 y,
                 &counts,
                 cw,
-                base.patch(count_style),
+                count_style,
             );
             if y + 1 < area.bottom() {
                 let desc = widgets::truncate(&b.description, w.saturating_sub(4));

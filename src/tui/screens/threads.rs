@@ -175,17 +175,7 @@ impl ThreadsScreen {
             } else {
                 theme.text()
             };
-            if selected {
-                buf.set_style(
-                    Rect {
-                        x: area.x,
-                        y,
-                        width: area.width,
-                        height: 1,
-                    },
-                    base,
-                );
-            }
+            // Only the title is highlighted, so a selection move redraws little.
             let right = if t.unread > 0 {
                 format!(" {} · {} · {} new ", t.author, t.post_count, t.unread)
             } else {
@@ -212,13 +202,7 @@ impl ThreadsScreen {
             } else {
                 theme.dim()
             };
-            buf.set_stringn(
-                area.right().saturating_sub(rw as u16),
-                y,
-                &right,
-                rw,
-                base.patch(rs),
-            );
+            buf.set_stringn(area.right().saturating_sub(rw as u16), y, &right, rw, rs);
         }
         None
     }
