@@ -502,6 +502,23 @@ fn bbs_check_names_the_bad_key_and_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bbs.toml:2") && err.contains("nmae"), "{err}");
 
+    // BBS_CONFIG names the file when --config does not; --config is accepted before the command.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
+        .arg("check")
+        .env("BBS_CONFIG", &file)
+        .current_dir(dir.path())
+        .output()
+        .expect("run bbs check");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nmae"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
+        .arg("--config")
+        .arg(&file)
+        .arg("check")
+        .output()
+        .expect("run bbs check");
+    assert_eq!(out.status.code(), Some(2));
+
     // The shipped file is valid.
     let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/bbs.toml");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
