@@ -18,10 +18,13 @@ pub fn width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
 }
 
-/// Cuts `s` to at most `max` columns, ending in "…" when cut.
+/// Cleans `s` for one line of the screen (the sanitiser, again, at drawing time) and cuts it
+/// to at most `max` columns, ending in "…" when cut. Every one-line piece of member text (titles,
+/// handles, board names) is drawn through this.
 pub fn truncate(s: &str, max: usize) -> String {
-    if width(s) <= max {
-        return s.to_string();
+    let s = crate::sanitize::line(s);
+    if width(&s) <= max {
+        return s;
     }
     let mut out = String::new();
     let mut w = 0;
@@ -100,7 +103,7 @@ impl LineInput {
     }
 
     pub fn with_text(max: usize, text: &str) -> LineInput {
-        let text: String = text.chars().take(max).collect();
+        let text: String = crate::sanitize::line(text).chars().take(max).collect();
         LineInput {
             cursor: text.chars().count(),
             text,
@@ -398,6 +401,11 @@ mod tests {
             rows.iter().map(|r| r.2.as_str()).collect::<Vec<_>>(),
             vec!["你好", "你好", "你好"]
         );
+    }
+
+    #[test]
+    fn truncate_cleans_what_it_draws() {
+        assert_eq!(truncate("a\u{1b}[2Jb\u{7}", 10), "ab");
     }
 
     #[test]
