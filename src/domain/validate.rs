@@ -60,35 +60,33 @@ pub fn normalize_handle(handle: &str) -> String {
     once.nfkc().collect()
 }
 
-/// A rough confusable skeleton: the normalised handle with look-alike characters folded
-/// together, so `m0derator`, `MODERATOR` and `rnoderator` all collide with `moderator`.
+/// The confusable skeleton of a handle (Unicode UTS #39), case-folded, with separators and a
+/// few look-alike digits folded as well, so `m0derator`, `MODERATOR`, `rnoderator`, `аdmin`
+/// (Cyrillic а) and `mod_erator` all collide with `moderator`. Two handles with the same
+/// skeleton cannot both exist.
 pub fn skeleton(handle: &str) -> String {
     let norm = normalize_handle(handle);
-    let mut out = String::with_capacity(norm.len());
-    for c in norm.chars() {
-        match c {
-            '0' | 'о' | 'ο' => out.push('o'),
-            '1' | 'l' | 'і' | 'ı' | '|' | 'ӏ' => out.push('i'),
-            '3' => out.push('e'),
-            '4' | 'а' | 'α' => out.push('a'),
-            '5' | 'ѕ' => out.push('s'),
-            '7' => out.push('t'),
-            '8' => out.push('b'),
-            'е' | 'ε' => out.push('e'),
-            'с' | 'ϲ' => out.push('c'),
-            'р' | 'ρ' => out.push('p'),
-            'х' | 'χ' => out.push('x'),
-            'у' | 'γ' => out.push('y'),
-            'к' | 'κ' => out.push('k'),
-            'н' | 'η' => out.push('n'),
-            'т' | 'τ' => out.push('t'),
-            'м' => out.push('m'),
-            'в' => out.push('b'),
-            '_' | '-' | '.' => {}
-            c => out.push(c),
-        }
-    }
-    out.replace("rn", "m").replace("vv", "w")
+    let skel: String = unicode_security::confusable_detection::skeleton(&norm).collect();
+    let folded: String = skel.chars().flat_map(char::to_lowercase).collect();
+    // Skeletons of the folded text, so an upper-case look-alike folds like its lower case.
+    let again: String = unicode_security::confusable_detection::skeleton(&folded)
+        .flat_map(char::to_lowercase)
+        .collect();
+    again
+        .chars()
+        .filter_map(|c| match c {
+            '_' | '-' | '.' => None,
+            '0' => Some('o'),
+            '1' | '|' => Some('l'),
+            '3' => Some('e'),
+            '4' => Some('a'),
+            '5' => Some('s'),
+            '7' => Some('t'),
+            '8' => Some('b'),
+            'i' => Some('l'),
+            c => Some(c),
+        })
+        .collect()
 }
 
 /// Checks a handle's form; uniqueness is checked by the store against existing skeletons.
@@ -171,6 +169,18 @@ mod tests {
             let r = handle(h);
             assert!(r.is_err(), "{h:?} should be refused, got {r:?}");
         }
+    }
+
+    #[test]
+    fn look_alikes_of_each_other_share_a_skeleton() {
+        assert_eq!(skeleton("willow"), skeleton("WiII0w"));
+        assert_eq!(skeleton("river"), skeleton("rivеr")); // Cyrillic е
+        assert_ne!(skeleton("river"), skeleton("rover"));
+        assert_eq!(
+            skeleton(&skeleton("Zoë")),
+            skeleton("Zoë"),
+            "skeletons are stable"
+        );
     }
 
     #[test]
