@@ -33,8 +33,9 @@ pub struct Opened {
     pub claim_code: Option<String>,
 }
 
-/// Opens (and on first start creates) everything under the config's data dir.
-pub fn open(config: Config) -> Result<Opened, BootError> {
+/// Opens (and on first start creates) everything under the config's data dir. Only the server
+/// makes a sysop claim code (`claim`): an admin command must not replace the one it printed.
+pub fn open(config: Config, claim: bool) -> Result<Opened, BootError> {
     let dir = config.data_dir.clone();
     if !dir.exists() {
         let mut builder = std::fs::DirBuilder::new();
@@ -49,7 +50,7 @@ pub fn open(config: Config) -> Result<Opened, BootError> {
     let store = Arc::new(Store::open(&dir.join(DB_FILE))?);
     let assets = Arc::new(Assets::load(&dir));
     let service = Service::new(store, Hub::new(), Arc::new(config), assets);
-    let claim_code = service.initialise()?;
+    let claim_code = service.initialise(claim)?;
     Ok(Opened {
         service,
         claim_code,

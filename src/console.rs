@@ -108,7 +108,7 @@ pub async fn run(service: Service, shutdown: CancellationToken) -> Result<(), Co
     let size = clamp_size(cols.into(), rows.into());
     session::run(
         service,
-        Identity::Member(sysop),
+        Identity::Member(sysop, None),
         size,
         theme,
         rx,

@@ -52,7 +52,19 @@ enum Command {
 enum Admin {
     /// List members.
     Users,
-    /// Create a sysop account for an OpenSSH public key.
+    /// Show a member: role, status, keys.
+    Show { handle: String },
+    /// Create a member for a public key (same handle rules as sign-up).
+    AddUser {
+        handle: String,
+        /// File with the member's OpenSSH public key.
+        #[arg(long, value_name = "KEYFILE")]
+        key: PathBuf,
+        /// member, professional, moderator or sysop.
+        #[arg(long, default_value = "member")]
+        role: String,
+    },
+    /// Create a sysop account for a public key.
     AddSysop {
         /// File with the sysop's public key (e.g. ~/.ssh/id_ed25519.pub).
         #[arg(long, value_name = "KEYFILE")]
@@ -60,6 +72,47 @@ enum Admin {
         /// The sysop's handle.
         #[arg(long, default_value = "sysop-1")]
         handle: String,
+    },
+    /// Change a member's role (member, professional, moderator, sysop); takes effect at once.
+    Role {
+        handle: String,
+        role: String,
+        #[arg(long, default_value = "changed by a sysop")]
+        reason: String,
+    },
+    /// Ban a member (their sessions close at once).
+    Ban {
+        handle: String,
+        /// How long: 30m, 12h, 7d, 2w. Without it, until lifted.
+        #[arg(long = "for", value_name = "DURATION")]
+        duration: Option<String>,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Lift a ban.
+    Unban {
+        handle: String,
+        #[arg(long, default_value = "lifted by a sysop")]
+        reason: String,
+    },
+    /// Add a public key to a member.
+    AddKey {
+        handle: String,
+        #[arg(long, value_name = "KEYFILE")]
+        key: PathBuf,
+    },
+    /// Import an authorized_keys file: one member per line, named by the key's comment.
+    ImportKeys { file: PathBuf },
+    /// Read the audit log, newest first.
+    Audit {
+        #[arg(long)]
+        actor: Option<String>,
+        #[arg(long)]
+        target: Option<String>,
+        #[arg(long)]
+        action: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
     },
 }
 
@@ -128,7 +181,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Console => {
             let config = load_config(&cli, None)?;
             runtime()?.block_on(async {
-                let opened = haven::boot::open(config)?;
+                let opened = haven::boot::open(config, false)?;
                 let shutdown = CancellationToken::new();
                 tokio::spawn(
                     opened
@@ -144,12 +197,55 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Admin { command } => {
             let config = load_config(&cli, None)?;
-            let opened = haven::boot::open(config)?;
+            let opened = haven::boot::open(config, false)?;
             let out = match command {
                 Admin::Users => haven::admin::users(&opened.service)?,
+                Admin::Show { handle } => haven::admin::show(&opened.service, handle)?,
+                Admin::AddUser { handle, key, role } => {
+                    let Some(role) = haven::domain::Role::parse(role) else {
+                        return Err(UsageError(format!("unknown role {role:?}")).into());
+                    };
+                    haven::admin::add_user(&opened.service, handle, key, role)?
+                }
                 Admin::AddSysop { key, handle } => {
                     haven::admin::add_sysop(&opened.service, key, handle)?
                 }
+                Admin::Role {
+                    handle,
+                    role,
+                    reason,
+                } => haven::admin::role(&opened.service, handle, role, reason)?,
+                Admin::Ban {
+                    handle,
+                    duration,
+                    reason,
+                } => haven::admin::ban(&opened.service, handle, duration.as_deref(), reason)?,
+                Admin::Unban { handle, reason } => {
+                    haven::admin::unban(&opened.service, handle, reason)?
+                }
+                Admin::AddKey { handle, key } => {
+                    haven::admin::add_key(&opened.service, handle, key)?
+                }
+                Admin::ImportKeys { file } => {
+                    let (out, clean) = haven::admin::import_keys(&opened.service, file)?;
+                    print!("{out}");
+                    if !clean {
+                        return Err(anyhow::anyhow!("some lines were refused"));
+                    }
+                    return Ok(());
+                }
+                Admin::Audit {
+                    actor,
+                    target,
+                    action,
+                    limit,
+                } => haven::admin::audit(
+                    &opened.service,
+                    actor.as_deref(),
+                    target.as_deref(),
+                    action.as_deref(),
+                    *limit,
+                )?,
             };
             print!("{out}");
             Ok(())
@@ -160,7 +256,7 @@ fn run(cli: Cli) -> Result<()> {
 async fn serve(config: Config) -> Result<()> {
     let listen = config.listen;
     let data_dir = config.data_dir.clone();
-    let opened = haven::boot::open(config)?;
+    let opened = haven::boot::open(config, true)?;
     let host_key = haven::server::hostkey::load_or_create(&data_dir)?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await

@@ -10,11 +10,14 @@ use crate::assets::Assets;
 use crate::config::Config;
 use crate::domain::policy::{self, Action, Denied};
 use crate::domain::validate::{self, Invalid};
+use crate::domain::{AccountStatus, KeyRecord};
 use crate::domain::{
     Board, BoardId, Draft, DraftPlace, PostId, Role, ThreadId, ThreadPage, ThreadSummary, User,
     UserId,
 };
 use crate::live::Hub;
+use crate::store::audit::{self, Action as AuditAction};
+use crate::store::events::{self, EventKind};
 use crate::store::{self, Store, StoreError, boards, drafts, meta, posts, users};
 
 /// Why a use case failed, in words for the member.
@@ -30,6 +33,12 @@ pub enum ServiceError {
     Locked,
     #[error("That sysop claim code is not right.")]
     BadClaimCode,
+    #[error("No member is called {0:?}.")]
+    NoSuchMember(String),
+    #[error("{0}")]
+    Key(#[from] users::KeyRefused),
+    #[error("That is not an OpenSSH public key: {0}")]
+    BadKey(String),
     #[error("{0}")]
     Store(#[from] StoreError),
 }
@@ -47,6 +56,22 @@ pub struct KeyInfo {
 }
 
 impl KeyInfo {
+    /// Parses one line in `authorized_keys` format (options allowed before the key); returns
+    /// the key and its comment.
+    pub fn parse_authorized(line: &str) -> Result<(KeyInfo, String)> {
+        let entry: russh::keys::ssh_key::authorized_keys::Entry = line
+            .trim()
+            .parse()
+            .map_err(|e: russh::keys::ssh_key::Error| ServiceError::BadKey(e.to_string()))?;
+        let key = entry.public_key();
+        Ok((
+            KeyInfo::from_public_key(key),
+            crate::sanitize::line(key.comment().as_str_lossy())
+                .trim()
+                .to_string(),
+        ))
+    }
+
     pub fn from_public_key(key: &russh::keys::PublicKey) -> KeyInfo {
         let mut key = key.clone();
         key.set_comment("");
@@ -56,6 +81,39 @@ impl KeyInfo {
             fingerprint: key.fingerprint(russh::keys::HashAlg::Sha256).to_string(),
         }
     }
+}
+
+/// What a key's owner gets at login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Login {
+    Member {
+        user: User,
+        key_id: i64,
+    },
+    /// Banned until this time (None: until a moderator lifts it).
+    Banned {
+        until: Option<i64>,
+    },
+    /// Nobody has this key: sign-up.
+    Unknown,
+}
+
+/// Whether a live session may go on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionCheck {
+    /// Yes, as this (possibly changed) member.
+    Continue(User),
+    /// No: the reason is shown before the session closes.
+    End(String),
+}
+
+/// What `import_keys` did, line by line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub created: usize,
+    pub keys_added: usize,
+    /// (line number, reason) for each refused line.
+    pub refused: Vec<(usize, String)>,
 }
 
 /// Posts per page in a thread.
@@ -96,9 +154,12 @@ impl Service {
     /// Start-up work: seed the boards on first start and, while no sysop exists, make a fresh
     /// sysop claim code (replacing any earlier one, so the code in the current log is the one
     /// that works). Returns the code, to be printed once.
-    pub fn initialise(&self) -> Result<Option<String>> {
+    pub fn initialise(&self, claim: bool) -> Result<Option<String>> {
         let seeds = self.config.boards.clone();
         self.store.write(|c| boards::seed(c, &seeds))?;
+        if !claim {
+            return Ok(None);
+        }
         let needs_claim = self.store.write(|c| {
             let has_sysop: bool = c
                 .prepare("SELECT 1 FROM users WHERE role = 'sysop' AND status = 'active'")?
@@ -123,14 +184,360 @@ impl Service {
             .is_some())
     }
 
-    /// The member who owns this key, if any.
-    pub fn login(&self, key: &KeyInfo) -> Result<Option<User>> {
-        let user = self.store.read(|c| users::by_key(c, &key.openssh))?;
-        if let Some(u) = &user {
-            let id = u.id;
-            self.store.write(|c| users::touch_last_seen(c, id))?;
+    /// Looks up the owner of a key at login; an expired ban is lifted here. Audited (no address).
+    pub fn login(&self, key: &KeyInfo) -> Result<Login> {
+        let now = store::now();
+        Ok(self.store.write(|c| {
+            let Some(users::KeyOwner {
+                user,
+                status,
+                key_id,
+                banned_until: until,
+            }) = users::account_by_key(c, &key.openssh)?
+            else {
+                return Ok(Login::Unknown);
+            };
+            match status {
+                AccountStatus::Banned if until.is_some_and(|t| t <= now) => {
+                    users::set_status(c, user.id, AccountStatus::Active, None)?;
+                    audit::record(
+                        c,
+                        None,
+                        AuditAction::Unbanned,
+                        Some("user"),
+                        Some(user.id.0),
+                        Some("ban expired"),
+                    )?;
+                }
+                AccountStatus::Banned => return Ok(Login::Banned { until }),
+                AccountStatus::Deleted => return Ok(Login::Unknown),
+                AccountStatus::Active | AccountStatus::Pending => {}
+            }
+            users::touch_last_seen(c, user.id)?;
+            users::touch_key(c, key_id)?;
+            audit::record(c, Some(user.id), AuditAction::Login, None, None, None)?;
+            Ok(Login::Member { user, key_id })
+        })?)
+    }
+
+    /// Re-checks a live session after its member changed: banned, key revoked, role changed.
+    pub fn check_session(&self, user: UserId, key_id: Option<i64>) -> Result<SessionCheck> {
+        self.store
+            .read(|c| {
+                let Some((status, _)) = users::status(c, user)? else {
+                    return Ok(SessionCheck::End("This account no longer exists.".into()));
+                };
+                match status {
+                    AccountStatus::Banned => {
+                        return Ok(SessionCheck::End(
+                            "A moderator has banned this account. You have been logged out.".into(),
+                        ));
+                    }
+                    AccountStatus::Deleted => {
+                        return Ok(SessionCheck::End("This account was deleted.".into()));
+                    }
+                    AccountStatus::Active | AccountStatus::Pending => {}
+                }
+                if let Some(k) = key_id
+                    && !users::key_belongs(c, user, k)?
+                {
+                    return Ok(SessionCheck::End(
+                        "The key you logged in with was revoked. You have been logged out.".into(),
+                    ));
+                }
+                match users::by_id(c, user)? {
+                    Some(u) => Ok(SessionCheck::Continue(u)),
+                    None => Ok(SessionCheck::End("This account no longer exists.".into())),
+                }
+            })
+            .map_err(Into::into)
+    }
+
+    fn member(&self, handle: &str) -> Result<User> {
+        self.store
+            .read(|c| users::by_handle(c, handle))?
+            .ok_or_else(|| ServiceError::NoSuchMember(crate::sanitize::line(handle)))
+    }
+
+    /// Creates a member for a key (admin CLI), with the same handle rules as sign-up.
+    pub fn add_user(&self, handle: &str, key: &KeyInfo, role: Role) -> Result<User> {
+        let handle = validate::handle(handle)?;
+        let (g, p) = (self.assets.guidelines.version, self.assets.privacy.version);
+        Ok(self.store.write(|c| {
+            let created = users::create(
+                c,
+                &handle,
+                role,
+                &users::NewKey {
+                    algorithm: &key.algorithm,
+                    public_key: &key.openssh,
+                    fingerprint: &key.fingerprint,
+                    comment: None,
+                },
+                g,
+                p,
+            )?;
+            if let Ok(u) = &created {
+                audit::record(
+                    c,
+                    None,
+                    AuditAction::SignUp,
+                    Some("user"),
+                    Some(u.id.0),
+                    Some("created by a sysop"),
+                )?;
+                if role == Role::Sysop {
+                    meta::delete(c, meta::SYSOP_CLAIM)?;
+                }
+            }
+            Ok(created)
+        })??)
+    }
+
+    /// Changes a member's role. Their open sessions pick it up at once.
+    pub fn set_role(
+        &self,
+        actor: Option<&User>,
+        handle: &str,
+        role: Role,
+        reason: &str,
+    ) -> Result<User> {
+        let target = self.member(handle)?;
+        let reason = crate::sanitize::line(reason);
+        self.store.write(|c| {
+            users::set_role(c, target.id, role)?;
+            audit::record(
+                c,
+                actor.map(|a| a.id),
+                AuditAction::RoleChanged,
+                Some("user"),
+                Some(target.id.0),
+                Some(&format!(
+                    "{} → {}: {reason}",
+                    target.role.as_str(),
+                    role.as_str()
+                )),
+            )?;
+            events::append(c, EventKind::UserChanged, None, None, None, Some(target.id))
+        })?;
+        self.hub.poke();
+        Ok(User { role, ..target })
+    }
+
+    /// Bans a member until `until` (None: until lifted). Their sessions close at once.
+    pub fn ban(
+        &self,
+        actor: Option<&User>,
+        handle: &str,
+        until: Option<i64>,
+        reason: &str,
+    ) -> Result<User> {
+        let target = self.member(handle)?;
+        let reason = crate::sanitize::line(reason);
+        self.store.write(|c| {
+            users::set_status(c, target.id, AccountStatus::Banned, until)?;
+            audit::record(
+                c,
+                actor.map(|a| a.id),
+                AuditAction::Banned,
+                Some("user"),
+                Some(target.id.0),
+                Some(&reason),
+            )?;
+            events::append(c, EventKind::UserChanged, None, None, None, Some(target.id))
+        })?;
+        self.hub.poke();
+        Ok(target)
+    }
+
+    pub fn unban(&self, actor: Option<&User>, handle: &str, reason: &str) -> Result<User> {
+        let target = self.member(handle)?;
+        let reason = crate::sanitize::line(reason);
+        self.store.write(|c| {
+            users::set_status(c, target.id, AccountStatus::Active, None)?;
+            audit::record(
+                c,
+                actor.map(|a| a.id),
+                AuditAction::Unbanned,
+                Some("user"),
+                Some(target.id.0),
+                Some(&reason),
+            )
+        })?;
+        Ok(target)
+    }
+
+    /// A member's keys.
+    pub fn keys(&self, user: UserId) -> Result<Vec<KeyRecord>> {
+        Ok(self.store.read(|c| users::keys(c, user))?)
+    }
+
+    /// Adds a key to a member (the member themselves, or a sysop for them).
+    pub fn add_key(
+        &self,
+        actor: Option<&User>,
+        target: UserId,
+        key: &KeyInfo,
+        comment: Option<&str>,
+    ) -> Result<i64> {
+        let comment = comment.map(crate::sanitize::line);
+        Ok(self.store.write(|c| {
+            let id = users::add_key(
+                c,
+                target,
+                &users::NewKey {
+                    algorithm: &key.algorithm,
+                    public_key: &key.openssh,
+                    fingerprint: &key.fingerprint,
+                    comment: comment.as_deref(),
+                },
+            )?;
+            if id.is_ok() {
+                audit::record(
+                    c,
+                    actor.map(|a| a.id),
+                    AuditAction::KeyAdded,
+                    Some("user"),
+                    Some(target.0),
+                    Some(&key.fingerprint),
+                )?;
+            }
+            Ok(id)
+        })??)
+    }
+
+    /// Adds a key to the member called `handle` (admin CLI).
+    pub fn add_key_to(&self, handle: &str, key: &KeyInfo) -> Result<User> {
+        let target = self.member(handle)?;
+        self.add_key(None, target.id, key, None)?;
+        Ok(target)
+    }
+
+    /// Revokes a key; sessions that logged in with it close at once.
+    pub fn revoke_key(&self, actor: Option<&User>, target: UserId, key_id: i64) -> Result<()> {
+        self.store.write(|c| {
+            let fingerprint = users::keys(c, target)?
+                .into_iter()
+                .find(|k| k.id == key_id)
+                .map(|k| k.fingerprint);
+            let r = users::revoke_key(c, target, key_id)?;
+            if r.is_ok() {
+                audit::record(
+                    c,
+                    actor.map(|a| a.id),
+                    AuditAction::KeyRevoked,
+                    Some("user"),
+                    Some(target.0),
+                    fingerprint.as_deref(),
+                )?;
+                events::append(c, EventKind::UserChanged, None, None, None, Some(target))?;
+            }
+            Ok(r)
+        })??;
+        self.hub.poke();
+        Ok(())
+    }
+
+    /// Imports `authorized_keys` text: one member per line, named by the key's comment, or the
+    /// key added to the member of that name. One transaction for the whole file.
+    pub fn import_keys(&self, text: &str) -> Result<ImportReport> {
+        let (g, p) = (self.assets.guidelines.version, self.assets.privacy.version);
+        let mut report = ImportReport::default();
+        let mut parsed = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let n = i + 1;
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            match KeyInfo::parse_authorized(line) {
+                Ok((key, comment)) if comment.is_empty() => {
+                    let _ = key;
+                    report
+                        .refused
+                        .push((n, "no comment to take the handle from".into()));
+                }
+                Ok((key, comment)) => parsed.push((n, key, comment)),
+                Err(e) => report.refused.push((n, e.to_string())),
+            }
         }
-        Ok(user)
+        let report = self.store.write(move |c| {
+            for (n, key, handle) in parsed {
+                let new = users::NewKey {
+                    algorithm: &key.algorithm,
+                    public_key: &key.openssh,
+                    fingerprint: &key.fingerprint,
+                    comment: None,
+                };
+                if let Some(existing) = users::by_handle(c, &handle)? {
+                    match users::add_key(c, existing.id, &new)? {
+                        Ok(_) => {
+                            audit::record(
+                                c,
+                                None,
+                                AuditAction::KeyAdded,
+                                Some("user"),
+                                Some(existing.id.0),
+                                Some(&key.fingerprint),
+                            )?;
+                            report.keys_added += 1;
+                        }
+                        Err(e) => report.refused.push((n, e.to_string())),
+                    }
+                    continue;
+                }
+                let handle = match validate::handle(&handle) {
+                    Ok(h) => h,
+                    Err(e) => {
+                        report.refused.push((n, format!("{handle:?}: {e}")));
+                        continue;
+                    }
+                };
+                match users::create(c, &handle, Role::Member, &new, g, p)? {
+                    Ok(u) => {
+                        audit::record(
+                            c,
+                            None,
+                            AuditAction::SignUp,
+                            Some("user"),
+                            Some(u.id.0),
+                            Some("imported"),
+                        )?;
+                        report.created += 1;
+                    }
+                    Err(e) => report.refused.push((n, format!("{handle:?}: {e}"))),
+                }
+            }
+            report.refused.sort();
+            Ok(report)
+        })?;
+        Ok(report)
+    }
+
+    /// The audit log, newest first.
+    pub fn audit(
+        &self,
+        filter: &audit::Filter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<audit::Entry>> {
+        Ok(self.store.read(|c| audit::list(c, filter, limit, offset))?)
+    }
+
+    /// A member and their keys, for `bbs admin show`.
+    pub fn show(&self, handle: &str) -> Result<(User, AccountStatus, Vec<KeyRecord>)> {
+        let user = self.member(handle)?;
+        let (status, _) = self
+            .store
+            .read(|c| users::status(c, user.id))?
+            .unwrap_or((AccountStatus::Active, None));
+        let keys = self.keys(user.id)?;
+        Ok((user, status, keys))
+    }
+
+    /// Resolves a handle to a member id (admin filters).
+    pub fn member_id(&self, handle: &str) -> Result<UserId> {
+        Ok(self.member(handle)?.id)
     }
 
     pub fn user(&self, id: UserId) -> Result<Option<User>> {
@@ -175,8 +582,19 @@ impl Service {
                 g,
                 p,
             )?;
-            if created.is_ok() && role == Role::Sysop {
-                meta::delete(c, meta::SYSOP_CLAIM)?;
+            if let Ok(u) = &created {
+                audit::record(c, Some(u.id), AuditAction::SignUp, None, None, None)?;
+                if role == Role::Sysop {
+                    meta::delete(c, meta::SYSOP_CLAIM)?;
+                    audit::record(
+                        c,
+                        Some(u.id),
+                        AuditAction::RoleChanged,
+                        Some("user"),
+                        Some(u.id.0),
+                        Some("sysop claim code used"),
+                    )?;
+                }
             }
             Ok(created)
         })??;
@@ -186,27 +604,7 @@ impl Service {
 
     /// Adds a sysop directly (admin CLI), consuming any pending claim.
     pub fn add_sysop(&self, handle: &str, key: &KeyInfo) -> Result<User> {
-        let handle = validate::handle(handle)?;
-        let (g, p) = (self.assets.guidelines.version, self.assets.privacy.version);
-        Ok(self.store.write(|c| {
-            let created = users::create(
-                c,
-                &handle,
-                Role::Sysop,
-                &users::NewKey {
-                    algorithm: &key.algorithm,
-                    public_key: &key.openssh,
-                    fingerprint: &key.fingerprint,
-                    comment: None,
-                },
-                g,
-                p,
-            )?;
-            if created.is_ok() {
-                meta::delete(c, meta::SYSOP_CLAIM)?;
-            }
-            Ok(created)
-        })??)
+        self.add_user(handle, key, Role::Sysop)
     }
 
     pub fn boards(&self, reader: &User) -> Result<Vec<Board>> {

@@ -738,3 +738,267 @@ async fn a_client_that_never_logs_in_is_cut_off_after_the_grace_time() {
     assert!(closed.is_ok(), "the silent connection was not closed");
     server.stop().await;
 }
+
+// ---- Identity and accounts (admin CLI, bans, roles) ----
+
+fn os(s: &str) -> &std::ffi::OsStr {
+    s.as_ref()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_cli_adds_members_with_the_sign_up_rules_and_audits_changes() {
+    let dir = data_dir();
+    let d = dir.path().as_os_str();
+    let tmp = data_dir();
+    let key = new_key();
+    let pubfile = util::write_public_key(&key, tmp.path(), "m");
+
+    // A look-alike of a reserved handle is refused with the reason, exit status non-zero.
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("add-user"),
+        os("аdmin"),
+        os("--key"),
+        pubfile.as_os_str(),
+        os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("reserved"), "{err}");
+
+    let (code, out, err) = util::bbs(&[
+        os("admin"),
+        os("add-user"),
+        os("marigold"),
+        os("--key"),
+        pubfile.as_os_str(),
+        os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("marigold"), "{out}");
+    // A look-alike of that member is refused too.
+    let other = util::write_public_key(&new_key(), tmp.path(), "o");
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("add-user"),
+        os("MARIG0LD"),
+        os("--key"),
+        other.as_os_str(),
+        os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("taken"), "{err}");
+
+    // `show` lists the key with the fingerprint ssh-keygen prints.
+    let (_, out, _) = util::bbs(&[os("admin"), os("show"), os("marigold"), os("--data-dir"), d]);
+    let keygen = std::process::Command::new("ssh-keygen")
+        .arg("-lf")
+        .arg(&pubfile)
+        .output()
+        .expect("ssh-keygen");
+    let keygen = String::from_utf8_lossy(&keygen.stdout);
+    let fp = keygen.split_whitespace().nth(1).expect("fingerprint");
+    assert!(out.contains(fp), "{out} lacks {fp}");
+
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("add-key"),
+        os("marigold"),
+        os("--key"),
+        other.as_os_str(),
+        os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let (_, out, _) = util::bbs(&[os("admin"), os("show"), os("marigold"), os("--data-dir"), d]);
+    assert!(out.contains("keys     2"), "{out}");
+
+    let (code, _, _) = util::bbs(&[
+        os("admin"),
+        os("role"),
+        os("marigold"),
+        os("moderator"),
+        os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(code, Some(0));
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("role"),
+        os("marigold"),
+        os("overlord"),
+        os("--data-dir"),
+        d,
+    ]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("unknown role"), "{err}");
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("ban"),
+        os("nobody_here"),
+        os("--reason"),
+        os("x"),
+        os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("No member"), "{err}");
+
+    let (_, out, _) = util::bbs(&[
+        os("admin"),
+        os("audit"),
+        os("--target"),
+        os("marigold"),
+        os("--data-dir"),
+        d,
+    ]);
+    assert!(
+        out.contains("sign_up") && out.contains("key_added") && out.contains("role_changed"),
+        "{out}"
+    );
+    assert!(out.contains("member → moderator"), "{out}");
+    let (_, out, _) = util::bbs(&[
+        os("admin"),
+        os("audit"),
+        os("--action"),
+        os("key_added"),
+        os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ban_from_another_process_closes_the_session_and_refuses_reconnects() {
+    let dir = data_dir();
+    let d = dir.path().as_os_str();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = new_key();
+    let mut m = Member::sign_up(server.addr, &key, "troubled").await;
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("ban"),
+        os("troubled"),
+        os("--for"),
+        os("7d"),
+        os("--reason"),
+        os("harassment"),
+        os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    m.wait_closed().await;
+    let raw = String::from_utf8_lossy(&m.raw);
+    assert!(raw.contains("banned"), "the member is told: {raw:?}");
+
+    let mut again = Member::connect(server.addr, &key, 80, 24).await;
+    let screen = again.wait_for("banned until").await;
+    assert!(!screen.contains("Boards"), "{screen}");
+    again.wait_closed().await;
+
+    let (code, _, _) = util::bbs(&[
+        os("admin"),
+        os("unban"),
+        os("troubled"),
+        os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(code, Some(0));
+    let mut back = Member::connect(server.addr, &key, 80, 24).await;
+    back.wait_for("Small wins").await;
+    back.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_change_reaches_the_open_session() {
+    let dir = data_dir();
+    let d = dir.path().as_os_str();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut m = Member::sign_up(server.addr, &new_key(), "helper_bee").await;
+    let (code, _, _) = util::bbs(&[
+        os("admin"),
+        os("role"),
+        os("helper_bee"),
+        os("moderator"),
+        os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(code, Some(0));
+    m.wait_for("helper_bee · moderator").await;
+    let (code, _, _) = util::bbs(&[
+        os("admin"),
+        os("role"),
+        os("helper_bee"),
+        os("member"),
+        os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(code, Some(0));
+    m.wait_until(|s| !s.contains("· moderator"), "demotion shows")
+        .await;
+    m.disconnect().await;
+    server.stop().await;
+}
+
+#[test]
+fn import_keys_takes_ten_thousand_lines_and_reports_each_refused_line() {
+    let dir = data_dir();
+    let file = dir.path().join("authorized_keys");
+    let mut text = String::new();
+    for i in 0..10_000 {
+        let key = new_key();
+        let line = key.public_key().to_openssh().expect("encode");
+        // Some lines carry options, as authorized_keys files do.
+        if i % 1000 == 0 {
+            text.push_str("no-pty ");
+        }
+        text.push_str(&format!("{line} member{i:05}\n"));
+    }
+    text.push_str("ssh-ed25519 not-base64!! broken\n");
+    text.push_str(&format!(
+        "{}\n",
+        new_key().public_key().to_openssh().expect("encode")
+    ));
+    text.push_str(&format!(
+        "{} аdmin\n",
+        new_key().public_key().to_openssh().expect("encode")
+    ));
+    std::fs::write(&file, text).expect("write");
+    let started = std::time::Instant::now();
+    let (code, out, err) = util::bbs(&[
+        os("admin"),
+        os("import-keys"),
+        file.as_os_str(),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    let took = started.elapsed();
+    eprintln!("import of 10,003 lines took {took:?}");
+    assert_eq!(
+        code,
+        Some(1),
+        "refused lines make the exit status non-zero: {err}"
+    );
+    assert!(out.contains("10000 members created"), "{out}");
+    assert!(out.contains("3 lines refused"), "{out}");
+    assert!(out.contains("authorized_keys:10001: refused"), "{out}");
+    assert!(
+        out.contains("authorized_keys:10002: refused: no comment"),
+        "{out}"
+    );
+    assert!(
+        out.contains("authorized_keys:10003: refused") && out.contains("reserved"),
+        "{out}"
+    );
+    let (_, out, _) = util::bbs(&[
+        os("admin"),
+        os("show"),
+        os("member09999"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert!(out.contains("keys     1"), "{out}");
+}

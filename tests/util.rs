@@ -44,7 +44,7 @@ impl TestServer {
 
     pub async fn start_with(config: Config) -> TestServer {
         let data_dir = config.data_dir.clone();
-        let opened = tokio::task::spawn_blocking(move || haven::boot::open(config))
+        let opened = tokio::task::spawn_blocking(move || haven::boot::open(config, true))
             .await
             .expect("join")
             .expect("open data dir");

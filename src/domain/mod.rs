@@ -85,6 +85,49 @@ impl Role {
     }
 }
 
+/// Where an account stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatus {
+    Active,
+    /// Waiting for a moderator's approval (registration mode `approval`).
+    Pending,
+    Banned,
+    Deleted,
+}
+
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Pending => "pending",
+            AccountStatus::Banned => "banned",
+            AccountStatus::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AccountStatus> {
+        Some(match s {
+            "active" => AccountStatus::Active,
+            "pending" => AccountStatus::Pending,
+            "banned" => AccountStatus::Banned,
+            "deleted" => AccountStatus::Deleted,
+            _ => return None,
+        })
+    }
+}
+
+/// A public key registered to a member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRecord {
+    pub id: i64,
+    pub algorithm: String,
+    /// `SHA256:…` as `ssh-keygen -lf` prints it.
+    pub fingerprint: String,
+    pub comment: Option<String>,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
 /// Who is acting: a signed-in member (over SSH or the local console).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {

@@ -42,6 +42,8 @@ pub enum Invalid {
     HandleReserved,
     #[error("That handle is taken, or looks too much like one that is. Please choose another.")]
     HandleTaken,
+    #[error("That key already belongs to a member.")]
+    KeyTaken,
     #[error("Please give your thread a title.")]
     TitleEmpty,
     #[error("Titles can be at most {TITLE_MAX} characters.")]

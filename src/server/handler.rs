@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::service::{KeyInfo, Service};
+use crate::service::{KeyInfo, Login, Service};
 use crate::session::{self, Identity, Input, Output, frame::clamp_size};
 use crate::tui::Theme;
 
@@ -99,8 +99,9 @@ impl russh::server::Handler for Handler {
             tokio::task::spawn_blocking(move || service.login(&info)).await
         };
         let identity = match lookup {
-            Ok(Ok(Some(user))) => Identity::Member(user),
-            Ok(Ok(None)) => Identity::NewKey(info),
+            Ok(Ok(Login::Member { user, key_id })) => Identity::Member(user, Some(key_id)),
+            Ok(Ok(Login::Banned { until })) => Identity::Banned { until },
+            Ok(Ok(Login::Unknown)) => Identity::NewKey(info),
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "login lookup failed");
                 return Ok(Auth::reject());
@@ -110,7 +111,7 @@ impl russh::server::Handler for Handler {
                 return Ok(Auth::reject());
             }
         };
-        if let Identity::Member(u) = &identity {
+        if let Identity::Member(u, _) = &identity {
             tracing::info!(user = %u.id, "member logged in");
         }
         self.identity = Some(identity);
@@ -214,6 +215,7 @@ impl russh::server::Handler for Handler {
                 session::Ending::Shutdown => Some("the board is restarting"),
                 session::Ending::Idle => Some("logged out after a long idle time"),
                 session::Ending::Stalled => Some("the connection stopped reading"),
+                session::Ending::Removed => Some("logged out"),
                 session::Ending::Normal => None,
             };
             if let Some(reason) = reason {

@@ -16,7 +16,8 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::domain::User;
-use crate::service::{KeyInfo, Service, ServiceError};
+use crate::service::{KeyInfo, Service, ServiceError, SessionCheck};
+use crate::store::events::EventKind;
 use crate::tui::{App, Effect, Loaded, Msg, PageAt, Texts, Theme};
 use frame::Frame;
 use input::InputParser;
@@ -36,9 +37,12 @@ pub enum Input {
 /// Who the session is for.
 #[derive(Debug, Clone)]
 pub enum Identity {
-    Member(User),
+    /// A member, with the id of the key they logged in with (None for the local console).
+    Member(User, Option<i64>),
     /// An unknown key: the session starts with sign-up.
     NewKey(KeyInfo),
+    /// A banned member: they are told, and the session ends.
+    Banned { until: Option<i64> },
 }
 
 /// Where frames go. `send` returns false when the peer is gone or stopped reading.
@@ -57,6 +61,8 @@ pub enum Ending {
     Stalled,
     /// No input for the idle limit.
     Idle,
+    /// Banned, or the key was revoked: the member was told why.
+    Removed,
 }
 
 /// Texts for a new App from the service's settings.
@@ -83,13 +89,22 @@ pub async fn run<O: Output>(
 ) -> Ending {
     let (mut width, mut height) = size;
     let mut live = service.hub().subscribe();
-    let key = match &identity {
-        Identity::NewKey(k) => Some(k.clone()),
-        Identity::Member(_) => None,
-    };
-    let user = match identity {
-        Identity::Member(u) => Some(u),
-        Identity::NewKey(_) => None,
+    let (user, key_id, key) = match identity {
+        Identity::Member(u, key_id) => (Some(u), key_id, None),
+        Identity::NewKey(k) => (None, None, Some(k)),
+        Identity::Banned { until } => {
+            let until = match until {
+                Some(t) => format!("until {} UTC", crate::tui::widgets::format_time(t)),
+                None => "until a moderator lifts it".to_string(),
+            };
+            let text = format!(
+                "\x1b[H\x1b[2J\r\n  This account is banned {until}.\r\n\r\n  \
+                 You can see why in the moderators' message to you when the ban ends.\r\n  \
+                 In an emergency, call your local emergency number.\r\n\r\n"
+            );
+            let _ = out.send(text.into_bytes()).await;
+            return Ending::Removed;
+        }
     };
     let texts = {
         let s = service.clone();
@@ -145,6 +160,26 @@ pub async fn run<O: Output>(
                 Some(Input::Close) | None => break,
             },
             event = live.recv() => match event {
+                Ok(event) if event.kind == EventKind::UserChanged => {
+                    // Something changed about a member: if it is this one, re-check at once
+                    // (ban, revoked key, role change), whichever process made the change.
+                    let Some(me) = app.user.as_ref().map(|u| u.id) else { continue };
+                    if event.user != Some(me) {
+                        continue;
+                    }
+                    let s = service.clone();
+                    match tokio::task::spawn_blocking(move || s.check_session(me, key_id)).await {
+                        Ok(Ok(SessionCheck::Continue(user))) => msgs.push(Msg::UserChanged(user)),
+                        Ok(Ok(SessionCheck::End(reason))) => {
+                            let mut bytes = frame::LEAVE.to_vec();
+                            bytes.extend_from_slice(format!("\r\n{reason}\r\n").as_bytes());
+                            let _ = out.send(bytes).await;
+                            return Ending::Removed;
+                        }
+                        Ok(Err(e)) => tracing::warn!(error = %e, "session check failed"),
+                        Err(e) => tracing::warn!(error = %e, "session check task failed"),
+                    }
+                }
                 Ok(event) => msgs.push(Msg::Live((*event).clone())),
                 Err(broadcast::error::RecvError::Lagged(_)) => msgs.push(Msg::LiveLagged),
                 Err(broadcast::error::RecvError::Closed) => {}

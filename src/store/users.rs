@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, now};
-use crate::domain::{Role, User, UserId, validate};
+use crate::domain::{AccountStatus, KeyRecord, Role, User, UserId, validate};
 
 fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     let role: String = r.get(2)?;
@@ -17,6 +17,145 @@ fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
 }
 
 const USER_COLUMNS: &str = "u.id, u.handle, u.role, u.trust_level, u.created_at";
+
+/// The account that owns a key, whatever its status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyOwner {
+    pub user: User,
+    pub status: AccountStatus,
+    /// The key's row id (a session remembers it, to end when the key is revoked).
+    pub key_id: i64,
+    /// End of a ban; None: permanent or not banned.
+    pub banned_until: Option<i64>,
+}
+
+/// The account that owns this public key, whatever its status.
+pub fn account_by_key(c: &Connection, public_key: &str) -> Result<Option<KeyOwner>> {
+    Ok(c.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS}, u.status, k.id, u.banned_until
+           FROM user_keys k JOIN users u ON u.id = k.user_id
+          WHERE k.public_key = ?1"
+    ))?
+    .query_row([public_key], |r| {
+        let status: String = r.get(5)?;
+        Ok(KeyOwner {
+            user: user_from_row(r)?,
+            status: AccountStatus::parse(&status).unwrap_or(AccountStatus::Banned),
+            key_id: r.get(6)?,
+            banned_until: r.get(7)?,
+        })
+    })
+    .optional()?)
+}
+
+/// An account's status and ban end.
+pub fn status(c: &Connection, id: UserId) -> Result<Option<(AccountStatus, Option<i64>)>> {
+    Ok(
+        c.prepare_cached("SELECT status, banned_until FROM users WHERE id = ?1")?
+            .query_row([id], |r| {
+                let s: String = r.get(0)?;
+                Ok((
+                    AccountStatus::parse(&s).unwrap_or(AccountStatus::Banned),
+                    r.get(1)?,
+                ))
+            })
+            .optional()?,
+    )
+}
+
+pub fn set_status(
+    c: &Connection,
+    id: UserId,
+    status: AccountStatus,
+    banned_until: Option<i64>,
+) -> Result<()> {
+    c.prepare_cached("UPDATE users SET status = ?2, banned_until = ?3 WHERE id = ?1")?
+        .execute(params![id, status.as_str(), banned_until])?;
+    Ok(())
+}
+
+/// True when the key row still exists and belongs to `user`.
+pub fn key_belongs(c: &Connection, user: UserId, key_id: i64) -> Result<bool> {
+    Ok(
+        c.prepare_cached("SELECT 1 FROM user_keys WHERE id = ?1 AND user_id = ?2")?
+            .exists(params![key_id, user])?,
+    )
+}
+
+/// A member's keys, oldest first.
+pub fn keys(c: &Connection, user: UserId) -> Result<Vec<KeyRecord>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id, algorithm, fingerprint, comment, created_at, last_used_at
+           FROM user_keys WHERE user_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([user], |r| {
+        Ok(KeyRecord {
+            id: r.get(0)?,
+            algorithm: r.get(1)?,
+            fingerprint: r.get(2)?,
+            comment: r.get(3)?,
+            created_at: r.get(4)?,
+            last_used_at: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Why a key could not be added or revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum KeyRefused {
+    #[error("That key is already registered.")]
+    InUse,
+    #[error("That is your only key: add another before revoking it.")]
+    LastKey,
+    #[error("No such key.")]
+    NoSuchKey,
+}
+
+/// Adds a key to a member.
+pub fn add_key(c: &Connection, user: UserId, key: &NewKey<'_>) -> Result<Result<i64, KeyRefused>> {
+    let taken: bool = c
+        .prepare_cached("SELECT 1 FROM user_keys WHERE public_key = ?1")?
+        .exists([key.public_key])?;
+    if taken {
+        return Ok(Err(KeyRefused::InUse));
+    }
+    c.prepare_cached(
+        "INSERT INTO user_keys (user_id, algorithm, public_key, fingerprint, comment, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        user,
+        key.algorithm,
+        key.public_key,
+        key.fingerprint,
+        key.comment,
+        now()
+    ])?;
+    Ok(Ok(c.last_insert_rowid()))
+}
+
+/// Revokes one of a member's keys; never the last one.
+pub fn revoke_key(c: &Connection, user: UserId, key_id: i64) -> Result<Result<(), KeyRefused>> {
+    if !key_belongs(c, user, key_id)? {
+        return Ok(Err(KeyRefused::NoSuchKey));
+    }
+    let count: i64 = c
+        .prepare_cached("SELECT count(*) FROM user_keys WHERE user_id = ?1")?
+        .query_row([user], |r| r.get(0))?;
+    if count <= 1 {
+        return Ok(Err(KeyRefused::LastKey));
+    }
+    c.prepare_cached("DELETE FROM user_keys WHERE id = ?1")?
+        .execute([key_id])?;
+    Ok(Ok(()))
+}
+
+pub fn touch_key(c: &Connection, key_id: i64) -> Result<()> {
+    c.prepare_cached("UPDATE user_keys SET last_used_at = ?2 WHERE id = ?1")?
+        .execute(params![key_id, now()])?;
+    Ok(())
+}
 
 /// The active member who owns this public key (OpenSSH `algo base64` form).
 pub fn by_key(c: &Connection, public_key: &str) -> Result<Option<User>> {
@@ -76,6 +215,12 @@ pub fn create(
 ) -> Result<Result<User, validate::Invalid>> {
     if skeleton_taken(c, handle)? {
         return Ok(Err(validate::Invalid::HandleTaken));
+    }
+    let key_taken: bool = c
+        .prepare_cached("SELECT 1 FROM user_keys WHERE public_key = ?1")?
+        .exists([key.public_key])?;
+    if key_taken {
+        return Ok(Err(validate::Invalid::KeyTaken));
     }
     let at = now();
     c.prepare_cached(

@@ -94,6 +94,8 @@ pub enum Msg {
     Failed(String),
     /// The server is shutting down.
     ShuttingDown,
+    /// The member's account changed (e.g. their role): what they may do follows at once.
+    UserChanged(User),
 }
 
 /// Overlays drawn above the current screen.
@@ -225,6 +227,10 @@ impl App {
             Msg::Failed(text) => {
                 self.screen.failed();
                 self.status = Some(Status::Error(text));
+                vec![]
+            }
+            Msg::UserChanged(user) => {
+                self.user = Some(user);
                 vec![]
             }
             Msg::ShuttingDown => {
@@ -398,7 +404,16 @@ impl App {
         let right = self
             .user
             .as_ref()
-            .map(|u| format!("{} ", crate::sanitize::line(&u.handle)))
+            .map(|u| match u.role {
+                crate::domain::Role::Moderator | crate::domain::Role::Sysop => {
+                    format!(
+                        "{} · {} ",
+                        crate::sanitize::line(&u.handle),
+                        u.role.as_str()
+                    )
+                }
+                _ => format!("{} ", crate::sanitize::line(&u.handle)),
+            })
             .unwrap_or_default();
         let rw = widgets::width(&right) as u16;
         buf.set_stringn(
