@@ -18,7 +18,7 @@ use crate::domain::{
 use crate::live::Hub;
 use crate::store::audit::{self, Action as AuditAction};
 use crate::store::events::{self, EventKind};
-use crate::store::{self, Store, StoreError, boards, drafts, meta, posts, users};
+use crate::store::{self, Store, StoreError, boards, drafts, meta, posts, recovery, users};
 
 /// Why a use case failed, in words for the member.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +33,8 @@ pub enum ServiceError {
     Locked,
     #[error("That sysop claim code is not right.")]
     BadClaimCode,
+    #[error("That handle and recovery code do not match an account.")]
+    RecoveryFailed,
     #[error("No member is called {0:?}.")]
     NoSuchMember(String),
     #[error("{0}")]
@@ -115,6 +117,9 @@ pub struct ImportReport {
     /// (line number, reason) for each refused line.
     pub refused: Vec<(usize, String)>,
 }
+
+/// Recovery codes made at sign-up (and on request), shown once.
+pub const RECOVERY_CODES: usize = 10;
 
 /// Posts per page in a thread.
 pub const POSTS_PER_PAGE: i64 = 20;
@@ -555,7 +560,13 @@ impl Service {
     }
 
     /// Signs up a new member with `key`. A correct sysop claim code makes them the sysop.
-    pub fn sign_up(&self, handle: &str, key: &KeyInfo, claim: Option<&str>) -> Result<User> {
+    /// Returns the member and their recovery codes (shown once, stored only as hashes).
+    pub fn sign_up(
+        &self,
+        handle: &str,
+        key: &KeyInfo,
+        claim: Option<&str>,
+    ) -> Result<(User, Vec<String>)> {
         let handle = validate::handle(handle)?;
         let claim = claim.map(str::trim).filter(|c| !c.is_empty());
         let claim_hash = match claim {
@@ -568,6 +579,8 @@ impl Service {
             (None, _) => Role::Member,
         };
         let (g, p) = (self.assets.guidelines.version, self.assets.privacy.version);
+        let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| claim_code()).collect();
+        let hashes: Vec<String> = codes.iter().map(|c| hash_secret(c)).collect();
         let user = self.store.write(|c| {
             let created = users::create(
                 c,
@@ -583,6 +596,7 @@ impl Service {
                 p,
             )?;
             if let Ok(u) = &created {
+                recovery::replace(c, u.id, &hashes)?;
                 audit::record(c, Some(u.id), AuditAction::SignUp, None, None, None)?;
                 if role == Role::Sysop {
                     meta::delete(c, meta::SYSOP_CLAIM)?;
@@ -599,7 +613,92 @@ impl Service {
             Ok(created)
         })??;
         tracing::info!(user = %user.id, role = role.as_str(), "member signed up");
-        Ok(user)
+        Ok((user, codes))
+    }
+
+    /// Binds a new key to the account called `handle`, given one of its recovery codes (for a
+    /// member who lost every key). The code is used up; the change is audited.
+    pub fn recover(&self, handle: &str, code: &str, key: &KeyInfo) -> Result<(User, usize)> {
+        let user = self
+            .store
+            .read(|c| users::by_handle(c, handle))?
+            .ok_or(ServiceError::RecoveryFailed)?;
+        let status = self.store.read(|c| users::status(c, user.id))?;
+        if !matches!(
+            status,
+            Some((AccountStatus::Active | AccountStatus::Pending, _))
+        ) {
+            return Err(ServiceError::RecoveryFailed);
+        }
+        let codes = self.store.read(|c| recovery::unused(c, user.id))?;
+        let Some((code_id, _)) = codes.iter().find(|(_, h)| verify_secret(code, h)) else {
+            self.store.write(|c| {
+                audit::record(
+                    c,
+                    None,
+                    AuditAction::SecondFactorFailed,
+                    Some("user"),
+                    Some(user.id.0),
+                    Some("wrong recovery code"),
+                )
+            })?;
+            return Err(ServiceError::RecoveryFailed);
+        };
+        let left = codes.len() - 1;
+        self.store.write(|c| {
+            if !recovery::use_code(c, *code_id)? {
+                return Ok(Err(ServiceError::RecoveryFailed));
+            }
+            let added = users::add_key(
+                c,
+                user.id,
+                &users::NewKey {
+                    algorithm: &key.algorithm,
+                    public_key: &key.openssh,
+                    fingerprint: &key.fingerprint,
+                    comment: Some("added with a recovery code"),
+                },
+            )?;
+            if let Err(e) = added {
+                return Ok(Err(ServiceError::Key(e)));
+            }
+            audit::record(
+                c,
+                Some(user.id),
+                AuditAction::RecoveryCodeUsed,
+                Some("user"),
+                Some(user.id.0),
+                Some(&key.fingerprint),
+            )?;
+            audit::record(
+                c,
+                Some(user.id),
+                AuditAction::KeyAdded,
+                Some("user"),
+                Some(user.id.0),
+                Some(&key.fingerprint),
+            )?;
+            Ok(Ok(()))
+        })??;
+        Ok((user, left))
+    }
+
+    /// New recovery codes for a member; the old ones stop working.
+    pub fn regenerate_recovery_codes(&self, user: &User) -> Result<Vec<String>> {
+        let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| claim_code()).collect();
+        let hashes: Vec<String> = codes.iter().map(|c| hash_secret(c)).collect();
+        self.store.write(|c| {
+            recovery::replace(c, user.id, &hashes)?;
+            audit::record(
+                c,
+                Some(user.id),
+                AuditAction::RecoveryCodesRegenerated,
+                Some("user"),
+                Some(user.id.0),
+                None,
+            )
+        })?;
+        Ok(codes)
     }
 
     /// Adds a sysop directly (admin CLI), consuming any pending claim.

@@ -42,6 +42,11 @@ async fn a_new_key_signs_up_after_accepting_guidelines_and_privacy() {
     m.wait_for("reserved").await;
     m.send(&[0x15]).await; // Ctrl-U clears the field
     m.send(b"river_stone\r").await;
+    // Recovery codes are shown once, before anything else.
+    let screen = m.wait_for("Your recovery codes").await;
+    assert_eq!(util::recovery_codes(&screen).len(), 10, "{screen}");
+    assert!(screen.contains("will not be shown again"), "{screen}");
+    m.send(keys::ENTER).await;
     let screen = m.wait_for("Boards").await;
     assert!(
         screen.contains("river_stone"),
@@ -330,6 +335,8 @@ async fn the_claim_code_makes_the_first_sysop_once() {
     m.send(&[0x15]).await;
     m.send(code.to_lowercase().as_bytes()).await;
     m.send(keys::ENTER).await;
+    m.wait_for("Your recovery codes").await;
+    m.send(keys::ENTER).await;
     m.wait_for("Boards").await;
     m.disconnect().await;
     server.stop().await;
@@ -545,6 +552,8 @@ async fn the_openssh_client_signs_up_posts_resizes_and_quits() {
     ssh.send(b"a");
     ssh.wait_for("Choose a handle").await;
     ssh.send(b"openssh_user\r");
+    ssh.wait_for("Your recovery codes").await;
+    ssh.send(keys::ENTER);
     ssh.wait_for("Small wins").await;
     ssh.send(keys::ENTER);
     ssh.wait_for("new thread").await;
@@ -1001,4 +1010,60 @@ fn import_keys_takes_ten_thousand_lines_and_reports_each_refused_line() {
         dir.path().as_os_str(),
     ]);
     assert!(out.contains("keys     1"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recovery_code_binds_a_new_key_once() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let (m, codes) = Member::sign_up_with_codes(server.addr, &new_key(), "lost_keys").await;
+    m.disconnect().await;
+
+    let recover = |key: russh::keys::PrivateKey, handle: &'static str, code: String| {
+        let addr = server.addr;
+        async move {
+            let mut m = Member::connect(addr, &key, 80, 24).await;
+            m.wait_for("Community guidelines").await;
+            m.send(b"r").await;
+            m.wait_for("Lost your key?").await;
+            m.send(handle.as_bytes()).await;
+            m.send(keys::TAB).await;
+            m.send(code.as_bytes()).await;
+            m.send(keys::ENTER).await;
+            m
+        }
+    };
+    // A wrong code, or a right code with the wrong handle, is refused the same way.
+    let mut m = recover(new_key(), "lost_keys", "AAAA-BBBB-CCCC".into()).await;
+    m.wait_for("do not match").await;
+    m.disconnect().await;
+    let mut m = recover(new_key(), "someone_else", codes[0].clone()).await;
+    m.wait_for("do not match").await;
+    m.disconnect().await;
+
+    let new = new_key();
+    let mut m = recover(new.clone(), "lost_keys", codes[0].clone()).await;
+    let screen = m.wait_for("9 recovery codes left").await;
+    assert!(screen.contains("lost_keys"), "{screen}");
+    m.disconnect().await;
+    // The new key now logs in directly.
+    let mut m = Member::connect(server.addr, &new, 80, 24).await;
+    m.wait_for("Small wins").await;
+    m.disconnect().await;
+    // The used code does not work again.
+    let mut m = recover(new_key(), "lost_keys", codes[0].clone()).await;
+    m.wait_for("do not match").await;
+    m.disconnect().await;
+    server.stop().await;
+
+    let (_, out, _) = util::bbs(&[
+        os("admin"),
+        os("audit"),
+        os("--target"),
+        os("lost_keys"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert!(out.contains("recovery_code_used"), "{out}");
+    assert!(out.contains("wrong recovery code"), "{out}");
 }

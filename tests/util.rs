@@ -175,6 +175,15 @@ impl Member {
 
     /// Connects a new key and signs up with `handle`; returns at the board list.
     pub async fn sign_up(addr: SocketAddr, key: &PrivateKey, handle: &str) -> Member {
+        Member::sign_up_with_codes(addr, key, handle).await.0
+    }
+
+    /// Signs up and also returns the recovery codes shown once.
+    pub async fn sign_up_with_codes(
+        addr: SocketAddr,
+        key: &PrivateKey,
+        handle: &str,
+    ) -> (Member, Vec<String>) {
         let mut m = Member::connect(addr, key, 80, 24).await;
         m.wait_for("Community guidelines").await;
         m.send(b"a").await;
@@ -183,9 +192,13 @@ impl Member {
         m.wait_for("Choose a handle").await;
         m.send(handle.as_bytes()).await;
         m.send(b"\r").await;
+        let screen = m.wait_for("Your recovery codes").await;
+        let codes = recovery_codes(&screen);
+        assert_eq!(codes.len(), 10, "{screen}");
+        m.send(b"\r").await;
         m.wait_for("Boards").await;
         m.wait_for("Welcome").await;
-        m
+        (m, codes)
     }
 
     /// The screen as text, one line per row.
@@ -265,6 +278,18 @@ impl Member {
             .disconnect(Disconnect::ByApplication, "bye", "")
             .await;
     }
+}
+
+/// The recovery codes on a screen (lines like "    ABCD-EFGH-JKLM").
+pub fn recovery_codes(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            l.len() == 14 && l.split('-').count() == 3 && l.split('-').all(|p| p.len() == 4)
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 /// Key bytes as a terminal sends them.

@@ -289,7 +289,15 @@ fn perform_blocking(
             loaded(
                 service
                     .sign_up(&handle, key, claim.as_deref())
-                    .map(Loaded::SignedUp),
+                    .map(|(u, codes)| Loaded::SignedUp(u, codes)),
+            )
+        }
+        (Effect::Recover { handle, code }, _) => {
+            let key = key?;
+            loaded(
+                service
+                    .recover(&handle, &code, key)
+                    .map(|(u, left)| Loaded::Recovered(u, left)),
             )
         }
         (_, None) => None,

@@ -16,6 +16,7 @@ pub mod events;
 pub mod meta;
 pub mod migrations;
 pub mod posts;
+pub mod recovery;
 pub mod users;
 
 use std::path::{Path, PathBuf};

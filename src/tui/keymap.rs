@@ -28,6 +28,7 @@ pub enum Action {
     ToggleAnonymous,
     Accept,
     Decline,
+    Recover,
 }
 
 /// Which table applies.
@@ -39,6 +40,7 @@ pub enum Context {
     Compose,
     SignUpDocument,
     SignUpHandle,
+    Notice,
 }
 
 /// One binding: the keys, the action, and how help and the footer describe it.
@@ -312,7 +314,15 @@ const COMPOSE: [Binding; 7] = [
     ),
 ];
 
-const SIGNUP_DOCUMENT: [Binding; 4] = [
+const NOTICE: [Binding; 1] = [b!(
+    &[(KeyCode::Enter, NONE)],
+    Action::Accept,
+    "Enter",
+    "continue",
+    true
+)];
+
+const SIGNUP_DOCUMENT: [Binding; 5] = [
     b!(
         &[(KeyCode::Char('a'), NONE), (KeyCode::Char('A'), SHIFT)],
         Action::Accept,
@@ -325,6 +335,13 @@ const SIGNUP_DOCUMENT: [Binding; 4] = [
         Action::Decline,
         "q",
         "I don't accept (leave)",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('r'), NONE)],
+        Action::Recover,
+        "r",
+        "lost your key? recover your account",
         true
     ),
     b!(
@@ -394,6 +411,7 @@ pub fn bindings(ctx: Context) -> Vec<&'static Binding> {
         Context::Compose => &COMPOSE,
         Context::SignUpDocument => &SIGNUP_DOCUMENT,
         Context::SignUpHandle => &SIGNUP_HANDLE,
+        Context::Notice => &NOTICE,
     };
     let mut all: Vec<&'static Binding> = own.iter().collect();
     if matches!(ctx, Context::Boards | Context::Threads | Context::Thread) {
@@ -476,6 +494,7 @@ mod tests {
             Context::Compose,
             Context::SignUpDocument,
             Context::SignUpHandle,
+            Context::Notice,
         ] {
             assert!(!footer(ctx).is_empty());
         }

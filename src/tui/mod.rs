@@ -55,6 +55,11 @@ pub enum Effect {
         handle: String,
         claim: Option<String>,
     },
+    /// Bind this (unknown) key to an account with a recovery code.
+    Recover {
+        handle: String,
+        code: String,
+    },
     /// End the session (the driver saves nothing more: drafts were saved by their own effect).
     Quit,
 }
@@ -76,7 +81,10 @@ pub enum Loaded {
         thread: ThreadId,
         post: PostId,
     },
-    SignedUp(User),
+    /// Signed up: the member and their recovery codes, to show once.
+    SignedUp(User, Vec<String>),
+    /// A recovery code bound this key; how many codes are left.
+    Recovered(User, usize),
 }
 
 /// Everything that can change the App.
@@ -331,10 +339,26 @@ impl App {
     fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
         let body = self.body_height();
         match loaded {
-            Loaded::SignedUp(user) => {
+            Loaded::SignedUp(user, codes) => {
+                self.user = Some(user);
+                self.stack.clear();
+                let mut lines = vec![strings::CODES_INTRO.to_string(), String::new()];
+                lines.extend(codes.iter().map(|c| format!("    {c}")));
+                self.screen = Screen::Notice(screens::notice::NoticeScreen::new(
+                    strings::CODES_TITLE.into(),
+                    lines,
+                    Screen::Boards(BoardsScreen::default()),
+                    vec![Effect::LoadBoards],
+                ));
+                vec![]
+            }
+            Loaded::Recovered(user, left) => {
                 self.user = Some(user);
                 self.stack.clear();
                 self.screen = Screen::Boards(BoardsScreen::default());
+                self.status = Some(Status::Info(format!(
+                    "Welcome back. This key now opens your account; {left} recovery codes left."
+                )));
                 vec![Effect::LoadBoards]
             }
             Loaded::Posted {

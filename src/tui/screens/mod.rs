@@ -3,6 +3,7 @@
 
 pub mod boards;
 pub mod compose;
+pub mod notice;
 pub mod signup;
 pub mod thread;
 pub mod threads;
@@ -69,6 +70,7 @@ pub enum Screen {
     Threads(threads::ThreadsScreen),
     Thread(thread::ThreadScreen),
     Compose(compose::ComposeScreen),
+    Notice(notice::NoticeScreen),
 }
 
 impl Screen {
@@ -79,6 +81,7 @@ impl Screen {
             Screen::Threads(_) => Context::Threads,
             Screen::Thread(_) => Context::Thread,
             Screen::Compose(_) => Context::Compose,
+            Screen::Notice(_) => Context::Notice,
         }
     }
 
@@ -89,6 +92,7 @@ impl Screen {
             Screen::Threads(s) => s.title(),
             Screen::Thread(s) => s.title(),
             Screen::Compose(s) => s.title(),
+            Screen::Notice(_) => "Please read".into(),
         }
     }
 
@@ -105,6 +109,7 @@ impl Screen {
             Screen::Threads(s) => s.key(action, body),
             Screen::Thread(s) => s.key(action, body, user),
             Screen::Compose(s) => s.key(key, action),
+            Screen::Notice(s) => s.key(action),
         }
     }
 
@@ -122,7 +127,8 @@ impl Screen {
             Screen::Threads(s) => s.loaded(loaded, body),
             Screen::Thread(s) => s.loaded(loaded, body),
             Screen::Compose(s) => s.loaded(loaded),
-            Screen::SignUp(_) => vec![],
+            Screen::SignUp(s) => s.loaded(loaded),
+            Screen::Notice(_) => vec![],
         }
     }
 
@@ -176,6 +182,7 @@ impl Screen {
             Screen::Threads(s) => s.render(area, buf, theme),
             Screen::Thread(s) => s.render(area, buf, theme),
             Screen::Compose(s) => s.render(area, buf, theme),
+            Screen::Notice(s) => s.render(area, buf, theme),
         }
     }
 }

@@ -18,6 +18,8 @@ pub enum Step {
     Guidelines,
     Privacy,
     Handle,
+    /// A member who lost their keys: handle and a recovery code bind this key.
+    Recover,
 }
 
 pub struct SignUpScreen {
@@ -49,7 +51,7 @@ impl SignUpScreen {
     pub fn context(&self) -> Context {
         match self.step {
             Step::Guidelines | Step::Privacy => Context::SignUpDocument,
-            Step::Handle => Context::SignUpHandle,
+            Step::Handle | Step::Recover => Context::SignUpHandle,
         }
     }
 
@@ -66,6 +68,11 @@ impl SignUpScreen {
                     Outcome::none()
                 }
                 Some(Action::Decline) => Outcome::nav(Nav::Quit, vec![]),
+                Some(Action::Recover) => {
+                    self.step = Step::Recover;
+                    self.on_claim = false;
+                    Outcome::none()
+                }
                 Some(Action::Down) => {
                     self.scroll = self.scroll.saturating_add(1);
                     Outcome::none()
@@ -76,6 +83,38 @@ impl SignUpScreen {
                 }
                 _ => Outcome::none(),
             },
+            Step::Recover => {
+                if self.busy {
+                    return Outcome::none();
+                }
+                match action {
+                    Some(Action::Send) => {
+                        if self.handle.text.trim().is_empty() || self.claim.text.trim().is_empty() {
+                            return Outcome::status(Status::Error(
+                                "Please give your handle and one of your recovery codes.".into(),
+                            ));
+                        }
+                        self.busy = true;
+                        Outcome::effects(vec![Effect::Recover {
+                            handle: self.handle.text.clone(),
+                            code: self.claim.text.clone(),
+                        }])
+                    }
+                    Some(Action::NextField | Action::PrevField) => {
+                        self.on_claim = !self.on_claim;
+                        Outcome::none()
+                    }
+                    Some(Action::Decline) => Outcome::nav(Nav::Quit, vec![]),
+                    _ => {
+                        if self.on_claim {
+                            self.claim.key(key);
+                        } else {
+                            self.handle.key(key);
+                        }
+                        Outcome::none()
+                    }
+                }
+            }
             Step::Handle => {
                 if self.busy {
                     return Outcome::none();
@@ -112,8 +151,12 @@ impl SignUpScreen {
         }
     }
 
+    pub fn loaded(&mut self, _loaded: crate::tui::Loaded) -> Vec<Effect> {
+        vec![]
+    }
+
     pub fn paste(&mut self, text: &str) {
-        if self.step == Step::Handle && !self.busy {
+        if matches!(self.step, Step::Handle | Step::Recover) && !self.busy {
             if self.on_claim {
                 self.claim.paste(text)
             } else {
@@ -155,6 +198,49 @@ impl SignUpScreen {
                         buf,
                     );
                 None
+            }
+            Step::Recover => {
+                let w = area.width.saturating_sub(2);
+                let mut y = area.y + 1;
+                Paragraph::new(strings::RECOVER_PROMPT)
+                    .wrap(Wrap { trim: true })
+                    .render(
+                        Rect {
+                            x: area.x + 1,
+                            y,
+                            width: w,
+                            height: 3,
+                        },
+                        buf,
+                    );
+                y += 4;
+                buf.set_string(area.x + 1, y, "Handle ", theme.field(!self.on_claim));
+                let mut cursor = self.handle.render(
+                    Rect {
+                        x: area.x + 8,
+                        y,
+                        width: w.saturating_sub(8),
+                        height: 1,
+                    },
+                    buf,
+                    theme.text(),
+                );
+                y += 2;
+                buf.set_string(area.x + 1, y, "Code   ", theme.field(self.on_claim));
+                let c = self.claim.render(
+                    Rect {
+                        x: area.x + 8,
+                        y,
+                        width: w.saturating_sub(8).min(24),
+                        height: 1,
+                    },
+                    buf,
+                    theme.text(),
+                );
+                if self.on_claim {
+                    cursor = c;
+                }
+                if self.busy { None } else { cursor }
             }
             Step::Handle => {
                 let w = area.width.saturating_sub(2);
