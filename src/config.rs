@@ -52,7 +52,14 @@ pub struct RawConfig {
     pub server: Option<RawServer>,
     pub registration: Option<RawRegistration>,
     pub limits: Option<RawLimits>,
+    pub security: Option<RawSecurity>,
     pub boards: Option<Vec<RawBoard>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSecurity {
+    pub require_2fa_for_staff: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -135,6 +142,8 @@ pub struct Config {
     pub name: String,
     pub registration: RegistrationMode,
     pub limits: Limits,
+    /// Moderators and sysops must use a second factor (TOTP) over SSH.
+    pub require_2fa_for_staff: bool,
     /// Boards seeded on first start (when the database has none).
     pub boards: Vec<BoardSeed>,
 }
@@ -278,6 +287,10 @@ impl Config {
                 max_sessions: limits.max_sessions.unwrap_or(10_000),
                 idle_logout: Duration::from_secs(60 * limits.idle_logout_minutes.unwrap_or(120)),
             },
+            require_2fa_for_staff: raw
+                .security
+                .and_then(|s| s.require_2fa_for_staff)
+                .unwrap_or(true),
             boards: match raw.boards {
                 Some(boards) => boards
                     .into_iter()

@@ -2,6 +2,7 @@
 //! what members type. Pure: no IO, no clock, no database.
 
 pub mod policy;
+pub mod totp;
 pub mod validate;
 
 use std::fmt;

@@ -7,13 +7,14 @@
 
 use std::time::Duration;
 
-use russh::server::{Auth, ChannelOpenHandle, Msg, Session, VerifiedPublicKey};
-use russh::{Channel, ChannelId, ChannelOpenFailure, Pty};
+use russh::server::{Auth, ChannelOpenHandle, Msg, Response, Session, VerifiedPublicKey};
+use russh::{Channel, ChannelId, ChannelOpenFailure, MethodKind, MethodSet, Pty};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::service::{KeyInfo, Login, Service};
+use crate::domain::User;
+use crate::service::{KeyInfo, Login, SecondFactor, Service};
 use crate::session::{self, Identity, Input, Output, frame::clamp_size};
 use crate::tui::Theme;
 
@@ -22,6 +23,18 @@ use crate::tui::Theme;
 const INPUT_QUEUE: usize = 64;
 /// A client that does not take a frame within this time is cut off (it stopped reading).
 const WRITE_STALL: Duration = Duration::from_secs(30);
+/// Second-factor answers accepted per connection before it is refused.
+const MAX_SECOND_FACTOR_ATTEMPTS: usize = 3;
+
+/// Asks for the second factor, with a line of explanation.
+fn second_factor_prompt(instructions: &str) -> Auth {
+    Auth::Partial {
+        name: "Haven".into(),
+        instructions: instructions.to_string().into(),
+        prompts: vec![("Authenticator code (or a recovery code): ".into(), false)].into(),
+    }
+}
+
 /// Terminal size when the client asked for a shell without a pty.
 const DEFAULT_SIZE: (u16, u16) = (80, 24);
 
@@ -32,6 +45,12 @@ pub struct Handler {
     /// Told once, when authentication succeeds (ends the login grace timer).
     authenticated: Option<oneshot::Sender<()>>,
     identity: Option<Identity>,
+    /// A member whose key was accepted and who still owes a second-factor code, with their
+    /// key's id. Keyboard-interactive is only ever accepted after this is set: russh does not
+    /// enforce an order of methods itself.
+    pending_second_factor: Option<(User, i64)>,
+    /// Second-factor answers given on this connection.
+    second_factor_attempts: usize,
     channel: Option<ChannelId>,
     size: Option<(u16, u16)>,
     input: Option<mpsc::Sender<Input>>,
@@ -51,6 +70,8 @@ impl Handler {
             tracker,
             authenticated: Some(authenticated),
             identity: None,
+            pending_second_factor: None,
+            second_factor_attempts: 0,
             channel: None,
             size: None,
             input: None,
@@ -99,7 +120,21 @@ impl russh::server::Handler for Handler {
             tokio::task::spawn_blocking(move || service.login(&info)).await
         };
         let identity = match lookup {
-            Ok(Ok(Login::Member { user, key_id })) => Identity::Member(user, Some(key_id)),
+            Ok(Ok(Login::Member { user, key_id })) => {
+                let s = self.service.clone();
+                let id = user.id;
+                if let Ok(Ok(true)) = tokio::task::spawn_blocking(move || s.has_totp(id)).await {
+                    // The key is good; the code comes next, through keyboard-interactive.
+                    self.pending_second_factor = Some((user, key_id));
+                    return Ok(Auth::Reject {
+                        proceed_with_methods: Some(MethodSet::from(
+                            &[MethodKind::KeyboardInteractive][..],
+                        )),
+                        partial_success: true,
+                    });
+                }
+                Identity::Member(user, Some(key_id))
+            }
             Ok(Ok(Login::Banned { until })) => Identity::Banned { until },
             Ok(Ok(Login::Unknown)) => Identity::NewKey(info),
             Ok(Err(e)) => {
@@ -116,6 +151,50 @@ impl russh::server::Handler for Handler {
         }
         self.identity = Some(identity);
         Ok(Auth::Accept)
+    }
+
+    async fn auth_keyboard_interactive<'a>(
+        &'a mut self,
+        _user: &str,
+        _submethods: &str,
+        response: Option<Response<'a>>,
+    ) -> Result<Auth, Self::Error> {
+        let Some((user, key_id)) = self.pending_second_factor.clone() else {
+            return Ok(Auth::reject());
+        };
+        let Some(mut response) = response else {
+            return Ok(second_factor_prompt(""));
+        };
+        let answer = response
+            .next()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        self.second_factor_attempts += 1;
+        let s = self.service.clone();
+        let id = user.id;
+        let verdict = tokio::task::spawn_blocking(move || s.second_factor(id, &answer)).await;
+        match verdict {
+            Ok(Ok(SecondFactor::Accepted | SecondFactor::RecoveryCodeUsed(_))) => {
+                self.pending_second_factor = None;
+                tracing::info!(user = %user.id, "member logged in with a second factor");
+                self.identity = Some(Identity::Member(user, Some(key_id)));
+                Ok(Auth::Accept)
+            }
+            _ if self.second_factor_attempts >= MAX_SECOND_FACTOR_ATTEMPTS => Ok(Auth::reject()),
+            Ok(Ok(SecondFactor::Locked(until))) => Ok(second_factor_prompt(&format!(
+                "Too many wrong codes: codes are refused until {} UTC. One of your recovery codes still works.",
+                crate::tui::widgets::format_time(until)
+            ))),
+            Ok(Ok(SecondFactor::Wrong)) => Ok(second_factor_prompt("That code was not right.")),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "second factor check failed");
+                Ok(Auth::reject())
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "second factor task failed");
+                Ok(Auth::reject())
+            }
+        }
     }
 
     async fn auth_succeeded(&mut self, _session: &mut Session) -> Result<(), Self::Error> {

@@ -34,6 +34,8 @@ pub fn ssh_config(service: &Service, host_key: PrivateKey) -> SshConfig {
     let limits = &service.config().limits;
     let mut methods = MethodSet::empty();
     methods.push(MethodKind::PublicKey);
+    // Only ever after a public key, as the second factor (the handler enforces the order).
+    methods.push(MethodKind::KeyboardInteractive);
     SshConfig {
         server_id: SshId::Standard("SSH-2.0-Haven".into()),
         methods,

@@ -112,7 +112,23 @@ pub async fn run<O: Output>(
             .await
             .unwrap_or_default()
     };
-    let (mut app, effects) = App::new(user, texts, theme, width, height);
+    let must_enrol = match &user {
+        // Over SSH only: the console needs physical access to the box.
+        Some(u) if key_id.is_some() => {
+            let (s, u) = (service.clone(), u.clone());
+            tokio::task::spawn_blocking(move || s.must_enrol_totp(&u))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or(false)
+        }
+        _ => false,
+    };
+    let (mut app, mut effects) = App::new(user, texts, theme, width, height);
+    app.set_key(key_id);
+    if must_enrol {
+        effects = app.require_totp();
+    }
     let mut frame = Frame::new();
     let mut parser = InputParser::new();
     let idle_logout = service.config().limits.idle_logout;
@@ -265,6 +281,16 @@ pub async fn perform(
     }
 }
 
+fn settings(service: &Service, user: &User) -> Result<Loaded, ServiceError> {
+    Ok(Loaded::Settings(
+        crate::tui::screens::settings::SettingsData {
+            keys: service.keys(user.id)?,
+            totp: service.has_totp(user.id)?,
+            recovery_codes_left: service.recovery_codes_left(user.id)?,
+        },
+    ))
+}
+
 fn perform_blocking(
     service: &Service,
     user: Option<&User>,
@@ -339,6 +365,36 @@ fn perform_blocking(
                 .save_draft(u, place, &draft)
                 .map(|_| Loaded::DraftSaved),
         ),
+        (Effect::LoadSettings, Some(u)) => loaded(settings(service, u)),
+        (Effect::AddKey(text), Some(u)) => {
+            loaded(KeyInfo::parse_authorized(&text).and_then(|(key, comment)| {
+                let comment = (!comment.is_empty()).then_some(comment);
+                service.add_key(Some(u), u.id, &key, comment.as_deref())?;
+                Ok(Loaded::SettingsChanged(format!(
+                    "Key added: {}",
+                    key.fingerprint
+                )))
+            }))
+        }
+        (Effect::RevokeKey(id), Some(u)) => loaded(
+            service
+                .revoke_key(Some(u), u.id, id)
+                .map(|_| Loaded::SettingsChanged("Key revoked.".into())),
+        ),
+        (Effect::StartTotp, Some(u)) => Some(Msg::Loaded(Loaded::TotpSetup(service.totp_setup(u)))),
+        (Effect::EnableTotp { secret, code }, Some(u)) => loaded(
+            service
+                .enable_totp(u, &secret, &code)
+                .map(|_| Loaded::TotpEnabled),
+        ),
+        (Effect::DisableTotp(code), Some(u)) => loaded(
+            service
+                .disable_totp(u, &code)
+                .map(|_| Loaded::SettingsChanged("Your second factor is off.".into())),
+        ),
+        (Effect::RegenerateCodes, Some(u)) => {
+            loaded(service.regenerate_recovery_codes(u).map(Loaded::Codes))
+        }
         (Effect::Post(place, draft), Some(u)) => loaded(service.post(u, place, &draft).map(
             |(thread, post)| Loaded::Posted {
                 place,

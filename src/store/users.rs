@@ -342,3 +342,67 @@ mod tests {
         assert_eq!(mk(&k2, "WiII0w"), Err(validate::Invalid::HandleTaken));
     }
 }
+
+/// A member's second-factor state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpState {
+    pub secret: Vec<u8>,
+    /// The last time step accepted: codes of that step or earlier are refused (no replay).
+    pub last_step: Option<i64>,
+    pub failures: i64,
+    pub locked_until: Option<i64>,
+}
+
+/// The member's TOTP state, if they enrolled.
+pub fn totp(c: &Connection, user: UserId) -> Result<Option<TotpState>> {
+    Ok(c.prepare_cached(
+        "SELECT totp_secret, totp_last_step, totp_failures, totp_locked_until
+           FROM users WHERE id = ?1 AND totp_secret IS NOT NULL",
+    )?
+    .query_row([user], |r| {
+        Ok(TotpState {
+            secret: r.get(0)?,
+            last_step: r.get(1)?,
+            failures: r.get(2)?,
+            locked_until: r.get(3)?,
+        })
+    })
+    .optional()?)
+}
+
+/// Sets (enrolment, with the step of the confirming code) or clears the TOTP secret.
+pub fn set_totp(
+    c: &Connection,
+    user: UserId,
+    secret: Option<&[u8]>,
+    step: Option<i64>,
+) -> Result<()> {
+    c.prepare_cached(
+        "UPDATE users SET totp_secret = ?2, totp_last_step = ?3, totp_failures = 0,
+                          totp_locked_until = NULL WHERE id = ?1",
+    )?
+    .execute(params![user, secret, step])?;
+    Ok(())
+}
+
+/// Records an accepted code's step and clears failures.
+pub fn totp_accepted(c: &Connection, user: UserId, step: Option<i64>) -> Result<()> {
+    c.prepare_cached(
+        "UPDATE users SET totp_last_step = IFNULL(?2, totp_last_step), totp_failures = 0,
+                          totp_locked_until = NULL WHERE id = ?1",
+    )?
+    .execute(params![user, step])?;
+    Ok(())
+}
+
+/// Records a wrong code.
+pub fn totp_failed(
+    c: &Connection,
+    user: UserId,
+    failures: i64,
+    locked_until: Option<i64>,
+) -> Result<()> {
+    c.prepare_cached("UPDATE users SET totp_failures = ?2, totp_locked_until = ?3 WHERE id = ?1")?
+        .execute(params![user, failures, locked_until])?;
+    Ok(())
+}

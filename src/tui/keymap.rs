@@ -29,6 +29,12 @@ pub enum Action {
     Accept,
     Decline,
     Recover,
+    Settings,
+    AddKey,
+    RevokeKey,
+    TwoFactor,
+    NewRecoveryCodes,
+    Submit,
 }
 
 /// Which table applies.
@@ -41,6 +47,9 @@ pub enum Context {
     SignUpDocument,
     SignUpHandle,
     Notice,
+    Settings,
+    /// A one-line field has the keyboard: only Enter, Esc and F1 are commands.
+    Typing,
 }
 
 /// One binding: the keys, the action, and how help and the footer describe it.
@@ -152,7 +161,14 @@ const COMMON: [Binding; 3] = [
     ),
 ];
 
-const BOARDS: [Binding; 3] = [
+const BOARDS: [Binding; 4] = [
+    b!(
+        &[(KeyCode::Char('s'), NONE)],
+        Action::Settings,
+        "s",
+        "settings",
+        true
+    ),
     b!(
         &[
             (KeyCode::Enter, NONE),
@@ -314,6 +330,73 @@ const COMPOSE: [Binding; 7] = [
     ),
 ];
 
+const SETTINGS: [Binding; 6] = [
+    b!(
+        &[(KeyCode::Char('a'), NONE)],
+        Action::AddKey,
+        "a",
+        "add a key (paste it)",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('d'), NONE)],
+        Action::RevokeKey,
+        "d",
+        "revoke key",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('t'), NONE)],
+        Action::TwoFactor,
+        "t",
+        "second factor on/off",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('g'), NONE)],
+        Action::NewRecoveryCodes,
+        "g",
+        "new recovery codes",
+        true
+    ),
+    b!(
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Left, NONE),
+            (KeyCode::Char('h'), NONE)
+        ],
+        Action::Back,
+        "Esc",
+        "back",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('q'), NONE)],
+        Action::Back,
+        "q",
+        "back",
+        false
+    ),
+];
+
+const TYPING: [Binding; 3] = [
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        Action::Submit,
+        "Enter",
+        "done",
+        true
+    ),
+    b!(&[(KeyCode::Esc, NONE)], Action::Back, "Esc", "cancel", true),
+    b!(
+        &[(KeyCode::F(1), NONE)],
+        Action::HelpNow,
+        "F1",
+        "help now",
+        true
+    ),
+];
+
 const NOTICE: [Binding; 1] = [b!(
     &[(KeyCode::Enter, NONE)],
     Action::Accept,
@@ -412,9 +495,14 @@ pub fn bindings(ctx: Context) -> Vec<&'static Binding> {
         Context::SignUpDocument => &SIGNUP_DOCUMENT,
         Context::SignUpHandle => &SIGNUP_HANDLE,
         Context::Notice => &NOTICE,
+        Context::Settings => &SETTINGS,
+        Context::Typing => &TYPING,
     };
     let mut all: Vec<&'static Binding> = own.iter().collect();
-    if matches!(ctx, Context::Boards | Context::Threads | Context::Thread) {
+    if matches!(
+        ctx,
+        Context::Boards | Context::Threads | Context::Thread | Context::Settings
+    ) {
         all.extend(MOVE.iter());
         all.extend(COMMON.iter());
     } else {
@@ -495,6 +583,8 @@ mod tests {
             Context::SignUpDocument,
             Context::SignUpHandle,
             Context::Notice,
+            Context::Settings,
+            Context::Typing,
         ] {
             assert!(!footer(ctx).is_empty());
         }

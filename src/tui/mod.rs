@@ -60,6 +60,18 @@ pub enum Effect {
         handle: String,
         code: String,
     },
+    LoadSettings,
+    /// Add a pasted OpenSSH public key to the member's keys.
+    AddKey(String),
+    RevokeKey(i64),
+    /// Begin a second-factor enrolment (a new secret, not stored yet).
+    StartTotp,
+    EnableTotp {
+        secret: Vec<u8>,
+        code: String,
+    },
+    DisableTotp(String),
+    RegenerateCodes,
     /// End the session (the driver saves nothing more: drafts were saved by their own effect).
     Quit,
 }
@@ -85,6 +97,13 @@ pub enum Loaded {
     SignedUp(User, Vec<String>),
     /// A recovery code bound this key; how many codes are left.
     Recovered(User, usize),
+    Settings(screens::settings::SettingsData),
+    /// A settings change went through; the text says what happened.
+    SettingsChanged(String),
+    TotpSetup(crate::service::TotpSetup),
+    TotpEnabled,
+    /// New recovery codes, to show once.
+    Codes(Vec<String>),
 }
 
 /// Everything that can change the App.
@@ -147,6 +166,8 @@ pub struct App {
     pub finished: bool,
     /// The last post this session made: its live event is already on screen.
     last_posted: Option<PostId>,
+    /// The key this session logged in with (None on the console and at sign-up).
+    pub key_id: Option<i64>,
 }
 
 impl App {
@@ -181,9 +202,29 @@ impl App {
                 status: None,
                 finished: false,
                 last_posted: None,
+                key_id: None,
             },
             effects,
         )
+    }
+
+    /// Records the session's key (the settings screen marks it and asks before revoking it).
+    pub fn set_key(&mut self, key_id: Option<i64>) {
+        self.key_id = key_id;
+        if let Screen::Boards(b) = &mut self.screen {
+            b.current_key = key_id;
+        }
+    }
+
+    /// Staff who must have a second factor and have none see its setup before anything else.
+    pub fn require_totp(&mut self) -> Vec<Effect> {
+        self.stack.clear();
+        self.stack.push(Screen::Boards(BoardsScreen {
+            current_key: self.key_id,
+            ..BoardsScreen::default()
+        }));
+        self.screen = Screen::Totp(screens::totp::TotpScreen::new(true));
+        vec![Effect::StartTotp]
     }
 
     /// Rows available to a screen's list (screen minus header, footer and status line).
@@ -391,6 +432,40 @@ impl App {
                 }]
             }
             Loaded::DraftSaved => vec![],
+            Loaded::SettingsChanged(text) => {
+                self.status = Some(Status::Info(text.clone()));
+                self.screen.loaded(Loaded::SettingsChanged(text), body)
+            }
+            Loaded::TotpEnabled => {
+                self.status = Some(Status::Info(
+                    "Your second factor is on: it will be asked at every login.".into(),
+                ));
+                // Back to where the member came from (settings, or the boards for staff).
+                match self.stack.pop() {
+                    Some(prev) => {
+                        self.screen = prev;
+                        self.screen.reload(body)
+                    }
+                    None => {
+                        self.screen = Screen::Boards(BoardsScreen {
+                            current_key: self.key_id,
+                            ..BoardsScreen::default()
+                        });
+                        vec![Effect::LoadBoards]
+                    }
+                }
+            }
+            Loaded::Codes(codes) => {
+                let mut lines = vec![strings::CODES_INTRO.to_string(), String::new()];
+                lines.extend(codes.iter().map(|c| format!("    {c}")));
+                self.screen = Screen::Notice(screens::notice::NoticeScreen::new(
+                    strings::CODES_TITLE.into(),
+                    lines,
+                    Screen::Settings(screens::settings::SettingsScreen::new(self.key_id)),
+                    vec![Effect::LoadSettings],
+                ));
+                vec![]
+            }
             other => self.screen.loaded(other, body),
         }
     }

@@ -12,6 +12,8 @@ use crate::tui::{Effect, Loaded, Theme, strings, widgets};
 pub struct BoardsScreen {
     pub boards: Option<Vec<Board>>,
     pub selected: usize,
+    /// The key this session logged in with, for the settings screen.
+    pub current_key: Option<i64>,
 }
 
 impl BoardsScreen {
@@ -38,6 +40,12 @@ impl BoardsScreen {
                 None => Outcome::none(),
             },
             Action::Refresh => Outcome::effects(vec![Effect::LoadBoards]),
+            Action::Settings => Outcome::nav(
+                Nav::Push(Box::new(Screen::Settings(
+                    super::settings::SettingsScreen::new(self.current_key),
+                ))),
+                vec![Effect::LoadSettings],
+            ),
             Action::Quit => Outcome::nav(Nav::Quit, vec![]),
             _ => Outcome::none(),
         }

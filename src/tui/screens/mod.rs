@@ -4,9 +4,11 @@
 pub mod boards;
 pub mod compose;
 pub mod notice;
+pub mod settings;
 pub mod signup;
 pub mod thread;
 pub mod threads;
+pub mod totp;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -71,6 +73,8 @@ pub enum Screen {
     Thread(thread::ThreadScreen),
     Compose(compose::ComposeScreen),
     Notice(notice::NoticeScreen),
+    Settings(settings::SettingsScreen),
+    Totp(totp::TotpScreen),
 }
 
 impl Screen {
@@ -82,6 +86,9 @@ impl Screen {
             Screen::Thread(_) => Context::Thread,
             Screen::Compose(_) => Context::Compose,
             Screen::Notice(_) => Context::Notice,
+            Screen::Settings(s) if s.typing() => Context::Typing,
+            Screen::Settings(_) => Context::Settings,
+            Screen::Totp(_) => Context::Typing,
         }
     }
 
@@ -93,6 +100,8 @@ impl Screen {
             Screen::Thread(s) => s.title(),
             Screen::Compose(s) => s.title(),
             Screen::Notice(_) => "Please read".into(),
+            Screen::Settings(_) => "Settings".into(),
+            Screen::Totp(_) => "Second factor".into(),
         }
     }
 
@@ -110,6 +119,8 @@ impl Screen {
             Screen::Thread(s) => s.key(action, body, user),
             Screen::Compose(s) => s.key(key, action),
             Screen::Notice(s) => s.key(action),
+            Screen::Settings(s) => s.key(key, action),
+            Screen::Totp(s) => s.key(key, action),
         }
     }
 
@@ -117,6 +128,8 @@ impl Screen {
         match self {
             Screen::SignUp(s) => s.paste(text),
             Screen::Compose(s) => s.paste(text),
+            Screen::Settings(s) => s.paste(text),
+            Screen::Totp(s) => s.paste(text),
             _ => {}
         }
     }
@@ -129,6 +142,8 @@ impl Screen {
             Screen::Compose(s) => s.loaded(loaded),
             Screen::SignUp(s) => s.loaded(loaded),
             Screen::Notice(_) => vec![],
+            Screen::Settings(s) => s.loaded(loaded),
+            Screen::Totp(s) => s.loaded(loaded),
         }
     }
 
@@ -138,6 +153,7 @@ impl Screen {
             Screen::Boards(_) => vec![Effect::LoadBoards],
             Screen::Threads(s) => vec![s.load(body)],
             Screen::Thread(s) => s.reload(),
+            Screen::Settings(_) => vec![Effect::LoadSettings],
             _ => vec![],
         }
     }
@@ -165,6 +181,7 @@ impl Screen {
         match self {
             Screen::Compose(s) => s.posting = false,
             Screen::SignUp(s) => s.busy = false,
+            Screen::Totp(s) => s.failed(),
             _ => {}
         }
     }
@@ -183,6 +200,8 @@ impl Screen {
             Screen::Thread(s) => s.render(area, buf, theme),
             Screen::Compose(s) => s.render(area, buf, theme),
             Screen::Notice(s) => s.render(area, buf, theme),
+            Screen::Settings(s) => s.render(area, buf, theme),
+            Screen::Totp(s) => s.render(area, buf, theme),
         }
     }
 }

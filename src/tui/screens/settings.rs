@@ -1,0 +1,272 @@
+//! Settings: the member's keys (add by pasting, revoke), second factor, recovery codes, and
+//! how to export their data.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use terminput::KeyEvent;
+
+use super::{Nav, Outcome, Screen, move_selection, totp::TotpScreen};
+use crate::domain::KeyRecord;
+use crate::tui::keymap::Action;
+use crate::tui::widgets::{LineInput, format_time, truncate};
+use crate::tui::{Effect, Loaded, Status, Theme};
+
+/// What the settings screen shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsData {
+    pub keys: Vec<KeyRecord>,
+    pub totp: bool,
+    pub recovery_codes_left: usize,
+}
+
+/// A one-line question at the bottom of the screen.
+enum Mode {
+    Normal,
+    /// Pasting a public key.
+    AddKey(LineInput),
+    /// Revoking the key this session logged in with needs a second `d`.
+    ConfirmRevoke(i64),
+    /// Turning the second factor off needs a current code.
+    DisableTotp(LineInput),
+    /// New recovery codes replace the old ones: press `g` again.
+    ConfirmCodes,
+}
+
+pub struct SettingsScreen {
+    pub data: Option<SettingsData>,
+    pub selected: usize,
+    /// The key this session logged in with (None on the console).
+    pub current_key: Option<i64>,
+    mode: Mode,
+}
+
+impl SettingsScreen {
+    pub fn new(current_key: Option<i64>) -> SettingsScreen {
+        SettingsScreen {
+            data: None,
+            selected: 0,
+            current_key,
+            mode: Mode::Normal,
+        }
+    }
+
+    /// True while a text field has the keyboard (letters are text, not commands).
+    pub fn typing(&self) -> bool {
+        matches!(self.mode, Mode::AddKey(_) | Mode::DisableTotp(_))
+    }
+
+    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
+        match &mut self.mode {
+            Mode::AddKey(input) | Mode::DisableTotp(input) => {
+                match key.code {
+                    terminput::KeyCode::Esc => self.mode = Mode::Normal,
+                    terminput::KeyCode::Enter => {
+                        let text = input.text.clone();
+                        let effect = match self.mode {
+                            Mode::AddKey(_) => Effect::AddKey(text),
+                            _ => Effect::DisableTotp(text),
+                        };
+                        self.mode = Mode::Normal;
+                        return Outcome::effects(vec![effect]);
+                    }
+                    _ => {
+                        input.key(key);
+                    }
+                }
+                return Outcome::none();
+            }
+            Mode::ConfirmRevoke(id) => {
+                let id = *id;
+                self.mode = Mode::Normal;
+                if action == Some(Action::RevokeKey) {
+                    return Outcome::effects(vec![Effect::RevokeKey(id)]);
+                }
+                return Outcome::status(Status::Info("The key was not revoked.".into()));
+            }
+            Mode::ConfirmCodes => {
+                self.mode = Mode::Normal;
+                if action == Some(Action::NewRecoveryCodes) {
+                    return Outcome::effects(vec![Effect::RegenerateCodes]);
+                }
+                return Outcome::status(Status::Info("Your recovery codes were kept.".into()));
+            }
+            Mode::Normal => {}
+        }
+        let Some(action) = action else {
+            return Outcome::none();
+        };
+        let keys = self.data.as_ref().map_or(0, |d| d.keys.len());
+        if move_selection(&mut self.selected, keys, action, 5) {
+            return Outcome::none();
+        }
+        match action {
+            Action::AddKey => {
+                self.mode = Mode::AddKey(LineInput::new(16 * 1024));
+                Outcome::none()
+            }
+            Action::RevokeKey => {
+                let Some(k) = self.data.as_ref().and_then(|d| d.keys.get(self.selected)) else {
+                    return Outcome::none();
+                };
+                if keys <= 1 {
+                    return Outcome::status(Status::Error(
+                        "That is your only key: add another before revoking it.".into(),
+                    ));
+                }
+                if Some(k.id) == self.current_key {
+                    self.mode = Mode::ConfirmRevoke(k.id);
+                    return Outcome::status(Status::Error(
+                        "This is the key you are logged in with: you will be logged out. Press d again to revoke it.".into(),
+                    ));
+                }
+                Outcome::effects(vec![Effect::RevokeKey(k.id)])
+            }
+            Action::TwoFactor => {
+                if self.data.as_ref().is_some_and(|d| d.totp) {
+                    self.mode = Mode::DisableTotp(LineInput::new(20));
+                    Outcome::none()
+                } else {
+                    Outcome::nav(
+                        Nav::Push(Box::new(Screen::Totp(TotpScreen::new(false)))),
+                        vec![Effect::StartTotp],
+                    )
+                }
+            }
+            Action::NewRecoveryCodes => {
+                self.mode = Mode::ConfirmCodes;
+                Outcome::status(Status::Error(
+                    "New codes replace all your old ones. Press g again to make them.".into(),
+                ))
+            }
+            Action::Back => Outcome::nav(Nav::Back, vec![]),
+            _ => Outcome::none(),
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if let Mode::AddKey(input) | Mode::DisableTotp(input) = &mut self.mode {
+            input.paste(text);
+        }
+    }
+
+    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+        match loaded {
+            Loaded::Settings(data) => {
+                self.selected = self.selected.min(data.keys.len().saturating_sub(1));
+                self.data = Some(data);
+                vec![]
+            }
+            Loaded::SettingsChanged(_) => vec![Effect::LoadSettings],
+            _ => vec![],
+        }
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+        let Some(data) = &self.data else {
+            buf.set_string(
+                area.x + 1,
+                area.y + 1,
+                crate::tui::strings::LOADING,
+                theme.dim(),
+            );
+            return None;
+        };
+        let w = area.width as usize;
+        let mut y = area.y;
+        buf.set_string(area.x + 1, y, "Your keys", theme.title());
+        y += 1;
+        for (i, k) in data.keys.iter().enumerate() {
+            if y >= area.bottom().saturating_sub(6) {
+                break;
+            }
+            let selected = i == self.selected;
+            let mut line = format!(
+                "{}{} {}  added {}",
+                if selected { "▸ " } else { "  " },
+                k.algorithm,
+                k.fingerprint,
+                format_time(k.created_at)
+            );
+            if Some(k.id) == self.current_key {
+                line.push_str(" · this key");
+            }
+            let style = if selected {
+                theme.selected()
+            } else {
+                theme.text()
+            };
+            buf.set_stringn(
+                area.x + 1,
+                y,
+                truncate(&line, w.saturating_sub(2)),
+                w.saturating_sub(2),
+                style,
+            );
+            y += 1;
+        }
+        y += 1;
+        let totp = if data.totp {
+            "on (an authenticator app code is asked at login)"
+        } else {
+            "off"
+        };
+        buf.set_stringn(
+            area.x + 1,
+            y,
+            format!("Second factor: {totp}"),
+            w.saturating_sub(2),
+            theme.text(),
+        );
+        y += 1;
+        buf.set_stringn(
+            area.x + 1,
+            y,
+            format!("Recovery codes left: {}", data.recovery_codes_left),
+            w.saturating_sub(2),
+            theme.text(),
+        );
+        y += 1;
+        buf.set_stringn(
+            area.x + 1,
+            y,
+            truncate(
+                "Export your data: ssh -p PORT HOST export > me.json",
+                w.saturating_sub(2),
+            ),
+            w.saturating_sub(2),
+            theme.dim(),
+        );
+        // The question line, at the bottom.
+        let qy = area.bottom().saturating_sub(1);
+        match &self.mode {
+            Mode::AddKey(input) => {
+                buf.set_string(area.x + 1, qy, "Paste key: ", theme.key());
+                return input.render(
+                    Rect {
+                        x: area.x + 12,
+                        y: qy,
+                        width: area.width.saturating_sub(13),
+                        height: 1,
+                    },
+                    buf,
+                    theme.text(),
+                );
+            }
+            Mode::DisableTotp(input) => {
+                buf.set_string(area.x + 1, qy, "Current code: ", theme.key());
+                return input.render(
+                    Rect {
+                        x: area.x + 15,
+                        y: qy,
+                        width: area.width.saturating_sub(16),
+                        height: 1,
+                    },
+                    buf,
+                    theme.text(),
+                );
+            }
+            _ => {}
+        }
+        None
+    }
+}

@@ -1,0 +1,151 @@
+//! Setting up the second factor: the secret, its `otpauth://` URI and a QR code to scan, and
+//! one code from the app to confirm. Staff who must have one see this first at login.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+use terminput::{KeyCode, KeyEvent};
+
+use super::{Nav, Outcome};
+use crate::service::TotpSetup;
+use crate::tui::keymap::Action;
+use crate::tui::widgets::LineInput;
+use crate::tui::{Effect, Loaded, Status, Theme};
+
+pub struct TotpScreen {
+    setup: Option<TotpSetup>,
+    code: LineInput,
+    /// Staff who must enrol: there is no way around this screen but leaving.
+    pub required: bool,
+    pub busy: bool,
+}
+
+impl TotpScreen {
+    pub fn new(required: bool) -> TotpScreen {
+        TotpScreen {
+            setup: None,
+            code: LineInput::new(10),
+            required,
+            busy: false,
+        }
+    }
+
+    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
+        if self.busy {
+            return Outcome::none();
+        }
+        match (key.code, action) {
+            (KeyCode::Esc, _) | (_, Some(Action::Back)) if !self.required => {
+                Outcome::nav(Nav::Back, vec![])
+            }
+            (KeyCode::Esc, _) => Outcome::nav(Nav::Quit, vec![]),
+            (KeyCode::Enter, _) => {
+                let Some(setup) = &self.setup else {
+                    return Outcome::none();
+                };
+                if self.code.text.trim().is_empty() {
+                    return Outcome::status(Status::Error(
+                        "Type the 6-digit code your app shows.".into(),
+                    ));
+                }
+                self.busy = true;
+                Outcome::effects(vec![Effect::EnableTotp {
+                    secret: setup.secret.clone(),
+                    code: self.code.text.clone(),
+                }])
+            }
+            _ => {
+                self.code.key(key);
+                Outcome::none()
+            }
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        self.code.paste(text);
+    }
+
+    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+        if let Loaded::TotpSetup(setup) = loaded {
+            self.setup = Some(setup);
+        }
+        vec![]
+    }
+
+    pub fn failed(&mut self) {
+        self.busy = false;
+        self.code = LineInput::new(10);
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+        let Some(setup) = &self.setup else {
+            buf.set_string(
+                area.x + 1,
+                area.y + 1,
+                crate::tui::strings::LOADING,
+                theme.dim(),
+            );
+            return None;
+        };
+        // The QR code on the left when it fits; the words on the right (or alone).
+        let qr_w = setup.qr.first().map_or(0, |l| l.chars().count()) as u16;
+        let qr_h = setup.qr.len() as u16;
+        let show_qr = qr_w + 30 <= area.width && qr_h <= area.height;
+        if show_qr {
+            for (i, line) in setup.qr.iter().enumerate() {
+                buf.set_string(area.x, area.y + i as u16, line, theme.text());
+            }
+        }
+        let x = if show_qr {
+            area.x + qr_w + 2
+        } else {
+            area.x + 1
+        };
+        let w = area.right().saturating_sub(x + 1);
+        let mut lines = vec![
+            Line::styled("Set up your second factor", theme.title()),
+            Line::raw(""),
+        ];
+        if self.required {
+            lines.push(Line::styled(
+                "Moderators and sysops must use one.",
+                theme.unread(),
+            ));
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::raw(if show_qr {
+            "Scan the code with an authenticator app, or type this secret into it:"
+        } else {
+            "Type this secret into an authenticator app (a wider window shows a QR code):"
+        }));
+        lines.push(Line::styled(setup.secret_text.clone(), theme.key()));
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(setup.uri.clone(), theme.dim()));
+        lines.push(Line::raw(""));
+        lines.push(Line::raw("Then type the code it shows and press Enter."));
+        let text_h = area.height.saturating_sub(2);
+        Paragraph::new(lines).wrap(Wrap { trim: false }).render(
+            Rect {
+                x,
+                y: area.y,
+                width: w,
+                height: text_h,
+            },
+            buf,
+        );
+        let y = area.bottom().saturating_sub(1);
+        buf.set_string(x, y, "Code: ", theme.key());
+        let cursor = self.code.render(
+            Rect {
+                x: x + 6,
+                y,
+                width: 12,
+                height: 1,
+            },
+            buf,
+            theme.text(),
+        );
+        if self.busy { None } else { cursor }
+    }
+}
