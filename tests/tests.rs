@@ -1067,3 +1067,168 @@ async fn a_recovery_code_binds_a_new_key_once() {
     assert!(out.contains("recovery_code_used"), "{out}");
     assert!(out.contains("wrong recovery code"), "{out}");
 }
+
+/// Enrols the member on screen in a second factor; returns the secret shown.
+async fn enrol_totp(m: &mut Member) -> String {
+    m.send(b"s").await;
+    m.wait_for("Second factor: off").await;
+    m.send(b"t").await;
+    let screen = m.wait_for("Set up your second factor").await;
+    assert!(screen.contains("otpauth://totp/"), "{screen}");
+    assert!(
+        screen.contains("▄") || screen.contains("▀"),
+        "a QR code is drawn:\n{screen}"
+    );
+    let secret = util::secret_on(&screen);
+    m.send(b"000000\r").await;
+    m.wait_for("not right").await;
+    m.send(util::totp_code(&secret, 0).as_bytes()).await;
+    m.send(keys::ENTER).await;
+    m.wait_for("Your second factor is on").await;
+    m.wait_for("Second factor: on").await;
+    secret
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_factor_is_asked_after_the_key_and_each_code_works_once() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = new_key();
+    let (mut m, codes) = Member::sign_up_with_codes(server.addr, &key, "two_step").await;
+    let secret = enrol_totp(&mut m).await;
+    m.disconnect().await;
+
+    // The code used to enrol cannot be replayed.
+    let (outcome, _) = util::login_with_code(server.addr, &key, &util::totp_code(&secret, 0)).await;
+    assert!(
+        matches!(outcome, util::TwoStep::AskedAgain(ref i) if i.contains("not right")),
+        "{outcome:?}"
+    );
+    // The next code logs in, once.
+    let next = util::totp_code(&secret, 1);
+    let (outcome, m) = util::login_with_code(server.addr, &key, &next).await;
+    assert_eq!(outcome, util::TwoStep::Accepted);
+    let mut m = m.expect("member");
+    m.wait_for("Small wins").await;
+    m.disconnect().await;
+    let (outcome, _) = util::login_with_code(server.addr, &key, &next).await;
+    assert!(
+        matches!(outcome, util::TwoStep::AskedAgain(_)),
+        "a replayed code is refused: {outcome:?}"
+    );
+
+    // Four more wrong codes make five: codes are refused for a while, even a right one...
+    for _ in 0..4 {
+        let (outcome, _) = util::login_with_code(server.addr, &key, "000000").await;
+        assert!(
+            matches!(outcome, util::TwoStep::AskedAgain(_)),
+            "{outcome:?}"
+        );
+    }
+    let (outcome, _) = util::login_with_code(server.addr, &key, &util::totp_code(&secret, 1)).await;
+    assert!(
+        matches!(outcome, util::TwoStep::AskedAgain(ref i) if i.contains("Too many wrong codes")),
+        "{outcome:?}"
+    );
+    // ...but a recovery code still opens the account.
+    let (outcome, m) = util::login_with_code(server.addr, &key, &codes[3]).await;
+    assert_eq!(outcome, util::TwoStep::Accepted);
+    m.expect("member").disconnect().await;
+    server.stop().await;
+
+    let (_, out, _) = util::bbs(&[
+        os("admin"),
+        os("audit"),
+        os("--target"),
+        os("two_step"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert!(out.contains("2fa_enabled"), "{out}");
+    assert!(out.contains("2fa_failed"), "{out}");
+    assert!(out.contains("recovery_code_used"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_must_set_up_a_second_factor_before_anything_else() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = new_key();
+    Member::sign_up(server.addr, &key, "new_mod")
+        .await
+        .disconnect()
+        .await;
+    let (code, _, _) = util::bbs(&[
+        os("admin"),
+        os("role"),
+        os("new_mod"),
+        os("moderator"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0));
+    let mut m = Member::connect(server.addr, &key, 80, 24).await;
+    let screen = m.wait_for("Moderators and sysops must use one").await;
+    assert!(!screen.contains("Small wins"), "{screen}");
+    let secret = util::secret_on(&screen);
+    m.send(util::totp_code(&secret, 0).as_bytes()).await;
+    m.send(keys::ENTER).await;
+    m.wait_for("Small wins").await;
+    m.disconnect().await;
+    // From now on the code is asked at login.
+    let (outcome, m) = util::login_with_code(server.addr, &key, &util::totp_code(&secret, 1)).await;
+    assert_eq!(outcome, util::TwoStep::Accepted);
+    m.expect("member").disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_are_added_by_pasting_and_revoking_one_closes_its_sessions() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let first = new_key();
+    let second = new_key();
+    let mut m = Member::sign_up(server.addr, &first, "two_keys").await;
+    m.send(b"s").await;
+    m.wait_for("Your keys").await;
+    // The only key cannot be revoked.
+    m.send(b"d").await;
+    m.wait_for("only key").await;
+    m.send(b"a").await;
+    m.wait_for("Paste key").await;
+    let line = format!(
+        "{} laptop",
+        second.public_key().to_openssh().expect("encode")
+    );
+    m.send(format!("\x1b[200~{line}\x1b[201~").as_bytes()).await;
+    m.send(keys::ENTER).await;
+    m.wait_for("Key added: SHA256:").await;
+    let fp = second
+        .public_key()
+        .fingerprint(russh::keys::HashAlg::Sha256)
+        .to_string();
+    m.wait_for(&fp[..30]).await;
+    // The same key cannot be added twice.
+    m.send(b"a").await;
+    m.send(format!("\x1b[200~{line}\x1b[201~\r").as_bytes())
+        .await;
+    m.wait_for("already registered").await;
+
+    let mut other = Member::connect(server.addr, &second, 80, 24).await;
+    other.wait_for("Small wins").await;
+
+    // Revoke the second key (not the one in use: no confirmation needed).
+    m.send(keys::DOWN).await;
+    m.send(b"d").await;
+    m.wait_for("Key revoked.").await;
+    other.wait_closed().await;
+    assert!(String::from_utf8_lossy(&other.raw).contains("revoked"));
+    let (outcome, _) = util::login_with_code(server.addr, &second, "").await;
+    assert_eq!(
+        outcome,
+        util::TwoStep::KeyOnly,
+        "an unknown key again: sign-up"
+    );
+    m.disconnect().await;
+    server.stop().await;
+}

@@ -490,3 +490,118 @@ pub fn bbs(args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// How a login with a second factor went.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TwoStep {
+    /// The key alone was enough (no second factor asked).
+    KeyOnly,
+    Accepted,
+    /// The server asked again; the instructions it gave.
+    AskedAgain(String),
+    Refused,
+}
+
+/// Logs in with `key`, answering the second-factor prompt with `code`; on success opens a
+/// shell and returns the member.
+pub async fn login_with_code(
+    addr: SocketAddr,
+    key: &PrivateKey,
+    code: &str,
+) -> (TwoStep, Option<Member>) {
+    use russh::client::KeyboardInteractiveAuthResponse as K;
+    let config = Arc::new(client::Config::default());
+    let seen = Arc::new(Mutex::new(None));
+    let mut handle = client::connect(
+        config,
+        addr,
+        ClientHandler {
+            seen_host_key: seen.clone(),
+        },
+    )
+    .await
+    .expect("connect");
+    let auth = handle
+        .authenticate_publickey(
+            "member",
+            PrivateKeyWithHashAlg::new(Arc::new(key.clone()), None),
+        )
+        .await
+        .expect("auth");
+    let outcome = match auth {
+        russh::client::AuthResult::Success => TwoStep::KeyOnly,
+        russh::client::AuthResult::Failure {
+            partial_success: true,
+            remaining_methods,
+        } => {
+            assert!(
+                remaining_methods.contains(&russh::MethodKind::KeyboardInteractive),
+                "{remaining_methods:?}"
+            );
+            let start = handle
+                .authenticate_keyboard_interactive_start("member", None)
+                .await
+                .expect("kbd-int");
+            let K::InfoRequest { prompts, .. } = start else {
+                panic!("expected a prompt, got {start:?}");
+            };
+            assert!(
+                prompts[0].prompt.contains("Authenticator code"),
+                "{:?}",
+                prompts[0].prompt
+            );
+            match handle
+                .authenticate_keyboard_interactive_respond(vec![code.to_string()])
+                .await
+                .expect("respond")
+            {
+                K::Success => TwoStep::Accepted,
+                K::InfoRequest { instructions, .. } => TwoStep::AskedAgain(instructions),
+                K::Failure { .. } => TwoStep::Refused,
+            }
+        }
+        russh::client::AuthResult::Failure { .. } => TwoStep::Refused,
+    };
+    if !matches!(outcome, TwoStep::KeyOnly | TwoStep::Accepted) {
+        return (outcome, None);
+    }
+    let channel = handle.channel_open_session().await.expect("session");
+    channel
+        .request_pty(true, "xterm-256color", 80, 24, 0, 0, &[])
+        .await
+        .expect("pty");
+    channel.request_shell(true).await.expect("shell");
+    let m = Member {
+        handle,
+        channel,
+        parser: vt100::Parser::new(24, 80, 0),
+        raw: Vec::new(),
+        host_fingerprint: seen.lock().expect("lock").clone(),
+        closed: false,
+    };
+    (outcome, Some(m))
+}
+
+/// The current code for a secret as the enrolment screen shows it.
+pub fn totp_code(secret_text: &str, offset_steps: i64) -> String {
+    let secret = haven::domain::totp::parse_secret_text(secret_text).expect("base32 secret");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs() as i64;
+    haven::domain::totp::code_at(&secret, (now + offset_steps * 30) as u64)
+}
+
+/// The secret on the enrolment screen (the line of 4-character base32 groups).
+pub fn secret_on(screen: &str) -> String {
+    screen
+        .lines()
+        .filter_map(|l| {
+            l.split("  ")
+                .map(str::trim)
+                .find(|p| p.len() == 39 && p.split(' ').count() == 8)
+        })
+        .next()
+        .unwrap_or_else(|| panic!("no secret on screen:\n{screen}"))
+        .to_string()
+}

@@ -59,6 +59,27 @@ fn base32_encode(data: &[u8]) -> String {
     out
 }
 
+/// Reads a secret as `secret_text` shows it (base32, spaces ignored).
+pub fn parse_secret_text(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut buffer = 0u32;
+    let mut bits = 0;
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        let v = match c.to_ascii_uppercase() {
+            c @ 'A'..='Z' => c as u32 - 'A' as u32,
+            c @ '2'..='7' => c as u32 - '2' as u32 + 26,
+            _ => return None,
+        };
+        buffer = (buffer << 5) | v;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
 /// The `otpauth://totp/…` URI for authenticator apps. SHA-1, 6 digits and 30 s are the
 /// format's defaults and left out, which keeps the QR code small enough for 24 rows.
 pub fn uri(secret: &[u8], account: &str, issuer: &str) -> String {
