@@ -43,8 +43,12 @@ async fn a_new_key_signs_up_after_accepting_guidelines_and_privacy() {
     m.send(&[0x15]).await; // Ctrl-U clears the field
     m.send(b"river_stone\r").await;
     // Recovery codes are shown once, before anything else.
-    let screen = m.wait_for("Your recovery codes").await;
-    assert_eq!(util::recovery_codes(&screen).len(), 10, "{screen}");
+    let screen = m
+        .wait_until(
+            |s| util::recovery_codes(s).len() == 10,
+            "ten recovery codes",
+        )
+        .await;
     assert!(screen.contains("will not be shown again"), "{screen}");
     m.send(keys::ENTER).await;
     let screen = m.wait_for("Boards").await;
@@ -1073,7 +1077,12 @@ async fn enrol_totp(m: &mut Member) -> String {
     m.send(b"s").await;
     m.wait_for("Second factor: off").await;
     m.send(b"t").await;
-    let screen = m.wait_for("Set up your second factor").await;
+    let screen = m
+        .wait_until(
+            |s| util::find_secret(s).is_some() && s.contains("Code:"),
+            "the enrolment screen",
+        )
+        .await;
     assert!(screen.contains("otpauth://totp/"), "{screen}");
     assert!(
         screen.contains("▄") || screen.contains("▀"),
@@ -1168,7 +1177,16 @@ async fn staff_must_set_up_a_second_factor_before_anything_else() {
     ]);
     assert_eq!(code, Some(0));
     let mut m = Member::connect(server.addr, &key, 80, 24).await;
-    let screen = m.wait_for("Moderators and sysops must use one").await;
+    let screen = m
+        .wait_until(
+            |s| util::find_secret(s).is_some() && s.contains("Code:"),
+            "the enrolment screen",
+        )
+        .await;
+    assert!(
+        screen.contains("Moderators and sysops must use one"),
+        "{screen}"
+    );
     assert!(!screen.contains("Small wins"), "{screen}");
     let secret = util::secret_on(&screen);
     m.send(util::totp_code(&secret, 0).as_bytes()).await;

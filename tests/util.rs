@@ -192,7 +192,10 @@ impl Member {
         m.wait_for("Choose a handle").await;
         m.send(handle.as_bytes()).await;
         m.send(b"\r").await;
-        let screen = m.wait_for("Your recovery codes").await;
+        // A frame may arrive in pieces: wait for all ten codes, not just the title.
+        let screen = m
+            .wait_until(|s| recovery_codes(s).len() == 10, "ten recovery codes")
+            .await;
         let codes = recovery_codes(&screen);
         assert_eq!(codes.len(), 10, "{screen}");
         m.send(b"\r").await;
@@ -594,6 +597,10 @@ pub fn totp_code(secret_text: &str, offset_steps: i64) -> String {
 
 /// The secret on the enrolment screen (the line of 4-character base32 groups).
 pub fn secret_on(screen: &str) -> String {
+    find_secret(screen).unwrap_or_else(|| panic!("no secret on screen:\n{screen}"))
+}
+
+pub fn find_secret(screen: &str) -> Option<String> {
     screen
         .lines()
         .filter_map(|l| {
@@ -602,6 +609,5 @@ pub fn secret_on(screen: &str) -> String {
                 .find(|p| p.len() == 39 && p.split(' ').count() == 8)
         })
         .next()
-        .unwrap_or_else(|| panic!("no secret on screen:\n{screen}"))
-        .to_string()
+        .map(str::to_string)
 }
