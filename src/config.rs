@@ -68,6 +68,7 @@ pub struct RawServer {
     pub listen: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
     pub name: Option<String>,
+    pub public_host: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -140,6 +141,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The board's name, shown in the header.
     pub name: String,
+    /// The host name members use to reach the server, for hints like the export command.
+    pub public_host: Option<String>,
     pub registration: RegistrationMode,
     pub limits: Limits,
     /// Moderators and sysops must use a second factor (TOTP) over SSH.
@@ -275,6 +278,7 @@ impl Config {
                 .name
                 .map(|n| crate::sanitize::line(&n))
                 .unwrap_or_else(|| "Haven".into()),
+            public_host: server.public_host.map(|h| crate::sanitize::line(&h)),
             registration: raw
                 .registration
                 .and_then(|r| r.mode)

@@ -253,15 +253,17 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-async fn serve(config: Config) -> Result<()> {
+async fn serve(mut config: Config) -> Result<()> {
     let listen = config.listen;
     let data_dir = config.data_dir.clone();
-    let opened = haven::boot::open(config, true)?;
-    let host_key = haven::server::hostkey::load_or_create(&data_dir)?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
-    let local = listener.local_addr().unwrap_or(listen);
+    // The address actually bound (port 0 picks a free one), for hints shown to members.
+    config.listen = listener.local_addr().unwrap_or(listen);
+    let local = config.listen;
+    let opened = haven::boot::open(config, true)?;
+    let host_key = haven::server::hostkey::load_or_create(&data_dir)?;
     println!("Haven is listening on {local}");
     println!(
         "Host key fingerprint: {}",

@@ -712,6 +712,14 @@ impl Service {
         Ok((user, left))
     }
 
+    /// The member's own data as pretty JSON (for `ssh … export`).
+    pub fn export(&self, user: &User) -> Result<String> {
+        let value = self.store.read(|c| store::export::member(c, user.id))?;
+        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        text.push('\n');
+        Ok(text)
+    }
+
     /// How many unused recovery codes the member has.
     pub fn recovery_codes_left(&self, user: UserId) -> Result<usize> {
         Ok(self.store.read(|c| recovery::unused(c, user))?.len())

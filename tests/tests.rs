@@ -1209,6 +1209,11 @@ async fn keys_are_added_by_pasting_and_revoking_one_closes_its_sessions() {
     let mut m = Member::sign_up(server.addr, &first, "two_keys").await;
     m.send(b"s").await;
     m.wait_for("Your keys").await;
+    m.wait_for(&format!(
+        "Export your data: ssh -p {} HOST export > me.json",
+        server.addr.port()
+    ))
+    .await;
     // The only key cannot be revoked.
     m.send(b"d").await;
     m.wait_for("only key").await;
@@ -1248,5 +1253,109 @@ async fn keys_are_added_by_pasting_and_revoking_one_closes_its_sessions() {
         "an unknown key again: sign-up"
     );
     m.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ssh_export_writes_the_members_own_data_as_json() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = new_key();
+    let mut m = Member::sign_up(server.addr, &key, "exporter").await;
+    post_thread(&mut m, "Named thread", "named body text").await;
+    // An anonymous thread on Support (the second board).
+    m.send(keys::ESC).await;
+    m.wait_for("c new thread").await;
+    m.send(keys::ESC).await;
+    m.wait_for("Small wins").await;
+    m.send(keys::DOWN).await;
+    m.send(keys::ENTER).await;
+    m.wait_for("Support").await;
+    m.send(b"c").await;
+    m.wait_for("Anonymous: off").await;
+    m.send(b"Anonymous thread\t\t\x01hidden author body").await;
+    m.wait_for("Anonymous: on").await;
+    m.send(keys::CTRL_S).await;
+    m.wait_for("Posted.").await;
+    let screen = m.wait_for("you, anonymously").await;
+    assert!(screen.contains("anon-"), "{screen}");
+    m.disconnect().await;
+
+    let tmp = data_dir();
+    let out = tokio::task::spawn_blocking({
+        let args = util::openssh_args(&server, &key, tmp.path());
+        move || {
+            std::process::Command::new("ssh")
+                .args(args)
+                .args(["127.0.0.1", "export"])
+                .output()
+        }
+    })
+    .await
+    .expect("join")
+    .expect("run ssh export");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(json["profile"]["handle"], "exporter");
+    let posts = json["posts"].as_array().expect("posts");
+    assert_eq!(posts.len(), 2, "{json:#}");
+    assert!(
+        posts
+            .iter()
+            .any(|p| p["body"] == "named body text" && p["anonymous"] == false)
+    );
+    assert!(
+        posts
+            .iter()
+            .any(|p| p["body"] == "hidden author body" && p["anonymous"] == true)
+    );
+    let keys = json["keys"].as_array().expect("keys");
+    assert_eq!(keys.len(), 1);
+    let public = key.public_key().to_openssh().expect("encode");
+    assert!(
+        public.starts_with(keys[0]["public_key"].as_str().expect("key")),
+        "{keys:?}"
+    );
+    assert_eq!(
+        json["drafts"].as_array().map(Vec::len),
+        Some(0),
+        "posted drafts are gone"
+    );
+
+    // Another member's export holds none of it, and no exec but `export` is accepted.
+    let other = new_key();
+    Member::sign_up(server.addr, &other, "someone")
+        .await
+        .disconnect()
+        .await;
+    let tmp2 = data_dir();
+    let args = util::openssh_args(&server, &other, tmp2.path());
+    let out = tokio::task::spawn_blocking(move || {
+        let export = std::process::Command::new("ssh")
+            .args(&args)
+            .args(["127.0.0.1", "export"])
+            .output();
+        let other = std::process::Command::new("ssh")
+            .args(&args)
+            .args(["127.0.0.1", "ls", "/"])
+            .output();
+        (export, other)
+    })
+    .await
+    .expect("join");
+    let export = out.0.expect("export");
+    let text = String::from_utf8_lossy(&export.stdout);
+    assert!(
+        !text.contains("hidden author body") && !text.contains("named body text"),
+        "{text}"
+    );
+    assert!(
+        !out.1.expect("ls").status.success(),
+        "other commands are refused"
+    );
     server.stop().await;
 }

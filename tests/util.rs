@@ -42,7 +42,12 @@ impl TestServer {
         TestServer::start_with(config).await
     }
 
-    pub async fn start_with(config: Config) -> TestServer {
+    pub async fn start_with(mut config: Config) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        config.listen = addr;
         let data_dir = config.data_dir.clone();
         let opened = tokio::task::spawn_blocking(move || haven::boot::open(config, true))
             .await
@@ -50,10 +55,6 @@ impl TestServer {
             .expect("open data dir");
         let host_key = haven::server::hostkey::load_or_create(&data_dir).expect("host key");
         let host_fingerprint = haven::server::hostkey::fingerprint(&host_key);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
         let shutdown = CancellationToken::new();
         let service = opened.service;
         let watcher = tokio::spawn({
@@ -418,15 +419,9 @@ impl Drop for PtyProgram {
     }
 }
 
-/// The system's OpenSSH client connected to `server` with `key`, in a pty. The host key is
-/// checked against the server's own (StrictHostKeyChecking=yes).
-pub fn openssh(
-    server: &TestServer,
-    key: &PrivateKey,
-    cols: u16,
-    rows: u16,
-    dir: &Path,
-) -> PtyProgram {
+/// Arguments for the system's `ssh` to reach `server` with `key`, checking the host key
+/// against the server's own (StrictHostKeyChecking=yes). Files go in `dir`.
+pub fn openssh_args(server: &TestServer, key: &PrivateKey, dir: &Path) -> Vec<std::ffi::OsString> {
     use std::os::unix::fs::PermissionsExt;
     let key_file = dir.join("id_ed25519");
     std::fs::write(
@@ -450,16 +445,18 @@ pub fn openssh(
         ),
     )
     .expect("write known_hosts");
-    let mut cmd = portable_pty::CommandBuilder::new("ssh");
-    cmd.args([
+    let mut args: Vec<std::ffi::OsString> = [
         "-F",
         "/dev/null",
         "-p",
         &server.addr.port().to_string(),
         "-i",
-    ]);
-    cmd.arg(&key_file);
-    cmd.args([
+    ]
+    .iter()
+    .map(Into::into)
+    .collect();
+    args.push(key_file.into());
+    for a in [
         "-o",
         "IdentitiesOnly=yes",
         "-o",
@@ -467,9 +464,26 @@ pub fn openssh(
         "-o",
         "BatchMode=yes",
         "-o",
-    ]);
-    cmd.arg(format!("UserKnownHostsFile={}", known.display()));
-    cmd.args(["-o", "LogLevel=ERROR", "-tt", "127.0.0.1"]);
+    ] {
+        args.push(a.into());
+    }
+    args.push(format!("UserKnownHostsFile={}", known.display()).into());
+    args.push("-o".into());
+    args.push("LogLevel=ERROR".into());
+    args
+}
+
+/// The system's OpenSSH client connected to `server` with `key`, in a pty.
+pub fn openssh(
+    server: &TestServer,
+    key: &PrivateKey,
+    cols: u16,
+    rows: u16,
+    dir: &Path,
+) -> PtyProgram {
+    let mut cmd = portable_pty::CommandBuilder::new("ssh");
+    cmd.args(openssh_args(server, key, dir));
+    cmd.args(["-tt", "127.0.0.1"]);
     PtyProgram::spawn(cmd, cols, rows)
 }
 
@@ -601,13 +615,19 @@ pub fn secret_on(screen: &str) -> String {
 }
 
 pub fn find_secret(screen: &str) -> Option<String> {
-    screen
+    let is_group = |g: &str| {
+        g.len() == 4
+            && g.chars()
+                .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))
+    };
+    let rows: Vec<String> = screen
         .lines()
         .filter_map(|l| {
             l.split("  ")
                 .map(str::trim)
-                .find(|p| p.len() == 39 && p.split(' ').count() == 8)
+                .find(|p| p.len() == 19 && p.split(' ').count() == 4 && p.split(' ').all(is_group))
+                .map(str::to_string)
         })
-        .next()
-        .map(str::to_string)
+        .collect();
+    (rows.len() == 2).then(|| rows.join(" "))
 }

@@ -23,6 +23,9 @@ use crate::tui::Theme;
 const INPUT_QUEUE: usize = 64;
 /// A client that does not take a frame within this time is cut off (it stopped reading).
 const WRITE_STALL: Duration = Duration::from_secs(30);
+/// Bytes per data message when sending an export.
+const EXPORT_CHUNK: usize = 16 * 1024;
+
 /// Second-factor answers accepted per connection before it is refused.
 const MAX_SECOND_FACTOR_ATTEMPTS: usize = 3;
 
@@ -313,10 +316,55 @@ impl russh::server::Handler for Handler {
     async fn exec_request(
         &mut self,
         channel: ChannelId,
-        _data: &[u8],
+        data: &[u8],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        session.channel_failure(channel)
+        // One command only: `export`, the member's own data as JSON on stdout.
+        let Some(Identity::Member(user, _)) = self.identity.clone() else {
+            return session.channel_failure(channel);
+        };
+        if Some(channel) != self.channel || self.input.is_some() || data.trim_ascii() != b"export" {
+            return session.channel_failure(channel);
+        }
+        // Mark the channel used, so no shell starts on it too.
+        let (tx, _rx) = mpsc::channel(1);
+        self.input = Some(tx);
+        let handle = session.handle();
+        let service = self.service.clone();
+        self.tracker.spawn(async move {
+            let export = tokio::task::spawn_blocking(move || service.export(&user)).await;
+            let status = match export {
+                Ok(Ok(json)) => {
+                    let mut ok = true;
+                    // In pieces: a large export must not sit in one buffer.
+                    for chunk in json.into_bytes().chunks(EXPORT_CHUNK) {
+                        let sent =
+                            tokio::time::timeout(WRITE_STALL, handle.data(channel, chunk.to_vec()))
+                                .await;
+                        if !matches!(sent, Ok(Ok(()))) {
+                            ok = false;
+                            break;
+                        }
+                    }
+                    u32::from(!ok)
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "export failed");
+                    let _ = handle
+                        .extended_data(channel, 1, format!("export failed: {e}\n").into_bytes())
+                        .await;
+                    1
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "export task failed");
+                    1
+                }
+            };
+            let _ = handle.exit_status_request(channel, status).await;
+            let _ = handle.eof(channel).await;
+            let _ = handle.close(channel).await;
+        });
+        session.channel_success(channel)
     }
 
     async fn subsystem_request(

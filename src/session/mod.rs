@@ -74,6 +74,14 @@ pub fn texts(service: &Service) -> Texts {
         privacy: assets.privacy.text.clone(),
         resources: assets.resources.clone(),
         claim_pending: service.claim_pending().unwrap_or(false),
+        export_command: {
+            let c = service.config();
+            let host = c.public_host.clone().unwrap_or_else(|| "HOST".into());
+            match c.listen.port() {
+                22 => format!("ssh {host} export > me.json"),
+                port => format!("ssh -p {port} {host} export > me.json"),
+            }
+        },
     }
 }
 

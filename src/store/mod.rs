@@ -13,6 +13,7 @@ pub mod audit;
 pub mod boards;
 pub mod drafts;
 pub mod events;
+pub mod export;
 pub mod meta;
 pub mod migrations;
 pub mod posts;

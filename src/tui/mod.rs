@@ -148,6 +148,8 @@ pub struct Texts {
     pub resources: String,
     /// Whether sign-up offers the sysop claim field.
     pub claim_pending: bool,
+    /// The command that exports a member's data, with this server's port and host.
+    pub export_command: String,
 }
 
 /// The state of one member's UI.

@@ -200,7 +200,7 @@ impl Screen {
             Screen::Thread(s) => s.render(area, buf, theme),
             Screen::Compose(s) => s.render(area, buf, theme),
             Screen::Notice(s) => s.render(area, buf, theme),
-            Screen::Settings(s) => s.render(area, buf, theme),
+            Screen::Settings(s) => s.render(area, buf, theme, texts),
             Screen::Totp(s) => s.render(area, buf, theme),
         }
     }

@@ -9,7 +9,7 @@ use super::{Nav, Outcome, Screen, move_selection, totp::TotpScreen};
 use crate::domain::KeyRecord;
 use crate::tui::keymap::Action;
 use crate::tui::widgets::{LineInput, format_time, truncate};
-use crate::tui::{Effect, Loaded, Status, Theme};
+use crate::tui::{Effect, Loaded, Status, Texts, Theme};
 
 /// What the settings screen shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,7 +161,13 @@ impl SettingsScreen {
         }
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    pub fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        texts: &Texts,
+    ) -> Option<Position> {
         let Some(data) = &self.data else {
             buf.set_string(
                 area.x + 1,
@@ -230,7 +236,7 @@ impl SettingsScreen {
             area.x + 1,
             y,
             truncate(
-                "Export your data: ssh -p PORT HOST export > me.json",
+                &format!("Export your data: {}", texts.export_command),
                 w.saturating_sub(2),
             ),
             w.saturating_sub(2),

@@ -119,7 +119,11 @@ impl TotpScreen {
         } else {
             "Type this secret into an authenticator app (a wider window shows a QR code):"
         }));
-        lines.push(Line::styled(setup.secret_text.clone(), theme.key()));
+        // Two rows of four groups: never wrapped mid-group, whatever the width.
+        let groups: Vec<&str> = setup.secret_text.split(' ').collect();
+        for row in groups.chunks(4) {
+            lines.push(Line::styled(row.join(" "), theme.key()));
+        }
         lines.push(Line::raw(""));
         lines.push(Line::styled(setup.uri.clone(), theme.dim()));
         lines.push(Line::raw(""));
