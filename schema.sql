@@ -136,8 +136,13 @@ CREATE TABLE reactions (
     PRIMARY KEY (post_id, user_id)
 ) WITHOUT ROWID;
 
--- Full-text index over titles and bodies; rowid = posts.id. Kept in step by the store.
-CREATE VIRTUAL TABLE posts_fts USING fts5(title, body, tokenize = 'unicode61', content = '', contentless_delete = 1);
+-- Full-text index over titles and bodies; rowid = posts.id; title is the thread's title for its
+-- first post and empty for replies. Contentless (the text lives in posts/threads only); the store
+-- keeps it in step and removes a row with the 'delete' command and the row's original text,
+-- which with secure-delete removes its terms from the index for good (erased accounts, deleted
+-- posts). A contentless_delete table would only record tombstones and keep the terms.
+CREATE VIRTUAL TABLE posts_fts USING fts5(title, body, tokenize = 'unicode61', content = '');
+INSERT INTO posts_fts (posts_fts, rank) VALUES ('secure-delete', 1);
 
 CREATE TABLE read_marks (
     user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,

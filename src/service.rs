@@ -37,6 +37,8 @@ pub enum ServiceError {
     RecoveryFailed,
     #[error("That code is not right. Check your authenticator app's clock and try the next code.")]
     WrongCode,
+    #[error("To delete your account, type your handle exactly.")]
+    ConfirmationMismatch,
     #[error("Moderators and sysops must keep a second factor.")]
     SecondFactorRequired,
     #[error("No member is called {0:?}.")]
@@ -710,6 +712,37 @@ impl Service {
             Ok(Ok(()))
         })??;
         Ok((user, left))
+    }
+
+    /// Deletes the member's account (confirmed by typing their handle): see `store::erase`.
+    /// Their sessions end at once; the erased text is gone from the data dir's files.
+    pub fn delete_account(&self, user: &User, confirm: &str, erase_posts: bool) -> Result<()> {
+        if validate::normalize_handle(confirm.trim()) != validate::normalize_handle(&user.handle) {
+            return Err(ServiceError::ConfirmationMismatch);
+        }
+        self.store.write(|c| {
+            store::erase::delete_account(c, user.id, erase_posts)?;
+            audit::record(
+                c,
+                Some(user.id),
+                AuditAction::AccountDeleted,
+                Some("user"),
+                Some(user.id.0),
+                Some(if erase_posts {
+                    "posts erased"
+                } else {
+                    "posts kept without a name"
+                }),
+            )?;
+            events::append(c, EventKind::UserChanged, None, None, None, Some(user.id))
+        })?;
+        self.hub.poke();
+        // The WAL still holds the old pages: fold it into the (securely deleted) database file.
+        if let Err(e) = self.store.checkpoint() {
+            tracing::warn!(error = %e, "checkpoint after account deletion failed");
+        }
+        tracing::info!(user = %user.id, "account deleted");
+        Ok(())
     }
 
     /// The member's own data as pretty JSON (for `ssh … export`).

@@ -1359,3 +1359,133 @@ async fn ssh_export_writes_the_members_own_data_as_json() {
     );
     server.stop().await;
 }
+
+/// Every byte of every file under `dir`.
+fn all_bytes(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    std::fs::read_dir(dir)
+        .expect("read dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .map(|e| {
+            (
+                e.path().display().to_string(),
+                std::fs::read(e.path()).expect("read file"),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_an_account_erases_its_posts_from_every_file_of_the_data_dir() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = new_key();
+    let mut m = Member::sign_up(server.addr, &key, "qwzxleaving").await;
+    post_thread(
+        &mut m,
+        "Pelicantitle Quokkathread",
+        "pelicansapphire4471 is my unique text",
+    )
+    .await;
+    // A witness replies, so the thread outlives the author.
+    let mut w = Member::sign_up(server.addr, &new_key(), "witness").await;
+    w.send(keys::ENTER).await;
+    w.wait_for("Pelicantitle").await;
+    w.send(keys::ENTER).await;
+    w.wait_for("pelicansapphire4471").await;
+    w.send(b"r").await;
+    w.wait_for("Reply to").await;
+    w.send(b"witness reply stays").await;
+    w.send(keys::CTRL_S).await;
+    w.wait_for("Posted.").await;
+
+    // Before: the text is on disk (database or WAL), so the check below can fail.
+    let on_disk = |needle: &str| {
+        all_bytes(dir.path())
+            .iter()
+            .any(|(_, b)| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+    };
+    assert!(
+        on_disk("pelicansapphire4471"),
+        "the post text was never written?"
+    );
+    // Leave the composer with a draft, then delete the account from settings.
+    m.send(keys::ESC).await;
+    m.wait_for("c new thread").await;
+    m.send(b"c").await;
+    m.wait_for("Title").await;
+    m.send(b"draftymcdraftface9921").await;
+    m.send(keys::ESC).await;
+    m.wait_for("Draft saved").await;
+    m.send(keys::ESC).await;
+    m.wait_for("Small wins").await;
+    m.send(b"s").await;
+    m.wait_for("Your keys").await;
+    m.send(b"x").await;
+    m.wait_for("Type your handle to confirm").await;
+    m.send(b"someone else\r").await;
+    m.wait_for("type your handle exactly").await;
+    m.send(b"x").await;
+    m.send(b"\t").await;
+    m.wait_for("will be ERASED").await;
+    m.send(b"qwzxleaving\r").await;
+    m.wait_closed().await;
+    assert!(String::from_utf8_lossy(&m.raw).contains("Your account was deleted"));
+
+    // The witness's reply stays under a removed title; the author's post is gone.
+    w.send(keys::ESC).await;
+    w.wait_for("[removed]").await;
+    w.send(keys::ENTER).await;
+    let screen = w.wait_for("witness reply stays").await;
+    assert!(!screen.contains("pelicansapphire4471"), "{screen}");
+    w.disconnect().await;
+
+    for needle in [
+        "pelicansapphire4471",
+        "Pelicantitle",
+        "Quokkathread",
+        "draftymcdraftface9921",
+        "qwzxleaving",
+    ] {
+        for (file, bytes) in all_bytes(dir.path()) {
+            let found = bytes
+                .windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()));
+            assert!(!found, "{needle:?} is still in {file}");
+        }
+    }
+    // The key is forgotten: it would sign up afresh.
+    let mut again = Member::connect(server.addr, &key, 80, 24).await;
+    again.wait_for("Community guidelines").await;
+    again.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_member_may_keep_their_posts_without_a_name() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut m = Member::sign_up(server.addr, &new_key(), "keeper").await;
+    post_thread(&mut m, "Words worth keeping", "these words stay").await;
+    m.send(keys::ESC).await;
+    m.wait_for("c new thread").await;
+    m.send(keys::ESC).await;
+    m.wait_for("Small wins").await;
+    m.send(b"s").await;
+    m.wait_for("Your keys").await;
+    m.send(b"x").await;
+    m.wait_for("will be KEPT").await;
+    m.send(b"keeper\r").await;
+    m.wait_closed().await;
+    let mut w = Member::sign_up(server.addr, &new_key(), "reader2").await;
+    w.send(keys::ENTER).await;
+    w.wait_for("Words worth keeping").await;
+    w.send(keys::ENTER).await;
+    let screen = w.wait_for("these words stay").await;
+    assert!(
+        screen.contains("[deleted] ·") && !screen.contains("keeper"),
+        "{screen}"
+    );
+    w.disconnect().await;
+    server.stop().await;
+}

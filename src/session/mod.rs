@@ -239,7 +239,11 @@ pub async fn run<O: Output>(
         // Let the notice be read before the screen goes.
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    let _ = out.send(frame::LEAVE.to_vec()).await;
+    let mut bytes = frame::LEAVE.to_vec();
+    if let Some(words) = &app.farewell {
+        bytes.extend_from_slice(format!("{}\r\n", crate::sanitize::line(words)).as_bytes());
+    }
+    let _ = out.send(bytes).await;
     ending
 }
 
@@ -399,6 +403,17 @@ fn perform_blocking(
             service
                 .disable_totp(u, &code)
                 .map(|_| Loaded::SettingsChanged("Your second factor is off.".into())),
+        ),
+        (
+            Effect::DeleteAccount {
+                confirm,
+                erase_posts,
+            },
+            Some(u),
+        ) => loaded(
+            service
+                .delete_account(u, &confirm, erase_posts)
+                .map(|_| Loaded::AccountDeleted),
         ),
         (Effect::RegenerateCodes, Some(u)) => {
             loaded(service.regenerate_recovery_codes(u).map(Loaded::Codes))

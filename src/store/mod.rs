@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod boards;
 pub mod drafts;
+pub mod erase;
 pub mod events;
 pub mod export;
 pub mod meta;
@@ -104,6 +105,12 @@ impl Store {
             pool.push(conn);
         }
         result
+    }
+
+    /// Checkpoints the WAL into the database and truncates it (after erasing data).
+    pub fn checkpoint(&self) -> Result<()> {
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        erase::checkpoint(&conn)
     }
 
     /// Runs `f` in an IMMEDIATE write transaction and commits; the change is durable on return.

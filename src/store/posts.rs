@@ -276,6 +276,30 @@ pub fn reply(
     Ok(Ok(id))
 }
 
+/// Removes posts from the full-text index, securely (their terms leave the index). Each row is
+/// removed with the exact text it was indexed with: the thread title for a thread's first post.
+pub fn unindex<'a>(c: &Connection, posts: impl IntoIterator<Item = &'a PostId>) -> Result<()> {
+    let mut row = c.prepare_cached(
+        "SELECT p.body, CASE WHEN p.id = (SELECT min(id) FROM posts q WHERE q.thread_id = p.thread_id)
+                             THEN t.title ELSE '' END
+           FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = ?1",
+    )?;
+    let mut delete = c.prepare_cached(
+        "INSERT INTO posts_fts (posts_fts, rowid, title, body) VALUES ('delete', ?1, ?2, ?3)",
+    )?;
+    for id in posts {
+        let found = row
+            .query_row([id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .optional()?;
+        if let Some((body, title)) = found {
+            delete.execute(params![id, title, body])?;
+        }
+    }
+    Ok(())
+}
+
 /// Records that `user` has read `thread` up to `post` (never moves backwards).
 pub fn mark_read(c: &Connection, user: UserId, thread: ThreadId, post: PostId) -> Result<()> {
     c.prepare_cached(

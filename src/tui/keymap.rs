@@ -35,6 +35,7 @@ pub enum Action {
     TwoFactor,
     NewRecoveryCodes,
     Submit,
+    DeleteAccount,
 }
 
 /// Which table applies.
@@ -330,7 +331,14 @@ const COMPOSE: [Binding; 7] = [
     ),
 ];
 
-const SETTINGS: [Binding; 6] = [
+const SETTINGS: [Binding; 7] = [
+    b!(
+        &[(KeyCode::Char('x'), NONE)],
+        Action::DeleteAccount,
+        "x",
+        "delete account",
+        false
+    ),
     b!(
         &[(KeyCode::Char('a'), NONE)],
         Action::AddKey,

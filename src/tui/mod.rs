@@ -72,6 +72,10 @@ pub enum Effect {
     },
     DisableTotp(String),
     RegenerateCodes,
+    DeleteAccount {
+        confirm: String,
+        erase_posts: bool,
+    },
     /// End the session (the driver saves nothing more: drafts were saved by their own effect).
     Quit,
 }
@@ -104,6 +108,7 @@ pub enum Loaded {
     TotpEnabled,
     /// New recovery codes, to show once.
     Codes(Vec<String>),
+    AccountDeleted,
 }
 
 /// Everything that can change the App.
@@ -170,6 +175,8 @@ pub struct App {
     last_posted: Option<PostId>,
     /// The key this session logged in with (None on the console and at sign-up).
     pub key_id: Option<i64>,
+    /// Words left on the terminal after the session ends.
+    pub farewell: Option<String>,
 }
 
 impl App {
@@ -205,6 +212,7 @@ impl App {
                 finished: false,
                 last_posted: None,
                 key_id: None,
+                farewell: None,
             },
             effects,
         )
@@ -456,6 +464,11 @@ impl App {
                         vec![Effect::LoadBoards]
                     }
                 }
+            }
+            Loaded::AccountDeleted => {
+                self.farewell = Some("Your account was deleted. Take care of yourself.".into());
+                self.finished = true;
+                vec![Effect::Quit]
             }
             Loaded::Codes(codes) => {
                 let mut lines = vec![strings::CODES_INTRO.to_string(), String::new()];

@@ -30,6 +30,11 @@ enum Mode {
     DisableTotp(LineInput),
     /// New recovery codes replace the old ones: press `g` again.
     ConfirmCodes,
+    /// Deleting the account: type the handle; Tab chooses what happens to the posts.
+    Delete {
+        input: LineInput,
+        erase_posts: bool,
+    },
 }
 
 pub struct SettingsScreen {
@@ -52,11 +57,37 @@ impl SettingsScreen {
 
     /// True while a text field has the keyboard (letters are text, not commands).
     pub fn typing(&self) -> bool {
-        matches!(self.mode, Mode::AddKey(_) | Mode::DisableTotp(_))
+        matches!(
+            self.mode,
+            Mode::AddKey(_) | Mode::DisableTotp(_) | Mode::Delete { .. }
+        )
     }
 
     pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
         match &mut self.mode {
+            Mode::Delete { input, erase_posts } => {
+                match key.code {
+                    terminput::KeyCode::Esc => {
+                        self.mode = Mode::Normal;
+                        return Outcome::status(Status::Info(
+                            "Your account was not deleted.".into(),
+                        ));
+                    }
+                    terminput::KeyCode::Tab => *erase_posts = !*erase_posts,
+                    terminput::KeyCode::Enter => {
+                        let effect = Effect::DeleteAccount {
+                            confirm: input.text.clone(),
+                            erase_posts: *erase_posts,
+                        };
+                        self.mode = Mode::Normal;
+                        return Outcome::effects(vec![effect]);
+                    }
+                    _ => {
+                        input.key(key);
+                    }
+                }
+                return Outcome::none();
+            }
             Mode::AddKey(input) | Mode::DisableTotp(input) => {
                 match key.code {
                     terminput::KeyCode::Esc => self.mode = Mode::Normal,
@@ -138,13 +169,22 @@ impl SettingsScreen {
                     "New codes replace all your old ones. Press g again to make them.".into(),
                 ))
             }
+            Action::DeleteAccount => {
+                self.mode = Mode::Delete {
+                    input: LineInput::new(64),
+                    erase_posts: false,
+                };
+                Outcome::none()
+            }
             Action::Back => Outcome::nav(Nav::Back, vec![]),
             _ => Outcome::none(),
         }
     }
 
     pub fn paste(&mut self, text: &str) {
-        if let Mode::AddKey(input) | Mode::DisableTotp(input) = &mut self.mode {
+        if let Mode::AddKey(input) | Mode::DisableTotp(input) | Mode::Delete { input, .. } =
+            &mut self.mode
+        {
             input.paste(text);
         }
     }
@@ -252,6 +292,38 @@ impl SettingsScreen {
                         x: area.x + 12,
                         y: qy,
                         width: area.width.saturating_sub(13),
+                        height: 1,
+                    },
+                    buf,
+                    theme.text(),
+                );
+            }
+            Mode::Delete { input, erase_posts } => {
+                let posts = if *erase_posts {
+                    "Your posts will be ERASED. (Tab: keep them without your name)"
+                } else {
+                    "Your posts will be KEPT without your name. (Tab: erase them)"
+                };
+                buf.set_stringn(
+                    area.x + 1,
+                    qy.saturating_sub(2),
+                    "Delete your account? This cannot be undone.",
+                    w.saturating_sub(2),
+                    theme.error(),
+                );
+                buf.set_stringn(
+                    area.x + 1,
+                    qy.saturating_sub(1),
+                    posts,
+                    w.saturating_sub(2),
+                    theme.unread(),
+                );
+                buf.set_string(area.x + 1, qy, "Type your handle to confirm: ", theme.key());
+                return input.render(
+                    Rect {
+                        x: area.x + 30,
+                        y: qy,
+                        width: area.width.saturating_sub(31),
                         height: 1,
                     },
                     buf,
