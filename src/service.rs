@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use crate::assets::Assets;
-use crate::config::Config;
+use crate::config::{Config, RegistrationMode};
 use crate::domain::policy::{self, Action, Denied};
 use crate::domain::validate::{self, Invalid};
 use crate::domain::{AccountStatus, KeyRecord};
@@ -18,7 +18,9 @@ use crate::domain::{
 use crate::live::Hub;
 use crate::store::audit::{self, Action as AuditAction};
 use crate::store::events::{self, EventKind};
-use crate::store::{self, Store, StoreError, boards, drafts, meta, posts, recovery, users};
+use crate::store::{
+    self, Store, StoreError, boards, drafts, invites, meta, posts, recovery, users,
+};
 
 /// Why a use case failed, in words for the member.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +35,10 @@ pub enum ServiceError {
     Locked,
     #[error("That sysop claim code is not right.")]
     BadClaimCode,
+    #[error("Joining needs an invite code from a moderator.")]
+    InviteNeeded,
+    #[error("That invite code is not valid: it may have been used or have expired.")]
+    BadInvite,
     #[error("That handle and recovery code do not match an account.")]
     RecoveryFailed,
     #[error("That code is not right. Check your authenticator app's clock and try the next code.")]
@@ -597,6 +603,7 @@ impl Service {
         handle: &str,
         key: &KeyInfo,
         claim: Option<&str>,
+        invite: Option<&str>,
     ) -> Result<(User, Vec<String>)> {
         let handle = validate::handle(handle)?;
         let claim = claim.map(str::trim).filter(|c| !c.is_empty());
@@ -609,6 +616,26 @@ impl Service {
             (Some(_), _) => return Err(ServiceError::BadClaimCode),
             (None, _) => Role::Member,
         };
+        // The sysop's claim needs no invite and no approval.
+        let mode = if role == Role::Sysop {
+            RegistrationMode::Open
+        } else {
+            self.config.registration
+        };
+        let invite = invite
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string);
+        if mode == RegistrationMode::Invite {
+            match &invite {
+                None => return Err(ServiceError::InviteNeeded),
+                Some(code) => {
+                    if !self.store.read(|c| invites::valid(c, code))? {
+                        return Err(ServiceError::BadInvite);
+                    }
+                }
+            }
+        }
         let (g, p) = (self.assets.guidelines.version, self.assets.privacy.version);
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| claim_code()).collect();
         let hashes: Vec<String> = codes.iter().map(|c| hash_secret(c)).collect();
@@ -627,6 +654,15 @@ impl Service {
                 p,
             )?;
             if let Ok(u) = &created {
+                if mode == RegistrationMode::Invite
+                    && !invites::redeem(c, invite.as_deref().unwrap_or_default(), u.id)?
+                {
+                    // Used up by someone else since the check: undo by failing the transaction.
+                    return Err(StoreError::Corrupt("invite code raced".into()));
+                }
+                if mode == RegistrationMode::Approval {
+                    users::set_status(c, u.id, AccountStatus::Pending, None)?;
+                }
                 recovery::replace(c, u.id, &hashes)?;
                 audit::record(c, Some(u.id), AuditAction::SignUp, None, None, None)?;
                 if role == Role::Sysop {
@@ -644,6 +680,14 @@ impl Service {
             Ok(created)
         })??;
         tracing::info!(user = %user.id, role = role.as_str(), "member signed up");
+        let user = if mode == RegistrationMode::Approval {
+            User {
+                status: AccountStatus::Pending,
+                ..user
+            }
+        } else {
+            user
+        };
         Ok((user, codes))
     }
 
@@ -892,6 +936,75 @@ impl Service {
         }
     }
 
+    /// Makes a one-time invite code, valid for `days` (moderators in the TUI, sysops by CLI).
+    pub fn create_invite(&self, actor: Option<&User>, days: i64) -> Result<(String, i64)> {
+        if let Some(a) = actor {
+            policy::can(a, Action::ManageMembers)?;
+        }
+        let code = claim_code();
+        let expires = store::now() + days.clamp(1, 365) * 86_400;
+        self.store.write(|c| {
+            invites::create(c, &code, actor.map(|a| a.id), expires)?;
+            audit::record(
+                c,
+                actor.map(|a| a.id),
+                AuditAction::InviteCreated,
+                None,
+                None,
+                None,
+            )
+        })?;
+        Ok((code, expires))
+    }
+
+    /// Accounts waiting for approval, oldest first.
+    pub fn pending_accounts(&self, actor: &User) -> Result<Vec<User>> {
+        policy::can(actor, Action::ManageMembers)?;
+        Ok(self.store.read(|c| {
+            Ok(users::list(c)?
+                .into_iter()
+                .map(|(u, _)| u)
+                .filter(|u| u.status == AccountStatus::Pending)
+                .collect())
+        })?)
+    }
+
+    /// Approves a waiting account (it becomes active at once, in its open sessions too) or
+    /// rejects it (the account is deleted, like a member deleting their own).
+    pub fn decide_pending(&self, actor: &User, member: UserId, approve: bool) -> Result<()> {
+        policy::can(actor, Action::ManageMembers)?;
+        let status = self.store.read(|c| users::status(c, member))?;
+        if !matches!(status, Some((AccountStatus::Pending, _))) {
+            return Err(ServiceError::NotFound("waiting account"));
+        }
+        self.store.write(|c| {
+            if approve {
+                users::set_status(c, member, AccountStatus::Active, None)?;
+            } else {
+                store::erase::delete_account(c, member, true)?;
+            }
+            audit::record(
+                c,
+                Some(actor.id),
+                if approve {
+                    AuditAction::Approved
+                } else {
+                    AuditAction::AccountDeleted
+                },
+                Some("user"),
+                Some(member.0),
+                Some(if approve {
+                    "approved"
+                } else {
+                    "rejected while waiting for approval"
+                }),
+            )?;
+            events::append(c, EventKind::UserChanged, None, None, None, Some(member))
+        })?;
+        self.hub.poke();
+        Ok(())
+    }
+
     /// New recovery codes for a member; the old ones stop working.
     pub fn regenerate_recovery_codes(&self, user: &User) -> Result<Vec<String>> {
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| claim_code()).collect();
@@ -915,14 +1028,20 @@ impl Service {
         self.add_user(handle, key, Role::Sysop)
     }
 
+    /// The boards `reader` may read (the welcome board only, while awaiting approval).
     pub fn boards(&self, reader: &User) -> Result<Vec<Board>> {
-        Ok(self.store.read(|c| boards::list(c, reader.id))?)
+        let pending = reader.status == AccountStatus::Pending;
+        Ok(self.store.read(|c| boards::list(c, reader.id, pending))?)
     }
 
+    /// A board, if `reader` may read it.
     pub fn board(&self, reader: &User, board: BoardId) -> Result<Board> {
-        self.store
+        let b = self
+            .store
             .read(|c| boards::by_id(c, reader.id, board))?
-            .ok_or(ServiceError::NotFound("board"))
+            .ok_or(ServiceError::NotFound("board"))?;
+        policy::can(reader, Action::ReadBoard(&b))?;
+        Ok(b)
     }
 
     /// One page of a board's threads and the board's thread count.
@@ -946,6 +1065,7 @@ impl Service {
             .store
             .read(|c| posts::thread_page(c, reader.id, thread, offset.max(0), POSTS_PER_PAGE))?
             .ok_or(ServiceError::NotFound("thread"))?;
+        self.board(reader, page.board_id)?;
         if let Some(last) = page.posts.last() {
             let (uid, pid) = (reader.id, last.id);
             self.store

@@ -137,6 +137,7 @@ pub struct User {
     pub role: Role,
     pub trust_level: i64,
     pub created_at: i64,
+    pub status: AccountStatus,
 }
 
 /// A board as the board list shows it, for one reader.
@@ -148,6 +149,8 @@ pub struct Board {
     pub description: String,
     pub read_only: bool,
     pub allow_anonymous: bool,
+    /// Readable by accounts still waiting for approval.
+    pub welcome: bool,
     pub thread_count: i64,
     /// Threads with posts this reader has not read.
     pub unread_threads: i64,

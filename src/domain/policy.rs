@@ -1,7 +1,7 @@
 //! The policy: one function decides whether an actor may take an action. The service asks it
 //! for every action, whatever the UI showed; a key hidden in the UI is not a permission.
 
-use super::{Board, User};
+use super::{AccountStatus, Board, User};
 
 /// Something a member may try to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +12,10 @@ pub enum Action<'a> {
     Reply(&'a Board),
     /// Post anonymously on a board.
     PostAnonymously(&'a Board),
+    /// Read a board.
+    ReadBoard(&'a Board),
+    /// Approve or reject accounts waiting in the queue; make invite codes; read the audit log.
+    ManageMembers,
 }
 
 /// Why an action was refused, in words for the member.
@@ -21,11 +25,31 @@ pub enum Denied {
     ReadOnlyBoard,
     #[error("This board does not allow anonymous posts.")]
     NoAnonymity,
+    #[error(
+        "Your account is waiting for a moderator's approval. Until then you can read the welcome board."
+    )]
+    Pending,
+    #[error("Only moderators and sysops can do that.")]
+    StaffOnly,
 }
 
 /// May `actor` take `action`?
 pub fn can(actor: &User, action: Action<'_>) -> Result<(), Denied> {
+    let pending = actor.status == AccountStatus::Pending;
     match action {
+        Action::ReadBoard(board) => {
+            if pending && !board.welcome {
+                return Err(Denied::Pending);
+            }
+            Ok(())
+        }
+        Action::ManageMembers => {
+            if !actor.role.is_staff() || pending {
+                return Err(Denied::StaffOnly);
+            }
+            Ok(())
+        }
+        Action::StartThread(_) | Action::Reply(_) if pending => Err(Denied::Pending),
         Action::StartThread(board) | Action::Reply(board) => {
             if board.read_only && !actor.role.is_staff() {
                 return Err(Denied::ReadOnlyBoard);
@@ -53,6 +77,7 @@ mod tests {
             role,
             trust_level: 0,
             created_at: 0,
+            status: crate::domain::AccountStatus::Active,
         }
     }
 
@@ -64,6 +89,7 @@ mod tests {
             description: String::new(),
             read_only,
             allow_anonymous: anon,
+            welcome: false,
             thread_count: 0,
             unread_threads: 0,
         }
@@ -86,6 +112,37 @@ mod tests {
             assert_eq!(can(&user(role), Action::Reply(&b)).is_ok(), ok, "{role:?}");
         }
         assert!(can(&user(Role::Member), Action::Reply(&board(false, false))).is_ok());
+    }
+
+    #[test]
+    fn pending_accounts_read_the_welcome_board_only_and_post_nowhere() {
+        let mut u = user(Role::Member);
+        u.status = AccountStatus::Pending;
+        let welcome = Board {
+            welcome: true,
+            ..board(false, false)
+        };
+        assert!(can(&u, Action::ReadBoard(&welcome)).is_ok());
+        assert_eq!(
+            can(&u, Action::ReadBoard(&board(false, false))),
+            Err(Denied::Pending)
+        );
+        assert_eq!(can(&u, Action::Reply(&welcome)), Err(Denied::Pending));
+        assert_eq!(can(&u, Action::StartThread(&welcome)), Err(Denied::Pending));
+    }
+
+    #[test]
+    fn only_active_staff_manage_members() {
+        assert!(can(&user(Role::Moderator), Action::ManageMembers).is_ok());
+        assert!(can(&user(Role::Sysop), Action::ManageMembers).is_ok());
+        assert_eq!(
+            can(&user(Role::Member), Action::ManageMembers),
+            Err(Denied::StaffOnly)
+        );
+        assert_eq!(
+            can(&user(Role::Professional), Action::ManageMembers),
+            Err(Denied::StaffOnly)
+        );
     }
 
     #[test]

@@ -109,6 +109,7 @@ mod tests {
             role: Role::Member,
             trust_level: 0,
             created_at: 0,
+            status: crate::domain::AccountStatus::Active,
         };
         let (mut app, _) = App::new(
             Some(user),
@@ -128,6 +129,7 @@ mod tests {
                 description: "A description of this board".into(),
                 read_only: false,
                 allow_anonymous: false,
+                welcome: false,
                 thread_count: 3,
                 unread_threads: 1,
             })

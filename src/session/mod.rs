@@ -74,6 +74,7 @@ pub fn texts(service: &Service) -> Texts {
         privacy: assets.privacy.text.clone(),
         resources: assets.resources.clone(),
         claim_pending: service.claim_pending().unwrap_or(false),
+        invite_required: service.config().registration == crate::config::RegistrationMode::Invite,
         export_command: {
             let c = service.config();
             let host = c.public_host.clone().unwrap_or_else(|| "HOST".into());
@@ -322,11 +323,18 @@ fn perform_blocking(
     };
     match (effect, user) {
         (Effect::Quit, _) => None,
-        (Effect::SignUp { handle, claim }, _) => {
+        (
+            Effect::SignUp {
+                handle,
+                claim,
+                invite,
+            },
+            _,
+        ) => {
             let key = key?;
             loaded(
                 service
-                    .sign_up(&handle, key, claim.as_deref())
+                    .sign_up(&handle, key, claim.as_deref(), invite.as_deref())
                     .map(|(u, codes)| Loaded::SignedUp(u, codes)),
             )
         }

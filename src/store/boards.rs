@@ -42,6 +42,7 @@ fn board_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Board> {
         allow_anonymous: r.get(5)?,
         thread_count: r.get(6)?,
         unread_threads: r.get(7)?,
+        welcome: r.get(8)?,
     })
 }
 
@@ -51,15 +52,17 @@ const BOARD_SELECT: &str = "
            (SELECT count(*) FROM threads t
               LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = ?1
              WHERE t.board_id = b.id AND t.hidden = 0
-               AND t.last_post_id > IFNULL(m.last_read_post_id, 0))
+               AND t.last_post_id > IFNULL(m.last_read_post_id, 0)),
+           b.is_welcome
       FROM boards b";
 
-/// The boards in their order, with counts for `reader`.
-pub fn list(c: &Connection, reader: UserId) -> Result<Vec<Board>> {
+/// The boards in their order, with counts for `reader`; only welcome boards if `welcome_only`.
+pub fn list(c: &Connection, reader: UserId, welcome_only: bool) -> Result<Vec<Board>> {
     let mut stmt = c.prepare_cached(&format!(
-        "{BOARD_SELECT} WHERE b.archived = 0 ORDER BY b.position, b.id"
+        "{BOARD_SELECT} WHERE b.archived = 0 AND (?2 = 0 OR b.is_welcome = 1)
+          ORDER BY b.position, b.id"
     ))?;
-    let rows = stmt.query_map([reader], board_from_row)?;
+    let rows = stmt.query_map(params![reader, welcome_only], board_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -15,6 +15,7 @@ pub mod drafts;
 pub mod erase;
 pub mod events;
 pub mod export;
+pub mod invites;
 pub mod meta;
 pub mod migrations;
 pub mod posts;

@@ -376,7 +376,7 @@ mod tests {
         // Replying marks the thread read for Bob; the other thread is new to him.
         assert_eq!(list[0].unread, 0);
         assert_eq!(list[1].unread, 1);
-        let boards = store.read(|c| boards::list(c, b)).expect("boards");
+        let boards = store.read(|c| boards::list(c, b, false)).expect("boards");
         assert_eq!(boards[0].unread_threads, 1);
         // Alice has not read Bob's reply.
         let list = store

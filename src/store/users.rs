@@ -7,16 +7,19 @@ use crate::domain::{AccountStatus, KeyRecord, Role, User, UserId, validate};
 
 fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     let role: String = r.get(2)?;
+    let status: String = r.get(5)?;
     Ok(User {
         id: r.get(0)?,
         handle: r.get(1)?,
         role: Role::parse(&role).unwrap_or(Role::Member),
         trust_level: r.get(3)?,
         created_at: r.get(4)?,
+        // An unknown status is treated as the most restrictive.
+        status: AccountStatus::parse(&status).unwrap_or(AccountStatus::Banned),
     })
 }
 
-const USER_COLUMNS: &str = "u.id, u.handle, u.role, u.trust_level, u.created_at";
+const USER_COLUMNS: &str = "u.id, u.handle, u.role, u.trust_level, u.created_at, u.status";
 
 /// The account that owns a key, whatever its status.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,15 +35,15 @@ pub struct KeyOwner {
 /// The account that owns this public key, whatever its status.
 pub fn account_by_key(c: &Connection, public_key: &str) -> Result<Option<KeyOwner>> {
     Ok(c.prepare_cached(&format!(
-        "SELECT {USER_COLUMNS}, u.status, k.id, u.banned_until
+        "SELECT {USER_COLUMNS}, k.id, u.banned_until
            FROM user_keys k JOIN users u ON u.id = k.user_id
           WHERE k.public_key = ?1"
     ))?
     .query_row([public_key], |r| {
-        let status: String = r.get(5)?;
+        let user = user_from_row(r)?;
         Ok(KeyOwner {
-            user: user_from_row(r)?,
-            status: AccountStatus::parse(&status).unwrap_or(AccountStatus::Banned),
+            status: user.status,
+            user,
             key_id: r.get(6)?,
             banned_until: r.get(7)?,
         })
@@ -269,10 +272,13 @@ pub fn touch_last_seen(c: &Connection, id: UserId) -> Result<()> {
 
 /// Every member, for `bbs admin users`.
 pub fn list(c: &Connection) -> Result<Vec<(User, String)>> {
-    let mut stmt = c.prepare_cached(&format!(
-        "SELECT {USER_COLUMNS}, u.status FROM users u ORDER BY u.id"
-    ))?;
-    let rows = stmt.query_map([], |r| Ok((user_from_row(r)?, r.get(5)?)))?;
+    let mut stmt =
+        c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.id"))?;
+    let rows = stmt.query_map([], |r| {
+        let u = user_from_row(r)?;
+        let status = u.status.as_str().to_string();
+        Ok((u, status))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -54,6 +54,7 @@ pub enum Effect {
     SignUp {
         handle: String,
         claim: Option<String>,
+        invite: Option<String>,
     },
     /// Bind this (unknown) key to an account with a recovery code.
     Recover {
@@ -153,6 +154,8 @@ pub struct Texts {
     pub resources: String,
     /// Whether sign-up offers the sysop claim field.
     pub claim_pending: bool,
+    /// Whether joining needs an invite code.
+    pub invite_required: bool,
     /// The command that exports a member's data, with this server's port and host.
     pub export_command: String,
 }
@@ -194,7 +197,10 @@ impl App {
                 vec![Effect::LoadBoards],
             ),
             None => (
-                Screen::SignUp(SignUpScreen::new(texts.claim_pending)),
+                Screen::SignUp(SignUpScreen::new(
+                    texts.invite_required,
+                    texts.claim_pending,
+                )),
                 vec![],
             ),
         };
@@ -391,10 +397,14 @@ impl App {
         let body = self.body_height();
         match loaded {
             Loaded::SignedUp(user, codes) => {
+                let pending = user.status == crate::domain::AccountStatus::Pending;
                 self.user = Some(user);
                 self.stack.clear();
                 let mut lines = vec![strings::CODES_INTRO.to_string(), String::new()];
                 lines.extend(codes.iter().map(|c| format!("    {c}")));
+                if pending {
+                    lines.extend([String::new(), strings::PENDING_NOTICE.to_string()]);
+                }
                 self.screen = Screen::Notice(screens::notice::NoticeScreen::new(
                     strings::CODES_TITLE.into(),
                     lines,

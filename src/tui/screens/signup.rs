@@ -1,5 +1,7 @@
 //! Sign-up for an unknown key: the community guidelines, then the privacy policy, each
-//! accepted explicitly, then a handle (and, while unclaimed, the sysop claim code).
+//! accepted explicitly, then a handle (with an invite code where joining needs one, and the
+//! sysop claim code while the board has no sysop). A member who lost their keys can instead
+//! bind this key to their account with a recovery code.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -22,27 +24,41 @@ pub enum Step {
     Recover,
 }
 
+/// The one-line fields of the form steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Handle,
+    Invite,
+    Claim,
+    RecoveryCode,
+}
+
 pub struct SignUpScreen {
     pub step: Step,
     /// Lines scrolled in the document being read.
     scroll: u16,
     handle: LineInput,
+    invite: LineInput,
     claim: LineInput,
-    /// Focus on the claim field (only offered while a claim is pending).
-    on_claim: bool,
+    code: LineInput,
+    focus: usize,
+    invite_required: bool,
     claim_pending: bool,
-    /// The sign-up request is on its way.
+    /// The request is on its way.
     pub busy: bool,
 }
 
 impl SignUpScreen {
-    pub fn new(claim_pending: bool) -> SignUpScreen {
+    pub fn new(invite_required: bool, claim_pending: bool) -> SignUpScreen {
         SignUpScreen {
             step: Step::Guidelines,
             scroll: 0,
             handle: LineInput::new(HANDLE_MAX),
+            invite: LineInput::new(20),
             claim: LineInput::new(20),
-            on_claim: false,
+            code: LineInput::new(20),
+            focus: 0,
+            invite_required,
             claim_pending,
             busy: false,
         }
@@ -53,6 +69,65 @@ impl SignUpScreen {
             Step::Guidelines | Step::Privacy => Context::SignUpDocument,
             Step::Handle | Step::Recover => Context::SignUpHandle,
         }
+    }
+
+    fn fields(&self) -> Vec<Field> {
+        match self.step {
+            Step::Recover => vec![Field::Handle, Field::RecoveryCode],
+            _ => {
+                let mut f = vec![Field::Handle];
+                if self.invite_required {
+                    f.push(Field::Invite);
+                }
+                if self.claim_pending {
+                    f.push(Field::Claim);
+                }
+                f
+            }
+        }
+    }
+
+    fn focused(&self) -> Field {
+        let fields = self.fields();
+        fields[self.focus.min(fields.len() - 1)]
+    }
+
+    fn input(&mut self, field: Field) -> &mut LineInput {
+        match field {
+            Field::Handle => &mut self.handle,
+            Field::Invite => &mut self.invite,
+            Field::Claim => &mut self.claim,
+            Field::RecoveryCode => &mut self.code,
+        }
+    }
+
+    fn submit(&mut self) -> Outcome {
+        let text = |i: &LineInput| Some(i.text.trim().to_string()).filter(|t| !t.is_empty());
+        if self.step == Step::Recover {
+            let (Some(handle), Some(code)) = (text(&self.handle), text(&self.code)) else {
+                return Outcome::status(Status::Error(
+                    "Please give your handle and one of your recovery codes.".into(),
+                ));
+            };
+            self.busy = true;
+            return Outcome::effects(vec![Effect::Recover { handle, code }]);
+        }
+        let Some(handle) = text(&self.handle) else {
+            return Outcome::status(Status::Error("Please choose a handle.".into()));
+        };
+        let (invite, claim) = (text(&self.invite), text(&self.claim));
+        if self.invite_required && invite.is_none() && claim.is_none() {
+            self.focus = 1;
+            return Outcome::status(Status::Error(
+                "Joining needs an invite code from a moderator.".into(),
+            ));
+        }
+        self.busy = true;
+        Outcome::effects(vec![Effect::SignUp {
+            handle,
+            claim,
+            invite,
+        }])
     }
 
     pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
@@ -70,7 +145,7 @@ impl SignUpScreen {
                 Some(Action::Decline) => Outcome::nav(Nav::Quit, vec![]),
                 Some(Action::Recover) => {
                     self.step = Step::Recover;
-                    self.on_claim = false;
+                    self.focus = 0;
                     Outcome::none()
                 }
                 Some(Action::Down) => {
@@ -83,67 +158,25 @@ impl SignUpScreen {
                 }
                 _ => Outcome::none(),
             },
-            Step::Recover => {
+            Step::Handle | Step::Recover => {
                 if self.busy {
                     return Outcome::none();
                 }
+                let n = self.fields().len();
                 match action {
-                    Some(Action::Send) => {
-                        if self.handle.text.trim().is_empty() || self.claim.text.trim().is_empty() {
-                            return Outcome::status(Status::Error(
-                                "Please give your handle and one of your recovery codes.".into(),
-                            ));
-                        }
-                        self.busy = true;
-                        Outcome::effects(vec![Effect::Recover {
-                            handle: self.handle.text.clone(),
-                            code: self.claim.text.clone(),
-                        }])
+                    Some(Action::Send) => self.submit(),
+                    Some(Action::NextField) => {
+                        self.focus = (self.focus + 1) % n;
+                        Outcome::none()
                     }
-                    Some(Action::NextField | Action::PrevField) => {
-                        self.on_claim = !self.on_claim;
+                    Some(Action::PrevField) => {
+                        self.focus = (self.focus + n - 1) % n;
                         Outcome::none()
                     }
                     Some(Action::Decline) => Outcome::nav(Nav::Quit, vec![]),
                     _ => {
-                        if self.on_claim {
-                            self.claim.key(key);
-                        } else {
-                            self.handle.key(key);
-                        }
-                        Outcome::none()
-                    }
-                }
-            }
-            Step::Handle => {
-                if self.busy {
-                    return Outcome::none();
-                }
-                match action {
-                    Some(Action::Send) => {
-                        if self.handle.text.trim().is_empty() {
-                            return Outcome::status(Status::Error(
-                                "Please choose a handle.".into(),
-                            ));
-                        }
-                        self.busy = true;
-                        let claim = Some(self.claim.text.clone()).filter(|c| !c.trim().is_empty());
-                        Outcome::effects(vec![Effect::SignUp {
-                            handle: self.handle.text.clone(),
-                            claim,
-                        }])
-                    }
-                    Some(Action::NextField | Action::PrevField) => {
-                        self.on_claim = self.claim_pending && !self.on_claim;
-                        Outcome::none()
-                    }
-                    Some(Action::Decline) => Outcome::nav(Nav::Quit, vec![]),
-                    _ => {
-                        if self.on_claim {
-                            self.claim.key(key);
-                        } else {
-                            self.handle.key(key);
-                        }
+                        let field = self.focused();
+                        self.input(field).key(key);
                         Outcome::none()
                     }
                 }
@@ -157,11 +190,8 @@ impl SignUpScreen {
 
     pub fn paste(&mut self, text: &str) {
         if matches!(self.step, Step::Handle | Step::Recover) && !self.busy {
-            if self.on_claim {
-                self.claim.paste(text)
-            } else {
-                self.handle.paste(text)
-            }
+            let field = self.focused();
+            self.input(field).paste(text);
         }
     }
 
@@ -199,107 +229,54 @@ impl SignUpScreen {
                     );
                 None
             }
-            Step::Recover => {
+            Step::Handle | Step::Recover => {
                 let w = area.width.saturating_sub(2);
                 let mut y = area.y + 1;
-                Paragraph::new(strings::RECOVER_PROMPT)
-                    .wrap(Wrap { trim: true })
-                    .render(
-                        Rect {
-                            x: area.x + 1,
-                            y,
-                            width: w,
-                            height: 3,
-                        },
-                        buf,
-                    );
-                y += 4;
-                buf.set_string(area.x + 1, y, "Handle ", theme.field(!self.on_claim));
-                let mut cursor = self.handle.render(
+                let (intro, rules) = if self.step == Step::Recover {
+                    (strings::RECOVER_PROMPT, "")
+                } else {
+                    (strings::HANDLE_PROMPT, strings::HANDLE_RULES)
+                };
+                Paragraph::new(intro).wrap(Wrap { trim: true }).render(
                     Rect {
-                        x: area.x + 8,
+                        x: area.x + 1,
                         y,
-                        width: w.saturating_sub(8),
-                        height: 1,
+                        width: w,
+                        height: 3,
                     },
                     buf,
-                    theme.text(),
                 );
+                y += 3;
+                buf.set_stringn(area.x + 1, y, rules, w as usize, theme.dim());
                 y += 2;
-                buf.set_string(area.x + 1, y, "Code   ", theme.field(self.on_claim));
-                let c = self.claim.render(
-                    Rect {
-                        x: area.x + 8,
-                        y,
-                        width: w.saturating_sub(8).min(24),
-                        height: 1,
-                    },
-                    buf,
-                    theme.text(),
-                );
-                if self.on_claim {
-                    cursor = c;
-                }
-                if self.busy { None } else { cursor }
-            }
-            Step::Handle => {
-                let w = area.width.saturating_sub(2);
-                let mut y = area.y + 1;
-                Paragraph::new(strings::HANDLE_PROMPT)
-                    .wrap(Wrap { trim: true })
-                    .render(
-                        Rect {
-                            x: area.x + 1,
-                            y,
-                            width: w,
-                            height: 2,
-                        },
-                        buf,
-                    );
-                y += 2;
-                buf.set_stringn(
-                    area.x + 1,
-                    y,
-                    strings::HANDLE_RULES,
-                    w as usize,
-                    theme.dim(),
-                );
-                y += 2;
-                buf.set_string(area.x + 1, y, "Handle ", theme.field(!self.on_claim));
-                let mut cursor = self.handle.render(
-                    Rect {
-                        x: area.x + 8,
-                        y,
-                        width: w.saturating_sub(8),
-                        height: 1,
-                    },
-                    buf,
-                    theme.text(),
-                );
-                if self.claim_pending {
-                    y += 2;
-                    buf.set_stringn(
-                        area.x + 1,
-                        y,
-                        strings::CLAIM_PROMPT,
-                        w as usize,
-                        theme.dim(),
-                    );
-                    y += 1;
-                    buf.set_string(area.x + 1, y, "Code   ", theme.field(self.on_claim));
-                    let c = self.claim.render(
+                let mut cursor = None;
+                let focused = self.focused();
+                for field in self.fields() {
+                    let (label, input, hint) = match field {
+                        Field::Handle => ("Handle ", &self.handle, None),
+                        Field::Invite => ("Invite ", &self.invite, Some(strings::INVITE_PROMPT)),
+                        Field::Claim => ("Code   ", &self.claim, Some(strings::CLAIM_PROMPT)),
+                        Field::RecoveryCode => ("Code   ", &self.code, None),
+                    };
+                    if let Some(hint) = hint {
+                        buf.set_stringn(area.x + 1, y, hint, w as usize, theme.dim());
+                        y += 1;
+                    }
+                    buf.set_string(area.x + 1, y, label, theme.field(field == focused));
+                    let c = input.render(
                         Rect {
                             x: area.x + 8,
                             y,
-                            width: w.saturating_sub(8).min(24),
+                            width: w.saturating_sub(8).min(30),
                             height: 1,
                         },
                         buf,
                         theme.text(),
                     );
-                    if self.on_claim {
+                    if field == focused {
                         cursor = c;
                     }
+                    y += 2;
                 }
                 if self.busy { None } else { cursor }
             }
