@@ -75,6 +75,7 @@ pub struct RawServer {
 #[serde(deny_unknown_fields)]
 pub struct RawRegistration {
     pub mode: Option<RegistrationMode>,
+    pub invite_days: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -144,6 +145,8 @@ pub struct Config {
     /// The host name members use to reach the server, for hints like the export command.
     pub public_host: Option<String>,
     pub registration: RegistrationMode,
+    /// Days an invite code stays valid.
+    pub invite_days: i64,
     pub limits: Limits,
     /// Moderators and sysops must use a second factor (TOTP) over SSH.
     pub require_2fa_for_staff: bool,
@@ -279,6 +282,12 @@ impl Config {
                 .map(|n| crate::sanitize::line(&n))
                 .unwrap_or_else(|| "Haven".into()),
             public_host: server.public_host.map(|h| crate::sanitize::line(&h)),
+            invite_days: raw
+                .registration
+                .as_ref()
+                .and_then(|r| r.invite_days)
+                .unwrap_or(7)
+                .clamp(1, 365),
             registration: raw
                 .registration
                 .and_then(|r| r.mode)

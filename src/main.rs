@@ -103,6 +103,12 @@ enum Admin {
     },
     /// Import an authorized_keys file: one member per line, named by the key's comment.
     ImportKeys { file: PathBuf },
+    /// Make a one-time invite code (for registration mode "invite").
+    Invite {
+        /// Days the code stays valid (default: registration.invite_days).
+        #[arg(long)]
+        days: Option<i64>,
+    },
     /// Read the audit log, newest first.
     Audit {
         #[arg(long)]
@@ -233,6 +239,10 @@ fn run(cli: Cli) -> Result<()> {
                         return Err(anyhow::anyhow!("some lines were refused"));
                     }
                     return Ok(());
+                }
+                Admin::Invite { days } => {
+                    let days = days.unwrap_or(opened.service.config().invite_days);
+                    haven::admin::invite(&opened.service, days)?
                 }
                 Admin::Audit {
                     actor,

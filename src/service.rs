@@ -556,6 +556,16 @@ impl Service {
         Ok(report)
     }
 
+    /// A page of the audit log for a moderator or sysop, newest first.
+    pub fn audit_for(&self, actor: &User, offset: i64) -> Result<Vec<audit::Entry>> {
+        policy::can(actor, Action::ManageMembers)?;
+        self.audit(
+            &audit::Filter::default(),
+            crate::tui::screens::audit::PAGE,
+            offset,
+        )
+    }
+
     /// The audit log, newest first.
     pub fn audit(
         &self,

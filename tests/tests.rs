@@ -1489,3 +1489,145 @@ async fn a_deleted_member_may_keep_their_posts_without_a_name() {
     w.disconnect().await;
     server.stop().await;
 }
+
+/// A server in `dir` with a registration mode, and staff without the second-factor rule.
+async fn server_with_mode(
+    dir: &std::path::Path,
+    mode: haven::config::RegistrationMode,
+) -> TestServer {
+    let config = haven::config::Config {
+        data_dir: dir.to_path_buf(),
+        registration: mode,
+        require_2fa_for_staff: false,
+        ..haven::config::Config::default()
+    };
+    TestServer::start_with(config).await
+}
+
+/// Connects a new key and accepts both documents, stopping at the handle form.
+async fn to_handle_form(addr: std::net::SocketAddr, key: &russh::keys::PrivateKey) -> Member {
+    let mut m = Member::connect(addr, key, 80, 24).await;
+    m.wait_for("Community guidelines").await;
+    m.send(b"a").await;
+    m.wait_for("Privacy policy").await;
+    m.send(b"a").await;
+    m.wait_for("Choose a handle").await;
+    m
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invite_mode_needs_a_valid_single_use_code() {
+    let dir = data_dir();
+    let server = server_with_mode(dir.path(), haven::config::RegistrationMode::Invite).await;
+    let (code, out, err) = util::bbs(&[
+        os("admin"),
+        os("invite"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let invite = out.lines().next().expect("a code").trim().to_string();
+
+    let mut m = to_handle_form(server.addr, &new_key()).await;
+    m.wait_for("Invite code").await;
+    m.send(b"invited_one\r").await;
+    m.wait_for("needs an invite code").await;
+    m.send(b"WRONG-WRONG-0000\r").await;
+    m.wait_for("not valid").await;
+    m.send(&[0x15]).await;
+    m.send(invite.to_lowercase().as_bytes()).await;
+    m.send(keys::ENTER).await;
+    m.wait_until(|s| util::recovery_codes(s).len() == 10, "recovery codes")
+        .await;
+    m.send(keys::ENTER).await;
+    m.wait_for("Small wins").await;
+    m.disconnect().await;
+
+    // The code is used up.
+    let mut m = to_handle_form(server.addr, &new_key()).await;
+    m.send(b"invited_two\t").await;
+    m.send(invite.as_bytes()).await;
+    m.send(keys::ENTER).await;
+    m.wait_for("not valid").await;
+    m.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_mode_holds_new_accounts_until_a_moderator_approves_them_live() {
+    let dir = data_dir();
+    let server = server_with_mode(dir.path(), haven::config::RegistrationMode::Approval).await;
+    let mod_key = new_key();
+    let tmp = data_dir();
+    let pubfile = util::write_public_key(&mod_key, tmp.path(), "mod");
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("add-user"),
+        os("gentle_mod"),
+        os("--key"),
+        pubfile.as_os_str(),
+        os("--role"),
+        os("moderator"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+
+    let mut m = to_handle_form(server.addr, &new_key()).await;
+    m.send(b"waiting_one\r").await;
+    let screen = m
+        .wait_until(
+            |s| s.contains("waiting for a moderator"),
+            "the pending notice",
+        )
+        .await;
+    assert_eq!(util::recovery_codes(&screen).len(), 10, "{screen}");
+    m.send(keys::ENTER).await;
+    let screen = m.wait_for("Welcome").await;
+    assert!(
+        !screen.contains("Small wins"),
+        "only the welcome board while waiting:\n{screen}"
+    );
+    assert!(!screen.contains("moderation"), "{screen}");
+    // Posting is refused with the reason; the draft stays.
+    m.send(keys::ENTER).await;
+    m.wait_for("new thread").await;
+    m.send(b"c").await;
+    m.wait_for("Title").await;
+    m.send(b"Hello?\t\tIs anyone there").await;
+    m.send(keys::CTRL_S).await;
+    m.wait_for("waiting for a moderator's approval").await;
+    m.send(keys::ESC).await;
+    m.wait_for("Draft saved").await;
+    m.send(keys::ESC).await;
+    m.wait_for("Welcome").await;
+
+    // A member's `m` does nothing; the moderator's opens the queue.
+    m.send(b"m").await;
+    let mut moderator = Member::connect(server.addr, &mod_key, 80, 24).await;
+    let screen = moderator.wait_for("Small wins").await;
+    assert!(screen.contains("m moderation"), "{screen}");
+    moderator.send(b"m").await;
+    moderator.wait_for("waiting_one").await;
+    moderator.send(b"a").await;
+    moderator.wait_for("Approved.").await;
+    moderator.wait_for("Nobody is waiting").await;
+
+    // The member's open session sees every board at once.
+    m.wait_for("Small wins").await;
+    assert!(m.screen().contains("Boards"), "{}", m.screen());
+
+    // The moderator makes an invite code and reads the audit log.
+    moderator.send(b"i").await;
+    moderator.wait_for("New invite code:").await;
+    moderator.send(b"l").await;
+    let screen = moderator.wait_for("approved").await;
+    assert!(
+        screen.contains("gentle_mod") && screen.contains("waiting_one"),
+        "{screen}"
+    );
+    assert!(screen.contains("invite_created"), "{screen}");
+    m.disconnect().await;
+    moderator.disconnect().await;
+    server.stop().await;
+}

@@ -161,6 +161,15 @@ pub fn unban(service: &Service, handle: &str, reason: &str) -> Result<String> {
     ))
 }
 
+/// `bbs admin invite [--days N]`: a one-time invite code.
+pub fn invite(service: &Service, days: i64) -> Result<String> {
+    let (code, expires) = service.create_invite(None, days)?;
+    Ok(format!(
+        "{code}\n(single use; valid until {} UTC)\n",
+        format_time(expires)
+    ))
+}
+
 /// `bbs admin audit [--actor H] [--target H] [--action A] [--limit N]`.
 pub fn audit(
     service: &Service,

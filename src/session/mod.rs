@@ -423,6 +423,26 @@ fn perform_blocking(
                 .delete_account(u, &confirm, erase_posts)
                 .map(|_| Loaded::AccountDeleted),
         ),
+        (Effect::LoadPending, Some(u)) => loaded(service.pending_accounts(u).map(Loaded::Pending)),
+        (Effect::DecidePending { member, approve }, Some(u)) => {
+            loaded(service.decide_pending(u, member, approve).map(|_| {
+                Loaded::SettingsChanged(if approve {
+                    "Approved.".into()
+                } else {
+                    "Rejected.".into()
+                })
+            }))
+        }
+        (Effect::CreateInvite, Some(u)) => loaded(
+            service
+                .create_invite(Some(u), service.config().invite_days)
+                .map(|(code, expires)| Loaded::Invite(code, expires)),
+        ),
+        (Effect::LoadAudit { offset }, Some(u)) => loaded(
+            service
+                .audit_for(u, offset)
+                .map(|entries| Loaded::Audit(offset, entries)),
+        ),
         (Effect::RegenerateCodes, Some(u)) => {
             loaded(service.regenerate_recovery_codes(u).map(Loaded::Codes))
         }

@@ -36,6 +36,11 @@ pub enum Action {
     NewRecoveryCodes,
     Submit,
     DeleteAccount,
+    Moderation,
+    Approve,
+    Reject,
+    Invite,
+    AuditLog,
 }
 
 /// Which table applies.
@@ -51,6 +56,8 @@ pub enum Context {
     Settings,
     /// A one-line field has the keyboard: only Enter, Esc and F1 are commands.
     Typing,
+    Staff,
+    Audit,
 }
 
 /// One binding: the keys, the action, and how help and the footer describe it.
@@ -62,6 +69,9 @@ pub struct Binding {
     pub label: &'static str,
     /// Shown in the footer (all bindings show in help).
     pub footer: bool,
+    /// Only for moderators and sysops: hidden from, and inert for, everyone else (the server
+    /// checks every action anyway).
+    pub staff: bool,
 }
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
@@ -77,6 +87,17 @@ macro_rules! b {
             shown: $shown,
             label: $label,
             footer: $footer,
+            staff: false,
+        }
+    };
+    ($keys:expr, $action:expr, $shown:expr, $label:expr, $footer:expr, staff) => {
+        Binding {
+            keys: $keys,
+            action: $action,
+            shown: $shown,
+            label: $label,
+            footer: $footer,
+            staff: true,
         }
     };
 }
@@ -162,7 +183,15 @@ const COMMON: [Binding; 3] = [
     ),
 ];
 
-const BOARDS: [Binding; 4] = [
+const BOARDS: [Binding; 5] = [
+    b!(
+        &[(KeyCode::Char('m'), NONE)],
+        Action::Moderation,
+        "m",
+        "moderation",
+        true,
+        staff
+    ),
     b!(
         &[(KeyCode::Char('s'), NONE)],
         Action::Settings,
@@ -387,6 +416,94 @@ const SETTINGS: [Binding; 7] = [
     ),
 ];
 
+const STAFF: [Binding; 6] = [
+    b!(
+        &[(KeyCode::Char('a'), NONE)],
+        Action::Approve,
+        "a",
+        "approve",
+        true,
+        staff
+    ),
+    b!(
+        &[(KeyCode::Char('x'), NONE)],
+        Action::Reject,
+        "x",
+        "reject",
+        true,
+        staff
+    ),
+    b!(
+        &[(KeyCode::Char('i'), NONE)],
+        Action::Invite,
+        "i",
+        "new invite code",
+        true,
+        staff
+    ),
+    b!(
+        &[(KeyCode::Char('l'), NONE)],
+        Action::AuditLog,
+        "l",
+        "audit log",
+        true,
+        staff
+    ),
+    b!(
+        &[(KeyCode::Char('r'), NONE)],
+        Action::Refresh,
+        "r",
+        "refresh",
+        false
+    ),
+    b!(
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Left, NONE),
+            (KeyCode::Char('q'), NONE)
+        ],
+        Action::Back,
+        "Esc",
+        "back",
+        true
+    ),
+];
+
+const AUDIT: [Binding; 4] = [
+    b!(
+        &[(KeyCode::Char(']'), NONE), (KeyCode::Char('n'), NONE)],
+        Action::NextPage,
+        "]/n",
+        "older",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('['), NONE), (KeyCode::Char('p'), NONE)],
+        Action::PrevPage,
+        "[/p",
+        "newer",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('r'), NONE)],
+        Action::Refresh,
+        "r",
+        "refresh",
+        false
+    ),
+    b!(
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Left, NONE),
+            (KeyCode::Char('q'), NONE)
+        ],
+        Action::Back,
+        "Esc",
+        "back",
+        true
+    ),
+];
+
 const TYPING: [Binding; 3] = [
     b!(
         &[(KeyCode::Enter, NONE)],
@@ -494,7 +611,8 @@ const SIGNUP_HANDLE: [Binding; 5] = [
 ];
 
 /// The bindings of a context, in the order help lists them.
-pub fn bindings(ctx: Context) -> Vec<&'static Binding> {
+/// The bindings of a context for a member (`staff`: a moderator or sysop), in help order.
+pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
     let own: &'static [Binding] = match ctx {
         Context::Boards => &BOARDS,
         Context::Threads => &THREADS,
@@ -505,8 +623,10 @@ pub fn bindings(ctx: Context) -> Vec<&'static Binding> {
         Context::Notice => &NOTICE,
         Context::Settings => &SETTINGS,
         Context::Typing => &TYPING,
+        Context::Staff => &STAFF,
+        Context::Audit => &AUDIT,
     };
-    let mut all: Vec<&'static Binding> = own.iter().collect();
+    let mut all: Vec<&'static Binding> = own.iter().filter(|b| staff || !b.staff).collect();
     if matches!(
         ctx,
         Context::Boards | Context::Threads | Context::Thread | Context::Settings
@@ -520,13 +640,13 @@ pub fn bindings(ctx: Context) -> Vec<&'static Binding> {
 }
 
 /// The action a key asks for in a context.
-pub fn lookup(ctx: Context, key: &KeyEvent) -> Option<Action> {
+pub fn lookup(ctx: Context, key: &KeyEvent, staff: bool) -> Option<Action> {
     // Shift is implied by an upper-case or symbol character; compare without it for chars.
     let mods = match key.code {
         KeyCode::Char(_) => key.modifiers - KeyModifiers::SHIFT,
         _ => key.modifiers,
     };
-    bindings(ctx).into_iter().find_map(|b| {
+    bindings(ctx, staff).into_iter().find_map(|b| {
         b.keys
             .iter()
             .any(|(code, m)| {
@@ -541,8 +661,8 @@ pub fn lookup(ctx: Context, key: &KeyEvent) -> Option<Action> {
 }
 
 /// The footer's hints for a context: "Enter open · c new thread · …".
-pub fn footer(ctx: Context) -> Vec<(&'static str, &'static str)> {
-    bindings(ctx)
+pub fn footer(ctx: Context, staff: bool) -> Vec<(&'static str, &'static str)> {
+    bindings(ctx, staff)
         .into_iter()
         .filter(|b| b.footer)
         .map(|b| (b.shown, b.label))
@@ -560,11 +680,23 @@ mod tests {
     #[test]
     fn arrows_and_vi_keys_move() {
         for ctx in [Context::Boards, Context::Threads, Context::Thread] {
-            assert_eq!(lookup(ctx, &key(KeyCode::Down)), Some(Action::Down));
-            assert_eq!(lookup(ctx, &key(KeyCode::Char('j'))), Some(Action::Down));
-            assert_eq!(lookup(ctx, &key(KeyCode::Char('k'))), Some(Action::Up));
-            assert_eq!(lookup(ctx, &key(KeyCode::Char('?'))), Some(Action::Help));
-            assert_eq!(lookup(ctx, &key(KeyCode::F(1))), Some(Action::HelpNow));
+            assert_eq!(lookup(ctx, &key(KeyCode::Down), false), Some(Action::Down));
+            assert_eq!(
+                lookup(ctx, &key(KeyCode::Char('j')), false),
+                Some(Action::Down)
+            );
+            assert_eq!(
+                lookup(ctx, &key(KeyCode::Char('k')), false),
+                Some(Action::Up)
+            );
+            assert_eq!(
+                lookup(ctx, &key(KeyCode::Char('?')), false),
+                Some(Action::Help)
+            );
+            assert_eq!(
+                lookup(ctx, &key(KeyCode::F(1)), false),
+                Some(Action::HelpNow)
+            );
         }
     }
 
@@ -572,13 +704,30 @@ mod tests {
     fn the_composer_does_not_steal_letters() {
         for c in ['a', 'j', 'q', '?', '!', ' '] {
             assert_eq!(
-                lookup(Context::Compose, &key(KeyCode::Char(c))),
+                lookup(Context::Compose, &key(KeyCode::Char(c)), false),
                 None,
                 "{c}"
             );
         }
         let send = KeyEvent::new(KeyCode::Char('s')).modifiers(KeyModifiers::CTRL);
-        assert_eq!(lookup(Context::Compose, &send), Some(Action::Send));
+        assert_eq!(lookup(Context::Compose, &send, false), Some(Action::Send));
+    }
+
+    #[test]
+    fn moderator_keys_are_hidden_from_members_and_inert_for_them() {
+        let m = key(KeyCode::Char('m'));
+        assert_eq!(lookup(Context::Boards, &m, false), None);
+        assert_eq!(lookup(Context::Boards, &m, true), Some(Action::Moderation));
+        assert!(
+            !footer(Context::Boards, false)
+                .iter()
+                .any(|(_, l)| *l == "moderation")
+        );
+        assert!(
+            footer(Context::Boards, true)
+                .iter()
+                .any(|(_, l)| *l == "moderation")
+        );
     }
 
     #[test]
@@ -594,7 +743,7 @@ mod tests {
             Context::Settings,
             Context::Typing,
         ] {
-            assert!(!footer(ctx).is_empty());
+            assert!(!footer(ctx, false).is_empty());
         }
     }
 }

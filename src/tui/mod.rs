@@ -77,6 +77,15 @@ pub enum Effect {
         confirm: String,
         erase_posts: bool,
     },
+    LoadPending,
+    DecidePending {
+        member: crate::domain::UserId,
+        approve: bool,
+    },
+    CreateInvite,
+    LoadAudit {
+        offset: i64,
+    },
     /// End the session (the driver saves nothing more: drafts were saved by their own effect).
     Quit,
 }
@@ -110,6 +119,10 @@ pub enum Loaded {
     /// New recovery codes, to show once.
     Codes(Vec<String>),
     AccountDeleted,
+    Pending(Vec<User>),
+    /// A new invite code and when it expires.
+    Invite(String, i64),
+    Audit(i64, Vec<crate::store::audit::Entry>),
 }
 
 /// Everything that can change the App.
@@ -224,6 +237,13 @@ impl App {
         )
     }
 
+    /// A moderator or sysop in good standing (their keys show; the server decides anyway).
+    pub fn is_staff(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role.is_staff() && u.status == crate::domain::AccountStatus::Active)
+    }
+
     /// Records the session's key (the settings screen marks it and asks before revoking it).
     pub fn set_key(&mut self, key_id: Option<i64>) {
         self.key_id = key_id;
@@ -295,8 +315,9 @@ impl App {
                 vec![]
             }
             Msg::UserChanged(user) => {
+                // Approved, promoted or demoted: what is on screen may change with it.
                 self.user = Some(user);
-                vec![]
+                self.screen.reload(self.body_height())
             }
             Msg::ShuttingDown => {
                 self.status = Some(Status::Info(strings::RESTARTING.into()));
@@ -314,7 +335,7 @@ impl App {
         }
         self.status = None;
         let ctx = self.context();
-        let action = keymap::lookup(ctx, &key);
+        let action = keymap::lookup(ctx, &key, self.is_staff());
         match action {
             Some(Action::Help) => {
                 self.overlay = Some(Overlay::Help);
@@ -575,7 +596,10 @@ impl App {
 
         // Footer: the keys that apply here.
         let mut spans = vec![Span::raw(" ")];
-        for (i, (keys, label)) in keymap::footer(self.context()).into_iter().enumerate() {
+        for (i, (keys, label)) in keymap::footer(self.context(), self.is_staff())
+            .into_iter()
+            .enumerate()
+        {
             if i > 0 {
                 spans.push(Span::styled(" · ", theme.footer()));
             }
@@ -586,7 +610,7 @@ impl App {
 
         match self.overlay {
             Some(Overlay::Help) => {
-                let lines: Vec<Line> = keymap::bindings(self.context())
+                let lines: Vec<Line> = keymap::bindings(self.context(), self.is_staff())
                     .into_iter()
                     .map(|b| {
                         Line::from(vec![

@@ -40,6 +40,10 @@ impl BoardsScreen {
                 None => Outcome::none(),
             },
             Action::Refresh => Outcome::effects(vec![Effect::LoadBoards]),
+            Action::Moderation => Outcome::nav(
+                Nav::Push(Box::new(Screen::Staff(super::staff::StaffScreen::new()))),
+                vec![Effect::LoadPending],
+            ),
             Action::Settings => Outcome::nav(
                 Nav::Push(Box::new(Screen::Settings(
                     super::settings::SettingsScreen::new(self.current_key),

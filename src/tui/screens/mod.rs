@@ -1,11 +1,13 @@
 //! The screens. Each is a small state struct with `key`, `loaded` and `render`; the App
 //! dispatches to the current one and applies the [`Outcome`] it returns.
 
+pub mod audit;
 pub mod boards;
 pub mod compose;
 pub mod notice;
 pub mod settings;
 pub mod signup;
+pub mod staff;
 pub mod thread;
 pub mod threads;
 pub mod totp;
@@ -75,6 +77,8 @@ pub enum Screen {
     Notice(notice::NoticeScreen),
     Settings(settings::SettingsScreen),
     Totp(totp::TotpScreen),
+    Staff(staff::StaffScreen),
+    Audit(audit::AuditScreen),
 }
 
 impl Screen {
@@ -89,6 +93,8 @@ impl Screen {
             Screen::Settings(s) if s.typing() => Context::Typing,
             Screen::Settings(_) => Context::Settings,
             Screen::Totp(_) => Context::Typing,
+            Screen::Staff(_) => Context::Staff,
+            Screen::Audit(_) => Context::Audit,
         }
     }
 
@@ -102,6 +108,8 @@ impl Screen {
             Screen::Notice(_) => "Please read".into(),
             Screen::Settings(_) => "Settings".into(),
             Screen::Totp(_) => "Second factor".into(),
+            Screen::Staff(_) => "Moderation".into(),
+            Screen::Audit(_) => "Audit log".into(),
         }
     }
 
@@ -121,6 +129,8 @@ impl Screen {
             Screen::Notice(s) => s.key(action),
             Screen::Settings(s) => s.key(key, action),
             Screen::Totp(s) => s.key(key, action),
+            Screen::Staff(s) => s.key(action),
+            Screen::Audit(s) => s.key(action, body),
         }
     }
 
@@ -144,6 +154,8 @@ impl Screen {
             Screen::Notice(_) => vec![],
             Screen::Settings(s) => s.loaded(loaded),
             Screen::Totp(s) => s.loaded(loaded),
+            Screen::Staff(s) => s.loaded(loaded),
+            Screen::Audit(s) => s.loaded(loaded),
         }
     }
 
@@ -154,6 +166,8 @@ impl Screen {
             Screen::Threads(s) => vec![s.load(body)],
             Screen::Thread(s) => s.reload(),
             Screen::Settings(_) => vec![Effect::LoadSettings],
+            Screen::Staff(_) => vec![Effect::LoadPending],
+            Screen::Audit(s) => vec![Effect::LoadAudit { offset: s.offset }],
             _ => vec![],
         }
     }
@@ -202,6 +216,8 @@ impl Screen {
             Screen::Notice(s) => s.render(area, buf, theme),
             Screen::Settings(s) => s.render(area, buf, theme, texts),
             Screen::Totp(s) => s.render(area, buf, theme),
+            Screen::Staff(s) => s.render(area, buf, theme),
+            Screen::Audit(s) => s.render(area, buf, theme),
         }
     }
 }

@@ -1,0 +1,125 @@
+//! The audit log for moderators and sysops: every moderator and sysop action and security
+//! event, newest first, a page at a time. Rows carry no addresses and no post text.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+
+use super::{Nav, Outcome};
+use crate::store::audit::Entry;
+use crate::tui::keymap::Action;
+use crate::tui::widgets::{format_time, truncate};
+use crate::tui::{Effect, Loaded, Theme};
+
+/// Rows per page.
+pub const PAGE: i64 = 100;
+
+pub struct AuditScreen {
+    pub entries: Option<Vec<Entry>>,
+    pub offset: i64,
+    /// First row shown.
+    scroll: usize,
+}
+
+impl AuditScreen {
+    pub fn new() -> AuditScreen {
+        AuditScreen {
+            entries: None,
+            offset: 0,
+            scroll: 0,
+        }
+    }
+
+    pub fn key(&mut self, action: Option<Action>, body: u16) -> Outcome {
+        let len = self.entries.as_ref().map_or(0, Vec::len);
+        let page = body.saturating_sub(1).max(1) as usize;
+        match action {
+            Some(Action::Down) => self.scroll = (self.scroll + 1).min(len.saturating_sub(1)),
+            Some(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
+            Some(Action::PageDown) => self.scroll = (self.scroll + page).min(len.saturating_sub(1)),
+            Some(Action::PageUp) => self.scroll = self.scroll.saturating_sub(page),
+            Some(Action::Top) => self.scroll = 0,
+            Some(Action::NextPage) if len as i64 == PAGE => {
+                self.offset += PAGE;
+                self.scroll = 0;
+                return Outcome::effects(vec![Effect::LoadAudit {
+                    offset: self.offset,
+                }]);
+            }
+            Some(Action::PrevPage) if self.offset > 0 => {
+                self.offset = (self.offset - PAGE).max(0);
+                self.scroll = 0;
+                return Outcome::effects(vec![Effect::LoadAudit {
+                    offset: self.offset,
+                }]);
+            }
+            Some(Action::Refresh) => {
+                return Outcome::effects(vec![Effect::LoadAudit {
+                    offset: self.offset,
+                }]);
+            }
+            Some(Action::Back) => return Outcome::nav(Nav::Back, vec![]),
+            _ => {}
+        }
+        Outcome::none()
+    }
+
+    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+        if let Loaded::Audit(offset, entries) = loaded
+            && offset == self.offset
+        {
+            self.entries = Some(entries);
+        }
+        vec![]
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+        let Some(entries) = &self.entries else {
+            buf.set_string(
+                area.x + 1,
+                area.y + 1,
+                crate::tui::strings::LOADING,
+                theme.dim(),
+            );
+            return None;
+        };
+        let w = area.width.saturating_sub(2) as usize;
+        buf.set_stringn(
+            area.x + 1,
+            area.y,
+            "Time (UTC)        Actor            Action",
+            w,
+            theme.dim(),
+        );
+        if entries.is_empty() {
+            buf.set_string(area.x + 1, area.y + 1, "Nothing recorded yet.", theme.dim());
+        }
+        for (i, e) in entries
+            .iter()
+            .skip(self.scroll)
+            .take(area.height.saturating_sub(1) as usize)
+            .enumerate()
+        {
+            let mut line = format!("{}  {:<16} {}", format_time(e.at), e.actor, e.action);
+            if let Some(t) = &e.target {
+                line.push_str(&format!(" → {t}"));
+            }
+            if let Some(r) = &e.reason {
+                line.push_str(&format!(" ({r})"));
+            }
+            buf.set_stringn(
+                area.x + 1,
+                area.y + 1 + i as u16,
+                truncate(&line, w),
+                w,
+                theme.text(),
+            );
+        }
+        None
+    }
+}
+
+impl Default for AuditScreen {
+    fn default() -> Self {
+        AuditScreen::new()
+    }
+}
