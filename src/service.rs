@@ -807,6 +807,32 @@ impl Service {
         Ok(text)
     }
 
+    /// Which documents changed since the member last accepted them.
+    pub fn documents_due(&self, user: UserId) -> Result<(bool, bool)> {
+        let (g, p) = self.store.read(|c| users::accepted_versions(c, user))?;
+        Ok((
+            g < self.assets.guidelines.version,
+            p < self.assets.privacy.version,
+        ))
+    }
+
+    /// Records that the member accepted the current documents.
+    pub fn accept_documents(&self, user: &User) -> Result<()> {
+        let (g, p) = (self.assets.guidelines.version, self.assets.privacy.version);
+        self.store.write(|c| {
+            users::accept_versions(c, user.id, g, p)?;
+            audit::record(
+                c,
+                Some(user.id),
+                AuditAction::DocumentsAccepted,
+                None,
+                None,
+                Some(&format!("guidelines v{g}, privacy v{p}")),
+            )
+        })?;
+        Ok(())
+    }
+
     /// How many unused recovery codes the member has.
     pub fn recovery_codes_left(&self, user: UserId) -> Result<usize> {
         Ok(self.store.read(|c| recovery::unused(c, user))?.len())

@@ -1631,3 +1631,57 @@ async fn approval_mode_holds_new_accounts_until_a_moderator_approves_them_live()
     moderator.disconnect().await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_version_of_the_guidelines_must_be_accepted_at_next_login() {
+    let dir = data_dir();
+    let key = new_key();
+    let server = TestServer::start_in(dir.path()).await;
+    Member::sign_up(server.addr, &key, "long_timer")
+        .await
+        .disconnect()
+        .await;
+    server.stop().await;
+
+    // The sysop publishes version 2 of the guidelines in the data dir.
+    std::fs::write(
+        dir.path().join("guidelines.md"),
+        "<!-- version: 2 -->\nCommunity guidelines, revised\n\nA new rule: be gentle with yourself too.\n",
+    )
+    .expect("write guidelines");
+    let server = TestServer::start_in(dir.path()).await;
+    let mut m = Member::connect(server.addr, &key, 80, 24).await;
+    let screen = m.wait_for("be gentle with yourself").await;
+    assert!(screen.contains("guidelines have changed"), "{screen}");
+    assert!(
+        !screen.contains("Privacy policy"),
+        "only what changed is shown:\n{screen}"
+    );
+    m.send(b"a").await;
+    m.wait_for("Small wins").await;
+    m.disconnect().await;
+    let mut m = Member::connect(server.addr, &key, 80, 24).await;
+    let screen = m.wait_for("Small wins").await;
+    assert!(!screen.contains("revised"), "{screen}");
+    m.disconnect().await;
+
+    // Leaving instead of accepting ends the session; the question comes back next time.
+    let other = new_key();
+    Member::sign_up(server.addr, &other, "newcomer")
+        .await
+        .disconnect()
+        .await;
+    server.stop().await;
+    let (_, out, _) = util::bbs(&[
+        os("admin"),
+        os("audit"),
+        os("--action"),
+        os("documents_accepted"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert!(
+        out.contains("long_timer") && out.contains("guidelines v2"),
+        "{out}"
+    );
+}

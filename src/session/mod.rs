@@ -133,11 +133,29 @@ pub async fn run<O: Output>(
         }
         _ => false,
     };
+    let docs_due = match &user {
+        Some(u) => {
+            let (s, id) = (service.clone(), u.id);
+            tokio::task::spawn_blocking(move || s.documents_due(id))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or((false, false))
+        }
+        None => (false, false),
+    };
     let (mut app, mut effects) = App::new(user, texts, theme, width, height);
     app.set_key(key_id);
     if must_enrol {
         effects = app.require_totp();
     }
+    // Changed documents come first of all (their screen sits on top).
+    use crate::tui::screens::reaccept::Doc;
+    let docs: Vec<Doc> = [(docs_due.0, Doc::Guidelines), (docs_due.1, Doc::Privacy)]
+        .into_iter()
+        .filter_map(|(due, d)| due.then_some(d))
+        .collect();
+    effects.extend(app.require_documents(docs));
     let mut frame = Frame::new();
     let mut parser = InputParser::new();
     let idle_logout = service.config().limits.idle_logout;
@@ -422,6 +440,11 @@ fn perform_blocking(
             service
                 .delete_account(u, &confirm, erase_posts)
                 .map(|_| Loaded::AccountDeleted),
+        ),
+        (Effect::AcceptDocuments, Some(u)) => loaded(
+            service
+                .accept_documents(u)
+                .map(|_| Loaded::DocumentsAccepted),
         ),
         (Effect::LoadPending, Some(u)) => loaded(service.pending_accounts(u).map(Loaded::Pending)),
         (Effect::DecidePending { member, approve }, Some(u)) => {

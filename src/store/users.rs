@@ -412,3 +412,21 @@ pub fn totp_failed(
         .execute(params![user, failures, locked_until])?;
     Ok(())
 }
+
+/// The versions of the guidelines and privacy policy the member last accepted.
+pub fn accepted_versions(c: &Connection, user: UserId) -> Result<(i64, i64)> {
+    Ok(
+        c.prepare_cached("SELECT guidelines_version, privacy_version FROM users WHERE id = ?1")?
+            .query_row([user], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .unwrap_or((0, 0)),
+    )
+}
+
+pub fn accept_versions(c: &Connection, user: UserId, guidelines: i64, privacy: i64) -> Result<()> {
+    c.prepare_cached(
+        "UPDATE users SET guidelines_version = ?2, privacy_version = ?3 WHERE id = ?1",
+    )?
+    .execute(params![user, guidelines, privacy])?;
+    Ok(())
+}

@@ -58,6 +58,7 @@ pub enum Context {
     Typing,
     Staff,
     Audit,
+    Reaccept,
 }
 
 /// One binding: the keys, the action, and how help and the footer describe it.
@@ -504,6 +505,41 @@ const AUDIT: [Binding; 4] = [
     ),
 ];
 
+const REACCEPT: [Binding; 4] = [
+    b!(
+        &[(KeyCode::Char('a'), NONE)],
+        Action::Accept,
+        "a",
+        "I accept",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('q'), NONE), (KeyCode::Esc, NONE)],
+        Action::Decline,
+        "q",
+        "I don't accept (leave)",
+        true
+    ),
+    b!(
+        &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)],
+        Action::Up,
+        "↑",
+        "scroll up",
+        false
+    ),
+    b!(
+        &[
+            (KeyCode::Down, NONE),
+            (KeyCode::Char('j'), NONE),
+            (KeyCode::Char(' '), NONE)
+        ],
+        Action::Down,
+        "↓",
+        "scroll down",
+        false
+    ),
+];
+
 const TYPING: [Binding; 3] = [
     b!(
         &[(KeyCode::Enter, NONE)],
@@ -625,6 +661,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
         Context::Typing => &TYPING,
         Context::Staff => &STAFF,
         Context::Audit => &AUDIT,
+        Context::Reaccept => &REACCEPT,
     };
     let mut all: Vec<&'static Binding> = own.iter().filter(|b| staff || !b.staff).collect();
     if matches!(

@@ -77,6 +77,8 @@ pub enum Effect {
         confirm: String,
         erase_posts: bool,
     },
+    /// The member accepted the current guidelines and privacy policy.
+    AcceptDocuments,
     LoadPending,
     DecidePending {
         member: crate::domain::UserId,
@@ -123,6 +125,7 @@ pub enum Loaded {
     /// A new invite code and when it expires.
     Invite(String, i64),
     Audit(i64, Vec<crate::store::audit::Entry>),
+    DocumentsAccepted,
 }
 
 /// Everything that can change the App.
@@ -250,6 +253,19 @@ impl App {
         if let Screen::Boards(b) = &mut self.screen {
             b.current_key = key_id;
         }
+    }
+
+    /// Changed documents the member must accept before anything else.
+    pub fn require_documents(&mut self, docs: Vec<screens::reaccept::Doc>) -> Vec<Effect> {
+        if docs.is_empty() {
+            return vec![];
+        }
+        let current = std::mem::replace(
+            &mut self.screen,
+            Screen::Reaccept(screens::reaccept::ReacceptScreen::new(docs)),
+        );
+        self.stack.push(current);
+        vec![]
     }
 
     /// Staff who must have a second factor and have none see its setup before anything else.
@@ -495,6 +511,24 @@ impl App {
                         vec![Effect::LoadBoards]
                     }
                 }
+            }
+            Loaded::DocumentsAccepted => {
+                match self.stack.pop() {
+                    Some(prev) => self.screen = prev,
+                    None => {
+                        self.screen = Screen::Boards(BoardsScreen {
+                            current_key: self.key_id,
+                            ..BoardsScreen::default()
+                        })
+                    }
+                }
+                let mut effects = self.screen.reload(body);
+                if matches!(self.screen, Screen::Boards(_))
+                    && !effects.contains(&Effect::LoadBoards)
+                {
+                    effects.push(Effect::LoadBoards);
+                }
+                effects
             }
             Loaded::AccountDeleted => {
                 self.farewell = Some("Your account was deleted. Take care of yourself.".into());

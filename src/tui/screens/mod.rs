@@ -5,6 +5,7 @@ pub mod audit;
 pub mod boards;
 pub mod compose;
 pub mod notice;
+pub mod reaccept;
 pub mod settings;
 pub mod signup;
 pub mod staff;
@@ -79,6 +80,7 @@ pub enum Screen {
     Totp(totp::TotpScreen),
     Staff(staff::StaffScreen),
     Audit(audit::AuditScreen),
+    Reaccept(reaccept::ReacceptScreen),
 }
 
 impl Screen {
@@ -95,6 +97,7 @@ impl Screen {
             Screen::Totp(_) => Context::Typing,
             Screen::Staff(_) => Context::Staff,
             Screen::Audit(_) => Context::Audit,
+            Screen::Reaccept(_) => Context::Reaccept,
         }
     }
 
@@ -110,6 +113,7 @@ impl Screen {
             Screen::Totp(_) => "Second factor".into(),
             Screen::Staff(_) => "Moderation".into(),
             Screen::Audit(_) => "Audit log".into(),
+            Screen::Reaccept(_) => "Please read".into(),
         }
     }
 
@@ -131,6 +135,7 @@ impl Screen {
             Screen::Totp(s) => s.key(key, action),
             Screen::Staff(s) => s.key(action),
             Screen::Audit(s) => s.key(action, body),
+            Screen::Reaccept(s) => s.key(action),
         }
     }
 
@@ -156,6 +161,7 @@ impl Screen {
             Screen::Totp(s) => s.loaded(loaded),
             Screen::Staff(s) => s.loaded(loaded),
             Screen::Audit(s) => s.loaded(loaded),
+            Screen::Reaccept(_) => vec![],
         }
     }
 
@@ -167,6 +173,7 @@ impl Screen {
             Screen::Thread(s) => s.reload(),
             Screen::Settings(_) => vec![Effect::LoadSettings],
             Screen::Staff(_) => vec![Effect::LoadPending],
+            Screen::Totp(s) if !s.is_loaded() => vec![Effect::StartTotp],
             Screen::Audit(s) => vec![Effect::LoadAudit { offset: s.offset }],
             _ => vec![],
         }
@@ -218,6 +225,7 @@ impl Screen {
             Screen::Totp(s) => s.render(area, buf, theme),
             Screen::Staff(s) => s.render(area, buf, theme),
             Screen::Audit(s) => s.render(area, buf, theme),
+            Screen::Reaccept(s) => s.render(area, buf, theme, texts),
         }
     }
 }

@@ -62,6 +62,11 @@ impl TotpScreen {
         }
     }
 
+    /// True once a secret to show has arrived.
+    pub fn is_loaded(&self) -> bool {
+        self.setup.is_some()
+    }
+
     pub fn paste(&mut self, text: &str) {
         self.code.paste(text);
     }

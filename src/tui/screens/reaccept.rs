@@ -1,0 +1,98 @@
+//! A new version of the guidelines or privacy policy, shown at login until the member
+//! accepts it (or leaves).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use super::{Nav, Outcome};
+use crate::tui::keymap::Action;
+use crate::tui::{Effect, Texts, Theme};
+
+/// Which documents changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doc {
+    Guidelines,
+    Privacy,
+}
+
+pub struct ReacceptScreen {
+    docs: Vec<Doc>,
+    index: usize,
+    scroll: u16,
+}
+
+impl ReacceptScreen {
+    pub fn new(docs: Vec<Doc>) -> ReacceptScreen {
+        ReacceptScreen {
+            docs,
+            index: 0,
+            scroll: 0,
+        }
+    }
+
+    pub fn key(&mut self, action: Option<Action>) -> Outcome {
+        match action {
+            Some(Action::Accept) => {
+                self.index += 1;
+                self.scroll = 0;
+                if self.index >= self.docs.len() {
+                    return Outcome::effects(vec![Effect::AcceptDocuments]);
+                }
+                Outcome::none()
+            }
+            Some(Action::Decline) => Outcome::nav(Nav::Quit, vec![]),
+            Some(Action::Down) => {
+                self.scroll = self.scroll.saturating_add(1);
+                Outcome::none()
+            }
+            Some(Action::Up) => {
+                self.scroll = self.scroll.saturating_sub(1);
+                Outcome::none()
+            }
+            _ => Outcome::none(),
+        }
+    }
+
+    pub fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        texts: &Texts,
+    ) -> Option<Position> {
+        let Some(doc) = self
+            .docs
+            .get(self.index.min(self.docs.len().saturating_sub(1)))
+        else {
+            return None;
+        };
+        let (intro, text) = match doc {
+            Doc::Guidelines => (
+                "The community guidelines have changed. Please read them again.",
+                &texts.guidelines,
+            ),
+            Doc::Privacy => (
+                "The privacy policy has changed. Please read it again.",
+                &texts.privacy,
+            ),
+        };
+        let mut lines = vec![Line::styled(intro, theme.notice()), Line::raw("")];
+        lines.extend(text.lines().map(|l| Line::raw(l.to_string())));
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Press a to accept, q to leave.", theme.key()));
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((self.scroll, 0))
+            .render(
+                Rect {
+                    x: area.x + 1,
+                    width: area.width.saturating_sub(2),
+                    ..area
+                },
+                buf,
+            );
+        None
+    }
+}
