@@ -62,12 +62,9 @@ impl ReacceptScreen {
         theme: Theme,
         texts: &Texts,
     ) -> Option<Position> {
-        let Some(doc) = self
+        let doc = self
             .docs
-            .get(self.index.min(self.docs.len().saturating_sub(1)))
-        else {
-            return None;
-        };
+            .get(self.index.min(self.docs.len().saturating_sub(1)))?;
         let (intro, text) = match doc {
             Doc::Guidelines => (
                 "The community guidelines have changed. Please read them again.",
