@@ -295,6 +295,21 @@ impl Service {
             .map_err(Into::into)
     }
 
+    /// The actor as the database knows them now: a role changed or a ban made in another
+    /// session or process applies to the very next action, whatever the caller's copy says.
+    fn current(&self, actor: &User) -> Result<User> {
+        let user = self
+            .store
+            .read(|c| users::by_id(c, actor.id))?
+            .ok_or(ServiceError::NotFound("account"))?;
+        match user.status {
+            AccountStatus::Banned | AccountStatus::Deleted => {
+                Err(ServiceError::NotFound("account"))
+            }
+            AccountStatus::Active | AccountStatus::Pending => Ok(user),
+        }
+    }
+
     fn member(&self, handle: &str) -> Result<User> {
         self.store
             .read(|c| users::by_handle(c, handle))?
@@ -558,7 +573,7 @@ impl Service {
 
     /// A page of the audit log for a moderator or sysop, newest first.
     pub fn audit_for(&self, actor: &User, offset: i64) -> Result<Vec<audit::Entry>> {
-        policy::can(actor, Action::ManageMembers)?;
+        policy::can(&self.current(actor)?, Action::ManageMembers)?;
         self.audit(
             &audit::Filter::default(),
             crate::tui::screens::audit::PAGE,
@@ -975,7 +990,7 @@ impl Service {
     /// Makes a one-time invite code, valid for `days` (moderators in the TUI, sysops by CLI).
     pub fn create_invite(&self, actor: Option<&User>, days: i64) -> Result<(String, i64)> {
         if let Some(a) = actor {
-            policy::can(a, Action::ManageMembers)?;
+            policy::can(&self.current(a)?, Action::ManageMembers)?;
         }
         let code = claim_code();
         let expires = store::now() + days.clamp(1, 365) * 86_400;
@@ -995,7 +1010,7 @@ impl Service {
 
     /// Accounts waiting for approval, oldest first.
     pub fn pending_accounts(&self, actor: &User) -> Result<Vec<User>> {
-        policy::can(actor, Action::ManageMembers)?;
+        policy::can(&self.current(actor)?, Action::ManageMembers)?;
         Ok(self.store.read(|c| {
             Ok(users::list(c)?
                 .into_iter()
@@ -1008,7 +1023,7 @@ impl Service {
     /// Approves a waiting account (it becomes active at once, in its open sessions too) or
     /// rejects it (the account is deleted, like a member deleting their own).
     pub fn decide_pending(&self, actor: &User, member: UserId, approve: bool) -> Result<()> {
-        policy::can(actor, Action::ManageMembers)?;
+        policy::can(&self.current(actor)?, Action::ManageMembers)?;
         let status = self.store.read(|c| users::status(c, member))?;
         if !matches!(status, Some((AccountStatus::Pending, _))) {
             return Err(ServiceError::NotFound("waiting account"));
@@ -1137,6 +1152,8 @@ impl Service {
         draft: &Draft,
     ) -> Result<(ThreadId, PostId)> {
         self.save_draft(author, place, draft)?;
+        // Rights as they are now (a ban, silence or role change elsewhere applies at once).
+        let author = &self.current(author)?;
         let board = self.board(author, place.board())?;
         let body = validate::body(&draft.body)?;
         let cw = crate::sanitize::line(&draft.content_warning)
@@ -1247,4 +1264,63 @@ fn normalize_code(code: &str) -> String {
 /// Current time, re-exported for the UI's relative times.
 pub fn now() -> i64 {
     store::now()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service() -> (tempfile::TempDir, Service) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = Config {
+            data_dir: dir.path().to_path_buf(),
+            ..Config::default()
+        };
+        let opened = crate::boot::open(config, false).expect("open");
+        (dir, opened.service)
+    }
+
+    fn key() -> KeyInfo {
+        let k = russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519)
+            .expect("key");
+        KeyInfo::from_public_key(k.public_key())
+    }
+
+    #[test]
+    fn a_demoted_moderator_cannot_act_on_a_stale_copy_of_their_account() {
+        let (_d, s) = service();
+        let moderator = s
+            .add_user("watchful", &key(), Role::Moderator)
+            .expect("add");
+        assert!(s.create_invite(Some(&moderator), 7).is_ok());
+        s.set_role(None, "watchful", Role::Member, "stepped down")
+            .expect("demote");
+        // `moderator` still says Moderator: the service must not believe it.
+        assert!(matches!(
+            s.create_invite(Some(&moderator), 7),
+            Err(ServiceError::Denied(Denied::StaffOnly))
+        ));
+        assert!(matches!(
+            s.pending_accounts(&moderator),
+            Err(ServiceError::Denied(Denied::StaffOnly))
+        ));
+        assert!(matches!(
+            s.audit_for(&moderator, 0),
+            Err(ServiceError::Denied(Denied::StaffOnly))
+        ));
+    }
+
+    #[test]
+    fn a_banned_member_cannot_post_from_an_open_session() {
+        let (_d, s) = service();
+        let member = s.add_user("poster", &key(), Role::Member).expect("add");
+        s.ban(None, "poster", None, "test").expect("ban");
+        let draft = Draft {
+            title: "t".into(),
+            body: "b".into(),
+            ..Draft::default()
+        };
+        let r = s.post(&member, DraftPlace::NewThread(BoardId(1)), &draft);
+        assert!(r.is_err(), "{r:?}");
+    }
 }
