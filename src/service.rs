@@ -622,14 +622,15 @@ impl Service {
     }
 
     /// Signs up a new member with `key`. A correct sysop claim code makes them the sysop.
-    /// Returns the member and their recovery codes (shown once, stored only as hashes).
+    /// Returns the member, their recovery codes (shown once, stored only as hashes) and the id
+    /// of their key.
     pub fn sign_up(
         &self,
         handle: &str,
         key: &KeyInfo,
         claim: Option<&str>,
         invite: Option<&str>,
-    ) -> Result<(User, Vec<String>)> {
+    ) -> Result<(User, Vec<String>, Option<i64>)> {
         let handle = validate::handle(handle)?;
         let claim = claim.map(str::trim).filter(|c| !c.is_empty());
         let claim_hash = match claim {
@@ -713,7 +714,8 @@ impl Service {
         } else {
             user
         };
-        Ok((user, codes))
+        let key_id = self.key_id(key)?;
+        Ok((user, codes, key_id))
     }
 
     /// Binds a new key to the account called `handle`, given one of its recovery codes (for a
@@ -1054,6 +1056,14 @@ impl Service {
         })?;
         self.hub.poke();
         Ok(())
+    }
+
+    /// The row id of a registered key.
+    pub fn key_id(&self, key: &KeyInfo) -> Result<Option<i64>> {
+        Ok(self
+            .store
+            .read(|c| users::account_by_key(c, &key.openssh))?
+            .map(|o| o.key_id))
     }
 
     /// New recovery codes for a member; the old ones stop working.

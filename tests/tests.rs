@@ -1240,6 +1240,11 @@ async fn keys_are_added_by_pasting_and_revoking_one_closes_its_sessions() {
     let mut other = Member::connect(server.addr, &second, 80, 24).await;
     other.wait_for("Small wins").await;
 
+    // The key in use asks first; anything but a second `d` keeps it.
+    m.send(b"d").await;
+    m.wait_for("Press d again").await;
+    m.send(b"j").await;
+    m.wait_for("was not revoked").await;
     // Revoke the second key (not the one in use: no confirmation needed).
     m.send(keys::DOWN).await;
     m.send(b"d").await;

@@ -211,6 +211,8 @@ pub async fn run<O: Output>(
                         continue;
                     }
                     let s = service.clone();
+                    // The key this session logged in (or signed up) with.
+                    let key_id = app.key_id;
                     match tokio::task::spawn_blocking(move || s.check_session(me, key_id)).await {
                         Ok(Ok(SessionCheck::Continue(user))) => msgs.push(Msg::UserChanged(user)),
                         Ok(Ok(SessionCheck::End(reason))) => {
@@ -353,7 +355,7 @@ fn perform_blocking(
             loaded(
                 service
                     .sign_up(&handle, key, claim.as_deref(), invite.as_deref())
-                    .map(|(u, codes)| Loaded::SignedUp(u, codes)),
+                    .map(|(u, codes, key_id)| Loaded::SignedUp(u, codes, key_id)),
             )
         }
         (Effect::Recover { handle, code }, _) => {
@@ -361,7 +363,7 @@ fn perform_blocking(
             loaded(
                 service
                     .recover(&handle, &code, key)
-                    .map(|(u, left)| Loaded::Recovered(u, left)),
+                    .and_then(|(u, left)| Ok(Loaded::Recovered(u, left, service.key_id(key)?))),
             )
         }
         (_, None) => None,

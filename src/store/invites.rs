@@ -49,3 +49,55 @@ pub fn valid(c: &Connection, code: &str) -> Result<bool> {
     )?
     .exists(params![code_hash(code), now()])?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::store;
+
+    #[test]
+    fn a_code_works_once_and_not_after_it_expires() {
+        let (_d, store) = store();
+        store
+            .write(|c| create(c, "ABCD-EFGH-JKLM", None, now() + 3600))
+            .expect("create");
+        store
+            .write(|c| create(c, "OLD0-OLD0-OLD0", None, now() - 1))
+            .expect("create");
+        assert!(
+            store.read(|c| valid(c, "abcd efgh jklm")).expect("read"),
+            "case and spacing do not matter"
+        );
+        assert!(
+            !store.read(|c| valid(c, "OLD0-OLD0-OLD0")).expect("read"),
+            "expired"
+        );
+        assert!(
+            !store
+                .write(|c| redeem(c, "OLD0-OLD0-OLD0", UserId(1)))
+                .expect("redeem")
+        );
+        // The redeeming account must exist (foreign key): make one.
+        store
+            .write(|c| {
+                c.execute(
+                    "INSERT INTO users (id, handle, handle_norm, handle_skeleton, created_at)
+                     VALUES (1, 'a', 'a', 'a', 0)",
+                    [],
+                )?;
+                Ok(())
+            })
+            .expect("user");
+        assert!(
+            store
+                .write(|c| redeem(c, "ABCD-EFGH-JKLM", UserId(1)))
+                .expect("redeem")
+        );
+        assert!(
+            !store
+                .write(|c| redeem(c, "ABCD-EFGH-JKLM", UserId(1)))
+                .expect("redeem"),
+            "single use"
+        );
+    }
+}

@@ -109,10 +109,10 @@ pub enum Loaded {
         thread: ThreadId,
         post: PostId,
     },
-    /// Signed up: the member and their recovery codes, to show once.
-    SignedUp(User, Vec<String>),
-    /// A recovery code bound this key; how many codes are left.
-    Recovered(User, usize),
+    /// Signed up: the member, their recovery codes (to show once) and their key's id.
+    SignedUp(User, Vec<String>, Option<i64>),
+    /// A recovery code bound this key (with its id); how many codes are left.
+    Recovered(User, usize, Option<i64>),
     Settings(screens::settings::SettingsData),
     /// A settings change went through; the text says what happened.
     SettingsChanged(String),
@@ -433,7 +433,8 @@ impl App {
     fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
         let body = self.body_height();
         match loaded {
-            Loaded::SignedUp(user, codes) => {
+            Loaded::SignedUp(user, codes, key_id) => {
+                self.key_id = key_id;
                 let pending = user.status == crate::domain::AccountStatus::Pending;
                 self.user = Some(user);
                 self.stack.clear();
@@ -445,15 +446,22 @@ impl App {
                 self.screen = Screen::Notice(screens::notice::NoticeScreen::new(
                     strings::CODES_TITLE.into(),
                     lines,
-                    Screen::Boards(BoardsScreen::default()),
+                    Screen::Boards(BoardsScreen {
+                        current_key: key_id,
+                        ..BoardsScreen::default()
+                    }),
                     vec![Effect::LoadBoards],
                 ));
                 vec![]
             }
-            Loaded::Recovered(user, left) => {
+            Loaded::Recovered(user, left, key_id) => {
+                self.key_id = key_id;
                 self.user = Some(user);
                 self.stack.clear();
-                self.screen = Screen::Boards(BoardsScreen::default());
+                self.screen = Screen::Boards(BoardsScreen {
+                    current_key: key_id,
+                    ..BoardsScreen::default()
+                });
                 self.status = Some(Status::Info(format!(
                     "Welcome back. This key now opens your account; {left} recovery codes left."
                 )));
