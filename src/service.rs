@@ -824,6 +824,24 @@ impl Service {
         Ok(text)
     }
 
+    /// The member's own safety plan. Never logged, never shown to anyone else.
+    pub fn safety_plan(&self, user: &User) -> Result<Option<String>> {
+        Ok(self.store.read(|c| users::safety_plan(c, user.id))?)
+    }
+
+    /// Saves the member's safety plan (cleaned, capped; empty clears it). Never logged.
+    pub fn set_safety_plan(&self, user: &User, text: &str) -> Result<()> {
+        let text: String = crate::sanitize::multiline(text)
+            .chars()
+            .take(crate::tui::screens::plan::PLAN_MAX)
+            .collect();
+        let text = text.trim_end();
+        let value = (!text.trim().is_empty()).then_some(text);
+        Ok(self
+            .store
+            .write(|c| users::set_safety_plan(c, user.id, value))?)
+    }
+
     /// Which documents changed since the member last accepted them.
     pub fn documents_due(&self, user: UserId) -> Result<(bool, bool)> {
         let (g, p) = self.store.read(|c| users::accepted_versions(c, user))?;

@@ -1690,3 +1690,90 @@ async fn a_new_version_of_the_guidelines_must_be_accepted_at_next_login() {
         "{out}"
     );
 }
+
+// ---- Member safety: help now, safety plan, quick exit ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_now_shows_resources_and_the_members_private_safety_plan() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = new_key();
+    let mut m = Member::sign_up(server.addr, &key, "planner").await;
+    m.send(keys::F1).await;
+    m.wait_for("emergency").await;
+    m.wait_for("You have not written one yet").await;
+    m.send(b"e").await;
+    m.wait_for("My safety plan").await;
+    m.send(b"Call Sam first.\rWalk to the park.").await;
+    m.send(keys::ESC).await;
+    m.wait_for("Your safety plan is saved").await;
+    m.send(b"!").await;
+    let screen = m.wait_for("Walk to the park.").await;
+    assert!(screen.contains("Call Sam first."), "{screen}");
+    m.disconnect().await;
+
+    // It is in the member's own export, and in nobody else's.
+    let other = new_key();
+    Member::sign_up(server.addr, &other, "nosy")
+        .await
+        .disconnect()
+        .await;
+    let (a, b) = (data_dir(), data_dir());
+    let mine = util::openssh_args(&server, &key, a.path());
+    let theirs = util::openssh_args(&server, &other, b.path());
+    let (mine, theirs) = tokio::task::spawn_blocking(move || {
+        let run = |args: Vec<std::ffi::OsString>| {
+            std::process::Command::new("ssh")
+                .args(args)
+                .args(["127.0.0.1", "export"])
+                .output()
+                .expect("ssh")
+        };
+        (run(mine), run(theirs))
+    })
+    .await
+    .expect("join");
+    assert!(String::from_utf8_lossy(&mine.stdout).contains("Walk to the park."));
+    assert!(!String::from_utf8_lossy(&theirs.stdout).contains("Walk to the park."));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quick_exit_clears_screen_and_scrollback_and_leaves_at_once_keeping_the_draft() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = new_key();
+    let mut m = Member::sign_up(server.addr, &key, "runner").await;
+    m.send(keys::ENTER).await;
+    m.wait_for("new thread").await;
+    m.send(b"c").await;
+    m.wait_for("Title").await;
+    m.send(b"something I am not ready to share").await;
+    m.pump(Duration::from_millis(100)).await;
+    let before = m.raw.len();
+    m.send(&[0x11]).await; // Ctrl-Q
+    m.wait_closed().await;
+    let tail = &m.raw[before..];
+    let find = |needle: &[u8]| tail.windows(needle.len()).any(|w| w == needle);
+    assert!(find(b"\x1b[3J"), "the scrollback is cleared");
+    assert!(find(b"\x1b[2J"), "the screen is cleared");
+    assert!(
+        m.screen().trim().is_empty(),
+        "nothing left on screen:\n{}",
+        m.screen()
+    );
+    assert!(
+        !String::from_utf8_lossy(tail).contains("not ready"),
+        "no redraw of the text on the way out"
+    );
+
+    // Nothing was lost.
+    let mut m = Member::connect(server.addr, &key, 80, 24).await;
+    m.wait_for("Small wins").await;
+    m.send(keys::ENTER).await;
+    m.wait_for("new thread").await;
+    m.send(b"c").await;
+    m.wait_for("something I am not ready to share").await;
+    m.disconnect().await;
+    server.stop().await;
+}

@@ -298,6 +298,7 @@ impl russh::server::Handler for Handler {
                 session::Ending::Idle => Some("logged out after a long idle time"),
                 session::Ending::Stalled => Some("the connection stopped reading"),
                 session::Ending::Removed => Some("logged out"),
+                session::Ending::QuickExit => Some(""),
                 session::Ending::Normal => None,
             };
             if let Some(reason) = reason {

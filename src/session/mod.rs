@@ -63,6 +63,8 @@ pub enum Ending {
     Idle,
     /// Banned, or the key was revoked: the member was told why.
     Removed,
+    /// The member pressed quick exit: screen and scrollback cleared, connection closed.
+    QuickExit,
 }
 
 /// Texts for a new App from the service's settings.
@@ -161,7 +163,7 @@ pub async fn run<O: Output>(
     let idle_logout = service.config().limits.idle_logout;
 
     let mut bytes = frame::ENTER.to_vec();
-    let mut quit = run_effects(&service, &mut app, key.as_ref(), effects).await;
+    let mut stop = run_effects(&service, &mut app, key.as_ref(), effects).await;
     bytes.extend(frame.draw(&app, width, height));
     if !out.send(bytes).await {
         return Ending::Stalled;
@@ -170,7 +172,7 @@ pub async fn run<O: Output>(
     let mut frame_dropped = false;
     let mut ending = Ending::Normal;
 
-    while !quit {
+    while stop == Stop::Go {
         let mut msgs = Vec::new();
         tokio::select! {
             biased;
@@ -244,9 +246,14 @@ pub async fn run<O: Output>(
         }
         for msg in msgs {
             let effects = app.update(msg);
-            if run_effects(&service, &mut app, key.as_ref(), effects).await {
-                quit = true;
+            match run_effects(&service, &mut app, key.as_ref(), effects).await {
+                Stop::Go => {}
+                s if stop != Stop::QuickExit => stop = s,
+                _ => {}
             }
+        }
+        if stop == Stop::QuickExit {
+            break;
         }
         if !out.send(frame.draw(&app, width, height)).await {
             return Ending::Stalled;
@@ -255,6 +262,11 @@ pub async fn run<O: Output>(
     // Leaving for any reason: keep what the member was writing.
     if let Some(save) = app.pending_save() {
         let _ = perform(&service, app.user.as_ref(), key.as_ref(), save).await;
+    }
+    if stop == Stop::QuickExit {
+        // Nothing on screen, nothing in the scrollback, nothing said: just gone.
+        let _ = out.send(frame::WIPE.to_vec()).await;
+        return Ending::QuickExit;
     }
     if ending == Ending::Shutdown {
         // Let the notice be read before the screen goes.
@@ -268,25 +280,36 @@ pub async fn run<O: Output>(
     ending
 }
 
-/// Runs effects in order, feeding each result back to the App; true when the App asked to quit.
+/// How a batch of effects ends the session, if it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Go,
+    Quit,
+    QuickExit,
+}
+
+/// Runs effects in order, feeding each result back to the App; says whether to stop.
 async fn run_effects(
     service: &Service,
     app: &mut App,
     key: Option<&KeyInfo>,
     effects: Vec<Effect>,
-) -> bool {
+) -> Stop {
     let mut queue: std::collections::VecDeque<Effect> = effects.into();
-    let mut quit = false;
+    let mut stop = Stop::Go;
     while let Some(effect) = queue.pop_front() {
-        if effect == Effect::Quit {
-            quit = true;
-            continue;
-        }
-        if let Some(msg) = perform(service, app.user.as_ref(), key, effect).await {
-            queue.extend(app.update(msg));
+        match effect {
+            Effect::Quit if stop == Stop::Go => stop = Stop::Quit,
+            Effect::Quit => {}
+            Effect::QuickExit => stop = Stop::QuickExit,
+            effect => {
+                if let Some(msg) = perform(service, app.user.as_ref(), key, effect).await {
+                    queue.extend(app.update(msg));
+                }
+            }
         }
     }
-    quit
+    stop
 }
 
 /// Runs one effect against the service (on the blocking pool: it calls SQLite).
@@ -342,7 +365,7 @@ fn perform_blocking(
         })
     };
     match (effect, user) {
-        (Effect::Quit, _) => None,
+        (Effect::Quit | Effect::QuickExit, _) => None,
         (
             Effect::SignUp {
                 handle,
@@ -443,6 +466,12 @@ fn perform_blocking(
                 .delete_account(u, &confirm, erase_posts)
                 .map(|_| Loaded::AccountDeleted),
         ),
+        (Effect::LoadSafetyPlan, Some(u)) => loaded(service.safety_plan(u).map(Loaded::SafetyPlan)),
+        (Effect::SaveSafetyPlan(text), Some(u)) => {
+            loaded(service.set_safety_plan(u, &text).map(|_| {
+                Loaded::SettingsChanged("Your safety plan is saved. Only you can see it.".into())
+            }))
+        }
         (Effect::AcceptDocuments, Some(u)) => loaded(
             service
                 .accept_documents(u)

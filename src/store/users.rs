@@ -430,3 +430,18 @@ pub fn accept_versions(c: &Connection, user: UserId, guidelines: i64, privacy: i
     .execute(params![user, guidelines, privacy])?;
     Ok(())
 }
+
+pub fn safety_plan(c: &Connection, user: UserId) -> Result<Option<String>> {
+    Ok(
+        c.prepare_cached("SELECT safety_plan FROM users WHERE id = ?1")?
+            .query_row([user], |r| r.get(0))
+            .optional()?
+            .flatten(),
+    )
+}
+
+pub fn set_safety_plan(c: &Connection, user: UserId, plan: Option<&str>) -> Result<()> {
+    c.prepare_cached("UPDATE users SET safety_plan = ?2 WHERE id = ?1")?
+        .execute(params![user, plan])?;
+    Ok(())
+}

@@ -41,6 +41,8 @@ pub enum Action {
     Reject,
     Invite,
     AuditLog,
+    QuickExit,
+    EditPlan,
 }
 
 /// Which table applies.
@@ -59,6 +61,8 @@ pub enum Context {
     Staff,
     Audit,
     Reaccept,
+    /// A full-screen text editor (the safety plan).
+    Editor,
 }
 
 /// One binding: the keys, the action, and how help and the footer describe it.
@@ -156,7 +160,7 @@ const MOVE: [Binding; 6] = [
     ),
 ];
 
-const COMMON: [Binding; 3] = [
+const COMMON: [Binding; 4] = [
     b!(
         &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)],
         Action::Help,
@@ -181,6 +185,37 @@ const COMMON: [Binding; 3] = [
         "Ctrl-C",
         "quit",
         false
+    ),
+    b!(
+        &[(KeyCode::Char('q'), CTRL)],
+        Action::QuickExit,
+        "Ctrl-Q",
+        "quick exit: clear the screen and leave at once",
+        false
+    ),
+];
+
+const EDITOR: [Binding; 3] = [
+    b!(
+        &[(KeyCode::Char('s'), CTRL)],
+        Action::Send,
+        "Ctrl-S",
+        "save",
+        true
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        Action::Back,
+        "Esc",
+        "save and go back",
+        true
+    ),
+    b!(
+        &[(KeyCode::F(1), NONE)],
+        Action::HelpNow,
+        "F1",
+        "help now",
+        true
     ),
 ];
 
@@ -662,6 +697,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
         Context::Staff => &STAFF,
         Context::Audit => &AUDIT,
         Context::Reaccept => &REACCEPT,
+        Context::Editor => &EDITOR,
     };
     let mut all: Vec<&'static Binding> = own.iter().filter(|b| staff || !b.staff).collect();
     if matches!(
@@ -672,6 +708,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
         all.extend(COMMON.iter());
     } else {
         all.push(&COMMON[2]);
+        all.push(&COMMON[3]);
     }
     all
 }

@@ -88,6 +88,10 @@ pub enum Effect {
     LoadAudit {
         offset: i64,
     },
+    LoadSafetyPlan,
+    SaveSafetyPlan(String),
+    /// Clear the screen and the scrollback and leave at once.
+    QuickExit,
     /// End the session (the driver saves nothing more: drafts were saved by their own effect).
     Quit,
 }
@@ -126,6 +130,7 @@ pub enum Loaded {
     Invite(String, i64),
     Audit(i64, Vec<crate::store::audit::Entry>),
     DocumentsAccepted,
+    SafetyPlan(Option<String>),
 }
 
 /// Everything that can change the App.
@@ -196,6 +201,8 @@ pub struct App {
     pub key_id: Option<i64>,
     /// Words left on the terminal after the session ends.
     pub farewell: Option<String>,
+    /// The member's safety plan, shown under Help now once loaded.
+    safety_plan: Option<String>,
 }
 
 impl App {
@@ -235,6 +242,7 @@ impl App {
                 last_posted: None,
                 key_id: None,
                 farewell: None,
+                safety_plan: None,
             },
             effects,
         )
@@ -346,12 +354,30 @@ impl App {
     }
 
     fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if self.overlay.take().is_some() {
+        let ctx = self.context();
+        let action = keymap::lookup(ctx, &key, self.is_staff());
+        // Quick exit works everywhere, over everything, at once.
+        if action == Some(Action::QuickExit) {
+            self.finished = true;
+            let mut effects: Vec<Effect> = self.pending_save().into_iter().collect();
+            effects.push(Effect::QuickExit);
+            return effects;
+        }
+        if let Some(overlay) = self.overlay.take() {
+            // From Help now, `e` opens the member's safety plan.
+            if overlay == Overlay::HelpNow
+                && key.code == terminput::KeyCode::Char('e')
+                && key.modifiers.is_empty()
+                && self.user.is_some()
+            {
+                let plan = screens::plan::PlanScreen::new(self.safety_plan.as_deref());
+                let old = std::mem::replace(&mut self.screen, Screen::Plan(plan));
+                self.stack.push(old);
+                return vec![Effect::LoadSafetyPlan];
+            }
             return vec![];
         }
         self.status = None;
-        let ctx = self.context();
-        let action = keymap::lookup(ctx, &key, self.is_staff());
         match action {
             Some(Action::Help) => {
                 self.overlay = Some(Overlay::Help);
@@ -359,7 +385,11 @@ impl App {
             }
             Some(Action::HelpNow) => {
                 self.overlay = Some(Overlay::HelpNow);
-                return vec![];
+                return if self.user.is_some() {
+                    vec![Effect::LoadSafetyPlan]
+                } else {
+                    vec![]
+                };
             }
             Some(Action::Quit) if ctx != Context::Threads => {
                 self.finished = true;
@@ -520,6 +550,10 @@ impl App {
                     }
                 }
             }
+            Loaded::SafetyPlan(plan) => {
+                self.safety_plan = plan.clone();
+                self.screen.loaded(Loaded::SafetyPlan(plan), body)
+            }
             Loaded::DocumentsAccepted => {
                 match self.stack.pop() {
                     Some(prev) => self.screen = prev,
@@ -669,16 +703,37 @@ impl App {
                 None
             }
             Some(Overlay::HelpNow) => {
-                let lines: Vec<Line> = self
+                let mut lines: Vec<Line> = self
                     .texts
                     .resources
                     .lines()
                     .map(|l| Line::raw(l.to_string()))
-                    .chain([
-                        Line::raw(""),
-                        Line::styled(strings::HELP_CLOSE, theme.dim()),
-                    ])
                     .collect();
+                if self.user.is_some() {
+                    lines.push(Line::raw(""));
+                    lines.push(Line::styled(
+                        "My safety plan (only you can see it)",
+                        theme.title(),
+                    ));
+                    match self
+                        .safety_plan
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                    {
+                        Some(plan) => {
+                            lines.extend(plan.lines().map(|l| Line::raw(format!("  {l}"))))
+                        }
+                        None => {
+                            lines.push(Line::styled("  You have not written one yet.", theme.dim()))
+                        }
+                    }
+                    lines.push(Line::raw(""));
+                    lines.push(Line::styled(strings::HELP_NOW_KEYS, theme.key()));
+                } else {
+                    lines.push(Line::raw(""));
+                    lines.push(Line::styled(strings::HELP_CLOSE, theme.dim()));
+                }
                 popup(area, buf, strings::HELP_NOW_TITLE, lines, theme);
                 None
             }

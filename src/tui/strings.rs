@@ -26,3 +26,4 @@ pub const CODES_TITLE: &str = "Your recovery codes";
 pub const CODES_INTRO: &str = "If you ever lose your SSH key, one of these codes lets a new key into your account. Each works once. Write them down or keep them in a password manager now: they will not be shown again.";
 pub const INVITE_PROMPT: &str = "Invite code (joining here needs one from a moderator)";
 pub const PENDING_NOTICE: &str = "Your account is waiting for a moderator's approval. Until then you can read the welcome board.";
+pub const HELP_NOW_KEYS: &str = "e edit my safety plan · Ctrl-Q quick exit · any other key closes";

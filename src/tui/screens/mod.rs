@@ -5,6 +5,7 @@ pub mod audit;
 pub mod boards;
 pub mod compose;
 pub mod notice;
+pub mod plan;
 pub mod reaccept;
 pub mod settings;
 pub mod signup;
@@ -81,6 +82,7 @@ pub enum Screen {
     Staff(staff::StaffScreen),
     Audit(audit::AuditScreen),
     Reaccept(reaccept::ReacceptScreen),
+    Plan(plan::PlanScreen),
 }
 
 impl Screen {
@@ -98,6 +100,7 @@ impl Screen {
             Screen::Staff(_) => Context::Staff,
             Screen::Audit(_) => Context::Audit,
             Screen::Reaccept(_) => Context::Reaccept,
+            Screen::Plan(_) => Context::Editor,
         }
     }
 
@@ -114,6 +117,7 @@ impl Screen {
             Screen::Staff(_) => "Moderation".into(),
             Screen::Audit(_) => "Audit log".into(),
             Screen::Reaccept(_) => "Please read".into(),
+            Screen::Plan(_) => "My safety plan".into(),
         }
     }
 
@@ -136,6 +140,7 @@ impl Screen {
             Screen::Staff(s) => s.key(action),
             Screen::Audit(s) => s.key(action, body),
             Screen::Reaccept(s) => s.key(action),
+            Screen::Plan(s) => s.key(key, action),
         }
     }
 
@@ -145,6 +150,7 @@ impl Screen {
             Screen::Compose(s) => s.paste(text),
             Screen::Settings(s) => s.paste(text),
             Screen::Totp(s) => s.paste(text),
+            Screen::Plan(s) => s.paste(text),
             _ => {}
         }
     }
@@ -162,6 +168,7 @@ impl Screen {
             Screen::Staff(s) => s.loaded(loaded),
             Screen::Audit(s) => s.loaded(loaded),
             Screen::Reaccept(_) => vec![],
+            Screen::Plan(s) => s.loaded(loaded),
         }
     }
 
@@ -226,6 +233,7 @@ impl Screen {
             Screen::Staff(s) => s.render(area, buf, theme),
             Screen::Audit(s) => s.render(area, buf, theme),
             Screen::Reaccept(s) => s.render(area, buf, theme, texts),
+            Screen::Plan(s) => s.render(area, buf, theme),
         }
     }
 }
