@@ -824,6 +824,30 @@ impl Service {
         Ok(text)
     }
 
+    /// Most muted words a member keeps, and the longest one.
+    pub const MUTED_MAX: usize = 100;
+    pub const MUTED_WORD_MAX: usize = 60;
+
+    pub fn muted_words(&self, user: &User) -> Result<Vec<String>> {
+        Ok(self.store.read(|c| users::muted_words(c, user.id))?)
+    }
+
+    /// Replaces the member's muted words from a comma-separated list.
+    pub fn set_muted_words(&self, user: &User, list: &str) -> Result<Vec<String>> {
+        let mut words: Vec<String> = crate::sanitize::line(list)
+            .split(',')
+            .map(|w| w.trim().to_lowercase())
+            .filter(|w| !w.is_empty())
+            .map(|w| w.chars().take(Self::MUTED_WORD_MAX).collect())
+            .collect();
+        words.sort();
+        words.dedup();
+        words.truncate(Self::MUTED_MAX);
+        self.store
+            .write(|c| users::set_muted_words(c, user.id, &words))?;
+        Ok(words)
+    }
+
     /// The member's own safety plan. Never logged, never shown to anyone else.
     pub fn safety_plan(&self, user: &User) -> Result<Option<String>> {
         Ok(self.store.read(|c| users::safety_plan(c, user.id))?)
@@ -1145,6 +1169,20 @@ impl Service {
             .read(|c| posts::thread_page(c, reader.id, thread, offset.max(0), POSTS_PER_PAGE))?
             .ok_or(ServiceError::NotFound("thread"))?;
         self.board(reader, page.board_id)?;
+        // Posts with a word the reader muted arrive collapsed, like a content warning.
+        let muted = self.store.read(|c| users::muted_words(c, reader.id))?;
+        let mut page = page;
+        if !muted.is_empty() {
+            let (first, title) = (page.posts_first_id(), page.title.clone());
+            for post in &mut page.posts {
+                let cw = post.content_warning.as_deref().unwrap_or_default();
+                post.muted = muted.iter().any(|w| {
+                    crate::domain::contains_word(&post.body, w)
+                        || crate::domain::contains_word(cw, w)
+                        || (post.id == first && crate::domain::contains_word(&title, w))
+                });
+            }
+        }
         if let Some(last) = page.posts.last() {
             let (uid, pid) = (reader.id, last.id);
             self.store

@@ -1777,3 +1777,59 @@ async fn quick_exit_clears_screen_and_scrollback_and_leaves_at_once_keeping_the_
     m.disconnect().await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn content_warnings_and_muted_words_collapse_posts_until_opened() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut writer = Member::sign_up(server.addr, &new_key(), "writer").await;
+    writer.send(keys::ENTER).await;
+    writer.wait_for("new thread").await;
+    writer.send(b"c").await;
+    writer.wait_for("Title").await;
+    writer
+        .send(b"A heavy day\tgrief\tthe body behind the warning")
+        .await;
+    writer.send(keys::CTRL_S).await;
+    writer.wait_for("Posted.").await;
+    writer.send(b"r").await;
+    writer.wait_for("Reply to").await;
+    writer
+        .send(b"a storm came through\r\rand brainstorming helped")
+        .await;
+    writer.send(keys::CTRL_S).await;
+    writer.wait_for("Posted.").await;
+    writer.disconnect().await;
+
+    let mut reader = Member::sign_up(server.addr, &new_key(), "reader").await;
+    // Mute "storm" in settings.
+    reader.send(b"s").await;
+    reader.wait_for("Muted words: none").await;
+    reader.send(b"w").await;
+    reader.wait_for("Muted:").await;
+    reader.send(b"storm, Thunder ").await;
+    reader.send(keys::ENTER).await;
+    reader.wait_for("Muted words: storm, thunder").await;
+    reader.send(keys::ESC).await;
+    reader.wait_for("Small wins").await;
+    reader.send(keys::ENTER).await;
+    reader.wait_for("A heavy day").await;
+    reader.send(keys::ENTER).await;
+    let screen = reader.wait_for("⚠ CW: grief · v to show").await;
+    assert!(!screen.contains("the body behind the warning"), "{screen}");
+    let screen = reader.wait_for("word you muted").await;
+    assert!(
+        !screen.contains("brainstorming"),
+        "the muted post is collapsed whole:\n{screen}"
+    );
+    // v opens the first collapsed post, then the next.
+    reader.send(b"v").await;
+    let screen = reader.wait_for("the body behind the warning").await;
+    assert!(!screen.contains("brainstorming"), "{screen}");
+    reader.send(b"v").await;
+    reader.wait_for("brainstorming helped").await;
+    reader.send(b"v").await;
+    reader.wait_for("Nothing hidden on screen").await;
+    reader.disconnect().await;
+    server.stop().await;
+}

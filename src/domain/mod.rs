@@ -184,6 +184,33 @@ pub struct Post {
     pub content_warning: Option<String>,
     pub created_at: i64,
     pub edited: bool,
+    /// Contains a word the reader muted (set by the service for each reader).
+    pub muted: bool,
+}
+
+impl Post {
+    /// Shown collapsed until the reader opens it: a content warning, or a muted word.
+    pub fn collapsed(&self) -> bool {
+        self.content_warning.is_some() || self.muted
+    }
+}
+
+/// True when `text` contains `word` as a whole word or phrase, ignoring case.
+///
+/// ```text
+/// contains_word("Today was hard", "hard") → true;  contains_word("hardly", "hard") → false
+/// ```
+pub fn contains_word(text: &str, word: &str) -> bool {
+    let word = word.trim().to_lowercase();
+    if word.is_empty() {
+        return false;
+    }
+    let text = text.to_lowercase();
+    text.match_indices(&word).any(|(i, m)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + m.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
 }
 
 /// A thread's header and one page of its posts.
@@ -198,6 +225,17 @@ pub struct ThreadPage {
     /// Index (0-based) of the first post on this page.
     pub offset: i64,
     pub posts: Vec<Post>,
+}
+
+impl ThreadPage {
+    /// The id of the thread's first post (its title belongs to it), if it is on this page.
+    pub fn posts_first_id(&self) -> PostId {
+        if self.offset == 0 {
+            self.posts.first().map_or(PostId(0), |p| p.id)
+        } else {
+            PostId(0)
+        }
+    }
 }
 
 /// Where a draft belongs.
@@ -235,5 +273,20 @@ impl Draft {
         self.title.trim().is_empty()
             && self.body.trim().is_empty()
             && self.content_warning.trim().is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_word;
+
+    #[test]
+    fn whole_words_and_phrases_match_ignoring_case() {
+        assert!(contains_word("Today was HARD.", "hard"));
+        assert!(!contains_word("I hardly slept", "hard"));
+        assert!(contains_word("a panic attack again", "panic attack"));
+        assert!(!contains_word("panicky", "panic"));
+        assert!(contains_word("Ärger und Wut", "ärger"));
+        assert!(!contains_word("anything", ""));
     }
 }

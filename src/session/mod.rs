@@ -343,6 +343,7 @@ fn settings(service: &Service, user: &User) -> Result<Loaded, ServiceError> {
             keys: service.keys(user.id)?,
             totp: service.has_totp(user.id)?,
             recovery_codes_left: service.recovery_codes_left(user.id)?,
+            muted: service.muted_words(user)?,
         },
     ))
 }
@@ -466,6 +467,15 @@ fn perform_blocking(
                 .delete_account(u, &confirm, erase_posts)
                 .map(|_| Loaded::AccountDeleted),
         ),
+        (Effect::SetMutedWords(list), Some(u)) => {
+            loaded(service.set_muted_words(u, &list).map(|w| {
+                Loaded::SettingsChanged(if w.is_empty() {
+                    "No muted words.".into()
+                } else {
+                    format!("Muted: {}", w.join(", "))
+                })
+            }))
+        }
         (Effect::LoadSafetyPlan, Some(u)) => loaded(service.safety_plan(u).map(Loaded::SafetyPlan)),
         (Effect::SaveSafetyPlan(text), Some(u)) => {
             loaded(service.set_safety_plan(u, &text).map(|_| {

@@ -135,6 +135,7 @@ pub fn thread_page(
                 content_warning: r.get(5)?,
                 created_at: r.get(6)?,
                 edited: r.get(7)?,
+                muted: false,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -445,3 +445,23 @@ pub fn set_safety_plan(c: &Connection, user: UserId, plan: Option<&str>) -> Resu
         .execute(params![user, plan])?;
     Ok(())
 }
+
+/// The member's muted words, sorted.
+pub fn muted_words(c: &Connection, user: UserId) -> Result<Vec<String>> {
+    let mut stmt =
+        c.prepare_cached("SELECT word FROM muted_words WHERE user_id = ?1 ORDER BY word")?;
+    let rows = stmt.query_map([user], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Replaces the member's muted words.
+pub fn set_muted_words(c: &Connection, user: UserId, words: &[String]) -> Result<()> {
+    c.prepare_cached("DELETE FROM muted_words WHERE user_id = ?1")?
+        .execute([user])?;
+    let mut stmt =
+        c.prepare_cached("INSERT OR IGNORE INTO muted_words (user_id, word) VALUES (?1, ?2)")?;
+    for w in words {
+        stmt.execute(params![user, w])?;
+    }
+    Ok(())
+}

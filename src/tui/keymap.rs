@@ -43,6 +43,8 @@ pub enum Action {
     AuditLog,
     QuickExit,
     EditPlan,
+    Reveal,
+    MutedWords,
 }
 
 /// Which table applies.
@@ -308,7 +310,14 @@ const THREADS: [Binding; 5] = [
     ),
 ];
 
-const THREAD: [Binding; 5] = [
+const THREAD: [Binding; 6] = [
+    b!(
+        &[(KeyCode::Char('v'), NONE)],
+        Action::Reveal,
+        "v",
+        "show a hidden post",
+        true
+    ),
     b!(
         &[(KeyCode::Char('r'), NONE)],
         Action::Reply,
@@ -396,7 +405,14 @@ const COMPOSE: [Binding; 7] = [
     ),
 ];
 
-const SETTINGS: [Binding; 7] = [
+const SETTINGS: [Binding; 8] = [
+    b!(
+        &[(KeyCode::Char('w'), NONE)],
+        Action::MutedWords,
+        "w",
+        "muted words",
+        true
+    ),
     b!(
         &[(KeyCode::Char('x'), NONE)],
         Action::DeleteAccount,

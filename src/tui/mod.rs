@@ -90,6 +90,8 @@ pub enum Effect {
     },
     LoadSafetyPlan,
     SaveSafetyPlan(String),
+    /// Replace the member's muted words (a comma-separated list).
+    SetMutedWords(String),
     /// Clear the screen and the scrollback and leave at once.
     QuickExit,
     /// End the session (the driver saves nothing more: drafts were saved by their own effect).

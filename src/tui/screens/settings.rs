@@ -15,6 +15,7 @@ use crate::tui::{Effect, Loaded, Status, Texts, Theme};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingsData {
     pub keys: Vec<KeyRecord>,
+    pub muted: Vec<String>,
     pub totp: bool,
     pub recovery_codes_left: usize,
 }
@@ -30,6 +31,8 @@ enum Mode {
     DisableTotp(LineInput),
     /// New recovery codes replace the old ones: press `g` again.
     ConfirmCodes,
+    /// Editing muted words: a comma-separated list.
+    Muted(LineInput),
     /// Deleting the account: type the handle; Tab chooses what happens to the posts.
     Delete {
         input: LineInput,
@@ -88,13 +91,14 @@ impl SettingsScreen {
                 }
                 return Outcome::none();
             }
-            Mode::AddKey(input) | Mode::DisableTotp(input) => {
+            Mode::AddKey(input) | Mode::DisableTotp(input) | Mode::Muted(input) => {
                 match key.code {
                     terminput::KeyCode::Esc => self.mode = Mode::Normal,
                     terminput::KeyCode::Enter => {
                         let text = input.text.clone();
                         let effect = match self.mode {
                             Mode::AddKey(_) => Effect::AddKey(text),
+                            Mode::Muted(_) => Effect::SetMutedWords(text),
                             _ => Effect::DisableTotp(text),
                         };
                         self.mode = Mode::Normal;
@@ -168,6 +172,15 @@ impl SettingsScreen {
                 Outcome::status(Status::Error(
                     "New codes replace all your old ones. Press g again to make them.".into(),
                 ))
+            }
+            Action::MutedWords => {
+                let current = self
+                    .data
+                    .as_ref()
+                    .map(|d| d.muted.join(", "))
+                    .unwrap_or_default();
+                self.mode = Mode::Muted(LineInput::with_text(8_000, &current));
+                Outcome::none()
             }
             Action::DeleteAccount => {
                 self.mode = Mode::Delete {
@@ -272,6 +285,19 @@ impl SettingsScreen {
             theme.text(),
         );
         y += 1;
+        let muted = if data.muted.is_empty() {
+            "none".to_string()
+        } else {
+            data.muted.join(", ")
+        };
+        buf.set_stringn(
+            area.x + 1,
+            y,
+            truncate(&format!("Muted words: {muted}"), w.saturating_sub(2)),
+            w.saturating_sub(2),
+            theme.text(),
+        );
+        y += 1;
         buf.set_stringn(
             area.x + 1,
             y,
@@ -324,6 +350,26 @@ impl SettingsScreen {
                         x: area.x + 30,
                         y: qy,
                         width: area.width.saturating_sub(31),
+                        height: 1,
+                    },
+                    buf,
+                    theme.text(),
+                );
+            }
+            Mode::Muted(input) => {
+                buf.set_stringn(
+                    area.x + 1,
+                    qy.saturating_sub(1),
+                    "Posts with these words or phrases arrive collapsed. Separate them with commas.",
+                    w.saturating_sub(2),
+                    theme.dim(),
+                );
+                buf.set_string(area.x + 1, qy, "Muted: ", theme.key());
+                return input.render(
+                    Rect {
+                        x: area.x + 8,
+                        y: qy,
+                        width: area.width.saturating_sub(9),
                         height: 1,
                     },
                     buf,

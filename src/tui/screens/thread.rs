@@ -23,6 +23,8 @@ pub struct ThreadScreen {
     focus: Option<PostId>,
     /// After loading, scroll to the end (coming back from the next page).
     to_end: bool,
+    /// Collapsed posts (content warning, muted word) the member chose to open.
+    revealed: std::collections::HashSet<PostId>,
 }
 
 /// What kind of line a laid-out line is, for styling.
@@ -44,6 +46,7 @@ impl ThreadScreen {
             width: 80,
             focus: None,
             to_end: false,
+            revealed: std::collections::HashSet::new(),
         }
     }
 
@@ -81,12 +84,24 @@ impl ThreadScreen {
                 header.push_str(" · edited");
             }
             out.push((header, Kind::Header, Some(post.id)));
+            let revealed = self.revealed.contains(&post.id);
             if let Some(cw) = &post.content_warning {
+                let hint = if revealed { "" } else { " · v to show" };
                 out.push((
-                    format!("⚠ CW: {}", crate::sanitize::line(cw)),
+                    format!("⚠ CW: {}{hint}", crate::sanitize::line(cw)),
                     Kind::Warning,
-                    None,
+                    Some(post.id),
                 ));
+            } else if post.muted && !revealed {
+                out.push((
+                    "⚠ Hidden: it has a word you muted · v to show".to_string(),
+                    Kind::Warning,
+                    Some(post.id),
+                ));
+            }
+            if post.collapsed() && !revealed {
+                out.push((String::new(), Kind::Blank, None));
+                continue;
             }
             let body = crate::sanitize::multiline(&post.body);
             for paragraph in body.split('\n') {
@@ -189,6 +204,27 @@ impl ThreadScreen {
                     Nav::Push(Box::new(Screen::Compose(screen))),
                     vec![Effect::LoadDraft(place)],
                 )
+            }
+            Action::Reveal => {
+                // Opens the first collapsed post from the top of the screen down.
+                let lines = self.lines(self.width);
+                let next =
+                    lines
+                        .iter()
+                        .skip(self.scroll)
+                        .find_map(|(_, kind, id)| match (kind, id) {
+                            (Kind::Warning, Some(id)) if !self.revealed.contains(id) => Some(*id),
+                            _ => None,
+                        });
+                match next {
+                    Some(id) => {
+                        self.revealed.insert(id);
+                        Outcome::none()
+                    }
+                    None => Outcome::status(crate::tui::Status::Info(
+                        "Nothing hidden on screen.".into(),
+                    )),
+                }
             }
             Action::Back => Outcome::nav(Nav::Back, vec![]),
             _ => Outcome::none(),
