@@ -173,6 +173,16 @@ CREATE TABLE blocks (
 ) WITHOUT ROWID;
 CREATE INDEX blocks_blocked ON blocks(blocked_id);
 
+-- "Hide this anonymous poster": one member no longer sees one pseudonym's posts in one thread.
+-- Keyed by the real author so the pseudonym stays hidden however it is computed, but nothing
+-- here is ever shown to the member who hid it (they see only the pseudonym), so it is no oracle.
+CREATE TABLE anon_hides (
+    user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    thread_id INTEGER NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
+    author_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, thread_id, author_id)
+) WITHOUT ROWID;
+
 CREATE TABLE muted_words (
     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     word    TEXT    NOT NULL,

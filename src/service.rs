@@ -1192,10 +1192,10 @@ impl Service {
     }
 
     /// The offset of the page that holds `post`.
-    pub fn page_of(&self, post: PostId) -> Result<Option<(ThreadId, i64)>> {
+    pub fn page_of(&self, reader: &User, post: PostId) -> Result<Option<(ThreadId, i64)>> {
         Ok(self
             .store
-            .read(|c| posts::post_position(c, post))?
+            .read(|c| posts::post_position(c, reader.id, post))?
             .map(|(t, i)| (t, i - i % POSTS_PER_PAGE)))
     }
 

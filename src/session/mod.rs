@@ -411,7 +411,7 @@ fn perform_blocking(
         (Effect::LoadThread { thread, at }, Some(u)) => {
             let offset = match at {
                 PageAt::Offset(o) => Ok(o),
-                PageAt::Post(p) => service.page_of(p).map(|r| r.map_or(0, |(_, o)| o)),
+                PageAt::Post(p) => service.page_of(u, p).map(|r| r.map_or(0, |(_, o)| o)),
             };
             loaded(
                 offset

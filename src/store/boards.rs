@@ -46,21 +46,29 @@ fn board_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Board> {
     })
 }
 
-const BOARD_SELECT: &str = "
-    SELECT b.id, b.slug, b.name, b.description, b.read_only, b.allow_anonymous,
-           (SELECT count(*) FROM threads t WHERE t.board_id = b.id AND t.hidden = 0),
-           (SELECT count(*) FROM threads t
-              LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = ?1
-             WHERE t.board_id = b.id AND t.hidden = 0
-               AND t.last_post_id > IFNULL(m.last_read_post_id, 0)),
-           b.is_welcome
-      FROM boards b";
+/// The board columns with per-reader counts: threads they can see, and threads with posts they
+/// can see and have not read (a blocked member's posts never count as new).
+fn board_select() -> String {
+    use super::posts::{POST_VISIBLE, THREAD_VISIBLE};
+    format!(
+        "SELECT b.id, b.slug, b.name, b.description, b.read_only, b.allow_anonymous,
+                (SELECT count(*) FROM threads t WHERE t.board_id = b.id AND {THREAD_VISIBLE}),
+                (SELECT count(*) FROM threads t
+                   LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = ?1
+                  WHERE t.board_id = b.id AND {THREAD_VISIBLE}
+                    AND EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND {POST_VISIBLE}
+                                  AND p.id > IFNULL(m.last_read_post_id, 0))),
+                b.is_welcome
+           FROM boards b"
+    )
+}
 
 /// The boards in their order, with counts for `reader`; only welcome boards if `welcome_only`.
 pub fn list(c: &Connection, reader: UserId, welcome_only: bool) -> Result<Vec<Board>> {
     let mut stmt = c.prepare_cached(&format!(
-        "{BOARD_SELECT} WHERE b.archived = 0 AND (?2 = 0 OR b.is_welcome = 1)
-          ORDER BY b.position, b.id"
+        "{} WHERE b.archived = 0 AND (?2 = 0 OR b.is_welcome = 1)
+          ORDER BY b.position, b.id",
+        board_select()
     ))?;
     let rows = stmt.query_map(params![reader, welcome_only], board_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -68,7 +76,7 @@ pub fn list(c: &Connection, reader: UserId, welcome_only: bool) -> Result<Vec<Bo
 
 pub fn by_id(c: &Connection, reader: UserId, id: BoardId) -> Result<Option<Board>> {
     Ok(
-        c.prepare_cached(&format!("{BOARD_SELECT} WHERE b.id = ?2"))?
+        c.prepare_cached(&format!("{} WHERE b.id = ?2", board_select()))?
             .query_row(params![reader, id], board_from_row)
             .optional()?,
     )

@@ -12,6 +12,21 @@ use super::events::{self, EventKind};
 use super::{Result, now};
 use crate::domain::{BoardId, Post, PostId, ThreadId, ThreadPage, ThreadSummary, UserId};
 
+/// SQL: post `p` is one that reader `?1` may see: visible; not by a member they blocked (named
+/// posts only: a block never acts on anonymous posts, or blocking members one by one would
+/// reveal who wrote them, DESIGN.md §6); not from a pseudonym they hid in that thread.
+pub(crate) const POST_VISIBLE: &str = "p.status = 'visible'
+    AND NOT (p.anonymous = 0 AND EXISTS (SELECT 1 FROM blocks bl
+             WHERE bl.blocker_id = ?1 AND bl.blocked_id = p.author_id))
+    AND NOT (p.anonymous = 1 AND EXISTS (SELECT 1 FROM anon_hides ah
+             WHERE ah.user_id = ?1 AND ah.thread_id = p.thread_id AND ah.author_id = p.author_id))";
+
+/// SQL: thread `t` is one that reader `?1` may see: not hidden, and not started (by name) by a
+/// member they blocked.
+pub(crate) const THREAD_VISIBLE: &str = "t.hidden = 0
+    AND NOT (t.anonymous = 0 AND EXISTS (SELECT 1 FROM blocks bl
+             WHERE bl.blocker_id = ?1 AND bl.blocked_id = t.author_id))";
+
 /// Shown for a post whose author deleted their account.
 pub const DELETED_AUTHOR: &str = "[deleted]";
 
@@ -54,18 +69,19 @@ pub fn threads_page(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<ThreadSummary>> {
-    let mut stmt = c.prepare_cached(
+    let mut stmt = c.prepare_cached(&format!(
         "SELECT t.id, t.board_id, t.title, t.anonymous, t.anon_salt, t.author_id, u.handle,
-                t.post_count, t.pinned, t.locked, t.last_post_at,
-                (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND p.status = 'visible'
+                (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {POST_VISIBLE}),
+                t.pinned, t.locked, t.last_post_at,
+                (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {POST_VISIBLE}
                     AND p.id > IFNULL(m.last_read_post_id, 0))
            FROM threads t
            LEFT JOIN users u ON u.id = t.author_id
            LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = ?1
-          WHERE t.board_id = ?2 AND t.hidden = 0
+          WHERE t.board_id = ?2 AND {THREAD_VISIBLE}
           ORDER BY t.pinned DESC, t.last_post_id DESC
-          LIMIT ?3 OFFSET ?4",
-    )?;
+          LIMIT ?3 OFFSET ?4"
+    ))?;
     let rows = stmt.query_map(params![reader, board, limit, offset], |r| {
         let anonymous: bool = r.get(3)?;
         let salt: Vec<u8> = r.get(4)?;
@@ -94,13 +110,13 @@ pub fn thread_page(
     limit: i64,
 ) -> Result<Option<ThreadPage>> {
     let head = c
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT t.board_id, b.name, t.title, t.locked, t.anon_salt,
-                    (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND p.status = 'visible')
+                    (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {POST_VISIBLE})
                FROM threads t JOIN boards b ON b.id = t.board_id
-              WHERE t.id = ?1 AND t.hidden = 0",
-        )?
-        .query_row([thread], |r| {
+              WHERE t.id = ?2 AND {THREAD_VISIBLE}"
+        ))?
+        .query_row(params![reader, thread], |r| {
             Ok((
                 r.get::<_, BoardId>(0)?,
                 r.get::<_, String>(1)?,
@@ -114,15 +130,15 @@ pub fn thread_page(
     let Some((board_id, board_name, title, locked, salt, post_count)) = head else {
         return Ok(None);
     };
-    let mut stmt = c.prepare_cached(
+    let mut stmt = c.prepare_cached(&format!(
         "SELECT p.id, p.author_id, u.handle, p.anonymous, p.body, p.content_warning,
                 p.created_at, p.edited_at IS NOT NULL
            FROM posts p LEFT JOIN users u ON u.id = p.author_id
-          WHERE p.thread_id = ?1 AND p.status = 'visible'
-          ORDER BY p.id LIMIT ?2 OFFSET ?3",
-    )?;
+          WHERE p.thread_id = ?2 AND {POST_VISIBLE}
+          ORDER BY p.id LIMIT ?3 OFFSET ?4"
+    ))?;
     let posts = stmt
-        .query_map(params![thread, limit, offset], |r| {
+        .query_map(params![reader, thread, limit, offset], |r| {
             let author: Option<UserId> = r.get(1)?;
             let anonymous: bool = r.get(3)?;
             Ok(Post {
@@ -151,14 +167,14 @@ pub fn thread_page(
     }))
 }
 
-/// The thread a post belongs to and the post's index among the thread's visible posts.
-pub fn post_position(c: &Connection, post: PostId) -> Result<Option<(ThreadId, i64)>> {
-    Ok(c.prepare_cached(
-        "SELECT p.thread_id, (SELECT count(*) FROM posts q WHERE q.thread_id = p.thread_id
-                                AND q.status = 'visible' AND q.id < p.id)
-           FROM posts p WHERE p.id = ?1",
-    )?
-    .query_row([post], |r| Ok((r.get(0)?, r.get(1)?)))
+/// The thread a post belongs to and the post's index among the posts `reader` sees there.
+pub fn post_position(c: &Connection, reader: UserId, post: PostId) -> Result<Option<(ThreadId, i64)>> {
+    Ok(c.prepare_cached(&format!(
+        "SELECT q.thread_id, (SELECT count(*) FROM posts p WHERE p.thread_id = q.thread_id
+                                AND {POST_VISIBLE} AND p.id < q.id)
+           FROM posts q WHERE q.id = ?2"
+    ))?
+    .query_row(params![reader, post], |r| Ok((r.get(0)?, r.get(1)?)))
     .optional()?)
 }
 
