@@ -19,7 +19,7 @@ use crate::live::Hub;
 use crate::store::audit::{self, Action as AuditAction};
 use crate::store::events::{self, EventKind};
 use crate::store::{
-    self, Store, StoreError, boards, drafts, invites, meta, posts, recovery, users,
+    self, Store, StoreError, blocks, boards, drafts, invites, meta, posts, recovery, users,
 };
 
 /// Why a use case failed, in words for the member.
@@ -822,6 +822,68 @@ impl Service {
         let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
         text.push('\n');
         Ok(text)
+    }
+
+    /// Blocks the author of a post, as the reader sees it. A named author is blocked everywhere;
+    /// an anonymous one is hidden in that thread only, under their pseudonym (a block must
+    /// never tell anyone who wrote an anonymous post). Returns what to tell the member, and
+    /// whether the thread itself is now out of their sight (they blocked who started it). The
+    /// blocked member is never told.
+    pub fn block_author(&self, user: &User, post: PostId) -> Result<(String, bool)> {
+        let (author, anonymous, thread) = self
+            .store
+            .read(|c| blocks::post_author(c, post))?
+            .ok_or(ServiceError::NotFound("post"))?;
+        let Some(author) = author else {
+            return Err(ServiceError::NotFound("author"));
+        };
+        if author == user.id {
+            return Ok(("That is your own post.".into(), false));
+        }
+        if anonymous {
+            let salt = self.store.read(|c| posts::thread_salt(c, thread))?;
+            self.store
+                .write(|c| blocks::hide_pseudonym(c, user.id, thread, author))?;
+            let name = posts::pseudonym(&salt, Some(author));
+            return Ok((
+                format!("You will no longer see {name}'s posts in this thread."),
+                false,
+            ));
+        }
+        let handle = self
+            .user(author)?
+            .map(|u| u.handle)
+            .unwrap_or_else(|| posts::DELETED_AUTHOR.to_string());
+        self.store.write(|c| blocks::block(c, user.id, author))?;
+        let their_thread = self
+            .store
+            .read(|c| posts::thread_started_by(c, thread, author))?;
+        Ok((
+            format!(
+                "You blocked {}. You will not see their posts, threads or messages; they are not told.",
+                crate::sanitize::line(&handle)
+            ),
+            their_thread,
+        ))
+    }
+
+    /// Unblocks the member called `handle`; everything of theirs shows again.
+    pub fn unblock(&self, user: &User, handle: &str) -> Result<String> {
+        let target = self.member(handle)?;
+        let done = self
+            .store
+            .write(|c| blocks::unblock(c, user.id, target.id))?;
+        let name = crate::sanitize::line(&target.handle);
+        Ok(if done {
+            format!("You unblocked {name}.")
+        } else {
+            format!("You had not blocked {name}.")
+        })
+    }
+
+    /// The handles the member blocked.
+    pub fn blocked(&self, user: &User) -> Result<Vec<String>> {
+        Ok(self.store.read(|c| blocks::list(c, user.id))?)
     }
 
     /// Most muted words a member keeps, and the longest one.

@@ -344,6 +344,7 @@ fn settings(service: &Service, user: &User) -> Result<Loaded, ServiceError> {
             totp: service.has_totp(user.id)?,
             recovery_codes_left: service.recovery_codes_left(user.id)?,
             muted: service.muted_words(user)?,
+            blocked: service.blocked(user)?,
         },
     ))
 }
@@ -467,6 +468,14 @@ fn perform_blocking(
                 .delete_account(u, &confirm, erase_posts)
                 .map(|_| Loaded::AccountDeleted),
         ),
+        (Effect::BlockAuthor(post), Some(u)) => loaded(
+            service
+                .block_author(u, post)
+                .map(|(text, leave)| Loaded::Blocked(text, leave)),
+        ),
+        (Effect::Unblock(handle), Some(u)) => {
+            loaded(service.unblock(u, &handle).map(Loaded::SettingsChanged))
+        }
         (Effect::SetMutedWords(list), Some(u)) => {
             loaded(service.set_muted_words(u, &list).map(|w| {
                 Loaded::SettingsChanged(if w.is_empty() {

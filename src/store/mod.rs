@@ -10,6 +10,7 @@
 //! One file per table group; each holds free functions over a `&Connection`. SQL lives only here.
 
 pub mod audit;
+pub mod blocks;
 pub mod boards;
 pub mod drafts;
 pub mod erase;

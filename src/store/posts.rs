@@ -53,6 +53,22 @@ fn author_name(
     }
 }
 
+/// True when `author` started `thread` under their name.
+pub fn thread_started_by(c: &Connection, thread: ThreadId, author: UserId) -> Result<bool> {
+    Ok(c.prepare_cached(
+        "SELECT 1 FROM threads WHERE id = ?1 AND author_id = ?2 AND anonymous = 0",
+    )?
+    .exists(params![thread, author])?)
+}
+
+/// A thread's pseudonym salt.
+pub fn thread_salt(c: &Connection, thread: ThreadId) -> Result<Vec<u8>> {
+    Ok(
+        c.prepare_cached("SELECT anon_salt FROM threads WHERE id = ?1")?
+            .query_row([thread], |r| r.get(0))?,
+    )
+}
+
 /// Number of visible threads on a board.
 pub fn thread_count(c: &Connection, board: BoardId) -> Result<i64> {
     Ok(
@@ -168,7 +184,11 @@ pub fn thread_page(
 }
 
 /// The thread a post belongs to and the post's index among the posts `reader` sees there.
-pub fn post_position(c: &Connection, reader: UserId, post: PostId) -> Result<Option<(ThreadId, i64)>> {
+pub fn post_position(
+    c: &Connection,
+    reader: UserId,
+    post: PostId,
+) -> Result<Option<(ThreadId, i64)>> {
     Ok(c.prepare_cached(&format!(
         "SELECT q.thread_id, (SELECT count(*) FROM posts p WHERE p.thread_id = q.thread_id
                                 AND {POST_VISIBLE} AND p.id < q.id)

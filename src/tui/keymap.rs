@@ -45,6 +45,10 @@ pub enum Action {
     EditPlan,
     Reveal,
     MutedWords,
+    SelectNext,
+    SelectPrev,
+    Block,
+    Unblock,
 }
 
 /// Which table applies.
@@ -310,7 +314,28 @@ const THREADS: [Binding; 5] = [
     ),
 ];
 
-const THREAD: [Binding; 6] = [
+const THREAD: [Binding; 9] = [
+    b!(
+        &[(KeyCode::Tab, NONE)],
+        Action::SelectNext,
+        "Tab",
+        "select next post",
+        false
+    ),
+    b!(
+        &[(KeyCode::Tab, SHIFT)],
+        Action::SelectPrev,
+        "Shift-Tab",
+        "select previous post",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('b'), NONE)],
+        Action::Block,
+        "b",
+        "block the selected post's author",
+        false
+    ),
     b!(
         &[(KeyCode::Char('v'), NONE)],
         Action::Reveal,
@@ -405,7 +430,14 @@ const COMPOSE: [Binding; 7] = [
     ),
 ];
 
-const SETTINGS: [Binding; 8] = [
+const SETTINGS: [Binding; 9] = [
+    b!(
+        &[(KeyCode::Char('u'), NONE)],
+        Action::Unblock,
+        "u",
+        "unblock someone",
+        false
+    ),
     b!(
         &[(KeyCode::Char('w'), NONE)],
         Action::MutedWords,

@@ -92,6 +92,9 @@ pub enum Effect {
     SaveSafetyPlan(String),
     /// Replace the member's muted words (a comma-separated list).
     SetMutedWords(String),
+    /// Block the author of a post (or hide their pseudonym in that thread).
+    BlockAuthor(PostId),
+    Unblock(String),
     /// Clear the screen and the scrollback and leave at once.
     QuickExit,
     /// End the session (the driver saves nothing more: drafts were saved by their own effect).
@@ -133,6 +136,9 @@ pub enum Loaded {
     Audit(i64, Vec<crate::store::audit::Entry>),
     DocumentsAccepted,
     SafetyPlan(Option<String>),
+    /// A block went through: what to tell the member, and whether the open thread is now out
+    /// of their sight.
+    Blocked(String, bool),
 }
 
 /// Everything that can change the App.
@@ -455,10 +461,8 @@ impl App {
         if !relevant || (event.post.is_some() && event.post == self.last_posted) {
             return vec![];
         }
-        // The member's own posts from another terminal count too: only ids are compared.
-        if matches!(self.screen, Screen::Thread(_)) {
-            self.status = Some(Status::Info(strings::NEW_ACTIVITY.into()));
-        }
+        // A quiet reload: the reader's view decides what shows. No "new posts" notice here,
+        // since the change may be a blocked member's, which must not be seen even as a notice.
         self.screen.reload(self.body_height())
     }
 
@@ -551,6 +555,16 @@ impl App {
                         vec![Effect::LoadBoards]
                     }
                 }
+            }
+            Loaded::Blocked(text, leave_thread) => {
+                self.status = Some(Status::Info(text));
+                if leave_thread
+                    && matches!(self.screen, Screen::Thread(_))
+                    && let Some(prev) = self.stack.pop()
+                {
+                    self.screen = prev;
+                }
+                self.screen.reload(body)
             }
             Loaded::SafetyPlan(plan) => {
                 self.safety_plan = plan.clone();

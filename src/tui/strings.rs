@@ -7,7 +7,6 @@ pub const NO_THREADS: &str = "No threads yet. Press c to start one.";
 pub const DRAFT_SAVED: &str = "Draft saved. It will be here when you come back.";
 pub const POSTING: &str = "Posting…";
 pub const POSTED: &str = "Posted.";
-pub const NEW_ACTIVITY: &str = "New posts arrived.";
 pub const SIGNUP_WELCOME: &str = "Welcome. Before you join, please read these.";
 pub const HANDLE_PROMPT: &str =
     "Choose a handle: the name others will see. Don't use your real name.";

@@ -16,6 +16,8 @@ use crate::tui::{Effect, Loaded, Status, Texts, Theme};
 pub struct SettingsData {
     pub keys: Vec<KeyRecord>,
     pub muted: Vec<String>,
+    /// Handles the member blocked.
+    pub blocked: Vec<String>,
     pub totp: bool,
     pub recovery_codes_left: usize,
 }
@@ -33,6 +35,8 @@ enum Mode {
     ConfirmCodes,
     /// Editing muted words: a comma-separated list.
     Muted(LineInput),
+    /// Unblocking: type the handle.
+    Unblock(LineInput),
     /// Deleting the account: type the handle; Tab chooses what happens to the posts.
     Delete {
         input: LineInput,
@@ -91,7 +95,10 @@ impl SettingsScreen {
                 }
                 return Outcome::none();
             }
-            Mode::AddKey(input) | Mode::DisableTotp(input) | Mode::Muted(input) => {
+            Mode::AddKey(input)
+            | Mode::DisableTotp(input)
+            | Mode::Muted(input)
+            | Mode::Unblock(input) => {
                 match key.code {
                     terminput::KeyCode::Esc => self.mode = Mode::Normal,
                     terminput::KeyCode::Enter => {
@@ -99,6 +106,7 @@ impl SettingsScreen {
                         let effect = match self.mode {
                             Mode::AddKey(_) => Effect::AddKey(text),
                             Mode::Muted(_) => Effect::SetMutedWords(text),
+                            Mode::Unblock(_) => Effect::Unblock(text),
                             _ => Effect::DisableTotp(text),
                         };
                         self.mode = Mode::Normal;
@@ -172,6 +180,10 @@ impl SettingsScreen {
                 Outcome::status(Status::Error(
                     "New codes replace all your old ones. Press g again to make them.".into(),
                 ))
+            }
+            Action::Unblock => {
+                self.mode = Mode::Unblock(LineInput::new(64));
+                Outcome::none()
             }
             Action::MutedWords => {
                 let current = self
@@ -285,6 +297,19 @@ impl SettingsScreen {
             theme.text(),
         );
         y += 1;
+        let blocked = if data.blocked.is_empty() {
+            "nobody".to_string()
+        } else {
+            data.blocked.join(", ")
+        };
+        buf.set_stringn(
+            area.x + 1,
+            y,
+            truncate(&format!("Blocked: {blocked}"), w.saturating_sub(2)),
+            w.saturating_sub(2),
+            theme.text(),
+        );
+        y += 1;
         let muted = if data.muted.is_empty() {
             "none".to_string()
         } else {
@@ -350,6 +375,19 @@ impl SettingsScreen {
                         x: area.x + 30,
                         y: qy,
                         width: area.width.saturating_sub(31),
+                        height: 1,
+                    },
+                    buf,
+                    theme.text(),
+                );
+            }
+            Mode::Unblock(input) => {
+                buf.set_string(area.x + 1, qy, "Unblock (handle): ", theme.key());
+                return input.render(
+                    Rect {
+                        x: area.x + 19,
+                        y: qy,
+                        width: area.width.saturating_sub(20),
                         height: 1,
                     },
                     buf,

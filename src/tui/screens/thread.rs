@@ -25,6 +25,17 @@ pub struct ThreadScreen {
     to_end: bool,
     /// Collapsed posts (content warning, muted word) the member chose to open.
     revealed: std::collections::HashSet<PostId>,
+    /// The post that post actions (block, report, moderation) apply to.
+    pub selected: Option<PostId>,
+    /// Blocking asks for a second `b`.
+    confirm_block: Option<PostId>,
+}
+
+/// The post id of the line at `i`, if it is a header.
+fn lines_ids_at(lines: &[(String, Kind, Option<PostId>)], i: usize) -> Option<PostId> {
+    lines
+        .get(i)
+        .and_then(|(_, k, id)| matches!(k, Kind::Header).then_some(*id).flatten())
 }
 
 /// What kind of line a laid-out line is, for styling.
@@ -47,6 +58,8 @@ impl ThreadScreen {
             focus: None,
             to_end: false,
             revealed: std::collections::HashSet::new(),
+            selected: None,
+            confirm_block: None,
         }
     }
 
@@ -145,6 +158,7 @@ impl ThreadScreen {
         let Some(action) = action else {
             return Outcome::none();
         };
+        let confirm = self.confirm_block.take();
         let max = self.max_scroll(body);
         let step = body.saturating_sub(2).max(1) as usize;
         match action {
@@ -205,6 +219,72 @@ impl ThreadScreen {
                     vec![Effect::LoadDraft(place)],
                 )
             }
+            Action::SelectNext | Action::SelectPrev => {
+                let lines = self.lines(self.width);
+                let headers: Vec<(usize, PostId)> = lines
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, (_, kind, id))| match (kind, id) {
+                        (Kind::Header, Some(id)) => Some((i, *id)),
+                        _ => None,
+                    })
+                    .collect();
+                let current = self
+                    .selected
+                    .and_then(|s| headers.iter().position(|(_, id)| *id == s));
+                let next = match (action, current) {
+                    (Action::SelectNext, Some(i)) => (i + 1).min(headers.len().saturating_sub(1)),
+                    (Action::SelectPrev, Some(i)) => i.saturating_sub(1),
+                    // Nothing selected yet: start from the first post on screen.
+                    _ => headers
+                        .iter()
+                        .position(|(line, _)| *line >= self.scroll)
+                        .unwrap_or(0),
+                };
+                if let Some((line, id)) = headers.get(next) {
+                    self.selected = Some(*id);
+                    let rows = body.saturating_sub(1) as usize;
+                    if *line < self.scroll || *line >= self.scroll + rows {
+                        self.scroll = (*line).min(max);
+                    }
+                }
+                Outcome::none()
+            }
+            Action::Block => {
+                let Some(post) = self.selected.and_then(|id| {
+                    self.page
+                        .as_ref()?
+                        .posts
+                        .iter()
+                        .find(|p| p.id == id)
+                        .cloned()
+                }) else {
+                    return Outcome::status(crate::tui::Status::Info(
+                        "Select a post with Tab first.".into(),
+                    ));
+                };
+                if post.mine {
+                    return Outcome::status(crate::tui::Status::Info(
+                        "That is your own post.".into(),
+                    ));
+                }
+                if confirm == Some(post.id) {
+                    return Outcome::effects(vec![Effect::BlockAuthor(post.id)]);
+                }
+                self.confirm_block = Some(post.id);
+                let what = if post.anonymous {
+                    format!(
+                        "Hide {}'s posts in this thread?",
+                        crate::sanitize::line(&post.author)
+                    )
+                } else {
+                    format!(
+                        "Block {}? They will not be told.",
+                        crate::sanitize::line(&post.author)
+                    )
+                };
+                Outcome::status(crate::tui::Status::Error(format!("{what} Press b again.")))
+            }
             Action::Reveal => {
                 // Opens the first collapsed post from the top of the screen down.
                 let lines = self.lines(self.width);
@@ -233,6 +313,7 @@ impl ThreadScreen {
 
     pub fn loaded(&mut self, loaded: Loaded, body: u16) -> Vec<Effect> {
         match loaded {
+            Loaded::SettingsChanged(_) => self.reload(),
             Loaded::Thread(page) if page.id == self.thread_id => {
                 self.offset = page.offset;
                 self.page = Some(page);
@@ -292,7 +373,11 @@ impl ThreadScreen {
             .take(area.height.saturating_sub(1) as usize)
             .enumerate()
         {
+            let selected = matches!(kind, Kind::Header)
+                && self.selected.is_some()
+                && self.selected == lines_ids_at(&lines, scroll + i);
             let style: Style = match kind {
+                Kind::Header if selected => theme.selected(),
                 Kind::Header => theme.author(),
                 Kind::Warning => theme.unread(),
                 Kind::Body | Kind::Blank => theme.text(),
