@@ -5,16 +5,26 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::assets::Assets;
-use crate::config::Config;
+use crate::config::{Config, Encryption};
 use crate::live::Hub;
 use crate::service::{Service, ServiceError};
-use crate::store::{Store, StoreError};
+use crate::store::{DbKey, Store, StoreError};
 
 /// The database file's name inside the data dir.
 pub const DB_FILE: &str = "haven.db";
 
+/// The key file's name inside the data dir (mode "keyfile").
+pub const KEY_FILE: &str = "db.key";
+/// The passphrase salt's name inside the data dir (mode "passphrase"); not a secret.
+pub const SALT_FILE: &str = "db.salt";
+/// Where a passphrase may come from.
+pub const PASSPHRASE_ENV: &str = "BBS_DB_PASSPHRASE";
+pub const PASSPHRASE_CREDENTIAL: &str = "bbs-db-passphrase";
+
 #[derive(Debug, thiserror::Error)]
 pub enum BootError {
+    #[error("database key: {0}")]
+    Key(String),
     #[error("cannot create data dir {path}: {source}")]
     DataDir {
         path: PathBuf,
@@ -47,7 +57,9 @@ pub fn open(config: Config, claim: bool) -> Result<Opened, BootError> {
             source,
         })?;
     }
-    let store = Arc::new(Store::open(&dir.join(DB_FILE))?);
+    let db = dir.join(DB_FILE);
+    let key = database_key(&config, &db)?;
+    let store = Arc::new(Store::open(&db, key)?);
     let assets = Arc::new(Assets::load(&dir));
     let service = Service::new(store, Hub::new(), Arc::new(config), assets);
     let claim_code = service.initialise(claim)?;
@@ -55,4 +67,110 @@ pub fn open(config: Config, claim: bool) -> Result<Opened, BootError> {
         service,
         claim_code,
     })
+}
+
+/// Writes a secret file readable by its owner only, refusing to replace one.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim();
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// The database key for the configured encryption mode (see `bbs.toml`, `[storage]`).
+fn database_key(config: &Config, db: &std::path::Path) -> Result<Option<DbKey>, BootError> {
+    let dir = &config.data_dir;
+    match config.encryption {
+        Encryption::None => Ok(None),
+        Encryption::Keyfile => {
+            let path = dir.join(KEY_FILE);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    let bytes = unhex(&text)
+                        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                        .ok_or_else(|| {
+                            BootError::Key(format!("{} is not a 64-digit hex key", path.display()))
+                        })?;
+                    Ok(Some(DbKey(bytes)))
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    if db.exists() {
+                        return Err(BootError::Key(format!(
+                            "{} is missing, but the database exists: restore the key file",
+                            path.display()
+                        )));
+                    }
+                    let key: [u8; 32] = rand::random();
+                    write_private(&path, format!("{}\n", hex(&key)).as_bytes()).map_err(|e| {
+                        BootError::Key(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                    Ok(Some(DbKey(key)))
+                }
+                Err(e) => Err(BootError::Key(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                ))),
+            }
+        }
+        Encryption::Passphrase => {
+            let passphrase = std::env::var(PASSPHRASE_ENV)
+                .ok()
+                .filter(|p| !p.is_empty())
+                .or_else(|| {
+                    let dir = std::env::var_os("CREDENTIALS_DIRECTORY")?;
+                    let text = std::fs::read_to_string(
+                        std::path::Path::new(&dir).join(PASSPHRASE_CREDENTIAL),
+                    )
+                    .ok()?;
+                    Some(text.trim_end_matches(['\r', '\n']).to_string())
+                });
+            let Some(passphrase) = passphrase else {
+                return Err(BootError::Key(format!(
+                    "encryption is \"passphrase\": set {PASSPHRASE_ENV} or the systemd credential {PASSPHRASE_CREDENTIAL}"
+                )));
+            };
+            let salt_path = dir.join(SALT_FILE);
+            let salt = match std::fs::read_to_string(&salt_path) {
+                Ok(text) => unhex(&text)
+                    .ok_or_else(|| BootError::Key(format!("{} is not hex", salt_path.display())))?,
+                Err(_) if !db.exists() => {
+                    let salt: [u8; 16] = rand::random();
+                    write_private(&salt_path, format!("{}\n", hex(&salt)).as_bytes()).map_err(
+                        |e| BootError::Key(format!("cannot write {}: {e}", salt_path.display())),
+                    )?;
+                    salt.to_vec()
+                }
+                Err(e) => {
+                    return Err(BootError::Key(format!(
+                        "cannot read {}: {e}",
+                        salt_path.display()
+                    )));
+                }
+            };
+            let mut key = [0u8; 32];
+            argon2::Argon2::default()
+                .hash_password_into(passphrase.as_bytes(), &salt, &mut key)
+                .map_err(|e| BootError::Key(format!("cannot derive the key: {e}")))?;
+            Ok(Some(DbKey(key)))
+        }
+    }
 }

@@ -53,7 +53,27 @@ pub struct RawConfig {
     pub registration: Option<RawRegistration>,
     pub limits: Option<RawLimits>,
     pub security: Option<RawSecurity>,
+    pub storage: Option<RawStorage>,
     pub boards: Option<Vec<RawBoard>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStorage {
+    pub encryption: Option<Encryption>,
+}
+
+/// How the database is encrypted at rest (SQLCipher).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encryption {
+    /// A random key in `DATA_DIR/db.key` (0600), made at first start.
+    Keyfile,
+    /// A key derived (argon2id) from a passphrase given at start: the environment variable
+    /// `BBS_DB_PASSPHRASE`, or the systemd credential `bbs-db-passphrase`.
+    Passphrase,
+    /// Not encrypted. Only for debugging; never for a real community.
+    None,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -148,6 +168,8 @@ pub struct Config {
     /// Days an invite code stays valid.
     pub invite_days: i64,
     pub limits: Limits,
+    /// How the database is encrypted at rest.
+    pub encryption: Encryption,
     /// Moderators and sysops must use a second factor (TOTP) over SSH.
     pub require_2fa_for_staff: bool,
     /// Boards seeded on first start (when the database has none).
@@ -300,6 +322,10 @@ impl Config {
                 max_sessions: limits.max_sessions.unwrap_or(10_000),
                 idle_logout: Duration::from_secs(60 * limits.idle_logout_minutes.unwrap_or(120)),
             },
+            encryption: raw
+                .storage
+                .and_then(|s| s.encryption)
+                .unwrap_or(Encryption::Keyfile),
             require_2fa_for_staff: raw
                 .security
                 .and_then(|s| s.require_2fa_for_staff)

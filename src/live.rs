@@ -62,10 +62,9 @@ impl Hub {
         store: Arc<Store>,
         shutdown: CancellationToken,
     ) -> Result<(), StoreError> {
-        let path = store.path().to_path_buf();
+        let watch_store = store.clone();
         let conn = tokio::task::spawn_blocking(move || -> Result<_, StoreError> {
-            let conn = rusqlite::Connection::open(&path)?;
-            conn.busy_timeout(Duration::from_secs(5))?;
+            let conn = watch_store.connect()?;
             let last = events::last_id(&conn)?;
             let version = events::data_version(&conn)?;
             Ok((conn, last, version))

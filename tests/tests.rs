@@ -1379,7 +1379,14 @@ fn all_bytes(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleting_an_account_erases_its_posts_from_every_file_of_the_data_dir() {
     let dir = data_dir();
-    let server = TestServer::start_in(dir.path()).await;
+    // Unencrypted, so that a byte search can see the text before and prove it gone after:
+    // erasure must not rely on the encryption.
+    let server = TestServer::start_with(haven::config::Config {
+        data_dir: dir.path().to_path_buf(),
+        encryption: haven::config::Encryption::None,
+        ..haven::config::Config::default()
+    })
+    .await;
     let key = new_key();
     let mut m = Member::sign_up(server.addr, &key, "qwzxleaving").await;
     post_thread(
@@ -1985,4 +1992,74 @@ async fn blocking_never_reveals_who_wrote_an_anonymous_post() {
     alice.disconnect().await;
     bob.disconnect().await;
     server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_is_encrypted_at_rest_with_a_private_key_file() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut m = Member::sign_up(server.addr, &new_key(), "secretive").await;
+    post_thread(
+        &mut m,
+        "Plaintexttitle Wombat",
+        "plaintextbody7731 never on disk",
+    )
+    .await;
+    m.disconnect().await;
+    server.stop().await;
+
+    use std::os::unix::fs::PermissionsExt;
+    let key = dir.path().join("db.key");
+    let mode = std::fs::metadata(&key)
+        .expect("key file")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o077, 0, "the key file is private: {mode:o}");
+    for needle in [
+        "plaintextbody7731",
+        "Plaintexttitle",
+        "secretive",
+        "SQLite format 3",
+    ] {
+        for (file, bytes) in all_bytes(dir.path()) {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle:?} is readable in {file}"
+            );
+        }
+    }
+    // Without the right key the database does not open, and says so.
+    let good = std::fs::read_to_string(&key).expect("read key");
+    std::fs::remove_file(&key).expect("remove");
+    std::fs::write(&key, format!("{}\n", "ab".repeat(32))).expect("write wrong key");
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("users"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("key"), "{err}");
+    std::fs::remove_file(&key).expect("remove");
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("users"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_ne!(
+        code,
+        Some(0),
+        "a missing key file is not replaced by a new one"
+    );
+    assert!(err.contains("db.key is missing"), "{err}");
+    std::fs::write(&key, good).expect("restore key");
+    let (code, out, _) = util::bbs(&[
+        os("admin"),
+        os("users"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("secretive"), "{out}");
 }

@@ -40,7 +40,7 @@ mod tests {
         assert_eq!(v, super::MIGRATIONS.len() as i64);
         drop(store);
         // Opening again applies nothing and keeps the version.
-        let store = super::super::Store::open(&dir.path().join("haven.db")).expect("reopen");
+        let store = super::super::Store::open(&dir.path().join("haven.db"), None).expect("reopen");
         let fk: i64 = store
             .read(|c| Ok(c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?))
             .expect("fk");

@@ -44,6 +44,9 @@ pub enum StoreError {
     /// The disk is full: nothing was written.
     #[error("the server's disk is full; nothing was saved")]
     Full,
+    /// The database could not be decrypted with the key given.
+    #[error("the database key does not open this database (wrong key file or passphrase?)")]
+    WrongKey,
     /// The database file is not a Haven database, is corrupt, or is newer than this program.
     #[error("database problem: {0}")]
     Corrupt(String),
@@ -72,23 +75,45 @@ impl From<rusqlite::Error> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The 256-bit key the database is encrypted with (SQLCipher), given to every connection as a
+/// raw key, so no per-connection key derivation runs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DbKey(pub [u8; 32]);
+
+impl std::fmt::Debug for DbKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DbKey(…)")
+    }
+}
+
 /// The database: one writer, a pool of readers.
 pub struct Store {
     path: PathBuf,
+    /// None: an unencrypted database (tests of the store itself, `encryption = "none"`).
+    key: Option<DbKey>,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Store> {
-        let mut writer = open_connection(path, true)?;
+    /// Opens (creating if needed) the database at `path`, encrypted with `key`, and brings its
+    /// schema up to date. A wrong key is reported as such.
+    pub fn open(path: &Path, key: Option<DbKey>) -> Result<Store> {
+        let mut writer = open_connection(path, key.as_ref(), true)?;
+        // The writer keeps a large page cache: encrypted pages are costly to read again.
+        writer.execute_batch("PRAGMA cache_size = -65536;")?;
         migrations::apply(&mut writer)?;
         Ok(Store {
             path: path.to_path_buf(),
+            key,
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
         })
+    }
+
+    /// A connection of its own (the live watcher keeps one to watch `data_version`).
+    pub fn connect(&self) -> Result<Connection> {
+        open_connection(&self.path, self.key.as_ref(), false)
     }
 
     pub fn path(&self) -> &Path {
@@ -99,7 +124,7 @@ impl Store {
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = match self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop() {
             Some(c) => c,
-            None => open_connection(&self.path, false)?,
+            None => open_connection(&self.path, self.key.as_ref(), false)?,
         };
         let result = f(&conn);
         let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
@@ -125,7 +150,7 @@ impl Store {
     }
 }
 
-fn open_connection(path: &Path, create: bool) -> Result<Connection> {
+fn open_connection(path: &Path, key: Option<&DbKey>, create: bool) -> Result<Connection> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
@@ -133,6 +158,17 @@ fn open_connection(path: &Path, create: bool) -> Result<Connection> {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(path, flags)?;
+    if let Some(DbKey(key)) = key {
+        // The key must come first, before anything reads the file.
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))?;
+        // A wrong key shows only when a page is read.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Corrupt(_) => StoreError::WrongKey,
+                other => other,
+            })?;
+    }
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
@@ -172,7 +208,7 @@ pub(crate) mod test_support {
     /// A fresh store in a temporary directory (kept alive by the returned guard).
     pub fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&dir.path().join("haven.db")).expect("open store");
+        let store = Store::open(&dir.path().join("haven.db"), None).expect("open store");
         (dir, store)
     }
 }
