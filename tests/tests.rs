@@ -2063,3 +2063,37 @@ async fn the_database_is_encrypted_at_rest_with_a_private_key_file() {
     assert_eq!(code, Some(0));
     assert!(out.contains("secretive"), "{out}");
 }
+
+#[test]
+fn a_passphrase_key_opens_only_with_the_same_passphrase() {
+    let dir = data_dir();
+    let config = dir.path().join("bbs.toml");
+    std::fs::write(&config, "[storage]\nencryption = \"passphrase\"\n").expect("write config");
+    let data = dir.path().join("data");
+    let run = |pass: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"));
+        cmd.args(["admin", "users", "--config"])
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(&data);
+        cmd.env_remove("BBS_DB_PASSPHRASE")
+            .env_remove("CREDENTIALS_DIRECTORY");
+        if let Some(p) = pass {
+            cmd.env("BBS_DB_PASSPHRASE", p);
+        }
+        let out = cmd.output().expect("run bbs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, err) = run(None);
+    assert!(!ok && err.contains("BBS_DB_PASSPHRASE"), "{err}");
+    let (ok, err) = run(Some("correct horse battery staple"));
+    assert!(ok, "{err}");
+    assert!(data.join("db.salt").exists() && !data.join("db.key").exists());
+    let (ok, err) = run(Some("wrong horse"));
+    assert!(!ok && err.contains("does not open"), "{err}");
+    let (ok, err) = run(Some("correct horse battery staple"));
+    assert!(ok, "{err}");
+}
