@@ -97,7 +97,7 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 }
 
 /// The database key for the configured encryption mode (see `bbs.toml`, `[storage]`).
-fn database_key(config: &Config, db: &std::path::Path) -> Result<Option<DbKey>, BootError> {
+pub fn database_key(config: &Config, db: &std::path::Path) -> Result<Option<DbKey>, BootError> {
     let dir = &config.data_dir;
     match config.encryption {
         Encryption::None => Ok(None),

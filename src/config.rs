@@ -54,7 +54,14 @@ pub struct RawConfig {
     pub limits: Option<RawLimits>,
     pub security: Option<RawSecurity>,
     pub storage: Option<RawStorage>,
+    pub retention: Option<RawRetention>,
     pub boards: Option<Vec<RawBoard>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetention {
+    pub audit_days: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -170,6 +177,8 @@ pub struct Config {
     pub limits: Limits,
     /// How the database is encrypted at rest.
     pub encryption: Encryption,
+    /// Audit-log and security-event rows older than this many days are purged.
+    pub audit_retention_days: i64,
     /// Moderators and sysops must use a second factor (TOTP) over SSH.
     pub require_2fa_for_staff: bool,
     /// Boards seeded on first start (when the database has none).
@@ -322,6 +331,11 @@ impl Config {
                 max_sessions: limits.max_sessions.unwrap_or(10_000),
                 idle_logout: Duration::from_secs(60 * limits.idle_logout_minutes.unwrap_or(120)),
             },
+            audit_retention_days: raw
+                .retention
+                .and_then(|r| r.audit_days)
+                .unwrap_or(180)
+                .max(1),
             encryption: raw
                 .storage
                 .and_then(|s| s.encryption)

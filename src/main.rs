@@ -103,6 +103,12 @@ enum Admin {
     },
     /// Import an authorized_keys file: one member per line, named by the key's comment.
     ImportKeys { file: PathBuf },
+    /// Write an online, encrypted backup of the live database to DEST (a new file) and check it.
+    Backup { dest: PathBuf },
+    /// Check a backup file: open it with this server's key, verify every page, count rows.
+    VerifyBackup { file: PathBuf },
+    /// Delete audit-log and security-event rows older than retention.audit_days.
+    Purge,
     /// Make a one-time invite code (for registration mode "invite").
     Invite {
         /// Days the code stays valid (default: registration.invite_days).
@@ -201,6 +207,13 @@ fn run(cli: Cli) -> Result<()> {
                 Ok(())
             })
         }
+        Command::Admin {
+            command: Admin::VerifyBackup { file },
+        } => {
+            let config = load_config(&cli, None)?;
+            print!("{}", haven::admin::verify_backup(&config, file)?);
+            Ok(())
+        }
         Command::Admin { command } => {
             let config = load_config(&cli, None)?;
             let opened = haven::boot::open(config, false)?;
@@ -240,6 +253,11 @@ fn run(cli: Cli) -> Result<()> {
                     }
                     return Ok(());
                 }
+                Admin::Backup { dest } => haven::admin::backup(&opened.service, dest)?,
+                Admin::VerifyBackup { file } => {
+                    haven::admin::verify_backup(opened.service.config(), file)?
+                }
+                Admin::Purge => haven::admin::purge(&opened.service)?,
                 Admin::Invite { days } => {
                     let days = days.unwrap_or(opened.service.config().invite_days);
                     haven::admin::invite(&opened.service, days)?

@@ -581,6 +581,26 @@ impl Service {
         )
     }
 
+    /// Deletes audit-log and security-event rows past the retention setting, and old live
+    /// events; records that it did. Returns how many audit rows went.
+    pub fn purge(&self) -> Result<usize> {
+        let before = store::now() - self.config.audit_retention_days * 86_400;
+        let days = self.config.audit_retention_days;
+        Ok(self.store.write(|c| {
+            let n = audit::purge(c, before)?;
+            events::prune(c)?;
+            audit::record(
+                c,
+                None,
+                AuditAction::Purged,
+                None,
+                None,
+                Some(&format!("{n} rows older than {days} days")),
+            )?;
+            Ok(n)
+        })?)
+    }
+
     /// The audit log, newest first.
     pub fn audit(
         &self,

@@ -2097,3 +2097,102 @@ fn a_passphrase_key_opens_only_with_the_same_passphrase() {
     let (ok, err) = run(Some("correct horse battery staple"));
     assert!(ok, "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_verify_and_restore_round_trip_while_the_board_runs() {
+    let dir = data_dir();
+    let d = dir.path().as_os_str();
+    let key = new_key();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut m = Member::sign_up(server.addr, &key, "archivist").await;
+    post_thread(&mut m, "Before the backup", "kept").await;
+
+    let out_dir = data_dir();
+    let dest = out_dir.path().join("haven-backup.db");
+    let (code, out, err) = util::bbs(&[
+        os("admin"),
+        os("backup"),
+        dest.as_os_str(),
+        os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("100%"), "a progress bar: {err}");
+    assert!(
+        out.contains("checked") && out.contains("1 threads"),
+        "{out}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&dest).expect("stat").permissions().mode();
+    assert_eq!(mode & 0o077, 0, "{mode:o}");
+    let bytes = std::fs::read(&dest).expect("read backup");
+    assert!(
+        !bytes.windows(4).any(|w| w == b"kept"),
+        "the backup is encrypted"
+    );
+    let (code, out, err) = util::bbs(&[
+        os("admin"),
+        os("verify-backup"),
+        dest.as_os_str(),
+        os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("integrity ok") && out.contains("1 posts"),
+        "{out}"
+    );
+    // Refuses to overwrite.
+    let (code, _, _) = util::bbs(&[
+        os("admin"),
+        os("backup"),
+        dest.as_os_str(),
+        os("--data-dir"),
+        d,
+    ]);
+    assert_ne!(code, Some(0));
+
+    // After the backup, more is written; then the backup is restored.
+    m.send(keys::ESC).await;
+    m.wait_for("c new thread").await;
+    m.send(b"c").await;
+    m.wait_for("Title").await;
+    m.send(b"After the backup\t\tlost").await;
+    m.send(keys::CTRL_S).await;
+    m.wait_for("Posted.").await;
+    m.disconnect().await;
+    server.stop().await;
+    for f in ["haven.db", "haven.db-wal", "haven.db-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(f));
+    }
+    std::fs::copy(&dest, dir.path().join("haven.db")).expect("restore");
+    let server = TestServer::start_in(dir.path()).await;
+    let mut m = Member::connect(server.addr, &key, 80, 24).await;
+    m.wait_for("Small wins").await;
+    m.send(keys::ENTER).await;
+    let screen = m.wait_for("Before the backup").await;
+    assert!(!screen.contains("After the backup"), "{screen}");
+    m.disconnect().await;
+    server.stop().await;
+
+    // A damaged backup is caught.
+    let mut bytes = std::fs::read(&dest).expect("read");
+    let n = bytes.len();
+    for b in &mut bytes[n / 2..n / 2 + 64] {
+        *b ^= 0xff;
+    }
+    let bad = out_dir.path().join("damaged.db");
+    std::fs::write(&bad, bytes).expect("write");
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("verify-backup"),
+        bad.as_os_str(),
+        os("--data-dir"),
+        d,
+    ]);
+    assert_ne!(code, Some(0), "{err}");
+
+    let (code, out, _) = util::bbs(&[os("admin"), os("purge"), os("--data-dir"), d]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("older than 180 days"), "{out}");
+}

@@ -161,6 +161,77 @@ pub fn unban(service: &Service, handle: &str, reason: &str) -> Result<String> {
     ))
 }
 
+/// `bbs admin backup DEST`: an online, encrypted copy of the live database, with progress on
+/// stderr.
+pub fn backup(service: &Service, dest: &Path) -> Result<String> {
+    use std::io::Write;
+    let mut last = -1;
+    service
+        .store()
+        .backup(dest, |done, total| {
+            let percent = if total > 0 { done * 100 / total } else { 100 };
+            if percent != last {
+                last = percent;
+                let filled = (percent / 5) as usize;
+                eprint!(
+                    "\rbackup [{}{}] {percent:>3}%  {done}/{total} pages",
+                    "#".repeat(filled),
+                    " ".repeat(20 - filled)
+                );
+                let _ = std::io::stderr().flush();
+            }
+        })
+        .with_context(|| format!("backing up to {}", dest.display()))?;
+    eprintln!();
+    let verified = crate::store::backup::verify(dest, service.store().key())
+        .with_context(|| format!("checking the backup {}", dest.display()))?;
+    service.store().write(|c| {
+        crate::store::audit::record(
+            c,
+            None,
+            crate::store::audit::Action::Backup,
+            None,
+            None,
+            None,
+        )
+    })?;
+    Ok(format!(
+        "backup written to {} and checked: {}\nIt is encrypted with this server's key: keep db.key (or the passphrase) apart from it.\n",
+        dest.display(),
+        summary(&verified)
+    ))
+}
+
+fn summary(v: &crate::store::backup::Verified) -> String {
+    v.counts
+        .iter()
+        .map(|(t, n)| format!("{n} {t}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `bbs admin verify-backup FILE`: opens a backup with this server's key and checks it.
+pub fn verify_backup(config: &crate::config::Config, file: &Path) -> Result<String> {
+    let key = crate::boot::database_key(config, file)?;
+    let verified = crate::store::backup::verify(file, key.as_ref())
+        .with_context(|| format!("{} is not a good backup", file.display()))?;
+    Ok(format!(
+        "{}: integrity ok, schema version {}: {}\n",
+        file.display(),
+        verified.schema_version,
+        summary(&verified)
+    ))
+}
+
+/// `bbs admin purge`: enforce the audit retention setting.
+pub fn purge(service: &Service) -> Result<String> {
+    let n = service.purge()?;
+    Ok(format!(
+        "{n} audit rows older than {} days deleted\n",
+        service.config().audit_retention_days
+    ))
+}
+
 /// `bbs admin invite [--days N]`: a one-time invite code.
 pub fn invite(service: &Service, days: i64) -> Result<String> {
     let (code, expires) = service.create_invite(None, days)?;

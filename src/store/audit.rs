@@ -26,6 +26,8 @@ pub enum Action {
     InviteCreated,
     AccountDeleted,
     DocumentsAccepted,
+    Purged,
+    Backup,
 }
 
 impl Action {
@@ -47,6 +49,8 @@ impl Action {
             Action::InviteCreated => "invite_created",
             Action::AccountDeleted => "account_deleted",
             Action::DocumentsAccepted => "documents_accepted",
+            Action::Purged => "purged",
+            Action::Backup => "backup",
         }
     }
 }
@@ -137,4 +141,37 @@ pub fn list(c: &Connection, filter: &Filter, limit: i64, offset: i64) -> Result<
         },
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Deletes rows older than `before` (Unix seconds); returns how many.
+pub fn purge(c: &Connection, before: i64) -> Result<usize> {
+    Ok(c.prepare_cached("DELETE FROM audit_log WHERE at < ?1")?
+        .execute([before])?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::store;
+
+    #[test]
+    fn purge_deletes_only_rows_older_than_the_cutoff() {
+        let (_d, store) = store();
+        store
+            .write(|c| {
+                c.execute(
+                    "INSERT INTO audit_log (at, action) VALUES (100, 'login'), (200, 'login')",
+                    [],
+                )?;
+                record(c, None, Action::Login, None, None, None)
+            })
+            .expect("write");
+        let n = store.write(|c| purge(c, 150)).expect("purge");
+        assert_eq!(n, 1);
+        let left = store
+            .read(|c| list(c, &Filter::default(), 10, 0))
+            .expect("list");
+        assert_eq!(left.len(), 2);
+        assert!(left.iter().all(|e| e.at >= 150));
+    }
 }

@@ -10,6 +10,7 @@
 //! One file per table group; each holds free functions over a `&Connection`. SQL lives only here.
 
 pub mod audit;
+pub mod backup;
 pub mod blocks;
 pub mod boards;
 pub mod drafts;
@@ -111,6 +112,11 @@ impl Store {
         })
     }
 
+    /// The key the database is encrypted with (backups use the same).
+    pub fn key(&self) -> Option<&DbKey> {
+        self.key.as_ref()
+    }
+
     /// A connection of its own (the live watcher keeps one to watch `data_version`).
     pub fn connect(&self) -> Result<Connection> {
         open_connection(&self.path, self.key.as_ref(), false)
@@ -150,6 +156,21 @@ impl Store {
     }
 }
 
+/// Gives a fresh connection its key (it must come first, before anything reads the file) and
+/// checks it: a wrong key shows only when a page is read.
+fn apply_key(conn: &Connection, key: Option<&DbKey>) -> Result<()> {
+    if let Some(DbKey(key)) = key {
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Corrupt(_) => StoreError::WrongKey,
+                other => other,
+            })?;
+    }
+    Ok(())
+}
+
 fn open_connection(path: &Path, key: Option<&DbKey>, create: bool) -> Result<Connection> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -158,17 +179,7 @@ fn open_connection(path: &Path, key: Option<&DbKey>, create: bool) -> Result<Con
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(path, flags)?;
-    if let Some(DbKey(key)) = key {
-        // The key must come first, before anything reads the file.
-        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-        conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))?;
-        // A wrong key shows only when a page is read.
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
-            .map_err(|e| match StoreError::from(e) {
-                StoreError::Corrupt(_) => StoreError::WrongKey,
-                other => other,
-            })?;
-    }
+    apply_key(&conn, key)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
