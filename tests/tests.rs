@@ -2196,3 +2196,91 @@ async fn backup_verify_and_restore_round_trip_while_the_board_runs() {
     assert_eq!(code, Some(0));
     assert!(out.contains("older than 180 days"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_address_post_text_or_anonymous_author_reaches_the_logs_or_the_database() {
+    use std::io::{BufRead, Read};
+    let dir = data_dir();
+    // Unencrypted so the database can be searched as bytes; debug logging, to catch the most.
+    let config = dir.path().join("bbs.toml");
+    std::fs::write(&config, "[storage]\nencryption = \"none\"\n").expect("config");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .env("RUST_LOG", "debug")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start bbs serve");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("read");
+    let addr: std::net::SocketAddr = first
+        .trim()
+        .strip_prefix("Haven is listening on ")
+        .expect("listening line")
+        .parse()
+        .expect("address");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let logs = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+
+    // Members connect from 127.0.0.2: that address must be written nowhere.
+    let source: std::net::IpAddr = "127.0.0.2".parse().expect("ip");
+    let (mut author, _) =
+        Member::sign_up_from(Some(source), addr, &new_key(), "hiddenauthor").await;
+    let (mut other, _) = Member::sign_up_from(Some(source), addr, &new_key(), "plainreader").await;
+    post_thread(&mut other, "Named topic", "namedsecret4412 text").await;
+    author.send(keys::ENTER).await;
+    author.wait_for("Named topic").await;
+    author.send(keys::ESC).await;
+    author.wait_for("Small wins").await;
+    author.send(keys::DOWN).await;
+    author.send(keys::ENTER).await;
+    author.wait_for("Support").await;
+    author.send(b"c").await;
+    author.wait_for("Anonymous: off").await;
+    author
+        .send(b"Quiet topic\t\t\x01anonsecret9931 words")
+        .await;
+    author.send(keys::CTRL_S).await;
+    author.wait_for("Posted.").await;
+    // A failed second factor attempt and a refused exec are logged paths too.
+    let _ = util::login_with_code(addr, &new_key(), "000000").await;
+    author.disconnect().await;
+    other.disconnect().await;
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let mut rest = String::new();
+    let _ = stdout.read_to_string(&mut rest);
+    let logs = format!("{first}{rest}{}", logs.join().expect("logs"));
+    assert!(
+        logs.contains("member signed up"),
+        "the logs were captured: {logs}"
+    );
+
+    for needle in [
+        "127.0.0.2",
+        "namedsecret4412",
+        "anonsecret9931",
+        "hiddenauthor",
+        "plainreader",
+    ] {
+        assert!(!logs.contains(needle), "{needle:?} is in the logs:\n{logs}");
+    }
+    for (file, bytes) in all_bytes(&dir.path().join("data")) {
+        for needle in ["127.0.0.2", "127.0.0.1"] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle:?} is in {file}"
+            );
+        }
+    }
+}

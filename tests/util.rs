@@ -138,11 +138,28 @@ pub struct Member {
 impl Member {
     /// Connects with `key`, asks for a `cols`×`rows` pty and a shell.
     pub async fn connect(addr: SocketAddr, key: &PrivateKey, cols: u16, rows: u16) -> Member {
+        Member::connect_from(None, addr, key, cols, rows).await
+    }
+
+    /// Connects from a chosen loopback source address (e.g. 127.0.0.2), so a test can look
+    /// for that address in everything the server wrote.
+    pub async fn connect_from(
+        source: Option<std::net::IpAddr>,
+        addr: SocketAddr,
+        key: &PrivateKey,
+        cols: u16,
+        rows: u16,
+    ) -> Member {
         let config = Arc::new(client::Config::default());
         let seen = Arc::new(Mutex::new(None));
-        let mut handle = client::connect(
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        if let Some(ip) = source {
+            socket.bind(SocketAddr::new(ip, 0)).expect("bind source");
+        }
+        let stream = socket.connect(addr).await.expect("tcp connect");
+        let mut handle = client::connect_stream(
             config,
-            addr,
+            stream,
             ClientHandler {
                 seen_host_key: seen.clone(),
             },
@@ -185,7 +202,17 @@ impl Member {
         key: &PrivateKey,
         handle: &str,
     ) -> (Member, Vec<String>) {
-        let mut m = Member::connect(addr, key, 80, 24).await;
+        Member::sign_up_from(None, addr, key, handle).await
+    }
+
+    /// Signs up from a chosen source address.
+    pub async fn sign_up_from(
+        source: Option<std::net::IpAddr>,
+        addr: SocketAddr,
+        key: &PrivateKey,
+        handle: &str,
+    ) -> (Member, Vec<String>) {
+        let mut m = Member::connect_from(source, addr, key, 80, 24).await;
         m.wait_for("Community guidelines").await;
         m.send(b"a").await;
         m.wait_for("Privacy policy").await;
