@@ -70,6 +70,16 @@ pub struct KeyInfo {
 }
 
 impl KeyInfo {
+    /// The row the store keeps for this key.
+    pub fn as_new_key<'a>(&'a self, comment: Option<&'a str>) -> users::NewKey<'a> {
+        users::NewKey {
+            algorithm: &self.algorithm,
+            public_key: &self.openssh,
+            fingerprint: &self.fingerprint,
+            comment,
+        }
+    }
+
     /// Parses one line in `authorized_keys` format (options allowed before the key); returns
     /// the key and its comment.
     pub fn parse_authorized(line: &str) -> Result<(KeyInfo, String)> {
@@ -321,19 +331,7 @@ impl Service {
         let handle = validate::handle(handle)?;
         let (g, p) = (self.assets.guidelines.version, self.assets.privacy.version);
         Ok(self.store.write(|c| {
-            let created = users::create(
-                c,
-                &handle,
-                role,
-                &users::NewKey {
-                    algorithm: &key.algorithm,
-                    public_key: &key.openssh,
-                    fingerprint: &key.fingerprint,
-                    comment: None,
-                },
-                g,
-                p,
-            )?;
+            let created = users::create(c, &handle, role, &key.as_new_key(None), g, p)?;
             if let Ok(u) = &created {
                 audit::record(
                     c,
@@ -439,16 +437,7 @@ impl Service {
     ) -> Result<i64> {
         let comment = comment.map(crate::sanitize::line);
         Ok(self.store.write(|c| {
-            let id = users::add_key(
-                c,
-                target,
-                &users::NewKey {
-                    algorithm: &key.algorithm,
-                    public_key: &key.openssh,
-                    fingerprint: &key.fingerprint,
-                    comment: comment.as_deref(),
-                },
-            )?;
+            let id = users::add_key(c, target, &key.as_new_key(comment.as_deref()))?;
             if id.is_ok() {
                 audit::record(
                     c,
@@ -520,12 +509,7 @@ impl Service {
         }
         let report = self.store.write(move |c| {
             for (n, key, handle) in parsed {
-                let new = users::NewKey {
-                    algorithm: &key.algorithm,
-                    public_key: &key.openssh,
-                    fingerprint: &key.fingerprint,
-                    comment: None,
-                };
+                let new = key.as_new_key(None);
                 if let Some(existing) = users::by_handle(c, &handle)? {
                     match users::add_key(c, existing.id, &new)? {
                         Ok(_) => {
@@ -686,19 +670,7 @@ impl Service {
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| claim_code()).collect();
         let hashes: Vec<String> = codes.iter().map(|c| hash_secret(c)).collect();
         let user = self.store.write(|c| {
-            let created = users::create(
-                c,
-                &handle,
-                role,
-                &users::NewKey {
-                    algorithm: &key.algorithm,
-                    public_key: &key.openssh,
-                    fingerprint: &key.fingerprint,
-                    comment: None,
-                },
-                g,
-                p,
-            )?;
+            let created = users::create(c, &handle, role, &key.as_new_key(None), g, p)?;
             if let Ok(u) = &created {
                 if mode == RegistrationMode::Invite
                     && !invites::redeem(c, invite.as_deref().unwrap_or_default(), u.id)?
@@ -774,12 +746,7 @@ impl Service {
             let added = users::add_key(
                 c,
                 user.id,
-                &users::NewKey {
-                    algorithm: &key.algorithm,
-                    public_key: &key.openssh,
-                    fingerprint: &key.fingerprint,
-                    comment: Some("added with a recovery code"),
-                },
+                &key.as_new_key(Some("added with a recovery code")),
             )?;
             if let Err(e) = added {
                 return Ok(Err(ServiceError::Key(e)));

@@ -252,3 +252,35 @@ pub fn move_selection(selected: &mut usize, len: usize, action: Action, page: us
     }
     true
 }
+
+/// Draws a document to accept (guidelines, privacy policy): an introduction, the text, and how
+/// to accept, scrolled by `scroll` lines.
+pub fn render_document(
+    area: Rect,
+    buf: &mut Buffer,
+    theme: Theme,
+    intro: &str,
+    text: &str,
+    scroll: u16,
+) {
+    use ratatui::text::Line;
+    use ratatui::widgets::{Paragraph, Widget, Wrap};
+    let mut lines = vec![
+        Line::styled(intro.to_string(), theme.notice()),
+        Line::raw(""),
+    ];
+    lines.extend(text.lines().map(|l| Line::raw(l.to_string())));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Press a to accept, q to leave.", theme.key()));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0))
+        .render(
+            Rect {
+                x: area.x + 1,
+                width: area.width.saturating_sub(2),
+                ..area
+            },
+            buf,
+        );
+}

@@ -3,8 +3,6 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::{Nav, Outcome};
 use crate::tui::keymap::Action;
@@ -75,21 +73,7 @@ impl ReacceptScreen {
                 &texts.privacy,
             ),
         };
-        let mut lines = vec![Line::styled(intro, theme.notice()), Line::raw("")];
-        lines.extend(text.lines().map(|l| Line::raw(l.to_string())));
-        lines.push(Line::raw(""));
-        lines.push(Line::styled("Press a to accept, q to leave.", theme.key()));
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((self.scroll, 0))
-            .render(
-                Rect {
-                    x: area.x + 1,
-                    width: area.width.saturating_sub(2),
-                    ..area
-                },
-                buf,
-            );
+        super::render_document(area, buf, theme, intro, text, self.scroll);
         None
     }
 }

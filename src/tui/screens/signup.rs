@@ -5,7 +5,6 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
-use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 use terminput::KeyEvent;
 
@@ -209,24 +208,14 @@ impl SignUpScreen {
                 } else {
                     &texts.privacy
                 };
-                let mut lines = vec![
-                    Line::styled(strings::SIGNUP_WELCOME, theme.notice()),
-                    Line::raw(""),
-                ];
-                lines.extend(text.lines().map(|l| Line::raw(l.to_string())));
-                lines.push(Line::raw(""));
-                lines.push(Line::styled("Press a to accept, q to leave.", theme.key()));
-                Paragraph::new(lines)
-                    .wrap(Wrap { trim: false })
-                    .scroll((self.scroll, 0))
-                    .render(
-                        Rect {
-                            x: area.x + 1,
-                            width: area.width.saturating_sub(2),
-                            ..area
-                        },
-                        buf,
-                    );
+                super::render_document(
+                    area,
+                    buf,
+                    theme,
+                    strings::SIGNUP_WELCOME,
+                    text,
+                    self.scroll,
+                );
                 None
             }
             Step::Handle | Step::Recover => {
