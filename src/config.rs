@@ -55,7 +55,40 @@ pub struct RawConfig {
     pub security: Option<RawSecurity>,
     pub storage: Option<RawStorage>,
     pub retention: Option<RawRetention>,
+    pub posting: Option<RawPosting>,
     pub boards: Option<Vec<RawBoard>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPosting {
+    pub post_interval_seconds: Option<i64>,
+    pub new_member_post_interval_seconds: Option<i64>,
+    pub new_member_thread_interval_seconds: Option<i64>,
+    pub first_day_threads: Option<i64>,
+    pub first_day_replies: Option<i64>,
+    pub duplicate_window_seconds: Option<i64>,
+    pub trusted_after_days: Option<i64>,
+    pub trusted_after_threads_read: Option<i64>,
+}
+
+/// Trust levels and rate limits (DESIGN.md §7): new members (trust level 0) are slowed, never
+/// banned; trust comes with time and reading, not with posting volume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posting {
+    /// Seconds between any member's posts.
+    pub post_interval: i64,
+    /// Seconds between a new member's posts, and between their new threads.
+    pub new_member_post_interval: i64,
+    pub new_member_thread_interval: i64,
+    /// What a member may start and reply in their first day.
+    pub first_day_threads: i64,
+    pub first_day_replies: i64,
+    /// The same text again within this many seconds is refused.
+    pub duplicate_window: i64,
+    /// Trust level 1 comes after this many days and this many threads read.
+    pub trusted_after_days: i64,
+    pub trusted_after_threads_read: i64,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -179,6 +212,7 @@ pub struct Config {
     pub encryption: Encryption,
     /// Audit-log and security-event rows older than this many days are purged.
     pub audit_retention_days: i64,
+    pub posting: Posting,
     /// Moderators and sysops must use a second factor (TOTP) over SSH.
     pub require_2fa_for_staff: bool,
     /// Boards seeded on first start (when the database has none).
@@ -330,6 +364,25 @@ impl Config {
                 max_auth_attempts: limits.max_auth_attempts.unwrap_or(6),
                 max_sessions: limits.max_sessions.unwrap_or(10_000),
                 idle_logout: Duration::from_secs(60 * limits.idle_logout_minutes.unwrap_or(120)),
+            },
+            posting: {
+                let p = raw.posting.unwrap_or_default();
+                Posting {
+                    post_interval: p.post_interval_seconds.unwrap_or(5).max(0),
+                    new_member_post_interval: p
+                        .new_member_post_interval_seconds
+                        .unwrap_or(30)
+                        .max(0),
+                    new_member_thread_interval: p
+                        .new_member_thread_interval_seconds
+                        .unwrap_or(120)
+                        .max(0),
+                    first_day_threads: p.first_day_threads.unwrap_or(3).max(0),
+                    first_day_replies: p.first_day_replies.unwrap_or(10).max(0),
+                    duplicate_window: p.duplicate_window_seconds.unwrap_or(300).max(0),
+                    trusted_after_days: p.trusted_after_days.unwrap_or(3).max(0),
+                    trusted_after_threads_read: p.trusted_after_threads_read.unwrap_or(5).max(0),
+                }
             },
             audit_retention_days: raw
                 .retention

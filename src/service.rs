@@ -43,6 +43,9 @@ pub enum ServiceError {
     RecoveryFailed,
     #[error("That code is not right. Check your authenticator app's clock and try the next code.")]
     WrongCode,
+    /// Posting too fast, or too much on the first day: gentle, with when to try again.
+    #[error("{0}")]
+    SlowDown(String),
     #[error("To delete your account, type your handle exactly.")]
     ConfirmationMismatch,
     #[error("Moderators and sysops must keep a second factor.")]
@@ -563,6 +566,95 @@ impl Service {
             crate::tui::screens::audit::PAGE,
             offset,
         )
+    }
+
+    /// Trust level 1 comes with time and reading (DESIGN.md §7), checked when it matters.
+    fn promote_if_due(&self, user: User) -> Result<User> {
+        let p = &self.config.posting;
+        if user.trust_level > 0 || store::now() - user.created_at < p.trusted_after_days * 86_400 {
+            return Ok(user);
+        }
+        let read = self.store.read(|c| store::pace::threads_read(c, user.id))?;
+        if read < p.trusted_after_threads_read {
+            return Ok(user);
+        }
+        self.store.write(|c| {
+            store::pace::set_trust_level(c, user.id, 1)?;
+            audit::record(
+                c,
+                None,
+                AuditAction::RoleChanged,
+                Some("user"),
+                Some(user.id.0),
+                Some("trust level 0 → 1"),
+            )
+        })?;
+        Ok(User {
+            trust_level: 1,
+            ..user
+        })
+    }
+
+    /// Rate limits (DESIGN.md §7): everyone waits a little between posts; new members wait
+    /// longer and post less on their first day; the same text twice in a row is refused. The
+    /// refusal says when to try again and points to help, and the draft is kept.
+    fn check_pace(&self, author: &User, place: DraftPlace, body: &str) -> Result<()> {
+        let p = &self.config.posting;
+        let now = store::now();
+        let new_member = author.trust_level == 0 && !author.role.is_staff();
+        let (last_post, last_thread) = self
+            .store
+            .read(|c| store::pace::last_post_and_thread(c, author.id))?;
+        let slow = |wait: i64| {
+            ServiceError::SlowDown(format!(
+                "You're posting quickly, so let's slow down a little: you can post again in {wait} \
+                 seconds. Your draft is kept. If things feel like a lot right now, F1 opens Help now."
+            ))
+        };
+        let interval = if new_member {
+            p.new_member_post_interval.max(p.post_interval)
+        } else {
+            p.post_interval
+        };
+        if let Some(t) = last_post
+            && now - t < interval
+        {
+            return Err(slow(interval - (now - t)));
+        }
+        if new_member
+            && matches!(place, DraftPlace::NewThread(_))
+            && let Some(t) = last_thread
+            && now - t < p.new_member_thread_interval
+        {
+            return Err(slow(p.new_member_thread_interval - (now - t)));
+        }
+        if new_member && now - author.created_at < 86_400 {
+            let (threads, replies) = self
+                .store
+                .read(|c| store::pace::counts_since(c, author.id, author.created_at))?;
+            let over = match place {
+                DraftPlace::NewThread(_) => threads >= p.first_day_threads,
+                DraftPlace::Reply(..) => replies >= p.first_day_replies,
+            };
+            if over {
+                return Err(ServiceError::SlowDown(
+                    "New members can start a few threads and write a few replies on their first day; \
+                     you have reached today's. Your draft is kept for tomorrow. Reading and replying \
+                     to others is a good way to settle in."
+                        .into(),
+                ));
+            }
+        }
+        if p.duplicate_window > 0
+            && self
+                .store
+                .read(|c| store::pace::posted_same(c, author.id, body, now - p.duplicate_window))?
+        {
+            return Err(ServiceError::SlowDown(
+                "You just posted this. Your draft is kept.".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Deletes audit-log and security-event rows past the retention setting, and old live
@@ -1268,9 +1360,10 @@ impl Service {
     ) -> Result<(ThreadId, PostId)> {
         self.save_draft(author, place, draft)?;
         // Rights as they are now (a ban, silence or role change elsewhere applies at once).
-        let author = &self.current(author)?;
+        let author = &self.promote_if_due(self.current(author)?)?;
         let board = self.board(author, place.board())?;
         let body = validate::body(&draft.body)?;
+        self.check_pace(author, place, &body)?;
         let cw = crate::sanitize::line(&draft.content_warning)
             .trim()
             .to_string();
@@ -1386,13 +1479,88 @@ mod tests {
     use super::*;
 
     fn service() -> (tempfile::TempDir, Service) {
+        service_with(|_| {})
+    }
+
+    fn service_with(change: impl FnOnce(&mut Config)) -> (tempfile::TempDir, Service) {
         let dir = tempfile::tempdir().expect("tempdir");
-        let config = Config {
+        let mut config = Config {
             data_dir: dir.path().to_path_buf(),
+            encryption: crate::config::Encryption::None,
             ..Config::default()
         };
+        change(&mut config);
         let opened = crate::boot::open(config, false).expect("open");
         (dir, opened.service)
+    }
+
+    fn draft(title: &str, body: &str) -> Draft {
+        Draft {
+            title: title.into(),
+            body: body.into(),
+            ..Draft::default()
+        }
+    }
+
+    #[test]
+    fn a_new_member_is_slowed_gently_and_never_loses_the_draft() {
+        let (_d, s) = service();
+        let m = s.add_user("newcomer", &key(), Role::Member).expect("add");
+        let place = DraftPlace::NewThread(BoardId(1));
+        let (thread, _) = s
+            .post(&m, place, &draft("first", "hello"))
+            .expect("first post");
+        let reply = DraftPlace::Reply(BoardId(1), thread);
+        match s.post(&m, reply, &draft("", "too soon")) {
+            Err(ServiceError::SlowDown(text)) => {
+                assert!(
+                    text.contains("again in") && text.contains("Help now"),
+                    "{text}"
+                );
+            }
+            other => panic!("expected a slow-down, got {other:?}"),
+        }
+        let kept = s.load_draft(&m, reply).expect("draft").map(|d| d.body);
+        assert_eq!(kept, Some("too soon".into()));
+    }
+
+    #[test]
+    fn first_day_limits_and_duplicates_are_refused_and_trust_lifts_the_limits() {
+        let (_d, s) = service_with(|c| {
+            c.posting.new_member_post_interval = 0;
+            c.posting.new_member_thread_interval = 0;
+            c.posting.post_interval = 0;
+            c.posting.first_day_threads = 1;
+            c.posting.trusted_after_days = 0;
+            c.posting.trusted_after_threads_read = 1;
+        });
+        let m = s.add_user("eager", &key(), Role::Member).expect("add");
+        let board = DraftPlace::NewThread(BoardId(1));
+        let (t, _) = s.post(&m, board, &draft("one", "a")).expect("first");
+        let second = s.post(&m, board, &draft("two", "b"));
+        assert!(
+            matches!(second, Err(ServiceError::SlowDown(ref t)) if t.contains("first day")),
+            "{second:?}"
+        );
+        let reply = DraftPlace::Reply(BoardId(1), t);
+        s.post(&m, reply, &draft("", "same words")).expect("reply");
+        let again = s.post(&m, reply, &draft("", "same words"));
+        assert!(
+            matches!(again, Err(ServiceError::SlowDown(ref t)) if t.contains("just posted")),
+            "{again:?}"
+        );
+        // Reading, not posting, is what earns trust.
+        let elder = s.add_user("elder", &key(), Role::Member).expect("add");
+        let (t2, _) = s
+            .post(&elder, board, &draft("by elder", "x"))
+            .expect("elder");
+        s.thread(&m, t2, 0).expect("read");
+        let third = s.post(&m, board, &draft("three", "c"));
+        assert!(
+            third.is_ok(),
+            "trust level 1 lifts the first-day limit: {third:?}"
+        );
+        assert_eq!(s.user(m.id).expect("user").map(|u| u.trust_level), Some(1));
     }
 
     fn key() -> KeyInfo {

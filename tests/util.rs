@@ -33,13 +33,10 @@ pub struct TestServer {
 
 impl TestServer {
     /// Starts a server with default settings in `data_dir`.
+    /// Starts a server with default settings in `data_dir`, but without posting rate limits
+    /// (tests post faster than any member); `start_with(Config::default())` keeps them.
     pub async fn start_in(data_dir: &Path) -> TestServer {
-        let config = Config {
-            data_dir: data_dir.to_path_buf(),
-            listen: "127.0.0.1:0".parse().expect("addr"),
-            ..Config::default()
-        };
-        TestServer::start_with(config).await
+        TestServer::start_with(unlimited(data_dir)).await
     }
 
     pub async fn start_with(mut config: Config) -> TestServer {
@@ -98,6 +95,21 @@ impl TestServer {
     pub fn begin_shutdown(&self) {
         self.shutdown.cancel();
     }
+}
+
+/// Default settings in `data_dir`, with posting rate limits off.
+pub fn unlimited(data_dir: &Path) -> Config {
+    let mut config = Config {
+        data_dir: data_dir.to_path_buf(),
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        ..Config::default()
+    };
+    config.posting.post_interval = 0;
+    config.posting.new_member_post_interval = 0;
+    config.posting.new_member_thread_interval = 0;
+    config.posting.first_day_threads = 1000;
+    config.posting.first_day_replies = 1000;
+    config
 }
 
 /// A new ed25519 key.

@@ -20,6 +20,7 @@ pub mod export;
 pub mod invites;
 pub mod meta;
 pub mod migrations;
+pub mod pace;
 pub mod posts;
 pub mod recovery;
 pub mod users;
