@@ -46,6 +46,8 @@ pub enum ServiceError {
     /// Posting too fast, or too much on the first day: gentle, with when to try again.
     #[error("{0}")]
     SlowDown(String),
+    #[error("Please give a reason: it goes into the audit log.")]
+    ReasonNeeded,
     #[error("To delete your account, type your handle exactly.")]
     ConfirmationMismatch,
     #[error("Moderators and sysops must keep a second factor.")]
@@ -108,6 +110,17 @@ impl KeyInfo {
             fingerprint: key.fingerprint(russh::keys::HashAlg::Sha256).to_string(),
         }
     }
+}
+
+/// What a moderator can do to a post or a thread from the thread view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModAction {
+    Hide(PostId),
+    Restore(PostId),
+    Lock(ThreadId),
+    Unlock(ThreadId),
+    Pin(ThreadId),
+    Unpin(ThreadId),
 }
 
 /// What a key's owner gets at login.
@@ -566,6 +579,79 @@ impl Service {
             crate::tui::screens::audit::PAGE,
             offset,
         )
+    }
+
+    /// A moderator's action on a post or thread, with the reason they gave. Checked against the
+    /// actor's rights as stored now; audited; every open session sees the change within a second.
+    pub fn moderate(&self, actor: &User, action: ModAction, reason: &str) -> Result<String> {
+        let actor = self.current(actor)?;
+        policy::can(&actor, Action::Moderate)?;
+        let reason = crate::sanitize::line(reason).trim().to_string();
+        if reason.is_empty() {
+            return Err(ServiceError::ReasonNeeded);
+        }
+        let (what, audit_action, target_kind, target_id) = match action {
+            ModAction::Hide(p) => ("Post hidden.", AuditAction::PostHidden, "post", p.0),
+            ModAction::Restore(p) => ("Post restored.", AuditAction::PostRestored, "post", p.0),
+            ModAction::Lock(t) => ("Thread locked.", AuditAction::ThreadLocked, "thread", t.0),
+            ModAction::Unlock(t) => (
+                "Thread unlocked.",
+                AuditAction::ThreadUnlocked,
+                "thread",
+                t.0,
+            ),
+            ModAction::Pin(t) => ("Thread pinned.", AuditAction::ThreadPinned, "thread", t.0),
+            ModAction::Unpin(t) => (
+                "Thread unpinned.",
+                AuditAction::ThreadUnpinned,
+                "thread",
+                t.0,
+            ),
+        };
+        self.store.write(|c| {
+            let place = match action {
+                ModAction::Hide(p) | ModAction::Restore(p) => {
+                    posts::set_post_hidden(c, p, matches!(action, ModAction::Hide(_)))?
+                        .map(|(b, t)| (b, t))
+                }
+                ModAction::Lock(t) | ModAction::Unlock(t) => posts::set_thread_flag(
+                    c,
+                    t,
+                    posts::ThreadFlag::Locked,
+                    matches!(action, ModAction::Lock(_)),
+                )?
+                .map(|b| (b, t)),
+                ModAction::Pin(t) | ModAction::Unpin(t) => posts::set_thread_flag(
+                    c,
+                    t,
+                    posts::ThreadFlag::Pinned,
+                    matches!(action, ModAction::Pin(_)),
+                )?
+                .map(|b| (b, t)),
+            };
+            let Some((board, thread)) = place else {
+                return Ok(Err(ServiceError::NotFound(target_kind)));
+            };
+            audit::record(
+                c,
+                Some(actor.id),
+                audit_action,
+                Some(target_kind),
+                Some(target_id),
+                Some(&reason),
+            )?;
+            events::append(
+                c,
+                EventKind::ThreadChanged,
+                Some(board),
+                Some(thread),
+                None,
+                None,
+            )?;
+            Ok(Ok(()))
+        })??;
+        self.hub.poke();
+        Ok(what.to_string())
     }
 
     /// Trust level 1 comes with time and reading (DESIGN.md §7), checked when it matters.
@@ -1303,11 +1389,14 @@ impl Service {
         Ok((b, list))
     }
 
-    /// A page of a thread; marks what it shows as read.
+    /// A page of a thread; marks what it shows as read. Moderators also get hidden posts.
     pub fn thread(&self, reader: &User, thread: ThreadId, offset: i64) -> Result<ThreadPage> {
+        let staff = policy::can(reader, Action::Moderate).is_ok();
         let page = self
             .store
-            .read(|c| posts::thread_page(c, reader.id, thread, offset.max(0), POSTS_PER_PAGE))?
+            .read(|c| {
+                posts::thread_page(c, reader.id, thread, offset.max(0), POSTS_PER_PAGE, staff)
+            })?
             .ok_or(ServiceError::NotFound("thread"))?;
         self.board(reader, page.board_id)?;
         // Posts with a word the reader muted arrive collapsed, like a content warning.

@@ -2284,3 +2284,96 @@ async fn no_address_post_text_or_anonymous_author_reaches_the_logs_or_the_databa
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moderator_hides_locks_and_pins_with_reasons_and_members_see_it_live() {
+    let dir = data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    let server = TestServer::start_with(config).await;
+    let mod_key = new_key();
+    let tmp = data_dir();
+    let pubfile = util::write_public_key(&mod_key, tmp.path(), "mod");
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("add-user"),
+        os("steady_mod"),
+        os("--key"),
+        pubfile.as_os_str(),
+        os("--role"),
+        os("moderator"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+
+    let mut member = Member::sign_up(server.addr, &new_key(), "poster").await;
+    post_thread(&mut member, "A thread to tend", "first words").await;
+    reply(&mut member, "buy cheap pills here").await;
+    // A member's H does nothing.
+    member.send(b"H").await;
+    member.pump(Duration::from_millis(200)).await;
+    assert!(
+        !member.screen().contains("Reason for"),
+        "{}",
+        member.screen()
+    );
+
+    let mut moderator = Member::connect(server.addr, &mod_key, 80, 24).await;
+    moderator.wait_for("Small wins").await;
+    moderator.send(keys::ENTER).await;
+    moderator.wait_for("A thread to tend").await;
+    moderator.send(keys::ENTER).await;
+    let screen = moderator.wait_for("buy cheap pills").await;
+    assert!(
+        screen.contains("H hide/restore post"),
+        "the footer shows moderator keys:\n{screen}"
+    );
+    moderator.send(keys::TAB).await;
+    moderator.send(keys::TAB).await;
+    moderator.send(b"H").await;
+    moderator.wait_for("Reason for hiding").await;
+    moderator.send(keys::ENTER).await;
+    moderator.wait_for("Please give a reason").await;
+    moderator.send(b"H").await;
+    moderator.send(b"spam\r").await;
+    moderator.wait_for("Post hidden.").await;
+    moderator.wait_for("HIDDEN from members").await;
+    // Gone from the member's open session without a key press.
+    member
+        .wait_until(|s| !s.contains("buy cheap pills"), "the hidden post to go")
+        .await;
+
+    moderator.send(b"L").await;
+    moderator.send(b"cooling down\r").await;
+    moderator.wait_for("Thread locked.").await;
+    member.wait_for("🔒").await;
+    member.send(b"r").await;
+    member.wait_for("locked").await;
+
+    moderator.send(b"P").await;
+    moderator.send(b"important\r").await;
+    moderator.wait_for("Thread pinned.").await;
+    member.send(keys::ESC).await;
+    member.wait_for("📌").await;
+    member.disconnect().await;
+    moderator.disconnect().await;
+    server.stop().await;
+
+    let (_, out, _) = util::bbs(&[
+        os("admin"),
+        os("audit"),
+        os("--actor"),
+        os("steady_mod"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert!(
+        out.contains("post_hidden") && out.contains("(spam)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("thread_locked") && out.contains("thread_pinned"),
+        "{out}"
+    );
+}

@@ -186,6 +186,8 @@ pub struct Post {
     pub edited: bool,
     /// Contains a word the reader muted (set by the service for each reader).
     pub muted: bool,
+    /// Hidden by a moderator (only moderators are ever given hidden posts).
+    pub hidden: bool,
 }
 
 impl Post {
@@ -221,6 +223,7 @@ pub struct ThreadPage {
     pub board_name: String,
     pub title: String,
     pub locked: bool,
+    pub pinned: bool,
     pub post_count: i64,
     /// Index (0-based) of the first post on this page.
     pub offset: i64,

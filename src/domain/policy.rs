@@ -16,6 +16,8 @@ pub enum Action<'a> {
     ReadBoard(&'a Board),
     /// Approve or reject accounts waiting in the queue; make invite codes; read the audit log.
     ManageMembers,
+    /// Hide or restore posts, lock or pin threads.
+    Moderate,
 }
 
 /// Why an action was refused, in words for the member.
@@ -43,7 +45,7 @@ pub fn can(actor: &User, action: Action<'_>) -> Result<(), Denied> {
             }
             Ok(())
         }
-        Action::ManageMembers => {
+        Action::ManageMembers | Action::Moderate => {
             if !actor.role.is_staff() || pending {
                 return Err(Denied::StaffOnly);
             }
@@ -133,6 +135,18 @@ mod tests {
 
     #[test]
     fn only_active_staff_manage_members() {
+        for action in [Action::ManageMembers, Action::Moderate] {
+            assert!(can(&user(Role::Moderator), action).is_ok());
+            assert!(can(&user(Role::Sysop), action).is_ok());
+            assert_eq!(can(&user(Role::Member), action), Err(Denied::StaffOnly));
+            assert_eq!(
+                can(&user(Role::Professional), action),
+                Err(Denied::StaffOnly)
+            );
+            let mut pending_mod = user(Role::Moderator);
+            pending_mod.status = AccountStatus::Pending;
+            assert_eq!(can(&pending_mod, action), Err(Denied::StaffOnly));
+        }
         assert!(can(&user(Role::Moderator), Action::ManageMembers).is_ok());
         assert!(can(&user(Role::Sysop), Action::ManageMembers).is_ok());
         assert_eq!(

@@ -473,6 +473,11 @@ fn perform_blocking(
                 .block_author(u, post)
                 .map(|(text, leave)| Loaded::Blocked(text, leave)),
         ),
+        (Effect::Moderate { action, reason }, Some(u)) => loaded(
+            service
+                .moderate(u, action, &reason)
+                .map(Loaded::SettingsChanged),
+        ),
         (Effect::Unblock(handle), Some(u)) => {
             loaded(service.unblock(u, &handle).map(Loaded::SettingsChanged))
         }

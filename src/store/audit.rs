@@ -28,6 +28,12 @@ pub enum Action {
     DocumentsAccepted,
     Purged,
     Backup,
+    PostHidden,
+    PostRestored,
+    ThreadLocked,
+    ThreadUnlocked,
+    ThreadPinned,
+    ThreadUnpinned,
 }
 
 impl Action {
@@ -51,6 +57,12 @@ impl Action {
             Action::DocumentsAccepted => "documents_accepted",
             Action::Purged => "purged",
             Action::Backup => "backup",
+            Action::PostHidden => "post_hidden",
+            Action::PostRestored => "post_restored",
+            Action::ThreadLocked => "thread_locked",
+            Action::ThreadUnlocked => "thread_unlocked",
+            Action::ThreadPinned => "thread_pinned",
+            Action::ThreadUnpinned => "thread_unpinned",
         }
     }
 }

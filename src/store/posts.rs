@@ -124,15 +124,18 @@ pub fn thread_page(
     thread: ThreadId,
     offset: i64,
     limit: i64,
+    staff: bool,
 ) -> Result<Option<ThreadPage>> {
+    // Moderators also see hidden posts (marked), so they can restore them.
+    let shown = format!("(({POST_VISIBLE}) OR (?5 = 1 AND p.status = 'hidden'))");
     let head = c
         .prepare_cached(&format!(
             "SELECT t.board_id, b.name, t.title, t.locked, t.anon_salt,
-                    (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {POST_VISIBLE})
+                    (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {shown}), t.pinned
                FROM threads t JOIN boards b ON b.id = t.board_id
               WHERE t.id = ?2 AND {THREAD_VISIBLE}"
         ))?
-        .query_row(params![reader, thread], |r| {
+        .query_row(params![reader, thread, limit, offset, staff], |r| {
             Ok((
                 r.get::<_, BoardId>(0)?,
                 r.get::<_, String>(1)?,
@@ -140,21 +143,22 @@ pub fn thread_page(
                 r.get::<_, bool>(3)?,
                 r.get::<_, Vec<u8>>(4)?,
                 r.get::<_, i64>(5)?,
+                r.get::<_, bool>(6)?,
             ))
         })
         .optional()?;
-    let Some((board_id, board_name, title, locked, salt, post_count)) = head else {
+    let Some((board_id, board_name, title, locked, salt, post_count, pinned)) = head else {
         return Ok(None);
     };
     let mut stmt = c.prepare_cached(&format!(
         "SELECT p.id, p.author_id, u.handle, p.anonymous, p.body, p.content_warning,
-                p.created_at, p.edited_at IS NOT NULL
+                p.created_at, p.edited_at IS NOT NULL, p.status = 'hidden'
            FROM posts p LEFT JOIN users u ON u.id = p.author_id
-          WHERE p.thread_id = ?2 AND {POST_VISIBLE}
+          WHERE p.thread_id = ?2 AND {shown}
           ORDER BY p.id LIMIT ?3 OFFSET ?4"
     ))?;
     let posts = stmt
-        .query_map(params![reader, thread, limit, offset], |r| {
+        .query_map(params![reader, thread, limit, offset, staff], |r| {
             let author: Option<UserId> = r.get(1)?;
             let anonymous: bool = r.get(3)?;
             Ok(Post {
@@ -168,6 +172,7 @@ pub fn thread_page(
                 created_at: r.get(6)?,
                 edited: r.get(7)?,
                 muted: false,
+                hidden: r.get(8)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -177,6 +182,7 @@ pub fn thread_page(
         board_name,
         title,
         locked,
+        pinned,
         post_count,
         offset,
         posts,
@@ -441,13 +447,13 @@ mod tests {
             .write(|c| create_thread(c, BoardId(2), "anon", &anon))
             .expect("t");
         let page = store
-            .read(|c| thread_page(c, b, t, 0, 10))
+            .read(|c| thread_page(c, b, t, 0, 10, false))
             .expect("page")
             .expect("thread");
         assert!(page.posts[0].author.starts_with("anon-"));
         assert!(!page.posts[0].mine);
         let own = store
-            .read(|c| thread_page(c, a, t, 0, 10))
+            .read(|c| thread_page(c, a, t, 0, 10, false))
             .expect("page")
             .expect("thread");
         assert!(own.posts[0].mine);
@@ -458,4 +464,52 @@ mod tests {
         let ev = store.read(|c| events::since(c, 0)).expect("events");
         assert_eq!(ev[0].user, None, "anonymous events carry no author");
     }
+}
+
+/// Moderation: sets a post's status (visible or hidden).
+pub fn set_post_hidden(
+    c: &Connection,
+    post: PostId,
+    hidden: bool,
+) -> Result<Option<(BoardId, ThreadId)>> {
+    let n = c
+        .prepare_cached(
+            "UPDATE posts SET status = ?2 WHERE id = ?1 AND status IN ('visible', 'hidden')",
+        )?
+        .execute(params![post, if hidden { "hidden" } else { "visible" }])?;
+    if n == 0 {
+        return Ok(None);
+    }
+    Ok(c.prepare_cached(
+        "SELECT t.board_id, t.id FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = ?1",
+    )?
+    .query_row([post], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()?)
+}
+
+/// Moderation: locks/unlocks or pins/unpins a thread; returns its board.
+pub fn set_thread_flag(
+    c: &Connection,
+    thread: ThreadId,
+    flag: ThreadFlag,
+    on: bool,
+) -> Result<Option<BoardId>> {
+    let column = match flag {
+        ThreadFlag::Locked => "locked",
+        ThreadFlag::Pinned => "pinned",
+    };
+    c.prepare_cached(&format!("UPDATE threads SET {column} = ?2 WHERE id = ?1"))?
+        .execute(params![thread, on])?;
+    Ok(
+        c.prepare_cached("SELECT board_id FROM threads WHERE id = ?1")?
+            .query_row([thread], |r| r.get(0))
+            .optional()?,
+    )
+}
+
+/// The thread flags moderators switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadFlag {
+    Locked,
+    Pinned,
 }

@@ -49,6 +49,9 @@ pub enum Action {
     SelectPrev,
     Block,
     Unblock,
+    ModHide,
+    ModLock,
+    ModPin,
 }
 
 /// Which table applies.
@@ -314,7 +317,31 @@ const THREADS: [Binding; 5] = [
     ),
 ];
 
-const THREAD: [Binding; 9] = [
+const THREAD: [Binding; 12] = [
+    b!(
+        &[(KeyCode::Char('H'), SHIFT), (KeyCode::Char('H'), NONE)],
+        Action::ModHide,
+        "H",
+        "hide/restore post",
+        true,
+        staff
+    ),
+    b!(
+        &[(KeyCode::Char('L'), SHIFT), (KeyCode::Char('L'), NONE)],
+        Action::ModLock,
+        "L",
+        "lock/unlock",
+        true,
+        staff
+    ),
+    b!(
+        &[(KeyCode::Char('P'), SHIFT), (KeyCode::Char('P'), NONE)],
+        Action::ModPin,
+        "P",
+        "pin/unpin",
+        true,
+        staff
+    ),
     b!(
         &[(KeyCode::Tab, NONE)],
         Action::SelectNext,

@@ -94,6 +94,11 @@ pub enum Effect {
     SetMutedWords(String),
     /// Block the author of a post (or hide their pseudonym in that thread).
     BlockAuthor(PostId),
+    /// A moderator's action, with its reason.
+    Moderate {
+        action: crate::service::ModAction,
+        reason: String,
+    },
     Unblock(String),
     /// Clear the screen and the scrollback and leave at once.
     QuickExit,

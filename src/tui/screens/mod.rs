@@ -91,6 +91,7 @@ impl Screen {
             Screen::SignUp(s) => s.context(),
             Screen::Boards(_) => Context::Boards,
             Screen::Threads(_) => Context::Threads,
+            Screen::Thread(s) if s.typing() => Context::Typing,
             Screen::Thread(_) => Context::Thread,
             Screen::Compose(_) => Context::Compose,
             Screen::Notice(_) => Context::Notice,
@@ -132,6 +133,7 @@ impl Screen {
             Screen::SignUp(s) => s.key(key, action),
             Screen::Boards(s) => s.key(action, body),
             Screen::Threads(s) => s.key(action, body),
+            Screen::Thread(s) if s.typing() => s.reason_key(key),
             Screen::Thread(s) => s.key(action, body, user),
             Screen::Compose(s) => s.key(key, action),
             Screen::Notice(s) => s.key(action),
@@ -151,6 +153,7 @@ impl Screen {
             Screen::Settings(s) => s.paste(text),
             Screen::Totp(s) => s.paste(text),
             Screen::Plan(s) => s.paste(text),
+            Screen::Thread(s) => s.paste(text),
             _ => {}
         }
     }

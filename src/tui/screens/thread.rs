@@ -7,8 +7,10 @@ use ratatui::style::Style;
 
 use super::{Nav, Outcome, Screen, compose::ComposeScreen};
 use crate::domain::{DraftPlace, PostId, ThreadId, ThreadPage, User};
+use crate::service::ModAction;
 use crate::service::POSTS_PER_PAGE;
 use crate::tui::keymap::Action;
+use crate::tui::widgets::LineInput;
 use crate::tui::{Effect, Loaded, PageAt, Theme, strings, widgets};
 
 pub struct ThreadScreen {
@@ -29,6 +31,49 @@ pub struct ThreadScreen {
     pub selected: Option<PostId>,
     /// Blocking asks for a second `b`.
     confirm_block: Option<PostId>,
+    /// A moderator action waiting for its reason.
+    moderating: Option<(ModAction, LineInput)>,
+}
+
+impl ThreadScreen {
+    /// Draws laid-out lines from `scroll` into `area` (below its title row).
+    fn render_lines(
+        &self,
+        lines: &[(String, Kind, Option<PostId>)],
+        scroll: usize,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+    ) {
+        for (i, (text, kind, _)) in lines
+            .iter()
+            .skip(scroll)
+            .take(area.height.saturating_sub(1) as usize)
+            .enumerate()
+        {
+            let selected = matches!(kind, Kind::Header)
+                && self.selected.is_some()
+                && self.selected == lines_ids_at(lines, scroll + i);
+            let style: Style = match kind {
+                Kind::Header if selected => theme.selected(),
+                Kind::Header => theme.author(),
+                Kind::Warning => theme.unread(),
+                Kind::Body | Kind::Blank => theme.text(),
+            };
+            let x = if matches!(kind, Kind::Header) {
+                area.x
+            } else {
+                area.x + 2
+            };
+            buf.set_stringn(
+                x,
+                area.y + 1 + i as u16,
+                text,
+                (area.right() - x) as usize,
+                style,
+            );
+        }
+    }
 }
 
 /// The post id of the line at `i`, if it is a header.
@@ -60,6 +105,7 @@ impl ThreadScreen {
             revealed: std::collections::HashSet::new(),
             selected: None,
             confirm_block: None,
+            moderating: None,
         }
     }
 
@@ -67,6 +113,42 @@ impl ThreadScreen {
         match &self.page {
             Some(p) => format!("{} · {}", p.board_name, p.title),
             None => "Thread".into(),
+        }
+    }
+
+    /// True while a moderator types a reason (letters are text then).
+    pub fn typing(&self) -> bool {
+        self.moderating.is_some()
+    }
+
+    /// Handles a key while a moderator types the reason for an action.
+    pub fn reason_key(&mut self, key: &terminput::KeyEvent) -> Outcome {
+        let Some((action, input)) = &mut self.moderating else {
+            return Outcome::none();
+        };
+        match key.code {
+            terminput::KeyCode::Esc => {
+                self.moderating = None;
+                Outcome::status(crate::tui::Status::Info("Nothing was changed.".into()))
+            }
+            terminput::KeyCode::Enter => {
+                let effect = Effect::Moderate {
+                    action: *action,
+                    reason: input.text.clone(),
+                };
+                self.moderating = None;
+                Outcome::effects(vec![effect])
+            }
+            _ => {
+                input.key(key);
+                Outcome::none()
+            }
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if let Some((_, input)) = &mut self.moderating {
+            input.paste(text);
         }
     }
 
@@ -95,6 +177,9 @@ impl ThreadScreen {
             }
             if post.edited {
                 header.push_str(" · edited");
+            }
+            if post.hidden {
+                header.push_str(" · HIDDEN from members");
             }
             out.push((header, Kind::Header, Some(post.id)));
             let revealed = self.revealed.contains(&post.id);
@@ -285,6 +370,34 @@ impl ThreadScreen {
                 };
                 Outcome::status(crate::tui::Status::Error(format!("{what} Press b again.")))
             }
+            Action::ModHide | Action::ModLock | Action::ModPin => {
+                let Some(page) = &self.page else {
+                    return Outcome::none();
+                };
+                let action = match action {
+                    Action::ModHide => {
+                        let Some(post) = self
+                            .selected
+                            .and_then(|id| page.posts.iter().find(|p| p.id == id))
+                        else {
+                            return Outcome::status(crate::tui::Status::Info(
+                                "Select a post with Tab first.".into(),
+                            ));
+                        };
+                        if post.hidden {
+                            ModAction::Restore(post.id)
+                        } else {
+                            ModAction::Hide(post.id)
+                        }
+                    }
+                    Action::ModLock if page.locked => ModAction::Unlock(page.id),
+                    Action::ModLock => ModAction::Lock(page.id),
+                    _ if page.pinned => ModAction::Unpin(page.id),
+                    _ => ModAction::Pin(page.id),
+                };
+                self.moderating = Some((action, LineInput::new(200)));
+                Outcome::none()
+            }
             Action::Reveal => {
                 // Opens the first collapsed post from the top of the screen down.
                 let lines = self.lines(self.width);
@@ -367,34 +480,36 @@ impl ThreadScreen {
         );
         let lines = self.lines(area.width);
         let scroll = self.scroll.min(lines.len().saturating_sub(1));
-        for (i, (text, kind, _)) in lines
-            .iter()
-            .skip(scroll)
-            .take(area.height.saturating_sub(1) as usize)
-            .enumerate()
-        {
-            let selected = matches!(kind, Kind::Header)
-                && self.selected.is_some()
-                && self.selected == lines_ids_at(&lines, scroll + i);
-            let style: Style = match kind {
-                Kind::Header if selected => theme.selected(),
-                Kind::Header => theme.author(),
-                Kind::Warning => theme.unread(),
-                Kind::Body | Kind::Blank => theme.text(),
+        if let Some((action, input)) = &self.moderating {
+            let y = area.bottom().saturating_sub(1);
+            let label = match action {
+                ModAction::Hide(_) => "Reason for hiding: ",
+                ModAction::Restore(_) => "Reason for restoring: ",
+                ModAction::Lock(_) => "Reason for locking: ",
+                ModAction::Unlock(_) => "Reason for unlocking: ",
+                ModAction::Pin(_) => "Reason for pinning: ",
+                ModAction::Unpin(_) => "Reason for unpinning: ",
             };
-            let x = if matches!(kind, Kind::Header) {
-                area.x
-            } else {
-                area.x + 2
+            let w = widgets::width(label) as u16;
+            buf.set_string(area.x + 1, y, label, theme.key());
+            // The rest of the page is drawn above the prompt.
+            let body = Rect {
+                height: area.height.saturating_sub(1),
+                ..area
             };
-            buf.set_stringn(
-                x,
-                area.y + 1 + i as u16,
-                text,
-                (area.right() - x) as usize,
-                style,
+            self.render_lines(&lines, scroll, body, buf, theme);
+            return input.render(
+                Rect {
+                    x: area.x + 1 + w,
+                    y,
+                    width: area.width.saturating_sub(w + 2),
+                    height: 1,
+                },
+                buf,
+                theme.text(),
             );
         }
+        self.render_lines(&lines, scroll, area, buf, theme);
         None
     }
 }
