@@ -612,7 +612,6 @@ impl Service {
             let place = match action {
                 ModAction::Hide(p) | ModAction::Restore(p) => {
                     posts::set_post_hidden(c, p, matches!(action, ModAction::Hide(_)))?
-                        .map(|(b, t)| (b, t))
                 }
                 ModAction::Lock(t) | ModAction::Unlock(t) => posts::set_thread_flag(
                     c,
