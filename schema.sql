@@ -210,10 +210,11 @@ CREATE INDEX messages_conversation ON messages(conversation_id, id);
 CREATE TABLE notifications (
     id         INTEGER PRIMARY KEY,
     user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    kind       TEXT    NOT NULL,                   -- reply | mention | message | moderator
+    kind       TEXT    NOT NULL,                   -- reply | mention | message | moderator | report
     actor_id   INTEGER REFERENCES users(id) ON DELETE CASCADE,  -- NULL when anonymous or system
     thread_id  INTEGER REFERENCES threads(id) ON DELETE CASCADE,
     post_id    INTEGER REFERENCES posts(id) ON DELETE CASCADE,
+    body       TEXT,                               -- system text (e.g. a report's outcome)
     created_at INTEGER NOT NULL,
     read_at    INTEGER
 );

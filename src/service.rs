@@ -156,6 +156,9 @@ pub struct ImportReport {
     pub refused: Vec<(usize, String)>,
 }
 
+/// Distinct trusted reporters that hide a post until a moderator reviews it.
+pub const AUTO_HIDE_REPORTS: i64 = 3;
+
 /// Wrong second-factor codes in a row before the second factor locks.
 pub const TOTP_MAX_FAILURES: i64 = 5;
 /// How long the lock lasts.
@@ -651,6 +654,123 @@ impl Service {
         })??;
         self.hub.poke();
         Ok(what.to_string())
+    }
+
+    /// Files a member's report on a post. When three members at trust level 1 or more have
+    /// reported it, it is hidden until a moderator reviews it.
+    pub fn report_post(
+        &self,
+        reporter: &User,
+        post: PostId,
+        category: &str,
+        note: &str,
+    ) -> Result<String> {
+        let category = store::reports::CATEGORIES
+            .iter()
+            .find(|c| **c == category)
+            .copied()
+            .unwrap_or("other");
+        let note: String = crate::sanitize::line(note).chars().take(500).collect();
+        // Trust may have come since the last post: it decides whether this report counts
+        // toward hiding the post.
+        let reporter = self.promote_if_due(self.current(reporter)?)?;
+        let filed = self.store.write(|c| {
+            if store::blocks::post_author(c, post)?.is_none() {
+                return Ok(None);
+            }
+            if !store::reports::file(c, reporter.id, post, category, &note)? {
+                return Ok(Some(false));
+            }
+            if store::reports::trusted_reporters(c, post)? >= AUTO_HIDE_REPORTS
+                && let Some((board, thread)) = posts::set_post_hidden(c, post, true)?
+            {
+                audit::record(
+                    c,
+                    None,
+                    AuditAction::AutoHidden,
+                    Some("post"),
+                    Some(post.0),
+                    Some("reported by 3 members; hidden pending review"),
+                )?;
+                events::append(
+                    c,
+                    EventKind::ThreadChanged,
+                    Some(board),
+                    Some(thread),
+                    None,
+                    None,
+                )?;
+            }
+            Ok(Some(true))
+        })?;
+        self.hub.poke();
+        match filed {
+            None => Err(ServiceError::NotFound("post")),
+            Some(false) => {
+                Ok("You already reported this post; a moderator will look at it.".into())
+            }
+            Some(true) => Ok(
+                "Thank you. A moderator will look at it, and you will hear what happened.".into(),
+            ),
+        }
+    }
+
+    /// The review queue: open reports grouped per post.
+    pub fn review_queue(&self, actor: &User) -> Result<Vec<store::reports::QueueItem>> {
+        policy::can(&self.current(actor)?, Action::Moderate)?;
+        Ok(self.store.read(store::reports::queue)?)
+    }
+
+    /// Claims the reports on a post for the actor, or hands them back (`claim` false).
+    pub fn claim_report(&self, actor: &User, post: PostId, claim: bool) -> Result<String> {
+        let actor = self.current(actor)?;
+        policy::can(&actor, Action::Moderate)?;
+        self.store
+            .write(|c| store::reports::claim(c, post, claim.then_some(actor.id)))?;
+        Ok(if claim {
+            "Claimed: it is yours to review."
+        } else {
+            "Handed back to the queue."
+        }
+        .into())
+    }
+
+    /// Resolves the reports on a post with an outcome; each reporter is told the outcome, not
+    /// who decided it.
+    pub fn resolve_report(&self, actor: &User, post: PostId, outcome: &str) -> Result<String> {
+        let actor = self.current(actor)?;
+        policy::can(&actor, Action::Moderate)?;
+        let outcome = crate::sanitize::line(outcome).trim().to_string();
+        if outcome.is_empty() {
+            return Err(ServiceError::ReasonNeeded);
+        }
+        self.store.write(|c| {
+            let reporters = store::reports::resolve(c, post, actor.id, &outcome)?;
+            for r in reporters {
+                store::reports::notify(
+                    c,
+                    r,
+                    "report",
+                    &format!("A moderator reviewed a post you reported: {outcome}"),
+                )?;
+            }
+            audit::record(
+                c,
+                Some(actor.id),
+                AuditAction::ReportResolved,
+                Some("post"),
+                Some(post.0),
+                Some(&outcome),
+            )
+        })?;
+        Ok("Resolved; the reporters are told the outcome.".into())
+    }
+
+    /// System messages waiting for the member (e.g. report outcomes), marked read.
+    pub fn take_notices(&self, user: &User) -> Result<Vec<String>> {
+        Ok(self
+            .store
+            .write(|c| store::reports::take_notices(c, user.id))?)
     }
 
     /// Trust level 1 comes with time and reading (DESIGN.md §7), checked when it matters.

@@ -2377,3 +2377,99 @@ async fn a_moderator_hides_locks_and_pins_with_reasons_and_members_see_it_live()
         "{out}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_trusted_reports_hide_a_post_until_a_moderator_resolves_it_and_reporters_hear_back() {
+    let dir = data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    // Trust comes at once, after reading one thread started by someone else.
+    config.posting.trusted_after_days = 0;
+    config.posting.trusted_after_threads_read = 1;
+    let server = TestServer::start_with(config).await;
+    let mod_key = new_key();
+    let tmp = data_dir();
+    let pubfile = util::write_public_key(&mod_key, tmp.path(), "mod");
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("add-user"),
+        os("queue_mod"),
+        os("--key"),
+        pubfile.as_os_str(),
+        os("--role"),
+        os("moderator"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+
+    let mut poster = Member::sign_up(server.addr, &new_key(), "trouble").await;
+    post_thread(&mut poster, "Ordinary thread", "ordinary words").await;
+    reply(&mut poster, "offending words here").await;
+
+    let mut reporter_keys = Vec::new();
+    for (i, name) in ["rep_one", "rep_two", "rep_three"].iter().enumerate() {
+        let key = new_key();
+        let mut r = Member::sign_up(server.addr, &key, name).await;
+        r.send(keys::ENTER).await;
+        r.wait_for("Ordinary thread").await;
+        r.send(keys::ENTER).await;
+        r.wait_for("offending words").await;
+        r.send(keys::TAB).await;
+        r.send(keys::TAB).await;
+        r.send(b"f").await;
+        r.wait_for("Report as [harassment]").await;
+        r.send(keys::TAB).await;
+        r.send(keys::TAB).await;
+        r.wait_for("Report as [spam]").await;
+        r.send(b"selling things\r").await;
+        r.wait_for("Thank you").await;
+        if i == 0 {
+            // Reporting twice counts once.
+            r.send(b"f").await;
+            r.send(keys::ENTER).await;
+            r.wait_for("already reported").await;
+        }
+        r.disconnect().await;
+        reporter_keys.push(key);
+    }
+    // The third trusted report hides it, live, for its author too.
+    poster
+        .wait_until(|s| !s.contains("offending words"), "the post to be hidden")
+        .await;
+
+    let mut moderator = Member::connect(server.addr, &mod_key, 80, 24).await;
+    moderator.wait_for("Small wins").await;
+    moderator.send(b"m").await;
+    moderator.wait_for("p reported posts").await;
+    moderator.send(b"p").await;
+    let screen = moderator.wait_for("3 reports").await;
+    assert!(
+        screen.contains("spam") && screen.contains("hidden"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("offending"),
+        "content is collapsed until opened:\n{screen}"
+    );
+    moderator.send(keys::ENTER).await;
+    moderator.wait_for("offending words here").await;
+    moderator.send(b"c").await;
+    moderator.wait_for("claimed by qu").await;
+    moderator.send(b"o").await;
+    moderator.wait_for("Outcome").await;
+    moderator.send(b"removed as spam\r").await;
+    moderator.wait_for("Resolved").await;
+    moderator.wait_for("No open reports").await;
+    moderator.disconnect().await;
+
+    // The reporters hear the outcome at their next visit, without the moderator's name.
+    let mut r = Member::connect(server.addr, &reporter_keys[1], 80, 24).await;
+    let screen = r
+        .wait_for("A moderator reviewed a post you reported: removed as spam")
+        .await;
+    assert!(!screen.contains("queue_mod"), "{screen}");
+    r.disconnect().await;
+    poster.disconnect().await;
+    server.stop().await;
+}

@@ -158,6 +158,15 @@ pub async fn run<O: Output>(
         .filter_map(|(due, d)| due.then_some(d))
         .collect();
     effects.extend(app.require_documents(docs));
+    // News waiting since the last visit (e.g. the outcome of a report).
+    if let Some(u) = app.user.clone() {
+        let s = service.clone();
+        if let Ok(Ok(notices)) = tokio::task::spawn_blocking(move || s.take_notices(&u)).await
+            && !notices.is_empty()
+        {
+            app.notice(notices.join(" "));
+        }
+    }
     let mut frame = Frame::new();
     let mut parser = InputParser::new();
     let idle_logout = service.config().limits.idle_logout;
@@ -472,6 +481,29 @@ fn perform_blocking(
             service
                 .block_author(u, post)
                 .map(|(text, leave)| Loaded::Blocked(text, leave)),
+        ),
+        (
+            Effect::Report {
+                post,
+                category,
+                note,
+            },
+            Some(u),
+        ) => loaded(
+            service
+                .report_post(u, post, &category, &note)
+                .map(Loaded::SettingsChanged),
+        ),
+        (Effect::LoadReports, Some(u)) => loaded(service.review_queue(u).map(Loaded::Reports)),
+        (Effect::ClaimReport { post, claim }, Some(u)) => loaded(
+            service
+                .claim_report(u, post, claim)
+                .map(Loaded::SettingsChanged),
+        ),
+        (Effect::ResolveReport { post, outcome }, Some(u)) => loaded(
+            service
+                .resolve_report(u, post, &outcome)
+                .map(Loaded::SettingsChanged),
         ),
         (Effect::Moderate { action, reason }, Some(u)) => loaded(
             service

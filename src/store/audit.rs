@@ -34,6 +34,8 @@ pub enum Action {
     ThreadUnlocked,
     ThreadPinned,
     ThreadUnpinned,
+    ReportResolved,
+    AutoHidden,
 }
 
 impl Action {
@@ -63,6 +65,8 @@ impl Action {
             Action::ThreadUnlocked => "thread_unlocked",
             Action::ThreadPinned => "thread_pinned",
             Action::ThreadUnpinned => "thread_unpinned",
+            Action::ReportResolved => "report_resolved",
+            Action::AutoHidden => "auto_hidden",
         }
     }
 }

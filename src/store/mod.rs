@@ -23,6 +23,7 @@ pub mod migrations;
 pub mod pace;
 pub mod posts;
 pub mod recovery;
+pub mod reports;
 pub mod users;
 
 use std::path::{Path, PathBuf};

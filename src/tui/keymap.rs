@@ -52,6 +52,10 @@ pub enum Action {
     ModHide,
     ModLock,
     ModPin,
+    Report,
+    Reports,
+    Claim,
+    Resolve,
 }
 
 /// Which table applies.
@@ -69,6 +73,7 @@ pub enum Context {
     Typing,
     Staff,
     Audit,
+    Reports,
     Reaccept,
     /// A full-screen text editor (the safety plan).
     Editor,
@@ -317,7 +322,14 @@ const THREADS: [Binding; 5] = [
     ),
 ];
 
-const THREAD: [Binding; 12] = [
+const THREAD: [Binding; 13] = [
+    b!(
+        &[(KeyCode::Char('f'), NONE)],
+        Action::Report,
+        "f",
+        "report the selected post",
+        false
+    ),
     b!(
         &[(KeyCode::Char('H'), SHIFT), (KeyCode::Char('H'), NONE)],
         Action::ModHide,
@@ -527,7 +539,15 @@ const SETTINGS: [Binding; 9] = [
     ),
 ];
 
-const STAFF: [Binding; 6] = [
+const STAFF: [Binding; 7] = [
+    b!(
+        &[(KeyCode::Char('p'), NONE)],
+        Action::Reports,
+        "p",
+        "reported posts",
+        true,
+        staff
+    ),
     b!(
         &[(KeyCode::Char('a'), NONE)],
         Action::Approve,
@@ -557,6 +577,51 @@ const STAFF: [Binding; 6] = [
         Action::AuditLog,
         "l",
         "audit log",
+        true,
+        staff
+    ),
+    b!(
+        &[(KeyCode::Char('r'), NONE)],
+        Action::Refresh,
+        "r",
+        "refresh",
+        false
+    ),
+    b!(
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Left, NONE),
+            (KeyCode::Char('q'), NONE)
+        ],
+        Action::Back,
+        "Esc",
+        "back",
+        true
+    ),
+];
+
+const REPORTS: [Binding; 5] = [
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        Action::Open,
+        "Enter",
+        "show/hide the post",
+        true,
+        staff
+    ),
+    b!(
+        &[(KeyCode::Char('c'), NONE)],
+        Action::Claim,
+        "c",
+        "claim/hand back",
+        true,
+        staff
+    ),
+    b!(
+        &[(KeyCode::Char('o'), NONE)],
+        Action::Resolve,
+        "o",
+        "resolve with an outcome",
         true,
         staff
     ),
@@ -771,13 +836,20 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
         Context::Typing => &TYPING,
         Context::Staff => &STAFF,
         Context::Audit => &AUDIT,
+        Context::Reports => &REPORTS,
         Context::Reaccept => &REACCEPT,
         Context::Editor => &EDITOR,
     };
     let mut all: Vec<&'static Binding> = own.iter().filter(|b| staff || !b.staff).collect();
     if matches!(
         ctx,
-        Context::Boards | Context::Threads | Context::Thread | Context::Settings
+        Context::Boards
+            | Context::Threads
+            | Context::Thread
+            | Context::Settings
+            | Context::Staff
+            | Context::Reports
+            | Context::Audit
     ) {
         all.extend(MOVE.iter());
         all.extend(COMMON.iter());

@@ -94,6 +94,20 @@ pub enum Effect {
     SetMutedWords(String),
     /// Block the author of a post (or hide their pseudonym in that thread).
     BlockAuthor(PostId),
+    Report {
+        post: PostId,
+        category: String,
+        note: String,
+    },
+    LoadReports,
+    ClaimReport {
+        post: PostId,
+        claim: bool,
+    },
+    ResolveReport {
+        post: PostId,
+        outcome: String,
+    },
     /// A moderator's action, with its reason.
     Moderate {
         action: crate::service::ModAction,
@@ -141,6 +155,7 @@ pub enum Loaded {
     Audit(i64, Vec<crate::store::audit::Entry>),
     DocumentsAccepted,
     SafetyPlan(Option<String>),
+    Reports(Vec<crate::store::reports::QueueItem>),
     /// A block went through: what to tell the member, and whether the open thread is now out
     /// of their sight.
     Blocked(String, bool),
@@ -266,6 +281,11 @@ impl App {
         self.user
             .as_ref()
             .is_some_and(|u| u.role.is_staff() && u.status == crate::domain::AccountStatus::Active)
+    }
+
+    /// Shows a message on the status line (e.g. news waiting for the member at login).
+    pub fn notice(&mut self, text: String) {
+        self.status = Some(Status::Info(text));
     }
 
     /// Records the session's key (the settings screen marks it and asks before revoking it).

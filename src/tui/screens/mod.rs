@@ -7,6 +7,7 @@ pub mod compose;
 pub mod notice;
 pub mod plan;
 pub mod reaccept;
+pub mod reports;
 pub mod settings;
 pub mod signup;
 pub mod staff;
@@ -83,6 +84,7 @@ pub enum Screen {
     Audit(audit::AuditScreen),
     Reaccept(reaccept::ReacceptScreen),
     Plan(plan::PlanScreen),
+    Reports(reports::ReportsScreen),
 }
 
 impl Screen {
@@ -102,6 +104,8 @@ impl Screen {
             Screen::Audit(_) => Context::Audit,
             Screen::Reaccept(_) => Context::Reaccept,
             Screen::Plan(_) => Context::Editor,
+            Screen::Reports(s) if s.typing() => Context::Typing,
+            Screen::Reports(_) => Context::Reports,
         }
     }
 
@@ -119,6 +123,7 @@ impl Screen {
             Screen::Audit(_) => "Audit log".into(),
             Screen::Reaccept(_) => "Please read".into(),
             Screen::Plan(_) => "My safety plan".into(),
+            Screen::Reports(_) => "Reported posts".into(),
         }
     }
 
@@ -143,6 +148,7 @@ impl Screen {
             Screen::Audit(s) => s.key(action, body),
             Screen::Reaccept(s) => s.key(action),
             Screen::Plan(s) => s.key(key, action),
+            Screen::Reports(s) => s.key(key, action, user.map(|u| u.handle.as_str())),
         }
     }
 
@@ -154,6 +160,7 @@ impl Screen {
             Screen::Totp(s) => s.paste(text),
             Screen::Plan(s) => s.paste(text),
             Screen::Thread(s) => s.paste(text),
+            Screen::Reports(s) => s.paste(text),
             _ => {}
         }
     }
@@ -172,6 +179,7 @@ impl Screen {
             Screen::Audit(s) => s.loaded(loaded),
             Screen::Reaccept(_) => vec![],
             Screen::Plan(s) => s.loaded(loaded),
+            Screen::Reports(s) => s.loaded(loaded),
         }
     }
 
@@ -183,6 +191,7 @@ impl Screen {
             Screen::Thread(s) => s.reload(),
             Screen::Settings(_) => vec![Effect::LoadSettings],
             Screen::Staff(_) => vec![Effect::LoadPending],
+            Screen::Reports(_) => vec![Effect::LoadReports],
             Screen::Totp(s) if !s.is_loaded() => vec![Effect::StartTotp],
             Screen::Audit(s) => vec![Effect::LoadAudit { offset: s.offset }],
             _ => vec![],
@@ -237,6 +246,7 @@ impl Screen {
             Screen::Audit(s) => s.render(area, buf, theme),
             Screen::Reaccept(s) => s.render(area, buf, theme, texts),
             Screen::Plan(s) => s.render(area, buf, theme),
+            Screen::Reports(s) => s.render(area, buf, theme),
         }
     }
 }

@@ -65,6 +65,12 @@ impl StaffScreen {
                 None => Outcome::none(),
             },
             Action::Invite => Outcome::effects(vec![Effect::CreateInvite]),
+            Action::Reports => Outcome::nav(
+                Nav::Push(Box::new(Screen::Reports(
+                    super::reports::ReportsScreen::new(),
+                ))),
+                vec![Effect::LoadReports],
+            ),
             Action::AuditLog => Outcome::nav(
                 Nav::Push(Box::new(Screen::Audit(AuditScreen::new()))),
                 vec![Effect::LoadAudit { offset: 0 }],

@@ -33,6 +33,8 @@ pub struct ThreadScreen {
     confirm_block: Option<PostId>,
     /// A moderator action waiting for its reason.
     moderating: Option<(ModAction, LineInput)>,
+    /// A report being written: the post, the category chosen, the note.
+    reporting: Option<(PostId, usize, LineInput)>,
 }
 
 impl ThreadScreen {
@@ -106,6 +108,7 @@ impl ThreadScreen {
             selected: None,
             confirm_block: None,
             moderating: None,
+            reporting: None,
         }
     }
 
@@ -118,11 +121,37 @@ impl ThreadScreen {
 
     /// True while a moderator types a reason (letters are text then).
     pub fn typing(&self) -> bool {
-        self.moderating.is_some()
+        self.moderating.is_some() || self.reporting.is_some()
     }
 
     /// Handles a key while a moderator types the reason for an action.
     pub fn reason_key(&mut self, key: &terminput::KeyEvent) -> Outcome {
+        if let Some((post, category, note)) = &mut self.reporting {
+            let categories = crate::store::reports::CATEGORIES;
+            return match key.code {
+                terminput::KeyCode::Esc => {
+                    self.reporting = None;
+                    Outcome::status(crate::tui::Status::Info("No report was sent.".into()))
+                }
+                terminput::KeyCode::Tab => {
+                    *category = (*category + 1) % categories.len();
+                    Outcome::none()
+                }
+                terminput::KeyCode::Enter => {
+                    let effect = Effect::Report {
+                        post: *post,
+                        category: categories[*category].to_string(),
+                        note: note.text.clone(),
+                    };
+                    self.reporting = None;
+                    Outcome::effects(vec![effect])
+                }
+                _ => {
+                    note.key(key);
+                    Outcome::none()
+                }
+            };
+        }
         let Some((action, input)) = &mut self.moderating else {
             return Outcome::none();
         };
@@ -149,6 +178,9 @@ impl ThreadScreen {
     pub fn paste(&mut self, text: &str) {
         if let Some((_, input)) = &mut self.moderating {
             input.paste(text);
+        }
+        if let Some((_, _, note)) = &mut self.reporting {
+            note.paste(text);
         }
     }
 
@@ -370,6 +402,15 @@ impl ThreadScreen {
                 };
                 Outcome::status(crate::tui::Status::Error(format!("{what} Press b again.")))
             }
+            Action::Report => {
+                let Some(post) = self.selected else {
+                    return Outcome::status(crate::tui::Status::Info(
+                        "Select a post with Tab first.".into(),
+                    ));
+                };
+                self.reporting = Some((post, 0, LineInput::new(500)));
+                Outcome::none()
+            }
             Action::ModHide | Action::ModLock | Action::ModPin => {
                 let Some(page) = &self.page else {
                     return Outcome::none();
@@ -480,6 +521,30 @@ impl ThreadScreen {
         );
         let lines = self.lines(area.width);
         let scroll = self.scroll.min(lines.len().saturating_sub(1));
+        if let Some((_, category, note)) = &self.reporting {
+            let y = area.bottom().saturating_sub(1);
+            let label = format!(
+                "Report as [{}] (Tab: change) note: ",
+                crate::store::reports::CATEGORIES[*category]
+            );
+            let w = widgets::width(&label) as u16;
+            buf.set_string(area.x + 1, y, &label, theme.key());
+            let body = Rect {
+                height: area.height.saturating_sub(1),
+                ..area
+            };
+            self.render_lines(&lines, scroll, body, buf, theme);
+            return note.render(
+                Rect {
+                    x: area.x + 1 + w,
+                    y,
+                    width: area.width.saturating_sub(w + 2),
+                    height: 1,
+                },
+                buf,
+                theme.text(),
+            );
+        }
         if let Some((action, input)) = &self.moderating {
             let y = area.bottom().saturating_sub(1);
             let label = match action {

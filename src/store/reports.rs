@@ -1,0 +1,139 @@
+//! Reports and the review queue (DESIGN.md §7). A reporter's identity is kept for the
+//! moderators; what a reporter learns is the outcome, never who decided it.
+
+use rusqlite::{Connection, params};
+
+use super::{Result, now};
+use crate::domain::{PostId, UserId};
+
+/// Report categories members choose from.
+pub const CATEGORIES: &[&str] = &["harassment", "self-harm risk", "spam", "privacy", "other"];
+
+/// One reported item in the queue, with its open reports grouped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueItem {
+    pub post: PostId,
+    pub reports: i64,
+    /// The categories given, distinct, comma-separated.
+    pub categories: String,
+    /// The moderator who claimed it, if any.
+    pub claimed_by: Option<String>,
+    pub first_reported: i64,
+    /// The post's text (shown only when a moderator opens the item).
+    pub body: String,
+    pub hidden: bool,
+}
+
+/// Files a report; false if this member already has an open report on this post.
+pub fn file(
+    c: &Connection,
+    reporter: UserId,
+    post: PostId,
+    category: &str,
+    note: &str,
+) -> Result<bool> {
+    let dup: bool = c
+        .prepare_cached(
+            "SELECT 1 FROM reports WHERE reporter_id = ?1 AND target_kind = 'post' AND target_id = ?2
+               AND resolved_at IS NULL",
+        )?
+        .exists(params![reporter, post])?;
+    if dup {
+        return Ok(false);
+    }
+    c.prepare_cached(
+        "INSERT INTO reports (reporter_id, target_kind, target_id, category, note, created_at)
+         VALUES (?1, 'post', ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![reporter, post, category, note, now()])?;
+    Ok(true)
+}
+
+/// Distinct reporters at trust level ≥ 1 with open reports on the post.
+pub fn trusted_reporters(c: &Connection, post: PostId) -> Result<i64> {
+    Ok(c.prepare_cached(
+        "SELECT count(DISTINCT r.reporter_id) FROM reports r JOIN users u ON u.id = r.reporter_id
+          WHERE r.target_kind = 'post' AND r.target_id = ?1 AND r.resolved_at IS NULL
+            AND u.trust_level >= 1",
+    )?
+    .query_row([post], |r| r.get(0))?)
+}
+
+/// Open reports grouped per post, oldest first.
+pub fn queue(c: &Connection) -> Result<Vec<QueueItem>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT r.target_id, count(*), group_concat(DISTINCT r.category), min(r.created_at),
+                (SELECT u.handle FROM reports r2 JOIN users u ON u.id = r2.claimed_by
+                  WHERE r2.target_kind = 'post' AND r2.target_id = r.target_id
+                    AND r2.resolved_at IS NULL AND r2.claimed_by IS NOT NULL LIMIT 1),
+                IFNULL(p.body, ''), IFNULL(p.status = 'hidden', 0)
+           FROM reports r LEFT JOIN posts p ON p.id = r.target_id
+          WHERE r.target_kind = 'post' AND r.resolved_at IS NULL
+          GROUP BY r.target_id ORDER BY min(r.created_at)",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(QueueItem {
+            post: r.get(0)?,
+            reports: r.get(1)?,
+            categories: r.get(2)?,
+            first_reported: r.get(3)?,
+            claimed_by: r.get(4)?,
+            body: r.get(5)?,
+            hidden: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Claims (or, with `None`, hands back) the open reports on a post.
+pub fn claim(c: &Connection, post: PostId, by: Option<UserId>) -> Result<()> {
+    c.prepare_cached(
+        "UPDATE reports SET claimed_by = ?2
+          WHERE target_kind = 'post' AND target_id = ?1 AND resolved_at IS NULL",
+    )?
+    .execute(params![post, by])?;
+    Ok(())
+}
+
+/// Resolves the open reports on a post; returns the reporters, to tell them the outcome.
+pub fn resolve(c: &Connection, post: PostId, by: UserId, outcome: &str) -> Result<Vec<UserId>> {
+    let reporters: Vec<UserId> = {
+        let mut stmt = c.prepare_cached(
+            "SELECT DISTINCT reporter_id FROM reports
+              WHERE target_kind = 'post' AND target_id = ?1 AND resolved_at IS NULL
+                AND reporter_id IS NOT NULL",
+        )?;
+        stmt.query_map([post], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    c.prepare_cached(
+        "UPDATE reports SET resolved_by = ?2, resolved_at = ?3, outcome = ?4
+          WHERE target_kind = 'post' AND target_id = ?1 AND resolved_at IS NULL",
+    )?
+    .execute(params![post, by, now(), outcome])?;
+    Ok(reporters)
+}
+
+/// Leaves a system message for a member (e.g. the outcome of their report).
+pub fn notify(c: &Connection, user: UserId, kind: &str, body: &str) -> Result<()> {
+    c.prepare_cached(
+        "INSERT INTO notifications (user_id, kind, body, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![user, kind, body, now()])?;
+    Ok(())
+}
+
+/// Unread system messages for a member, marking them read.
+pub fn take_notices(c: &Connection, user: UserId) -> Result<Vec<String>> {
+    let texts: Vec<String> = {
+        let mut stmt = c.prepare_cached(
+            "SELECT body FROM notifications WHERE user_id = ?1 AND read_at IS NULL AND body IS NOT NULL
+              ORDER BY id",
+        )?;
+        stmt.query_map([user], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    c.prepare_cached("UPDATE notifications SET read_at = ?2 WHERE user_id = ?1 AND read_at IS NULL AND body IS NOT NULL")?
+        .execute(params![user, now()])?;
+    Ok(texts)
+}

@@ -1,0 +1,195 @@
+//! The review queue: reported posts, grouped, with their content collapsed until a moderator
+//! opens one. Claim (or hand back), then resolve with an outcome the reporters are told.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use terminput::KeyEvent;
+
+use super::{Nav, Outcome, move_selection};
+use crate::store::reports::QueueItem;
+use crate::tui::keymap::Action;
+use crate::tui::widgets::{LineInput, format_time, truncate};
+use crate::tui::{Effect, Loaded, Theme};
+
+pub struct ReportsScreen {
+    pub items: Option<Vec<QueueItem>>,
+    pub selected: usize,
+    /// The item whose post text is shown.
+    open: Option<crate::domain::PostId>,
+    /// An outcome being typed for the selected item.
+    outcome: Option<LineInput>,
+}
+
+impl ReportsScreen {
+    pub fn new() -> ReportsScreen {
+        ReportsScreen {
+            items: None,
+            selected: 0,
+            open: None,
+            outcome: None,
+        }
+    }
+
+    pub fn typing(&self) -> bool {
+        self.outcome.is_some()
+    }
+
+    fn current(&self) -> Option<&QueueItem> {
+        self.items.as_ref()?.get(self.selected)
+    }
+
+    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, me: Option<&str>) -> Outcome {
+        if let Some(input) = &mut self.outcome {
+            match key.code {
+                terminput::KeyCode::Esc => self.outcome = None,
+                terminput::KeyCode::Enter => {
+                    let text = input.text.clone();
+                    self.outcome = None;
+                    if let Some(item) = self.current() {
+                        return Outcome::effects(vec![Effect::ResolveReport {
+                            post: item.post,
+                            outcome: text,
+                        }]);
+                    }
+                }
+                _ => {
+                    input.key(key);
+                }
+            }
+            return Outcome::none();
+        }
+        let Some(action) = action else {
+            return Outcome::none();
+        };
+        let len = self.items.as_ref().map_or(0, Vec::len);
+        if move_selection(&mut self.selected, len, action, 5) {
+            return Outcome::none();
+        }
+        match action {
+            Action::Open => {
+                let id = self.current().map(|i| i.post);
+                self.open = if self.open == id { None } else { id };
+                Outcome::none()
+            }
+            Action::Claim => match self.current() {
+                Some(item) => {
+                    let mine = item.claimed_by.as_deref().is_some_and(|c| Some(c) == me);
+                    Outcome::effects(vec![Effect::ClaimReport {
+                        post: item.post,
+                        claim: !mine,
+                    }])
+                }
+                None => Outcome::none(),
+            },
+            Action::Resolve if self.current().is_some() => {
+                self.outcome = Some(LineInput::new(200));
+                Outcome::none()
+            }
+            Action::Refresh => Outcome::effects(vec![Effect::LoadReports]),
+            Action::Back => Outcome::nav(Nav::Back, vec![]),
+            _ => Outcome::none(),
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if let Some(input) = &mut self.outcome {
+            input.paste(text);
+        }
+    }
+
+    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+        match loaded {
+            Loaded::Reports(items) => {
+                self.selected = self.selected.min(items.len().saturating_sub(1));
+                self.items = Some(items);
+                vec![]
+            }
+            Loaded::SettingsChanged(_) => vec![Effect::LoadReports],
+            _ => vec![],
+        }
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+        let w = area.width.saturating_sub(2) as usize;
+        let Some(items) = &self.items else {
+            buf.set_string(
+                area.x + 1,
+                area.y + 1,
+                crate::tui::strings::LOADING,
+                theme.dim(),
+            );
+            return None;
+        };
+        if items.is_empty() {
+            buf.set_string(area.x + 1, area.y + 1, "No open reports.", theme.dim());
+        }
+        let mut y = area.y;
+        for (i, item) in items.iter().enumerate() {
+            if y >= area.bottom().saturating_sub(2) {
+                break;
+            }
+            let selected = i == self.selected;
+            let mut line = format!(
+                "{}post {} · {} report{} · {} · since {}",
+                if selected { "▸ " } else { "  " },
+                item.post,
+                item.reports,
+                if item.reports == 1 { "" } else { "s" },
+                item.categories,
+                format_time(item.first_reported)
+            );
+            if item.hidden {
+                line.push_str(" · hidden");
+            }
+            if let Some(by) = &item.claimed_by {
+                line.push_str(&format!(" · claimed by {by}"));
+            }
+            let style = if selected {
+                theme.selected()
+            } else {
+                theme.text()
+            };
+            buf.set_stringn(area.x + 1, y, truncate(&line, w), w, style);
+            y += 1;
+            if self.open == Some(item.post) {
+                let body = crate::sanitize::multiline(&item.body);
+                for l in body
+                    .lines()
+                    .flat_map(|l| textwrap::wrap(l, w.saturating_sub(4).max(10)))
+                {
+                    if y >= area.bottom().saturating_sub(2) {
+                        break;
+                    }
+                    buf.set_stringn(area.x + 5, y, l.as_ref(), w.saturating_sub(4), theme.dim());
+                    y += 1;
+                }
+            }
+        }
+        if let Some(input) = &self.outcome {
+            let y = area.bottom().saturating_sub(1);
+            buf.set_string(
+                area.x + 1,
+                y,
+                "Outcome (the reporters are told): ",
+                theme.key(),
+            );
+            return input.render(
+                Rect {
+                    x: area.x + 35,
+                    y,
+                    width: area.width.saturating_sub(36),
+                    height: 1,
+                },
+                buf,
+                theme.text(),
+            );
+        }
+        None
+    }
+}
+
+impl Default for ReportsScreen {
+    fn default() -> Self {
+        ReportsScreen::new()
+    }
+}
