@@ -46,6 +46,8 @@ pub enum ServiceError {
     /// Posting too fast, or too much on the first day: gentle, with when to try again.
     #[error("{0}")]
     SlowDown(String),
+    #[error("A moderator has made your account read-only until {} UTC. You can see why, and appeal, in settings under \"my record\" (r).", crate::tui::widgets::format_time(*.0))]
+    Silenced(i64),
     #[error("Please give a reason: it goes into the audit log.")]
     ReasonNeeded,
     #[error("To delete your account, type your handle exactly.")]
@@ -110,6 +112,16 @@ impl KeyInfo {
             fingerprint: key.fingerprint(russh::keys::HashAlg::Sha256).to_string(),
         }
     }
+}
+
+/// What a moderator can do to the author of a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sanction {
+    Warn,
+    /// Read-only for this many seconds.
+    Silence(i64),
+    /// Banned for this many seconds, or until lifted.
+    Ban(Option<i64>),
 }
 
 /// What a moderator can do to a post or a thread from the thread view.
@@ -656,6 +668,114 @@ impl Service {
         Ok(what.to_string())
     }
 
+    /// A moderator's warning, silence or ban for the author of a post, with a reason. The
+    /// author's identity stays server-side (the post may be anonymous); they are told, their
+    /// open sessions follow at once, and it shows in their record.
+    pub fn sanction(
+        &self,
+        actor: &User,
+        post: PostId,
+        sanction: Sanction,
+        reason: &str,
+    ) -> Result<String> {
+        let actor = self.current(actor)?;
+        policy::can(&actor, Action::Moderate)?;
+        let reason = crate::sanitize::line(reason).trim().to_string();
+        if reason.is_empty() {
+            return Err(ServiceError::ReasonNeeded);
+        }
+        let (author, _, _) = self
+            .store
+            .read(|c| blocks::post_author(c, post))?
+            .ok_or(ServiceError::NotFound("post"))?;
+        let author = author.ok_or(ServiceError::NotFound("author"))?;
+        if author == actor.id {
+            return Err(ServiceError::NotFound("author"));
+        }
+        let target = self.user(author)?.ok_or(ServiceError::NotFound("author"))?;
+        if target.role >= actor.role {
+            return Err(ServiceError::Denied(Denied::StaffOnly));
+        }
+        let now = store::now();
+        let (kind, until, told, done, audit_action) = match sanction {
+            Sanction::Warn => (
+                "warning",
+                None,
+                format!("A moderator sent you a warning: {reason}"),
+                "Warning sent.",
+                AuditAction::Warned,
+            ),
+            Sanction::Silence(secs) => (
+                "silence",
+                Some(now + secs),
+                format!(
+                    "A moderator made your account read-only until {} UTC: {reason}",
+                    crate::tui::widgets::format_time(now + secs)
+                ),
+                "Member silenced.",
+                AuditAction::Silenced,
+            ),
+            Sanction::Ban(secs) => (
+                "ban",
+                secs.map(|s| now + s),
+                String::new(),
+                "Member banned.",
+                AuditAction::Banned,
+            ),
+        };
+        self.store.write(|c| {
+            store::sanctions::add(c, author, kind, &reason, Some(actor.id), until)?;
+            match sanction {
+                Sanction::Warn => {}
+                Sanction::Silence(_) => users::set_silenced_until(c, author, until)?,
+                Sanction::Ban(_) => users::set_status(c, author, AccountStatus::Banned, until)?,
+            }
+            if !told.is_empty() {
+                store::reports::notify(c, author, "moderator", &told)?;
+            }
+            audit::record(
+                c,
+                Some(actor.id),
+                audit_action,
+                Some("user"),
+                Some(author.0),
+                Some(&reason),
+            )?;
+            events::append(c, EventKind::UserChanged, None, None, None, Some(author))
+        })?;
+        self.hub.poke();
+        Ok(done.into())
+    }
+
+    /// The member's own record: warnings, silences, bans, with their reasons and ends.
+    pub fn my_record(&self, user: &User) -> Result<Vec<store::sanctions::Entry>> {
+        Ok(self.store.read(|c| store::sanctions::record(c, user.id))?)
+    }
+
+    /// An appeal of the member's record, into the moderators' queue.
+    pub fn appeal(&self, user: &User, text: &str) -> Result<String> {
+        let text: String = crate::sanitize::line(text)
+            .trim()
+            .chars()
+            .take(500)
+            .collect();
+        if text.is_empty() {
+            return Err(ServiceError::ReasonNeeded);
+        }
+        self.store.write(|c| {
+            store::reports::appeal(c, user.id, &text)?;
+            audit::record(
+                c,
+                Some(user.id),
+                AuditAction::Appealed,
+                Some("user"),
+                Some(user.id.0),
+                None,
+            )
+        })?;
+        Ok("Your appeal is with the moderators. You will hear back.".into())
+    }
+
     /// Files a member's report on a post. When three members at trust level 1 or more have
     /// reported it, it is hidden until a moderator reviews it.
     pub fn report_post(
@@ -722,11 +842,16 @@ impl Service {
     }
 
     /// Claims the reports on a post for the actor, or hands them back (`claim` false).
-    pub fn claim_report(&self, actor: &User, post: PostId, claim: bool) -> Result<String> {
+    pub fn claim_report(
+        &self,
+        actor: &User,
+        target: store::reports::Target,
+        claim: bool,
+    ) -> Result<String> {
         let actor = self.current(actor)?;
         policy::can(&actor, Action::Moderate)?;
         self.store
-            .write(|c| store::reports::claim(c, post, claim.then_some(actor.id)))?;
+            .write(|c| store::reports::claim(c, target, claim.then_some(actor.id)))?;
         Ok(if claim {
             "Claimed: it is yours to review."
         } else {
@@ -735,9 +860,14 @@ impl Service {
         .into())
     }
 
-    /// Resolves the reports on a post with an outcome; each reporter is told the outcome, not
-    /// who decided it.
-    pub fn resolve_report(&self, actor: &User, post: PostId, outcome: &str) -> Result<String> {
+    /// Resolves the reports on an item with an outcome; each reporter (or appellant) is told the
+    /// outcome, not who decided it.
+    pub fn resolve_report(
+        &self,
+        actor: &User,
+        target: store::reports::Target,
+        outcome: &str,
+    ) -> Result<String> {
         let actor = self.current(actor)?;
         policy::can(&actor, Action::Moderate)?;
         let outcome = crate::sanitize::line(outcome).trim().to_string();
@@ -745,21 +875,28 @@ impl Service {
             return Err(ServiceError::ReasonNeeded);
         }
         self.store.write(|c| {
-            let reporters = store::reports::resolve(c, post, actor.id, &outcome)?;
+            let reporters = store::reports::resolve(c, target, actor.id, &outcome)?;
+            let (told, kind, id) = match target {
+                store::reports::Target::Post(p) => (
+                    format!("A moderator reviewed a post you reported: {outcome}"),
+                    "post",
+                    p.0,
+                ),
+                store::reports::Target::Member(u) => (
+                    format!("A moderator reviewed your appeal: {outcome}"),
+                    "user",
+                    u.0,
+                ),
+            };
             for r in reporters {
-                store::reports::notify(
-                    c,
-                    r,
-                    "report",
-                    &format!("A moderator reviewed a post you reported: {outcome}"),
-                )?;
+                store::reports::notify(c, r, "report", &told)?;
             }
             audit::record(
                 c,
                 Some(actor.id),
                 AuditAction::ReportResolved,
-                Some("post"),
-                Some(post.0),
+                Some(kind),
+                Some(id),
                 Some(&outcome),
             )
         })?;
@@ -1569,6 +1706,9 @@ impl Service {
         self.save_draft(author, place, draft)?;
         // Rights as they are now (a ban, silence or role change elsewhere applies at once).
         let author = &self.promote_if_due(self.current(author)?)?;
+        if let Some(until) = author.silenced_until.filter(|&t| t > store::now()) {
+            return Err(ServiceError::Silenced(until));
+        }
         let board = self.board(author, place.board())?;
         let body = validate::body(&draft.body)?;
         self.check_pace(author, place, &body)?;

@@ -2473,3 +2473,92 @@ async fn three_trusted_reports_hide_a_post_until_a_moderator_resolves_it_and_rep
     poster.disconnect().await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warnings_and_silences_reach_the_member_live_show_in_their_record_and_can_be_appealed() {
+    let dir = data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    let server = TestServer::start_with(config).await;
+    let mod_key = new_key();
+    let tmp = data_dir();
+    let pubfile = util::write_public_key(&mod_key, tmp.path(), "mod");
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("add-user"),
+        os("fair_mod"),
+        os("--key"),
+        pubfile.as_os_str(),
+        os("--role"),
+        os("moderator"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let mut member = Member::sign_up(server.addr, &new_key(), "heated").await;
+    post_thread(&mut member, "Hot topic", "something unkind").await;
+
+    let mut moderator = Member::connect(server.addr, &mod_key, 80, 24).await;
+    moderator.wait_for("Small wins").await;
+    moderator.send(keys::ENTER).await;
+    moderator.wait_for("Hot topic").await;
+    moderator.send(keys::ENTER).await;
+    moderator.wait_for("something unkind").await;
+    moderator.send(keys::TAB).await;
+    moderator.send(b"W").await;
+    moderator.wait_for("Warning to the author").await;
+    moderator.send(b"please be kind\r").await;
+    moderator.wait_for("Warning sent.").await;
+    // The member sees it at once.
+    member
+        .wait_for("A moderator sent you a warning: please be kind")
+        .await;
+
+    moderator.send(b"S").await;
+    moderator.send(b"cooling off\r").await;
+    moderator.wait_for("needs a duration").await;
+    moderator.send(b"S").await;
+    moderator.send(b"1d cooling off\r").await;
+    moderator.wait_for("Member silenced.").await;
+    member.wait_for("read-only until").await;
+    // Posting is refused with the reason; the draft stays.
+    member.send(b"r").await;
+    member.wait_for("Reply to").await;
+    member.send(b"but wait").await;
+    member.send(keys::CTRL_S).await;
+    member.wait_for("read-only until").await;
+    member.send(keys::ESC).await;
+    member.send(keys::ESC).await;
+    member.send(keys::ESC).await;
+    member.wait_for("Small wins").await;
+
+    // My record shows both, and takes an appeal into the moderators' queue.
+    member.send(b"s").await;
+    member.wait_for("Your keys").await;
+    member.send(b"r").await;
+    let screen = member.wait_for("cooling off").await;
+    assert!(
+        screen.contains("warning") && screen.contains("please be kind"),
+        "{screen}"
+    );
+    assert!(screen.contains("silence until"), "{screen}");
+    assert!(!screen.contains("fair_mod"), "no moderator names: {screen}");
+    member.send(b"a").await;
+    member.send(b"I was upset, sorry\r").await;
+    member.wait_for("Your appeal is with the moderators").await;
+
+    moderator.send(keys::ESC).await;
+    moderator.send(keys::ESC).await;
+    moderator.wait_for("Small wins").await;
+    moderator.send(b"m").await;
+    moderator.send(b"p").await;
+    moderator.wait_for("appeal from heated").await;
+    moderator.send(keys::ENTER).await;
+    moderator.wait_for("I was upset, sorry").await;
+    moderator.send(b"o").await;
+    moderator.send(b"silence lifted early\r").await;
+    moderator.wait_for("Resolved").await;
+    member.disconnect().await;
+    moderator.disconnect().await;
+    server.stop().await;
+}

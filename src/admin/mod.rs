@@ -273,19 +273,8 @@ pub fn audit(
 
 /// "30m", "12h", "7d", "2w" → seconds.
 pub fn parse_duration(s: &str) -> Result<i64> {
-    let s = s.trim();
-    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: i64 = n
-        .parse()
-        .with_context(|| format!("{s:?} is not a duration like 30m, 12h, 7d or 2w"))?;
-    let unit = match unit {
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        "w" => 7 * 86_400,
-        _ => bail!("{s:?} is not a duration like 30m, 12h, 7d or 2w"),
-    };
-    n.checked_mul(unit).context("duration too long")
+    crate::domain::parse_duration(s)
+        .with_context(|| format!("{s:?} is not a duration like 30m, 12h, 7d or 2w"))
 }
 
 #[cfg(test)]

@@ -138,6 +138,8 @@ pub struct User {
     pub trust_level: i64,
     pub created_at: i64,
     pub status: AccountStatus,
+    /// Read-only until this time (a moderator's silence).
+    pub silenced_until: Option<i64>,
 }
 
 /// A board as the board list shows it, for one reader.
@@ -195,6 +197,22 @@ impl Post {
     pub fn collapsed(&self) -> bool {
         self.content_warning.is_some() || self.muted
     }
+}
+
+/// "30m", "12h", "7d", "2w" → seconds; None if it is not such a duration.
+pub fn parse_duration(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: i64 = n.parse().ok()?;
+    let unit = match unit {
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return None,
+    };
+    n.checked_mul(unit)
 }
 
 /// True when `text` contains `word` as a whole word or phrase, ignoring case.

@@ -110,6 +110,7 @@ mod tests {
             trust_level: 0,
             created_at: 0,
             status: crate::domain::AccountStatus::Active,
+            silenced_until: None,
         };
         let (mut app, _) = App::new(
             Some(user),

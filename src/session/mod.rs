@@ -225,7 +225,16 @@ pub async fn run<O: Output>(
                     // The key this session logged in (or signed up) with.
                     let key_id = app.key_id;
                     match tokio::task::spawn_blocking(move || s.check_session(me, key_id)).await {
-                        Ok(Ok(SessionCheck::Continue(user))) => msgs.push(Msg::UserChanged(user)),
+                        Ok(Ok(SessionCheck::Continue(user))) => {
+                            // A moderator's message (a warning, a silence) is shown at once.
+                            let (s, u) = (service.clone(), user.clone());
+                            if let Ok(Ok(notices)) = tokio::task::spawn_blocking(move || s.take_notices(&u)).await
+                                && !notices.is_empty()
+                            {
+                                app.notice(notices.join(" "));
+                            }
+                            msgs.push(Msg::UserChanged(user));
+                        }
                         Ok(Ok(SessionCheck::End(reason))) => {
                             let mut bytes = frame::LEAVE.to_vec();
                             bytes.extend_from_slice(format!("\r\n{reason}\r\n").as_bytes());
@@ -495,16 +504,32 @@ fn perform_blocking(
                 .map(Loaded::SettingsChanged),
         ),
         (Effect::LoadReports, Some(u)) => loaded(service.review_queue(u).map(Loaded::Reports)),
-        (Effect::ClaimReport { post, claim }, Some(u)) => loaded(
+        (Effect::ClaimReport { target, claim }, Some(u)) => loaded(
             service
-                .claim_report(u, post, claim)
+                .claim_report(u, target, claim)
                 .map(Loaded::SettingsChanged),
         ),
-        (Effect::ResolveReport { post, outcome }, Some(u)) => loaded(
+        (Effect::ResolveReport { target, outcome }, Some(u)) => loaded(
             service
-                .resolve_report(u, post, &outcome)
+                .resolve_report(u, target, &outcome)
                 .map(Loaded::SettingsChanged),
         ),
+        (
+            Effect::Sanction {
+                post,
+                sanction,
+                reason,
+            },
+            Some(u),
+        ) => loaded(
+            service
+                .sanction(u, post, sanction, &reason)
+                .map(Loaded::SettingsChanged),
+        ),
+        (Effect::LoadRecord, Some(u)) => loaded(service.my_record(u).map(Loaded::Record)),
+        (Effect::Appeal(text), Some(u)) => {
+            loaded(service.appeal(u, &text).map(Loaded::SettingsChanged))
+        }
         (Effect::Moderate { action, reason }, Some(u)) => loaded(
             service
                 .moderate(u, action, &reason)

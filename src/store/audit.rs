@@ -36,6 +36,9 @@ pub enum Action {
     ThreadUnpinned,
     ReportResolved,
     AutoHidden,
+    Warned,
+    Silenced,
+    Appealed,
 }
 
 impl Action {
@@ -67,6 +70,9 @@ impl Action {
             Action::ThreadUnpinned => "thread_unpinned",
             Action::ReportResolved => "report_resolved",
             Action::AutoHidden => "auto_hidden",
+            Action::Warned => "warned",
+            Action::Silenced => "silenced",
+            Action::Appealed => "appealed",
         }
     }
 }

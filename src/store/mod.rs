@@ -24,6 +24,7 @@ pub mod pace;
 pub mod posts;
 pub mod recovery;
 pub mod reports;
+pub mod sanctions;
 pub mod users;
 
 use std::path::{Path, PathBuf};

@@ -9,17 +9,42 @@ use crate::domain::{PostId, UserId};
 /// Report categories members choose from.
 pub const CATEGORIES: &[&str] = &["harassment", "self-harm risk", "spam", "privacy", "other"];
 
+/// What a report is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Post(PostId),
+    /// A member's appeal of their own record.
+    Member(UserId),
+}
+
+impl Target {
+    fn kind(self) -> &'static str {
+        match self {
+            Target::Post(_) => "post",
+            Target::Member(_) => "user",
+        }
+    }
+    fn id(self) -> i64 {
+        match self {
+            Target::Post(p) => p.0,
+            Target::Member(u) => u.0,
+        }
+    }
+}
+
 /// One reported item in the queue, with its open reports grouped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueItem {
-    pub post: PostId,
+    pub target: Target,
+    /// "post 12", or "appeal from river".
+    pub label: String,
     pub reports: i64,
     /// The categories given, distinct, comma-separated.
     pub categories: String,
     /// The moderator who claimed it, if any.
     pub claimed_by: Option<String>,
     pub first_reported: i64,
-    /// The post's text (shown only when a moderator opens the item).
+    /// The post's text, or the appeal's (shown only when a moderator opens the item).
     pub body: String,
     pub hidden: bool,
 }
@@ -59,58 +84,82 @@ pub fn trusted_reporters(c: &Connection, post: PostId) -> Result<i64> {
     .query_row([post], |r| r.get(0))?)
 }
 
-/// Open reports grouped per post, oldest first.
+/// Open reports grouped per item (posts, and members' appeals), oldest first.
 pub fn queue(c: &Connection) -> Result<Vec<QueueItem>> {
     let mut stmt = c.prepare_cached(
-        "SELECT r.target_id, count(*), group_concat(DISTINCT r.category), min(r.created_at),
+        "SELECT r.target_kind, r.target_id, count(*), group_concat(DISTINCT r.category),
+                min(r.created_at),
                 (SELECT u.handle FROM reports r2 JOIN users u ON u.id = r2.claimed_by
-                  WHERE r2.target_kind = 'post' AND r2.target_id = r.target_id
+                  WHERE r2.target_kind = r.target_kind AND r2.target_id = r.target_id
                     AND r2.resolved_at IS NULL AND r2.claimed_by IS NOT NULL LIMIT 1),
-                IFNULL(p.body, ''), IFNULL(p.status = 'hidden', 0)
-           FROM reports r LEFT JOIN posts p ON p.id = r.target_id
-          WHERE r.target_kind = 'post' AND r.resolved_at IS NULL
-          GROUP BY r.target_id ORDER BY min(r.created_at)",
+                CASE r.target_kind WHEN 'post' THEN IFNULL(p.body, '')
+                     ELSE group_concat(r.note, ' / ') END,
+                IFNULL(p.status = 'hidden', 0), IFNULL(m.handle, '')
+           FROM reports r
+           LEFT JOIN posts p ON r.target_kind = 'post' AND p.id = r.target_id
+           LEFT JOIN users m ON r.target_kind = 'user' AND m.id = r.target_id
+          WHERE r.target_kind IN ('post', 'user') AND r.resolved_at IS NULL
+          GROUP BY r.target_kind, r.target_id ORDER BY min(r.created_at)",
     )?;
     let rows = stmt.query_map([], |r| {
+        let kind: String = r.get(0)?;
+        let id: i64 = r.get(1)?;
+        let handle: String = r.get(8)?;
+        let (target, label) = if kind == "user" {
+            (Target::Member(UserId(id)), format!("appeal from {handle}"))
+        } else {
+            (Target::Post(PostId(id)), format!("post {id}"))
+        };
         Ok(QueueItem {
-            post: r.get(0)?,
-            reports: r.get(1)?,
-            categories: r.get(2)?,
-            first_reported: r.get(3)?,
-            claimed_by: r.get(4)?,
-            body: r.get(5)?,
-            hidden: r.get(6)?,
+            target,
+            label,
+            reports: r.get(2)?,
+            categories: r.get(3)?,
+            first_reported: r.get(4)?,
+            claimed_by: r.get(5)?,
+            body: r.get(6)?,
+            hidden: r.get(7)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Claims (or, with `None`, hands back) the open reports on a post.
-pub fn claim(c: &Connection, post: PostId, by: Option<UserId>) -> Result<()> {
+/// A member's appeal of their record: a report about themselves, in the queue.
+pub fn appeal(c: &Connection, user: UserId, text: &str) -> Result<()> {
     c.prepare_cached(
-        "UPDATE reports SET claimed_by = ?2
-          WHERE target_kind = 'post' AND target_id = ?1 AND resolved_at IS NULL",
+        "INSERT INTO reports (reporter_id, target_kind, target_id, category, note, created_at)
+         VALUES (?1, 'user', ?1, 'appeal', ?2, ?3)",
     )?
-    .execute(params![post, by])?;
+    .execute(params![user, text, now()])?;
     Ok(())
 }
 
-/// Resolves the open reports on a post; returns the reporters, to tell them the outcome.
-pub fn resolve(c: &Connection, post: PostId, by: UserId, outcome: &str) -> Result<Vec<UserId>> {
+/// Claims (or, with `None`, hands back) the open reports on an item.
+pub fn claim(c: &Connection, target: Target, by: Option<UserId>) -> Result<()> {
+    c.prepare_cached(
+        "UPDATE reports SET claimed_by = ?3
+          WHERE target_kind = ?1 AND target_id = ?2 AND resolved_at IS NULL",
+    )?
+    .execute(params![target.kind(), target.id(), by])?;
+    Ok(())
+}
+
+/// Resolves the open reports on an item; returns the reporters, to tell them the outcome.
+pub fn resolve(c: &Connection, target: Target, by: UserId, outcome: &str) -> Result<Vec<UserId>> {
     let reporters: Vec<UserId> = {
         let mut stmt = c.prepare_cached(
             "SELECT DISTINCT reporter_id FROM reports
-              WHERE target_kind = 'post' AND target_id = ?1 AND resolved_at IS NULL
+              WHERE target_kind = ?1 AND target_id = ?2 AND resolved_at IS NULL
                 AND reporter_id IS NOT NULL",
         )?;
-        stmt.query_map([post], |r| r.get(0))?
+        stmt.query_map(params![target.kind(), target.id()], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?
     };
     c.prepare_cached(
-        "UPDATE reports SET resolved_by = ?2, resolved_at = ?3, outcome = ?4
-          WHERE target_kind = 'post' AND target_id = ?1 AND resolved_at IS NULL",
+        "UPDATE reports SET resolved_by = ?3, resolved_at = ?4, outcome = ?5
+          WHERE target_kind = ?1 AND target_id = ?2 AND resolved_at IS NULL",
     )?
-    .execute(params![post, by, now(), outcome])?;
+    .execute(params![target.kind(), target.id(), by, now(), outcome])?;
     Ok(reporters)
 }
 

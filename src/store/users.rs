@@ -16,10 +16,12 @@ fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
         created_at: r.get(4)?,
         // An unknown status is treated as the most restrictive.
         status: AccountStatus::parse(&status).unwrap_or(AccountStatus::Banned),
+        silenced_until: r.get(6)?,
     })
 }
 
-const USER_COLUMNS: &str = "u.id, u.handle, u.role, u.trust_level, u.created_at, u.status";
+const USER_COLUMNS: &str =
+    "u.id, u.handle, u.role, u.trust_level, u.created_at, u.status, u.silenced_until";
 
 /// The account that owns a key, whatever its status.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,8 +46,8 @@ pub fn account_by_key(c: &Connection, public_key: &str) -> Result<Option<KeyOwne
         Ok(KeyOwner {
             status: user.status,
             user,
-            key_id: r.get(6)?,
-            banned_until: r.get(7)?,
+            key_id: r.get(7)?,
+            banned_until: r.get(8)?,
         })
     })
     .optional()?)
@@ -463,5 +465,12 @@ pub fn set_muted_words(c: &Connection, user: UserId, words: &[String]) -> Result
     for w in words {
         stmt.execute(params![user, w])?;
     }
+    Ok(())
+}
+
+/// Silences a member until `until` (None lifts it).
+pub fn set_silenced_until(c: &Connection, user: UserId, until: Option<i64>) -> Result<()> {
+    c.prepare_cached("UPDATE users SET silenced_until = ?2 WHERE id = ?1")?
+        .execute(params![user, until])?;
     Ok(())
 }

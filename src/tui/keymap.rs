@@ -56,6 +56,11 @@ pub enum Action {
     Reports,
     Claim,
     Resolve,
+    ModWarn,
+    ModSilence,
+    ModBan,
+    MyRecord,
+    Appeal,
 }
 
 /// Which table applies.
@@ -74,6 +79,7 @@ pub enum Context {
     Staff,
     Audit,
     Reports,
+    Record,
     Reaccept,
     /// A full-screen text editor (the safety plan).
     Editor,
@@ -322,7 +328,31 @@ const THREADS: [Binding; 5] = [
     ),
 ];
 
-const THREAD: [Binding; 13] = [
+const THREAD: [Binding; 16] = [
+    b!(
+        &[(KeyCode::Char('W'), SHIFT), (KeyCode::Char('W'), NONE)],
+        Action::ModWarn,
+        "W",
+        "warn author",
+        false,
+        staff
+    ),
+    b!(
+        &[(KeyCode::Char('S'), SHIFT), (KeyCode::Char('S'), NONE)],
+        Action::ModSilence,
+        "S",
+        "silence author",
+        false,
+        staff
+    ),
+    b!(
+        &[(KeyCode::Char('B'), SHIFT), (KeyCode::Char('B'), NONE)],
+        Action::ModBan,
+        "B",
+        "ban author",
+        false,
+        staff
+    ),
     b!(
         &[(KeyCode::Char('f'), NONE)],
         Action::Report,
@@ -469,7 +499,14 @@ const COMPOSE: [Binding; 7] = [
     ),
 ];
 
-const SETTINGS: [Binding; 9] = [
+const SETTINGS: [Binding; 10] = [
+    b!(
+        &[(KeyCode::Char('r'), NONE)],
+        Action::MyRecord,
+        "r",
+        "my record",
+        false
+    ),
     b!(
         &[(KeyCode::Char('u'), NONE)],
         Action::Unblock,
@@ -680,6 +717,27 @@ const AUDIT: [Binding; 4] = [
     ),
 ];
 
+const RECORD: [Binding; 2] = [
+    b!(
+        &[(KeyCode::Char('a'), NONE)],
+        Action::Appeal,
+        "a",
+        "appeal",
+        true
+    ),
+    b!(
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Left, NONE),
+            (KeyCode::Char('q'), NONE)
+        ],
+        Action::Back,
+        "Esc",
+        "back",
+        true
+    ),
+];
+
 const REACCEPT: [Binding; 4] = [
     b!(
         &[(KeyCode::Char('a'), NONE)],
@@ -837,6 +895,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
         Context::Staff => &STAFF,
         Context::Audit => &AUDIT,
         Context::Reports => &REPORTS,
+        Context::Record => &RECORD,
         Context::Reaccept => &REACCEPT,
         Context::Editor => &EDITOR,
     };

@@ -101,13 +101,21 @@ pub enum Effect {
     },
     LoadReports,
     ClaimReport {
-        post: PostId,
+        target: crate::store::reports::Target,
         claim: bool,
     },
     ResolveReport {
-        post: PostId,
+        target: crate::store::reports::Target,
         outcome: String,
     },
+    /// A moderator's warning, silence or ban for the author of a post, with its reason.
+    Sanction {
+        post: PostId,
+        sanction: crate::service::Sanction,
+        reason: String,
+    },
+    LoadRecord,
+    Appeal(String),
     /// A moderator's action, with its reason.
     Moderate {
         action: crate::service::ModAction,
@@ -156,6 +164,7 @@ pub enum Loaded {
     DocumentsAccepted,
     SafetyPlan(Option<String>),
     Reports(Vec<crate::store::reports::QueueItem>),
+    Record(Vec<crate::store::sanctions::Entry>),
     /// A block went through: what to tell the member, and whether the open thread is now out
     /// of their sight.
     Blocked(String, bool),

@@ -7,6 +7,7 @@ pub mod compose;
 pub mod notice;
 pub mod plan;
 pub mod reaccept;
+pub mod record;
 pub mod reports;
 pub mod settings;
 pub mod signup;
@@ -85,6 +86,7 @@ pub enum Screen {
     Reaccept(reaccept::ReacceptScreen),
     Plan(plan::PlanScreen),
     Reports(reports::ReportsScreen),
+    Record(record::RecordScreen),
 }
 
 impl Screen {
@@ -106,6 +108,8 @@ impl Screen {
             Screen::Plan(_) => Context::Editor,
             Screen::Reports(s) if s.typing() => Context::Typing,
             Screen::Reports(_) => Context::Reports,
+            Screen::Record(s) if s.typing() => Context::Typing,
+            Screen::Record(_) => Context::Record,
         }
     }
 
@@ -124,6 +128,7 @@ impl Screen {
             Screen::Reaccept(_) => "Please read".into(),
             Screen::Plan(_) => "My safety plan".into(),
             Screen::Reports(_) => "Reported posts".into(),
+            Screen::Record(_) => "My record".into(),
         }
     }
 
@@ -149,6 +154,7 @@ impl Screen {
             Screen::Reaccept(s) => s.key(action),
             Screen::Plan(s) => s.key(key, action),
             Screen::Reports(s) => s.key(key, action, user.map(|u| u.handle.as_str())),
+            Screen::Record(s) => s.key(key, action),
         }
     }
 
@@ -161,6 +167,7 @@ impl Screen {
             Screen::Plan(s) => s.paste(text),
             Screen::Thread(s) => s.paste(text),
             Screen::Reports(s) => s.paste(text),
+            Screen::Record(s) => s.paste(text),
             _ => {}
         }
     }
@@ -180,6 +187,7 @@ impl Screen {
             Screen::Reaccept(_) => vec![],
             Screen::Plan(s) => s.loaded(loaded),
             Screen::Reports(s) => s.loaded(loaded),
+            Screen::Record(s) => s.loaded(loaded),
         }
     }
 
@@ -192,6 +200,7 @@ impl Screen {
             Screen::Settings(_) => vec![Effect::LoadSettings],
             Screen::Staff(_) => vec![Effect::LoadPending],
             Screen::Reports(_) => vec![Effect::LoadReports],
+            Screen::Record(_) => vec![Effect::LoadRecord],
             Screen::Totp(s) if !s.is_loaded() => vec![Effect::StartTotp],
             Screen::Audit(s) => vec![Effect::LoadAudit { offset: s.offset }],
             _ => vec![],
@@ -247,6 +256,7 @@ impl Screen {
             Screen::Reaccept(s) => s.render(area, buf, theme, texts),
             Screen::Plan(s) => s.render(area, buf, theme),
             Screen::Reports(s) => s.render(area, buf, theme),
+            Screen::Record(s) => s.render(area, buf, theme),
         }
     }
 }

@@ -14,8 +14,8 @@ use crate::tui::{Effect, Loaded, Theme};
 pub struct ReportsScreen {
     pub items: Option<Vec<QueueItem>>,
     pub selected: usize,
-    /// The item whose post text is shown.
-    open: Option<crate::domain::PostId>,
+    /// The item whose text is shown.
+    open: Option<crate::store::reports::Target>,
     /// An outcome being typed for the selected item.
     outcome: Option<LineInput>,
 }
@@ -47,7 +47,7 @@ impl ReportsScreen {
                     self.outcome = None;
                     if let Some(item) = self.current() {
                         return Outcome::effects(vec![Effect::ResolveReport {
-                            post: item.post,
+                            target: item.target,
                             outcome: text,
                         }]);
                     }
@@ -67,7 +67,7 @@ impl ReportsScreen {
         }
         match action {
             Action::Open => {
-                let id = self.current().map(|i| i.post);
+                let id = self.current().map(|i| i.target);
                 self.open = if self.open == id { None } else { id };
                 Outcome::none()
             }
@@ -75,7 +75,7 @@ impl ReportsScreen {
                 Some(item) => {
                     let mine = item.claimed_by.as_deref().is_some_and(|c| Some(c) == me);
                     Outcome::effects(vec![Effect::ClaimReport {
-                        post: item.post,
+                        target: item.target,
                         claim: !mine,
                     }])
                 }
@@ -130,9 +130,9 @@ impl ReportsScreen {
             }
             let selected = i == self.selected;
             let mut line = format!(
-                "{}post {} · {} report{} · {} · since {}",
+                "{}{} · {} report{} · {} · since {}",
                 if selected { "▸ " } else { "  " },
-                item.post,
+                item.label,
                 item.reports,
                 if item.reports == 1 { "" } else { "s" },
                 item.categories,
@@ -151,7 +151,7 @@ impl ReportsScreen {
             };
             buf.set_stringn(area.x + 1, y, truncate(&line, w), w, style);
             y += 1;
-            if self.open == Some(item.post) {
+            if self.open == Some(item.target) {
                 let body = crate::sanitize::multiline(&item.body);
                 for l in body
                     .lines()

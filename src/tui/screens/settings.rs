@@ -181,6 +181,10 @@ impl SettingsScreen {
                     "New codes replace all your old ones. Press g again to make them.".into(),
                 ))
             }
+            Action::MyRecord => Outcome::nav(
+                Nav::Push(Box::new(Screen::Record(super::record::RecordScreen::new()))),
+                vec![Effect::LoadRecord],
+            ),
             Action::Unblock => {
                 self.mode = Mode::Unblock(LineInput::new(64));
                 Outcome::none()

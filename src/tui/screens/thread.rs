@@ -7,8 +7,8 @@ use ratatui::style::Style;
 
 use super::{Nav, Outcome, Screen, compose::ComposeScreen};
 use crate::domain::{DraftPlace, PostId, ThreadId, ThreadPage, User};
-use crate::service::ModAction;
 use crate::service::POSTS_PER_PAGE;
+use crate::service::{ModAction, Sanction};
 use crate::tui::keymap::Action;
 use crate::tui::widgets::LineInput;
 use crate::tui::{Effect, Loaded, PageAt, Theme, strings, widgets};
@@ -32,7 +32,7 @@ pub struct ThreadScreen {
     /// Blocking asks for a second `b`.
     confirm_block: Option<PostId>,
     /// A moderator action waiting for its reason.
-    moderating: Option<(ModAction, LineInput)>,
+    moderating: Option<(Prompt, LineInput)>,
     /// A report being written: the post, the category chosen, the note.
     reporting: Option<(PostId, usize, LineInput)>,
 }
@@ -76,6 +76,15 @@ impl ThreadScreen {
             );
         }
     }
+}
+
+/// What a moderator's reason prompt is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompt {
+    Mod(ModAction),
+    Warn(PostId),
+    Silence(PostId),
+    Ban(PostId),
 }
 
 /// The post id of the line at `i`, if it is a header.
@@ -161,11 +170,45 @@ impl ThreadScreen {
                 Outcome::status(crate::tui::Status::Info("Nothing was changed.".into()))
             }
             terminput::KeyCode::Enter => {
-                let effect = Effect::Moderate {
-                    action: *action,
-                    reason: input.text.clone(),
-                };
+                let text = input.text.clone();
+                let prompt = *action;
                 self.moderating = None;
+                // Silence and ban take an optional duration first: "3d reason".
+                let (duration, rest) = match text.trim().split_once(' ') {
+                    Some((first, rest)) => match crate::domain::parse_duration(first) {
+                        Some(d) => (Some(d), rest.to_string()),
+                        None => (None, text.clone()),
+                    },
+                    None => (None, text.clone()),
+                };
+                let effect = match prompt {
+                    Prompt::Mod(action) => Effect::Moderate {
+                        action,
+                        reason: text,
+                    },
+                    Prompt::Warn(post) => Effect::Sanction {
+                        post,
+                        sanction: Sanction::Warn,
+                        reason: text,
+                    },
+                    Prompt::Silence(post) => match duration {
+                        Some(d) => Effect::Sanction {
+                            post,
+                            sanction: Sanction::Silence(d),
+                            reason: rest,
+                        },
+                        None => {
+                            return Outcome::status(crate::tui::Status::Error(
+                                "A silence needs a duration first, e.g. \"1d cooling off\".".into(),
+                            ));
+                        }
+                    },
+                    Prompt::Ban(post) => Effect::Sanction {
+                        post,
+                        sanction: Sanction::Ban(duration),
+                        reason: rest,
+                    },
+                };
                 Outcome::effects(vec![effect])
             }
             _ => {
@@ -436,7 +479,21 @@ impl ThreadScreen {
                     _ if page.pinned => ModAction::Unpin(page.id),
                     _ => ModAction::Pin(page.id),
                 };
-                self.moderating = Some((action, LineInput::new(200)));
+                self.moderating = Some((Prompt::Mod(action), LineInput::new(200)));
+                Outcome::none()
+            }
+            Action::ModWarn | Action::ModSilence | Action::ModBan => {
+                let Some(post) = self.selected else {
+                    return Outcome::status(crate::tui::Status::Info(
+                        "Select a post with Tab first.".into(),
+                    ));
+                };
+                let prompt = match action {
+                    Action::ModWarn => Prompt::Warn(post),
+                    Action::ModSilence => Prompt::Silence(post),
+                    _ => Prompt::Ban(post),
+                };
+                self.moderating = Some((prompt, LineInput::new(200)));
                 Outcome::none()
             }
             Action::Reveal => {
@@ -548,12 +605,15 @@ impl ThreadScreen {
         if let Some((action, input)) = &self.moderating {
             let y = area.bottom().saturating_sub(1);
             let label = match action {
-                ModAction::Hide(_) => "Reason for hiding: ",
-                ModAction::Restore(_) => "Reason for restoring: ",
-                ModAction::Lock(_) => "Reason for locking: ",
-                ModAction::Unlock(_) => "Reason for unlocking: ",
-                ModAction::Pin(_) => "Reason for pinning: ",
-                ModAction::Unpin(_) => "Reason for unpinning: ",
+                Prompt::Mod(ModAction::Hide(_)) => "Reason for hiding: ",
+                Prompt::Mod(ModAction::Restore(_)) => "Reason for restoring: ",
+                Prompt::Mod(ModAction::Lock(_)) => "Reason for locking: ",
+                Prompt::Mod(ModAction::Unlock(_)) => "Reason for unlocking: ",
+                Prompt::Mod(ModAction::Pin(_)) => "Reason for pinning: ",
+                Prompt::Mod(ModAction::Unpin(_)) => "Reason for unpinning: ",
+                Prompt::Warn(_) => "Warning to the author: ",
+                Prompt::Silence(_) => "Silence for (e.g. 1d) and why: ",
+                Prompt::Ban(_) => "Ban (optional duration, e.g. 7d) and why: ",
             };
             let w = widgets::width(label) as u16;
             buf.set_string(area.x + 1, y, label, theme.key());
