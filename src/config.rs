@@ -56,7 +56,31 @@ pub struct RawConfig {
     pub storage: Option<RawStorage>,
     pub retention: Option<RawRetention>,
     pub posting: Option<RawPosting>,
+    pub watched_words: Option<RawWatched>,
     pub boards: Option<Vec<RawBoard>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWatched {
+    pub block: Option<Vec<String>>,
+    pub flag: Option<Vec<String>>,
+    pub approve: Option<Vec<String>>,
+    pub cw_suggest: Option<Vec<String>>,
+}
+
+/// Words moderators watch for (DESIGN.md §7), matched as whole words, ignoring case and
+/// look-alike characters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Watched {
+    /// Refused, with the reason.
+    pub block: Vec<String>,
+    /// Posted, and queued for review.
+    pub flag: Vec<String>,
+    /// Held until a moderator approves.
+    pub approve: Vec<String>,
+    /// The composer suggests a content warning.
+    pub cw_suggest: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -213,6 +237,7 @@ pub struct Config {
     /// Audit-log and security-event rows older than this many days are purged.
     pub audit_retention_days: i64,
     pub posting: Posting,
+    pub watched: Watched,
     /// Moderators and sysops must use a second factor (TOTP) over SSH.
     pub require_2fa_for_staff: bool,
     /// Boards seeded on first start (when the database has none).
@@ -364,6 +389,22 @@ impl Config {
                 max_auth_attempts: limits.max_auth_attempts.unwrap_or(6),
                 max_sessions: limits.max_sessions.unwrap_or(10_000),
                 idle_logout: Duration::from_secs(60 * limits.idle_logout_minutes.unwrap_or(120)),
+            },
+            watched: {
+                let w = raw.watched_words.unwrap_or_default();
+                let clean = |v: Option<Vec<String>>| -> Vec<String> {
+                    v.unwrap_or_default()
+                        .into_iter()
+                        .map(|w| crate::sanitize::line(&w).trim().to_lowercase())
+                        .filter(|w| !w.is_empty())
+                        .collect()
+                };
+                Watched {
+                    block: clean(w.block),
+                    flag: clean(w.flag),
+                    approve: clean(w.approve),
+                    cw_suggest: clean(w.cw_suggest),
+                }
             },
             posting: {
                 let p = raw.posting.unwrap_or_default();

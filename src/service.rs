@@ -48,6 +48,10 @@ pub enum ServiceError {
     SlowDown(String),
     #[error("A moderator has made your account read-only until {} UTC. You can see why, and appeal, in settings under \"my record\" (r).", crate::tui::widgets::format_time(*.0))]
     Silenced(i64),
+    #[error(
+        "Your post contains \u{201c}{0}\u{201d}, which is not allowed here. Your draft is kept."
+    )]
+    Watched(String),
     #[error("Please give a reason: it goes into the audit log.")]
     ReasonNeeded,
     #[error("To delete your account, type your handle exactly.")]
@@ -112,6 +116,15 @@ impl KeyInfo {
             fingerprint: key.fingerprint(russh::keys::HashAlg::Sha256).to_string(),
         }
     }
+}
+
+/// A post that was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posted {
+    pub thread: ThreadId,
+    pub post: PostId,
+    /// Held for a moderator's approval (a watched word): nobody sees it yet.
+    pub held: bool,
 }
 
 /// What a moderator can do to the author of a post.
@@ -1547,6 +1560,49 @@ impl Service {
         })?)
     }
 
+    /// A moderator approves (shows) or rejects (keeps hidden) a post held for approval, and
+    /// resolves its queue entry.
+    pub fn decide_held(&self, actor: &User, post: PostId, approve: bool) -> Result<String> {
+        let actor = self.current(actor)?;
+        policy::can(&actor, Action::Moderate)?;
+        self.store.write(|c| {
+            let Some((board, thread)) = posts::decide_held(c, post, approve)? else {
+                return Ok(Err(ServiceError::NotFound("held post")));
+            };
+            let outcome = if approve { "approved" } else { "not approved" };
+            store::reports::resolve(c, store::reports::Target::Post(post), actor.id, outcome)?;
+            let action = if approve {
+                AuditAction::PostRestored
+            } else {
+                AuditAction::PostHidden
+            };
+            audit::record(
+                c,
+                Some(actor.id),
+                action,
+                Some("post"),
+                Some(post.0),
+                Some(outcome),
+            )?;
+            events::append(
+                c,
+                EventKind::NewPost,
+                Some(board),
+                Some(thread),
+                Some(post),
+                None,
+            )?;
+            Ok(Ok(()))
+        })??;
+        self.hub.poke();
+        Ok(if approve {
+            "Approved: it is visible now."
+        } else {
+            "Not approved: it stays hidden."
+        }
+        .into())
+    }
+
     /// Approves a waiting account (it becomes active at once, in its open sessions too) or
     /// rejects it (the account is deleted, like a member deleting their own).
     pub fn decide_pending(&self, actor: &User, member: UserId, approve: bool) -> Result<()> {
@@ -1697,12 +1753,7 @@ impl Service {
 
     /// Posts a draft: a new thread or a reply. On success the draft is deleted in the same
     /// transaction; on any failure it is kept (saved first), so nothing the member wrote is lost.
-    pub fn post(
-        &self,
-        author: &User,
-        place: DraftPlace,
-        draft: &Draft,
-    ) -> Result<(ThreadId, PostId)> {
+    pub fn post(&self, author: &User, place: DraftPlace, draft: &Draft) -> Result<Posted> {
         self.save_draft(author, place, draft)?;
         // Rights as they are now (a ban, silence or role change elsewhere applies at once).
         let author = &self.promote_if_due(self.current(author)?)?;
@@ -1712,6 +1763,15 @@ impl Service {
         let board = self.board(author, place.board())?;
         let body = validate::body(&draft.body)?;
         self.check_pace(author, place, &body)?;
+        // Watched words (bbs.toml): refused, held for approval, or posted and flagged.
+        let watched = &self.config.watched;
+        let text = format!("{} {} {}", draft.title, draft.content_warning, body);
+        if let Some(word) = crate::domain::watched_word(&text, &watched.block) {
+            return Err(ServiceError::Watched(word.to_string()));
+        }
+        let held = !author.role.is_staff()
+            && crate::domain::watched_word(&text, &watched.approve).is_some();
+        let flagged = crate::domain::watched_word(&text, &watched.flag).map(str::to_string);
         let cw = crate::sanitize::line(&draft.content_warning)
             .trim()
             .to_string();
@@ -1733,6 +1793,7 @@ impl Service {
                             body: &body,
                             content_warning: cw.as_deref(),
                             anonymous: draft.anonymous,
+                            held,
                         },
                     )?;
                     drafts::delete(c, author.id, place)?;
@@ -1750,6 +1811,7 @@ impl Service {
                             body: &body,
                             content_warning: cw.as_deref(),
                             anonymous: draft.anonymous,
+                            held,
                         },
                     )?;
                     if r.is_ok() {
@@ -1766,8 +1828,20 @@ impl Service {
                 }
             }
         };
+        let (thread, post) = result;
+        if held || flagged.is_some() {
+            self.store.write(|c| {
+                if held {
+                    store::reports::system_report(c, post, "held for approval")?;
+                }
+                if let Some(word) = &flagged {
+                    store::reports::system_report(c, post, &format!("watched word: {word}"))?;
+                }
+                Ok(())
+            })?;
+        }
         self.hub.poke();
-        Ok(result)
+        Ok(Posted { thread, post, held })
     }
 }
 
@@ -1855,9 +1929,10 @@ mod tests {
         let (_d, s) = service();
         let m = s.add_user("newcomer", &key(), Role::Member).expect("add");
         let place = DraftPlace::NewThread(BoardId(1));
-        let (thread, _) = s
+        let thread = s
             .post(&m, place, &draft("first", "hello"))
-            .expect("first post");
+            .expect("first post")
+            .thread;
         let reply = DraftPlace::Reply(BoardId(1), thread);
         match s.post(&m, reply, &draft("", "too soon")) {
             Err(ServiceError::SlowDown(text)) => {
@@ -1884,7 +1959,7 @@ mod tests {
         });
         let m = s.add_user("eager", &key(), Role::Member).expect("add");
         let board = DraftPlace::NewThread(BoardId(1));
-        let (t, _) = s.post(&m, board, &draft("one", "a")).expect("first");
+        let t = s.post(&m, board, &draft("one", "a")).expect("first").thread;
         let second = s.post(&m, board, &draft("two", "b"));
         assert!(
             matches!(second, Err(ServiceError::SlowDown(ref t)) if t.contains("first day")),
@@ -1899,9 +1974,10 @@ mod tests {
         );
         // Reading, not posting, is what earns trust.
         let elder = s.add_user("elder", &key(), Role::Member).expect("add");
-        let (t2, _) = s
+        let t2 = s
             .post(&elder, board, &draft("by elder", "x"))
-            .expect("elder");
+            .expect("elder")
+            .thread;
         s.thread(&m, t2, 0).expect("read");
         let third = s.post(&m, board, &draft("three", "c"));
         assert!(

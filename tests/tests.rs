@@ -2562,3 +2562,98 @@ async fn warnings_and_silences_reach_the_member_live_show_in_their_record_and_ca
     moderator.disconnect().await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watched_words_block_flag_hold_and_suggest_a_content_warning() {
+    let dir = data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    config.posting.duplicate_window = 0;
+    config.watched = haven::config::Watched {
+        block: vec!["forbiddenword".into()],
+        flag: vec!["pills".into()],
+        approve: vec!["meetup".into()],
+        cw_suggest: vec!["grief".into()],
+    };
+    let server = TestServer::start_with(config).await;
+    let mod_key = new_key();
+    let tmp = data_dir();
+    let pubfile = util::write_public_key(&mod_key, tmp.path(), "mod");
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("add-user"),
+        os("word_mod"),
+        os("--key"),
+        pubfile.as_os_str(),
+        os("--role"),
+        os("moderator"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let mut m = Member::sign_up(server.addr, &new_key(), "wordsmith").await;
+    m.send(keys::ENTER).await;
+    m.wait_for("new thread").await;
+
+    // A heavy word without a CW: suggested once, then posted as it is.
+    post_thread_raw(&mut m, "Missing her", "the grief is heavy today").await;
+    m.send(keys::CTRL_S).await;
+    m.wait_for("consider a content warning").await;
+    m.send(keys::CTRL_S).await;
+    m.wait_for("Posted.").await;
+    m.send(keys::ESC).await;
+    m.wait_for("c new thread").await;
+
+    // Flagged: posted and queued. Held: invisible until approved.
+    post_thread_raw(&mut m, "Offer", "cheap p1lls for all").await;
+    m.send(keys::CTRL_S).await;
+    m.wait_for("Posted.").await;
+    m.send(keys::ESC).await;
+    m.wait_for("c new thread").await;
+    post_thread_raw(&mut m, "Local meetup", "a meetup tonight?").await;
+    m.send(keys::CTRL_S).await;
+    m.wait_for("once a moderator has read it").await;
+
+    // Blocked: refused with the word; the draft stays.
+    m.send(b"c").await;
+    m.wait_for("Title").await;
+    m.send(b"A title\t\tsay forbiddenword here").await;
+    m.send(keys::CTRL_S).await;
+    m.wait_for("which is not allowed here").await;
+    m.wait_for("say forbiddenword here").await;
+
+    let mut reader = Member::sign_up(server.addr, &new_key(), "onlooker").await;
+    reader.send(keys::ENTER).await;
+    let screen = reader.wait_for("Offer").await;
+    assert!(
+        !screen.contains("Local meetup"),
+        "held posts are invisible:\n{screen}"
+    );
+
+    let mut moderator = Member::connect(server.addr, &mod_key, 80, 24).await;
+    moderator.wait_for("Small wins").await;
+    moderator.send(b"m").await;
+    moderator.send(b"p").await;
+    let screen = moderator.wait_for("held for approval").await;
+    assert!(screen.contains("watched word: pills"), "{screen}");
+    // The held post is the second item (the flagged one came first).
+    moderator.send(keys::DOWN).await;
+    moderator.send(b"a").await;
+    moderator.wait_for("Approved").await;
+    reader.wait_for("Local meetup").await;
+    for x in [m, reader, moderator] {
+        x.disconnect().await;
+    }
+    server.stop().await;
+}
+
+/// Opens the composer for a new thread on the board on screen and types a title and body,
+/// without sending.
+async fn post_thread_raw(m: &mut Member, title: &str, body: &str) {
+    m.send(b"c").await;
+    m.wait_for("Title").await;
+    m.send(title.as_bytes()).await;
+    m.send(keys::TAB).await;
+    m.send(keys::TAB).await;
+    m.send(body.as_bytes()).await;
+}

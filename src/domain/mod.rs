@@ -215,6 +215,26 @@ pub fn parse_duration(s: &str) -> Option<i64> {
     n.checked_mul(unit)
 }
 
+/// The first of `words` that `text` contains as a whole word, ignoring case and look-alike
+/// characters (`fr33` matches `free`, Cyrillic look-alikes match their Latin twins).
+pub fn watched_word<'a>(text: &str, words: &'a [String]) -> Option<&'a str> {
+    if words.is_empty() {
+        return None;
+    }
+    let skeletons: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(validate::skeleton)
+        .collect();
+    words
+        .iter()
+        .find(|w| {
+            let target = validate::skeleton(w);
+            skeletons.contains(&target)
+        })
+        .map(String::as_str)
+}
+
 /// True when `text` contains `word` as a whole word or phrase, ignoring case.
 ///
 /// ```text
@@ -299,7 +319,17 @@ impl Draft {
 
 #[cfg(test)]
 mod tests {
-    use super::contains_word;
+    use super::{contains_word, watched_word};
+
+    #[test]
+    fn watched_words_match_whole_words_through_case_and_look_alikes() {
+        let words = vec!["pills".to_string(), "free".to_string()];
+        assert_eq!(watched_word("cheap PILLS here", &words), Some("pills"));
+        assert_eq!(watched_word("get it fr33 now", &words), Some("free"));
+        assert_eq!(watched_word("frее money", &words), Some("free")); // Cyrillic е
+        assert_eq!(watched_word("freedom and spillsover", &words), None);
+        assert_eq!(watched_word("anything", &[]), None);
+    }
 
     #[test]
     fn whole_words_and_phrases_match_ignoring_case() {

@@ -77,6 +77,7 @@ pub fn texts(service: &Service) -> Texts {
         resources: assets.resources.clone(),
         claim_pending: service.claim_pending().unwrap_or(false),
         invite_required: service.config().registration == crate::config::RegistrationMode::Invite,
+        cw_suggest: service.config().watched.cw_suggest.clone(),
         export_command: {
             let c = service.config();
             let host = c.public_host.clone().unwrap_or_else(|| "HOST".into());
@@ -526,6 +527,11 @@ fn perform_blocking(
                 .sanction(u, post, sanction, &reason)
                 .map(Loaded::SettingsChanged),
         ),
+        (Effect::DecideHeld { post, approve }, Some(u)) => loaded(
+            service
+                .decide_held(u, post, approve)
+                .map(Loaded::SettingsChanged),
+        ),
         (Effect::LoadRecord, Some(u)) => loaded(service.my_record(u).map(Loaded::Record)),
         (Effect::Appeal(text), Some(u)) => {
             loaded(service.appeal(u, &text).map(Loaded::SettingsChanged))
@@ -581,12 +587,13 @@ fn perform_blocking(
         (Effect::RegenerateCodes, Some(u)) => {
             loaded(service.regenerate_recovery_codes(u).map(Loaded::Codes))
         }
-        (Effect::Post(place, draft), Some(u)) => loaded(service.post(u, place, &draft).map(
-            |(thread, post)| Loaded::Posted {
+        (Effect::Post(place, draft), Some(u)) => {
+            loaded(service.post(u, place, &draft).map(|p| Loaded::Posted {
                 place,
-                thread,
-                post,
-            },
-        )),
+                thread: p.thread,
+                post: p.post,
+                held: p.held,
+            }))
+        }
     }
 }

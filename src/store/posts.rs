@@ -210,6 +210,8 @@ pub struct NewPost<'a> {
     pub body: &'a str,
     pub content_warning: Option<&'a str>,
     pub anonymous: bool,
+    /// Held for a moderator's approval (a watched word): stored, shown to nobody yet.
+    pub held: bool,
 }
 
 fn insert_post(
@@ -220,8 +222,9 @@ fn insert_post(
 ) -> Result<PostId> {
     let at = now();
     c.prepare_cached(
-        "INSERT INTO posts (thread_id, author_id, anonymous, body, content_warning, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO posts (thread_id, author_id, anonymous, body, content_warning, created_at,
+                            status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         thread,
@@ -229,7 +232,8 @@ fn insert_post(
         post.anonymous,
         post.body,
         post.content_warning,
-        at
+        at,
+        if post.held { "pending" } else { "visible" }
     ])?;
     let id = PostId(c.last_insert_rowid());
     c.prepare_cached("INSERT INTO posts_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
@@ -254,8 +258,8 @@ pub fn create_thread(
     let at = now();
     c.prepare_cached(
         "INSERT INTO threads (board_id, author_id, anonymous, title, created_at, last_post_at,
-                              anon_salt)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+                              anon_salt, hidden)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)",
     )?
     .execute(params![
         board,
@@ -263,7 +267,8 @@ pub fn create_thread(
         post.anonymous,
         title,
         at,
-        &salt[..]
+        &salt[..],
+        post.held
     ])?;
     let thread = ThreadId(c.last_insert_rowid());
     let id = insert_post(c, thread, title, post)?;
@@ -400,6 +405,7 @@ mod tests {
             body,
             content_warning: None,
             anonymous: false,
+            held: false,
         };
         let (t1, _) = store
             .write(|c| create_thread(c, board, "first", &post(a, "one")))
@@ -442,6 +448,7 @@ mod tests {
             body: "hard day",
             content_warning: None,
             anonymous: true,
+            held: false,
         };
         let (t, _) = store
             .write(|c| create_thread(c, BoardId(2), "anon", &anon))
@@ -512,4 +519,27 @@ pub fn set_thread_flag(
 pub enum ThreadFlag {
     Locked,
     Pinned,
+}
+
+/// Moderation of a held post: approve (visible, and its thread if it opened one) or reject.
+pub fn decide_held(
+    c: &Connection,
+    post: PostId,
+    approve: bool,
+) -> Result<Option<(BoardId, ThreadId)>> {
+    let n = c
+        .prepare_cached("UPDATE posts SET status = ?2 WHERE id = ?1 AND status = 'pending'")?
+        .execute(params![post, if approve { "visible" } else { "hidden" }])?;
+    if n == 0 {
+        return Ok(None);
+    }
+    let place: Option<(BoardId, ThreadId)> = c
+        .prepare_cached("SELECT t.board_id, t.id FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = ?1")?
+        .query_row([post], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if approve && let Some((_, thread)) = place {
+        c.prepare_cached("UPDATE threads SET hidden = 0 WHERE id = ?1 AND hidden = 1")?
+            .execute([thread])?;
+    }
+    Ok(place)
 }

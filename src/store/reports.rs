@@ -124,6 +124,16 @@ pub fn queue(c: &Connection) -> Result<Vec<QueueItem>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// A report filed by Haven itself (a watched word, a post held for approval).
+pub fn system_report(c: &Connection, post: PostId, category: &str) -> Result<()> {
+    c.prepare_cached(
+        "INSERT INTO reports (reporter_id, target_kind, target_id, category, note, created_at)
+         VALUES (NULL, 'post', ?1, ?2, '', ?3)",
+    )?
+    .execute(params![post, category, now()])?;
+    Ok(())
+}
+
 /// A member's appeal of their record: a report about themselves, in the queue.
 pub fn appeal(c: &Connection, user: UserId, text: &str) -> Result<()> {
     c.prepare_cached(

@@ -637,7 +637,23 @@ const STAFF: [Binding; 7] = [
     ),
 ];
 
-const REPORTS: [Binding; 5] = [
+const REPORTS: [Binding; 7] = [
+    b!(
+        &[(KeyCode::Char('a'), NONE)],
+        Action::Approve,
+        "a",
+        "approve a held post",
+        true,
+        staff
+    ),
+    b!(
+        &[(KeyCode::Char('x'), NONE)],
+        Action::Reject,
+        "x",
+        "keep a held post hidden",
+        false,
+        staff
+    ),
     b!(
         &[(KeyCode::Enter, NONE)],
         Action::Open,

@@ -116,6 +116,11 @@ pub enum Effect {
     },
     LoadRecord,
     Appeal(String),
+    /// Show (approve) or keep hidden a post held for approval.
+    DecideHeld {
+        post: PostId,
+        approve: bool,
+    },
     /// A moderator's action, with its reason.
     Moderate {
         action: crate::service::ModAction,
@@ -144,6 +149,8 @@ pub enum Loaded {
         place: DraftPlace,
         thread: ThreadId,
         post: PostId,
+        /// Held for a moderator's approval: nobody, the author included, sees it yet.
+        held: bool,
     },
     /// Signed up: the member, their recovery codes (to show once) and their key's id.
     SignedUp(User, Vec<String>, Option<i64>),
@@ -216,6 +223,8 @@ pub struct Texts {
     pub invite_required: bool,
     /// The command that exports a member's data, with this server's port and host.
     pub export_command: String,
+    /// Words for which the composer suggests a content warning.
+    pub cw_suggest: Vec<String>,
 }
 
 /// The state of one member's UI.
@@ -420,6 +429,17 @@ impl App {
             return vec![];
         }
         self.status = None;
+        // Before a post with a heavy word goes out without a content warning, suggest one once.
+        if action == Some(Action::Send)
+            && let Screen::Compose(c) = &mut self.screen
+            && let Some(word) = c.needs_cw_suggestion(&self.texts.cw_suggest)
+        {
+            self.status = Some(Status::Info(format!(
+                "This post mentions \u{201c}{word}\u{201d}: consider a content warning (the CW field). \
+                 Ctrl-S again posts it as it is."
+            )));
+            return vec![];
+        }
         match action {
             Some(Action::Help) => {
                 self.overlay = Some(Overlay::Help);
@@ -541,8 +561,18 @@ impl App {
                 place,
                 thread,
                 post,
+                held,
             } => {
                 self.last_posted = Some(post);
+                if held {
+                    self.status = Some(Status::Info(
+                        "Thank you. Your post will appear once a moderator has read it.".into(),
+                    ));
+                    if let Some(prev) = self.stack.pop() {
+                        self.screen = prev;
+                    }
+                    return self.screen.reload(body);
+                }
                 self.status = Some(Status::Info(strings::POSTED.into()));
                 // Leave the composer for the thread, showing the new post.
                 match place {

@@ -39,6 +39,8 @@ pub struct ComposeScreen {
     pub posting: bool,
     /// Something was typed (a loaded draft must not overwrite it).
     touched: bool,
+    /// A content warning was already suggested for this draft.
+    cw_suggested: bool,
 }
 
 impl ComposeScreen {
@@ -64,6 +66,7 @@ impl ComposeScreen {
             anonymous: false,
             posting: false,
             touched: false,
+            cw_suggested: false,
         }
     }
 
@@ -79,6 +82,17 @@ impl ComposeScreen {
             DraftPlace::NewThread(_) => &[Field::Title, Field::Warning, Field::Body],
             DraftPlace::Reply(..) => &[Field::Warning, Field::Body],
         }
+    }
+
+    /// The first `cw_suggest` word in a draft without a content warning, the first time only.
+    pub fn needs_cw_suggestion<'a>(&mut self, words: &'a [String]) -> Option<&'a str> {
+        if self.cw_suggested || self.posting || !self.warning.text.trim().is_empty() {
+            return None;
+        }
+        let text = format!("{} {}", self.title.text, self.body.text());
+        let word = crate::domain::watched_word(&text, words)?;
+        self.cw_suggested = true;
+        Some(word)
     }
 
     pub fn draft(&self) -> Draft {

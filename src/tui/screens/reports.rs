@@ -81,6 +81,15 @@ impl ReportsScreen {
                 }
                 None => Outcome::none(),
             },
+            Action::Approve | Action::Reject => match self.current().map(|i| i.target) {
+                Some(crate::store::reports::Target::Post(post)) => {
+                    Outcome::effects(vec![Effect::DecideHeld {
+                        post,
+                        approve: action == Action::Approve,
+                    }])
+                }
+                _ => Outcome::none(),
+            },
             Action::Resolve if self.current().is_some() => {
                 self.outcome = Some(LineInput::new(200));
                 Outcome::none()
