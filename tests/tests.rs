@@ -2657,3 +2657,85 @@ async fn post_thread_raw(m: &mut Member, title: &str, body: &str) {
     m.send(keys::TAB).await;
     m.send(body.as_bytes()).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hide_in_the_console_reaches_ssh_sessions_and_an_ssh_moderators_lock_reaches_the_console()
+{
+    let dir = data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    let server = TestServer::start_with(config).await;
+    let tmp = data_dir();
+    let sysop_key = new_key();
+    let pubfile = util::write_public_key(&sysop_key, tmp.path(), "sysop");
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("add-sysop"),
+        os("--key"),
+        pubfile.as_os_str(),
+        os("--handle"),
+        os("console_op"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let mod_key = new_key();
+    let modfile = util::write_public_key(&mod_key, tmp.path(), "mod");
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("add-user"),
+        os("ssh_mod"),
+        os("--key"),
+        modfile.as_os_str(),
+        os("--role"),
+        os("moderator"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+
+    let mut member = Member::sign_up(server.addr, &new_key(), "speaker").await;
+    post_thread(&mut member, "Shared thread", "first post").await;
+    reply(&mut member, "second post to hide").await;
+
+    let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_bbs"));
+    cmd.args(["console", "--data-dir"]);
+    cmd.arg(dir.path());
+    cmd.env_remove("BBS_CONFIG");
+    cmd.cwd(tmp.path());
+    let mut console = util::PtyProgram::spawn(cmd, 80, 24);
+    console.wait_for("Small wins").await;
+    console.send(keys::ENTER);
+    console.wait_for("Shared thread").await;
+    console.send(keys::ENTER);
+    console.wait_for("second post to hide").await;
+    console.send(keys::TAB);
+    console.send(keys::TAB);
+    console.send(b"H");
+    console.wait_for("Reason for hiding").await;
+    console.send(b"off topic\r");
+    console.wait_for("Post hidden.").await;
+    member
+        .wait_until(
+            |s| !s.contains("second post to hide"),
+            "the hide from the console",
+        )
+        .await;
+
+    let mut moderator = Member::connect(server.addr, &mod_key, 80, 24).await;
+    moderator.wait_for("Small wins").await;
+    moderator.send(keys::ENTER).await;
+    moderator.wait_for("Shared thread").await;
+    moderator.send(keys::ENTER).await;
+    moderator.wait_for("first post").await;
+    moderator.send(b"L").await;
+    moderator.send(b"resting\r").await;
+    moderator.wait_for("Thread locked.").await;
+    console.wait_for("🔒").await;
+
+    console.send(keys::CTRL_C);
+    assert_eq!(console.wait_exit().await, 0);
+    member.disconnect().await;
+    moderator.disconnect().await;
+    server.stop().await;
+}
