@@ -52,6 +52,8 @@ pub enum ServiceError {
         "Your post contains \u{201c}{0}\u{201d}, which is not allowed here. Your draft is kept."
     )]
     Watched(String),
+    #[error("{0}")]
+    BadBoard(String),
     #[error("Please give a reason: it goes into the audit log.")]
     ReasonNeeded,
     #[error("To delete your account, type your handle exactly.")]
@@ -1558,6 +1560,80 @@ impl Service {
                 .filter(|u| u.status == AccountStatus::Pending)
                 .collect())
         })?)
+    }
+
+    /// Every board with its settings (sysops, `bbs admin boards list`).
+    pub fn all_boards(&self) -> Result<Vec<boards::BoardRow>> {
+        Ok(self.store.read(boards::all)?)
+    }
+
+    /// Creates a board (sysops). The slug must be new: 1-32 lowercase letters, digits or '-'.
+    pub fn create_board(&self, seed: &crate::config::BoardSeed) -> Result<()> {
+        let seed = crate::config::BoardSeed {
+            name: crate::sanitize::line(&seed.name).trim().to_string(),
+            description: crate::sanitize::line(&seed.description).trim().to_string(),
+            ..seed.clone()
+        };
+        let valid = (1..=32).contains(&seed.slug.len())
+            && seed
+                .slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !valid || seed.name.is_empty() {
+            return Err(ServiceError::BadBoard(
+                "a board needs a slug (1-32 lowercase letters, digits, '-') and a name".into(),
+            ));
+        }
+        self.store.write(|c| {
+            if boards::by_slug(c, &seed.slug)?.is_some() {
+                return Ok(Err(ServiceError::BadBoard(format!(
+                    "a board called {:?} exists",
+                    seed.slug
+                ))));
+            }
+            let id = boards::create(c, &seed)?;
+            events::append(c, EventKind::ThreadChanged, Some(id), None, None, None)?;
+            Ok(Ok(()))
+        })??;
+        self.hub.poke();
+        Ok(())
+    }
+
+    /// Changes one setting of the board `slug` (sysops); open sessions see it at once.
+    pub fn set_board(
+        &self,
+        slug: &str,
+        column: boards::BoardColumn,
+        value: &dyn rusqlite::ToSql,
+    ) -> Result<()> {
+        self.store.write(|c| {
+            let Some(id) = boards::by_slug(c, slug)? else {
+                return Ok(Err(ServiceError::BadBoard(format!(
+                    "no board called {slug:?}"
+                ))));
+            };
+            boards::set(c, id, column, value)?;
+            events::append(c, EventKind::ThreadChanged, Some(id), None, None, None)?;
+            Ok(Ok(()))
+        })??;
+        self.hub.poke();
+        Ok(())
+    }
+
+    /// Moves the board `slug` to a position in the list (0 is first).
+    pub fn move_board(&self, slug: &str, position: i64) -> Result<()> {
+        self.store.write(|c| {
+            let Some(id) = boards::by_slug(c, slug)? else {
+                return Ok(Err(ServiceError::BadBoard(format!(
+                    "no board called {slug:?}"
+                ))));
+            };
+            boards::move_to(c, id, position)?;
+            events::append(c, EventKind::ThreadChanged, Some(id), None, None, None)?;
+            Ok(Ok(()))
+        })??;
+        self.hub.poke();
+        Ok(())
     }
 
     /// A moderator approves (shows) or rejects (keeps hidden) a post held for approval, and

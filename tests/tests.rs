@@ -2739,3 +2739,70 @@ async fn a_hide_in_the_console_reaches_ssh_sessions_and_an_ssh_moderators_lock_r
     moderator.disconnect().await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sysops_manage_boards_from_the_cli_and_open_sessions_follow() {
+    let dir = data_dir();
+    let d = dir.path().as_os_str();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut m = Member::sign_up(server.addr, &new_key(), "browser").await;
+    let run = |args: &[&str]| {
+        let mut all: Vec<&std::ffi::OsStr> = vec![os("admin"), os("boards")];
+        all.extend(args.iter().map(|a| os(a)));
+        all.push(os("--data-dir"));
+        all.push(d);
+        util::bbs(&all)
+    };
+    let (code, _, err) = run(&[
+        "add",
+        "news",
+        "News",
+        "--description",
+        "From the team",
+        "--read-only",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, _, err) = run(&["add", "news", "Again"]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("exists"), "{err}");
+    m.wait_for("From the team").await;
+    let (code, _, _) = run(&["rename", "general", "Anything goes"]);
+    assert_eq!(code, Some(0));
+    m.wait_for("Anything goes").await;
+    let (code, _, _) = run(&["move", "news", "0"]);
+    assert_eq!(code, Some(0));
+    let screen = m
+        .wait_until(
+            |s| s.lines().nth(1).is_some_and(|l| l.contains("News")),
+            "News first",
+        )
+        .await;
+    assert!(
+        screen.lines().nth(1).is_some_and(|l| l.contains("News")),
+        "{screen}"
+    );
+    // A member cannot post on a read-only board.
+    m.send(b"g").await;
+    m.send(keys::ENTER).await;
+    m.wait_for("News").await;
+    m.wait_for("No threads yet").await;
+    m.send(b"c").await;
+    m.wait_for("Title").await;
+    m.send(b"Hi\t\tcan I post?").await;
+    m.send(keys::CTRL_S).await;
+    m.wait_for("Only moderators post on this board").await;
+    m.send(keys::ESC).await;
+    m.send(keys::ESC).await;
+    let (code, _, _) = run(&["archive", "wins"]);
+    assert_eq!(code, Some(0));
+    m.wait_until(|s| !s.contains("Small wins"), "the archived board to go")
+        .await;
+    let (code, out, _) = run(&["list"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("read-only") && out.contains("ARCHIVED"),
+        "{out}"
+    );
+    m.disconnect().await;
+    server.stop().await;
+}

@@ -153,6 +153,8 @@ pub struct Board {
     pub allow_anonymous: bool,
     /// Readable by accounts still waiting for approval.
     pub welcome: bool,
+    /// Lowest trust level that may post here (staff always may).
+    pub min_trust: i64,
     pub thread_count: i64,
     /// Threads with posts this reader has not read.
     pub unread_threads: i64,

@@ -33,6 +33,10 @@ pub enum Denied {
     Pending,
     #[error("Only moderators and sysops can do that.")]
     StaffOnly,
+    #[error(
+        "This board is for members who have been here a little while. Reading and replying elsewhere gets you there."
+    )]
+    TrustTooLow,
 }
 
 /// May `actor` take `action`?
@@ -55,6 +59,9 @@ pub fn can(actor: &User, action: Action<'_>) -> Result<(), Denied> {
         Action::StartThread(board) | Action::Reply(board) => {
             if board.read_only && !actor.role.is_staff() {
                 return Err(Denied::ReadOnlyBoard);
+            }
+            if actor.trust_level < board.min_trust && !actor.role.is_staff() {
+                return Err(Denied::TrustTooLow);
             }
             Ok(())
         }
@@ -93,6 +100,7 @@ mod tests {
             read_only,
             allow_anonymous: anon,
             welcome: false,
+            min_trust: 0,
             thread_count: 0,
             unread_threads: 0,
         }
@@ -158,6 +166,22 @@ mod tests {
             can(&user(Role::Professional), Action::ManageMembers),
             Err(Denied::StaffOnly)
         );
+    }
+
+    #[test]
+    fn a_boards_minimum_trust_level_applies_to_members_not_staff() {
+        let b = Board {
+            min_trust: 1,
+            ..board(false, false)
+        };
+        assert_eq!(
+            can(&user(Role::Member), Action::Reply(&b)),
+            Err(Denied::TrustTooLow)
+        );
+        let mut trusted = user(Role::Member);
+        trusted.trust_level = 1;
+        assert!(can(&trusted, Action::Reply(&b)).is_ok());
+        assert!(can(&user(Role::Moderator), Action::StartThread(&b)).is_ok());
     }
 
     #[test]

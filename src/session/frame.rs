@@ -131,6 +131,7 @@ mod tests {
                 read_only: false,
                 allow_anonymous: false,
                 welcome: false,
+                min_trust: 0,
                 thread_count: 3,
                 unread_threads: 1,
             })

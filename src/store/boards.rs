@@ -43,6 +43,7 @@ fn board_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Board> {
         thread_count: r.get(6)?,
         unread_threads: r.get(7)?,
         welcome: r.get(8)?,
+        min_trust: r.get(9)?,
     })
 }
 
@@ -58,7 +59,7 @@ fn board_select() -> String {
                   WHERE t.board_id = b.id AND {THREAD_VISIBLE}
                     AND EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND {POST_VISIBLE}
                                   AND p.id > IFNULL(m.last_read_post_id, 0))),
-                b.is_welcome
+                b.is_welcome, b.min_trust_level
            FROM boards b"
     )
 }
@@ -80,4 +81,111 @@ pub fn by_id(c: &Connection, reader: UserId, id: BoardId) -> Result<Option<Board
             .query_row(params![reader, id], board_from_row)
             .optional()?,
     )
+}
+
+/// Every board with its settings, for `bbs admin boards list`: (slug, name, position, read only,
+/// anonymous, welcome, min trust, archived).
+pub type BoardRow = (String, String, i64, bool, bool, bool, i64, bool);
+
+pub fn all(c: &Connection) -> Result<Vec<BoardRow>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT slug, name, position, read_only, allow_anonymous, is_welcome, min_trust_level, archived
+           FROM boards ORDER BY archived, position, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The id of the board with this slug.
+pub fn by_slug(c: &Connection, slug: &str) -> Result<Option<BoardId>> {
+    Ok(c.prepare_cached("SELECT id FROM boards WHERE slug = ?1")?
+        .query_row([slug], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn create(c: &Connection, b: &BoardSeed) -> Result<BoardId> {
+    let position: i64 = c.query_row(
+        "SELECT IFNULL(max(position), -1) + 1 FROM boards",
+        [],
+        |r| r.get(0),
+    )?;
+    c.prepare_cached(
+        "INSERT INTO boards (slug, name, description, position, read_only, allow_anonymous,
+                             is_welcome, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        b.slug,
+        b.name,
+        b.description,
+        position,
+        b.read_only,
+        b.anonymous,
+        b.welcome,
+        now()
+    ])?;
+    Ok(BoardId(c.last_insert_rowid()))
+}
+
+/// Changes one column of a board (the column name is chosen by the caller, never by input).
+pub fn set(
+    c: &Connection,
+    board: BoardId,
+    column: BoardColumn,
+    value: &dyn rusqlite::ToSql,
+) -> Result<()> {
+    let column = match column {
+        BoardColumn::Name => "name",
+        BoardColumn::Description => "description",
+        BoardColumn::Position => "position",
+        BoardColumn::ReadOnly => "read_only",
+        BoardColumn::Anonymous => "allow_anonymous",
+        BoardColumn::Welcome => "is_welcome",
+        BoardColumn::MinTrust => "min_trust_level",
+        BoardColumn::Archived => "archived",
+    };
+    c.prepare_cached(&format!("UPDATE boards SET {column} = ?2 WHERE id = ?1"))?
+        .execute(params![board, value])?;
+    Ok(())
+}
+
+/// The board settings a sysop can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoardColumn {
+    Name,
+    Description,
+    Position,
+    ReadOnly,
+    Anonymous,
+    Welcome,
+    MinTrust,
+    Archived,
+}
+
+/// Moves a board to `position` in the list (0 is first), renumbering the others.
+pub fn move_to(c: &Connection, board: BoardId, position: i64) -> Result<()> {
+    let mut ids: Vec<BoardId> = {
+        let mut stmt = c.prepare_cached("SELECT id FROM boards ORDER BY position, id")?;
+        stmt.query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    ids.retain(|&id| id != board);
+    let at = (position.max(0) as usize).min(ids.len());
+    ids.insert(at, board);
+    let mut stmt = c.prepare_cached("UPDATE boards SET position = ?2 WHERE id = ?1")?;
+    for (i, id) in ids.iter().enumerate() {
+        stmt.execute(params![id, i as i64])?;
+    }
+    Ok(())
 }
