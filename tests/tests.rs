@@ -1565,21 +1565,7 @@ async fn invite_mode_needs_a_valid_single_use_code() {
 async fn approval_mode_holds_new_accounts_until_a_moderator_approves_them_live() {
     let dir = data_dir();
     let server = server_with_mode(dir.path(), haven::config::RegistrationMode::Approval).await;
-    let mod_key = new_key();
-    let tmp = data_dir();
-    let pubfile = util::write_public_key(&mod_key, tmp.path(), "mod");
-    let (code, _, err) = util::bbs(&[
-        os("admin"),
-        os("add-user"),
-        os("gentle_mod"),
-        os("--key"),
-        pubfile.as_os_str(),
-        os("--role"),
-        os("moderator"),
-        os("--data-dir"),
-        dir.path().as_os_str(),
-    ]);
-    assert_eq!(code, Some(0), "{err}");
+    let mod_key = util::add_user(dir.path(), "gentle_mod", "moderator");
 
     let mut m = to_handle_form(server.addr, &new_key()).await;
     m.send(b"waiting_one\r").await;
@@ -2291,21 +2277,7 @@ async fn a_moderator_hides_locks_and_pins_with_reasons_and_members_see_it_live()
     let mut config = util::unlimited(dir.path());
     config.require_2fa_for_staff = false;
     let server = TestServer::start_with(config).await;
-    let mod_key = new_key();
-    let tmp = data_dir();
-    let pubfile = util::write_public_key(&mod_key, tmp.path(), "mod");
-    let (code, _, err) = util::bbs(&[
-        os("admin"),
-        os("add-user"),
-        os("steady_mod"),
-        os("--key"),
-        pubfile.as_os_str(),
-        os("--role"),
-        os("moderator"),
-        os("--data-dir"),
-        dir.path().as_os_str(),
-    ]);
-    assert_eq!(code, Some(0), "{err}");
+    let mod_key = util::add_user(dir.path(), "steady_mod", "moderator");
 
     let mut member = Member::sign_up(server.addr, &new_key(), "poster").await;
     post_thread(&mut member, "A thread to tend", "first words").await;
@@ -2387,21 +2359,7 @@ async fn three_trusted_reports_hide_a_post_until_a_moderator_resolves_it_and_rep
     config.posting.trusted_after_days = 0;
     config.posting.trusted_after_threads_read = 1;
     let server = TestServer::start_with(config).await;
-    let mod_key = new_key();
-    let tmp = data_dir();
-    let pubfile = util::write_public_key(&mod_key, tmp.path(), "mod");
-    let (code, _, err) = util::bbs(&[
-        os("admin"),
-        os("add-user"),
-        os("queue_mod"),
-        os("--key"),
-        pubfile.as_os_str(),
-        os("--role"),
-        os("moderator"),
-        os("--data-dir"),
-        dir.path().as_os_str(),
-    ]);
-    assert_eq!(code, Some(0), "{err}");
+    let mod_key = util::add_user(dir.path(), "queue_mod", "moderator");
 
     let mut poster = Member::sign_up(server.addr, &new_key(), "trouble").await;
     post_thread(&mut poster, "Ordinary thread", "ordinary words").await;
@@ -2480,21 +2438,7 @@ async fn warnings_and_silences_reach_the_member_live_show_in_their_record_and_ca
     let mut config = util::unlimited(dir.path());
     config.require_2fa_for_staff = false;
     let server = TestServer::start_with(config).await;
-    let mod_key = new_key();
-    let tmp = data_dir();
-    let pubfile = util::write_public_key(&mod_key, tmp.path(), "mod");
-    let (code, _, err) = util::bbs(&[
-        os("admin"),
-        os("add-user"),
-        os("fair_mod"),
-        os("--key"),
-        pubfile.as_os_str(),
-        os("--role"),
-        os("moderator"),
-        os("--data-dir"),
-        dir.path().as_os_str(),
-    ]);
-    assert_eq!(code, Some(0), "{err}");
+    let mod_key = util::add_user(dir.path(), "fair_mod", "moderator");
     let mut member = Member::sign_up(server.addr, &new_key(), "heated").await;
     post_thread(&mut member, "Hot topic", "something unkind").await;
 
@@ -2576,21 +2520,7 @@ async fn watched_words_block_flag_hold_and_suggest_a_content_warning() {
         cw_suggest: vec!["grief".into()],
     };
     let server = TestServer::start_with(config).await;
-    let mod_key = new_key();
-    let tmp = data_dir();
-    let pubfile = util::write_public_key(&mod_key, tmp.path(), "mod");
-    let (code, _, err) = util::bbs(&[
-        os("admin"),
-        os("add-user"),
-        os("word_mod"),
-        os("--key"),
-        pubfile.as_os_str(),
-        os("--role"),
-        os("moderator"),
-        os("--data-dir"),
-        dir.path().as_os_str(),
-    ]);
-    assert_eq!(code, Some(0), "{err}");
+    let mod_key = util::add_user(dir.path(), "word_mod", "moderator");
     let mut m = Member::sign_up(server.addr, &new_key(), "wordsmith").await;
     m.send(keys::ENTER).await;
     m.wait_for("new thread").await;
@@ -2679,20 +2609,7 @@ async fn a_hide_in_the_console_reaches_ssh_sessions_and_an_ssh_moderators_lock_r
         dir.path().as_os_str(),
     ]);
     assert_eq!(code, Some(0), "{err}");
-    let mod_key = new_key();
-    let modfile = util::write_public_key(&mod_key, tmp.path(), "mod");
-    let (code, _, err) = util::bbs(&[
-        os("admin"),
-        os("add-user"),
-        os("ssh_mod"),
-        os("--key"),
-        modfile.as_os_str(),
-        os("--role"),
-        os("moderator"),
-        os("--data-dir"),
-        dir.path().as_os_str(),
-    ]);
-    assert_eq!(code, Some(0), "{err}");
+    let mod_key = util::add_user(dir.path(), "ssh_mod", "moderator");
 
     let mut member = Member::sign_up(server.addr, &new_key(), "speaker").await;
     post_thread(&mut member, "Shared thread", "first post").await;

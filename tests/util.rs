@@ -533,6 +533,26 @@ pub fn write_public_key(key: &PrivateKey, dir: &Path, name: &str) -> PathBuf {
     path
 }
 
+/// Creates a member with `role` in `data_dir` through `bbs admin add-user`; returns their key.
+pub fn add_user(data_dir: &Path, handle: &str, role: &str) -> PrivateKey {
+    let key = new_key();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pubfile = write_public_key(&key, tmp.path(), handle);
+    let (code, _, err) = bbs(&[
+        "admin".as_ref(),
+        "add-user".as_ref(),
+        handle.as_ref(),
+        "--key".as_ref(),
+        pubfile.as_os_str(),
+        "--role".as_ref(),
+        role.as_ref(),
+        "--data-dir".as_ref(),
+        data_dir.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "add-user {handle}: {err}");
+    key
+}
+
 /// Runs the `bbs` binary with `args`; returns (exit code, stdout, stderr).
 pub fn bbs(args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
