@@ -148,6 +148,37 @@ impl LineInput {
     }
 }
 
+/// Draws a one-line question at row `y` of `area`: the label, then the input after it. Returns
+/// the cursor cell.
+pub fn prompt(
+    area: Rect,
+    y: u16,
+    label: &str,
+    input: &LineInput,
+    buf: &mut Buffer,
+    theme: crate::tui::Theme,
+) -> Option<Position> {
+    let label_width = width(label) as u16;
+    buf.set_stringn(
+        area.x + 1,
+        y,
+        label,
+        area.width.saturating_sub(2) as usize,
+        theme.key(),
+    );
+    let x = area.x + 1 + label_width;
+    input.render(
+        Rect {
+            x,
+            y,
+            width: area.right().saturating_sub(x + 1),
+            height: 1,
+        },
+        buf,
+        theme.text(),
+    )
+}
+
 /// A multi-line editor. Lines are soft-wrapped at the drawing width, by character.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextArea {

@@ -116,17 +116,13 @@ impl RecordScreen {
             );
         }
         if let Some(input) = &self.appeal {
-            let y = area.bottom().saturating_sub(1);
-            buf.set_string(area.x + 1, y, "Your appeal: ", theme.key());
-            return input.render(
-                Rect {
-                    x: area.x + 14,
-                    y,
-                    width: area.width.saturating_sub(15),
-                    height: 1,
-                },
+            return crate::tui::widgets::prompt(
+                area,
+                area.bottom().saturating_sub(1),
+                "Your appeal: ",
+                input,
                 buf,
-                theme.text(),
+                theme,
             );
         }
         None

@@ -176,21 +176,13 @@ impl ReportsScreen {
         }
         if let Some(input) = &self.outcome {
             let y = area.bottom().saturating_sub(1);
-            buf.set_string(
-                area.x + 1,
+            return crate::tui::widgets::prompt(
+                area,
                 y,
                 "Outcome (the reporters are told): ",
-                theme.key(),
-            );
-            return input.render(
-                Rect {
-                    x: area.x + 35,
-                    y,
-                    width: area.width.saturating_sub(36),
-                    height: 1,
-                },
+                input,
                 buf,
-                theme.text(),
+                theme,
             );
         }
         None

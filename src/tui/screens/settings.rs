@@ -341,17 +341,7 @@ impl SettingsScreen {
         let qy = area.bottom().saturating_sub(1);
         match &self.mode {
             Mode::AddKey(input) => {
-                buf.set_string(area.x + 1, qy, "Paste key: ", theme.key());
-                return input.render(
-                    Rect {
-                        x: area.x + 12,
-                        y: qy,
-                        width: area.width.saturating_sub(13),
-                        height: 1,
-                    },
-                    buf,
-                    theme.text(),
-                );
+                return crate::tui::widgets::prompt(area, qy, "Paste key: ", input, buf, theme);
             }
             Mode::Delete { input, erase_posts } => {
                 let posts = if *erase_posts {
@@ -373,29 +363,23 @@ impl SettingsScreen {
                     w.saturating_sub(2),
                     theme.unread(),
                 );
-                buf.set_string(area.x + 1, qy, "Type your handle to confirm: ", theme.key());
-                return input.render(
-                    Rect {
-                        x: area.x + 30,
-                        y: qy,
-                        width: area.width.saturating_sub(31),
-                        height: 1,
-                    },
+                return crate::tui::widgets::prompt(
+                    area,
+                    qy,
+                    "Type your handle to confirm: ",
+                    input,
                     buf,
-                    theme.text(),
+                    theme,
                 );
             }
             Mode::Unblock(input) => {
-                buf.set_string(area.x + 1, qy, "Unblock (handle): ", theme.key());
-                return input.render(
-                    Rect {
-                        x: area.x + 19,
-                        y: qy,
-                        width: area.width.saturating_sub(20),
-                        height: 1,
-                    },
+                return crate::tui::widgets::prompt(
+                    area,
+                    qy,
+                    "Unblock (handle): ",
+                    input,
                     buf,
-                    theme.text(),
+                    theme,
                 );
             }
             Mode::Muted(input) => {
@@ -406,30 +390,10 @@ impl SettingsScreen {
                     w.saturating_sub(2),
                     theme.dim(),
                 );
-                buf.set_string(area.x + 1, qy, "Muted: ", theme.key());
-                return input.render(
-                    Rect {
-                        x: area.x + 8,
-                        y: qy,
-                        width: area.width.saturating_sub(9),
-                        height: 1,
-                    },
-                    buf,
-                    theme.text(),
-                );
+                return crate::tui::widgets::prompt(area, qy, "Muted: ", input, buf, theme);
             }
             Mode::DisableTotp(input) => {
-                buf.set_string(area.x + 1, qy, "Current code: ", theme.key());
-                return input.render(
-                    Rect {
-                        x: area.x + 15,
-                        y: qy,
-                        width: area.width.saturating_sub(16),
-                        height: 1,
-                    },
-                    buf,
-                    theme.text(),
-                );
+                return crate::tui::widgets::prompt(area, qy, "Current code: ", input, buf, theme);
             }
             _ => {}
         }

@@ -584,23 +584,12 @@ impl ThreadScreen {
                 "Report as [{}] (Tab: change) note: ",
                 crate::store::reports::CATEGORIES[*category]
             );
-            let w = widgets::width(&label) as u16;
-            buf.set_string(area.x + 1, y, &label, theme.key());
             let body = Rect {
                 height: area.height.saturating_sub(1),
                 ..area
             };
             self.render_lines(&lines, scroll, body, buf, theme);
-            return note.render(
-                Rect {
-                    x: area.x + 1 + w,
-                    y,
-                    width: area.width.saturating_sub(w + 2),
-                    height: 1,
-                },
-                buf,
-                theme.text(),
-            );
+            return widgets::prompt(area, y, &label, note, buf, theme);
         }
         if let Some((action, input)) = &self.moderating {
             let y = area.bottom().saturating_sub(1);
@@ -615,24 +604,13 @@ impl ThreadScreen {
                 Prompt::Silence(_) => "Silence for (e.g. 1d) and why: ",
                 Prompt::Ban(_) => "Ban (optional duration, e.g. 7d) and why: ",
             };
-            let w = widgets::width(label) as u16;
-            buf.set_string(area.x + 1, y, label, theme.key());
             // The rest of the page is drawn above the prompt.
             let body = Rect {
                 height: area.height.saturating_sub(1),
                 ..area
             };
             self.render_lines(&lines, scroll, body, buf, theme);
-            return input.render(
-                Rect {
-                    x: area.x + 1 + w,
-                    y,
-                    width: area.width.saturating_sub(w + 2),
-                    height: 1,
-                },
-                buf,
-                theme.text(),
-            );
+            return widgets::prompt(area, y, label, input, buf, theme);
         }
         self.render_lines(&lines, scroll, area, buf, theme);
         None
