@@ -1781,6 +1781,9 @@ async fn content_warnings_and_muted_words_collapse_posts_until_opened() {
         .await;
     writer.send(keys::CTRL_S).await;
     writer.wait_for("Posted.").await;
+    // Its author sees it open, with the warning above it.
+    let screen = writer.wait_for("the body behind the warning").await;
+    assert!(screen.contains("⚠ CW: grief"), "{screen}");
     writer.send(b"r").await;
     writer.wait_for("Reply to").await;
     writer

@@ -257,7 +257,8 @@ impl ThreadScreen {
                 header.push_str(" · HIDDEN from members");
             }
             out.push((header, Kind::Header, Some(post.id)));
-            let revealed = self.revealed.contains(&post.id);
+            // One's own posts are never collapsed for oneself.
+            let revealed = post.mine || self.revealed.contains(&post.id);
             if let Some(cw) = &post.content_warning {
                 let hint = if revealed { "" } else { " · v to show" };
                 out.push((
