@@ -1879,7 +1879,18 @@ async fn blocking_hides_a_members_named_content_everywhere_and_unblocking_restor
     let screen = alice.wait_for("carol · 1").await;
     assert!(!screen.contains("Bobs own thread"), "{screen}");
 
-    // Bob posts again: nothing of it reaches Alice, not even as a "new" count.
+    // Carol starts a newer thread; Alice sees it on top.
+    carol.send(keys::ESC).await;
+    carol.wait_for("c new thread").await;
+    post_thread_raw(&mut carol, "Carols second", "more from carol").await;
+    carol.send(keys::CTRL_S).await;
+    carol.wait_for("Posted.").await;
+    let screen = alice.wait_for("Carols second").await;
+    let order: Vec<&str> = screen.lines().filter(|l| l.contains("Carols")).collect();
+    assert!(order[0].contains("Carols second"), "{screen}");
+
+    // Bob posts again in the older thread: nothing of it reaches Alice, not even as a "new"
+    // count or a thread moving up her list.
     reply(&mut bob, "another bob reply").await;
     alice.pump(Duration::from_millis(600)).await;
     let screen = alice.screen();
@@ -1891,16 +1902,19 @@ async fn blocking_hides_a_members_named_content_everywhere_and_unblocking_restor
         row.contains("carol · 1") && !row.contains("new"),
         "no count or unread mark from a blocked member:\n{screen}"
     );
+    let order: Vec<&str> = screen.lines().filter(|l| l.contains("Carols")).collect();
+    assert!(
+        order[0].contains("Carols second"),
+        "the older thread stays below:\n{screen}"
+    );
     alice.send(keys::ESC).await;
     let screen = alice.wait_for("Small wins").await;
     let welcome = screen
         .lines()
         .find(|l| l.contains("Welcome"))
         .unwrap_or_default();
-    assert!(
-        welcome.contains("1 thread") && !welcome.contains("new"),
-        "{screen}"
-    );
+    // Carol's second thread is new to Alice; Bob's reply adds nothing.
+    assert!(welcome.contains("2 threads · 1 new"), "{screen}");
 
     // Bob is not told and sees everything as before.
     let screen = bob.screen();

@@ -95,7 +95,11 @@ pub fn threads_page(
            LEFT JOIN users u ON u.id = t.author_id
            LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = ?1
           WHERE t.board_id = ?2 AND {THREAD_VISIBLE}
-          ORDER BY t.pinned DESC, t.last_post_id DESC
+          -- By the newest post this reader can see: a blocked member's reply must not
+          -- move a thread up in the blocker's list.
+          ORDER BY t.pinned DESC,
+                   (SELECT max(p.id) FROM posts p WHERE p.thread_id = t.id AND {POST_VISIBLE}) DESC,
+                   t.id DESC
           LIMIT ?3 OFFSET ?4"
     ))?;
     let rows = stmt.query_map(params![reader, board, limit, offset], |r| {
