@@ -202,3 +202,119 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod table {
+    //! Every action × every kind of actor, in one table: what the server allows, whatever the UI
+    //! showed.
+    use super::*;
+    use crate::domain::{BoardId, Role, UserId};
+
+    fn actor(role: Role, trust_level: i64, status: AccountStatus) -> User {
+        User {
+            id: UserId(1),
+            handle: "x".into(),
+            role,
+            trust_level,
+            created_at: 0,
+            status,
+            silenced_until: None,
+        }
+    }
+
+    fn board(read_only: bool, anon: bool, welcome: bool, min_trust: i64) -> Board {
+        Board {
+            id: BoardId(1),
+            slug: "b".into(),
+            name: "B".into(),
+            description: String::new(),
+            read_only,
+            allow_anonymous: anon,
+            welcome,
+            min_trust,
+            thread_count: 0,
+            unread_threads: 0,
+        }
+    }
+
+    #[test]
+    fn every_action_for_every_actor() {
+        use AccountStatus::{Active, Pending};
+        let actors = [
+            ("member TL0", actor(Role::Member, 0, Active)),
+            ("member TL1", actor(Role::Member, 1, Active)),
+            ("professional", actor(Role::Professional, 1, Active)),
+            ("moderator", actor(Role::Moderator, 0, Active)),
+            ("sysop", actor(Role::Sysop, 0, Active)),
+            ("pending member", actor(Role::Member, 0, Pending)),
+        ];
+        let open = board(false, false, false, 0);
+        let welcome = board(false, false, true, 0);
+        let announcements = board(true, false, false, 0);
+        let anon = board(false, true, false, 0);
+        let trusted = board(false, false, false, 1);
+        // Expected outcome per actor, in the order above (true = allowed).
+        let table: Vec<(&str, Action<'_>, [bool; 6])> = vec![
+            (
+                "read an open board",
+                Action::ReadBoard(&open),
+                [true, true, true, true, true, false],
+            ),
+            (
+                "read the welcome board",
+                Action::ReadBoard(&welcome),
+                [true; 6],
+            ),
+            (
+                "start a thread",
+                Action::StartThread(&open),
+                [true, true, true, true, true, false],
+            ),
+            (
+                "reply",
+                Action::Reply(&open),
+                [true, true, true, true, true, false],
+            ),
+            (
+                "reply on the welcome board",
+                Action::Reply(&welcome),
+                [true, true, true, true, true, false],
+            ),
+            (
+                "post on a read-only board",
+                Action::StartThread(&announcements),
+                [false, false, false, true, true, false],
+            ),
+            (
+                "post on a trust-1 board",
+                Action::Reply(&trusted),
+                [false, true, true, true, true, false],
+            ),
+            (
+                "post anonymously where allowed",
+                Action::PostAnonymously(&anon),
+                [true, true, true, true, true, true],
+            ),
+            (
+                "post anonymously elsewhere",
+                Action::PostAnonymously(&open),
+                [false; 6],
+            ),
+            (
+                "manage members",
+                Action::ManageMembers,
+                [false, false, false, true, true, false],
+            ),
+            (
+                "moderate",
+                Action::Moderate,
+                [false, false, false, true, true, false],
+            ),
+        ];
+        for (what, action, expected) in table {
+            for ((who, a), allowed) in actors.iter().zip(expected) {
+                assert_eq!(can(a, action).is_ok(), allowed, "{who}: {what}");
+            }
+        }
+    }
+}
