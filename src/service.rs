@@ -52,6 +52,7 @@ pub enum ServiceError {
         "Your post contains \u{201c}{0}\u{201d}, which is not allowed here. Your draft is kept."
     )]
     Watched(String),
+    /// A malformed request from a staff screen or command (bad board settings, bad filter).
     #[error("{0}")]
     BadBoard(String),
     #[error("Please give a reason: it goes into the audit log.")]
@@ -602,13 +603,23 @@ impl Service {
     }
 
     /// A page of the audit log for a moderator or sysop, newest first.
-    pub fn audit_for(&self, actor: &User, offset: i64) -> Result<Vec<audit::Entry>> {
+    /// `filter`: words like `actor:river target:willow action:banned`, any of them.
+    pub fn audit_for(&self, actor: &User, offset: i64, filter: &str) -> Result<Vec<audit::Entry>> {
         policy::can(&self.current(actor)?, Action::ManageMembers)?;
-        self.audit(
-            &audit::Filter::default(),
-            crate::tui::screens::audit::PAGE,
-            offset,
-        )
+        let mut f = audit::Filter::default();
+        for word in filter.split_whitespace() {
+            match word.split_once(':') {
+                Some(("actor", h)) => f.actor = Some(self.member_id(h)?),
+                Some(("target", h)) => f.target_user = Some(self.member_id(h)?),
+                Some(("action", a)) => f.action = Some(a.to_string()),
+                _ => {
+                    return Err(ServiceError::BadBoard(format!(
+                        "{word:?}: filter with actor:HANDLE, target:HANDLE or action:NAME"
+                    )));
+                }
+            }
+        }
+        self.audit(&f, crate::tui::screens::audit::PAGE, offset)
     }
 
     /// A moderator's action on a post or thread, with the reason they gave. Checked against the
@@ -2088,7 +2099,7 @@ mod tests {
             Err(ServiceError::Denied(Denied::StaffOnly))
         ));
         assert!(matches!(
-            s.audit_for(&moderator, 0),
+            s.audit_for(&moderator, 0, ""),
             Err(ServiceError::Denied(Denied::StaffOnly))
         ));
     }

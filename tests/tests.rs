@@ -1621,6 +1621,21 @@ async fn approval_mode_holds_new_accounts_until_a_moderator_approves_them_live()
         "{screen}"
     );
     assert!(screen.contains("invite_created"), "{screen}");
+    // Filtered by action, then by a member who does not exist.
+    moderator.send(b"/").await;
+    moderator.wait_for("Filter (actor:H").await;
+    moderator.send(b"action:approved\r").await;
+    let screen = moderator
+        .wait_until(
+            |s| s.contains("[filter: action:approved]") && !s.contains("invite_created"),
+            "the filter",
+        )
+        .await;
+    assert!(screen.contains("waiting_one"), "{screen}");
+    moderator.send(b"/").await;
+    moderator.send(&[0x15]).await;
+    moderator.send(b"actor:nobody_at_all\r").await;
+    moderator.wait_for("No member is called").await;
     m.disconnect().await;
     moderator.disconnect().await;
     server.stop().await;

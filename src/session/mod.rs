@@ -579,9 +579,9 @@ fn perform_blocking(
                 .create_invite(Some(u), service.config().invite_days)
                 .map(|(code, expires)| Loaded::Invite(code, expires)),
         ),
-        (Effect::LoadAudit { offset }, Some(u)) => loaded(
+        (Effect::LoadAudit { offset, filter }, Some(u)) => loaded(
             service
-                .audit_for(u, offset)
+                .audit_for(u, offset, &filter)
                 .map(|entries| Loaded::Audit(offset, entries)),
         ),
         (Effect::RegenerateCodes, Some(u)) => {

@@ -61,6 +61,7 @@ pub enum Action {
     ModBan,
     MyRecord,
     Appeal,
+    Filter,
 }
 
 /// Which table applies.
@@ -698,7 +699,15 @@ const REPORTS: [Binding; 7] = [
     ),
 ];
 
-const AUDIT: [Binding; 4] = [
+const AUDIT: [Binding; 5] = [
+    b!(
+        &[(KeyCode::Char('/'), NONE)],
+        Action::Filter,
+        "/",
+        "filter",
+        true,
+        staff
+    ),
     b!(
         &[(KeyCode::Char(']'), NONE), (KeyCode::Char('n'), NONE)],
         Action::NextPage,

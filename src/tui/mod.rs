@@ -87,6 +87,8 @@ pub enum Effect {
     CreateInvite,
     LoadAudit {
         offset: i64,
+        /// e.g. "actor:river action:banned"; empty for everything.
+        filter: String,
     },
     LoadSafetyPlan,
     SaveSafetyPlan(String),

@@ -7,7 +7,7 @@ use ratatui::layout::{Position, Rect};
 use super::{Nav, Outcome};
 use crate::store::audit::Entry;
 use crate::tui::keymap::Action;
-use crate::tui::widgets::{format_time, truncate};
+use crate::tui::widgets::{LineInput, format_time, truncate};
 use crate::tui::{Effect, Loaded, Theme};
 
 /// Rows per page.
@@ -16,6 +16,10 @@ pub const PAGE: i64 = 100;
 pub struct AuditScreen {
     pub entries: Option<Vec<Entry>>,
     pub offset: i64,
+    /// The filter in force ("actor:river action:banned").
+    filter: String,
+    /// The filter being typed.
+    editing: Option<LineInput>,
     /// First row shown.
     scroll: usize,
 }
@@ -25,11 +29,48 @@ impl AuditScreen {
         AuditScreen {
             entries: None,
             offset: 0,
+            filter: String::new(),
+            editing: None,
             scroll: 0,
         }
     }
 
+    pub fn load(&self) -> Effect {
+        Effect::LoadAudit {
+            offset: self.offset,
+            filter: self.filter.clone(),
+        }
+    }
+
+    pub fn typing(&self) -> bool {
+        self.editing.is_some()
+    }
+
+    pub fn filter_key(&mut self, key: &terminput::KeyEvent) -> Outcome {
+        let Some(input) = &mut self.editing else {
+            return Outcome::none();
+        };
+        match key.code {
+            terminput::KeyCode::Esc => self.editing = None,
+            terminput::KeyCode::Enter => {
+                self.filter = input.text.trim().to_string();
+                self.editing = None;
+                self.offset = 0;
+                self.scroll = 0;
+                return Outcome::effects(vec![self.load()]);
+            }
+            _ => {
+                input.key(key);
+            }
+        }
+        Outcome::none()
+    }
+
     pub fn key(&mut self, action: Option<Action>, body: u16) -> Outcome {
+        if action == Some(Action::Filter) {
+            self.editing = Some(LineInput::with_text(200, &self.filter));
+            return Outcome::none();
+        }
         let len = self.entries.as_ref().map_or(0, Vec::len);
         let page = body.saturating_sub(1).max(1) as usize;
         match action {
@@ -41,21 +82,15 @@ impl AuditScreen {
             Some(Action::NextPage) if len as i64 == PAGE => {
                 self.offset += PAGE;
                 self.scroll = 0;
-                return Outcome::effects(vec![Effect::LoadAudit {
-                    offset: self.offset,
-                }]);
+                return Outcome::effects(vec![self.load()]);
             }
             Some(Action::PrevPage) if self.offset > 0 => {
                 self.offset = (self.offset - PAGE).max(0);
                 self.scroll = 0;
-                return Outcome::effects(vec![Effect::LoadAudit {
-                    offset: self.offset,
-                }]);
+                return Outcome::effects(vec![self.load()]);
             }
             Some(Action::Refresh) => {
-                return Outcome::effects(vec![Effect::LoadAudit {
-                    offset: self.offset,
-                }]);
+                return Outcome::effects(vec![self.load()]);
             }
             Some(Action::Back) => return Outcome::nav(Nav::Back, vec![]),
             _ => {}
@@ -83,13 +118,11 @@ impl AuditScreen {
             return None;
         };
         let w = area.width.saturating_sub(2) as usize;
-        buf.set_stringn(
-            area.x + 1,
-            area.y,
-            "Time (UTC)        Actor            Action",
-            w,
-            theme.dim(),
-        );
+        let mut head = "Time (UTC)        Actor            Action".to_string();
+        if !self.filter.is_empty() {
+            head.push_str(&format!("   [filter: {}]", self.filter));
+        }
+        buf.set_stringn(area.x + 1, area.y, truncate(&head, w), w, theme.dim());
         if entries.is_empty() {
             buf.set_string(area.x + 1, area.y + 1, "Nothing recorded yet.", theme.dim());
         }
@@ -112,6 +145,17 @@ impl AuditScreen {
                 truncate(&line, w),
                 w,
                 theme.text(),
+            );
+        }
+        if let Some(input) = &self.editing {
+            let y = area.bottom().saturating_sub(1);
+            return crate::tui::widgets::prompt(
+                area,
+                y,
+                "Filter (actor:H target:H action:A): ",
+                input,
+                buf,
+                theme,
             );
         }
         None

@@ -103,6 +103,7 @@ impl Screen {
             Screen::Settings(_) => Context::Settings,
             Screen::Totp(_) => Context::Typing,
             Screen::Staff(_) => Context::Staff,
+            Screen::Audit(s) if s.typing() => Context::Typing,
             Screen::Audit(_) => Context::Audit,
             Screen::Reaccept(_) => Context::Reaccept,
             Screen::Plan(_) => Context::Editor,
@@ -150,6 +151,7 @@ impl Screen {
             Screen::Settings(s) => s.key(key, action),
             Screen::Totp(s) => s.key(key, action),
             Screen::Staff(s) => s.key(action),
+            Screen::Audit(s) if s.typing() => s.filter_key(key),
             Screen::Audit(s) => s.key(action, body),
             Screen::Reaccept(s) => s.key(action),
             Screen::Plan(s) => s.key(key, action),
@@ -202,7 +204,7 @@ impl Screen {
             Screen::Reports(_) => vec![Effect::LoadReports],
             Screen::Record(_) => vec![Effect::LoadRecord],
             Screen::Totp(s) if !s.is_loaded() => vec![Effect::StartTotp],
-            Screen::Audit(s) => vec![Effect::LoadAudit { offset: s.offset }],
+            Screen::Audit(s) => vec![s.load()],
             _ => vec![],
         }
     }

@@ -73,7 +73,7 @@ impl StaffScreen {
             ),
             Action::AuditLog => Outcome::nav(
                 Nav::Push(Box::new(Screen::Audit(AuditScreen::new()))),
-                vec![Effect::LoadAudit { offset: 0 }],
+                vec![AuditScreen::new().load()],
             ),
             Action::Refresh => Outcome::effects(vec![Effect::LoadPending]),
             Action::Back => Outcome::nav(Nav::Back, vec![]),
