@@ -89,6 +89,12 @@ enum Admin {
         #[arg(long)]
         reason: String,
     },
+    /// Lift a silence (the member can post again at once).
+    Unsilence {
+        handle: String,
+        #[arg(long, default_value = "lifted by a sysop")]
+        reason: String,
+    },
     /// Lift a ban.
     Unban {
         handle: String,
@@ -289,6 +295,10 @@ fn run(cli: Cli) -> Result<()> {
                     duration,
                     reason,
                 } => haven::admin::ban(&opened.service, handle, duration.as_deref(), reason)?,
+                Admin::Unsilence { handle, reason } => {
+                    let u = opened.service.unsilence(None, handle, reason)?;
+                    format!("{} can post again\n", haven::sanitize::line(&u.handle))
+                }
                 Admin::Unban { handle, reason } => {
                     haven::admin::unban(&opened.service, handle, reason)?
                 }

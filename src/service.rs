@@ -694,6 +694,81 @@ impl Service {
         Ok(what.to_string())
     }
 
+    /// Moves a thread to the board `slug`, with a reason (moderators).
+    pub fn move_thread(
+        &self,
+        actor: &User,
+        thread: ThreadId,
+        slug: &str,
+        reason: &str,
+    ) -> Result<String> {
+        let actor = self.current(actor)?;
+        policy::can(&actor, Action::Moderate)?;
+        let reason = crate::sanitize::line(reason).trim().to_string();
+        if reason.is_empty() {
+            return Err(ServiceError::ReasonNeeded);
+        }
+        let slug = slug.trim();
+        self.store.write(|c| {
+            let Some(to) = boards::by_slug(c, slug)? else {
+                return Ok(Err(ServiceError::BadBoard(format!(
+                    "no board called {slug:?}"
+                ))));
+            };
+            let Some(from) = posts::move_thread(c, thread, to)? else {
+                return Ok(Err(ServiceError::NotFound("thread")));
+            };
+            audit::record(
+                c,
+                Some(actor.id),
+                AuditAction::ThreadMoved,
+                Some("thread"),
+                Some(thread.0),
+                Some(&format!("to {slug}: {reason}")),
+            )?;
+            events::append(
+                c,
+                EventKind::ThreadChanged,
+                Some(from),
+                Some(thread),
+                None,
+                None,
+            )?;
+            events::append(
+                c,
+                EventKind::ThreadChanged,
+                Some(to),
+                Some(thread),
+                None,
+                None,
+            )?;
+            Ok(Ok(()))
+        })??;
+        self.hub.poke();
+        Ok(format!("Thread moved to {slug}."))
+    }
+
+    /// Lifts a member's silence (sysops by CLI, with a reason); their sessions follow at once.
+    pub fn unsilence(&self, actor: Option<&User>, handle: &str, reason: &str) -> Result<User> {
+        let target = self.member(handle)?;
+        let reason = crate::sanitize::line(reason);
+        self.store.write(|c| {
+            users::set_silenced_until(c, target.id, None)?;
+            store::reports::notify(c, target.id, "moderator", "Your account can post again.")?;
+            audit::record(
+                c,
+                actor.map(|a| a.id),
+                AuditAction::Unsilenced,
+                Some("user"),
+                Some(target.id.0),
+                Some(&reason),
+            )?;
+            events::append(c, EventKind::UserChanged, None, None, None, Some(target.id))
+        })?;
+        self.hub.poke();
+        Ok(target)
+    }
+
     /// A moderator's warning, silence or ban for the author of a post, with a reason. The
     /// author's identity stays server-side (the post may be anonymous); they are told, their
     /// open sessions follow at once, and it shows in their record.
@@ -916,6 +991,8 @@ impl Service {
             };
             for r in reporters {
                 store::reports::notify(c, r, "report", &told)?;
+                // Delivered live if they are connected (their session fetches its notices).
+                events::append(c, EventKind::UserChanged, None, None, None, Some(r))?;
             }
             audit::record(
                 c,
@@ -926,6 +1003,7 @@ impl Service {
                 Some(&outcome),
             )
         })?;
+        self.hub.poke();
         Ok("Resolved; the reporters are told the outcome.".into())
     }
 

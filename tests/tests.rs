@@ -2360,6 +2360,17 @@ async fn a_moderator_hides_locks_and_pins_with_reasons_and_members_see_it_live()
     moderator.wait_for("Thread pinned.").await;
     member.send(keys::ESC).await;
     member.wait_for("📌").await;
+    // Moving it to another board: gone from this board's list, there on the other.
+    moderator.send(b"M").await;
+    moderator.wait_for("Move to (board slug)").await;
+    moderator.send(b"general better fit\r").await;
+    moderator.wait_for("Thread moved to general.").await;
+    member.wait_for("No threads yet").await;
+    member.send(keys::ESC).await;
+    member.wait_for("Small wins").await;
+    member.send(b"G").await;
+    member.send(keys::ENTER).await;
+    member.wait_for("A thread to tend").await;
     member.disconnect().await;
     moderator.disconnect().await;
     server.stop().await;
@@ -2534,6 +2545,19 @@ async fn warnings_and_silences_reach_the_member_live_show_in_their_record_and_ca
     moderator.send(b"o").await;
     moderator.send(b"silence lifted early\r").await;
     moderator.wait_for("Resolved").await;
+    member
+        .wait_for("A moderator reviewed your appeal: silence lifted early")
+        .await;
+    // A sysop lifts the silence: the member is told at once and can post again.
+    let (code, _, err) = util::bbs(&[
+        os("admin"),
+        os("unsilence"),
+        os("heated"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    member.wait_for("Your account can post again.").await;
     member.disconnect().await;
     moderator.disconnect().await;
     server.stop().await;

@@ -532,6 +532,18 @@ fn perform_blocking(
                 .decide_held(u, post, approve)
                 .map(Loaded::SettingsChanged),
         ),
+        (
+            Effect::MoveThread {
+                thread,
+                slug,
+                reason,
+            },
+            Some(u),
+        ) => loaded(
+            service
+                .move_thread(u, thread, &slug, &reason)
+                .map(Loaded::SettingsChanged),
+        ),
         (Effect::LoadRecord, Some(u)) => loaded(service.my_record(u).map(Loaded::Record)),
         (Effect::Appeal(text), Some(u)) => {
             loaded(service.appeal(u, &text).map(Loaded::SettingsChanged))

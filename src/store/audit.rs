@@ -38,7 +38,9 @@ pub enum Action {
     AutoHidden,
     Warned,
     Silenced,
+    Unsilenced,
     Appealed,
+    ThreadMoved,
 }
 
 impl Action {
@@ -73,6 +75,8 @@ impl Action {
             Action::Warned => "warned",
             Action::Silenced => "silenced",
             Action::Appealed => "appealed",
+            Action::Unsilenced => "unsilenced",
+            Action::ThreadMoved => "thread_moved",
         }
     }
 }

@@ -547,3 +547,18 @@ pub fn decide_held(
     }
     Ok(place)
 }
+
+/// Moderation: moves a thread to another board; returns the board it was on.
+pub fn move_thread(c: &Connection, thread: ThreadId, to: BoardId) -> Result<Option<BoardId>> {
+    let from: Option<BoardId> = c
+        .prepare_cached("SELECT board_id FROM threads WHERE id = ?1")?
+        .query_row([thread], |r| r.get(0))
+        .optional()?;
+    if from.is_some() {
+        c.prepare_cached("UPDATE threads SET board_id = ?2 WHERE id = ?1")?
+            .execute(params![thread, to])?;
+        c.prepare_cached("UPDATE drafts SET board_id = ?2 WHERE thread_id = ?1")?
+            .execute(params![thread, to])?;
+    }
+    Ok(from)
+}

@@ -62,6 +62,7 @@ pub enum Action {
     MyRecord,
     Appeal,
     Filter,
+    ModMove,
 }
 
 /// Which table applies.
@@ -329,7 +330,15 @@ const THREADS: [Binding; 5] = [
     ),
 ];
 
-const THREAD: [Binding; 16] = [
+const THREAD: [Binding; 17] = [
+    b!(
+        &[(KeyCode::Char('M'), SHIFT), (KeyCode::Char('M'), NONE)],
+        Action::ModMove,
+        "M",
+        "move thread",
+        false,
+        staff
+    ),
     b!(
         &[(KeyCode::Char('W'), SHIFT), (KeyCode::Char('W'), NONE)],
         Action::ModWarn,

@@ -123,6 +123,11 @@ pub enum Effect {
         post: PostId,
         approve: bool,
     },
+    MoveThread {
+        thread: ThreadId,
+        slug: String,
+        reason: String,
+    },
     /// A moderator's action, with its reason.
     Moderate {
         action: crate::service::ModAction,

@@ -82,6 +82,8 @@ impl ThreadScreen {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Prompt {
     Mod(ModAction),
+    /// Move the thread: "board-slug reason".
+    Move(ThreadId),
     Warn(PostId),
     Silence(PostId),
     Ban(PostId),
@@ -186,6 +188,15 @@ impl ThreadScreen {
                         action,
                         reason: text,
                     },
+                    Prompt::Move(thread) => {
+                        let trimmed = text.trim();
+                        let (slug, reason) = trimmed.split_once(' ').unwrap_or((trimmed, ""));
+                        Effect::MoveThread {
+                            thread,
+                            slug: slug.to_string(),
+                            reason: reason.to_string(),
+                        }
+                    }
                     Prompt::Warn(post) => Effect::Sanction {
                         post,
                         sanction: Sanction::Warn,
@@ -483,6 +494,13 @@ impl ThreadScreen {
                 self.moderating = Some((Prompt::Mod(action), LineInput::new(200)));
                 Outcome::none()
             }
+            Action::ModMove => {
+                let Some(page) = &self.page else {
+                    return Outcome::none();
+                };
+                self.moderating = Some((Prompt::Move(page.id), LineInput::new(200)));
+                Outcome::none()
+            }
             Action::ModWarn | Action::ModSilence | Action::ModBan => {
                 let Some(post) = self.selected else {
                     return Outcome::status(crate::tui::Status::Info(
@@ -602,6 +620,7 @@ impl ThreadScreen {
                 Prompt::Mod(ModAction::Pin(_)) => "Reason for pinning: ",
                 Prompt::Mod(ModAction::Unpin(_)) => "Reason for unpinning: ",
                 Prompt::Warn(_) => "Warning to the author: ",
+                Prompt::Move(_) => "Move to (board slug) and why: ",
                 Prompt::Silence(_) => "Silence for (e.g. 1d) and why: ",
                 Prompt::Ban(_) => "Ban (optional duration, e.g. 7d) and why: ",
             };
