@@ -337,7 +337,21 @@ async fn the_claim_code_makes_the_first_sysop_once() {
     m.send(keys::ENTER).await;
     m.wait_for("Your recovery codes").await;
     m.send(keys::ENTER).await;
-    m.wait_for("Boards").await;
+    // The new sysop sets up a second factor before anything else.
+    let screen = m
+        .wait_until(
+            |s| util::find_secret(s).is_some() && s.contains("Code:"),
+            "the enrolment screen",
+        )
+        .await;
+    assert!(
+        screen.contains("Moderators and sysops must use one"),
+        "{screen}"
+    );
+    let secret = util::secret_on(&screen);
+    m.send(util::totp_code(&secret, 0).as_bytes()).await;
+    m.send(keys::ENTER).await;
+    m.wait_for("Small wins").await;
     m.disconnect().await;
     server.stop().await;
 

@@ -78,6 +78,7 @@ pub fn texts(service: &Service) -> Texts {
         claim_pending: service.claim_pending().unwrap_or(false),
         invite_required: service.config().registration == crate::config::RegistrationMode::Invite,
         cw_suggest: service.config().watched.cw_suggest.clone(),
+        staff_need_2fa: service.config().require_2fa_for_staff,
         export_command: {
             let c = service.config();
             let host = c.public_host.clone().unwrap_or_else(|| "HOST".into());

@@ -232,6 +232,8 @@ pub struct Texts {
     pub export_command: String,
     /// Words for which the composer suggests a content warning.
     pub cw_suggest: Vec<String>,
+    /// Moderators and sysops must set up a second factor (`security.require_2fa_for_staff`).
+    pub staff_need_2fa: bool,
 }
 
 /// The state of one member's UI.
@@ -533,6 +535,8 @@ impl App {
             Loaded::SignedUp(user, codes, key_id) => {
                 self.key_id = key_id;
                 let pending = user.status == crate::domain::AccountStatus::Pending;
+                // Whoever claimed the sysop role sets up a second factor right after the codes.
+                let needs_totp = self.texts.staff_need_2fa && user.role.is_staff();
                 self.user = Some(user);
                 self.stack.clear();
                 let mut lines = vec![strings::CODES_INTRO.to_string(), String::new()];
@@ -540,14 +544,24 @@ impl App {
                 if pending {
                     lines.extend([String::new(), strings::PENDING_NOTICE.to_string()]);
                 }
+                let boards = Screen::Boards(BoardsScreen {
+                    current_key: key_id,
+                    ..BoardsScreen::default()
+                });
+                let (next, effects) = if needs_totp {
+                    self.stack.push(boards);
+                    (
+                        Screen::Totp(screens::totp::TotpScreen::new(true)),
+                        vec![Effect::StartTotp],
+                    )
+                } else {
+                    (boards, vec![Effect::LoadBoards])
+                };
                 self.screen = Screen::Notice(screens::notice::NoticeScreen::new(
                     strings::CODES_TITLE.into(),
                     lines,
-                    Screen::Boards(BoardsScreen {
-                        current_key: key_id,
-                        ..BoardsScreen::default()
-                    }),
-                    vec![Effect::LoadBoards],
+                    next,
+                    effects,
                 ));
                 vec![]
             }
