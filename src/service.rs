@@ -408,19 +408,17 @@ impl Service {
         let reason = crate::sanitize::line(reason);
         self.store.write(|c| {
             users::set_role(c, target.id, role)?;
-            audit::record(
+            record_member_change(
                 c,
                 actor.map(|a| a.id),
                 AuditAction::RoleChanged,
-                Some("user"),
-                Some(target.id.0),
+                target.id,
                 Some(&format!(
                     "{} → {}: {reason}",
                     target.role.as_str(),
                     role.as_str()
                 )),
-            )?;
-            events::append(c, EventKind::UserChanged, None, None, None, Some(target.id))
+            )
         })?;
         self.hub.poke();
         Ok(User { role, ..target })
@@ -438,15 +436,13 @@ impl Service {
         let reason = crate::sanitize::line(reason);
         self.store.write(|c| {
             users::set_status(c, target.id, AccountStatus::Banned, until)?;
-            audit::record(
+            record_member_change(
                 c,
                 actor.map(|a| a.id),
                 AuditAction::Banned,
-                Some("user"),
-                Some(target.id.0),
+                target.id,
                 Some(&reason),
-            )?;
-            events::append(c, EventKind::UserChanged, None, None, None, Some(target.id))
+            )
         })?;
         self.hub.poke();
         Ok(target)
@@ -515,15 +511,13 @@ impl Service {
                 .map(|k| k.fingerprint);
             let r = users::revoke_key(c, target, key_id)?;
             if r.is_ok() {
-                audit::record(
+                record_member_change(
                     c,
                     actor.map(|a| a.id),
                     AuditAction::KeyRevoked,
-                    Some("user"),
-                    Some(target.0),
+                    target,
                     fingerprint.as_deref(),
                 )?;
-                events::append(c, EventKind::UserChanged, None, None, None, Some(target))?;
             }
             Ok(r)
         })??;
@@ -755,15 +749,13 @@ impl Service {
         self.store.write(|c| {
             users::set_silenced_until(c, target.id, None)?;
             store::reports::notify(c, target.id, "moderator", "Your account can post again.")?;
-            audit::record(
+            record_member_change(
                 c,
                 actor.map(|a| a.id),
                 AuditAction::Unsilenced,
-                Some("user"),
-                Some(target.id.0),
+                target.id,
                 Some(&reason),
-            )?;
-            events::append(c, EventKind::UserChanged, None, None, None, Some(target.id))
+            )
         })?;
         self.hub.poke();
         Ok(target)
@@ -834,15 +826,7 @@ impl Service {
             if !told.is_empty() {
                 store::reports::notify(c, author, "moderator", &told)?;
             }
-            audit::record(
-                c,
-                Some(actor.id),
-                audit_action,
-                Some("user"),
-                Some(author.0),
-                Some(&reason),
-            )?;
-            events::append(c, EventKind::UserChanged, None, None, None, Some(author))
+            record_member_change(c, Some(actor.id), audit_action, author, Some(&reason))
         })?;
         self.hub.poke();
         Ok(done.into())
@@ -1318,19 +1302,17 @@ impl Service {
         }
         self.store.write(|c| {
             store::erase::delete_account(c, user.id, erase_posts)?;
-            audit::record(
+            record_member_change(
                 c,
                 Some(user.id),
                 AuditAction::AccountDeleted,
-                Some("user"),
-                Some(user.id.0),
+                user.id,
                 Some(if erase_posts {
                     "posts erased"
                 } else {
                     "posts kept without a name"
                 }),
-            )?;
-            events::append(c, EventKind::UserChanged, None, None, None, Some(user.id))
+            )
         })?;
         self.hub.poke();
         // The WAL still holds the old pages: fold it into the (securely deleted) database file.
@@ -1782,7 +1764,7 @@ impl Service {
             } else {
                 store::erase::delete_account(c, member, true)?;
             }
-            audit::record(
+            record_member_change(
                 c,
                 Some(actor.id),
                 if approve {
@@ -1790,15 +1772,13 @@ impl Service {
                 } else {
                     AuditAction::AccountDeleted
                 },
-                Some("user"),
-                Some(member.0),
+                member,
                 Some(if approve {
                     "approved"
                 } else {
                     "rejected while waiting for approval"
                 }),
-            )?;
-            events::append(c, EventKind::UserChanged, None, None, None, Some(member))
+            )
         })?;
         self.hub.poke();
         Ok(())
@@ -2008,6 +1988,19 @@ impl Service {
         self.hub.poke();
         Ok(Posted { thread, post, held })
     }
+}
+
+/// Records a change to a member in the audit log and tells their open sessions (in any
+/// process) to re-check themselves: a ban, a role, a key, a silence takes effect at once.
+fn record_member_change(
+    c: &rusqlite::Connection,
+    actor: Option<UserId>,
+    action: AuditAction,
+    target: UserId,
+    reason: Option<&str>,
+) -> store::Result<()> {
+    audit::record(c, actor, action, Some("user"), Some(target.0), reason)?;
+    events::append(c, EventKind::UserChanged, None, None, None, Some(target))
 }
 
 /// A sysop claim code: 3 groups of 4 from an alphabet without look-alikes.
