@@ -1,6 +1,7 @@
 //! End-to-end tests: a real server on a loopback port, members connecting over SSH, typing keys
 //! and reading the screen as a terminal shows it.
 
+mod messages;
 mod util;
 
 use std::time::Duration;
@@ -220,7 +221,14 @@ async fn resizing_redraws_at_the_new_size_and_tiny_terminals_get_a_notice() {
             .parser
             .screen()
             .contents_between(rows - 1, 0, rows - 1, cols);
-        assert!(last.contains("quit"), "{cols}x{rows} footer: {last:?}");
+        // Whole hints only, and help and help now always among them.
+        assert!(
+            last.contains("? help") && last.contains("F1/! help now"),
+            "{cols}x{rows} footer: {last:?}"
+        );
+        if cols >= 80 {
+            assert!(last.contains("q quit"), "{cols}x{rows} footer: {last:?}");
+        }
         m.disconnect().await;
     }
 
@@ -2433,10 +2441,10 @@ async fn three_trusted_reports_hide_a_post_until_a_moderator_resolves_it_and_rep
         r.send(keys::TAB).await;
         r.send(keys::TAB).await;
         r.send(b"f").await;
-        r.wait_for("Report as [harassment]").await;
+        r.wait_for("Report this post as [harassment]").await;
         r.send(keys::TAB).await;
         r.send(keys::TAB).await;
-        r.wait_for("Report as [spam]").await;
+        r.wait_for("Report this post as [spam]").await;
         r.send(b"selling things\r").await;
         r.wait_for("Thank you").await;
         if i == 0 {
@@ -2456,7 +2464,7 @@ async fn three_trusted_reports_hide_a_post_until_a_moderator_resolves_it_and_rep
     let mut moderator = Member::connect(server.addr, &mod_key, 80, 24).await;
     moderator.wait_for("Small wins").await;
     moderator.send(b"m").await;
-    moderator.wait_for("p reported posts").await;
+    moderator.wait_for("p reports").await;
     moderator.send(b"p").await;
     let screen = moderator.wait_for("3 reports").await;
     assert!(

@@ -18,6 +18,10 @@ pub enum Action<'a> {
     ManageMembers,
     /// Hide or restore posts, lock or pin threads.
     Moderate,
+    /// Send a private message to this member.
+    SendMessage(&'a User),
+    /// Create, rename, reorder and archive boards and set their flags.
+    ManageBoards,
 }
 
 /// Why an action was refused, in words for the member.
@@ -37,6 +41,12 @@ pub enum Denied {
         "This board is for members who have been here a little while. Reading and replying elsewhere gets you there."
     )]
     TrustTooLow,
+    #[error(
+        "Private messages open up once you have been here a little while (a few days and some reading). Until then you can message a moderator."
+    )]
+    TooNewToMessage,
+    #[error("Only sysops can do that.")]
+    SysopOnly,
 }
 
 /// May `actor` take `action`?
@@ -68,6 +78,21 @@ pub fn can(actor: &User, action: Action<'_>) -> Result<(), Denied> {
         Action::PostAnonymously(board) => {
             if !board.allow_anonymous {
                 return Err(Denied::NoAnonymity);
+            }
+            Ok(())
+        }
+        Action::SendMessage(_) if pending => Err(Denied::Pending),
+        // New members (TL0) write to staff only: a way to ask for help, not to be found by
+        // strangers (DESIGN.md §7 proposes no PMs until TL1; see the notes on the exception).
+        Action::SendMessage(to) => {
+            if actor.trust_level < 1 && !actor.role.is_staff() && !to.role.is_staff() {
+                return Err(Denied::TooNewToMessage);
+            }
+            Ok(())
+        }
+        Action::ManageBoards => {
+            if actor.role != crate::domain::Role::Sysop || pending {
+                return Err(Denied::SysopOnly);
             }
             Ok(())
         }
@@ -253,6 +278,8 @@ mod table {
         let announcements = board(true, false, false, 0);
         let anon = board(false, true, false, 0);
         let trusted = board(false, false, false, 1);
+        let member = actor(Role::Member, 0, Active);
+        let moderator = actor(Role::Moderator, 0, Active);
         // Expected outcome per actor, in the order above (true = allowed).
         let table: Vec<(&str, Action<'_>, [bool; 6])> = vec![
             (
@@ -309,6 +336,21 @@ mod table {
                 "moderate",
                 Action::Moderate,
                 [false, false, false, true, true, false],
+            ),
+            (
+                "message a member",
+                Action::SendMessage(&member),
+                [false, true, true, true, true, false],
+            ),
+            (
+                "message a moderator",
+                Action::SendMessage(&moderator),
+                [true, true, true, true, true, false],
+            ),
+            (
+                "manage boards",
+                Action::ManageBoards,
+                [false, false, false, false, true, false],
             ),
         ];
         for (what, action, expected) in table {

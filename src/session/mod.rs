@@ -495,16 +495,43 @@ fn perform_blocking(
         ),
         (
             Effect::Report {
-                post,
+                target,
                 category,
                 note,
             },
             Some(u),
         ) => loaded(
             service
-                .report_post(u, post, &category, &note)
+                .report(u, target, &category, &note)
                 .map(Loaded::SettingsChanged),
         ),
+        (Effect::LoadInbox, Some(u)) => loaded(service.inbox(u).map(Loaded::Inbox)),
+        (Effect::OpenConversation(handle), Some(u)) => loaded(
+            service
+                .correspondent(u, &handle)
+                .map(|o| Loaded::Correspondent(o.id, o.handle)),
+        ),
+        (Effect::MessageAuthor(post), Some(u)) => loaded(
+            service
+                .post_correspondent(u, post)
+                .map(|o| Loaded::Correspondent(o.id, o.handle)),
+        ),
+        (Effect::LoadConversation { with, before }, Some(u)) => loaded(
+            service
+                .conversation(u, with, before)
+                .map(Loaded::Conversation),
+        ),
+        (Effect::SendMessage { to, body }, Some(u)) => loaded(
+            service
+                .send_message(u, to, &body)
+                .map(|()| Loaded::MessageSent(to)),
+        ),
+        (Effect::BlockMember(member), Some(u)) => loaded(
+            service
+                .block_member(u, member)
+                .map(|text| Loaded::Blocked(text, true)),
+        ),
+        (Effect::LoadCounts, Some(u)) => loaded(service.unread_messages(u).map(Loaded::Counts)),
         (Effect::LoadReports, Some(u)) => loaded(service.review_queue(u).map(Loaded::Reports)),
         (Effect::ClaimReport { target, claim }, Some(u)) => loaded(
             service

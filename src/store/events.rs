@@ -21,6 +21,8 @@ pub enum EventKind {
     ThreadChanged,
     /// Something about a member changed (role, ban, …).
     UserChanged,
+    /// A private message reached `user`, or `user` read one (their unread count changed).
+    Message,
 }
 
 impl EventKind {
@@ -30,6 +32,7 @@ impl EventKind {
             EventKind::NewPost => "new_post",
             EventKind::ThreadChanged => "thread_changed",
             EventKind::UserChanged => "user_changed",
+            EventKind::Message => "message",
         }
     }
     fn parse(s: &str) -> Option<EventKind> {
@@ -38,6 +41,7 @@ impl EventKind {
             "new_post" => EventKind::NewPost,
             "thread_changed" => EventKind::ThreadChanged,
             "user_changed" => EventKind::UserChanged,
+            "message" => EventKind::Message,
             _ => return None,
         })
     }

@@ -6,7 +6,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::{Result, StoreError};
 
 /// The migrations, in order. Index + 1 is the `user_version` after applying it.
-const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../schema.sql"),
+    include_str!("migrations/0001_messages_unmask.sql"),
+];
 
 /// Brings the schema up to date. Refuses a database newer than this program.
 pub fn apply(conn: &mut Connection) -> Result<()> {

@@ -18,6 +18,7 @@ pub mod erase;
 pub mod events;
 pub mod export;
 pub mod invites;
+pub mod messages;
 pub mod meta;
 pub mod migrations;
 pub mod pace;
@@ -224,5 +225,16 @@ pub(crate) mod test_support {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(&dir.path().join("haven.db"), None).expect("open store");
         (dir, store)
+    }
+
+    /// A member with just a handle (no key), for store tests.
+    pub fn user(c: &Connection, handle: &str) -> crate::domain::UserId {
+        c.execute(
+            "INSERT INTO users (handle, handle_norm, handle_skeleton, created_at)
+             VALUES (?1, ?1, ?1, 0)",
+            [handle],
+        )
+        .expect("user");
+        crate::domain::UserId(c.last_insert_rowid())
     }
 }

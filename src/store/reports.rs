@@ -4,7 +4,7 @@
 use rusqlite::{Connection, params};
 
 use super::{Result, now};
-use crate::domain::{PostId, UserId};
+use crate::domain::{PostId, ThreadId, UserId};
 
 /// Report categories members choose from.
 pub const CATEGORIES: &[&str] = &["harassment", "self-harm risk", "spam", "privacy", "other"];
@@ -13,22 +13,43 @@ pub const CATEGORIES: &[&str] = &["harassment", "self-harm risk", "spam", "priva
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     Post(PostId),
-    /// A member's appeal of their own record.
+    Thread(ThreadId),
+    /// A private message (its id).
+    Message(i64),
+    /// A member (reported by another member).
     Member(UserId),
+    /// A member's appeal of their own record.
+    Appeal(UserId),
 }
 
 impl Target {
     fn kind(self) -> &'static str {
         match self {
             Target::Post(_) => "post",
-            Target::Member(_) => "user",
+            Target::Thread(_) => "thread",
+            Target::Message(_) => "message",
+            Target::Member(_) | Target::Appeal(_) => "user",
         }
     }
     fn id(self) -> i64 {
         match self {
             Target::Post(p) => p.0,
-            Target::Member(u) => u.0,
+            Target::Thread(t) => t.0,
+            Target::Message(m) => m,
+            Target::Member(u) | Target::Appeal(u) => u.0,
         }
+    }
+    /// Appeals and reports about a member share a target row kind; the category tells them
+    /// apart.
+    fn appeal(self) -> bool {
+        matches!(self, Target::Appeal(_))
+    }
+    /// Words for the audit log's target kind.
+    pub fn audit_kind(self) -> &'static str {
+        self.kind()
+    }
+    pub fn audit_id(self) -> i64 {
+        self.id()
     }
 }
 
@@ -44,33 +65,43 @@ pub struct QueueItem {
     /// The moderator who claimed it, if any.
     pub claimed_by: Option<String>,
     pub first_reported: i64,
-    /// The post's text, or the appeal's (shown only when a moderator opens the item).
+    /// The reported text: the post, the thread's title and opening post, the message (shown
+    /// only when a moderator opens the item).
     pub body: String,
+    /// What the reporters wrote (or the appeal).
+    pub notes: String,
     pub hidden: bool,
 }
 
-/// Files a report; false if this member already has an open report on this post.
+/// Files a report; false if this member already has an open report on this item.
 pub fn file(
     c: &Connection,
     reporter: UserId,
-    post: PostId,
+    target: Target,
     category: &str,
     note: &str,
 ) -> Result<bool> {
     let dup: bool = c
         .prepare_cached(
-            "SELECT 1 FROM reports WHERE reporter_id = ?1 AND target_kind = 'post' AND target_id = ?2
-               AND resolved_at IS NULL",
+            "SELECT 1 FROM reports WHERE reporter_id = ?1 AND target_kind = ?2 AND target_id = ?3
+               AND resolved_at IS NULL AND category != 'appeal'",
         )?
-        .exists(params![reporter, post])?;
+        .exists(params![reporter, target.kind(), target.id()])?;
     if dup {
         return Ok(false);
     }
     c.prepare_cached(
         "INSERT INTO reports (reporter_id, target_kind, target_id, category, note, created_at)
-         VALUES (?1, 'post', ?2, ?3, ?4, ?5)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![reporter, post, category, note, now()])?;
+    .execute(params![
+        reporter,
+        target.kind(),
+        target.id(),
+        category,
+        note,
+        now()
+    ])?;
     Ok(true)
 }
 
@@ -84,41 +115,60 @@ pub fn trusted_reporters(c: &Connection, post: PostId) -> Result<i64> {
     .query_row([post], |r| r.get(0))?)
 }
 
-/// Open reports grouped per item (posts, and members' appeals), oldest first.
+/// Open reports grouped per item (posts, threads, messages, members, appeals), oldest first.
+/// An anonymous post's or thread's author is never named here: unmasking is its own act.
 pub fn queue(c: &Connection) -> Result<Vec<QueueItem>> {
     let mut stmt = c.prepare_cached(
-        "SELECT r.target_kind, r.target_id, count(*), group_concat(DISTINCT r.category),
-                min(r.created_at),
+        "SELECT r.target_kind, r.target_id, r.category = 'appeal' AS appeal, count(*),
+                group_concat(DISTINCT r.category), min(r.created_at),
                 (SELECT u.handle FROM reports r2 JOIN users u ON u.id = r2.claimed_by
                   WHERE r2.target_kind = r.target_kind AND r2.target_id = r.target_id
+                    AND (r2.category = 'appeal') = (r.category = 'appeal')
                     AND r2.resolved_at IS NULL AND r2.claimed_by IS NOT NULL LIMIT 1),
-                CASE r.target_kind WHEN 'post' THEN IFNULL(p.body, '')
-                     ELSE group_concat(r.note, ' / ') END,
-                IFNULL(p.status = 'hidden', 0), IFNULL(m.handle, '')
+                CASE r.target_kind
+                     WHEN 'post' THEN IFNULL(p.body, '')
+                     WHEN 'thread' THEN IFNULL(t.title || char(10) || char(10) || tp.body, '')
+                     WHEN 'message' THEN IFNULL(msg.body, '')
+                     ELSE '' END,
+                IFNULL(group_concat(NULLIF(r.note, ''), ' / '), ''),
+                CASE r.target_kind WHEN 'post' THEN IFNULL(p.status = 'hidden', 0)
+                     WHEN 'thread' THEN IFNULL(t.hidden, 0) ELSE 0 END,
+                CASE r.target_kind WHEN 'user' THEN IFNULL(m.handle, '')
+                     WHEN 'message' THEN IFNULL(ms.handle, '') ELSE IFNULL(t.title, '') END
            FROM reports r
            LEFT JOIN posts p ON r.target_kind = 'post' AND p.id = r.target_id
+           LEFT JOIN threads t ON r.target_kind = 'thread' AND t.id = r.target_id
+           LEFT JOIN posts tp ON r.target_kind = 'thread'
+                AND tp.id = (SELECT min(id) FROM posts WHERE thread_id = r.target_id)
+           LEFT JOIN messages msg ON r.target_kind = 'message' AND msg.id = r.target_id
+           LEFT JOIN users ms ON ms.id = msg.sender_id
            LEFT JOIN users m ON r.target_kind = 'user' AND m.id = r.target_id
-          WHERE r.target_kind IN ('post', 'user') AND r.resolved_at IS NULL
-          GROUP BY r.target_kind, r.target_id ORDER BY min(r.created_at)",
+          WHERE r.resolved_at IS NULL
+          GROUP BY r.target_kind, r.target_id, appeal ORDER BY min(r.created_at)",
     )?;
     let rows = stmt.query_map([], |r| {
         let kind: String = r.get(0)?;
         let id: i64 = r.get(1)?;
-        let handle: String = r.get(8)?;
-        let (target, label) = if kind == "user" {
-            (Target::Member(UserId(id)), format!("appeal from {handle}"))
-        } else {
-            (Target::Post(PostId(id)), format!("post {id}"))
+        let appeal: bool = r.get(2)?;
+        let name: String = r.get(10)?;
+        let name = crate::sanitize::line(&name);
+        let (target, label) = match kind.as_str() {
+            "user" if appeal => (Target::Appeal(UserId(id)), format!("appeal from {name}")),
+            "user" => (Target::Member(UserId(id)), format!("member {name}")),
+            "thread" => (Target::Thread(ThreadId(id)), format!("thread: {name}")),
+            "message" => (Target::Message(id), format!("private message from {name}")),
+            _ => (Target::Post(PostId(id)), format!("post {id}")),
         };
         Ok(QueueItem {
             target,
             label,
-            reports: r.get(2)?,
-            categories: r.get(3)?,
-            first_reported: r.get(4)?,
-            claimed_by: r.get(5)?,
-            body: r.get(6)?,
-            hidden: r.get(7)?,
+            reports: r.get(3)?,
+            categories: r.get(4)?,
+            first_reported: r.get(5)?,
+            claimed_by: r.get(6)?,
+            body: r.get(7)?,
+            notes: r.get(8)?,
+            hidden: r.get(9)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -148,9 +198,10 @@ pub fn appeal(c: &Connection, user: UserId, text: &str) -> Result<()> {
 pub fn claim(c: &Connection, target: Target, by: Option<UserId>) -> Result<()> {
     c.prepare_cached(
         "UPDATE reports SET claimed_by = ?3
-          WHERE target_kind = ?1 AND target_id = ?2 AND resolved_at IS NULL",
+          WHERE target_kind = ?1 AND target_id = ?2 AND resolved_at IS NULL
+            AND (category = 'appeal') = ?4",
     )?
-    .execute(params![target.kind(), target.id(), by])?;
+    .execute(params![target.kind(), target.id(), by, target.appeal()])?;
     Ok(())
 }
 
@@ -160,16 +211,26 @@ pub fn resolve(c: &Connection, target: Target, by: UserId, outcome: &str) -> Res
         let mut stmt = c.prepare_cached(
             "SELECT DISTINCT reporter_id FROM reports
               WHERE target_kind = ?1 AND target_id = ?2 AND resolved_at IS NULL
-                AND reporter_id IS NOT NULL",
+                AND reporter_id IS NOT NULL AND (category = 'appeal') = ?3",
         )?;
-        stmt.query_map(params![target.kind(), target.id()], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?
+        stmt.query_map(params![target.kind(), target.id(), target.appeal()], |r| {
+            r.get(0)
+        })?
+        .collect::<rusqlite::Result<_>>()?
     };
     c.prepare_cached(
         "UPDATE reports SET resolved_by = ?3, resolved_at = ?4, outcome = ?5
-          WHERE target_kind = ?1 AND target_id = ?2 AND resolved_at IS NULL",
+          WHERE target_kind = ?1 AND target_id = ?2 AND resolved_at IS NULL
+            AND (category = 'appeal') = ?6",
     )?
-    .execute(params![target.kind(), target.id(), by, now(), outcome])?;
+    .execute(params![
+        target.kind(),
+        target.id(),
+        by,
+        now(),
+        outcome,
+        target.appeal()
+    ])?;
     Ok(reporters)
 }
 

@@ -63,6 +63,11 @@ pub enum Action {
     Appeal,
     Filter,
     ModMove,
+    Inbox,
+    NewMessage,
+    MessageAuthor,
+    ReportThread,
+    ReportMember,
 }
 
 /// Which table applies.
@@ -85,6 +90,10 @@ pub enum Context {
     Reaccept,
     /// A full-screen text editor (the safety plan).
     Editor,
+    Inbox,
+    Conversation,
+    /// Writing a private message: letters are text.
+    Writing,
 }
 
 /// One binding: the keys, the action, and how help and the footer describe it.
@@ -241,7 +250,14 @@ const EDITOR: [Binding; 3] = [
     ),
 ];
 
-const BOARDS: [Binding; 5] = [
+const BOARDS: [Binding; 6] = [
+    b!(
+        &[(KeyCode::Char('i'), NONE)],
+        Action::Inbox,
+        "i",
+        "messages",
+        true
+    ),
     b!(
         &[(KeyCode::Char('m'), NONE)],
         Action::Moderation,
@@ -330,7 +346,21 @@ const THREADS: [Binding; 5] = [
     ),
 ];
 
-const THREAD: [Binding; 17] = [
+const THREAD: [Binding; 19] = [
+    b!(
+        &[(KeyCode::Char('w'), NONE)],
+        Action::MessageAuthor,
+        "w",
+        "write privately to the selected post's author",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('F'), SHIFT), (KeyCode::Char('F'), NONE)],
+        Action::ReportThread,
+        "F",
+        "report this thread",
+        false
+    ),
     b!(
         &[(KeyCode::Char('M'), SHIFT), (KeyCode::Char('M'), NONE)],
         Action::ModMove,
@@ -463,6 +493,149 @@ const THREAD: [Binding; 17] = [
     ),
 ];
 
+const INBOX: [Binding; 5] = [
+    b!(
+        &[
+            (KeyCode::Enter, NONE),
+            (KeyCode::Right, NONE),
+            (KeyCode::Char('l'), NONE)
+        ],
+        Action::Open,
+        "Enter",
+        "open",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('n'), NONE)],
+        Action::NewMessage,
+        "n",
+        "new message",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('r'), NONE)],
+        Action::Refresh,
+        "r",
+        "refresh",
+        false
+    ),
+    b!(
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Left, NONE),
+            (KeyCode::Char('h'), NONE)
+        ],
+        Action::Back,
+        "Esc",
+        "back",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('q'), NONE)],
+        Action::Back,
+        "q",
+        "back",
+        false
+    ),
+];
+
+const CONVERSATION: [Binding; 10] = [
+    b!(
+        &[(KeyCode::Char('w'), NONE), (KeyCode::Char('r'), NONE)],
+        Action::Reply,
+        "w",
+        "write",
+        true
+    ),
+    b!(
+        &[(KeyCode::Tab, NONE)],
+        Action::SelectNext,
+        "Tab",
+        "select their next message",
+        false
+    ),
+    b!(
+        &[(KeyCode::Tab, SHIFT)],
+        Action::SelectPrev,
+        "Shift-Tab",
+        "select their previous message",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('f'), NONE)],
+        Action::Report,
+        "f",
+        "report the selected message",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('F'), SHIFT), (KeyCode::Char('F'), NONE)],
+        Action::ReportMember,
+        "F",
+        "report this member",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('b'), NONE)],
+        Action::Block,
+        "b",
+        "block this member",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('['), NONE)],
+        Action::PrevPage,
+        "[",
+        "older messages",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char(']'), NONE)],
+        Action::NextPage,
+        "]",
+        "newer messages",
+        false
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE), (KeyCode::Left, NONE)],
+        Action::Back,
+        "Esc",
+        "back",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('q'), NONE)],
+        Action::Back,
+        "q",
+        "back",
+        false
+    ),
+];
+
+const WRITING: [Binding; 3] = [
+    b!(
+        &[(KeyCode::Char('s'), CTRL), (KeyCode::Enter, ALT)],
+        Action::Send,
+        "Ctrl-S",
+        "send",
+        true
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        Action::Back,
+        "Esc",
+        "stop writing (text kept)",
+        true
+    ),
+    b!(
+        &[(KeyCode::F(1), NONE)],
+        Action::HelpNow,
+        "F1",
+        "help now",
+        true
+    ),
+];
+
 const COMPOSE: [Binding; 7] = [
     b!(
         &[(KeyCode::Char('s'), CTRL), (KeyCode::Enter, ALT)],
@@ -560,9 +733,9 @@ const SETTINGS: [Binding; 10] = [
         true
     ),
     b!(
-        &[(KeyCode::Char('g'), NONE)],
+        &[(KeyCode::Char('c'), NONE)],
         Action::NewRecoveryCodes,
-        "g",
+        "c",
         "new recovery codes",
         true
     ),
@@ -591,7 +764,7 @@ const STAFF: [Binding; 7] = [
         &[(KeyCode::Char('p'), NONE)],
         Action::Reports,
         "p",
-        "reported posts",
+        "reports",
         true,
         staff
     ),
@@ -932,6 +1105,9 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
         Context::Record => &RECORD,
         Context::Reaccept => &REACCEPT,
         Context::Editor => &EDITOR,
+        Context::Inbox => &INBOX,
+        Context::Conversation => &CONVERSATION,
+        Context::Writing => &WRITING,
     };
     let mut all: Vec<&'static Binding> = own.iter().filter(|b| staff || !b.staff).collect();
     if matches!(
@@ -943,6 +1119,8 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
             | Context::Staff
             | Context::Reports
             | Context::Audit
+            | Context::Inbox
+            | Context::Conversation
     ) {
         all.extend(MOVE.iter());
         all.extend(COMMON.iter());
@@ -1044,20 +1222,56 @@ mod tests {
         );
     }
 
+    const ALL: [Context; 18] = [
+        Context::Boards,
+        Context::Threads,
+        Context::Thread,
+        Context::Compose,
+        Context::SignUpDocument,
+        Context::SignUpHandle,
+        Context::Notice,
+        Context::Settings,
+        Context::Typing,
+        Context::Staff,
+        Context::Audit,
+        Context::Reports,
+        Context::Record,
+        Context::Reaccept,
+        Context::Editor,
+        Context::Inbox,
+        Context::Conversation,
+        Context::Writing,
+    ];
+
     #[test]
     fn every_context_has_a_footer() {
-        for ctx in [
-            Context::Boards,
-            Context::Threads,
-            Context::Thread,
-            Context::Compose,
-            Context::SignUpDocument,
-            Context::SignUpHandle,
-            Context::Notice,
-            Context::Settings,
-            Context::Typing,
-        ] {
-            assert!(!footer(ctx, false).is_empty());
+        for ctx in ALL {
+            assert!(!footer(ctx, false).is_empty(), "{ctx:?}");
+        }
+    }
+
+    #[test]
+    fn no_key_means_two_things_on_one_screen() {
+        for ctx in ALL {
+            let mut seen: Vec<(KeyCode, KeyModifiers, Action)> = Vec::new();
+            for b in bindings(ctx, true) {
+                for &(code, mods) in b.keys {
+                    let mods = match code {
+                        KeyCode::Char(_) => mods - KeyModifiers::SHIFT,
+                        _ => mods,
+                    };
+                    if let Some((_, _, other)) =
+                        seen.iter().find(|(c, m, _)| *c == code && *m == mods)
+                    {
+                        assert_eq!(
+                            *other, b.action,
+                            "{ctx:?}: {code:?} is bound to {other:?} and {:?}",
+                            b.action
+                        );
+                    }
+                    seen.push((code, mods, b.action));
+                }
+            }
         }
     }
 }

@@ -97,10 +97,28 @@ pub enum Effect {
     /// Block the author of a post (or hide their pseudonym in that thread).
     BlockAuthor(PostId),
     Report {
-        post: PostId,
+        target: crate::store::reports::Target,
         category: String,
         note: String,
     },
+    LoadInbox,
+    /// Open (or start) the conversation with the member of this handle.
+    OpenConversation(String),
+    /// Open the conversation with a post's author.
+    MessageAuthor(PostId),
+    LoadConversation {
+        with: crate::domain::UserId,
+        /// Messages before this one; None for the newest.
+        before: Option<i64>,
+    },
+    SendMessage {
+        to: crate::domain::UserId,
+        body: String,
+    },
+    /// Block a member (from a conversation).
+    BlockMember(crate::domain::UserId),
+    /// The member's unread counts, for the header.
+    LoadCounts,
     LoadReports,
     ClaimReport {
         target: crate::store::reports::Target,
@@ -182,6 +200,13 @@ pub enum Loaded {
     /// A block went through: what to tell the member, and whether the open thread is now out
     /// of their sight.
     Blocked(String, bool),
+    Inbox(Vec<crate::store::messages::ConversationSummary>),
+    Conversation(crate::service::Conversation),
+    /// A conversation to open (found by handle or from a post), to write in at once.
+    Correspondent(crate::domain::UserId, String),
+    MessageSent(crate::domain::UserId),
+    /// Unread private messages.
+    Counts(i64),
 }
 
 /// Everything that can change the App.
@@ -258,6 +283,8 @@ pub struct App {
     pub farewell: Option<String>,
     /// The member's safety plan, shown under Help now once loaded.
     safety_plan: Option<String>,
+    /// Unread private messages, shown in the header.
+    unread_messages: i64,
 }
 
 impl App {
@@ -272,7 +299,7 @@ impl App {
         let (screen, effects) = match &user {
             Some(_) => (
                 Screen::Boards(BoardsScreen::default()),
-                vec![Effect::LoadBoards],
+                vec![Effect::LoadBoards, Effect::LoadCounts],
             ),
             None => (
                 Screen::SignUp(SignUpScreen::new(
@@ -298,6 +325,7 @@ impl App {
                 key_id: None,
                 farewell: None,
                 safety_plan: None,
+                unread_messages: 0,
             },
             effects,
         )
@@ -512,8 +540,22 @@ impl App {
     }
 
     fn live(&mut self, event: &Event) -> Vec<Effect> {
-        if self.user.is_none() || event.kind == EventKind::UserChanged {
+        let Some(me) = self.user.as_ref().map(|u| u.id) else {
             return vec![];
+        };
+        if event.kind == EventKind::UserChanged {
+            return vec![];
+        }
+        if event.kind == EventKind::Message {
+            // Only this member's own messages concern them; the event names no one else.
+            if event.user != Some(me) {
+                return vec![];
+            }
+            let mut effects = vec![Effect::LoadCounts];
+            if matches!(self.screen, Screen::Inbox(_) | Screen::Conversation(_)) {
+                effects.extend(self.screen.reload(self.body_height()));
+            }
+            return effects;
         }
         let relevant = match &self.screen {
             Screen::Boards(_) => true,
@@ -641,15 +683,40 @@ impl App {
                     }
                 }
             }
-            Loaded::Blocked(text, leave_thread) => {
+            Loaded::Blocked(text, leave) => {
                 self.status = Some(Status::Info(text));
-                if leave_thread
-                    && matches!(self.screen, Screen::Thread(_))
+                if leave
+                    && matches!(self.screen, Screen::Thread(_) | Screen::Conversation(_))
                     && let Some(prev) = self.stack.pop()
                 {
                     self.screen = prev;
                 }
-                self.screen.reload(body)
+                let mut effects = self.screen.reload(body);
+                effects.push(Effect::LoadCounts);
+                effects
+            }
+            Loaded::Counts(unread) => {
+                let arrived = unread > self.unread_messages;
+                self.unread_messages = unread;
+                if arrived && !matches!(self.screen, Screen::Conversation(_)) {
+                    self.status = Some(Status::Info(
+                        "A new private message is waiting (i on the board list opens messages)."
+                            .into(),
+                    ));
+                }
+                vec![]
+            }
+            Loaded::Correspondent(with, handle) => {
+                let screen = screens::conversation::ConversationScreen::writing(with, handle);
+                let load = screen.load();
+                let old = std::mem::replace(&mut self.screen, Screen::Conversation(screen));
+                self.stack.push(old);
+                self.screen.set_width(self.width);
+                vec![load]
+            }
+            Loaded::MessageSent(to) => {
+                self.status = Some(Status::Info("Sent.".into()));
+                self.screen.loaded(Loaded::MessageSent(to), body)
             }
             Loaded::SafetyPlan(plan) => {
                 self.safety_plan = plan.clone();
@@ -723,6 +790,10 @@ impl App {
         // Header: community name · where you are · who you are.
         buf.set_style(header, theme.header());
         let left = format!(" {} · {}", self.texts.name, self.screen.title());
+        let mail = match self.unread_messages {
+            0 => String::new(),
+            n => format!("✉ {n} · "),
+        };
         let right = self
             .user
             .as_ref()
@@ -736,6 +807,7 @@ impl App {
                 }
                 _ => format!("{} ", crate::sanitize::line(&u.handle)),
             })
+            .map(|who| format!("{mail}{who}"))
             .unwrap_or_default();
         let rw = widgets::width(&right) as u16;
         buf.set_stringn(
@@ -773,9 +845,12 @@ impl App {
 
         // Footer: the keys that apply here.
         let mut spans = vec![Span::raw(" ")];
-        for (i, (keys, label)) in keymap::footer(self.context(), self.is_staff())
-            .into_iter()
-            .enumerate()
+        for (i, (keys, label)) in footer_items(
+            keymap::footer(self.context(), self.is_staff()),
+            footer.width as usize,
+        )
+        .into_iter()
+        .enumerate()
         {
             if i > 0 {
                 spans.push(Span::styled(" · ", theme.footer()));
@@ -841,6 +916,34 @@ impl App {
             None => cursor,
         }
     }
+}
+
+/// The footer's hints that fit in `width` columns, whole: "help" and "help now" always (help
+/// lists every key; help now is for a hard moment), then the screen's own in order, skipping
+/// any that would not fit.
+fn footer_items(
+    items: Vec<(&'static str, &'static str)>,
+    width: usize,
+) -> Vec<(&'static str, &'static str)> {
+    const SEPARATOR: usize = 3;
+    let cost = |(k, l): &(&str, &str)| widgets::width(k) + 1 + widgets::width(l) + SEPARATOR;
+    let kept = |(_, l): &(&str, &str)| *l == "help" || *l == "help now";
+    let reserved: usize = items.iter().filter(|i| kept(i)).map(cost).sum();
+    let mut left = (width + SEPARATOR).saturating_sub(1 + reserved);
+    items
+        .into_iter()
+        .filter(|item| {
+            if kept(item) {
+                return true;
+            }
+            let c = cost(item);
+            let fits = c <= left;
+            if fits {
+                left -= c;
+            }
+            fits
+        })
+        .collect()
 }
 
 /// A centred box over the screen.

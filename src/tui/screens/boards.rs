@@ -44,6 +44,12 @@ impl BoardsScreen {
                 Nav::Push(Box::new(Screen::Staff(super::staff::StaffScreen::new()))),
                 vec![Effect::LoadPending],
             ),
+            Action::Inbox => Outcome::nav(
+                Nav::Push(Box::new(
+                    Screen::Inbox(super::inbox::InboxScreen::default()),
+                )),
+                vec![Effect::LoadInbox],
+            ),
             Action::Settings => Outcome::nav(
                 Nav::Push(Box::new(Screen::Settings(
                     super::settings::SettingsScreen::new(self.current_key),

@@ -4,6 +4,8 @@
 pub mod audit;
 pub mod boards;
 pub mod compose;
+pub mod conversation;
+pub mod inbox;
 pub mod notice;
 pub mod plan;
 pub mod reaccept;
@@ -87,6 +89,8 @@ pub enum Screen {
     Plan(plan::PlanScreen),
     Reports(reports::ReportsScreen),
     Record(record::RecordScreen),
+    Inbox(inbox::InboxScreen),
+    Conversation(conversation::ConversationScreen),
 }
 
 impl Screen {
@@ -111,6 +115,11 @@ impl Screen {
             Screen::Reports(_) => Context::Reports,
             Screen::Record(s) if s.typing() => Context::Typing,
             Screen::Record(_) => Context::Record,
+            Screen::Inbox(s) if s.typing() => Context::Typing,
+            Screen::Inbox(_) => Context::Inbox,
+            Screen::Conversation(s) if s.typing() => Context::Typing,
+            Screen::Conversation(s) if s.is_writing() => Context::Writing,
+            Screen::Conversation(_) => Context::Conversation,
         }
     }
 
@@ -128,8 +137,10 @@ impl Screen {
             Screen::Audit(_) => "Audit log".into(),
             Screen::Reaccept(_) => "Please read".into(),
             Screen::Plan(_) => "My safety plan".into(),
-            Screen::Reports(_) => "Reported posts".into(),
+            Screen::Reports(_) => "Reports".into(),
             Screen::Record(_) => "My record".into(),
+            Screen::Inbox(_) => "Messages".into(),
+            Screen::Conversation(s) => s.title(),
         }
     }
 
@@ -157,6 +168,8 @@ impl Screen {
             Screen::Plan(s) => s.key(key, action),
             Screen::Reports(s) => s.key(key, action, user.map(|u| u.handle.as_str())),
             Screen::Record(s) => s.key(key, action),
+            Screen::Inbox(s) => s.key(key, action, body),
+            Screen::Conversation(s) => s.key(key, action, body),
         }
     }
 
@@ -170,6 +183,8 @@ impl Screen {
             Screen::Thread(s) => s.paste(text),
             Screen::Reports(s) => s.paste(text),
             Screen::Record(s) => s.paste(text),
+            Screen::Inbox(s) => s.paste(text),
+            Screen::Conversation(s) => s.paste(text),
             _ => {}
         }
     }
@@ -190,6 +205,8 @@ impl Screen {
             Screen::Plan(s) => s.loaded(loaded),
             Screen::Reports(s) => s.loaded(loaded),
             Screen::Record(s) => s.loaded(loaded),
+            Screen::Inbox(s) => s.loaded(loaded),
+            Screen::Conversation(s) => s.loaded(loaded),
         }
     }
 
@@ -205,14 +222,18 @@ impl Screen {
             Screen::Record(_) => vec![Effect::LoadRecord],
             Screen::Totp(s) if !s.is_loaded() => vec![Effect::StartTotp],
             Screen::Audit(s) => vec![s.load()],
+            Screen::Inbox(_) => vec![Effect::LoadInbox],
+            Screen::Conversation(s) => s.live(),
             _ => vec![],
         }
     }
 
     /// Tells the screen the terminal's width (the thread view lays out lines by it).
     pub fn set_width(&mut self, width: u16) {
-        if let Screen::Thread(s) = self {
-            s.width = width;
+        match self {
+            Screen::Thread(s) => s.width = width,
+            Screen::Conversation(s) => s.width = width,
+            _ => {}
         }
     }
 
@@ -233,6 +254,7 @@ impl Screen {
             Screen::Compose(s) => s.posting = false,
             Screen::SignUp(s) => s.busy = false,
             Screen::Totp(s) => s.failed(),
+            Screen::Conversation(s) => s.failed(),
             _ => {}
         }
     }
@@ -259,6 +281,8 @@ impl Screen {
             Screen::Plan(s) => s.render(area, buf, theme),
             Screen::Reports(s) => s.render(area, buf, theme),
             Screen::Record(s) => s.render(area, buf, theme),
+            Screen::Inbox(s) => s.render(area, buf, theme),
+            Screen::Conversation(s) => s.render(area, buf, theme),
         }
     }
 }

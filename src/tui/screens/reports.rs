@@ -161,7 +161,15 @@ impl ReportsScreen {
             buf.set_stringn(area.x + 1, y, truncate(&line, w), w, style);
             y += 1;
             if self.open == Some(item.target) {
-                let body = crate::sanitize::multiline(&item.body);
+                let mut body = crate::sanitize::multiline(&item.body);
+                if !item.notes.is_empty() {
+                    let notes = crate::sanitize::line(&item.notes);
+                    body = if body.is_empty() {
+                        notes
+                    } else {
+                        format!("{body}\n— reporters' notes: {notes}")
+                    };
+                }
                 for l in body
                     .lines()
                     .flat_map(|l| textwrap::wrap(l, w.saturating_sub(4).max(10)))

@@ -31,7 +31,7 @@ enum Mode {
     ConfirmRevoke(i64),
     /// Turning the second factor off needs a current code.
     DisableTotp(LineInput),
-    /// New recovery codes replace the old ones: press `g` again.
+    /// New recovery codes replace the old ones: press `c` again.
     ConfirmCodes,
     /// Editing muted words: a comma-separated list.
     Muted(LineInput),
@@ -178,7 +178,7 @@ impl SettingsScreen {
             Action::NewRecoveryCodes => {
                 self.mode = Mode::ConfirmCodes;
                 Outcome::status(Status::Error(
-                    "New codes replace all your old ones. Press g again to make them.".into(),
+                    "New codes replace all your old ones. Press c again to make them.".into(),
                 ))
             }
             Action::MyRecord => Outcome::nav(

@@ -9,6 +9,7 @@ use super::{Nav, Outcome, Screen, compose::ComposeScreen};
 use crate::domain::{DraftPlace, PostId, ThreadId, ThreadPage, User};
 use crate::service::POSTS_PER_PAGE;
 use crate::service::{ModAction, Sanction};
+use crate::store::reports::Target;
 use crate::tui::keymap::Action;
 use crate::tui::widgets::LineInput;
 use crate::tui::{Effect, Loaded, PageAt, Theme, strings, widgets};
@@ -33,8 +34,8 @@ pub struct ThreadScreen {
     confirm_block: Option<PostId>,
     /// A moderator action waiting for its reason.
     moderating: Option<(Prompt, LineInput)>,
-    /// A report being written: the post, the category chosen, the note.
-    reporting: Option<(PostId, usize, LineInput)>,
+    /// A report being written: the post or thread, the category chosen, the note.
+    reporting: Option<(Target, usize, LineInput)>,
 }
 
 impl ThreadScreen {
@@ -137,7 +138,7 @@ impl ThreadScreen {
 
     /// Handles a key while a moderator types the reason for an action.
     pub fn reason_key(&mut self, key: &terminput::KeyEvent) -> Outcome {
-        if let Some((post, category, note)) = &mut self.reporting {
+        if let Some((target, category, note)) = &mut self.reporting {
             let categories = crate::store::reports::CATEGORIES;
             return match key.code {
                 terminput::KeyCode::Esc => {
@@ -150,7 +151,7 @@ impl ThreadScreen {
                 }
                 terminput::KeyCode::Enter => {
                     let effect = Effect::Report {
-                        post: *post,
+                        target: *target,
                         category: categories[*category].to_string(),
                         note: note.text.clone(),
                     };
@@ -463,8 +464,20 @@ impl ThreadScreen {
                         "Select a post with Tab first.".into(),
                     ));
                 };
-                self.reporting = Some((post, 0, LineInput::new(500)));
+                self.reporting = Some((Target::Post(post), 0, LineInput::new(500)));
                 Outcome::none()
+            }
+            Action::ReportThread => {
+                self.reporting = Some((Target::Thread(self.thread_id), 0, LineInput::new(500)));
+                Outcome::none()
+            }
+            Action::MessageAuthor => {
+                let Some(post) = self.selected else {
+                    return Outcome::status(crate::tui::Status::Info(
+                        "Select a post with Tab first.".into(),
+                    ));
+                };
+                Outcome::effects(vec![Effect::MessageAuthor(post)])
             }
             Action::ModHide | Action::ModLock | Action::ModPin => {
                 let Some(page) = &self.page else {
@@ -597,10 +610,14 @@ impl ThreadScreen {
         );
         let lines = self.lines(area.width);
         let scroll = self.scroll.min(lines.len().saturating_sub(1));
-        if let Some((_, category, note)) = &self.reporting {
+        if let Some((target, category, note)) = &self.reporting {
             let y = area.bottom().saturating_sub(1);
+            let what = match target {
+                Target::Thread(_) => "Report this thread",
+                _ => "Report this post",
+            };
             let label = format!(
-                "Report as [{}] (Tab: change) note: ",
+                "{what} as [{}] (Tab: change) note: ",
                 crate::store::reports::CATEGORIES[*category]
             );
             let body = Rect {

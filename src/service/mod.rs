@@ -4,6 +4,8 @@
 //!
 //! Methods are synchronous (they call SQLite); async callers run them with `spawn_blocking`.
 
+mod messages;
+
 use std::sync::Arc;
 
 use crate::assets::Assets;
@@ -67,9 +69,14 @@ pub enum ServiceError {
     Key(#[from] users::KeyRefused),
     #[error("That is not an OpenSSH public key: {0}")]
     BadKey(String),
+    /// A refusal the member can act on, in words for them.
+    #[error("{0}")]
+    Refused(String),
     #[error("{0}")]
     Store(#[from] StoreError),
 }
+
+pub use messages::{Conversation, MESSAGE_MAX, MESSAGES_PER_PAGE};
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
@@ -861,15 +868,17 @@ impl Service {
         Ok("Your appeal is with the moderators. You will hear back.".into())
     }
 
-    /// Files a member's report on a post. When three members at trust level 1 or more have
-    /// reported it, it is hidden until a moderator reviews it.
-    pub fn report_post(
+    /// Files a member's report on a post, thread, private message or member. When three
+    /// members at trust level 1 or more have reported a post, it is hidden until a moderator
+    /// reviews it. A member reports only what they can see.
+    pub fn report(
         &self,
         reporter: &User,
-        post: PostId,
+        target: store::reports::Target,
         category: &str,
         note: &str,
     ) -> Result<String> {
+        use store::reports::Target;
         let category = store::reports::CATEGORIES
             .iter()
             .find(|c| **c == category)
@@ -879,14 +888,38 @@ impl Service {
         // Trust may have come since the last post: it decides whether this report counts
         // toward hiding the post.
         let reporter = self.promote_if_due(self.current(reporter)?)?;
+        let what = match target {
+            Target::Post(post) => {
+                self.page_of(&reporter, post)?
+                    .ok_or(ServiceError::NotFound("post"))?;
+                "post"
+            }
+            Target::Thread(thread) => {
+                self.thread(&reporter, thread, 0)?;
+                "thread"
+            }
+            Target::Message(id) => {
+                self.store
+                    .read(|c| store::messages::for_reader(c, reporter.id, id))?
+                    .filter(|(sender, _, _)| *sender != reporter.id)
+                    .ok_or(ServiceError::NotFound("message"))?;
+                "message"
+            }
+            Target::Member(u) => {
+                if u == reporter.id {
+                    return Err(ServiceError::NotFound("member"));
+                }
+                self.user(u)?.ok_or(ServiceError::NotFound("member"))?;
+                "member"
+            }
+            Target::Appeal(_) => return Err(ServiceError::NotFound("report")),
+        };
         let filed = self.store.write(|c| {
-            if store::blocks::post_author(c, post)?.is_none() {
-                return Ok(None);
+            if !store::reports::file(c, reporter.id, target, category, &note)? {
+                return Ok(false);
             }
-            if !store::reports::file(c, reporter.id, post, category, &note)? {
-                return Ok(Some(false));
-            }
-            if store::reports::trusted_reporters(c, post)? >= AUTO_HIDE_REPORTS
+            if let Target::Post(post) = target
+                && store::reports::trusted_reporters(c, post)? >= AUTO_HIDE_REPORTS
                 && let Some((board, thread)) = posts::set_post_hidden(c, post, true)?
             {
                 audit::record(
@@ -906,18 +939,14 @@ impl Service {
                     None,
                 )?;
             }
-            Ok(Some(true))
+            Ok(true)
         })?;
         self.hub.poke();
-        match filed {
-            None => Err(ServiceError::NotFound("post")),
-            Some(false) => {
-                Ok("You already reported this post; a moderator will look at it.".into())
-            }
-            Some(true) => Ok(
-                "Thank you. A moderator will look at it, and you will hear what happened.".into(),
-            ),
-        }
+        Ok(if filed {
+            "Thank you. A moderator will look at it, and you will hear what happened.".into()
+        } else {
+            format!("You already reported this {what}; a moderator will look at it.")
+        })
     }
 
     /// The review queue: open reports grouped per post.
@@ -961,18 +990,21 @@ impl Service {
         }
         self.store.write(|c| {
             let reporters = store::reports::resolve(c, target, actor.id, &outcome)?;
-            let (told, kind, id) = match target {
-                store::reports::Target::Post(p) => (
-                    format!("A moderator reviewed a post you reported: {outcome}"),
-                    "post",
-                    p.0,
-                ),
-                store::reports::Target::Member(u) => (
-                    format!("A moderator reviewed your appeal: {outcome}"),
-                    "user",
-                    u.0,
-                ),
+            use store::reports::Target;
+            let told = match target {
+                Target::Post(_) => format!("A moderator reviewed a post you reported: {outcome}"),
+                Target::Thread(_) => {
+                    format!("A moderator reviewed a thread you reported: {outcome}")
+                }
+                Target::Message(_) => {
+                    format!("A moderator reviewed a message you reported: {outcome}")
+                }
+                Target::Member(_) => {
+                    format!("A moderator reviewed a member you reported: {outcome}")
+                }
+                Target::Appeal(_) => format!("A moderator reviewed your appeal: {outcome}"),
             };
+            let (kind, id) = (target.audit_kind(), target.audit_id());
             for r in reporters {
                 store::reports::notify(c, r, "report", &told)?;
                 // Delivered live if they are connected (their session fetches its notices).

@@ -1,0 +1,192 @@
+//! Private messages (DESIGN.md §4, §5): one-to-one conversations that honour blocks both ways.
+//!
+//! A member who blocked someone cannot write to them (they are told: they did it) and never
+//! sees what that member sends. A member who was blocked can still write, and sees their
+//! message as sent: it is kept for them only, so nothing tells them of the block.
+
+use super::{Result, Service, ServiceError};
+use crate::domain::policy::{self, Action};
+use crate::domain::{AccountStatus, PostId, User, UserId, validate};
+use crate::store::events::{self, EventKind};
+use crate::store::messages::{self, ConversationSummary, Message};
+use crate::store::{self, blocks, users};
+
+/// Messages shown per page of a conversation.
+pub const MESSAGES_PER_PAGE: i64 = 50;
+/// Longest private message.
+pub const MESSAGE_MAX: usize = 8_000;
+
+/// A page of a conversation as its reader sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub with: UserId,
+    pub handle: String,
+    /// Oldest first.
+    pub messages: Vec<Message>,
+    /// Older messages exist before the first one shown.
+    pub older: bool,
+}
+
+impl Service {
+    /// The member's conversations, newest first.
+    pub fn inbox(&self, user: &User) -> Result<Vec<ConversationSummary>> {
+        Ok(self.store.read(|c| messages::inbox(c, user.id))?)
+    }
+
+    /// Unread private messages (for the header).
+    pub fn unread_messages(&self, user: &User) -> Result<i64> {
+        Ok(self.store.read(|c| messages::unread(c, user.id))?)
+    }
+
+    /// The member someone may write to, by handle: not themselves, not deleted, not someone
+    /// they blocked.
+    pub fn correspondent(&self, user: &User, handle: &str) -> Result<User> {
+        let other = self
+            .store
+            .read(|c| users::by_handle(c, handle.trim().trim_start_matches('@')))?
+            .filter(|u| u.status != AccountStatus::Deleted)
+            .ok_or_else(|| ServiceError::NoSuchMember(crate::sanitize::line(handle.trim())))?;
+        self.check_correspondent(user, &other)?;
+        Ok(other)
+    }
+
+    fn check_correspondent(&self, user: &User, other: &User) -> Result<()> {
+        if other.id == user.id {
+            return Err(ServiceError::Refused(
+                "That is you. Your safety plan (F1, then e) is a private place to write to yourself."
+                    .into(),
+            ));
+        }
+        if self
+            .store
+            .read(|c| blocks::is_blocked(c, user.id, other.id))?
+        {
+            return Err(ServiceError::Refused(format!(
+                "You blocked {}. Unblock them in settings to write to them.",
+                crate::sanitize::line(&other.handle)
+            )));
+        }
+        Ok(())
+    }
+
+    /// The author of a post, to write to (never an anonymous one).
+    pub fn post_correspondent(&self, user: &User, post: PostId) -> Result<User> {
+        let (author, anonymous, _) = self
+            .store
+            .read(|c| blocks::post_author(c, post))?
+            .ok_or(ServiceError::NotFound("post"))?;
+        if anonymous {
+            return Err(ServiceError::Refused(
+                "Anonymous posters cannot be written to privately.".into(),
+            ));
+        }
+        let other = author
+            .and_then(|a| self.user(a).ok().flatten())
+            .filter(|u| u.status != AccountStatus::Deleted)
+            .ok_or(ServiceError::NotFound("member"))?;
+        self.check_correspondent(user, &other)?;
+        Ok(other)
+    }
+
+    /// A page of the conversation with `with`, newest last, before message `before` (None for
+    /// the newest). Opening the newest page marks the conversation read.
+    pub fn conversation(
+        &self,
+        user: &User,
+        with: UserId,
+        before: Option<i64>,
+    ) -> Result<Conversation> {
+        let other = self
+            .user(with)?
+            .filter(|u| u.status != AccountStatus::Deleted)
+            .ok_or(ServiceError::NotFound("member"))?;
+        self.check_correspondent(user, &other)?;
+        let Some(id) = self.store.read(|c| messages::between(c, user.id, with))? else {
+            return Ok(Conversation {
+                with,
+                handle: other.handle,
+                messages: vec![],
+                older: false,
+            });
+        };
+        let mut page = self
+            .store
+            .read(|c| messages::page(c, user.id, id, before, MESSAGES_PER_PAGE + 1))?;
+        let older = page.len() as i64 > MESSAGES_PER_PAGE;
+        if older {
+            page.remove(0);
+        }
+        if before.is_none() && self.store.write(|c| messages::mark_read(c, user.id, id))? > 0 {
+            // The member's other sessions update their unread counts.
+            self.store.write(|c| {
+                events::append(c, EventKind::Message, None, None, None, Some(user.id))
+            })?;
+            self.hub.poke();
+        }
+        Ok(Conversation {
+            with,
+            handle: other.handle,
+            messages: page,
+            older,
+        })
+    }
+
+    /// Sends a private message. Refused (with the text kept by the caller) for new members
+    /// writing to anyone but staff, silenced members writing to anyone but staff, and members
+    /// writing to someone they blocked. A message to someone who blocked the sender is kept
+    /// for the sender only.
+    pub fn send_message(&self, user: &User, to: UserId, body: &str) -> Result<()> {
+        let user = self.promote_if_due(self.current(user)?)?;
+        let other = self
+            .user(to)?
+            .filter(|u| u.status != AccountStatus::Deleted)
+            .ok_or(ServiceError::NotFound("member"))?;
+        if let Some(until) = user.silenced_until.filter(|&t| t > store::now())
+            && !other.role.is_staff()
+        {
+            return Err(ServiceError::Silenced(until));
+        }
+        policy::can(&user, Action::SendMessage(&other))?;
+        self.check_correspondent(&user, &other)?;
+        if matches!(other.status, AccountStatus::Banned | AccountStatus::Pending) {
+            return Err(ServiceError::Refused(format!(
+                "{} cannot receive messages at the moment.",
+                crate::sanitize::line(&other.handle)
+            )));
+        }
+        let body = validate::body(body)?;
+        if body.chars().count() > MESSAGE_MAX {
+            return Err(ServiceError::Refused(format!(
+                "A private message can be up to {MESSAGE_MAX} characters. Your text is kept."
+            )));
+        }
+        if let Some(word) = crate::domain::watched_word(&body, &self.config.watched.block) {
+            return Err(ServiceError::Watched(word.to_string()));
+        }
+        self.store.write(|c| {
+            let withheld = blocks::is_blocked(c, other.id, user.id)?;
+            let conversation = messages::open(c, user.id, other.id)?;
+            messages::send(c, conversation, user.id, &body, withheld)?;
+            events::append(c, EventKind::Message, None, None, None, Some(user.id))?;
+            if !withheld {
+                events::append(c, EventKind::Message, None, None, None, Some(other.id))?;
+            }
+            Ok(())
+        })?;
+        self.hub.poke();
+        Ok(())
+    }
+
+    /// Blocks a member by id (from a conversation). They are not told.
+    pub fn block_member(&self, user: &User, member: UserId) -> Result<String> {
+        let other = self
+            .user(member)?
+            .filter(|u| u.id != user.id)
+            .ok_or(ServiceError::NotFound("member"))?;
+        self.store.write(|c| blocks::block(c, user.id, other.id))?;
+        Ok(format!(
+            "You blocked {}. You will not see their posts, threads or messages; they are not told.",
+            crate::sanitize::line(&other.handle)
+        ))
+    }
+}

@@ -1,0 +1,377 @@
+//! One private conversation: the messages, newest at the bottom, and a box to write in.
+//! Reading the newest page marks it read. A message that fails to send stays in the box.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::widgets::{Block, Borders, Widget};
+use terminput::KeyEvent;
+
+use super::{Nav, Outcome};
+use crate::domain::UserId;
+use crate::service::{Conversation, MESSAGE_MAX};
+use crate::store::reports::{CATEGORIES, Target};
+use crate::tui::keymap::Action;
+use crate::tui::widgets::{LineInput, TextArea, format_time, prompt};
+use crate::tui::{Effect, Loaded, Status, Theme, strings};
+
+/// Rows the writing box takes, borders included.
+const BOX_ROWS: u16 = 5;
+
+pub struct ConversationScreen {
+    pub with: UserId,
+    handle: String,
+    page: Option<Conversation>,
+    /// Showing messages before this id (None: the newest).
+    before: Option<i64>,
+    /// Ids of the first message of the pages shown before this one (to come back).
+    newer: Vec<Option<i64>>,
+    /// Lines scrolled up from the bottom.
+    scroll_up: usize,
+    pub width: u16,
+    text: TextArea,
+    /// The writing box has the keyboard.
+    writing: bool,
+    sending: bool,
+    /// The message that report applies to.
+    selected: Option<i64>,
+    /// A report being written: what, the category, the note.
+    reporting: Option<(Target, usize, LineInput)>,
+    /// Leaving with unsent text asks once.
+    confirm_leave: bool,
+    confirm_block: bool,
+}
+
+impl ConversationScreen {
+    pub fn new(with: UserId, handle: String) -> ConversationScreen {
+        ConversationScreen {
+            with,
+            handle,
+            page: None,
+            before: None,
+            newer: Vec::new(),
+            scroll_up: 0,
+            width: 80,
+            text: TextArea::new(MESSAGE_MAX),
+            writing: false,
+            sending: false,
+            selected: None,
+            reporting: None,
+            confirm_leave: false,
+            confirm_block: false,
+        }
+    }
+
+    /// A conversation opened to write in at once (a new one, or "write to this author").
+    pub fn writing(with: UserId, handle: String) -> ConversationScreen {
+        ConversationScreen {
+            writing: true,
+            ..ConversationScreen::new(with, handle)
+        }
+    }
+
+    pub fn title(&self) -> String {
+        format!("Messages · {}", crate::sanitize::line(&self.handle))
+    }
+
+    /// The keyboard goes to the writing box (letters are text) or the report note.
+    pub fn typing(&self) -> bool {
+        self.reporting.is_some()
+    }
+
+    pub fn is_writing(&self) -> bool {
+        self.writing && self.reporting.is_none()
+    }
+
+    pub fn load(&self) -> Effect {
+        Effect::LoadConversation {
+            with: self.with,
+            before: self.before,
+        }
+    }
+
+    /// Laid-out lines: (text, is a header, the message id for headers, mine).
+    fn lines(&self, width: u16) -> Vec<(String, bool, Option<i64>)> {
+        let mut out = Vec::new();
+        let Some(page) = &self.page else { return out };
+        let w = (width as usize).saturating_sub(2).max(10);
+        if page.older {
+            out.push(("[ for older messages".to_string(), false, None));
+        }
+        for m in &page.messages {
+            let who = if m.mine {
+                "you".to_string()
+            } else {
+                crate::sanitize::line(&page.handle)
+            };
+            out.push((
+                format!("{who} · {}", format_time(m.created_at)),
+                true,
+                Some(m.id),
+            ));
+            for paragraph in crate::sanitize::multiline(&m.body).split('\n') {
+                if paragraph.is_empty() {
+                    out.push((String::new(), false, None));
+                }
+                for line in textwrap::wrap(paragraph, w) {
+                    out.push((format!("  {line}"), false, None));
+                }
+            }
+            out.push((String::new(), false, None));
+        }
+        out
+    }
+
+    fn rows(&self, body: u16) -> usize {
+        body.saturating_sub(BOX_ROWS + 1) as usize
+    }
+
+    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, body: u16) -> Outcome {
+        if let Some((target, category, note)) = &mut self.reporting {
+            match key.code {
+                terminput::KeyCode::Esc => {
+                    self.reporting = None;
+                    return Outcome::status(Status::Info("No report was sent.".into()));
+                }
+                terminput::KeyCode::Tab => *category = (*category + 1) % CATEGORIES.len(),
+                terminput::KeyCode::Enter => {
+                    let effect = Effect::Report {
+                        target: *target,
+                        category: CATEGORIES[*category].to_string(),
+                        note: note.text.clone(),
+                    };
+                    self.reporting = None;
+                    return Outcome::effects(vec![effect]);
+                }
+                _ => {
+                    note.key(key);
+                }
+            }
+            return Outcome::none();
+        }
+        if self.writing {
+            return match action {
+                Some(Action::Send) if !self.sending => {
+                    let body = self.text.text();
+                    if body.trim().is_empty() {
+                        return Outcome::none();
+                    }
+                    self.sending = true;
+                    Outcome::effects(vec![Effect::SendMessage {
+                        to: self.with,
+                        body,
+                    }])
+                }
+                Some(Action::Back) => {
+                    self.writing = false;
+                    Outcome::none()
+                }
+                _ if self.sending => Outcome::none(),
+                _ => {
+                    self.text.key(key);
+                    Outcome::none()
+                }
+            };
+        }
+        let confirm_leave = std::mem::take(&mut self.confirm_leave);
+        let confirm_block = std::mem::take(&mut self.confirm_block);
+        let Some(action) = action else {
+            return Outcome::none();
+        };
+        let lines = self.lines(self.width);
+        let rows = self.rows(body);
+        let max = lines.len().saturating_sub(rows);
+        match action {
+            Action::Up => self.scroll_up = (self.scroll_up + 1).min(max),
+            Action::Down => self.scroll_up = self.scroll_up.saturating_sub(1),
+            Action::PageUp => self.scroll_up = (self.scroll_up + rows.max(1)).min(max),
+            Action::PageDown => self.scroll_up = self.scroll_up.saturating_sub(rows.max(1)),
+            Action::Top => self.scroll_up = max,
+            Action::Bottom => self.scroll_up = 0,
+            Action::PrevPage => {
+                let Some(page) = &self.page else {
+                    return Outcome::none();
+                };
+                if !page.older {
+                    return Outcome::status(Status::Info("This is the start.".into()));
+                }
+                self.newer.push(self.before);
+                self.before = page.messages.first().map(|m| m.id);
+                self.scroll_up = 0;
+                return Outcome::effects(vec![self.load()]);
+            }
+            Action::NextPage => {
+                let Some(before) = self.newer.pop() else {
+                    return Outcome::none();
+                };
+                self.before = before;
+                self.scroll_up = 0;
+                return Outcome::effects(vec![self.load()]);
+            }
+            Action::Reply => self.writing = true,
+            Action::SelectNext | Action::SelectPrev => {
+                let ids: Vec<i64> = self
+                    .page
+                    .iter()
+                    .flat_map(|p| p.messages.iter().filter(|m| !m.mine).map(|m| m.id))
+                    .collect();
+                let at = self.selected.and_then(|s| ids.iter().position(|&i| i == s));
+                let next = match (action, at) {
+                    (Action::SelectNext, Some(i)) => (i + 1).min(ids.len().saturating_sub(1)),
+                    (Action::SelectPrev, Some(i)) => i.saturating_sub(1),
+                    _ => ids.len().saturating_sub(1),
+                };
+                self.selected = ids.get(next).copied();
+                // Bring the selected message's header into view.
+                if let Some(line) = lines.iter().position(|l| l.2 == self.selected) {
+                    let top = lines.len().saturating_sub(rows + self.scroll_up);
+                    if line < top || line >= top + rows {
+                        self.scroll_up = lines.len().saturating_sub(line + rows).min(max);
+                    }
+                }
+            }
+            Action::Report => {
+                let Some(id) = self.selected else {
+                    return Outcome::status(Status::Info(
+                        "Select one of their messages with Tab first.".into(),
+                    ));
+                };
+                self.reporting = Some((Target::Message(id), 0, LineInput::new(500)));
+            }
+            Action::ReportMember => {
+                self.reporting = Some((Target::Member(self.with), 0, LineInput::new(500)));
+            }
+            Action::Block => {
+                if confirm_block {
+                    return Outcome::effects(vec![Effect::BlockMember(self.with)]);
+                }
+                self.confirm_block = true;
+                return Outcome::status(Status::Error(format!(
+                    "Block {}? They will not be told. Press b again.",
+                    crate::sanitize::line(&self.handle)
+                )));
+            }
+            Action::Refresh => return Outcome::effects(vec![self.load()]),
+            Action::Back if !self.text.text().trim().is_empty() && !confirm_leave => {
+                self.confirm_leave = true;
+                return Outcome::status(Status::Error(
+                    "Your message is not sent yet. Esc again leaves without it; w to write on."
+                        .into(),
+                ));
+            }
+            Action::Back => return Outcome::nav(Nav::Back, vec![]),
+            _ => {}
+        }
+        Outcome::none()
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if let Some((_, _, note)) = &mut self.reporting {
+            note.paste(text);
+        } else {
+            self.writing = true;
+            self.text.insert_str(text);
+        }
+    }
+
+    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+        match loaded {
+            Loaded::Conversation(page) if page.with == self.with => {
+                self.handle = page.handle.clone();
+                self.page = Some(page);
+                vec![]
+            }
+            Loaded::MessageSent(to) if to == self.with => {
+                self.sending = false;
+                self.text = TextArea::new(MESSAGE_MAX);
+                self.before = None;
+                self.newer.clear();
+                self.scroll_up = 0;
+                vec![self.load()]
+            }
+            _ => vec![],
+        }
+    }
+
+    /// A send failed: the text stays in the box.
+    pub fn failed(&mut self) {
+        self.sending = false;
+    }
+
+    /// A message arrived or was read elsewhere: show the newest if that is what is shown.
+    pub fn live(&self) -> Vec<Effect> {
+        if self.before.is_none() {
+            vec![self.load()]
+        } else {
+            vec![]
+        }
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+        let Some(_) = &self.page else {
+            buf.set_string(area.x + 1, area.y + 1, strings::LOADING, theme.dim());
+            return None;
+        };
+        let lines = self.lines(area.width);
+        let rows = self.rows(area.height);
+        if lines.is_empty() {
+            buf.set_stringn(
+                area.x + 1,
+                area.y,
+                "No messages yet. What you write here only the two of you (and, if one of you \
+                 reports a message, the moderators) can read.",
+                area.width.saturating_sub(2) as usize,
+                theme.dim(),
+            );
+        }
+        let top = lines.len().saturating_sub(rows + self.scroll_up);
+        for (i, (text, header, id)) in lines.iter().skip(top).take(rows).enumerate() {
+            let style = match (header, id) {
+                (true, Some(_)) if *id == self.selected => theme.selected(),
+                (true, _) => theme.author(),
+                _ => theme.text(),
+            };
+            buf.set_stringn(
+                area.x + 1,
+                area.y + i as u16,
+                text,
+                area.width.saturating_sub(2) as usize,
+                style,
+            );
+        }
+        let box_area = Rect {
+            y: area.bottom().saturating_sub(BOX_ROWS),
+            height: BOX_ROWS.min(area.height),
+            ..area
+        };
+        let title = if self.sending {
+            " Sending… "
+        } else if self.writing {
+            " Your message · Ctrl-S sends · Esc stops writing "
+        } else {
+            " w to write "
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.field(self.writing))
+            .title(title);
+        let inner = block.inner(box_area);
+        block.render(box_area, buf);
+        let cursor = self.text.render(inner, buf, theme.text());
+        if let Some((target, category, note)) = &self.reporting {
+            let what = match target {
+                Target::Member(_) => "Report this member",
+                _ => "Report this message",
+            };
+            let label = format!("{what} as [{}] (Tab: change) note: ", CATEGORIES[*category]);
+            return prompt(
+                area,
+                area.bottom().saturating_sub(1),
+                &label,
+                note,
+                buf,
+                theme,
+            );
+        }
+        if self.writing { cursor } else { None }
+    }
+}

@@ -1,0 +1,157 @@
+//! The inbox: a member's private conversations, newest first, with unread counts; `n` starts
+//! a conversation with a member by handle.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use terminput::KeyEvent;
+
+use super::conversation::ConversationScreen;
+use super::{Nav, Outcome, Screen, move_selection};
+use crate::store::messages::ConversationSummary;
+use crate::tui::keymap::Action;
+use crate::tui::widgets::{LineInput, format_time, prompt, truncate, width};
+use crate::tui::{Effect, Loaded, Theme, strings};
+
+#[derive(Default)]
+pub struct InboxScreen {
+    conversations: Option<Vec<ConversationSummary>>,
+    selected: usize,
+    /// "Write to:" a handle, while typing it.
+    to: Option<LineInput>,
+}
+
+impl InboxScreen {
+    pub fn typing(&self) -> bool {
+        self.to.is_some()
+    }
+
+    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, body: u16) -> Outcome {
+        if let Some(input) = &mut self.to {
+            match key.code {
+                terminput::KeyCode::Esc => self.to = None,
+                terminput::KeyCode::Enter => {
+                    let handle = input.text.trim().to_string();
+                    self.to = None;
+                    if !handle.is_empty() {
+                        return Outcome::effects(vec![Effect::OpenConversation(handle)]);
+                    }
+                }
+                _ => {
+                    input.key(key);
+                }
+            }
+            return Outcome::none();
+        }
+        let Some(action) = action else {
+            return Outcome::none();
+        };
+        let list = self.conversations.as_deref().unwrap_or(&[]);
+        if move_selection(&mut self.selected, list.len(), action, body as usize) {
+            return Outcome::none();
+        }
+        match action {
+            Action::Open => match list.get(self.selected) {
+                Some(c) => {
+                    let screen = ConversationScreen::new(c.other, c.other_handle.clone());
+                    let load = screen.load();
+                    Outcome::nav(
+                        Nav::Push(Box::new(Screen::Conversation(screen))),
+                        vec![load],
+                    )
+                }
+                None => Outcome::none(),
+            },
+            Action::NewMessage => {
+                self.to = Some(LineInput::new(40));
+                Outcome::none()
+            }
+            Action::Refresh => Outcome::effects(vec![Effect::LoadInbox]),
+            Action::Back => Outcome::nav(Nav::Back, vec![]),
+            _ => Outcome::none(),
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if let Some(input) = &mut self.to {
+            input.paste(text);
+        }
+    }
+
+    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+        if let Loaded::Inbox(list) = loaded {
+            let current = self
+                .conversations
+                .as_ref()
+                .and_then(|l| l.get(self.selected))
+                .map(|c| c.id);
+            self.selected = current
+                .and_then(|id| list.iter().position(|c| c.id == id))
+                .unwrap_or(self.selected)
+                .min(list.len().saturating_sub(1));
+            self.conversations = Some(list);
+        }
+        vec![]
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+        let w = area.width as usize;
+        let Some(list) = &self.conversations else {
+            buf.set_string(area.x + 1, area.y + 1, strings::LOADING, theme.dim());
+            return None;
+        };
+        let rows = area.height.saturating_sub(1) as usize;
+        if list.is_empty() {
+            buf.set_stringn(
+                area.x + 1,
+                area.y + 1,
+                "No private messages yet. Press n to write to someone.",
+                w.saturating_sub(2),
+                theme.dim(),
+            );
+        }
+        let first = self.selected / rows.max(1) * rows.max(1);
+        for (i, c) in list.iter().enumerate().skip(first).take(rows) {
+            let y = area.y + (i - first) as u16;
+            let selected = i == self.selected;
+            let right = if c.unread > 0 {
+                format!("{} new · {} ", c.unread, format_time(c.last_at))
+            } else {
+                format!("{} ", format_time(c.last_at))
+            };
+            let rw = width(&right);
+            let marker = if selected { "▸ " } else { "  " };
+            let name = truncate(
+                &format!("{marker}{}", crate::sanitize::line(&c.other_handle)),
+                w.saturating_sub(rw + 1),
+            );
+            let style = if selected {
+                theme.selected()
+            } else {
+                theme.text()
+            };
+            buf.set_stringn(area.x, y, &name, w, style);
+            buf.set_stringn(
+                area.right().saturating_sub(rw as u16),
+                y,
+                &right,
+                rw,
+                if c.unread > 0 {
+                    theme.unread()
+                } else {
+                    theme.dim()
+                },
+            );
+        }
+        if let Some(input) = &self.to {
+            return prompt(
+                area,
+                area.bottom().saturating_sub(1),
+                "Write to (handle): ",
+                input,
+                buf,
+                theme,
+            );
+        }
+        None
+    }
+}
