@@ -86,12 +86,16 @@ pub fn member(c: &Connection, user: UserId) -> Result<Value> {
     )?;
     let messages = rows(
         c,
-        "SELECT m.id, su.handle, ou.handle, m.body, m.created_at, m.read_at
+        // What the member saw: never a message withheld from them by their block, and no
+        // read receipts for what they sent (which would tell a blocked sender of the block).
+        "SELECT m.id, su.handle, ou.handle, m.body, m.created_at,
+                CASE WHEN m.sender_id = ?1 THEN NULL ELSE m.read_at END
            FROM messages m
            JOIN conversations cv ON cv.id = m.conversation_id
            JOIN users su ON su.id = m.sender_id
            JOIN users ou ON ou.id = CASE WHEN cv.user_a = m.sender_id THEN cv.user_b ELSE cv.user_a END
-          WHERE cv.user_a = ?1 OR cv.user_b = ?1 ORDER BY m.id",
+          WHERE (cv.user_a = ?1 OR cv.user_b = ?1) AND (m.sender_id = ?1 OR m.withheld = 0)
+          ORDER BY m.id",
         user,
         |r| {
             Ok(json!({

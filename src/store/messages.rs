@@ -235,4 +235,28 @@ mod tests {
             })
             .expect("store");
     }
+
+    #[test]
+    fn an_export_holds_no_withheld_message_and_no_read_receipts_for_the_sender() {
+        let (_dir, store) = store();
+        store
+            .write(|c| {
+                let a = user(c, "ash");
+                let b = user(c, "birch");
+                let conv = open(c, a, b)?;
+                send(c, conv, b, "before the block", false)?;
+                mark_read(c, a, conv)?;
+                crate::store::blocks::block(c, a, b)?;
+                send(c, conv, b, "withheld words", true)?;
+                let ash = crate::store::export::member(c, a)?.to_string();
+                assert!(ash.contains("before the block"), "{ash}");
+                assert!(!ash.contains("withheld words"), "{ash}");
+                let birch = crate::store::export::member(c, b)?;
+                let sent = birch["messages"].as_array().expect("messages");
+                assert_eq!(sent.len(), 2);
+                assert!(sent.iter().all(|m| m["read_at"].is_null()), "{birch}");
+                Ok(())
+            })
+            .expect("store");
+    }
 }
