@@ -2,6 +2,7 @@
 //! and reading the screen as a terminal shows it.
 
 mod messages;
+mod moderation;
 mod util;
 
 use std::time::Duration;

@@ -4,6 +4,7 @@
 //!
 //! Methods are synchronous (they call SQLite); async callers run them with `spawn_blocking`.
 
+mod edits;
 mod messages;
 
 use std::sync::Arc;
@@ -76,6 +77,7 @@ pub enum ServiceError {
     Store(#[from] StoreError),
 }
 
+pub use edits::CW_MAX;
 pub use messages::{Conversation, MESSAGE_MAX, MESSAGES_PER_PAGE};
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;

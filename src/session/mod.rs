@@ -531,6 +531,36 @@ fn perform_blocking(
                 .block_member(u, member)
                 .map(|text| Loaded::Blocked(text, true)),
         ),
+        (
+            Effect::EditPost {
+                post,
+                body,
+                content_warning,
+                reason,
+            },
+            Some(u),
+        ) => loaded(
+            service
+                .edit_post(u, post, &body, &content_warning, &reason)
+                .map(Loaded::Edited),
+        ),
+        (
+            Effect::SetContentWarning {
+                post,
+                label,
+                reason,
+            },
+            Some(u),
+        ) => loaded(
+            service
+                .set_content_warning(u, post, &label, &reason)
+                .map(Loaded::SettingsChanged),
+        ),
+        (Effect::LoadRevisions(post), Some(u)) => loaded(
+            service
+                .revisions(u, post)
+                .map(|list| Loaded::Revisions(post, list)),
+        ),
         (Effect::LoadCounts, Some(u)) => loaded(service.unread_messages(u).map(Loaded::Counts)),
         (Effect::LoadReports, Some(u)) => loaded(service.review_queue(u).map(Loaded::Reports)),
         (Effect::ClaimReport { target, claim }, Some(u)) => loaded(

@@ -41,6 +41,13 @@ pub enum Action {
     Unsilenced,
     Appealed,
     ThreadMoved,
+    PostEdited,
+    ContentWarningChanged,
+    UnmaskRequested,
+    Unmasked,
+    UnmaskDeclined,
+    BoardCreated,
+    BoardChanged,
 }
 
 impl Action {
@@ -77,6 +84,13 @@ impl Action {
             Action::Appealed => "appealed",
             Action::Unsilenced => "unsilenced",
             Action::ThreadMoved => "thread_moved",
+            Action::PostEdited => "post_edited",
+            Action::ContentWarningChanged => "cw_changed",
+            Action::UnmaskRequested => "unmask_requested",
+            Action::Unmasked => "unmasked",
+            Action::UnmaskDeclined => "unmask_declined",
+            Action::BoardCreated => "board_created",
+            Action::BoardChanged => "board_changed",
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod pace;
 pub mod posts;
 pub mod recovery;
 pub mod reports;
+pub mod revisions;
 pub mod sanctions;
 pub mod users;
 

@@ -68,6 +68,9 @@ pub enum Action {
     MessageAuthor,
     ReportThread,
     ReportMember,
+    Edit,
+    History,
+    ModCw,
 }
 
 /// Which table applies.
@@ -94,6 +97,8 @@ pub enum Context {
     Conversation,
     /// Writing a private message: letters are text.
     Writing,
+    /// A page of text to read: scroll and go back.
+    Reader,
 }
 
 /// One binding: the keys, the action, and how help and the footer describe it.
@@ -346,7 +351,29 @@ const THREADS: [Binding; 5] = [
     ),
 ];
 
-const THREAD: [Binding; 19] = [
+const THREAD: [Binding; 22] = [
+    b!(
+        &[(KeyCode::Char('e'), NONE)],
+        Action::Edit,
+        "e",
+        "edit the selected post (yours; any, for moderators)",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('E'), SHIFT), (KeyCode::Char('E'), NONE)],
+        Action::History,
+        "E",
+        "edit history of the selected post",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('C'), SHIFT), (KeyCode::Char('C'), NONE)],
+        Action::ModCw,
+        "C",
+        "set or remove a content warning",
+        false,
+        staff
+    ),
     b!(
         &[(KeyCode::Char('w'), NONE)],
         Action::MessageAuthor,
@@ -611,6 +638,18 @@ const CONVERSATION: [Binding; 10] = [
         false
     ),
 ];
+
+const READER: [Binding; 1] = [b!(
+    &[
+        (KeyCode::Esc, NONE),
+        (KeyCode::Left, NONE),
+        (KeyCode::Char('q'), NONE)
+    ],
+    Action::Back,
+    "Esc",
+    "back",
+    true
+)];
 
 const WRITING: [Binding; 3] = [
     b!(
@@ -1108,6 +1147,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
         Context::Inbox => &INBOX,
         Context::Conversation => &CONVERSATION,
         Context::Writing => &WRITING,
+        Context::Reader => &READER,
     };
     let mut all: Vec<&'static Binding> = own.iter().filter(|b| staff || !b.staff).collect();
     if matches!(
@@ -1121,6 +1161,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
             | Context::Audit
             | Context::Inbox
             | Context::Conversation
+            | Context::Reader
     ) {
         all.extend(MOVE.iter());
         all.extend(COMMON.iter());
@@ -1222,7 +1263,8 @@ mod tests {
         );
     }
 
-    const ALL: [Context; 18] = [
+    const ALL: [Context; 19] = [
+        Context::Reader,
         Context::Boards,
         Context::Threads,
         Context::Thread,

@@ -119,6 +119,20 @@ pub enum Effect {
     BlockMember(crate::domain::UserId),
     /// The member's unread counts, for the header.
     LoadCounts,
+    /// Change a post's text and content warning (a moderator gives a reason).
+    EditPost {
+        post: PostId,
+        body: String,
+        content_warning: String,
+        reason: String,
+    },
+    /// A moderator sets (or with an empty label removes) a post's content warning.
+    SetContentWarning {
+        post: PostId,
+        label: String,
+        reason: String,
+    },
+    LoadRevisions(PostId),
     LoadReports,
     ClaimReport {
         target: crate::store::reports::Target,
@@ -207,6 +221,9 @@ pub enum Loaded {
     MessageSent(crate::domain::UserId),
     /// Unread private messages.
     Counts(i64),
+    /// A post was edited: what to tell the editor.
+    Edited(String),
+    Revisions(PostId, Vec<crate::store::revisions::Revision>),
 }
 
 /// Everything that can change the App.
@@ -713,6 +730,16 @@ impl App {
                 self.stack.push(old);
                 self.screen.set_width(self.width);
                 vec![load]
+            }
+            Loaded::Edited(text) => {
+                self.status = Some(Status::Info(text));
+                // Back from the editor to the thread, which shows the new text.
+                if matches!(self.screen, Screen::Compose(_))
+                    && let Some(prev) = self.stack.pop()
+                {
+                    self.screen = prev;
+                }
+                self.screen.reload(body)
             }
             Loaded::MessageSent(to) => {
                 self.status = Some(Status::Info("Sent.".into()));

@@ -9,13 +9,12 @@ use terminput::KeyEvent;
 
 use super::{Nav, Outcome};
 use crate::domain::validate::{BODY_MAX, TITLE_MAX};
-use crate::domain::{Draft, DraftPlace};
+use crate::domain::{Draft, DraftPlace, PostId};
 use crate::tui::keymap::Action;
 use crate::tui::widgets::{LineInput, TextArea};
 use crate::tui::{Effect, Loaded, Status, Theme, strings};
 
-/// Longest content warning label.
-const CW_MAX: usize = 80;
+use crate::service::CW_MAX;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {
@@ -41,6 +40,11 @@ pub struct ComposeScreen {
     touched: bool,
     /// A content warning was already suggested for this draft.
     cw_suggested: bool,
+    /// Editing a post that is out already (not a draft): which, and whether a reason is asked
+    /// (a moderator editing someone else's post). The Title field holds the reason then.
+    edit: Option<(PostId, bool)>,
+    /// Leaving an edit with changes asks once.
+    confirm_leave: bool,
 }
 
 impl ComposeScreen {
@@ -67,10 +71,46 @@ impl ComposeScreen {
             posting: false,
             touched: false,
             cw_suggested: false,
+            edit: None,
+            confirm_leave: false,
         }
     }
 
+    /// A composer that edits a post: its text and content warning as they are now.
+    pub fn edit(
+        post: PostId,
+        board_name: String,
+        thread_title: String,
+        body: &str,
+        content_warning: Option<&str>,
+        needs_reason: bool,
+    ) -> ComposeScreen {
+        let mut screen = ComposeScreen::new(
+            DraftPlace::Reply(crate::domain::BoardId(0), crate::domain::ThreadId(0)),
+            board_name,
+            Some(thread_title),
+            false,
+        );
+        screen.edit = Some((post, needs_reason));
+        screen.title = LineInput::new(200);
+        screen.warning = LineInput::with_text(CW_MAX, content_warning.unwrap_or_default());
+        screen.body = TextArea::with_text(BODY_MAX, body);
+        screen.focus = if needs_reason {
+            Field::Title
+        } else {
+            Field::Body
+        };
+        screen
+    }
+
     pub fn title(&self) -> String {
+        if self.edit.is_some() {
+            return format!(
+                "{} · Editing a post in {}",
+                self.board_name,
+                self.thread_title.as_deref().unwrap_or_default()
+            );
+        }
         match &self.thread_title {
             Some(t) => format!("{} · Reply to {t}", self.board_name),
             None => format!("{} · New thread", self.board_name),
@@ -78,6 +118,11 @@ impl ComposeScreen {
     }
 
     fn fields(&self) -> &'static [Field] {
+        match self.edit {
+            Some((_, true)) => return &[Field::Title, Field::Warning, Field::Body],
+            Some((_, false)) => return &[Field::Warning, Field::Body],
+            None => {}
+        }
         match self.place {
             DraftPlace::NewThread(_) => &[Field::Title, Field::Warning, Field::Body],
             DraftPlace::Reply(..) => &[Field::Warning, Field::Body],
@@ -105,7 +150,7 @@ impl ComposeScreen {
     }
 
     pub fn save_effect(&self) -> Option<Effect> {
-        (self.touched).then(|| Effect::SaveDraft(self.place, self.draft()))
+        (self.touched && self.edit.is_none()).then(|| Effect::SaveDraft(self.place, self.draft()))
     }
 
     fn cycle(&mut self, forward: bool) {
@@ -123,7 +168,31 @@ impl ComposeScreen {
         if self.posting {
             return Outcome::status(Status::Info(strings::POSTING.into()));
         }
+        let confirm_leave = std::mem::take(&mut self.confirm_leave);
         match action {
+            Some(Action::Send) if self.edit.is_some() => {
+                let Some((post, _)) = self.edit else {
+                    return Outcome::none();
+                };
+                self.posting = true;
+                return Outcome {
+                    nav: Nav::Stay,
+                    effects: vec![Effect::EditPost {
+                        post,
+                        body: self.body.text(),
+                        content_warning: self.warning.text.clone(),
+                        reason: self.title.text.clone(),
+                    }],
+                    status: Some(Status::Info(strings::POSTING.into())),
+                };
+            }
+            Some(Action::Back) if self.edit.is_some() && self.touched && !confirm_leave => {
+                self.confirm_leave = true;
+                return Outcome::status(Status::Error(
+                    "Your changes are not saved. Esc again leaves without them; Ctrl-S saves."
+                        .into(),
+                ));
+            }
             Some(Action::Send) => {
                 self.posting = true;
                 self.touched = true;
@@ -216,7 +285,12 @@ impl ComposeScreen {
             }
             if focused { c } else { None }
         };
-        if matches!(self.place, DraftPlace::NewThread(_)) {
+        if matches!(self.edit, Some((_, true))) {
+            if let Some(c) = one_line(y, "Reason", &self.title, Field::Title, buf) {
+                cursor = Some(c);
+            }
+            y += 1;
+        } else if self.edit.is_none() && matches!(self.place, DraftPlace::NewThread(_)) {
             if let Some(c) = one_line(y, "Title", &self.title, Field::Title, buf) {
                 cursor = Some(c);
             }

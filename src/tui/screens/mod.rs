@@ -5,6 +5,7 @@ pub mod audit;
 pub mod boards;
 pub mod compose;
 pub mod conversation;
+pub mod history;
 pub mod inbox;
 pub mod notice;
 pub mod plan;
@@ -91,6 +92,7 @@ pub enum Screen {
     Record(record::RecordScreen),
     Inbox(inbox::InboxScreen),
     Conversation(conversation::ConversationScreen),
+    History(history::HistoryScreen),
 }
 
 impl Screen {
@@ -120,6 +122,7 @@ impl Screen {
             Screen::Conversation(s) if s.typing() => Context::Typing,
             Screen::Conversation(s) if s.is_writing() => Context::Writing,
             Screen::Conversation(_) => Context::Conversation,
+            Screen::History(_) => Context::Reader,
         }
     }
 
@@ -141,6 +144,7 @@ impl Screen {
             Screen::Record(_) => "My record".into(),
             Screen::Inbox(_) => "Messages".into(),
             Screen::Conversation(s) => s.title(),
+            Screen::History(_) => "Edit history".into(),
         }
     }
 
@@ -170,6 +174,7 @@ impl Screen {
             Screen::Record(s) => s.key(key, action),
             Screen::Inbox(s) => s.key(key, action, body),
             Screen::Conversation(s) => s.key(key, action, body),
+            Screen::History(s) => s.key(action, body),
         }
     }
 
@@ -207,6 +212,7 @@ impl Screen {
             Screen::Record(s) => s.loaded(loaded),
             Screen::Inbox(s) => s.loaded(loaded),
             Screen::Conversation(s) => s.loaded(loaded),
+            Screen::History(s) => s.loaded(loaded),
         }
     }
 
@@ -283,6 +289,7 @@ impl Screen {
             Screen::Record(s) => s.render(area, buf, theme),
             Screen::Inbox(s) => s.render(area, buf, theme),
             Screen::Conversation(s) => s.render(area, buf, theme),
+            Screen::History(s) => s.render(area, buf, theme),
         }
     }
 }

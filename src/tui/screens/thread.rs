@@ -34,6 +34,8 @@ pub struct ThreadScreen {
     confirm_block: Option<PostId>,
     /// A moderator action waiting for its reason.
     moderating: Option<(Prompt, LineInput)>,
+    /// The content warning label typed, while its reason is asked.
+    cw_label: String,
     /// A report being written: the post or thread, the category chosen, the note.
     reporting: Option<(Target, usize, LineInput)>,
 }
@@ -88,6 +90,9 @@ pub enum Prompt {
     Warn(PostId),
     Silence(PostId),
     Ban(PostId),
+    /// A content warning's label (empty removes it), then the reason.
+    Cw(PostId),
+    CwReason(PostId),
 }
 
 /// The post id of the line at `i`, if it is a header.
@@ -120,6 +125,7 @@ impl ThreadScreen {
             selected: None,
             confirm_block: None,
             moderating: None,
+            cw_label: String::new(),
             reporting: None,
         }
     }
@@ -185,6 +191,16 @@ impl ThreadScreen {
                     None => (None, text.clone()),
                 };
                 let effect = match prompt {
+                    Prompt::Cw(post) => {
+                        self.cw_label = text;
+                        self.moderating = Some((Prompt::CwReason(post), LineInput::new(200)));
+                        return Outcome::none();
+                    }
+                    Prompt::CwReason(post) => Effect::SetContentWarning {
+                        post,
+                        label: std::mem::take(&mut self.cw_label),
+                        reason: text,
+                    },
                     Prompt::Mod(action) => Effect::Moderate {
                         action,
                         reason: text,
@@ -528,6 +544,62 @@ impl ThreadScreen {
                 self.moderating = Some((prompt, LineInput::new(200)));
                 Outcome::none()
             }
+            Action::Edit => {
+                let Some(page) = &self.page else {
+                    return Outcome::none();
+                };
+                let Some(post) = self
+                    .selected
+                    .and_then(|id| page.posts.iter().find(|p| p.id == id))
+                else {
+                    return Outcome::status(crate::tui::Status::Info(
+                        "Select a post with Tab first.".into(),
+                    ));
+                };
+                let staff = user.is_some_and(|u| u.role.is_staff());
+                if !post.mine && !staff {
+                    return Outcome::status(crate::tui::Status::Info(
+                        "You can edit your own posts.".into(),
+                    ));
+                }
+                let screen = ComposeScreen::edit(
+                    post.id,
+                    page.board_name.clone(),
+                    page.title.clone(),
+                    &post.body,
+                    post.content_warning.as_deref(),
+                    !post.mine,
+                );
+                Outcome::nav(Nav::Push(Box::new(Screen::Compose(screen))), vec![])
+            }
+            Action::History => {
+                let Some(post) = self.selected else {
+                    return Outcome::status(crate::tui::Status::Info(
+                        "Select a post with Tab first.".into(),
+                    ));
+                };
+                let screen = super::history::HistoryScreen::new(post);
+                let load = screen.load();
+                Outcome::nav(Nav::Push(Box::new(Screen::History(screen))), vec![load])
+            }
+            Action::ModCw => {
+                let Some(post) = self.selected else {
+                    return Outcome::status(crate::tui::Status::Info(
+                        "Select a post with Tab first.".into(),
+                    ));
+                };
+                let current = self
+                    .page
+                    .as_ref()
+                    .and_then(|p| p.posts.iter().find(|p| p.id == post))
+                    .and_then(|p| p.content_warning.clone())
+                    .unwrap_or_default();
+                self.moderating = Some((
+                    Prompt::Cw(post),
+                    LineInput::with_text(crate::service::CW_MAX, &current),
+                ));
+                Outcome::none()
+            }
             Action::Reveal => {
                 // Opens the first collapsed post from the top of the screen down.
                 let lines = self.lines(self.width);
@@ -640,6 +712,8 @@ impl ThreadScreen {
                 Prompt::Move(_) => "Move to (board slug) and why: ",
                 Prompt::Silence(_) => "Silence for (e.g. 1d) and why: ",
                 Prompt::Ban(_) => "Ban (optional duration, e.g. 7d) and why: ",
+                Prompt::Cw(_) => "Content warning (empty removes it): ",
+                Prompt::CwReason(_) => "Reason for the content warning change: ",
             };
             // The rest of the page is drawn above the prompt.
             let body = Rect {

@@ -1,0 +1,193 @@
+//! Editing posts (DESIGN.md §7): authors edit their own posts; moderators edit any post and
+//! add or remove content warnings, each with a reason that goes into the audit log. Every
+//! change keeps the earlier version, which the author and moderators can read.
+
+use super::{Result, Service, ServiceError};
+use crate::domain::policy::{self, Action};
+use crate::domain::{PostId, User, validate};
+use crate::store::audit::{self, Action as AuditAction};
+use crate::store::revisions::{self, Revision};
+use crate::store::{self, reports};
+
+/// Longest content warning label.
+pub const CW_MAX: usize = 80;
+
+impl Service {
+    /// Edits a post's text and content warning. The author may edit their own post (not in a
+    /// locked thread, not while silenced); a moderator may edit any, and must give a reason.
+    pub fn edit_post(
+        &self,
+        user: &User,
+        post: PostId,
+        body: &str,
+        content_warning: &str,
+        reason: &str,
+    ) -> Result<String> {
+        let user = self.current(user)?;
+        let old = self
+            .store
+            .read(|c| revisions::editable(c, post))?
+            .filter(|e| e.editable)
+            .ok_or(ServiceError::NotFound("post"))?;
+        let own = old.author == Some(user.id);
+        let reason = crate::sanitize::line(reason).trim().to_string();
+        if own {
+            if let Some(until) = user.silenced_until.filter(|&t| t > store::now()) {
+                return Err(ServiceError::Silenced(until));
+            }
+            if old.locked && !user.role.is_staff() {
+                return Err(ServiceError::Locked);
+            }
+        } else {
+            policy::can(&user, Action::Moderate)?;
+            if reason.is_empty() {
+                return Err(ServiceError::ReasonNeeded);
+            }
+        }
+        let body = validate::body(body)?;
+        let cw: String = crate::sanitize::line(content_warning)
+            .trim()
+            .chars()
+            .take(CW_MAX)
+            .collect();
+        let cw = (!cw.is_empty()).then_some(cw);
+        if body == old.body && cw == old.content_warning {
+            return Ok("Nothing changed.".into());
+        }
+        let watched = &self.config.watched;
+        let flagged = own && !user.role.is_staff() && {
+            let text = format!("{} {body}", cw.as_deref().unwrap_or_default());
+            if let Some(word) = crate::domain::watched_word(&text, &watched.block) {
+                return Err(ServiceError::Watched(word.to_string()));
+            }
+            // A post already out is not pulled back by an edit: words that would have held
+            // it or flagged it put it in the moderators' queue instead.
+            crate::domain::watched_word(&text, &watched.approve)
+                .or_else(|| crate::domain::watched_word(&text, &watched.flag))
+                .is_some()
+        };
+        let cw_only = body == old.body;
+        self.store.write(|c| {
+            revisions::edit(
+                c,
+                post,
+                user.id,
+                &body,
+                cw.as_deref(),
+                (!own).then_some(reason.as_str()),
+            )?;
+            if flagged {
+                reports::system_report(c, post, "watched word (edited)")?;
+            }
+            if !own {
+                let action = if cw_only {
+                    AuditAction::ContentWarningChanged
+                } else {
+                    AuditAction::PostEdited
+                };
+                audit::record(
+                    c,
+                    Some(user.id),
+                    action,
+                    Some("post"),
+                    Some(post.0),
+                    Some(&reason),
+                )?;
+            }
+            Ok(())
+        })?;
+        self.hub.poke();
+        Ok(match (own, cw_only) {
+            (false, true) if cw.is_some() => "Content warning set.".into(),
+            (false, true) => "Content warning removed.".into(),
+            _ => "Edited; the earlier version is kept.".into(),
+        })
+    }
+
+    /// A moderator sets (or, with an empty label, removes) a post's content warning.
+    pub fn set_content_warning(
+        &self,
+        actor: &User,
+        post: PostId,
+        label: &str,
+        reason: &str,
+    ) -> Result<String> {
+        let actor = self.current(actor)?;
+        policy::can(&actor, Action::Moderate)?;
+        let body = self
+            .store
+            .read(|c| revisions::editable(c, post))?
+            .filter(|e| e.editable)
+            .ok_or(ServiceError::NotFound("post"))?
+            .body;
+        if crate::sanitize::line(reason).trim().is_empty() {
+            return Err(ServiceError::ReasonNeeded);
+        }
+        // Moderators always give a reason, even on their own posts.
+        self.edit_post_as_moderator(&actor, post, &body, label, reason)
+    }
+
+    fn edit_post_as_moderator(
+        &self,
+        actor: &User,
+        post: PostId,
+        body: &str,
+        label: &str,
+        reason: &str,
+    ) -> Result<String> {
+        let cw: String = crate::sanitize::line(label)
+            .trim()
+            .chars()
+            .take(CW_MAX)
+            .collect();
+        let reason = crate::sanitize::line(reason).trim().to_string();
+        let old_cw = self
+            .store
+            .read(|c| revisions::editable(c, post))?
+            .and_then(|e| e.content_warning);
+        let new_cw = (!cw.is_empty()).then_some(cw);
+        if old_cw == new_cw {
+            return Ok("Nothing changed.".into());
+        }
+        self.store.write(|c| {
+            revisions::edit(c, post, actor.id, body, new_cw.as_deref(), Some(&reason))?;
+            audit::record(
+                c,
+                Some(actor.id),
+                AuditAction::ContentWarningChanged,
+                Some("post"),
+                Some(post.0),
+                Some(&reason),
+            )
+        })?;
+        self.hub.poke();
+        Ok(if new_cw.is_some() {
+            "Content warning set."
+        } else {
+            "Content warning removed."
+        }
+        .into())
+    }
+
+    /// A post's earlier versions, for its author and for moderators. An anonymous author's
+    /// own edits read "the author", whoever asks.
+    pub fn revisions(&self, user: &User, post: PostId) -> Result<Vec<Revision>> {
+        let user = self.current(user)?;
+        let e = self
+            .store
+            .read(|c| revisions::editable(c, post))?
+            .ok_or(ServiceError::NotFound("post"))?;
+        let staff = policy::can(&user, Action::Moderate).is_ok();
+        if e.author != Some(user.id) && !staff {
+            return Err(ServiceError::Denied(policy::Denied::StaffOnly));
+        }
+        let mut list = self.store.read(|c| revisions::list(c, post))?;
+        if !staff {
+            // Members learn that a moderator changed their post, and why, not who.
+            for r in &mut list {
+                r.moderator = None;
+            }
+        }
+        Ok(list)
+    }
+}
