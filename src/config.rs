@@ -144,6 +144,7 @@ pub enum Encryption {
 #[serde(deny_unknown_fields)]
 pub struct RawSecurity {
     pub require_2fa_for_staff: Option<bool>,
+    pub unmask_needs_second_moderator: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -240,6 +241,8 @@ pub struct Config {
     pub watched: Watched,
     /// Moderators and sysops must use a second factor (TOTP) over SSH.
     pub require_2fa_for_staff: bool,
+    /// Unmasking an anonymous author takes a second moderator's confirmation.
+    pub unmask_needs_second_moderator: bool,
     /// Boards seeded on first start (when the database has none).
     pub boards: Vec<BoardSeed>,
 }
@@ -436,7 +439,13 @@ impl Config {
                 .unwrap_or(Encryption::Keyfile),
             require_2fa_for_staff: raw
                 .security
+                .as_ref()
                 .and_then(|s| s.require_2fa_for_staff)
+                .unwrap_or(true),
+            unmask_needs_second_moderator: raw
+                .security
+                .as_ref()
+                .and_then(|s| s.unmask_needs_second_moderator)
                 .unwrap_or(true),
             boards: match raw.boards {
                 Some(boards) => boards

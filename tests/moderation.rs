@@ -128,3 +128,128 @@ async fn edits_keep_their_history_and_moderators_set_content_warnings_with_a_rea
     );
     assert!(out.contains("removed a phone number"), "{out}");
 }
+
+/// From the board list: starts an anonymous thread on Support (the second board).
+async fn post_anonymously(m: &mut Member, title: &str, body: &str) {
+    m.send(keys::DOWN).await;
+    m.send(keys::ENTER).await;
+    m.wait_for("Support").await;
+    m.send(b"c").await;
+    m.wait_for("Anonymous: off").await;
+    m.send(format!("{title}\t\t\x01{body}").as_bytes()).await;
+    m.wait_for("Anonymous: on").await;
+    m.send(keys::CTRL_S).await;
+    m.wait_for("you, anonymously").await;
+}
+
+/// Opens the first thread of Support, from the board list, and selects its first post.
+async fn open_support_thread(m: &mut Member, body: &str) {
+    m.wait_for("Small wins").await;
+    m.send(keys::DOWN).await;
+    m.send(keys::ENTER).await;
+    m.wait_for("new thread").await;
+    m.send(keys::ENTER).await;
+    m.wait_for(body).await;
+    m.send(keys::TAB).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unmasking_takes_a_reason_and_a_second_moderator_and_shows_in_the_authors_record() {
+    let dir = data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    let server = TestServer::start_with(config).await;
+    let first_key = util::add_user(dir.path(), "first_mod", "moderator");
+    let second_key = util::add_user(dir.path(), "second_mod", "moderator");
+    let author_key = new_key();
+    let mut author = Member::sign_up(server.addr, &author_key, "hidden_one").await;
+    post_anonymously(&mut author, "Threats", "something alarming").await;
+
+    let mut first = Member::connect(server.addr, &first_key, 100, 30).await;
+    open_support_thread(&mut first, "something alarming").await;
+    // Silencing or banning an anonymous author waits for an unmask, whoever they are.
+    first.send(b"S").await;
+    first.send(b"1d calm down\r").await;
+    first.wait_for("needs an unmask first").await;
+    // A warning reaches them without naming them.
+    first.send(b"W").await;
+    first.send(b"please stop\r").await;
+    first.wait_for("Warning sent.").await;
+    author
+        .wait_for("A moderator sent you a warning: please stop")
+        .await;
+
+    first.send(b"U").await;
+    first.wait_for("Why unmask this author?").await;
+    first.send(keys::ENTER).await;
+    first.wait_for("Please give a reason").await;
+    first.send(b"U").await;
+    first.send(b"credible threat to others\r").await;
+    first.wait_for("A second moderator confirms").await;
+    let screen = first.screen();
+    assert!(!screen.contains("hidden_one"), "{screen}");
+    // The one who asked cannot confirm it.
+    first.send(keys::ESC).await;
+    first.send(keys::ESC).await;
+    first.wait_for("Small wins").await;
+    first.send(b"m").await;
+    first.send(b"p").await;
+    first.wait_for("unmask the author of post").await;
+    first.send(b"a").await;
+    first.wait_for("A second moderator must decide").await;
+
+    // The second moderator reads the reason and the post, and confirms.
+    let mut second = Member::connect(server.addr, &second_key, 100, 30).await;
+    second.wait_for("Small wins").await;
+    second.send(b"m").await;
+    second.send(b"p").await;
+    let screen = second.wait_for("asked by first_mod").await;
+    assert!(!screen.contains("hidden_one"), "{screen}");
+    second.send(keys::ENTER).await;
+    second.wait_for("credible threat to others").await;
+    second.send(b"a").await;
+    second.wait_for("Unmasked").await;
+    second.wait_for("No open reports").await;
+    second.send(keys::ESC).await;
+    second.send(keys::ESC).await;
+    open_support_thread(&mut second, "something alarming").await;
+    second.wait_for("unmasked: hidden_one").await;
+
+    // The author learns it happened, and sees it in their record.
+    author
+        .wait_for("Moderators unmasked the author of one of your anonymous posts")
+        .await;
+    author.send(keys::ESC).await;
+    author.send(keys::ESC).await;
+    author.wait_for("Small wins").await;
+    author.send(b"s").await;
+    author.send(b"r").await;
+    let screen = author.wait_for("unmask").await;
+    assert!(screen.contains("credible threat to others"), "{screen}");
+
+    for m in [author, first, second] {
+        m.disconnect().await;
+    }
+    server.stop().await;
+
+    // Audited against the post, with both moderators; the author is never the target.
+    let (_, out, _) = util::bbs(&[
+        os("admin"),
+        os("audit"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert!(
+        out.contains("unmask_requested") && out.contains("unmasked"),
+        "{out}"
+    );
+    assert!(out.contains("asked by first_mod"), "{out}");
+    let warned = out
+        .lines()
+        .find(|l| l.contains("warned"))
+        .unwrap_or_default();
+    assert!(
+        warned.contains("post") && !warned.contains("hidden_one"),
+        "{out}"
+    );
+}

@@ -192,6 +192,8 @@ pub struct Post {
     pub muted: bool,
     /// Hidden by a moderator (only moderators are ever given hidden posts).
     pub hidden: bool,
+    /// An anonymous post's author, once unmasked (only moderators are ever given it).
+    pub unmasked: Option<String>,
 }
 
 impl Post {

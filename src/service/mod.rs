@@ -6,6 +6,7 @@
 
 mod edits;
 mod messages;
+mod unmask;
 
 use std::sync::Arc;
 
@@ -195,6 +196,8 @@ pub struct ImportReport {
 
 /// Distinct trusted reporters that hide a post until a moderator reviews it.
 pub const AUTO_HIDE_REPORTS: i64 = 3;
+
+const UNMASK_KEYS: &str = "An unmask request is confirmed with a or declined with x.";
 
 /// Wrong second-factor codes in a row before the second factor locks.
 pub const TOTP_MAX_FAILURES: i64 = 5;
@@ -786,7 +789,7 @@ impl Service {
         if reason.is_empty() {
             return Err(ServiceError::ReasonNeeded);
         }
-        let (author, _, _) = self
+        let (author, anonymous, _) = self
             .store
             .read(|c| blocks::post_author(c, post))?
             .ok_or(ServiceError::NotFound("post"))?;
@@ -794,8 +797,20 @@ impl Service {
         if author == actor.id {
             return Err(ServiceError::NotFound("author"));
         }
+        // An anonymous author stays unknown to the moderator: a warning reaches them without
+        // naming them (and is audited against the post); silencing or banning someone needs
+        // to know who they are, so it waits for an unmask. The answer is the same whoever
+        // the author is, so it tells nothing.
+        let masked = anonymous && !self.store.read(|c| store::unmask::is_unmasked(c, post))?;
+        if masked && !matches!(sanction, Sanction::Warn) {
+            return Err(ServiceError::Refused(
+                "Silencing or banning an anonymous author needs an unmask first (U, with a \
+                 reason). A warning (W) reaches them without naming them."
+                    .into(),
+            ));
+        }
         let target = self.user(author)?.ok_or(ServiceError::NotFound("author"))?;
-        if target.role >= actor.role {
+        if !masked && target.role >= actor.role {
             return Err(ServiceError::Denied(Denied::StaffOnly));
         }
         let now = store::now();
@@ -834,6 +849,17 @@ impl Service {
             }
             if !told.is_empty() {
                 store::reports::notify(c, author, "moderator", &told)?;
+            }
+            if masked {
+                audit::record(
+                    c,
+                    Some(actor.id),
+                    audit_action,
+                    Some("post"),
+                    Some(post.0),
+                    Some(&reason),
+                )?;
+                return events::append(c, EventKind::UserChanged, None, None, None, Some(author));
             }
             record_member_change(c, Some(actor.id), audit_action, author, Some(&reason))
         })?;
@@ -914,7 +940,7 @@ impl Service {
                 self.user(u)?.ok_or(ServiceError::NotFound("member"))?;
                 "member"
             }
-            Target::Appeal(_) => return Err(ServiceError::NotFound("report")),
+            Target::Appeal(_) | Target::Unmask(_) => return Err(ServiceError::NotFound("report")),
         };
         let filed = self.store.write(|c| {
             if !store::reports::file(c, reporter.id, target, category, &note)? {
@@ -951,10 +977,29 @@ impl Service {
         })
     }
 
-    /// The review queue: open reports grouped per post.
+    /// The review queue: open reports grouped per item, then unmask requests waiting for a
+    /// second moderator.
     pub fn review_queue(&self, actor: &User) -> Result<Vec<store::reports::QueueItem>> {
         policy::can(&self.current(actor)?, Action::Moderate)?;
-        Ok(self.store.read(store::reports::queue)?)
+        let mut items = self.store.read(store::reports::queue)?;
+        for r in self.store.read(store::unmask::pending)? {
+            items.push(store::reports::QueueItem {
+                target: store::reports::Target::Unmask(r.id),
+                label: format!(
+                    "unmask the author of post {}, asked by {}",
+                    r.post,
+                    crate::sanitize::line(&r.requester)
+                ),
+                reports: 1,
+                categories: "unmask".into(),
+                claimed_by: None,
+                first_reported: r.at,
+                body: r.body,
+                notes: r.reason,
+                hidden: false,
+            });
+        }
+        Ok(items)
     }
 
     /// Claims the reports on a post for the actor, or hands them back (`claim` false).
@@ -966,6 +1011,9 @@ impl Service {
     ) -> Result<String> {
         let actor = self.current(actor)?;
         policy::can(&actor, Action::Moderate)?;
+        if let store::reports::Target::Unmask(_) = target {
+            return Err(ServiceError::Refused(UNMASK_KEYS.into()));
+        }
         self.store
             .write(|c| store::reports::claim(c, target, claim.then_some(actor.id)))?;
         Ok(if claim {
@@ -986,6 +1034,9 @@ impl Service {
     ) -> Result<String> {
         let actor = self.current(actor)?;
         policy::can(&actor, Action::Moderate)?;
+        if let store::reports::Target::Unmask(_) = target {
+            return Err(ServiceError::Refused(UNMASK_KEYS.into()));
+        }
         let outcome = crate::sanitize::line(outcome).trim().to_string();
         if outcome.is_empty() {
             return Err(ServiceError::ReasonNeeded);
@@ -1005,6 +1056,7 @@ impl Service {
                     format!("A moderator reviewed a member you reported: {outcome}")
                 }
                 Target::Appeal(_) => format!("A moderator reviewed your appeal: {outcome}"),
+                Target::Unmask(_) => String::new(),
             };
             let (kind, id) = (target.audit_kind(), target.audit_id());
             for r in reporters {
@@ -1902,6 +1954,24 @@ impl Service {
                         || crate::domain::contains_word(cw, w)
                         || (post.id == first && crate::domain::contains_word(&title, w))
                 });
+            }
+        }
+        if staff {
+            let ids: Vec<PostId> = page
+                .posts
+                .iter()
+                .filter(|p| p.anonymous)
+                .map(|p| p.id)
+                .collect();
+            if !ids.is_empty() {
+                for (id, handle) in self
+                    .store
+                    .read(|c| store::unmask::unmasked_authors(c, &ids))?
+                {
+                    if let Some(p) = page.posts.iter_mut().find(|p| p.id == id) {
+                        p.unmasked = Some(handle);
+                    }
+                }
             }
         }
         if let Some(last) = page.posts.last() {

@@ -561,6 +561,16 @@ fn perform_blocking(
                 .revisions(u, post)
                 .map(|list| Loaded::Revisions(post, list)),
         ),
+        (Effect::RequestUnmask { post, reason }, Some(u)) => loaded(
+            service
+                .request_unmask(u, post, &reason)
+                .map(Loaded::SettingsChanged),
+        ),
+        (Effect::DecideUnmask { request, confirm }, Some(u)) => loaded(
+            service
+                .decide_unmask(u, request, confirm)
+                .map(Loaded::SettingsChanged),
+        ),
         (Effect::LoadCounts, Some(u)) => loaded(service.unread_messages(u).map(Loaded::Counts)),
         (Effect::LoadReports, Some(u)) => loaded(service.review_queue(u).map(Loaded::Reports)),
         (Effect::ClaimReport { target, claim }, Some(u)) => loaded(

@@ -27,6 +27,7 @@ pub mod recovery;
 pub mod reports;
 pub mod revisions;
 pub mod sanctions;
+pub mod unmask;
 pub mod users;
 
 use std::path::{Path, PathBuf};

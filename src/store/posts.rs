@@ -177,6 +177,7 @@ pub fn thread_page(
                 edited: r.get(7)?,
                 muted: false,
                 hidden: r.get(8)?,
+                unmasked: None,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

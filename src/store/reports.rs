@@ -20,6 +20,9 @@ pub enum Target {
     Member(UserId),
     /// A member's appeal of their own record.
     Appeal(UserId),
+    /// A moderator's request to unmask an anonymous author (its id), for a second moderator.
+    /// It lives in its own table; the queue lists it beside the reports.
+    Unmask(i64),
 }
 
 impl Target {
@@ -29,13 +32,14 @@ impl Target {
             Target::Thread(_) => "thread",
             Target::Message(_) => "message",
             Target::Member(_) | Target::Appeal(_) => "user",
+            Target::Unmask(_) => "unmask",
         }
     }
     fn id(self) -> i64 {
         match self {
             Target::Post(p) => p.0,
             Target::Thread(t) => t.0,
-            Target::Message(m) => m,
+            Target::Message(m) | Target::Unmask(m) => m,
             Target::Member(u) | Target::Appeal(u) => u.0,
         }
     }

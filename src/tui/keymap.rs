@@ -71,6 +71,7 @@ pub enum Action {
     Edit,
     History,
     ModCw,
+    ModUnmask,
 }
 
 /// Which table applies.
@@ -351,7 +352,15 @@ const THREADS: [Binding; 5] = [
     ),
 ];
 
-const THREAD: [Binding; 22] = [
+const THREAD: [Binding; 23] = [
+    b!(
+        &[(KeyCode::Char('U'), SHIFT), (KeyCode::Char('U'), NONE)],
+        Action::ModUnmask,
+        "U",
+        "unmask an anonymous author (a second moderator confirms)",
+        false,
+        staff
+    ),
     b!(
         &[(KeyCode::Char('e'), NONE)],
         Action::Edit,
@@ -864,7 +873,7 @@ const REPORTS: [Binding; 7] = [
         &[(KeyCode::Char('a'), NONE)],
         Action::Approve,
         "a",
-        "approve a held post",
+        "approve a held post; confirm an unmask",
         true,
         staff
     ),
@@ -872,7 +881,7 @@ const REPORTS: [Binding; 7] = [
         &[(KeyCode::Char('x'), NONE)],
         Action::Reject,
         "x",
-        "keep a held post hidden",
+        "keep a held post hidden; decline an unmask",
         false,
         staff
     ),
@@ -880,7 +889,7 @@ const REPORTS: [Binding; 7] = [
         &[(KeyCode::Enter, NONE)],
         Action::Open,
         "Enter",
-        "show/hide the post",
+        "show/hide what was reported",
         true,
         staff
     ),

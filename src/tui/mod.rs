@@ -133,6 +133,16 @@ pub enum Effect {
         reason: String,
     },
     LoadRevisions(PostId),
+    /// A moderator asks to unmask an anonymous post's author.
+    RequestUnmask {
+        post: PostId,
+        reason: String,
+    },
+    /// A second moderator confirms or declines an unmask request.
+    DecideUnmask {
+        request: i64,
+        confirm: bool,
+    },
     LoadReports,
     ClaimReport {
         target: crate::store::reports::Target,

@@ -82,6 +82,12 @@ impl ReportsScreen {
                 None => Outcome::none(),
             },
             Action::Approve | Action::Reject => match self.current().map(|i| i.target) {
+                Some(crate::store::reports::Target::Unmask(request)) => {
+                    Outcome::effects(vec![Effect::DecideUnmask {
+                        request,
+                        confirm: action == Action::Approve,
+                    }])
+                }
                 Some(crate::store::reports::Target::Post(post)) => {
                     Outcome::effects(vec![Effect::DecideHeld {
                         post,
@@ -138,15 +144,22 @@ impl ReportsScreen {
                 break;
             }
             let selected = i == self.selected;
-            let mut line = format!(
-                "{}{} · {} report{} · {} · since {}",
-                if selected { "▸ " } else { "  " },
-                item.label,
-                item.reports,
-                if item.reports == 1 { "" } else { "s" },
-                item.categories,
-                format_time(item.first_reported)
-            );
+            let marker = if selected { "▸ " } else { "  " };
+            let mut line = match item.target {
+                crate::store::reports::Target::Unmask(_) => format!(
+                    "{marker}{} · since {} · a confirms, x declines",
+                    item.label,
+                    format_time(item.first_reported)
+                ),
+                _ => format!(
+                    "{marker}{} · {} report{} · {} · since {}",
+                    item.label,
+                    item.reports,
+                    if item.reports == 1 { "" } else { "s" },
+                    item.categories,
+                    format_time(item.first_reported)
+                ),
+            };
             if item.hidden {
                 line.push_str(" · hidden");
             }

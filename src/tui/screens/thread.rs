@@ -90,6 +90,7 @@ pub enum Prompt {
     Warn(PostId),
     Silence(PostId),
     Ban(PostId),
+    Unmask(PostId),
     /// A content warning's label (empty removes it), then the reason.
     Cw(PostId),
     CwReason(PostId),
@@ -196,6 +197,7 @@ impl ThreadScreen {
                         self.moderating = Some((Prompt::CwReason(post), LineInput::new(200)));
                         return Outcome::none();
                     }
+                    Prompt::Unmask(post) => Effect::RequestUnmask { post, reason: text },
                     Prompt::CwReason(post) => Effect::SetContentWarning {
                         post,
                         label: std::mem::take(&mut self.cw_label),
@@ -283,6 +285,9 @@ impl ThreadScreen {
             }
             if post.hidden {
                 header.push_str(" · HIDDEN from members");
+            }
+            if let Some(handle) = &post.unmasked {
+                header.push_str(&format!(" · unmasked: {}", crate::sanitize::line(handle)));
             }
             out.push((header, Kind::Header, Some(post.id)));
             // One's own posts are never collapsed for oneself.
@@ -582,6 +587,21 @@ impl ThreadScreen {
                 let load = screen.load();
                 Outcome::nav(Nav::Push(Box::new(Screen::History(screen))), vec![load])
             }
+            Action::ModUnmask => {
+                let Some(post) = self.selected.and_then(|id| {
+                    self.page
+                        .as_ref()?
+                        .posts
+                        .iter()
+                        .find(|p| p.id == id && p.anonymous)
+                }) else {
+                    return Outcome::status(crate::tui::Status::Info(
+                        "Select an anonymous post with Tab first.".into(),
+                    ));
+                };
+                self.moderating = Some((Prompt::Unmask(post.id), LineInput::new(200)));
+                Outcome::none()
+            }
             Action::ModCw => {
                 let Some(post) = self.selected else {
                     return Outcome::status(crate::tui::Status::Info(
@@ -712,6 +732,9 @@ impl ThreadScreen {
                 Prompt::Move(_) => "Move to (board slug) and why: ",
                 Prompt::Silence(_) => "Silence for (e.g. 1d) and why: ",
                 Prompt::Ban(_) => "Ban (optional duration, e.g. 7d) and why: ",
+                Prompt::Unmask(_) => {
+                    "Why unmask this author? (audited; a second moderator confirms) "
+                }
                 Prompt::Cw(_) => "Content warning (empty removes it): ",
                 Prompt::CwReason(_) => "Reason for the content warning change: ",
             };
