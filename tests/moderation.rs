@@ -253,3 +253,110 @@ async fn unmasking_takes_a_reason_and_a_second_moderator_and_shows_in_the_author
         "{out}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sysop_creates_renames_reorders_flags_and_archives_boards_from_the_tui() {
+    let dir = data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    let server = TestServer::start_with(config).await;
+    let sysop_key = util::add_user(dir.path(), "root_sysop", "sysop");
+    let mod_key = util::add_user(dir.path(), "plain_mod", "moderator");
+    let mut member = Member::sign_up(server.addr, &new_key(), "browser").await;
+
+    // A moderator who is not a sysop is refused, whatever the UI shows.
+    let mut moderator = Member::connect(server.addr, &mod_key, 100, 30).await;
+    moderator.wait_for("Small wins").await;
+    moderator.send(b"m").await;
+    moderator.wait_for("Moderation").await;
+    moderator.send(b"b").await;
+    moderator.wait_for("Only sysops can do that.").await;
+    moderator.disconnect().await;
+
+    let mut sysop = Member::connect(server.addr, &sysop_key, 100, 30).await;
+    sysop.wait_for("Small wins").await;
+    sysop.send(b"m").await;
+    sysop.wait_for("Moderation").await;
+    sysop.send(b"b").await;
+    let screen = sysop
+        .wait_until(
+            |s| s.contains("Manage boards") && s.contains("(support)"),
+            "the boards to manage",
+        )
+        .await;
+    assert!(screen.contains("Support (support) · anonymous"), "{screen}");
+
+    sysop.send(b"n").await;
+    sysop.wait_for("New board: slug, then its name").await;
+    sysop.send(b"art Art and making\r").await;
+    sysop.wait_for("Board art created.").await;
+    sysop.wait_for("Art and making (art)").await;
+    // Members see it at once.
+    member.wait_for("Art and making").await;
+
+    // Rename it (the old name is there to edit).
+    sysop.send(b"G").await;
+    sysop.send(b"e").await;
+    sysop.wait_for("New name: Art and making").await;
+    sysop.send(&[0x15]).await;
+    sysop.send(b"Creative corner\r").await;
+    sysop.wait_for("Renamed.").await;
+    member.wait_for("Creative corner").await;
+
+    // Up one place: before General.
+    sysop.send(b"K").await;
+    sysop.wait_for("Moved.").await;
+    let screen = member
+        .wait_until(
+            |s| {
+                let c = s.find("Creative corner");
+                let g = s.find("General");
+                matches!((c, g), (Some(c), Some(g)) if c < g)
+            },
+            "Creative corner above General",
+        )
+        .await;
+    assert!(screen.contains("Small wins"), "{screen}");
+
+    // Read-only: members cannot start a thread there.
+    sysop.send(b"o").await;
+    sysop.wait_for("read-only: on.").await;
+    sysop.wait_for("Creative corner (art) · read-only").await;
+    member.send(b"G").await;
+    member.send(keys::DOWN).await;
+    member.send(keys::UP).await;
+    member.send(keys::ENTER).await;
+    member.wait_for("No threads yet").await;
+    member.send(b"c").await;
+    member.send(b"Hello\t\tcan I?").await;
+    member.send(keys::CTRL_S).await;
+    member.wait_for("Only moderators post on this board.").await;
+    member.send(keys::ESC).await;
+    member.send(keys::ESC).await;
+    member.wait_for("Small wins").await;
+
+    // Archived: gone from the members' list, kept (last, marked) for the sysop.
+    sysop.send(b"x").await;
+    sysop.wait_for("archived: on.").await;
+    sysop.wait_for("ARCHIVED").await;
+    member
+        .wait_until(|s| !s.contains("Creative corner"), "the board to go")
+        .await;
+
+    member.disconnect().await;
+    sysop.disconnect().await;
+    server.stop().await;
+
+    let (_, out, _) = util::bbs(&[
+        os("admin"),
+        os("audit"),
+        os("--actor"),
+        os("root_sysop"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert!(
+        out.contains("board_created") && out.contains("art: Renamed."),
+        "{out}"
+    );
+}

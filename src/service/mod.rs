@@ -4,6 +4,7 @@
 //!
 //! Methods are synchronous (they call SQLite); async callers run them with `spawn_blocking`.
 
+mod board_admin;
 mod edits;
 mod messages;
 mod unmask;
@@ -78,6 +79,7 @@ pub enum ServiceError {
     Store(#[from] StoreError),
 }
 
+pub use board_admin::{BoardFlag, BoardOp};
 pub use edits::CW_MAX;
 pub use messages::{Conversation, MESSAGE_MAX, MESSAGES_PER_PAGE};
 

@@ -571,6 +571,12 @@ fn perform_blocking(
                 .decide_unmask(u, request, confirm)
                 .map(Loaded::SettingsChanged),
         ),
+        (Effect::LoadBoardAdmin, Some(u)) => {
+            loaded(service.boards_to_manage(u).map(Loaded::BoardAdmin))
+        }
+        (Effect::ManageBoard(op), Some(u)) => {
+            loaded(service.manage_board(u, op).map(Loaded::SettingsChanged))
+        }
         (Effect::LoadCounts, Some(u)) => loaded(service.unread_messages(u).map(Loaded::Counts)),
         (Effect::LoadReports, Some(u)) => loaded(service.review_queue(u).map(Loaded::Reports)),
         (Effect::ClaimReport { target, claim }, Some(u)) => loaded(

@@ -72,6 +72,16 @@ pub enum Action {
     History,
     ModCw,
     ModUnmask,
+    ManageBoards,
+    NewBoard,
+    RenameBoard,
+    DescribeBoard,
+    MoveUp,
+    MoveDown,
+    ToggleReadOnly,
+    ToggleWelcome,
+    Archive,
+    CycleTrust,
 }
 
 /// Which table applies.
@@ -100,6 +110,8 @@ pub enum Context {
     Writing,
     /// A page of text to read: scroll and go back.
     Reader,
+    /// A sysop's board management.
+    ManageBoards,
 }
 
 /// One binding: the keys, the action, and how help and the footer describe it.
@@ -648,6 +660,97 @@ const CONVERSATION: [Binding; 10] = [
     ),
 ];
 
+const MANAGE_BOARDS: [Binding; 12] = [
+    b!(
+        &[(KeyCode::Char('n'), NONE)],
+        Action::NewBoard,
+        "n",
+        "new board",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('e'), NONE)],
+        Action::RenameBoard,
+        "e",
+        "rename",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('d'), NONE)],
+        Action::DescribeBoard,
+        "d",
+        "description",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('K'), SHIFT), (KeyCode::Char('K'), NONE)],
+        Action::MoveUp,
+        "K",
+        "move up",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('J'), SHIFT), (KeyCode::Char('J'), NONE)],
+        Action::MoveDown,
+        "J",
+        "move down",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('o'), NONE)],
+        Action::ToggleReadOnly,
+        "o",
+        "read-only (announcements) on/off",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('a'), NONE)],
+        Action::ToggleAnonymous,
+        "a",
+        "anonymous posting on/off",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('w'), NONE)],
+        Action::ToggleWelcome,
+        "w",
+        "open to new accounts on/off",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('t'), NONE)],
+        Action::CycleTrust,
+        "t",
+        "minimum trust level to post: 0/1",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('x'), NONE)],
+        Action::Archive,
+        "x",
+        "archive/unarchive",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('r'), NONE)],
+        Action::Refresh,
+        "r",
+        "refresh",
+        false
+    ),
+    b!(
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Left, NONE),
+            (KeyCode::Char('q'), NONE)
+        ],
+        Action::Back,
+        "Esc",
+        "back",
+        true
+    ),
+];
+
 const READER: [Binding; 1] = [b!(
     &[
         (KeyCode::Esc, NONE),
@@ -807,7 +910,15 @@ const SETTINGS: [Binding; 10] = [
     ),
 ];
 
-const STAFF: [Binding; 7] = [
+const STAFF: [Binding; 8] = [
+    b!(
+        &[(KeyCode::Char('b'), NONE)],
+        Action::ManageBoards,
+        "b",
+        "boards (sysops)",
+        false,
+        staff
+    ),
     b!(
         &[(KeyCode::Char('p'), NONE)],
         Action::Reports,
@@ -1157,6 +1268,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
         Context::Conversation => &CONVERSATION,
         Context::Writing => &WRITING,
         Context::Reader => &READER,
+        Context::ManageBoards => &MANAGE_BOARDS,
     };
     let mut all: Vec<&'static Binding> = own.iter().filter(|b| staff || !b.staff).collect();
     if matches!(
@@ -1171,6 +1283,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
             | Context::Inbox
             | Context::Conversation
             | Context::Reader
+            | Context::ManageBoards
     ) {
         all.extend(MOVE.iter());
         all.extend(COMMON.iter());
@@ -1272,7 +1385,8 @@ mod tests {
         );
     }
 
-    const ALL: [Context; 19] = [
+    const ALL: [Context; 20] = [
+        Context::ManageBoards,
         Context::Reader,
         Context::Boards,
         Context::Threads,

@@ -138,6 +138,9 @@ pub enum Effect {
         post: PostId,
         reason: String,
     },
+    LoadBoardAdmin,
+    /// A sysop changes a board.
+    ManageBoard(crate::service::BoardOp),
     /// A second moderator confirms or declines an unmask request.
     DecideUnmask {
         request: i64,
@@ -234,6 +237,8 @@ pub enum Loaded {
     /// A post was edited: what to tell the editor.
     Edited(String),
     Revisions(PostId, Vec<crate::store::revisions::Revision>),
+    /// Every board with its settings, for a sysop.
+    BoardAdmin(Vec<crate::store::boards::BoardRow>),
 }
 
 /// Everything that can change the App.

@@ -7,6 +7,7 @@ pub mod compose;
 pub mod conversation;
 pub mod history;
 pub mod inbox;
+pub mod manage_boards;
 pub mod notice;
 pub mod plan;
 pub mod reaccept;
@@ -93,6 +94,7 @@ pub enum Screen {
     Inbox(inbox::InboxScreen),
     Conversation(conversation::ConversationScreen),
     History(history::HistoryScreen),
+    ManageBoards(manage_boards::ManageBoardsScreen),
 }
 
 impl Screen {
@@ -123,6 +125,8 @@ impl Screen {
             Screen::Conversation(s) if s.is_writing() => Context::Writing,
             Screen::Conversation(_) => Context::Conversation,
             Screen::History(_) => Context::Reader,
+            Screen::ManageBoards(s) if s.typing() => Context::Typing,
+            Screen::ManageBoards(_) => Context::ManageBoards,
         }
     }
 
@@ -145,6 +149,7 @@ impl Screen {
             Screen::Inbox(_) => "Messages".into(),
             Screen::Conversation(s) => s.title(),
             Screen::History(_) => "Edit history".into(),
+            Screen::ManageBoards(_) => "Manage boards".into(),
         }
     }
 
@@ -175,6 +180,7 @@ impl Screen {
             Screen::Inbox(s) => s.key(key, action, body),
             Screen::Conversation(s) => s.key(key, action, body),
             Screen::History(s) => s.key(action, body),
+            Screen::ManageBoards(s) => s.key(key, action, body),
         }
     }
 
@@ -190,6 +196,7 @@ impl Screen {
             Screen::Record(s) => s.paste(text),
             Screen::Inbox(s) => s.paste(text),
             Screen::Conversation(s) => s.paste(text),
+            Screen::ManageBoards(s) => s.paste(text),
             _ => {}
         }
     }
@@ -213,6 +220,7 @@ impl Screen {
             Screen::Inbox(s) => s.loaded(loaded),
             Screen::Conversation(s) => s.loaded(loaded),
             Screen::History(s) => s.loaded(loaded),
+            Screen::ManageBoards(s) => s.loaded(loaded),
         }
     }
 
@@ -230,6 +238,7 @@ impl Screen {
             Screen::Audit(s) => vec![s.load()],
             Screen::Inbox(_) => vec![Effect::LoadInbox],
             Screen::Conversation(s) => s.live(),
+            Screen::ManageBoards(_) => vec![Effect::LoadBoardAdmin],
             _ => vec![],
         }
     }
@@ -290,6 +299,7 @@ impl Screen {
             Screen::Inbox(s) => s.render(area, buf, theme),
             Screen::Conversation(s) => s.render(area, buf, theme),
             Screen::History(s) => s.render(area, buf, theme),
+            Screen::ManageBoards(s) => s.render(area, buf, theme),
         }
     }
 }

@@ -65,6 +65,12 @@ impl StaffScreen {
                 None => Outcome::none(),
             },
             Action::Invite => Outcome::effects(vec![Effect::CreateInvite]),
+            Action::ManageBoards => Outcome::nav(
+                Nav::Push(Box::new(Screen::ManageBoards(
+                    super::manage_boards::ManageBoardsScreen::default(),
+                ))),
+                vec![Effect::LoadBoardAdmin],
+            ),
             Action::Reports => Outcome::nav(
                 Nav::Push(Box::new(Screen::Reports(
                     super::reports::ReportsScreen::new(),
