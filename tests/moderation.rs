@@ -360,3 +360,109 @@ async fn a_sysop_creates_renames_reorders_flags_and_archives_boards_from_the_tui
         "{out}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silence_ends_on_its_own_and_a_timed_ban_lifts_at_the_next_login() {
+    let dir = data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    let server = TestServer::start_with(config).await;
+    let mod_key = util::add_user(dir.path(), "timer_mod", "moderator");
+    let member_key = new_key();
+    let mut member = Member::sign_up(server.addr, &member_key, "hothead").await;
+    post_thread(&mut member, "Loud thread", "shouting").await;
+
+    let mut moderator = Member::connect(server.addr, &mod_key, 100, 30).await;
+    moderator.wait_for("Small wins").await;
+    moderator.send(keys::ENTER).await;
+    moderator.wait_for("Loud thread").await;
+    moderator.send(keys::ENTER).await;
+    moderator.wait_for("shouting").await;
+    moderator.send(keys::TAB).await;
+    moderator.send(b"S").await;
+    moderator.send(b"2h take a breath\r").await;
+    moderator.wait_for("Member silenced.").await;
+    member.wait_for("read-only until").await;
+
+    // An hour later (on the server's clock) the silence still holds.
+    server.service.clock().advance(3600);
+    member.send(b"r").await;
+    member.wait_for("Reply to").await;
+    member.send(b"let me speak").await;
+    member.send(keys::CTRL_S).await;
+    member.wait_for("read-only until").await;
+
+    // Past its end, the same draft goes out: nobody had to lift it.
+    server.service.clock().advance(3601);
+    member.send(keys::CTRL_S).await;
+    member.wait_for("Posted.").await;
+    member.wait_for("let me speak").await;
+
+    // A one-day ban closes the session; the member is kept out until it ends.
+    // The reply shows in the moderator's open thread by itself.
+    moderator.wait_for("let me speak").await;
+    moderator.send(keys::TAB).await;
+    moderator.send(keys::TAB).await;
+    moderator.send(b"B").await;
+    moderator.send(b"1d repeated shouting\r").await;
+    moderator.wait_for("Member banned.").await;
+    member.wait_closed().await;
+    let mut refused = Member::connect(server.addr, &member_key, 80, 24).await;
+    refused.wait_closed().await;
+
+    server.service.clock().advance(86_400 + 1);
+    let mut back = Member::connect(server.addr, &member_key, 80, 24).await;
+    back.wait_for("Small wins").await;
+    back.disconnect().await;
+    moderator.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moderator_demoted_mid_action_is_refused_by_the_server() {
+    let dir = data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    let server = TestServer::start_with(config).await;
+    let mod_key = util::add_user(dir.path(), "soon_former", "moderator");
+    let mut member = Member::sign_up(server.addr, &new_key(), "poster").await;
+    post_thread(&mut member, "Still here", "this stays visible").await;
+
+    let mut moderator = Member::connect(server.addr, &mod_key, 100, 30).await;
+    moderator.wait_for("Small wins").await;
+    moderator.send(keys::ENTER).await;
+    moderator.wait_for("Still here").await;
+    moderator.send(keys::ENTER).await;
+    moderator.wait_for("this stays visible").await;
+    moderator.send(keys::TAB).await;
+    moderator.send(b"H").await;
+    moderator.wait_for("Reason for hiding").await;
+
+    // Demoted from the server's shell while the reason prompt is open.
+    let (code, _, _) = util::bbs(&[
+        os("admin"),
+        os("role"),
+        os("soon_former"),
+        os("member"),
+        os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0));
+    moderator
+        .wait_until(|s| !s.contains("· moderator"), "the demotion to show")
+        .await;
+    moderator.send(b"spam\r").await;
+    moderator
+        .wait_for("Only moderators and sysops can do that.")
+        .await;
+    // And the staff keys are gone: H is inert now.
+    moderator.send(b"H").await;
+    moderator.pump(std::time::Duration::from_millis(300)).await;
+    assert!(!moderator.screen().contains("Reason for hiding"));
+
+    member.pump(std::time::Duration::from_millis(300)).await;
+    assert!(member.screen().contains("this stays visible"));
+    member.disconnect().await;
+    moderator.disconnect().await;
+    server.stop().await;
+}

@@ -22,6 +22,8 @@ pub const WAIT: Duration = Duration::from_secs(10);
 
 /// A running server.
 pub struct TestServer {
+    /// The server's service, for tests that move its clock.
+    pub service: haven::service::Service,
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     pub claim_code: Option<String>,
@@ -66,11 +68,12 @@ impl TestServer {
         });
         let task = tokio::spawn(haven::server::run(
             listener,
-            service,
+            service.clone(),
             host_key,
             shutdown.clone(),
         ));
         TestServer {
+            service,
             addr,
             data_dir,
             claim_code: opened.claim_code,

@@ -6,8 +6,8 @@ use super::{Result, Service, ServiceError};
 use crate::domain::policy::{self, Action};
 use crate::domain::{PostId, User, validate};
 use crate::store::audit::{self, Action as AuditAction};
+use crate::store::reports;
 use crate::store::revisions::{self, Revision};
-use crate::store::{self, reports};
 
 /// Longest content warning label.
 pub const CW_MAX: usize = 80;
@@ -32,7 +32,7 @@ impl Service {
         let own = old.author == Some(user.id);
         let reason = crate::sanitize::line(reason).trim().to_string();
         if own {
-            if let Some(until) = user.silenced_until.filter(|&t| t > store::now()) {
+            if let Some(until) = user.silenced_until.filter(|&t| t > self.clock.now()) {
                 return Err(ServiceError::Silenced(until));
             }
             if old.locked && !user.role.is_staff() {

@@ -9,7 +9,7 @@ use crate::domain::policy::{self, Action};
 use crate::domain::{AccountStatus, PostId, User, UserId, validate};
 use crate::store::events::{self, EventKind};
 use crate::store::messages::{self, ConversationSummary, Message};
-use crate::store::{self, blocks, users};
+use crate::store::{blocks, users};
 
 /// Messages shown per page of a conversation.
 pub const MESSAGES_PER_PAGE: i64 = 50;
@@ -141,7 +141,7 @@ impl Service {
             .user(to)?
             .filter(|u| u.status != AccountStatus::Deleted)
             .ok_or(ServiceError::NotFound("member"))?;
-        if let Some(until) = user.silenced_until.filter(|&t| t > store::now())
+        if let Some(until) = user.silenced_until.filter(|&t| t > self.clock.now())
             && !other.role.is_staff()
         {
             return Err(ServiceError::Silenced(until));
