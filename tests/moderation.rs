@@ -466,3 +466,42 @@ async fn a_moderator_demoted_mid_action_is_refused_by_the_server() {
     moderator.disconnect().await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reported_thread_shows_in_the_queue_with_its_opening_post_collapsed() {
+    let dir = data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    let server = TestServer::start_with(config).await;
+    let mod_key = util::add_user(dir.path(), "thread_mod", "moderator");
+    let mut poster = Member::sign_up(server.addr, &new_key(), "starter").await;
+    post_thread(&mut poster, "Buy my pills", "cheap pills here").await;
+    let mut reporter = Member::sign_up(server.addr, &new_key(), "watcher").await;
+    reporter.send(keys::ENTER).await;
+    reporter.wait_for("Buy my pills").await;
+    reporter.send(keys::ENTER).await;
+    reporter.wait_for("cheap pills").await;
+    reporter.send(b"F").await;
+    reporter
+        .wait_for("Report this thread as [harassment]")
+        .await;
+    reporter.send(keys::TAB).await;
+    reporter.send(keys::TAB).await;
+    reporter.send(b"selling\r").await;
+    reporter.wait_for("Thank you").await;
+
+    let mut moderator = Member::connect(server.addr, &mod_key, 100, 30).await;
+    moderator.wait_for("Small wins").await;
+    moderator.send(b"m").await;
+    moderator.send(b"p").await;
+    let screen = moderator.wait_for("thread: Buy my pills").await;
+    assert!(screen.contains("1 report · spam"), "{screen}");
+    assert!(!screen.contains("cheap pills"), "{screen}");
+    moderator.send(keys::ENTER).await;
+    let screen = moderator.wait_for("cheap pills here").await;
+    assert!(screen.contains("selling"), "the note:\n{screen}");
+    for m in [poster, reporter, moderator] {
+        m.disconnect().await;
+    }
+    server.stop().await;
+}
