@@ -3,6 +3,7 @@
 
 mod messages;
 mod moderation;
+mod notifications;
 mod util;
 
 use std::time::Duration;

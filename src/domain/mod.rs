@@ -263,6 +263,8 @@ pub struct ThreadPage {
     pub id: ThreadId,
     pub board_id: BoardId,
     pub board_name: String,
+    /// The board allows anonymous posts (replies too).
+    pub anonymous_allowed: bool,
     pub title: String,
     pub locked: bool,
     pub pinned: bool,

@@ -7,6 +7,7 @@
 mod board_admin;
 mod edits;
 mod messages;
+mod notifications;
 mod unmask;
 
 use std::sync::Arc;
@@ -2106,6 +2107,10 @@ impl Service {
             }
         };
         let (thread, post) = result;
+        // The post is out: a failure to notify is logged, never reported as a failed post.
+        if !held && let Err(e) = self.notify_post(author, thread, post, &body, draft.anonymous) {
+            tracing::warn!(error = %e, "notifying about a post failed");
+        }
         if held || flagged.is_some() {
             self.store.write(|c| {
                 if held {

@@ -577,7 +577,14 @@ fn perform_blocking(
         (Effect::ManageBoard(op), Some(u)) => {
             loaded(service.manage_board(u, op).map(Loaded::SettingsChanged))
         }
-        (Effect::LoadCounts, Some(u)) => loaded(service.unread_messages(u).map(Loaded::Counts)),
+        (Effect::LoadCounts, Some(u)) => loaded(
+            service
+                .unread_messages(u)
+                .and_then(|m| Ok(Loaded::Counts(m, service.unread_notifications(u)?))),
+        ),
+        (Effect::LoadNotifications, Some(u)) => {
+            loaded(service.notifications(u).map(Loaded::Notifications))
+        }
         (Effect::LoadReports, Some(u)) => loaded(service.review_queue(u).map(Loaded::Reports)),
         (Effect::ClaimReport { target, claim }, Some(u)) => loaded(
             service

@@ -21,7 +21,7 @@ pub enum EventKind {
     ThreadChanged,
     /// Something about a member changed (role, ban, …).
     UserChanged,
-    /// A private message reached `user`, or `user` read one (their unread count changed).
+    /// Something changed in `user`'s messages or notifications (their unread counts).
     Message,
 }
 

@@ -21,6 +21,7 @@ pub mod invites;
 pub mod messages;
 pub mod meta;
 pub mod migrations;
+pub mod notifications;
 pub mod pace;
 pub mod posts;
 pub mod recovery;

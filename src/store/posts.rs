@@ -135,7 +135,8 @@ pub fn thread_page(
     let head = c
         .prepare_cached(&format!(
             "SELECT t.board_id, b.name, t.title, t.locked, t.anon_salt,
-                    (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {shown}), t.pinned
+                    (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {shown}), t.pinned,
+                    b.allow_anonymous
                FROM threads t JOIN boards b ON b.id = t.board_id
               WHERE t.id = ?2 AND {THREAD_VISIBLE}"
         ))?
@@ -148,10 +149,13 @@ pub fn thread_page(
                 r.get::<_, Vec<u8>>(4)?,
                 r.get::<_, i64>(5)?,
                 r.get::<_, bool>(6)?,
+                r.get::<_, bool>(7)?,
             ))
         })
         .optional()?;
-    let Some((board_id, board_name, title, locked, salt, post_count, pinned)) = head else {
+    let Some((board_id, board_name, title, locked, salt, post_count, pinned, anonymous_allowed)) =
+        head
+    else {
         return Ok(None);
     };
     let mut stmt = c.prepare_cached(&format!(
@@ -185,6 +189,7 @@ pub fn thread_page(
         id: thread,
         board_id,
         board_name,
+        anonymous_allowed,
         title,
         locked,
         pinned,

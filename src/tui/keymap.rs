@@ -73,6 +73,7 @@ pub enum Action {
     ModCw,
     ModUnmask,
     ManageBoards,
+    Activity,
     NewBoard,
     RenameBoard,
     DescribeBoard,
@@ -112,6 +113,7 @@ pub enum Context {
     Reader,
     /// A sysop's board management.
     ManageBoards,
+    Activity,
 }
 
 /// One binding: the keys, the action, and how help and the footer describe it.
@@ -268,7 +270,14 @@ const EDITOR: [Binding; 3] = [
     ),
 ];
 
-const BOARDS: [Binding; 6] = [
+const BOARDS: [Binding; 7] = [
+    b!(
+        &[(KeyCode::Char('a'), NONE)],
+        Action::Activity,
+        "a",
+        "notifications",
+        true
+    ),
     b!(
         &[(KeyCode::Char('i'), NONE)],
         Action::Inbox,
@@ -300,7 +309,7 @@ const BOARDS: [Binding; 6] = [
         Action::Open,
         "Enter",
         "open",
-        true
+        false
     ),
     b!(
         &[(KeyCode::Char('r'), NONE)],
@@ -748,6 +757,41 @@ const MANAGE_BOARDS: [Binding; 12] = [
         "Esc",
         "back",
         true
+    ),
+];
+
+const ACTIVITY: [Binding; 4] = [
+    b!(
+        &[
+            (KeyCode::Enter, NONE),
+            (KeyCode::Right, NONE),
+            (KeyCode::Char('l'), NONE)
+        ],
+        Action::Open,
+        "Enter",
+        "open",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('r'), NONE)],
+        Action::Refresh,
+        "r",
+        "refresh",
+        false
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE), (KeyCode::Left, NONE)],
+        Action::Back,
+        "Esc",
+        "back",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('q'), NONE)],
+        Action::Back,
+        "q",
+        "back",
+        false
     ),
 ];
 
@@ -1269,6 +1313,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
         Context::Writing => &WRITING,
         Context::Reader => &READER,
         Context::ManageBoards => &MANAGE_BOARDS,
+        Context::Activity => &ACTIVITY,
     };
     let mut all: Vec<&'static Binding> = own.iter().filter(|b| staff || !b.staff).collect();
     if matches!(
@@ -1284,6 +1329,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
             | Context::Conversation
             | Context::Reader
             | Context::ManageBoards
+            | Context::Activity
     ) {
         all.extend(MOVE.iter());
         all.extend(COMMON.iter());
@@ -1385,7 +1431,8 @@ mod tests {
         );
     }
 
-    const ALL: [Context; 20] = [
+    const ALL: [Context; 21] = [
+        Context::Activity,
         Context::ManageBoards,
         Context::Reader,
         Context::Boards,

@@ -119,6 +119,7 @@ pub enum Effect {
     BlockMember(crate::domain::UserId),
     /// The member's unread counts, for the header.
     LoadCounts,
+    LoadNotifications,
     /// Change a post's text and content warning (a moderator gives a reason).
     EditPost {
         post: PostId,
@@ -232,8 +233,9 @@ pub enum Loaded {
     /// A conversation to open (found by handle or from a post), to write in at once.
     Correspondent(crate::domain::UserId, String),
     MessageSent(crate::domain::UserId),
-    /// Unread private messages.
-    Counts(i64),
+    /// Unread private messages and notifications.
+    Counts(i64, i64),
+    Notifications(Vec<crate::store::notifications::Notification>),
     /// A post was edited: what to tell the editor.
     Edited(String),
     Revisions(PostId, Vec<crate::store::revisions::Revision>),
@@ -315,8 +317,9 @@ pub struct App {
     pub farewell: Option<String>,
     /// The member's safety plan, shown under Help now once loaded.
     safety_plan: Option<String>,
-    /// Unread private messages, shown in the header.
+    /// Unread private messages and notifications, shown in the header.
     unread_messages: i64,
+    unread_notifications: i64,
 }
 
 impl App {
@@ -358,6 +361,7 @@ impl App {
                 farewell: None,
                 safety_plan: None,
                 unread_messages: 0,
+                unread_notifications: 0,
             },
             effects,
         )
@@ -584,7 +588,10 @@ impl App {
                 return vec![];
             }
             let mut effects = vec![Effect::LoadCounts];
-            if matches!(self.screen, Screen::Inbox(_) | Screen::Conversation(_)) {
+            if matches!(
+                self.screen,
+                Screen::Inbox(_) | Screen::Conversation(_) | Screen::Activity(_)
+            ) {
                 effects.extend(self.screen.reload(self.body_height()));
             }
             return effects;
@@ -727,9 +734,10 @@ impl App {
                 effects.push(Effect::LoadCounts);
                 effects
             }
-            Loaded::Counts(unread) => {
-                let arrived = unread > self.unread_messages;
-                self.unread_messages = unread;
+            Loaded::Counts(messages, notifications) => {
+                let arrived = messages > self.unread_messages;
+                self.unread_messages = messages;
+                self.unread_notifications = notifications;
                 if arrived && !matches!(self.screen, Screen::Conversation(_)) {
                     self.status = Some(Status::Info(
                         "A new private message is waiting (i on the board list opens messages)."
@@ -832,10 +840,13 @@ impl App {
         // Header: community name · where you are · who you are.
         buf.set_style(header, theme.header());
         let left = format!(" {} · {}", self.texts.name, self.screen.title());
-        let mail = match self.unread_messages {
-            0 => String::new(),
-            n => format!("✉ {n} · "),
-        };
+        let mut mail = String::new();
+        if self.unread_notifications > 0 {
+            mail.push_str(&format!("{} new · ", self.unread_notifications));
+        }
+        if self.unread_messages > 0 {
+            mail.push_str(&format!("✉ {} · ", self.unread_messages));
+        }
         let right = self
             .user
             .as_ref()

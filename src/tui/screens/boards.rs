@@ -44,6 +44,12 @@ impl BoardsScreen {
                 Nav::Push(Box::new(Screen::Staff(super::staff::StaffScreen::new()))),
                 vec![Effect::LoadPending],
             ),
+            Action::Activity => Outcome::nav(
+                Nav::Push(Box::new(Screen::Activity(
+                    super::activity::ActivityScreen::default(),
+                ))),
+                vec![Effect::LoadNotifications],
+            ),
             Action::Inbox => Outcome::nav(
                 Nav::Push(Box::new(
                     Screen::Inbox(super::inbox::InboxScreen::default()),

@@ -1,6 +1,7 @@
 //! The screens. Each is a small state struct with `key`, `loaded` and `render`; the App
 //! dispatches to the current one and applies the [`Outcome`] it returns.
 
+pub mod activity;
 pub mod audit;
 pub mod boards;
 pub mod compose;
@@ -95,6 +96,7 @@ pub enum Screen {
     Conversation(conversation::ConversationScreen),
     History(history::HistoryScreen),
     ManageBoards(manage_boards::ManageBoardsScreen),
+    Activity(activity::ActivityScreen),
 }
 
 impl Screen {
@@ -127,6 +129,7 @@ impl Screen {
             Screen::History(_) => Context::Reader,
             Screen::ManageBoards(s) if s.typing() => Context::Typing,
             Screen::ManageBoards(_) => Context::ManageBoards,
+            Screen::Activity(_) => Context::Activity,
         }
     }
 
@@ -150,6 +153,7 @@ impl Screen {
             Screen::Conversation(s) => s.title(),
             Screen::History(_) => "Edit history".into(),
             Screen::ManageBoards(_) => "Manage boards".into(),
+            Screen::Activity(_) => "Notifications".into(),
         }
     }
 
@@ -181,6 +185,7 @@ impl Screen {
             Screen::Conversation(s) => s.key(key, action, body),
             Screen::History(s) => s.key(action, body),
             Screen::ManageBoards(s) => s.key(key, action, body),
+            Screen::Activity(s) => s.key(action, body),
         }
     }
 
@@ -221,6 +226,7 @@ impl Screen {
             Screen::Conversation(s) => s.loaded(loaded),
             Screen::History(s) => s.loaded(loaded),
             Screen::ManageBoards(s) => s.loaded(loaded),
+            Screen::Activity(s) => s.loaded(loaded),
         }
     }
 
@@ -239,6 +245,7 @@ impl Screen {
             Screen::Inbox(_) => vec![Effect::LoadInbox],
             Screen::Conversation(s) => s.live(),
             Screen::ManageBoards(_) => vec![Effect::LoadBoardAdmin],
+            Screen::Activity(_) => vec![Effect::LoadNotifications],
             _ => vec![],
         }
     }
@@ -300,6 +307,7 @@ impl Screen {
             Screen::Conversation(s) => s.render(area, buf, theme),
             Screen::History(s) => s.render(area, buf, theme),
             Screen::ManageBoards(s) => s.render(area, buf, theme),
+            Screen::Activity(s) => s.render(area, buf, theme),
         }
     }
 }

@@ -406,7 +406,7 @@ impl ThreadScreen {
                     place,
                     page.board_name.clone(),
                     Some(page.title.clone()),
-                    false,
+                    page.anonymous_allowed,
                 );
                 Outcome::nav(
                     Nav::Push(Box::new(Screen::Compose(screen))),

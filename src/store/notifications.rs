@@ -1,0 +1,163 @@
+//! Notifications (DESIGN.md §4): replies to your threads, @mentions, moderators' messages and
+//! report outcomes.
+//!
+//! Blocks (§5) act twice: a named post by someone the recipient blocked notifies no one, and a
+//! notification shows only while its post and thread are ones the reader may see and its actor
+//! is not someone they blocked. Anonymous posts notify whatever the blocks (a block never acts
+//! on anonymous posts, §6), name their pseudonym only, and hide with "hide this pseudonym".
+
+use rusqlite::{Connection, params};
+
+use super::posts::{POST_VISIBLE, THREAD_VISIBLE, pseudonym};
+use super::{Result, now};
+use crate::domain::{PostId, ThreadId, UserId};
+
+/// Most members one post can mention (more are ignored: no mass pings).
+pub const MENTIONS_MAX: usize = 10;
+
+/// One notification as its reader sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub id: i64,
+    /// reply | mention | moderator | report
+    pub kind: String,
+    /// Who: a handle, a pseudonym, or None (the system, a moderator).
+    pub actor: Option<String>,
+    pub thread: Option<ThreadId>,
+    pub thread_title: Option<String>,
+    pub post: Option<PostId>,
+    /// The system's words (a moderator's message, a report's outcome).
+    pub body: Option<String>,
+    pub at: i64,
+    pub unread: bool,
+}
+
+/// Records that `user` has something about `post` (a reply or a mention); `actor` is None for
+/// anonymous posts.
+pub fn add(
+    c: &Connection,
+    user: UserId,
+    kind: &str,
+    actor: Option<UserId>,
+    thread: ThreadId,
+    post: PostId,
+) -> Result<()> {
+    c.prepare_cached(
+        "INSERT INTO notifications (user_id, kind, actor_id, thread_id, post_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![user, kind, actor, thread, post, now()])?;
+    Ok(())
+}
+
+/// SQL: notification `n` is one its reader `?1` may see now.
+fn visible() -> String {
+    format!(
+        "n.user_id = ?1
+         AND (n.actor_id IS NULL OR NOT EXISTS (SELECT 1 FROM blocks bl
+              WHERE bl.blocker_id = ?1 AND bl.blocked_id = n.actor_id))
+         AND (n.post_id IS NULL OR EXISTS (SELECT 1 FROM posts p
+              WHERE p.id = n.post_id AND {POST_VISIBLE}))
+         AND (n.thread_id IS NULL OR EXISTS (SELECT 1 FROM threads t
+              WHERE t.id = n.thread_id AND {THREAD_VISIBLE}))"
+    )
+}
+
+/// The reader's notifications, newest first.
+pub fn list(c: &Connection, reader: UserId, limit: i64) -> Result<Vec<Notification>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT n.id, n.kind, ua.handle, n.thread_id, t.title, n.post_id, p.anonymous,
+                p.author_id, t.anon_salt, n.body, n.created_at, n.read_at IS NULL
+           FROM notifications n
+           LEFT JOIN users ua ON ua.id = n.actor_id
+           LEFT JOIN threads t ON t.id = n.thread_id
+           LEFT JOIN posts p ON p.id = n.post_id
+          WHERE {}
+          ORDER BY n.id DESC LIMIT ?2",
+        visible()
+    ))?;
+    let rows = stmt.query_map(params![reader, limit], |r| {
+        let anonymous: Option<bool> = r.get(6)?;
+        let author: Option<UserId> = r.get(7)?;
+        let salt: Option<Vec<u8>> = r.get(8)?;
+        let handle: Option<String> = r.get(2)?;
+        // The pseudonym is made here; the anonymous author's id goes no further.
+        let actor = match (anonymous, salt) {
+            (Some(true), Some(salt)) => Some(pseudonym(&salt, author)),
+            _ => handle,
+        };
+        Ok(Notification {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            actor,
+            thread: r.get(3)?,
+            thread_title: r.get(4)?,
+            post: r.get(5)?,
+            body: r.get(9)?,
+            at: r.get(10)?,
+            unread: r.get(11)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Unread notifications the reader may see.
+pub fn unread(c: &Connection, reader: UserId) -> Result<i64> {
+    Ok(c.prepare_cached(&format!(
+        "SELECT count(*) FROM notifications n WHERE {} AND n.read_at IS NULL",
+        visible()
+    ))?
+    .query_row([reader], |r| r.get(0))?)
+}
+
+/// Marks all of the reader's notifications read.
+pub fn mark_all_read(c: &Connection, reader: UserId) -> Result<usize> {
+    Ok(c.prepare_cached(
+        "UPDATE notifications SET read_at = ?2 WHERE user_id = ?1 AND read_at IS NULL",
+    )?
+    .execute(params![reader, now()])?)
+}
+
+/// The handles mentioned in a text (`@name`), in order, without repeats, at most
+/// [`MENTIONS_MAX`]. Handle characters are those sign-up allows.
+pub fn mentions(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('@') {
+        // An '@' inside a word (an email address) is not a mention.
+        let before = rest[..at].chars().next_back();
+        let after = &rest[at + 1..];
+        let name: String = after
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            .collect();
+        let name = name.trim_end_matches(['.', '-']).to_string();
+        rest = &after[name.len().min(after.len())..];
+        if before.is_some_and(|c| c.is_alphanumeric()) || name.is_empty() {
+            continue;
+        }
+        if !out.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+            out.push(name);
+        }
+        if out.len() == MENTIONS_MAX {
+            break;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_are_found_once_each_and_email_addresses_are_not_mentions() {
+        assert_eq!(
+            mentions("thanks @river_stone and @Moss. also @river_stone, mail me@example.org"),
+            ["river_stone", "Moss"]
+        );
+        assert_eq!(mentions("@ alone and @@double"), ["double"]);
+        let many: String = (0..20).map(|i| format!("@m{i} ")).collect();
+        assert_eq!(mentions(&many).len(), MENTIONS_MAX);
+    }
+}

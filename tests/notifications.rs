@@ -1,0 +1,121 @@
+//! Notifications through real SSH sessions: replies and mentions arrive live, open the post,
+//! and blocks silence a blocked member's named posts without acting on anonymous ones.
+
+use super::util::{Member, TestServer, keys, new_key};
+use super::{data_dir, post_thread, reply};
+
+/// From the board list: opens the first board's first thread.
+async fn open_first_thread(m: &mut Member, title: &str) {
+    m.send(keys::ENTER).await;
+    m.wait_for(title).await;
+    m.send(keys::ENTER).await;
+    m.wait_for("posts 1-").await;
+}
+
+/// Leaves a thread for the board list.
+async fn to_boards(m: &mut Member) {
+    m.send(keys::ESC).await;
+    m.send(keys::ESC).await;
+    m.wait_for("Small wins").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_and_mentions_notify_live_and_open_the_post() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
+    let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
+    post_thread(&mut ash, "Rough week", "it has been a rough week").await;
+    to_boards(&mut ash).await;
+
+    open_first_thread(&mut birch, "Rough week").await;
+    reply(&mut birch, "sending you strength, @ash").await;
+
+    // One notification (a mention beats a reply: the same post tells once).
+    ash.wait_for("1 new · ash").await;
+    ash.send(b"a").await;
+    let screen = ash
+        .wait_for("birch mentioned you in \u{201c}Rough week\u{201d}")
+        .await;
+    assert!(!screen.contains("replied"), "{screen}");
+    // Reading them clears the count.
+    ash.wait_until(|s| !s.contains("1 new"), "the count to clear")
+        .await;
+    ash.send(keys::ENTER).await;
+    ash.wait_for("sending you strength").await;
+    ash.send(keys::ESC).await;
+    ash.send(keys::ESC).await;
+    ash.wait_for("Small wins").await;
+
+    // A plain reply notifies the thread's author.
+    reply(&mut birch, "and a second thought").await;
+    ash.wait_for("1 new · ash").await;
+    ash.send(b"a").await;
+    ash.wait_for("birch replied in \u{201c}Rough week\u{201d}")
+        .await;
+
+    ash.disconnect().await;
+    birch.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocked_members_replies_and_mentions_notify_no_one_but_anonymous_posts_still_do() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
+    let mut cedar = Member::sign_up(server.addr, &new_key(), "cedar").await;
+    // Cedar writes something; Ash blocks Cedar from it.
+    post_thread(&mut cedar, "Cedar's thread", "cedar was here").await;
+    to_boards(&mut cedar).await;
+    open_first_thread(&mut ash, "Cedar's thread").await;
+    ash.send(keys::TAB).await;
+    ash.send(b"b").await;
+    ash.send(b"b").await;
+    ash.wait_for("You blocked cedar").await;
+    to_boards(&mut ash).await;
+
+    // Ash starts a thread on Support (anonymous posting allowed), under their name.
+    ash.send(keys::DOWN).await;
+    ash.send(keys::ENTER).await;
+    ash.wait_for("new thread").await;
+    ash.send(b"c").await;
+    ash.send(b"Ash asks\t\tany advice?").await;
+    ash.send(keys::CTRL_S).await;
+    ash.wait_for("Posted.").await;
+    to_boards(&mut ash).await;
+
+    // Cedar replies and mentions Ash by name: nothing reaches Ash.
+    cedar.send(keys::DOWN).await;
+    cedar.send(keys::ENTER).await;
+    cedar.wait_for("Ash asks").await;
+    cedar.send(keys::ENTER).await;
+    cedar.wait_for("any advice?").await;
+    reply(&mut cedar, "listen to me @ash").await;
+    ash.pump(std::time::Duration::from_millis(600)).await;
+    assert!(!ash.screen().contains(" new · ash"), "{}", ash.screen());
+    ash.send(b"a").await;
+    ash.wait_for("Nothing yet").await;
+    ash.send(keys::ESC).await;
+
+    // The same member writing anonymously is not held back by the block (that would tell Ash
+    // who wrote it): Ash hears of it, by pseudonym only.
+    cedar.send(b"r").await;
+    cedar.wait_for("Anonymous: off").await;
+    cedar.send(b"\x01").await;
+    cedar.wait_for("Anonymous: on").await;
+    cedar.send(b"an anonymous word").await;
+    cedar.send(keys::CTRL_S).await;
+    cedar.wait_for("Posted.").await;
+    ash.wait_for("1 new · ash").await;
+    ash.send(b"a").await;
+    let screen = ash.wait_for("replied in \u{201c}Ash asks\u{201d}").await;
+    assert!(
+        screen.contains("anon-") && !screen.contains("cedar"),
+        "{screen}"
+    );
+
+    ash.disconnect().await;
+    cedar.disconnect().await;
+    server.stop().await;
+}
