@@ -119,3 +119,72 @@ async fn a_blocked_members_replies_and_mentions_notify_no_one_but_anonymous_post
     cedar.disconnect().await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_finds_what_the_reader_may_see_and_never_an_anonymous_author() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
+    let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
+    let mut cedar = Member::sign_up(server.addr, &new_key(), "cedar").await;
+    post_thread(&mut ash, "Sleep tips", "chamomile tea helps me sleep").await;
+    to_boards(&mut ash).await;
+    post_thread(&mut cedar, "Nights", "sleep is hard for me too").await;
+    to_boards(&mut cedar).await;
+    // Birch writes anonymously on Support.
+    birch.send(keys::DOWN).await;
+    birch.send(keys::ENTER).await;
+    birch.wait_for("new thread").await;
+    birch.send(b"c").await;
+    birch
+        .send(b"Awake again\t\t\x01I cannot sleep at all")
+        .await;
+    birch.wait_for("Anonymous: on").await;
+    birch.send(keys::CTRL_S).await;
+    birch.wait_for("Posted.").await;
+
+    // Ash blocks Cedar.
+    open_first_thread(&mut ash, "Nights").await;
+    ash.send(keys::TAB).await;
+    ash.send(b"b").await;
+    ash.send(b"b").await;
+    ash.wait_for("You blocked cedar").await;
+    ash.send(keys::ESC).await;
+    ash.wait_for("Small wins").await;
+
+    ash.send(b"/").await;
+    ash.wait_for("Search:").await;
+    ash.send(b"sleep\r").await;
+    let screen = ash
+        .wait_until(
+            |s| s.contains("Sleep tips") && s.contains("Awake again"),
+            "both results",
+        )
+        .await;
+    assert!(screen.contains("anon-"), "{screen}");
+    assert!(
+        !screen.contains("Nights") && !screen.contains("cedar") && !screen.contains("birch"),
+        "{screen}"
+    );
+
+    // A search by author never finds an anonymous post; a named one it does.
+    ash.send(b"/").await;
+    ash.send(&[0x15]).await;
+    ash.send(b"by:birch\r").await;
+    ash.wait_for("Nothing found for \u{201c}by:birch\u{201d}")
+        .await;
+    ash.send(b"/").await;
+    ash.send(&[0x15]).await;
+    ash.send(b"by:ash sleep\r").await;
+    ash.wait_for("Sleep tips").await;
+
+    // A result opens its thread at the post.
+    ash.send(keys::ENTER).await;
+    ash.wait_for("chamomile tea helps me sleep").await;
+    ash.wait_for("posts 1-1 of 1").await;
+
+    for m in [ash, birch, cedar] {
+        m.disconnect().await;
+    }
+    server.stop().await;
+}

@@ -8,6 +8,7 @@ mod board_admin;
 mod edits;
 mod messages;
 mod notifications;
+mod search;
 mod unmask;
 
 use std::sync::Arc;

@@ -582,6 +582,9 @@ fn perform_blocking(
                 .unread_messages(u)
                 .and_then(|m| Ok(Loaded::Counts(m, service.unread_notifications(u)?))),
         ),
+        (Effect::Search(text), Some(u)) => {
+            loaded(service.search(u, &text).map(Loaded::SearchResults))
+        }
         (Effect::LoadNotifications, Some(u)) => {
             loaded(service.notifications(u).map(Loaded::Notifications))
         }

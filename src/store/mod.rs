@@ -28,6 +28,7 @@ pub mod recovery;
 pub mod reports;
 pub mod revisions;
 pub mod sanctions;
+pub mod search;
 pub mod unmask;
 pub mod users;
 

@@ -74,6 +74,7 @@ pub enum Action {
     ModUnmask,
     ManageBoards,
     Activity,
+    Search,
     NewBoard,
     RenameBoard,
     DescribeBoard,
@@ -114,6 +115,7 @@ pub enum Context {
     /// A sysop's board management.
     ManageBoards,
     Activity,
+    Search,
 }
 
 /// One binding: the keys, the action, and how help and the footer describe it.
@@ -270,7 +272,14 @@ const EDITOR: [Binding; 3] = [
     ),
 ];
 
-const BOARDS: [Binding; 7] = [
+const BOARDS: [Binding; 8] = [
+    b!(
+        &[(KeyCode::Char('/'), NONE)],
+        Action::Search,
+        "/",
+        "search",
+        false
+    ),
     b!(
         &[(KeyCode::Char('a'), NONE)],
         Action::Activity,
@@ -795,6 +804,38 @@ const ACTIVITY: [Binding; 4] = [
     ),
 ];
 
+const SEARCH: [Binding; 3] = [
+    b!(
+        &[
+            (KeyCode::Enter, NONE),
+            (KeyCode::Right, NONE),
+            (KeyCode::Char('l'), NONE)
+        ],
+        Action::Open,
+        "Enter",
+        "open",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('/'), NONE)],
+        Action::Filter,
+        "/",
+        "search again",
+        true
+    ),
+    b!(
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Left, NONE),
+            (KeyCode::Char('q'), NONE)
+        ],
+        Action::Back,
+        "Esc",
+        "back",
+        true
+    ),
+];
+
 const READER: [Binding; 1] = [b!(
     &[
         (KeyCode::Esc, NONE),
@@ -1314,6 +1355,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
         Context::Reader => &READER,
         Context::ManageBoards => &MANAGE_BOARDS,
         Context::Activity => &ACTIVITY,
+        Context::Search => &SEARCH,
     };
     let mut all: Vec<&'static Binding> = own.iter().filter(|b| staff || !b.staff).collect();
     if matches!(
@@ -1330,6 +1372,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
             | Context::Reader
             | Context::ManageBoards
             | Context::Activity
+            | Context::Search
     ) {
         all.extend(MOVE.iter());
         all.extend(COMMON.iter());
@@ -1431,7 +1474,8 @@ mod tests {
         );
     }
 
-    const ALL: [Context; 21] = [
+    const ALL: [Context; 22] = [
+        Context::Search,
         Context::Activity,
         Context::ManageBoards,
         Context::Reader,

@@ -120,6 +120,8 @@ pub enum Effect {
     /// The member's unread counts, for the header.
     LoadCounts,
     LoadNotifications,
+    /// Search titles and posts ("words by:handle").
+    Search(String),
     /// Change a post's text and content warning (a moderator gives a reason).
     EditPost {
         post: PostId,
@@ -236,6 +238,7 @@ pub enum Loaded {
     /// Unread private messages and notifications.
     Counts(i64, i64),
     Notifications(Vec<crate::store::notifications::Notification>),
+    SearchResults(Vec<crate::store::search::Hit>),
     /// A post was edited: what to tell the editor.
     Edited(String),
     Revisions(PostId, Vec<crate::store::revisions::Revision>),

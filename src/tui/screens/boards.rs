@@ -44,6 +44,12 @@ impl BoardsScreen {
                 Nav::Push(Box::new(Screen::Staff(super::staff::StaffScreen::new()))),
                 vec![Effect::LoadPending],
             ),
+            Action::Search => Outcome::nav(
+                Nav::Push(Box::new(Screen::Search(
+                    super::search::SearchScreen::default(),
+                ))),
+                vec![],
+            ),
             Action::Activity => Outcome::nav(
                 Nav::Push(Box::new(Screen::Activity(
                     super::activity::ActivityScreen::default(),

@@ -14,6 +14,7 @@ pub mod plan;
 pub mod reaccept;
 pub mod record;
 pub mod reports;
+pub mod search;
 pub mod settings;
 pub mod signup;
 pub mod staff;
@@ -97,6 +98,7 @@ pub enum Screen {
     History(history::HistoryScreen),
     ManageBoards(manage_boards::ManageBoardsScreen),
     Activity(activity::ActivityScreen),
+    Search(search::SearchScreen),
 }
 
 impl Screen {
@@ -130,6 +132,8 @@ impl Screen {
             Screen::ManageBoards(s) if s.typing() => Context::Typing,
             Screen::ManageBoards(_) => Context::ManageBoards,
             Screen::Activity(_) => Context::Activity,
+            Screen::Search(s) if s.typing() => Context::Typing,
+            Screen::Search(_) => Context::Search,
         }
     }
 
@@ -154,6 +158,7 @@ impl Screen {
             Screen::History(_) => "Edit history".into(),
             Screen::ManageBoards(_) => "Manage boards".into(),
             Screen::Activity(_) => "Notifications".into(),
+            Screen::Search(_) => "Search".into(),
         }
     }
 
@@ -186,6 +191,7 @@ impl Screen {
             Screen::History(s) => s.key(action, body),
             Screen::ManageBoards(s) => s.key(key, action, body),
             Screen::Activity(s) => s.key(action, body),
+            Screen::Search(s) => s.key(key, action, body),
         }
     }
 
@@ -202,6 +208,7 @@ impl Screen {
             Screen::Inbox(s) => s.paste(text),
             Screen::Conversation(s) => s.paste(text),
             Screen::ManageBoards(s) => s.paste(text),
+            Screen::Search(s) => s.paste(text),
             _ => {}
         }
     }
@@ -227,6 +234,7 @@ impl Screen {
             Screen::History(s) => s.loaded(loaded),
             Screen::ManageBoards(s) => s.loaded(loaded),
             Screen::Activity(s) => s.loaded(loaded),
+            Screen::Search(s) => s.loaded(loaded),
         }
     }
 
@@ -277,6 +285,7 @@ impl Screen {
             Screen::SignUp(s) => s.busy = false,
             Screen::Totp(s) => s.failed(),
             Screen::Conversation(s) => s.failed(),
+            Screen::Search(s) => s.failed(),
             _ => {}
         }
     }
@@ -308,6 +317,7 @@ impl Screen {
             Screen::History(s) => s.render(area, buf, theme),
             Screen::ManageBoards(s) => s.render(area, buf, theme),
             Screen::Activity(s) => s.render(area, buf, theme),
+            Screen::Search(s) => s.render(area, buf, theme),
         }
     }
 }

@@ -1,0 +1,116 @@
+//! Search (DESIGN.md §4): SQLite FTS5 over titles and posts, only over what the reader may see
+//! (the same visibility rules as reading), and author search over named posts only: an
+//! anonymous post never matches a search by author.
+
+use rusqlite::{Connection, params};
+
+use super::Result;
+use super::posts::{POST_VISIBLE, THREAD_VISIBLE, pseudonym};
+use crate::domain::{PostId, ThreadId, UserId};
+
+/// Most results returned.
+pub const RESULTS_MAX: i64 = 50;
+
+/// One result as its reader sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub post: PostId,
+    pub thread: ThreadId,
+    pub thread_title: String,
+    pub board_name: String,
+    /// Handle or pseudonym.
+    pub author: String,
+    pub mine: bool,
+    pub body: String,
+    pub content_warning: Option<String>,
+    pub at: i64,
+    /// Has a word the reader muted (set by the service).
+    pub muted: bool,
+}
+
+/// An FTS5 query matching every word of `text` (each quoted, so nothing a member types is
+/// FTS syntax). None when there are no words.
+pub fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(12)
+        .map(|w| format!("\"{w}\""))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Posts matching `query` (an [`fts_query`]) and/or written under their name by `author`, that
+/// `reader` may see, best matches (or newest, for an author alone) first.
+pub fn search(
+    c: &Connection,
+    reader: UserId,
+    welcome_only: bool,
+    query: Option<&str>,
+    author: Option<UserId>,
+) -> Result<Vec<Hit>> {
+    let (from, order) = match query {
+        Some(_) => (
+            "posts_fts f JOIN posts p ON p.id = f.rowid",
+            "f.rank, p.id DESC",
+        ),
+        None => ("posts p", "p.id DESC"),
+    };
+    let matching = if query.is_some() {
+        "posts_fts MATCH ?2"
+    } else {
+        "?2 IS NULL"
+    };
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT p.id, p.thread_id, t.title, b.name, p.anonymous, p.author_id, u.handle,
+                t.anon_salt, p.body, p.content_warning, p.created_at
+           FROM {from}
+           JOIN threads t ON t.id = p.thread_id
+           JOIN boards b ON b.id = t.board_id
+           LEFT JOIN users u ON u.id = p.author_id
+          WHERE {matching} AND {POST_VISIBLE} AND {THREAD_VISIBLE}
+            AND b.archived = 0 AND (?3 = 0 OR b.is_welcome = 1)
+            AND (?4 IS NULL OR (p.anonymous = 0 AND p.author_id = ?4))
+          ORDER BY {order} LIMIT ?5"
+    ))?;
+    let rows = stmt.query_map(
+        params![reader, query, welcome_only, author, RESULTS_MAX],
+        |r| {
+            let anonymous: bool = r.get(4)?;
+            let author_id: Option<UserId> = r.get(5)?;
+            let handle: Option<String> = r.get(6)?;
+            let salt: Vec<u8> = r.get(7)?;
+            Ok(Hit {
+                post: r.get(0)?,
+                thread: r.get(1)?,
+                thread_title: r.get(2)?,
+                board_name: r.get(3)?,
+                author: if anonymous {
+                    pseudonym(&salt, author_id)
+                } else {
+                    handle.unwrap_or_else(|| super::posts::DELETED_AUTHOR.to_string())
+                },
+                mine: author_id == Some(reader),
+                body: r.get(8)?,
+                content_warning: r.get(9)?,
+                at: r.get(10)?,
+                muted: false,
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_members_type_never_becomes_fts_syntax() {
+        assert_eq!(
+            fts_query("sleep OR \"x\" NEAR(a b) -c*").as_deref(),
+            Some("\"sleep\" \"OR\" \"x\" \"NEAR\" \"a\" \"b\" \"c\"")
+        );
+        assert_eq!(fts_query("  ...  "), None);
+    }
+}
