@@ -15,6 +15,7 @@ use std::time::Duration;
 use tokio::sync::{Notify, broadcast};
 use tokio_util::sync::CancellationToken;
 
+use crate::domain::UserId;
 use crate::store::events::{self, Event};
 use crate::store::{Store, StoreError};
 
@@ -31,6 +32,27 @@ const PRUNE_EVERY: u32 = 3000;
 pub struct Hub {
     tx: broadcast::Sender<Arc<Event>>,
     poke: Arc<Notify>,
+    /// Members with an open session in this process, and how many. In memory only: who was
+    /// online when is never stored (DESIGN.md §8).
+    online: Arc<std::sync::Mutex<std::collections::HashMap<UserId, usize>>>,
+}
+
+/// Keeps a member counted as online while it lives (one per session).
+pub struct Presence {
+    online: Arc<std::sync::Mutex<std::collections::HashMap<UserId, usize>>>,
+    user: UserId,
+}
+
+impl Drop for Presence {
+    fn drop(&mut self) {
+        let mut map = self.online.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = map.get_mut(&self.user) {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&self.user);
+            }
+        }
+    }
 }
 
 impl Default for Hub {
@@ -44,7 +66,32 @@ impl Hub {
         Hub {
             tx: broadcast::channel(CAPACITY).0,
             poke: Arc::new(Notify::new()),
+            online: Arc::default(),
         }
+    }
+
+    /// Counts `user` online until the returned guard is dropped.
+    pub fn enter(&self, user: UserId) -> Presence {
+        *self
+            .online
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(user)
+            .or_default() += 1;
+        Presence {
+            online: self.online.clone(),
+            user,
+        }
+    }
+
+    /// Members with an open session in this process.
+    pub fn online(&self) -> Vec<UserId> {
+        self.online
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .copied()
+            .collect()
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {

@@ -188,3 +188,142 @@ async fn search_finds_what_the_reader_may_see_and_never_an_anonymous_author() {
     }
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn support_is_counted_for_the_author_only_and_blocked_members_do_not_count() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
+    let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
+    let mut dana = Member::sign_up(server.addr, &new_key(), "dana").await;
+    let mut cedar = Member::sign_up(server.addr, &new_key(), "cedar").await;
+    post_thread(&mut dana, "Dana here", "hello from dana").await;
+    to_boards(&mut dana).await;
+    post_thread(&mut ash, "A hard day", "today was hard").await;
+    ash.send(keys::TAB).await;
+    ash.send(b"+").await;
+    ash.wait_for("That is your own post.").await;
+
+    for m in [&mut birch, &mut dana] {
+        open_first_thread(m, "A hard day").await;
+        m.send(keys::TAB).await;
+        m.send(b"+").await;
+        m.wait_for("You sent your support ♥").await;
+        m.wait_for("♥ from you").await;
+    }
+    // The author sees how many, live; nobody else sees a number.
+    ash.wait_for("♥ 2").await;
+    open_first_thread(&mut cedar, "A hard day").await;
+    let screen = cedar.screen();
+    assert!(!screen.contains('♥'), "{screen}");
+    assert!(!birch.screen().contains("♥ 2"), "{}", birch.screen());
+
+    // Blocking Dana takes Dana's support out of Ash's count.
+    ash.send(keys::ESC).await;
+    ash.send(keys::ESC).await;
+    open_first_thread(&mut ash, "A hard day").await;
+    ash.send(keys::ESC).await;
+    ash.wait_for("Dana here").await;
+    ash.send(keys::DOWN).await;
+    ash.send(keys::ENTER).await;
+    ash.wait_for("hello from dana").await;
+    ash.send(keys::TAB).await;
+    ash.send(b"b").await;
+    ash.send(b"b").await;
+    ash.wait_for("You blocked dana").await;
+    ash.send(keys::ENTER).await;
+    ash.wait_for("today was hard").await;
+    ash.wait_for("♥ 1").await;
+
+    // Taking support back.
+    birch.send(b"+").await;
+    birch.wait_for("Support taken back.").await;
+    ash.wait_until(|s| !s.contains('♥'), "no support left")
+        .await;
+
+    for m in [ash, birch, cedar, dana] {
+        m.disconnect().await;
+    }
+    server.stop().await;
+}
+
+/// From the board list: opens settings and switches "who's online" visibility.
+async fn toggle_presence(m: &mut Member) {
+    m.send(b"s").await;
+    m.wait_for("Who's online").await;
+    m.send(b"o").await;
+    m.wait_for("You now show in who's online").await;
+    m.send(keys::ESC).await;
+    m.wait_for("Small wins").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_is_invisible_by_default_and_blocks_hide_it_both_ways() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
+    let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
+    let mut cedar = Member::sign_up(server.addr, &new_key(), "cedar").await;
+    let mut dana = Member::sign_up(server.addr, &new_key(), "dana").await;
+
+    // Everyone is connected, nobody chose to be seen.
+    ash.send(b"o").await;
+    ash.wait_for("Nobody to show.").await;
+    ash.send(keys::ESC).await;
+    ash.wait_for("Small wins").await;
+
+    toggle_presence(&mut birch).await;
+    toggle_presence(&mut ash).await;
+    ash.send(b"o").await;
+    let screen = ash.wait_for("• birch").await;
+    assert!(screen.contains("• ash"), "{screen}");
+    assert!(
+        !screen.contains("cedar") && !screen.contains("dana"),
+        "{screen}"
+    );
+    ash.send(keys::ESC).await;
+
+    // Cedar blocked Birch: Cedar does not see Birch. Birch blocked Dana: Dana does not see
+    // Birch either (and is not told why).
+    post_thread(&mut dana, "Dana writes", "words by dana").await;
+    to_boards(&mut dana).await;
+    post_thread(&mut birch, "Birch writes", "words by birch").await;
+    to_boards(&mut birch).await;
+    // The newest thread first: Birch's.
+    open_first_thread(&mut cedar, "Birch writes").await;
+    cedar.wait_for("words by birch").await;
+    cedar.send(keys::TAB).await;
+    cedar.send(b"b").await;
+    cedar.send(b"b").await;
+    cedar.wait_for("You blocked birch").await;
+    cedar.send(keys::ESC).await;
+    cedar.wait_for("Small wins").await;
+    cedar.send(b"o").await;
+    let screen = cedar.wait_for("• ash").await;
+    assert!(!screen.contains("birch"), "{screen}");
+
+    birch.send(keys::ENTER).await;
+    birch.wait_for("Dana writes").await;
+    birch.send(keys::DOWN).await;
+    birch.send(keys::ENTER).await;
+    birch.wait_for("words by dana").await;
+    birch.send(keys::TAB).await;
+    birch.send(b"b").await;
+    birch.send(b"b").await;
+    birch.wait_for("You blocked dana").await;
+    dana.send(b"o").await;
+    let screen = dana.wait_for("• ash").await;
+    assert!(!screen.contains("birch"), "{screen}");
+
+    // Leaving takes a member off the list.
+    birch.disconnect().await;
+    ash.send(b"o").await;
+    ash.wait_for("Who's online").await;
+    ash.wait_until(|s| !s.contains("• birch"), "birch gone")
+        .await;
+
+    for m in [ash, cedar, dana] {
+        m.disconnect().await;
+    }
+    server.stop().await;
+}

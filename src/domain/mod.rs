@@ -194,6 +194,11 @@ pub struct Post {
     pub hidden: bool,
     /// An anonymous post's author, once unmasked (only moderators are ever given it).
     pub unmasked: Option<String>,
+    /// The reader gave this post their support (♥).
+    pub supported: bool,
+    /// How many gave it support, not counting members the reader blocked; only ever set for
+    /// the post's own author (support is no public score).
+    pub support: i64,
 }
 
 impl Post {

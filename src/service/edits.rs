@@ -191,3 +191,41 @@ impl Service {
         Ok(list)
     }
 }
+
+impl Service {
+    /// Gives (or takes back) the member's support (♥) for a post they can see, not their own.
+    pub fn toggle_support(&self, user: &User, post: PostId) -> Result<String> {
+        let user = self.current(user)?;
+        if user.status == crate::domain::AccountStatus::Pending {
+            return Err(ServiceError::Denied(policy::Denied::Pending));
+        }
+        self.page_of(&user, post)?
+            .ok_or(ServiceError::NotFound("post"))?;
+        let e = self
+            .store
+            .read(|c| revisions::editable(c, post))?
+            .ok_or(ServiceError::NotFound("post"))?;
+        if e.author == Some(user.id) {
+            return Err(ServiceError::Refused("That is your own post.".into()));
+        }
+        let given = self.store.write(|c| {
+            let given = crate::store::posts::toggle_support(c, user.id, post)?;
+            crate::store::events::append(
+                c,
+                crate::store::events::EventKind::ThreadChanged,
+                Some(e.board),
+                Some(e.thread),
+                Some(post),
+                None,
+            )?;
+            Ok(given)
+        })?;
+        self.hub.poke();
+        Ok(if given {
+            "You sent your support ♥"
+        } else {
+            "Support taken back."
+        }
+        .into())
+    }
+}

@@ -190,3 +190,30 @@ impl Service {
         ))
     }
 }
+
+impl Service {
+    /// Who is online, as this member may see it: members who chose to be seen, minus anyone
+    /// either of them blocked. Only this process's sessions count (the console is the sysop).
+    pub fn who_is_online(&self, user: &User) -> Result<Vec<String>> {
+        let online = self.hub.online();
+        Ok(self
+            .store
+            .read(|c| users::visible_online(c, user.id, &online))?)
+    }
+
+    pub fn presence_visible(&self, user: &User) -> Result<bool> {
+        Ok(self.store.read(|c| users::presence_visible(c, user.id))?)
+    }
+
+    /// Shows or hides the member in "who's online".
+    pub fn set_presence(&self, user: &User, visible: bool) -> Result<String> {
+        self.store
+            .write(|c| users::set_presence_visible(c, user.id, visible))?;
+        Ok(if visible {
+            "You now show in who's online (to members who have not blocked you and whom you have not blocked)."
+        } else {
+            "You are invisible: nobody sees when you are here."
+        }
+        .into())
+    }
+}

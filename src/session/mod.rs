@@ -183,7 +183,13 @@ pub async fn run<O: Output>(
     let mut frame_dropped = false;
     let mut ending = Ending::Normal;
 
+    // Counted in "who's online" while connected (it shows only members who chose to be seen).
+    let mut presence: Option<(crate::domain::UserId, crate::live::Presence)> = None;
     while stop == Stop::Go {
+        let me = app.user.as_ref().map(|u| u.id);
+        if presence.as_ref().map(|p| p.0) != me {
+            presence = me.map(|id| (id, service.hub().enter(id)));
+        }
         let mut msgs = Vec::new();
         tokio::select! {
             biased;
@@ -363,6 +369,7 @@ fn settings(service: &Service, user: &User) -> Result<Loaded, ServiceError> {
             keys: service.keys(user.id)?,
             totp: service.has_totp(user.id)?,
             recovery_codes_left: service.recovery_codes_left(user.id)?,
+            presence: service.presence_visible(user)?,
             muted: service.muted_words(user)?,
             blocked: service.blocked(user)?,
         },
@@ -556,6 +563,9 @@ fn perform_blocking(
                 .set_content_warning(u, post, &label, &reason)
                 .map(Loaded::SettingsChanged),
         ),
+        (Effect::Support(post), Some(u)) => {
+            loaded(service.toggle_support(u, post).map(Loaded::SettingsChanged))
+        }
         (Effect::LoadRevisions(post), Some(u)) => loaded(
             service
                 .revisions(u, post)
@@ -581,6 +591,12 @@ fn perform_blocking(
             service
                 .unread_messages(u)
                 .and_then(|m| Ok(Loaded::Counts(m, service.unread_notifications(u)?))),
+        ),
+        (Effect::LoadOnline, Some(u)) => loaded(service.who_is_online(u).map(Loaded::Online)),
+        (Effect::SetPresence(visible), Some(u)) => loaded(
+            service
+                .set_presence(u, visible)
+                .map(Loaded::SettingsChanged),
         ),
         (Effect::Search(text), Some(u)) => {
             loaded(service.search(u, &text).map(Loaded::SearchResults))

@@ -160,7 +160,11 @@ pub fn thread_page(
     };
     let mut stmt = c.prepare_cached(&format!(
         "SELECT p.id, p.author_id, u.handle, p.anonymous, p.body, p.content_warning,
-                p.created_at, p.edited_at IS NOT NULL, p.status = 'hidden'
+                p.created_at, p.edited_at IS NOT NULL, p.status = 'hidden',
+                EXISTS (SELECT 1 FROM reactions r WHERE r.post_id = p.id AND r.user_id = ?1),
+                (SELECT count(*) FROM reactions r WHERE r.post_id = p.id
+                    AND NOT EXISTS (SELECT 1 FROM blocks bl
+                                     WHERE bl.blocker_id = ?1 AND bl.blocked_id = r.user_id))
            FROM posts p LEFT JOIN users u ON u.id = p.author_id
           WHERE p.thread_id = ?2 AND {shown}
           ORDER BY p.id LIMIT ?3 OFFSET ?4"
@@ -182,6 +186,13 @@ pub fn thread_page(
                 muted: false,
                 hidden: r.get(8)?,
                 unmasked: None,
+                supported: r.get(9)?,
+                // Support is no public score: only the author learns how much they got.
+                support: if author == Some(reader) {
+                    r.get(10)?
+                } else {
+                    0
+                },
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -567,4 +578,17 @@ pub fn move_thread(c: &Connection, thread: ThreadId, to: BoardId) -> Result<Opti
             .execute(params![thread, to])?;
     }
     Ok(from)
+}
+
+/// Gives or takes back `user`'s support (♥) for a post; returns whether it is given now.
+pub fn toggle_support(c: &Connection, user: UserId, post: PostId) -> Result<bool> {
+    let removed = c
+        .prepare_cached("DELETE FROM reactions WHERE post_id = ?1 AND user_id = ?2")?
+        .execute(params![post, user])?;
+    if removed > 0 {
+        return Ok(false);
+    }
+    c.prepare_cached("INSERT INTO reactions (post_id, user_id, created_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![post, user, now()])?;
+    Ok(true)
 }

@@ -474,3 +474,39 @@ pub fn set_silenced_until(c: &Connection, user: UserId, until: Option<i64>) -> R
         .execute(params![user, until])?;
     Ok(())
 }
+
+/// Whether the member shows in "who's online" (invisible by default).
+pub fn presence_visible(c: &Connection, user: UserId) -> Result<bool> {
+    Ok(
+        c.prepare_cached("SELECT presence_visible FROM users WHERE id = ?1")?
+            .query_row([user], |r| r.get(0))?,
+    )
+}
+
+pub fn set_presence_visible(c: &Connection, user: UserId, visible: bool) -> Result<()> {
+    c.prepare_cached("UPDATE users SET presence_visible = ?2 WHERE id = ?1")?
+        .execute(params![user, visible])?;
+    Ok(())
+}
+
+/// Of the members `online`, the handles `reader` may see there: those who chose to be seen,
+/// active, and neither blocked by the reader nor blocking them (DESIGN.md §5).
+pub fn visible_online(c: &Connection, reader: UserId, online: &[UserId]) -> Result<Vec<String>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT handle FROM users u
+          WHERE u.id = ?2 AND u.presence_visible = 1 AND u.status = 'active'
+            AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = ?1 AND b.blocked_id = u.id)
+            AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = u.id AND b.blocked_id = ?1)",
+    )?;
+    let mut out = Vec::new();
+    for id in online {
+        if let Some(h) = stmt
+            .query_row(params![reader, id], |r| r.get::<_, String>(0))
+            .optional()?
+        {
+            out.push(h);
+        }
+    }
+    out.sort_by_key(|h| h.to_lowercase());
+    Ok(out)
+}

@@ -72,9 +72,12 @@ pub enum Action {
     History,
     ModCw,
     ModUnmask,
+    Support,
     ManageBoards,
     Activity,
     Search,
+    Online,
+    TogglePresence,
     NewBoard,
     RenameBoard,
     DescribeBoard,
@@ -272,7 +275,14 @@ const EDITOR: [Binding; 3] = [
     ),
 ];
 
-const BOARDS: [Binding; 8] = [
+const BOARDS: [Binding; 9] = [
+    b!(
+        &[(KeyCode::Char('o'), NONE)],
+        Action::Online,
+        "o",
+        "who's online",
+        false
+    ),
     b!(
         &[(KeyCode::Char('/'), NONE)],
         Action::Search,
@@ -382,7 +392,14 @@ const THREADS: [Binding; 5] = [
     ),
 ];
 
-const THREAD: [Binding; 23] = [
+const THREAD: [Binding; 24] = [
+    b!(
+        &[(KeyCode::Char('+'), NONE), (KeyCode::Char('+'), SHIFT)],
+        Action::Support,
+        "+",
+        "send support (♥) to the selected post",
+        false
+    ),
     b!(
         &[(KeyCode::Char('U'), SHIFT), (KeyCode::Char('U'), NONE)],
         Action::ModUnmask,
@@ -918,7 +935,14 @@ const COMPOSE: [Binding; 7] = [
     ),
 ];
 
-const SETTINGS: [Binding; 10] = [
+const SETTINGS: [Binding; 11] = [
+    b!(
+        &[(KeyCode::Char('o'), NONE)],
+        Action::TogglePresence,
+        "o",
+        "show me in who's online / invisible",
+        false
+    ),
     b!(
         &[(KeyCode::Char('r'), NONE)],
         Action::MyRecord,

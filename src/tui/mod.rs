@@ -120,6 +120,8 @@ pub enum Effect {
     /// The member's unread counts, for the header.
     LoadCounts,
     LoadNotifications,
+    LoadOnline,
+    SetPresence(bool),
     /// Search titles and posts ("words by:handle").
     Search(String),
     /// Change a post's text and content warning (a moderator gives a reason).
@@ -136,6 +138,8 @@ pub enum Effect {
         reason: String,
     },
     LoadRevisions(PostId),
+    /// Give or take back support (♥) for a post.
+    Support(PostId),
     /// A moderator asks to unmask an anonymous post's author.
     RequestUnmask {
         post: PostId,
@@ -239,6 +243,7 @@ pub enum Loaded {
     Counts(i64, i64),
     Notifications(Vec<crate::store::notifications::Notification>),
     SearchResults(Vec<crate::store::search::Hit>),
+    Online(Vec<String>),
     /// A post was edited: what to tell the editor.
     Edited(String),
     Revisions(PostId, Vec<crate::store::revisions::Revision>),
@@ -605,7 +610,11 @@ impl App {
             Screen::Thread(s) => event.thread == Some(s.thread_id),
             _ => false,
         };
-        if !relevant || (event.post.is_some() && event.post == self.last_posted) {
+        // This session's own new post is on screen already; any other change to it is not.
+        let own_new_post = matches!(event.kind, EventKind::NewPost | EventKind::NewThread)
+            && event.post.is_some()
+            && event.post == self.last_posted;
+        if !relevant || own_new_post {
             return vec![];
         }
         // A quiet reload: the reader's view decides what shows. No "new posts" notice here,

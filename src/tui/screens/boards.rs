@@ -44,6 +44,12 @@ impl BoardsScreen {
                 Nav::Push(Box::new(Screen::Staff(super::staff::StaffScreen::new()))),
                 vec![Effect::LoadPending],
             ),
+            Action::Online => Outcome::nav(
+                Nav::Push(Box::new(Screen::Online(
+                    super::online::OnlineScreen::default(),
+                ))),
+                vec![Effect::LoadOnline],
+            ),
             Action::Search => Outcome::nav(
                 Nav::Push(Box::new(Screen::Search(
                     super::search::SearchScreen::default(),

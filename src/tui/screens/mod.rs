@@ -10,6 +10,7 @@ pub mod history;
 pub mod inbox;
 pub mod manage_boards;
 pub mod notice;
+pub mod online;
 pub mod plan;
 pub mod reaccept;
 pub mod record;
@@ -99,6 +100,7 @@ pub enum Screen {
     ManageBoards(manage_boards::ManageBoardsScreen),
     Activity(activity::ActivityScreen),
     Search(search::SearchScreen),
+    Online(online::OnlineScreen),
 }
 
 impl Screen {
@@ -134,6 +136,7 @@ impl Screen {
             Screen::Activity(_) => Context::Activity,
             Screen::Search(s) if s.typing() => Context::Typing,
             Screen::Search(_) => Context::Search,
+            Screen::Online(_) => Context::Reader,
         }
     }
 
@@ -159,6 +162,7 @@ impl Screen {
             Screen::ManageBoards(_) => "Manage boards".into(),
             Screen::Activity(_) => "Notifications".into(),
             Screen::Search(_) => "Search".into(),
+            Screen::Online(_) => "Who's online".into(),
         }
     }
 
@@ -192,6 +196,7 @@ impl Screen {
             Screen::ManageBoards(s) => s.key(key, action, body),
             Screen::Activity(s) => s.key(action, body),
             Screen::Search(s) => s.key(key, action, body),
+            Screen::Online(s) => s.key(action),
         }
     }
 
@@ -235,6 +240,7 @@ impl Screen {
             Screen::ManageBoards(s) => s.loaded(loaded),
             Screen::Activity(s) => s.loaded(loaded),
             Screen::Search(s) => s.loaded(loaded),
+            Screen::Online(s) => s.loaded(loaded),
         }
     }
 
@@ -254,6 +260,7 @@ impl Screen {
             Screen::Conversation(s) => s.live(),
             Screen::ManageBoards(_) => vec![Effect::LoadBoardAdmin],
             Screen::Activity(_) => vec![Effect::LoadNotifications],
+            Screen::Online(_) => vec![Effect::LoadOnline],
             _ => vec![],
         }
     }
@@ -318,6 +325,7 @@ impl Screen {
             Screen::ManageBoards(s) => s.render(area, buf, theme),
             Screen::Activity(s) => s.render(area, buf, theme),
             Screen::Search(s) => s.render(area, buf, theme),
+            Screen::Online(s) => s.render(area, buf, theme),
         }
     }
 }

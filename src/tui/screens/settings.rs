@@ -20,6 +20,8 @@ pub struct SettingsData {
     pub blocked: Vec<String>,
     pub totp: bool,
     pub recovery_codes_left: usize,
+    /// Shown in "who's online".
+    pub presence: bool,
 }
 
 /// A one-line question at the bottom of the screen.
@@ -189,6 +191,10 @@ impl SettingsScreen {
                 self.mode = Mode::Unblock(LineInput::new(64));
                 Outcome::none()
             }
+            Action::TogglePresence => match &self.data {
+                Some(d) => Outcome::effects(vec![Effect::SetPresence(!d.presence)]),
+                None => Outcome::none(),
+            },
             Action::MutedWords => {
                 let current = self
                     .data
@@ -310,6 +316,21 @@ impl SettingsScreen {
             area.x + 1,
             y,
             truncate(&format!("Blocked: {blocked}"), w.saturating_sub(2)),
+            w.saturating_sub(2),
+            theme.text(),
+        );
+        y += 1;
+        buf.set_stringn(
+            area.x + 1,
+            y,
+            truncate(
+                if data.presence {
+                    "Who's online: you show there (o to be invisible)"
+                } else {
+                    "Who's online: you are invisible (o to show yourself)"
+                },
+                w.saturating_sub(2),
+            ),
             w.saturating_sub(2),
             theme.text(),
         );

@@ -283,6 +283,11 @@ impl ThreadScreen {
             if post.edited {
                 header.push_str(" · edited");
             }
+            if post.supported {
+                header.push_str(" · ♥ from you");
+            } else if post.mine && post.support > 0 {
+                header.push_str(&format!(" · ♥ {}", post.support));
+            }
             if post.hidden {
                 header.push_str(" · HIDDEN from members");
             }
@@ -576,6 +581,14 @@ impl ThreadScreen {
                     !post.mine,
                 );
                 Outcome::nav(Nav::Push(Box::new(Screen::Compose(screen))), vec![])
+            }
+            Action::Support => {
+                let Some(post) = self.selected else {
+                    return Outcome::status(crate::tui::Status::Info(
+                        "Select a post with Tab first.".into(),
+                    ));
+                };
+                Outcome::effects(vec![Effect::Support(post)])
             }
             Action::History => {
                 let Some(post) = self.selected else {
