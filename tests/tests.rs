@@ -1,6 +1,7 @@
 //! End-to-end tests: a real server on a loopback port, members connecting over SSH, typing keys
 //! and reading the screen as a terminal shows it.
 
+mod anonymity;
 mod messages;
 mod moderation;
 mod notifications;
