@@ -143,9 +143,14 @@ pub fn database_key(config: &Config, db: &std::path::Path) -> Result<Option<DbKe
                     .ok()?;
                     Some(text.trim_end_matches(['\r', '\n']).to_string())
                 });
+            // Or typed at the terminal that started bbs (never echoed, never stored).
+            let passphrase = match passphrase {
+                Some(p) => Some(p),
+                None => prompt_passphrase(!db.exists())?,
+            };
             let Some(passphrase) = passphrase else {
                 return Err(BootError::Key(format!(
-                    "encryption is \"passphrase\": set {PASSPHRASE_ENV} or the systemd credential {PASSPHRASE_CREDENTIAL}"
+                    "encryption is \"passphrase\": type it at the terminal, or set {PASSPHRASE_ENV} or the systemd credential {PASSPHRASE_CREDENTIAL}"
                 )));
             };
             let salt_path = dir.join(SALT_FILE);
@@ -173,4 +178,67 @@ pub fn database_key(config: &Config, db: &std::path::Path) -> Result<Option<DbKe
             Ok(Some(DbKey(key)))
         }
     }
+}
+
+/// Asks for the database passphrase on the terminal, without echo (twice, when it is new).
+/// None when there is no terminal to ask on.
+fn prompt_passphrase(new: bool) -> Result<Option<String>, BootError> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Ok(None);
+    }
+    let first = read_hidden(if new {
+        "New database passphrase: "
+    } else {
+        "Database passphrase: "
+    })?;
+    if new {
+        let again = read_hidden("The same passphrase again: ")?;
+        if again != first {
+            return Err(BootError::Key(
+                "the two passphrases differ; nothing was created".into(),
+            ));
+        }
+    }
+    if first.is_empty() {
+        return Err(BootError::Key(
+            "an empty passphrase protects nothing".into(),
+        ));
+    }
+    Ok(Some(first))
+}
+
+/// Reads a line from the terminal with echo off (raw mode), Backspace working, Ctrl-C or
+/// Ctrl-D giving up.
+fn read_hidden(label: &str) -> Result<String, BootError> {
+    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
+    use std::io::Write;
+    let fail = |e: std::io::Error| BootError::Key(format!("cannot read the passphrase: {e}"));
+    let mut err = std::io::stderr();
+    write!(err, "{label}")
+        .and_then(|_| err.flush())
+        .map_err(fail)?;
+    crossterm::terminal::enable_raw_mode().map_err(fail)?;
+    let mut text = String::new();
+    let outcome = loop {
+        match read() {
+            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
+                KeyCode::Enter => break Ok(()),
+                KeyCode::Backspace => {
+                    text.pop();
+                }
+                KeyCode::Char('c' | 'd') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    break Err(BootError::Key("no passphrase given".into()));
+                }
+                KeyCode::Char(c) => text.push(c),
+                _ => {}
+            },
+            Ok(Event::Paste(p)) => text.push_str(&p),
+            Ok(_) => {}
+            Err(e) => break Err(fail(e)),
+        }
+    };
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = writeln!(err, "\r");
+    outcome.map(|()| text)
 }

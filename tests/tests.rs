@@ -2142,6 +2142,44 @@ fn a_passphrase_key_opens_only_with_the_same_passphrase() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_passphrase_can_be_typed_at_the_terminal_without_echo() {
+    let dir = data_dir();
+    let config = dir.path().join("bbs.toml");
+    std::fs::write(&config, "[storage]\nencryption = \"passphrase\"\n").expect("write config");
+    let data = dir.path().join("data");
+    let spawn = || {
+        let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_bbs"));
+        cmd.args(["admin", "users", "--config"]);
+        cmd.arg(&config);
+        cmd.arg("--data-dir");
+        cmd.arg(&data);
+        cmd.env_remove("BBS_DB_PASSPHRASE");
+        cmd.env_remove("CREDENTIALS_DIRECTORY");
+        util::PtyProgram::spawn(cmd, 80, 24)
+    };
+    // First start: asked twice, never shown.
+    let mut p = spawn();
+    p.wait_for("New database passphrase:").await;
+    p.send(b"quiet river 42\r");
+    p.wait_for("The same passphrase again:").await;
+    p.send(b"quiet river 42\r");
+    let screen = p.wait_for("handle").await;
+    assert!(!screen.contains("quiet river"), "echoed:\n{screen}");
+    assert_eq!(p.wait_exit().await, 0);
+    // A wrong one is refused; the right one opens it.
+    let mut p = spawn();
+    p.wait_for("Database passphrase:").await;
+    p.send(b"loud river\r");
+    p.wait_for("does not open").await;
+    assert_ne!(p.wait_exit().await, 0);
+    let mut p = spawn();
+    p.wait_for("Database passphrase:").await;
+    p.send(b"quiet river 42\r");
+    p.wait_for("handle").await;
+    assert_eq!(p.wait_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_verify_and_restore_round_trip_while_the_board_runs() {
     let dir = data_dir();
     let d = dir.path().as_os_str();
