@@ -237,3 +237,34 @@ async fn new_members_write_only_to_moderators_and_a_refused_message_is_kept() {
     gale.disconnect().await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_can_be_blocked_by_handle_from_settings() {
+    let dir = data_dir();
+    let server = TestServer::start_with(trusting(dir.path())).await;
+    let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
+    let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
+    write_to(&mut birch, "ash").await;
+    send_message(&mut birch, "unwanted attention").await;
+    ash.wait_for("✉ 1").await;
+
+    ash.send(b"s").await;
+    ash.wait_for("Blocked: nobody").await;
+    ash.send(b"b").await;
+    ash.wait_for("Block (handle; they are not told)").await;
+    ash.send(b"nobody_like_that\r").await;
+    ash.wait_for("No member is called").await;
+    ash.send(b"b").await;
+    ash.send(b"@birch\r").await;
+    ash.wait_for("You blocked birch").await;
+    ash.wait_for("Blocked: birch").await;
+    ash.wait_until(|s| !s.contains('✉'), "the unread count to go")
+        .await;
+    ash.send(keys::ESC).await;
+    ash.send(b"i").await;
+    ash.wait_for("No private messages yet").await;
+
+    ash.disconnect().await;
+    birch.disconnect().await;
+    server.stop().await;
+}

@@ -216,4 +216,15 @@ impl Service {
         }
         .into())
     }
+
+    /// Blocks a member by handle (settings). They are not told.
+    pub fn block_handle(&self, user: &User, handle: &str) -> Result<String> {
+        let handle = handle.trim().trim_start_matches('@');
+        let other = self
+            .store
+            .read(|c| users::by_handle(c, handle))?
+            .filter(|u| u.status != AccountStatus::Deleted && u.id != user.id)
+            .ok_or_else(|| ServiceError::NoSuchMember(crate::sanitize::line(handle)))?;
+        self.block_member(user, other.id)
+    }
 }

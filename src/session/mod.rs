@@ -498,7 +498,7 @@ fn perform_blocking(
         (Effect::BlockAuthor(post), Some(u)) => loaded(
             service
                 .block_author(u, post)
-                .map(|(text, leave)| Loaded::Blocked(text, leave)),
+                .map(|(text, leave)| Loaded::BlocksChanged(text, leave)),
         ),
         (
             Effect::Report {
@@ -533,10 +533,15 @@ fn perform_blocking(
                 .send_message(u, to, &body)
                 .map(|()| Loaded::MessageSent(to)),
         ),
+        (Effect::BlockHandle(handle), Some(u)) => loaded(
+            service
+                .block_handle(u, &handle)
+                .map(|text| Loaded::BlocksChanged(text, false)),
+        ),
         (Effect::BlockMember(member), Some(u)) => loaded(
             service
                 .block_member(u, member)
-                .map(|text| Loaded::Blocked(text, true)),
+                .map(|text| Loaded::BlocksChanged(text, true)),
         ),
         (
             Effect::EditPost {
@@ -653,9 +658,11 @@ fn perform_blocking(
                 .moderate(u, action, &reason)
                 .map(Loaded::SettingsChanged),
         ),
-        (Effect::Unblock(handle), Some(u)) => {
-            loaded(service.unblock(u, &handle).map(Loaded::SettingsChanged))
-        }
+        (Effect::Unblock(handle), Some(u)) => loaded(
+            service
+                .unblock(u, &handle)
+                .map(|text| Loaded::BlocksChanged(text, false)),
+        ),
         (Effect::SetMutedWords(list), Some(u)) => {
             loaded(service.set_muted_words(u, &list).map(|w| {
                 Loaded::SettingsChanged(if w.is_empty() {

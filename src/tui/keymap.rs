@@ -935,7 +935,14 @@ const COMPOSE: [Binding; 7] = [
     ),
 ];
 
-const SETTINGS: [Binding; 11] = [
+const SETTINGS: [Binding; 12] = [
+    b!(
+        &[(KeyCode::Char('b'), NONE)],
+        Action::Block,
+        "b",
+        "block someone (by handle)",
+        false
+    ),
     b!(
         &[(KeyCode::Char('o'), NONE)],
         Action::TogglePresence,

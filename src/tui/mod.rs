@@ -117,6 +117,8 @@ pub enum Effect {
     },
     /// Block a member (from a conversation).
     BlockMember(crate::domain::UserId),
+    /// Block a member by handle (settings).
+    BlockHandle(String),
     /// The member's unread counts, for the header.
     LoadCounts,
     LoadNotifications,
@@ -231,9 +233,9 @@ pub enum Loaded {
     SafetyPlan(Option<String>),
     Reports(Vec<crate::store::reports::QueueItem>),
     Record(Vec<crate::store::sanctions::Entry>),
-    /// A block went through: what to tell the member, and whether the open thread is now out
-    /// of their sight.
-    Blocked(String, bool),
+    /// A block or unblock went through: what to tell the member, and whether the open thread
+    /// or conversation is now out of their sight.
+    BlocksChanged(String, bool),
     Inbox(Vec<crate::store::messages::ConversationSummary>),
     Conversation(crate::service::Conversation),
     /// A conversation to open (found by handle or from a post), to write in at once.
@@ -734,7 +736,7 @@ impl App {
                     }
                 }
             }
-            Loaded::Blocked(text, leave) => {
+            Loaded::BlocksChanged(text, leave) => {
                 self.status = Some(Status::Info(text));
                 if leave
                     && matches!(self.screen, Screen::Thread(_) | Screen::Conversation(_))

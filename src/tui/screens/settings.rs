@@ -39,6 +39,8 @@ enum Mode {
     Muted(LineInput),
     /// Unblocking: type the handle.
     Unblock(LineInput),
+    /// Blocking someone by handle (met in messages or elsewhere).
+    Block(LineInput),
     /// Deleting the account: type the handle; Tab chooses what happens to the posts.
     Delete {
         input: LineInput,
@@ -100,7 +102,8 @@ impl SettingsScreen {
             Mode::AddKey(input)
             | Mode::DisableTotp(input)
             | Mode::Muted(input)
-            | Mode::Unblock(input) => {
+            | Mode::Unblock(input)
+            | Mode::Block(input) => {
                 match key.code {
                     terminput::KeyCode::Esc => self.mode = Mode::Normal,
                     terminput::KeyCode::Enter => {
@@ -109,6 +112,7 @@ impl SettingsScreen {
                             Mode::AddKey(_) => Effect::AddKey(text),
                             Mode::Muted(_) => Effect::SetMutedWords(text),
                             Mode::Unblock(_) => Effect::Unblock(text),
+                            Mode::Block(_) => Effect::BlockHandle(text),
                             _ => Effect::DisableTotp(text),
                         };
                         self.mode = Mode::Normal;
@@ -189,6 +193,10 @@ impl SettingsScreen {
             ),
             Action::Unblock => {
                 self.mode = Mode::Unblock(LineInput::new(64));
+                Outcome::none()
+            }
+            Action::Block => {
+                self.mode = Mode::Block(LineInput::new(64));
                 Outcome::none()
             }
             Action::TogglePresence => match &self.data {
@@ -388,6 +396,16 @@ impl SettingsScreen {
                     area,
                     qy,
                     "Type your handle to confirm: ",
+                    input,
+                    buf,
+                    theme,
+                );
+            }
+            Mode::Block(input) => {
+                return crate::tui::widgets::prompt(
+                    area,
+                    qy,
+                    "Block (handle; they are not told): ",
                     input,
                     buf,
                     theme,
