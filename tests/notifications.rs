@@ -327,3 +327,76 @@ async fn presence_is_invisible_by_default_and_blocks_hide_it_both_ways() {
     }
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quotes_show_the_quoted_post_but_a_blocked_member_cannot_quote_the_blocker() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
+    let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
+    let mut cedar = Member::sign_up(server.addr, &new_key(), "cedar").await;
+    post_thread(&mut cedar, "Cedar speaks", "cedar's named words").await;
+    to_boards(&mut cedar).await;
+    post_thread(&mut ash, "Quote me", "wise words from ash").await;
+    // Ash blocks Cedar (from Cedar's thread, the second in the list).
+    to_boards(&mut ash).await;
+    ash.send(keys::ENTER).await;
+    ash.wait_for("Cedar speaks").await;
+    ash.send(keys::DOWN).await;
+    ash.send(keys::ENTER).await;
+    ash.wait_for("cedar's named words").await;
+    ash.send(keys::TAB).await;
+    ash.send(b"b").await;
+    ash.send(b"b").await;
+    ash.wait_for("You blocked cedar").await;
+
+    // Birch quotes Ash: the reply shows the quoted words to everyone.
+    open_first_thread(&mut birch, "Quote me").await;
+    birch.send(keys::TAB).await;
+    birch.send(b"Q").await;
+    birch.wait_for("[quote #").await;
+    birch.send(b"so true").await;
+    birch.send(keys::CTRL_S).await;
+    birch.wait_for("Posted.").await;
+    let screen = birch.wait_for("> ash wrote:").await;
+    assert!(
+        screen.contains("> wise words from ash") && screen.contains("so true"),
+        "{screen}"
+    );
+
+    // Cedar quotes Ash too, and sees the quote as written: nothing tells Cedar of the block.
+    open_first_thread(&mut cedar, "Quote me").await;
+    cedar.send(keys::TAB).await;
+    cedar.send(b"Q").await;
+    cedar.wait_for("[quote #").await;
+    cedar.send(b"mocking you").await;
+    cedar.send(keys::CTRL_S).await;
+    cedar.wait_for("Posted.").await;
+    let screen = cedar
+        .wait_until(
+            |s| s.contains("mocking you") && s.matches("> ash wrote:").count() == 2,
+            "cedar's reply with its quote",
+        )
+        .await;
+    assert!(!screen.contains("not available"), "{screen}");
+    // Everyone else sees Cedar's quote of Ash as unavailable.
+    let screen = birch
+        .wait_until(|s| s.contains("mocking you"), "cedar's reply")
+        .await;
+    assert!(
+        screen.contains("[a quoted post that is not available]")
+            && screen.matches("> wise words from ash").count() == 1,
+        "{screen}"
+    );
+    // And Ash never sees Cedar's reply at all.
+    ash.send(keys::ESC).await;
+    ash.send(keys::ESC).await;
+    open_first_thread(&mut ash, "Quote me").await;
+    let screen = ash.wait_for("so true").await;
+    assert!(!screen.contains("mocking you"), "{screen}");
+
+    for m in [ash, birch, cedar] {
+        m.disconnect().await;
+    }
+    server.stop().await;
+}

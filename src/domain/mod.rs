@@ -184,7 +184,10 @@ pub struct Post {
     pub author: String,
     pub anonymous: bool,
     pub mine: bool,
+    /// The text as the reader sees it (quotes expanded for them).
     pub body: String,
+    /// The text as written (what an editor starts from).
+    pub source: String,
     pub content_warning: Option<String>,
     pub created_at: i64,
     pub edited: bool,

@@ -24,6 +24,7 @@ pub mod migrations;
 pub mod notifications;
 pub mod pace;
 pub mod posts;
+pub mod quotes;
 pub mod recovery;
 pub mod reports;
 pub mod revisions;

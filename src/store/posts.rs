@@ -169,33 +169,43 @@ pub fn thread_page(
           WHERE p.thread_id = ?2 AND {shown}
           ORDER BY p.id LIMIT ?3 OFFSET ?4"
     ))?;
-    let posts = stmt
+    let rows = stmt
         .query_map(params![reader, thread, limit, offset, staff], |r| {
             let author: Option<UserId> = r.get(1)?;
             let anonymous: bool = r.get(3)?;
-            Ok(Post {
-                id: r.get(0)?,
-                thread_id: thread,
-                author: author_name(anonymous, &salt, author, r.get(2)?),
-                anonymous,
-                mine: author == Some(reader),
-                body: r.get(4)?,
-                content_warning: r.get(5)?,
-                created_at: r.get(6)?,
-                edited: r.get(7)?,
-                muted: false,
-                hidden: r.get(8)?,
-                unmasked: None,
-                supported: r.get(9)?,
-                // Support is no public score: only the author learns how much they got.
-                support: if author == Some(reader) {
-                    r.get(10)?
-                } else {
-                    0
+            Ok((
+                author,
+                Post {
+                    id: r.get(0)?,
+                    thread_id: thread,
+                    author: author_name(anonymous, &salt, author, r.get(2)?),
+                    anonymous,
+                    mine: author == Some(reader),
+                    body: String::new(),
+                    source: r.get(4)?,
+                    content_warning: r.get(5)?,
+                    created_at: r.get(6)?,
+                    edited: r.get(7)?,
+                    muted: false,
+                    hidden: r.get(8)?,
+                    unmasked: None,
+                    supported: r.get(9)?,
+                    // Support is no public score: only the author learns how much they got.
+                    support: if author == Some(reader) {
+                        r.get(10)?
+                    } else {
+                        0
+                    },
                 },
-            })
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    // Quotes are expanded for this reader, by who wrote each post (which stays here).
+    let mut posts = Vec::with_capacity(rows.len());
+    for (author, mut post) in rows {
+        post.body = super::quotes::expand(c, reader, author, &post.source)?;
+        posts.push(post);
+    }
     Ok(Some(ThreadPage {
         id: thread,
         board_id,

@@ -73,6 +73,7 @@ pub enum Action {
     ModCw,
     ModUnmask,
     Support,
+    Quote,
     ManageBoards,
     Activity,
     Search,
@@ -392,7 +393,14 @@ const THREADS: [Binding; 5] = [
     ),
 ];
 
-const THREAD: [Binding; 24] = [
+const THREAD: [Binding; 25] = [
+    b!(
+        &[(KeyCode::Char('Q'), SHIFT), (KeyCode::Char('Q'), NONE)],
+        Action::Quote,
+        "Q",
+        "reply quoting the selected post",
+        false
+    ),
     b!(
         &[(KeyCode::Char('+'), NONE), (KeyCode::Char('+'), SHIFT)],
         Action::Support,

@@ -45,6 +45,8 @@ pub struct ComposeScreen {
     edit: Option<(PostId, bool)>,
     /// Leaving an edit with changes asks once.
     confirm_leave: bool,
+    /// A post to quote at the top, once the draft has loaded.
+    quote: Option<PostId>,
 }
 
 impl ComposeScreen {
@@ -73,6 +75,7 @@ impl ComposeScreen {
             cw_suggested: false,
             edit: None,
             confirm_leave: false,
+            quote: None,
         }
     }
 
@@ -254,16 +257,36 @@ impl ComposeScreen {
     }
 
     pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
-        if let Loaded::Draft(place, Some(draft)) = loaded
+        if let Loaded::Draft(place, draft) = loaded
             && place == self.place
             && !self.touched
         {
-            self.title = LineInput::with_text(TITLE_MAX, &draft.title);
-            self.warning = LineInput::with_text(CW_MAX, &draft.content_warning);
-            self.body = TextArea::with_text(BODY_MAX, &draft.body);
-            self.anonymous = draft.anonymous && self.allow_anonymous;
+            if let Some(draft) = draft {
+                self.title = LineInput::with_text(TITLE_MAX, &draft.title);
+                self.warning = LineInput::with_text(CW_MAX, &draft.content_warning);
+                self.body = TextArea::with_text(BODY_MAX, &draft.body);
+                self.anonymous = draft.anonymous && self.allow_anonymous;
+            }
+            // A quote goes on top of whatever was drafted.
+            if let Some(post) = self.quote.take() {
+                let body = self.body.text();
+                let quoted = crate::store::quotes::marker(post);
+                let text = if body.is_empty() {
+                    format!("{quoted}\n")
+                } else {
+                    format!("{quoted}\n{body}")
+                };
+                self.body = TextArea::with_text(BODY_MAX, &text);
+                self.touched = true;
+            }
         }
         vec![]
+    }
+
+    /// A reply that starts by quoting `post` (shown expanded once posted).
+    pub fn quoting(mut self, post: PostId) -> ComposeScreen {
+        self.quote = Some(post);
+        self
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {

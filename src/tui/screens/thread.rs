@@ -397,9 +397,19 @@ impl ThreadScreen {
             Action::PrevPage if self.offset > 0 => {
                 self.go_page(self.offset - POSTS_PER_PAGE, false)
             }
-            Action::Reply => {
+            Action::Reply | Action::Quote => {
                 let Some(page) = &self.page else {
                     return Outcome::none();
+                };
+                let quote = if action == Action::Quote {
+                    let Some(post) = self.selected else {
+                        return Outcome::status(crate::tui::Status::Info(
+                            "Select a post with Tab first.".into(),
+                        ));
+                    };
+                    Some(post)
+                } else {
+                    None
                 };
                 if page.locked && !user.is_some_and(|u| u.role.is_staff()) {
                     return Outcome::status(crate::tui::Status::Error(
@@ -407,12 +417,15 @@ impl ThreadScreen {
                     ));
                 }
                 let place = DraftPlace::Reply(page.board_id, page.id);
-                let screen = ComposeScreen::new(
+                let mut screen = ComposeScreen::new(
                     place,
                     page.board_name.clone(),
                     Some(page.title.clone()),
                     page.anonymous_allowed,
                 );
+                if let Some(post) = quote {
+                    screen = screen.quoting(post);
+                }
                 Outcome::nav(
                     Nav::Push(Box::new(Screen::Compose(screen))),
                     vec![Effect::LoadDraft(place)],
@@ -576,7 +589,7 @@ impl ThreadScreen {
                     post.id,
                     page.board_name.clone(),
                     page.title.clone(),
-                    &post.body,
+                    &post.source,
                     post.content_warning.as_deref(),
                     !post.mine,
                 );
