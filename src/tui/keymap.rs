@@ -492,30 +492,6 @@ const THREAD: [Binding; 25] = [
         false
     ),
     b!(
-        &[(KeyCode::Char('H'), SHIFT), (KeyCode::Char('H'), NONE)],
-        Action::ModHide,
-        "H",
-        "hide/restore post",
-        true,
-        staff
-    ),
-    b!(
-        &[(KeyCode::Char('L'), SHIFT), (KeyCode::Char('L'), NONE)],
-        Action::ModLock,
-        "L",
-        "lock/unlock",
-        true,
-        staff
-    ),
-    b!(
-        &[(KeyCode::Char('P'), SHIFT), (KeyCode::Char('P'), NONE)],
-        Action::ModPin,
-        "P",
-        "pin/unpin",
-        true,
-        staff
-    ),
-    b!(
         &[(KeyCode::Tab, NONE)],
         Action::SelectNext,
         "Tab",
@@ -581,6 +557,30 @@ const THREAD: [Binding; 25] = [
         "q",
         "back",
         false
+    ),
+    b!(
+        &[(KeyCode::Char('H'), SHIFT), (KeyCode::Char('H'), NONE)],
+        Action::ModHide,
+        "H",
+        "hide/restore post",
+        true,
+        staff
+    ),
+    b!(
+        &[(KeyCode::Char('L'), SHIFT), (KeyCode::Char('L'), NONE)],
+        Action::ModLock,
+        "L",
+        "lock/unlock",
+        true,
+        staff
+    ),
+    b!(
+        &[(KeyCode::Char('P'), SHIFT), (KeyCode::Char('P'), NONE)],
+        Action::ModPin,
+        "P",
+        "pin/unpin",
+        true,
+        staff
     ),
 ];
 

@@ -93,7 +93,8 @@ impl ConversationScreen {
     fn lines(&self, width: u16) -> Vec<(String, bool, Option<i64>)> {
         let mut out = Vec::new();
         let Some(page) = &self.page else { return out };
-        let w = (width as usize).saturating_sub(2).max(10);
+        // Drawn from column 1 with a two-column indent.
+        let w = (width as usize).saturating_sub(4).max(10);
         if page.older {
             out.push(("[ for older messages".to_string(), false, None));
         }
@@ -314,13 +315,21 @@ impl ConversationScreen {
         let lines = self.lines(area.width);
         let rows = self.rows(area.height);
         if lines.is_empty() {
-            buf.set_stringn(
-                area.x + 1,
-                area.y,
-                "No messages yet. What you write here only the two of you (and, if one of you \
-                 reports a message, the moderators) can read.",
-                area.width.saturating_sub(2) as usize,
-                theme.dim(),
+            use ratatui::widgets::{Paragraph, Wrap};
+            Paragraph::new(
+                "No messages yet. What you write here only the two of you can read (and the \
+                 moderators, if one of you reports a message).",
+            )
+            .wrap(Wrap { trim: true })
+            .style(theme.dim())
+            .render(
+                Rect {
+                    x: area.x + 1,
+                    width: area.width.saturating_sub(2),
+                    height: rows as u16,
+                    ..area
+                },
+                buf,
             );
         }
         let top = lines.len().saturating_sub(rows + self.scroll_up);
