@@ -215,10 +215,12 @@ fn read_hidden(label: &str) -> Result<String, BootError> {
     use std::io::Write;
     let fail = |e: std::io::Error| BootError::Key(format!("cannot read the passphrase: {e}"));
     let mut err = std::io::stderr();
-    write!(err, "{label}")
-        .and_then(|_| err.flush())
-        .map_err(fail)?;
+    // Echo goes off before the question shows, so nothing typed after it is ever echoed.
     crossterm::terminal::enable_raw_mode().map_err(fail)?;
+    if let Err(e) = write!(err, "{label}").and_then(|_| err.flush()) {
+        let _ = crossterm::terminal::disable_raw_mode();
+        return Err(fail(e));
+    }
     let mut text = String::new();
     let outcome = loop {
         match read() {

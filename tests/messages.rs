@@ -268,3 +268,58 @@ async fn a_member_can_be_blocked_by_handle_from_settings() {
     birch.disconnect().await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_from_a_post_writes_blocks_unblocks_and_reports() {
+    let dir = data_dir();
+    let mut config = trusting(dir.path());
+    config.require_2fa_for_staff = false;
+    let server = TestServer::start_with(config).await;
+    let mod_key = util::add_user(dir.path(), "prof_mod", "moderator");
+    let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
+    let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
+    post_thread(&mut birch, "Birch's thread", "birch's words").await;
+
+    ash.send(keys::ENTER).await;
+    ash.wait_for("Birch's thread").await;
+    ash.send(keys::ENTER).await;
+    ash.wait_for("birch's words").await;
+    ash.send(keys::TAB).await;
+    ash.send(b"u").await;
+    let screen = ash.wait_for("Profile · birch").await;
+    assert!(
+        screen.contains("Role: member") && screen.contains("Joined"),
+        "{screen}"
+    );
+
+    // Report, then block (twice), then unblock.
+    ash.send(b"F").await;
+    ash.wait_for("Report this member as [harassment]").await;
+    ash.send(b"following me around\r").await;
+    ash.wait_for("Thank you").await;
+    ash.send(b"b").await;
+    ash.wait_for("Block birch? They will not be told. Press b again.")
+        .await;
+    ash.send(b"b").await;
+    ash.wait_for("You blocked birch").await;
+    ash.wait_for("You blocked them (b unblocks).").await;
+    ash.send(b"b").await;
+    ash.wait_for("You unblocked birch").await;
+    ash.wait_for("w writes to them privately").await;
+    // Write from the profile.
+    ash.send(b"w").await;
+    ash.wait_for("Messages · birch").await;
+
+    let mut moderator = Member::connect(server.addr, &mod_key, 100, 30).await;
+    moderator.wait_for("Small wins").await;
+    moderator.send(b"m").await;
+    moderator.send(b"p").await;
+    moderator.wait_for("member birch").await;
+    moderator.send(keys::ENTER).await;
+    moderator.wait_for("following me around").await;
+
+    for m in [ash, birch, moderator] {
+        m.disconnect().await;
+    }
+    server.stop().await;
+}

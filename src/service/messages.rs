@@ -228,3 +228,43 @@ impl Service {
         self.block_member(user, other.id)
     }
 }
+
+/// What a member's profile shows: their handle, role and when they joined, and whether the
+/// viewer blocked them (never whether they blocked the viewer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub id: UserId,
+    pub handle: String,
+    pub role: crate::domain::Role,
+    pub joined: i64,
+    pub blocked_by_you: bool,
+}
+
+impl Service {
+    /// The profile of a post's author (never of an anonymous one).
+    pub fn profile_of_post(&self, user: &User, post: PostId) -> Result<Profile> {
+        let (author, anonymous, _) = self
+            .store
+            .read(|c| blocks::post_author(c, post))?
+            .ok_or(ServiceError::NotFound("post"))?;
+        if anonymous {
+            return Err(ServiceError::Refused(
+                "Anonymous posters have no profile.".into(),
+            ));
+        }
+        let other = author
+            .and_then(|a| self.user(a).ok().flatten())
+            .filter(|u| u.status != AccountStatus::Deleted)
+            .ok_or(ServiceError::NotFound("member"))?;
+        let blocked_by_you = self
+            .store
+            .read(|c| blocks::is_blocked(c, user.id, other.id))?;
+        Ok(Profile {
+            id: other.id,
+            handle: other.handle,
+            role: other.role,
+            joined: other.created_at,
+            blocked_by_you,
+        })
+    }
+}

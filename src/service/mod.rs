@@ -83,7 +83,7 @@ pub enum ServiceError {
 
 pub use board_admin::{BoardFlag, BoardOp};
 pub use edits::CW_MAX;
-pub use messages::{Conversation, MESSAGE_MAX, MESSAGES_PER_PAGE};
+pub use messages::{Conversation, MESSAGE_MAX, MESSAGES_PER_PAGE, Profile};
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 

@@ -518,6 +518,11 @@ fn perform_blocking(
                 .correspondent(u, &handle)
                 .map(|o| Loaded::Correspondent(o.id, o.handle)),
         ),
+        (Effect::LoadProfile(post), Some(u)) => loaded(
+            service
+                .profile_of_post(u, post)
+                .map(|p| Loaded::Profile(p, post)),
+        ),
         (Effect::MessageAuthor(post), Some(u)) => loaded(
             service
                 .post_correspondent(u, post)

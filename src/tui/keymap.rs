@@ -74,6 +74,7 @@ pub enum Action {
     ModUnmask,
     Support,
     Quote,
+    Profile,
     ManageBoards,
     Activity,
     Search,
@@ -120,6 +121,7 @@ pub enum Context {
     ManageBoards,
     Activity,
     Search,
+    Profile,
 }
 
 /// One binding: the keys, the action, and how help and the footer describe it.
@@ -393,7 +395,14 @@ const THREADS: [Binding; 5] = [
     ),
 ];
 
-const THREAD: [Binding; 25] = [
+const THREAD: [Binding; 26] = [
+    b!(
+        &[(KeyCode::Char('u'), NONE)],
+        Action::Profile,
+        "u",
+        "the selected post's author: profile, write, block, report",
+        false
+    ),
     b!(
         &[(KeyCode::Char('Q'), SHIFT), (KeyCode::Char('Q'), NONE)],
         Action::Quote,
@@ -846,6 +855,41 @@ const SEARCH: [Binding; 3] = [
         Action::Filter,
         "/",
         "search again",
+        true
+    ),
+    b!(
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Left, NONE),
+            (KeyCode::Char('q'), NONE)
+        ],
+        Action::Back,
+        "Esc",
+        "back",
+        true
+    ),
+];
+
+const PROFILE: [Binding; 4] = [
+    b!(
+        &[(KeyCode::Char('w'), NONE)],
+        Action::Reply,
+        "w",
+        "write privately",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('b'), NONE)],
+        Action::Block,
+        "b",
+        "block / unblock",
+        true
+    ),
+    b!(
+        &[(KeyCode::Char('F'), SHIFT), (KeyCode::Char('F'), NONE)],
+        Action::ReportMember,
+        "F",
+        "report",
         true
     ),
     b!(
@@ -1395,6 +1439,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
         Context::ManageBoards => &MANAGE_BOARDS,
         Context::Activity => &ACTIVITY,
         Context::Search => &SEARCH,
+        Context::Profile => &PROFILE,
     };
     let mut all: Vec<&'static Binding> = own.iter().filter(|b| staff || !b.staff).collect();
     if matches!(
@@ -1412,6 +1457,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
             | Context::ManageBoards
             | Context::Activity
             | Context::Search
+            | Context::Profile
     ) {
         all.extend(MOVE.iter());
         all.extend(COMMON.iter());
@@ -1441,6 +1487,15 @@ pub fn lookup(ctx: Context, key: &KeyEvent, staff: bool) -> Option<Action> {
             })
             .then_some(b.action)
     })
+}
+
+/// The staff-only hints of a context, for the moderators' own footer row.
+pub fn staff_footer(ctx: Context) -> Vec<(&'static str, &'static str)> {
+    bindings(ctx, true)
+        .into_iter()
+        .filter(|b| b.footer && b.staff)
+        .map(|b| (b.shown, b.label))
+        .collect()
 }
 
 /// The footer's hints for a context: "Enter open · c new thread · …".
@@ -1513,7 +1568,8 @@ mod tests {
         );
     }
 
-    const ALL: [Context; 22] = [
+    const ALL: [Context; 23] = [
+        Context::Profile,
         Context::Search,
         Context::Activity,
         Context::ManageBoards,

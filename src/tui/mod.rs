@@ -106,6 +106,8 @@ pub enum Effect {
     OpenConversation(String),
     /// Open the conversation with a post's author.
     MessageAuthor(PostId),
+    /// The profile of a post's author.
+    LoadProfile(PostId),
     LoadConversation {
         with: crate::domain::UserId,
         /// Messages before this one; None for the newest.
@@ -246,6 +248,7 @@ pub enum Loaded {
     Notifications(Vec<crate::store::notifications::Notification>),
     SearchResults(Vec<crate::store::search::Hit>),
     Online(Vec<String>),
+    Profile(crate::service::Profile, PostId),
     /// A post was edited: what to tell the editor.
     Edited(String),
     Revisions(PostId, Vec<crate::store::revisions::Revision>),
@@ -423,7 +426,20 @@ impl App {
 
     /// Rows available to a screen's list (screen minus header, footer and status line).
     pub fn body_height(&self) -> u16 {
-        self.height.saturating_sub(3)
+        self.height.saturating_sub(3 + self.staff_row())
+    }
+
+    /// The moderator keys of the current screen, on a row of their own above the footer (shown
+    /// to staff only), so they are never crowded out of it.
+    fn staff_keys(&self) -> Vec<(&'static str, &'static str)> {
+        if !self.is_staff() {
+            return vec![];
+        }
+        keymap::staff_footer(self.context())
+    }
+
+    fn staff_row(&self) -> u16 {
+        u16::from(!self.staff_keys().is_empty())
     }
 
     fn context(&self) -> Context {
@@ -760,6 +776,14 @@ impl App {
                 }
                 vec![]
             }
+            Loaded::Profile(profile, post) if !matches!(self.screen, Screen::Profile(_)) => {
+                let old = std::mem::replace(
+                    &mut self.screen,
+                    Screen::Profile(screens::profile::ProfileScreen::new(profile, post)),
+                );
+                self.stack.push(old);
+                vec![]
+            }
             Loaded::Correspondent(with, handle) => {
                 let screen = screens::conversation::ConversationScreen::writing(with, handle);
                 let load = screen.load();
@@ -840,14 +864,20 @@ impl App {
             height: 1,
             ..area
         };
-        let status = Rect {
+        let extra = self.staff_row();
+        let staff_row = Rect {
             y: area.bottom() - 2,
+            height: extra,
+            ..area
+        };
+        let status = Rect {
+            y: area.bottom() - 2 - extra,
             height: 1,
             ..area
         };
         let body = Rect {
             y: area.y + 1,
-            height: area.height - 3,
+            height: area.height - 3 - extra,
             ..area
         };
 
@@ -911,13 +941,25 @@ impl App {
         }
 
         // Footer: the keys that apply here.
+        if extra > 0 {
+            let mut spans = vec![Span::styled(" mod: ", theme.dim())];
+            for (i, (keys, label)) in footer_items(self.staff_keys(), staff_row.width as usize - 6)
+                .into_iter()
+                .enumerate()
+            {
+                if i > 0 {
+                    spans.push(Span::styled(" · ", theme.footer()));
+                }
+                spans.push(Span::styled(keys, theme.key()));
+                spans.push(Span::styled(format!(" {label}"), theme.footer()));
+            }
+            Line::from(spans).render(staff_row, buf);
+        }
         let mut spans = vec![Span::raw(" ")];
-        for (i, (keys, label)) in footer_items(
-            keymap::footer(self.context(), self.is_staff()),
-            footer.width as usize,
-        )
-        .into_iter()
-        .enumerate()
+        for (i, (keys, label)) in
+            footer_items(keymap::footer(self.context(), false), footer.width as usize)
+                .into_iter()
+                .enumerate()
         {
             if i > 0 {
                 spans.push(Span::styled(" · ", theme.footer()));

@@ -12,6 +12,7 @@ pub mod manage_boards;
 pub mod notice;
 pub mod online;
 pub mod plan;
+pub mod profile;
 pub mod reaccept;
 pub mod record;
 pub mod reports;
@@ -101,6 +102,7 @@ pub enum Screen {
     Activity(activity::ActivityScreen),
     Search(search::SearchScreen),
     Online(online::OnlineScreen),
+    Profile(profile::ProfileScreen),
 }
 
 impl Screen {
@@ -137,6 +139,8 @@ impl Screen {
             Screen::Search(s) if s.typing() => Context::Typing,
             Screen::Search(_) => Context::Search,
             Screen::Online(_) => Context::Reader,
+            Screen::Profile(s) if s.typing() => Context::Typing,
+            Screen::Profile(_) => Context::Profile,
         }
     }
 
@@ -163,6 +167,7 @@ impl Screen {
             Screen::Activity(_) => "Notifications".into(),
             Screen::Search(_) => "Search".into(),
             Screen::Online(_) => "Who's online".into(),
+            Screen::Profile(s) => format!("Profile · {}", crate::sanitize::line(&s.profile.handle)),
         }
     }
 
@@ -197,6 +202,7 @@ impl Screen {
             Screen::Activity(s) => s.key(action, body),
             Screen::Search(s) => s.key(key, action, body),
             Screen::Online(s) => s.key(action),
+            Screen::Profile(s) => s.key(key, action),
         }
     }
 
@@ -214,6 +220,7 @@ impl Screen {
             Screen::Conversation(s) => s.paste(text),
             Screen::ManageBoards(s) => s.paste(text),
             Screen::Search(s) => s.paste(text),
+            Screen::Profile(s) => s.paste(text),
             _ => {}
         }
     }
@@ -241,6 +248,7 @@ impl Screen {
             Screen::Activity(s) => s.loaded(loaded),
             Screen::Search(s) => s.loaded(loaded),
             Screen::Online(s) => s.loaded(loaded),
+            Screen::Profile(s) => s.loaded(loaded),
         }
     }
 
@@ -261,6 +269,7 @@ impl Screen {
             Screen::ManageBoards(_) => vec![Effect::LoadBoardAdmin],
             Screen::Activity(_) => vec![Effect::LoadNotifications],
             Screen::Online(_) => vec![Effect::LoadOnline],
+            Screen::Profile(s) => vec![Effect::LoadProfile(s.post)],
             _ => vec![],
         }
     }
@@ -326,6 +335,7 @@ impl Screen {
             Screen::Activity(s) => s.render(area, buf, theme),
             Screen::Search(s) => s.render(area, buf, theme),
             Screen::Online(s) => s.render(area, buf, theme),
+            Screen::Profile(s) => s.render(area, buf, theme),
         }
     }
 }

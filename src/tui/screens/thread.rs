@@ -510,6 +510,14 @@ impl ThreadScreen {
                 self.reporting = Some((Target::Thread(self.thread_id), 0, LineInput::new(500)));
                 Outcome::none()
             }
+            Action::Profile => {
+                let Some(post) = self.selected else {
+                    return Outcome::status(crate::tui::Status::Info(
+                        "Select a post with Tab first.".into(),
+                    ));
+                };
+                Outcome::effects(vec![Effect::LoadProfile(post)])
+            }
             Action::MessageAuthor => {
                 let Some(post) = self.selected else {
                     return Outcome::status(crate::tui::Status::Info(

@@ -1,0 +1,149 @@
+//! A member's profile, opened from one of their (named) posts: handle, role, when they joined;
+//! write to them, block or unblock them, report them.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use terminput::KeyEvent;
+
+use super::{Nav, Outcome};
+use crate::domain::Role;
+use crate::service::Profile;
+use crate::store::reports::{CATEGORIES, Target};
+use crate::tui::keymap::Action;
+use crate::tui::widgets::{LineInput, format_time, prompt};
+use crate::tui::{Effect, Loaded, Status, Theme};
+
+pub struct ProfileScreen {
+    pub profile: Profile,
+    /// The post it was opened from (to reload it).
+    pub post: crate::domain::PostId,
+    confirm_block: bool,
+    reporting: Option<(usize, LineInput)>,
+}
+
+impl ProfileScreen {
+    pub fn new(profile: Profile, post: crate::domain::PostId) -> ProfileScreen {
+        ProfileScreen {
+            profile,
+            post,
+            confirm_block: false,
+            reporting: None,
+        }
+    }
+
+    pub fn typing(&self) -> bool {
+        self.reporting.is_some()
+    }
+
+    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
+        if let Some((category, note)) = &mut self.reporting {
+            match key.code {
+                terminput::KeyCode::Esc => {
+                    self.reporting = None;
+                    return Outcome::status(Status::Info("No report was sent.".into()));
+                }
+                terminput::KeyCode::Tab => *category = (*category + 1) % CATEGORIES.len(),
+                terminput::KeyCode::Enter => {
+                    let effect = Effect::Report {
+                        target: Target::Member(self.profile.id),
+                        category: CATEGORIES[*category].to_string(),
+                        note: note.text.clone(),
+                    };
+                    self.reporting = None;
+                    return Outcome::effects(vec![effect]);
+                }
+                _ => {
+                    note.key(key);
+                }
+            }
+            return Outcome::none();
+        }
+        let confirm = std::mem::take(&mut self.confirm_block);
+        let name = crate::sanitize::line(&self.profile.handle);
+        match action {
+            Some(Action::Reply) => {
+                Outcome::effects(vec![Effect::OpenConversation(self.profile.handle.clone())])
+            }
+            Some(Action::ReportMember) => {
+                self.reporting = Some((0, LineInput::new(500)));
+                Outcome::none()
+            }
+            Some(Action::Block) if self.profile.blocked_by_you => {
+                Outcome::effects(vec![Effect::Unblock(self.profile.handle.clone())])
+            }
+            Some(Action::Block) if confirm => {
+                Outcome::effects(vec![Effect::BlockMember(self.profile.id)])
+            }
+            Some(Action::Block) => {
+                self.confirm_block = true;
+                Outcome::status(Status::Error(format!(
+                    "Block {name}? They will not be told. Press b again."
+                )))
+            }
+            Some(Action::Back) => Outcome::nav(Nav::Back, vec![]),
+            _ => Outcome::none(),
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if let Some((_, note)) = &mut self.reporting {
+            note.paste(text);
+        }
+    }
+
+    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+        if let Loaded::Profile(p, _) = loaded
+            && p.id == self.profile.id
+        {
+            self.profile = p;
+        }
+        vec![]
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+        let w = area.width.saturating_sub(2) as usize;
+        let p = &self.profile;
+        let role = match p.role {
+            Role::Member => "member",
+            Role::Professional => "professional (verified by the sysop)",
+            Role::Moderator => "moderator",
+            Role::Sysop => "sysop",
+        };
+        let lines = [
+            (crate::sanitize::line(&p.handle), theme.title()),
+            (String::new(), theme.text()),
+            (format!("Role: {role}"), theme.text()),
+            (
+                format!("Joined: {} UTC", format_time(p.joined)),
+                theme.text(),
+            ),
+            (String::new(), theme.text()),
+            (
+                if p.blocked_by_you {
+                    "You blocked them (b unblocks).".to_string()
+                } else {
+                    "w writes to them privately · b blocks them · F reports them".to_string()
+                },
+                theme.dim(),
+            ),
+        ];
+        for (i, (text, style)) in lines.iter().enumerate() {
+            buf.set_stringn(area.x + 1, area.y + 1 + i as u16, text, w, *style);
+        }
+        if let Some((category, note)) = &self.reporting {
+            let label = format!(
+                "Report this member as [{}] (Tab: change) note: ",
+                CATEGORIES[*category]
+            );
+            return prompt(
+                area,
+                area.bottom().saturating_sub(1),
+                &label,
+                note,
+                buf,
+                theme,
+            );
+        }
+        None
+    }
+}
