@@ -71,21 +71,24 @@ impl Service {
 
     /// The author of a post, to write to (never an anonymous one).
     pub fn post_correspondent(&self, user: &User, post: PostId) -> Result<User> {
+        let other = self.named_author(post, "Anonymous posters cannot be written to privately.")?;
+        self.check_correspondent(user, &other)?;
+        Ok(other)
+    }
+
+    /// A post's author, when it is not anonymous (else `refusal`) and their account exists.
+    fn named_author(&self, post: PostId, refusal: &str) -> Result<User> {
         let (author, anonymous, _) = self
             .store
             .read(|c| blocks::post_author(c, post))?
             .ok_or(ServiceError::NotFound("post"))?;
         if anonymous {
-            return Err(ServiceError::Refused(
-                "Anonymous posters cannot be written to privately.".into(),
-            ));
+            return Err(ServiceError::Refused(refusal.into()));
         }
-        let other = author
+        author
             .and_then(|a| self.user(a).ok().flatten())
             .filter(|u| u.status != AccountStatus::Deleted)
-            .ok_or(ServiceError::NotFound("member"))?;
-        self.check_correspondent(user, &other)?;
-        Ok(other)
+            .ok_or(ServiceError::NotFound("member"))
     }
 
     /// A page of the conversation with `with`, newest last, before message `before` (None for
@@ -243,19 +246,7 @@ pub struct Profile {
 impl Service {
     /// The profile of a post's author (never of an anonymous one).
     pub fn profile_of_post(&self, user: &User, post: PostId) -> Result<Profile> {
-        let (author, anonymous, _) = self
-            .store
-            .read(|c| blocks::post_author(c, post))?
-            .ok_or(ServiceError::NotFound("post"))?;
-        if anonymous {
-            return Err(ServiceError::Refused(
-                "Anonymous posters have no profile.".into(),
-            ));
-        }
-        let other = author
-            .and_then(|a| self.user(a).ok().flatten())
-            .filter(|u| u.status != AccountStatus::Deleted)
-            .ok_or(ServiceError::NotFound("member"))?;
+        let other = self.named_author(post, "Anonymous posters have no profile.")?;
         let blocked_by_you = self
             .store
             .read(|c| blocks::is_blocked(c, user.id, other.id))?;

@@ -6,12 +6,13 @@ use ratatui::layout::{Position, Rect};
 use ratatui::widgets::{Block, Borders, Widget};
 use terminput::KeyEvent;
 
+use super::report_prompt::ReportPrompt;
 use super::{Nav, Outcome};
 use crate::domain::UserId;
 use crate::service::{Conversation, MESSAGE_MAX};
-use crate::store::reports::{CATEGORIES, Target};
+use crate::store::reports::Target;
 use crate::tui::keymap::Action;
-use crate::tui::widgets::{LineInput, TextArea, format_time, prompt};
+use crate::tui::widgets::{TextArea, format_time};
 use crate::tui::{Effect, Loaded, Status, Theme, strings};
 
 /// Rows the writing box takes, borders included.
@@ -34,8 +35,8 @@ pub struct ConversationScreen {
     sending: bool,
     /// The message that report applies to.
     selected: Option<i64>,
-    /// A report being written: what, the category, the note.
-    reporting: Option<(Target, usize, LineInput)>,
+    /// A report being written.
+    reporting: Option<ReportPrompt>,
     /// Leaving with unsent text asks once.
     confirm_leave: bool,
     confirm_block: bool,
@@ -127,25 +128,10 @@ impl ConversationScreen {
     }
 
     pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, body: u16) -> Outcome {
-        if let Some((target, category, note)) = &mut self.reporting {
-            match key.code {
-                terminput::KeyCode::Esc => {
-                    self.reporting = None;
-                    return Outcome::status(Status::Info("No report was sent.".into()));
-                }
-                terminput::KeyCode::Tab => *category = (*category + 1) % CATEGORIES.len(),
-                terminput::KeyCode::Enter => {
-                    let effect = Effect::Report {
-                        target: *target,
-                        category: CATEGORIES[*category].to_string(),
-                        note: note.text.clone(),
-                    };
-                    self.reporting = None;
-                    return Outcome::effects(vec![effect]);
-                }
-                _ => {
-                    note.key(key);
-                }
+        if let Some(report) = &mut self.reporting {
+            if let Some(outcome) = report.key(key) {
+                self.reporting = None;
+                return outcome;
             }
             return Outcome::none();
         }
@@ -236,10 +222,10 @@ impl ConversationScreen {
                         "Select one of their messages with Tab first.".into(),
                     ));
                 };
-                self.reporting = Some((Target::Message(id), 0, LineInput::new(500)));
+                self.reporting = Some(ReportPrompt::new(Target::Message(id)));
             }
             Action::ReportMember => {
-                self.reporting = Some((Target::Member(self.with), 0, LineInput::new(500)));
+                self.reporting = Some(ReportPrompt::new(Target::Member(self.with)));
             }
             Action::Block => {
                 if confirm_block {
@@ -266,8 +252,8 @@ impl ConversationScreen {
     }
 
     pub fn paste(&mut self, text: &str) {
-        if let Some((_, _, note)) = &mut self.reporting {
-            note.paste(text);
+        if let Some(report) = &mut self.reporting {
+            report.paste(text);
         } else {
             self.writing = true;
             self.text.insert_str(text);
@@ -366,20 +352,8 @@ impl ConversationScreen {
         let inner = block.inner(box_area);
         block.render(box_area, buf);
         let cursor = self.text.render(inner, buf, theme.text());
-        if let Some((target, category, note)) = &self.reporting {
-            let what = match target {
-                Target::Member(_) => "Report this member",
-                _ => "Report this message",
-            };
-            let label = format!("{what} as [{}] (Tab: change) note: ", CATEGORIES[*category]);
-            return prompt(
-                area,
-                area.bottom().saturating_sub(1),
-                &label,
-                note,
-                buf,
-                theme,
-            );
+        if let Some(report) = &self.reporting {
+            return report.render(area, buf, theme);
         }
         if self.writing { cursor } else { None }
     }

@@ -15,6 +15,7 @@ pub mod plan;
 pub mod profile;
 pub mod reaccept;
 pub mod record;
+pub mod report_prompt;
 pub mod reports;
 pub mod search;
 pub mod settings;

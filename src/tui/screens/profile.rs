@@ -5,12 +5,13 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use terminput::KeyEvent;
 
+use super::report_prompt::ReportPrompt;
 use super::{Nav, Outcome};
 use crate::domain::Role;
 use crate::service::Profile;
-use crate::store::reports::{CATEGORIES, Target};
+use crate::store::reports::Target;
 use crate::tui::keymap::Action;
-use crate::tui::widgets::{LineInput, format_time, prompt};
+use crate::tui::widgets::format_time;
 use crate::tui::{Effect, Loaded, Status, Theme};
 
 pub struct ProfileScreen {
@@ -18,7 +19,7 @@ pub struct ProfileScreen {
     /// The post it was opened from (to reload it).
     pub post: crate::domain::PostId,
     confirm_block: bool,
-    reporting: Option<(usize, LineInput)>,
+    reporting: Option<ReportPrompt>,
 }
 
 impl ProfileScreen {
@@ -36,25 +37,10 @@ impl ProfileScreen {
     }
 
     pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
-        if let Some((category, note)) = &mut self.reporting {
-            match key.code {
-                terminput::KeyCode::Esc => {
-                    self.reporting = None;
-                    return Outcome::status(Status::Info("No report was sent.".into()));
-                }
-                terminput::KeyCode::Tab => *category = (*category + 1) % CATEGORIES.len(),
-                terminput::KeyCode::Enter => {
-                    let effect = Effect::Report {
-                        target: Target::Member(self.profile.id),
-                        category: CATEGORIES[*category].to_string(),
-                        note: note.text.clone(),
-                    };
-                    self.reporting = None;
-                    return Outcome::effects(vec![effect]);
-                }
-                _ => {
-                    note.key(key);
-                }
+        if let Some(report) = &mut self.reporting {
+            if let Some(outcome) = report.key(key) {
+                self.reporting = None;
+                return outcome;
             }
             return Outcome::none();
         }
@@ -65,7 +51,7 @@ impl ProfileScreen {
                 Outcome::effects(vec![Effect::OpenConversation(self.profile.handle.clone())])
             }
             Some(Action::ReportMember) => {
-                self.reporting = Some((0, LineInput::new(500)));
+                self.reporting = Some(ReportPrompt::new(Target::Member(self.profile.id)));
                 Outcome::none()
             }
             Some(Action::Block) if self.profile.blocked_by_you => {
@@ -86,8 +72,8 @@ impl ProfileScreen {
     }
 
     pub fn paste(&mut self, text: &str) {
-        if let Some((_, note)) = &mut self.reporting {
-            note.paste(text);
+        if let Some(report) = &mut self.reporting {
+            report.paste(text);
         }
     }
 
@@ -130,19 +116,8 @@ impl ProfileScreen {
         for (i, (text, style)) in lines.iter().enumerate() {
             buf.set_stringn(area.x + 1, area.y + 1 + i as u16, text, w, *style);
         }
-        if let Some((category, note)) = &self.reporting {
-            let label = format!(
-                "Report this member as [{}] (Tab: change) note: ",
-                CATEGORIES[*category]
-            );
-            return prompt(
-                area,
-                area.bottom().saturating_sub(1),
-                &label,
-                note,
-                buf,
-                theme,
-            );
+        if let Some(report) = &self.reporting {
+            return report.render(area, buf, theme);
         }
         None
     }

@@ -5,6 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 
+use super::report_prompt::ReportPrompt;
 use super::{Nav, Outcome, Screen, compose::ComposeScreen};
 use crate::domain::{DraftPlace, PostId, ThreadId, ThreadPage, User};
 use crate::service::POSTS_PER_PAGE;
@@ -36,8 +37,8 @@ pub struct ThreadScreen {
     moderating: Option<(Prompt, LineInput)>,
     /// The content warning label typed, while its reason is asked.
     cw_label: String,
-    /// A report being written: the post or thread, the category chosen, the note.
-    reporting: Option<(Target, usize, LineInput)>,
+    /// A report being written.
+    reporting: Option<ReportPrompt>,
 }
 
 impl ThreadScreen {
@@ -145,31 +146,12 @@ impl ThreadScreen {
 
     /// Handles a key while a moderator types the reason for an action.
     pub fn reason_key(&mut self, key: &terminput::KeyEvent) -> Outcome {
-        if let Some((target, category, note)) = &mut self.reporting {
-            let categories = crate::store::reports::CATEGORIES;
-            return match key.code {
-                terminput::KeyCode::Esc => {
-                    self.reporting = None;
-                    Outcome::status(crate::tui::Status::Info("No report was sent.".into()))
-                }
-                terminput::KeyCode::Tab => {
-                    *category = (*category + 1) % categories.len();
-                    Outcome::none()
-                }
-                terminput::KeyCode::Enter => {
-                    let effect = Effect::Report {
-                        target: *target,
-                        category: categories[*category].to_string(),
-                        note: note.text.clone(),
-                    };
-                    self.reporting = None;
-                    Outcome::effects(vec![effect])
-                }
-                _ => {
-                    note.key(key);
-                    Outcome::none()
-                }
-            };
+        if let Some(report) = &mut self.reporting {
+            if let Some(outcome) = report.key(key) {
+                self.reporting = None;
+                return outcome;
+            }
+            return Outcome::none();
         }
         let Some((action, input)) = &mut self.moderating else {
             return Outcome::none();
@@ -252,8 +234,8 @@ impl ThreadScreen {
         if let Some((_, input)) = &mut self.moderating {
             input.paste(text);
         }
-        if let Some((_, _, note)) = &mut self.reporting {
-            note.paste(text);
+        if let Some(report) = &mut self.reporting {
+            report.paste(text);
         }
     }
 
@@ -503,11 +485,11 @@ impl ThreadScreen {
                         "Select a post with Tab first.".into(),
                     ));
                 };
-                self.reporting = Some((Target::Post(post), 0, LineInput::new(500)));
+                self.reporting = Some(ReportPrompt::new(Target::Post(post)));
                 Outcome::none()
             }
             Action::ReportThread => {
-                self.reporting = Some((Target::Thread(self.thread_id), 0, LineInput::new(500)));
+                self.reporting = Some(ReportPrompt::new(Target::Thread(self.thread_id)));
                 Outcome::none()
             }
             Action::Profile => {
@@ -736,22 +718,14 @@ impl ThreadScreen {
         );
         let lines = self.lines(area.width);
         let scroll = self.scroll.min(lines.len().saturating_sub(1));
-        if let Some((target, category, note)) = &self.reporting {
-            let y = area.bottom().saturating_sub(1);
-            let what = match target {
-                Target::Thread(_) => "Report this thread",
-                _ => "Report this post",
-            };
-            let label = format!(
-                "{what} as [{}] (Tab: change) note: ",
-                crate::store::reports::CATEGORIES[*category]
-            );
+        if let Some(report) = &self.reporting {
+            // The rest of the page is drawn above the question.
             let body = Rect {
                 height: area.height.saturating_sub(1),
                 ..area
             };
             self.render_lines(&lines, scroll, body, buf, theme);
-            return widgets::prompt(area, y, &label, note, buf, theme);
+            return report.render(area, buf, theme);
         }
         if let Some((action, input)) = &self.moderating {
             let y = area.bottom().saturating_sub(1);
