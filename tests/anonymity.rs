@@ -177,12 +177,16 @@ async fn blocking_members_one_by_one_and_muting_words_never_reveals_an_anonymous
         }
         // The thread's post count drops with Dana's named reply; the rest must not change.
         v[2].retain(|l| !l.contains("posts 1-"));
-        // The board list row counts threads, not posts: unchanged by a reply. The thread list
-        // row shows the newest visible post's author: compare only rows about anonymous posts.
-        v[1].retain(|l| l.contains("Anon thread"));
-        v[1] = v[1]
+        // The thread list row ends with counts and the last poster, which Dana's named reply
+        // changes: compare the row up to its first " · " (title and the thread's pseudonym).
+        v[1] = views[1]
             .iter()
-            .map(|l| l.split(" · ").next().unwrap_or_default().to_string())
+            .filter(|l| l.contains("Anon thread"))
+            .map(|l| {
+                let head = l.split(" · ").next().unwrap_or_default().replace('▸', " ");
+                // The right-aligned part moves with its length: compare words, not columns.
+                head.split_whitespace().collect::<Vec<_>>().join(" ")
+            })
             .collect();
         v
     };

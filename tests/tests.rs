@@ -1897,7 +1897,12 @@ async fn blocking_hides_a_members_named_content_everywhere_and_unblocking_restor
     // Alice opens Carol's thread, selects Bob's reply and blocks him.
     alice.send(keys::ENTER).await;
     alice.wait_for("Bobs own thread").await;
-    alice.wait_for("Carols thread").await;
+    let screen = alice.wait_for("Carols thread").await;
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Carols thread"))
+        .unwrap_or_default();
+    assert!(row.contains("last bob"), "the last poster shows:\n{screen}");
     alice.send(keys::UP).await;
     alice.send(keys::UP).await;
     alice.send(keys::ENTER).await;
@@ -1918,6 +1923,10 @@ async fn blocking_hides_a_members_named_content_everywhere_and_unblocking_restor
     alice.send(keys::ESC).await;
     let screen = alice.wait_for("carol · 1").await;
     assert!(!screen.contains("Bobs own thread"), "{screen}");
+    assert!(
+        !screen.contains("bob"),
+        "not even as the last poster:\n{screen}"
+    );
 
     // Carol starts a newer thread; Alice sees it on top.
     carol.send(keys::ESC).await;

@@ -172,7 +172,10 @@ pub struct ThreadSummary {
     pub unread: i64,
     pub pinned: bool,
     pub locked: bool,
+    /// When the newest post the reader can see was written.
     pub last_post_at: i64,
+    /// Who wrote it (a handle or the thread's pseudonym), if the reader sees any post.
+    pub last_poster: Option<String>,
 }
 
 /// A post as a thread shows it, for one reader. The author of an anonymous post is not here:

@@ -88,24 +88,28 @@ pub fn threads_page(
     let mut stmt = c.prepare_cached(&format!(
         "SELECT t.id, t.board_id, t.title, t.anonymous, t.anon_salt, t.author_id, u.handle,
                 (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {POST_VISIBLE}),
-                t.pinned, t.locked, t.last_post_at,
+                t.pinned, t.locked, IFNULL(lp.created_at, t.created_at),
                 (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {POST_VISIBLE}
-                    AND p.id > IFNULL(m.last_read_post_id, 0))
+                    AND p.id > IFNULL(m.last_read_post_id, 0)),
+                lp.anonymous, lp.author_id, lu.handle
            FROM threads t
            LEFT JOIN users u ON u.id = t.author_id
            LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = ?1
+           -- The newest post this reader can see: its author is the \"last poster\", and it
+           -- orders the list, so a blocked member's reply neither shows nor moves a thread up.
+           LEFT JOIN posts lp ON lp.id =
+                (SELECT max(p.id) FROM posts p WHERE p.thread_id = t.id AND {POST_VISIBLE})
+           LEFT JOIN users lu ON lu.id = lp.author_id
           WHERE t.board_id = ?2 AND {THREAD_VISIBLE}
-          -- By the newest post this reader can see: a blocked member's reply must not
-          -- move a thread up in the blocker's list.
-          ORDER BY t.pinned DESC,
-                   (SELECT max(p.id) FROM posts p WHERE p.thread_id = t.id AND {POST_VISIBLE}) DESC,
-                   t.id DESC
+          ORDER BY t.pinned DESC, lp.id DESC, t.id DESC
           LIMIT ?3 OFFSET ?4"
     ))?;
     let rows = stmt.query_map(params![reader, board, limit, offset], |r| {
         let anonymous: bool = r.get(3)?;
         let salt: Vec<u8> = r.get(4)?;
         let author: Option<UserId> = r.get(5)?;
+        let last_anonymous: Option<bool> = r.get(12)?;
+        let last_author: Option<UserId> = r.get(13)?;
         Ok(ThreadSummary {
             id: r.get(0)?,
             board_id: r.get(1)?,
@@ -116,6 +120,8 @@ pub fn threads_page(
             locked: r.get(9)?,
             last_post_at: r.get(10)?,
             unread: r.get(11)?,
+            last_poster: last_anonymous
+                .map(|a| author_name(a, &salt, last_author, r.get(14).ok().flatten())),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

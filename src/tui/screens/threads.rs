@@ -176,11 +176,15 @@ impl ThreadsScreen {
                 theme.text()
             };
             // Only the title is highlighted, so a selection move redraws little.
-            let right = if t.unread > 0 {
-                format!(" {} · {} · {} new ", t.author, t.post_count, t.unread)
-            } else {
-                format!(" {} · {} ", t.author, t.post_count)
-            };
+            // What is cut first at narrow widths is the end: the last poster.
+            let mut right = format!(" {} · {}", t.author, t.post_count);
+            if t.unread > 0 {
+                right.push_str(&format!(" · {} new", t.unread));
+            }
+            if let Some(last) = t.last_poster.as_ref().filter(|l| **l != t.author) {
+                right.push_str(&format!(" · last {last}"));
+            }
+            right.push(' ');
             let right = widgets::truncate(&right, w / 2);
             let rw = widgets::width(&right);
             let mut marks = String::from(if selected { "▸ " } else { "  " });
