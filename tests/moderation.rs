@@ -164,9 +164,21 @@ async fn unmasking_takes_a_reason_and_a_second_moderator_and_shows_in_the_author
     let author_key = new_key();
     let mut author = Member::sign_up(server.addr, &author_key, "hidden_one").await;
     post_anonymously(&mut author, "Threats", "something alarming").await;
+    // The author edits it: the history names no one.
+    author.send(keys::TAB).await;
+    author.send(b"e").await;
+    author.wait_for("Editing a post").await;
+    author.send(b", really").await;
+    author.send(keys::CTRL_S).await;
+    author.wait_for("Edited;").await;
 
     let mut first = Member::connect(server.addr, &first_key, 100, 30).await;
     open_support_thread(&mut first, "something alarming").await;
+    first.send(b"E").await;
+    let screen = first.wait_for("by the author").await;
+    assert!(!screen.contains("hidden_one"), "{screen}");
+    first.send(keys::ESC).await;
+    first.wait_for("something alarming, really").await;
     // Silencing or banning an anonymous author waits for an unmask, whoever they are.
     first.send(b"S").await;
     first.send(b"1d calm down\r").await;
@@ -503,5 +515,45 @@ async fn a_reported_thread_shows_in_the_queue_with_its_opening_post_collapsed() 
     for m in [poster, reporter, moderator] {
         m.disconnect().await;
     }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_who_blocked_a_moderator_still_gets_moderation_messages() {
+    let dir = data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    let server = TestServer::start_with(config).await;
+    let mod_key = util::add_user(dir.path(), "blocked_mod", "moderator");
+    let mut member = Member::sign_up(server.addr, &new_key(), "grumpy").await;
+    let mut moderator = Member::connect(server.addr, &mod_key, 100, 30).await;
+    moderator.wait_for("Small wins").await;
+    post_thread(&mut moderator, "House rules", "be kind").await;
+    post_thread(&mut member, "Grumbles", "grr").await;
+    // The member blocks the moderator (from the moderator's thread, now second).
+    member.send(keys::ESC).await;
+    member.wait_for("House rules").await;
+    member.send(keys::DOWN).await;
+    member.send(keys::ENTER).await;
+    member.wait_for("be kind").await;
+    member.send(keys::TAB).await;
+    member.send(b"b").await;
+    member.send(b"b").await;
+    member.wait_for("You blocked blocked_mod").await;
+
+    // A warning still reaches them, at once.
+    moderator.send(keys::ESC).await;
+    moderator.wait_for("Grumbles").await;
+    moderator.send(keys::ENTER).await;
+    moderator.wait_for("grr").await;
+    moderator.send(keys::TAB).await;
+    moderator.send(b"W").await;
+    moderator.send(b"please read the house rules\r").await;
+    moderator.wait_for("Warning sent.").await;
+    member
+        .wait_for("A moderator sent you a warning: please read the house rules")
+        .await;
+    member.disconnect().await;
+    moderator.disconnect().await;
     server.stop().await;
 }
