@@ -2668,7 +2668,7 @@ async fn watched_words_block_flag_hold_and_suggest_a_content_warning() {
     m.wait_for("Posted.").await;
     m.send(keys::ESC).await;
     m.wait_for("c new thread").await;
-    post_thread_raw(&mut m, "Local meetup", "a meetup tonight?").await;
+    post_thread_raw(&mut m, "Local meetup", "a meetup tonight? @word_mod").await;
     m.send(keys::CTRL_S).await;
     m.wait_for("once a moderator has read it").await;
 
@@ -2694,11 +2694,15 @@ async fn watched_words_block_flag_hold_and_suggest_a_content_warning() {
     moderator.send(b"p").await;
     let screen = moderator.wait_for("held for approval").await;
     assert!(screen.contains("watched word: pills"), "{screen}");
+    // A held post mentions no one until it is out.
+    let header = screen.lines().next().unwrap_or_default().to_string();
+    assert!(!header.contains("new ·"), "{screen}");
     // The held post is the second item (the flagged one came first).
     moderator.send(keys::DOWN).await;
     moderator.send(b"a").await;
     moderator.wait_for("Approved").await;
     reader.wait_for("Local meetup").await;
+    moderator.wait_for("1 new · word_mod").await;
     for x in [m, reader, moderator] {
         x.disconnect().await;
     }

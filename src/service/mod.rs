@@ -1828,7 +1828,7 @@ impl Service {
     pub fn decide_held(&self, actor: &User, post: PostId, approve: bool) -> Result<String> {
         let actor = self.current(actor)?;
         policy::can(&actor, Action::Moderate)?;
-        self.store.write(|c| {
+        let thread = self.store.write(|c| {
             let Some((board, thread)) = posts::decide_held(c, post, approve)? else {
                 return Ok(Err(ServiceError::NotFound("held post")));
             };
@@ -1855,9 +1855,19 @@ impl Service {
                 Some(post),
                 None,
             )?;
-            Ok(Ok(()))
+            Ok(Ok(thread))
         })??;
         self.hub.poke();
+        // Out now: its thread's author and the members it mentions hear of it, as for any post.
+        if approve {
+            let e = self.store.read(|c| store::revisions::editable(c, post))?;
+            if let Some(e) = e
+                && let Some(author) = e.author.and_then(|a| self.user(a).ok().flatten())
+                && let Err(err) = self.notify_post(&author, thread, post, &e.body, e.anonymous)
+            {
+                tracing::warn!(error = %err, "notifying about an approved post failed");
+            }
+        }
         Ok(if approve {
             "Approved: it is visible now."
         } else {
