@@ -8,8 +8,12 @@
 //! assets       guidelines, privacy policy, crisis resources (embedded, overridable).
 //! domain/      ids, roles, entities, validation, policy. Pure: no IO.
 //! store/       SQLite (rusqlite), synchronous; migrations; one file per table group.
-//! live         broadcast hub of live events, fed across processes by the events table.
-//! service      use cases: policy + store + live events. Shared by SSH, console and admin.
+//! live         broadcast hub of live events, fed across processes by the events table;
+//!              who is online (in memory only).
+//! service/     use cases: policy + store + live events. Shared by SSH, console and admin.
+//!              mod.rs (accounts, posting, moderation), messages (private messages, blocks,
+//!              profiles, presence), notifications, search, edits (revisions, content
+//!              warnings, support), unmask, board_admin.
 //! server/      accept loop and limits, the thin russh handler, the host key.
 //! session/     one task per SSH shell: bytes → keys → App update → diffed frame out.
 //! tui/         the App (The Elm Architecture): state, update → effects, pure render.
