@@ -151,12 +151,8 @@ impl Service {
         }
         policy::can(&user, Action::SendMessage(&other))?;
         self.check_correspondent(&user, &other)?;
-        if matches!(other.status, AccountStatus::Banned | AccountStatus::Pending) {
-            return Err(ServiceError::Refused(format!(
-                "{} cannot receive messages at the moment.",
-                crate::sanitize::line(&other.handle)
-            )));
-        }
+        // A banned or waiting account still receives (and reads it when back): refusing would
+        // tell the sender about a moderation decision that is not theirs to know.
         let body = validate::body(body)?;
         if body.chars().count() > MESSAGE_MAX {
             return Err(ServiceError::Refused(format!(
