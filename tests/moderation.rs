@@ -108,6 +108,28 @@ async fn edits_keep_their_history_and_moderators_set_content_warnings_with_a_rea
         screen.contains("by a moderator") && !screen.contains("careful_mod"),
         "{screen}"
     );
+    // Members have no erase key.
+    author.send(b"X").await;
+    author.pump(std::time::Duration::from_millis(200)).await;
+    assert!(!author.screen().contains("Erase this version"));
+
+    // A moderator erases one earlier version for good, with a reason: the newest (the text
+    // their own edit replaced) goes; the others stay.
+    moderator.wait_for("a second thought").await;
+    moderator.send(keys::TAB).await;
+    moderator.send(b"E").await;
+    moderator.wait_for("Earlier versions").await;
+    moderator.send(b"X").await;
+    moderator.wait_for("Erase this version for good").await;
+    moderator.send(b"held a phone number\r").await;
+    moderator.wait_for("erased for good").await;
+    let screen = moderator
+        .wait_until(
+            |s| !s.contains("removed a phone number") && s.contains("why: heavy topic"),
+            "the version to go",
+        )
+        .await;
+    assert!(screen.contains("by the author"), "{screen}");
 
     for m in [author, reader, moderator] {
         m.disconnect().await;
@@ -123,7 +145,9 @@ async fn edits_keep_their_history_and_moderators_set_content_warnings_with_a_rea
         dir.path().as_os_str(),
     ]);
     assert!(
-        out.contains("cw_changed") && out.contains("post_edited"),
+        out.contains("cw_changed")
+            && out.contains("post_edited")
+            && out.contains("revision_erased"),
         "{out}"
     );
     assert!(out.contains("removed a phone number"), "{out}");

@@ -229,3 +229,32 @@ impl Service {
         .into())
     }
 }
+
+impl Service {
+    /// A moderator erases an earlier version of a post for good (e.g. it held someone's private
+    /// details, which an edit removed from the post but kept in its history). Needs a reason;
+    /// audited against the post.
+    pub fn erase_revision(&self, actor: &User, revision: i64, reason: &str) -> Result<String> {
+        let actor = self.current(actor)?;
+        policy::can(&actor, Action::Moderate)?;
+        let reason = crate::sanitize::line(reason).trim().to_string();
+        if reason.is_empty() {
+            return Err(ServiceError::ReasonNeeded);
+        }
+        self.store.write(|c| {
+            let Some(post) = revisions::erase(c, revision)? else {
+                return Ok(Err(ServiceError::NotFound("earlier version")));
+            };
+            audit::record(
+                c,
+                Some(actor.id),
+                AuditAction::RevisionErased,
+                Some("post"),
+                Some(post.0),
+                Some(&reason),
+            )?;
+            Ok(Ok(()))
+        })??;
+        Ok("That earlier version is erased for good.".into())
+    }
+}

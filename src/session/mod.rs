@@ -573,6 +573,11 @@ fn perform_blocking(
                 .set_content_warning(u, post, &label, &reason)
                 .map(Loaded::SettingsChanged),
         ),
+        (Effect::EraseRevision { revision, reason }, Some(u)) => loaded(
+            service
+                .erase_revision(u, revision, &reason)
+                .map(Loaded::SettingsChanged),
+        ),
         (Effect::Support(post), Some(u)) => {
             loaded(service.toggle_support(u, post).map(Loaded::SettingsChanged))
         }

@@ -48,6 +48,7 @@ pub enum Action {
     UnmaskDeclined,
     BoardCreated,
     BoardChanged,
+    RevisionErased,
 }
 
 impl Action {
@@ -91,6 +92,7 @@ impl Action {
             Action::UnmaskDeclined => "unmask_declined",
             Action::BoardCreated => "board_created",
             Action::BoardChanged => "board_changed",
+            Action::RevisionErased => "revision_erased",
         }
     }
 }

@@ -96,6 +96,7 @@ pub fn edit(
 /// One earlier version of a post.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revision {
+    pub id: i64,
     /// When it was replaced.
     pub at: i64,
     /// The post's author made the change (otherwise a moderator did).
@@ -112,7 +113,7 @@ pub struct Revision {
 pub fn list(c: &Connection, post: PostId) -> Result<Vec<Revision>> {
     let mut stmt = c.prepare_cached(
         "SELECT r.created_at, r.editor_id IS p.author_id, u.handle, r.reason, r.body,
-                r.content_warning
+                r.content_warning, r.id
            FROM post_revisions r JOIN posts p ON p.id = r.post_id
            LEFT JOIN users u ON u.id = r.editor_id
           WHERE r.post_id = ?1 ORDER BY r.id DESC",
@@ -121,6 +122,7 @@ pub fn list(c: &Connection, post: PostId) -> Result<Vec<Revision>> {
         let by_author: bool = r.get(1)?;
         let handle: Option<String> = r.get(2)?;
         Ok(Revision {
+            id: r.get(6)?,
             at: r.get(0)?,
             by_author,
             moderator: if by_author { None } else { handle },
@@ -130,6 +132,18 @@ pub fn list(c: &Connection, post: PostId) -> Result<Vec<Revision>> {
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Erases one earlier version of a post for good (with `secure_delete` on, its text leaves
+/// the file); returns the post it belonged to.
+pub fn erase(c: &Connection, revision: i64) -> Result<Option<PostId>> {
+    let post: Option<PostId> = c
+        .prepare_cached("SELECT post_id FROM post_revisions WHERE id = ?1")?
+        .query_row([revision], |r| r.get(0))
+        .optional()?;
+    c.prepare_cached("DELETE FROM post_revisions WHERE id = ?1")?
+        .execute([revision])?;
+    Ok(post)
 }
 
 #[cfg(test)]
@@ -178,6 +192,8 @@ mod tests {
                 assert!(list[0].by_author && list[0].moderator.is_none());
                 let now = editable(c, post)?.expect("post");
                 assert_eq!(now.content_warning.as_deref(), Some("tw"));
+                assert_eq!(erase(c, list[0].id)?, Some(post));
+                assert!(super::list(c, post)?.is_empty(), "the old text is gone");
                 Ok(())
             })
             .expect("store");

@@ -75,6 +75,7 @@ pub enum Action {
     Support,
     Quote,
     Profile,
+    ModErase,
     ManageBoards,
     Activity,
     Search,
@@ -122,6 +123,8 @@ pub enum Context {
     Activity,
     Search,
     Profile,
+    /// A post's edit history.
+    History,
 }
 
 /// One binding: the keys, the action, and how help and the footer describe it.
@@ -905,6 +908,42 @@ const PROFILE: [Binding; 4] = [
     ),
 ];
 
+const HISTORY: [Binding; 4] = [
+    b!(
+        &[(KeyCode::Tab, NONE)],
+        Action::SelectNext,
+        "Tab",
+        "select the next version",
+        false
+    ),
+    b!(
+        &[(KeyCode::Tab, SHIFT)],
+        Action::SelectPrev,
+        "Shift-Tab",
+        "select the previous version",
+        false
+    ),
+    b!(
+        &[(KeyCode::Char('X'), SHIFT), (KeyCode::Char('X'), NONE)],
+        Action::ModErase,
+        "X",
+        "erase the selected version for good",
+        true,
+        staff
+    ),
+    b!(
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Left, NONE),
+            (KeyCode::Char('q'), NONE)
+        ],
+        Action::Back,
+        "Esc",
+        "back",
+        true
+    ),
+];
+
 const READER: [Binding; 1] = [b!(
     &[
         (KeyCode::Esc, NONE),
@@ -1440,6 +1479,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
         Context::Activity => &ACTIVITY,
         Context::Search => &SEARCH,
         Context::Profile => &PROFILE,
+        Context::History => &HISTORY,
     };
     let mut all: Vec<&'static Binding> = own.iter().filter(|b| staff || !b.staff).collect();
     if matches!(
@@ -1458,6 +1498,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
             | Context::Activity
             | Context::Search
             | Context::Profile
+            | Context::History
     ) {
         all.extend(MOVE.iter());
         all.extend(COMMON.iter());
@@ -1568,7 +1609,8 @@ mod tests {
         );
     }
 
-    const ALL: [Context; 23] = [
+    const ALL: [Context; 24] = [
+        Context::History,
         Context::Profile,
         Context::Search,
         Context::Activity,

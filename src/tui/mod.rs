@@ -142,6 +142,11 @@ pub enum Effect {
         reason: String,
     },
     LoadRevisions(PostId),
+    /// A moderator erases an earlier version of a post, with a reason.
+    EraseRevision {
+        revision: i64,
+        reason: String,
+    },
     /// Give or take back support (♥) for a post.
     Support(PostId),
     /// A moderator asks to unmask an anonymous post's author.

@@ -11,12 +11,18 @@ use crate::domain::PostId;
 use crate::store::revisions::Revision;
 use crate::tui::keymap::Action;
 use crate::tui::widgets::format_time;
-use crate::tui::{Effect, Loaded, Theme, strings};
+use crate::tui::widgets::{LineInput, prompt};
+use crate::tui::{Effect, Loaded, Status, Theme, strings};
+use terminput::{KeyCode, KeyEvent};
 
 pub struct HistoryScreen {
     post: PostId,
     revisions: Option<Vec<Revision>>,
     scroll: u16,
+    /// The version a moderator's erase applies to (Tab selects).
+    selected: usize,
+    /// A moderator typing why they erase the selected version.
+    erasing: Option<LineInput>,
 }
 
 impl HistoryScreen {
@@ -25,6 +31,8 @@ impl HistoryScreen {
             post,
             revisions: None,
             scroll: 0,
+            selected: 0,
+            erasing: None,
         }
     }
 
@@ -32,8 +40,47 @@ impl HistoryScreen {
         Effect::LoadRevisions(self.post)
     }
 
-    pub fn key(&mut self, action: Option<Action>, body: u16) -> Outcome {
+    pub fn paste(&mut self, text: &str) {
+        if let Some(input) = &mut self.erasing {
+            input.paste(text);
+        }
+    }
+
+    pub fn typing(&self) -> bool {
+        self.erasing.is_some()
+    }
+
+    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, body: u16) -> Outcome {
+        if let Some(input) = &mut self.erasing {
+            match key.code {
+                KeyCode::Esc => {
+                    self.erasing = None;
+                    return Outcome::status(Status::Info("Nothing was erased.".into()));
+                }
+                KeyCode::Enter => {
+                    let reason = input.text.clone();
+                    self.erasing = None;
+                    let Some(r) = self.revisions.as_ref().and_then(|l| l.get(self.selected)) else {
+                        return Outcome::none();
+                    };
+                    return Outcome::effects(vec![Effect::EraseRevision {
+                        revision: r.id,
+                        reason,
+                    }]);
+                }
+                _ => {
+                    input.key(key);
+                }
+            }
+            return Outcome::none();
+        }
+        let len = self.revisions.as_ref().map_or(0, Vec::len);
         match action {
+            Some(Action::SelectNext) => {
+                self.selected = (self.selected + 1).min(len.saturating_sub(1))
+            }
+            Some(Action::SelectPrev) => self.selected = self.selected.saturating_sub(1),
+            Some(Action::ModErase) if len > 0 => self.erasing = Some(LineInput::new(200)),
             Some(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
             Some(Action::Down) => self.scroll = self.scroll.saturating_add(1),
             Some(Action::PageUp) => self.scroll = self.scroll.saturating_sub(body),
@@ -46,12 +93,15 @@ impl HistoryScreen {
     }
 
     pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
-        if let Loaded::Revisions(post, list) = loaded
-            && post == self.post
-        {
-            self.revisions = Some(list);
+        match loaded {
+            Loaded::Revisions(post, list) if post == self.post => {
+                self.selected = self.selected.min(list.len().saturating_sub(1));
+                self.revisions = Some(list);
+                vec![]
+            }
+            Loaded::SettingsChanged(_) => vec![self.load()],
+            _ => vec![],
         }
-        vec![]
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
@@ -66,7 +116,7 @@ impl HistoryScreen {
         if list.is_empty() {
             lines.push(Line::styled("This post was never edited.", theme.dim()));
         }
-        for r in list {
+        for (i, r) in list.iter().enumerate() {
             let who = match (&r.moderator, r.by_author) {
                 (_, true) => "the author".to_string(),
                 (Some(handle), false) => {
@@ -78,7 +128,13 @@ impl HistoryScreen {
             if let Some(reason) = &r.reason {
                 head.push_str(&format!(" · why: {}", crate::sanitize::line(reason)));
             }
-            lines.push(Line::styled(head, theme.author()));
+            let marker = if i == self.selected { "▸ " } else { "" };
+            let style = if i == self.selected {
+                theme.selected()
+            } else {
+                theme.author()
+            };
+            lines.push(Line::styled(format!("{marker}{head}"), style));
             if let Some(cw) = &r.content_warning {
                 lines.push(Line::styled(
                     format!("  CW: {}", crate::sanitize::line(cw)),
@@ -101,6 +157,16 @@ impl HistoryScreen {
                 },
                 buf,
             );
+        if let Some(input) = &self.erasing {
+            return prompt(
+                area,
+                area.bottom().saturating_sub(1),
+                "Erase this version for good — why? ",
+                input,
+                buf,
+                theme,
+            );
+        }
         None
     }
 }

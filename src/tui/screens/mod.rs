@@ -133,7 +133,8 @@ impl Screen {
             Screen::Conversation(s) if s.typing() => Context::Typing,
             Screen::Conversation(s) if s.is_writing() => Context::Writing,
             Screen::Conversation(_) => Context::Conversation,
-            Screen::History(_) => Context::Reader,
+            Screen::History(s) if s.typing() => Context::Typing,
+            Screen::History(_) => Context::History,
             Screen::ManageBoards(s) if s.typing() => Context::Typing,
             Screen::ManageBoards(_) => Context::ManageBoards,
             Screen::Activity(_) => Context::Activity,
@@ -198,7 +199,7 @@ impl Screen {
             Screen::Record(s) => s.key(key, action),
             Screen::Inbox(s) => s.key(key, action, body),
             Screen::Conversation(s) => s.key(key, action, body),
-            Screen::History(s) => s.key(action, body),
+            Screen::History(s) => s.key(key, action, body),
             Screen::ManageBoards(s) => s.key(key, action, body),
             Screen::Activity(s) => s.key(action, body),
             Screen::Search(s) => s.key(key, action, body),
@@ -222,6 +223,7 @@ impl Screen {
             Screen::ManageBoards(s) => s.paste(text),
             Screen::Search(s) => s.paste(text),
             Screen::Profile(s) => s.paste(text),
+            Screen::History(s) => s.paste(text),
             _ => {}
         }
     }
