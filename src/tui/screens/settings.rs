@@ -261,11 +261,54 @@ impl SettingsScreen {
             return None;
         };
         let w = area.width as usize;
+        let totp = if data.totp {
+            "on (an authenticator app code is asked at login)"
+        } else {
+            "off"
+        };
+        let list = |items: &[String], none: &str| {
+            if items.is_empty() {
+                none.to_string()
+            } else {
+                items.join(", ")
+            }
+        };
+        // The settings below the keys, one row each.
+        let facts = [
+            (format!("Second factor: {totp}"), theme.text()),
+            (
+                format!("Recovery codes left: {}", data.recovery_codes_left),
+                theme.text(),
+            ),
+            (
+                format!("Blocked: {}", list(&data.blocked, "nobody")),
+                theme.text(),
+            ),
+            (
+                if data.presence {
+                    "Who's online: you show there (o to be invisible)"
+                } else {
+                    "Who's online: you are invisible (o to show yourself)"
+                }
+                .to_string(),
+                theme.text(),
+            ),
+            (
+                format!("Muted words: {}", list(&data.muted, "none")),
+                theme.text(),
+            ),
+            (
+                format!("Export your data: {}", texts.export_command),
+                theme.dim(),
+            ),
+        ];
         let mut y = area.y;
         buf.set_string(area.x + 1, y, "Your keys", theme.title());
         y += 1;
+        // Keys take what the facts, a blank row and the question line leave.
+        let keys_end = area.bottom().saturating_sub(facts.len() as u16 + 2);
         for (i, k) in data.keys.iter().enumerate() {
-            if y >= area.bottom().saturating_sub(6) {
+            if y >= keys_end {
                 break;
             }
             let selected = i == self.selected;
@@ -294,78 +337,16 @@ impl SettingsScreen {
             y += 1;
         }
         y += 1;
-        let totp = if data.totp {
-            "on (an authenticator app code is asked at login)"
-        } else {
-            "off"
-        };
-        buf.set_stringn(
-            area.x + 1,
-            y,
-            format!("Second factor: {totp}"),
-            w.saturating_sub(2),
-            theme.text(),
-        );
-        y += 1;
-        buf.set_stringn(
-            area.x + 1,
-            y,
-            format!("Recovery codes left: {}", data.recovery_codes_left),
-            w.saturating_sub(2),
-            theme.text(),
-        );
-        y += 1;
-        let blocked = if data.blocked.is_empty() {
-            "nobody".to_string()
-        } else {
-            data.blocked.join(", ")
-        };
-        buf.set_stringn(
-            area.x + 1,
-            y,
-            truncate(&format!("Blocked: {blocked}"), w.saturating_sub(2)),
-            w.saturating_sub(2),
-            theme.text(),
-        );
-        y += 1;
-        buf.set_stringn(
-            area.x + 1,
-            y,
-            truncate(
-                if data.presence {
-                    "Who's online: you show there (o to be invisible)"
-                } else {
-                    "Who's online: you are invisible (o to show yourself)"
-                },
+        for (text, style) in facts {
+            buf.set_stringn(
+                area.x + 1,
+                y,
+                truncate(&text, w.saturating_sub(2)),
                 w.saturating_sub(2),
-            ),
-            w.saturating_sub(2),
-            theme.text(),
-        );
-        y += 1;
-        let muted = if data.muted.is_empty() {
-            "none".to_string()
-        } else {
-            data.muted.join(", ")
-        };
-        buf.set_stringn(
-            area.x + 1,
-            y,
-            truncate(&format!("Muted words: {muted}"), w.saturating_sub(2)),
-            w.saturating_sub(2),
-            theme.text(),
-        );
-        y += 1;
-        buf.set_stringn(
-            area.x + 1,
-            y,
-            truncate(
-                &format!("Export your data: {}", texts.export_command),
-                w.saturating_sub(2),
-            ),
-            w.saturating_sub(2),
-            theme.dim(),
-        );
+                style,
+            );
+            y += 1;
+        }
         // The question line, at the bottom.
         let qy = area.bottom().saturating_sub(1);
         match &self.mode {
