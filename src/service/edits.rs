@@ -210,14 +210,7 @@ impl Service {
         }
         let given = self.store.write(|c| {
             let given = crate::store::posts::toggle_support(c, user.id, post)?;
-            crate::store::events::append(
-                c,
-                crate::store::events::EventKind::ThreadChanged,
-                Some(e.board),
-                Some(e.thread),
-                Some(post),
-                None,
-            )?;
+            crate::store::events::thread_changed(c, e.board, e.thread)?;
             Ok(given)
         })?;
         self.hub.poke();

@@ -7,7 +7,7 @@
 use super::{Result, Service, ServiceError};
 use crate::domain::policy::{self, Action};
 use crate::domain::{AccountStatus, PostId, User, UserId, validate};
-use crate::store::events::{self, EventKind};
+use crate::store::events;
 use crate::store::messages::{self, ConversationSummary, Message};
 use crate::store::{blocks, users};
 
@@ -121,9 +121,7 @@ impl Service {
         }
         if before.is_none() && self.store.write(|c| messages::mark_read(c, user.id, id))? > 0 {
             // The member's other sessions update their unread counts.
-            self.store.write(|c| {
-                events::append(c, EventKind::Message, None, None, None, Some(user.id))
-            })?;
+            self.store.write(|c| events::counts_changed(c, user.id))?;
             self.hub.poke();
         }
         Ok(Conversation {
@@ -166,9 +164,9 @@ impl Service {
             let withheld = blocks::is_blocked(c, other.id, user.id)?;
             let conversation = messages::open(c, user.id, other.id)?;
             messages::send(c, conversation, user.id, &body, withheld)?;
-            events::append(c, EventKind::Message, None, None, None, Some(user.id))?;
+            events::counts_changed(c, user.id)?;
             if !withheld {
-                events::append(c, EventKind::Message, None, None, None, Some(other.id))?;
+                events::counts_changed(c, other.id)?;
             }
             Ok(())
         })?;

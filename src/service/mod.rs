@@ -716,14 +716,7 @@ impl Service {
                 Some(target_id),
                 Some(&reason),
             )?;
-            events::append(
-                c,
-                EventKind::ThreadChanged,
-                Some(board),
-                Some(thread),
-                None,
-                None,
-            )?;
+            events::thread_changed(c, board, thread)?;
             Ok(Ok(()))
         })??;
         self.hub.poke();
@@ -762,22 +755,8 @@ impl Service {
                 Some(thread.0),
                 Some(&format!("to {slug}: {reason}")),
             )?;
-            events::append(
-                c,
-                EventKind::ThreadChanged,
-                Some(from),
-                Some(thread),
-                None,
-                None,
-            )?;
-            events::append(
-                c,
-                EventKind::ThreadChanged,
-                Some(to),
-                Some(thread),
-                None,
-                None,
-            )?;
+            events::thread_changed(c, from, thread)?;
+            events::thread_changed(c, to, thread)?;
             Ok(Ok(()))
         })??;
         self.hub.poke();
@@ -988,14 +967,7 @@ impl Service {
                     Some(post.0),
                     Some("reported by 3 members; hidden pending review"),
                 )?;
-                events::append(
-                    c,
-                    EventKind::ThreadChanged,
-                    Some(board),
-                    Some(thread),
-                    None,
-                    None,
-                )?;
+                events::thread_changed(c, board, thread)?;
             }
             Ok(true)
         })?;

@@ -3,7 +3,7 @@
 
 use super::{Result, Service};
 use crate::domain::{AccountStatus, PostId, ThreadId, User, UserId};
-use crate::store::events::{self, EventKind};
+use crate::store::events;
 use crate::store::notifications::{self, Notification};
 use crate::store::{blocks, users};
 
@@ -48,7 +48,7 @@ impl Service {
                 }
                 let actor = (!anonymous).then_some(author.id);
                 notifications::add(c, to, kind, actor, thread, post)?;
-                events::append(c, EventKind::Message, None, None, None, Some(to))?;
+                events::counts_changed(c, to)?;
                 told.push(to);
             }
             Ok(())
@@ -65,7 +65,7 @@ impl Service {
         if list.iter().any(|n| n.unread) {
             self.store.write(|c| {
                 notifications::mark_all_read(c, user.id)?;
-                events::append(c, EventKind::Message, None, None, None, Some(user.id))
+                events::counts_changed(c, user.id)
             })?;
             self.hub.poke();
         }

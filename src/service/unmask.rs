@@ -116,14 +116,7 @@ impl Service {
                 store::reports::notify(c, author, "moderator", &told)?;
                 events::append(c, EventKind::UserChanged, None, None, None, Some(author))?;
             }
-            events::append(
-                c,
-                EventKind::ThreadChanged,
-                Some(place.board),
-                Some(place.thread),
-                None,
-                None,
-            )
+            events::thread_changed(c, place.board, place.thread)
         })?;
         self.hub.poke();
         Ok(())

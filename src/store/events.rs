@@ -75,6 +75,23 @@ pub fn append(
     Ok(())
 }
 
+/// Something about a thread changed (a hide, a lock, an edit, …): its readers reload it.
+pub fn thread_changed(c: &Connection, board: BoardId, thread: ThreadId) -> Result<()> {
+    append(
+        c,
+        EventKind::ThreadChanged,
+        Some(board),
+        Some(thread),
+        None,
+        None,
+    )
+}
+
+/// A member's messages or notifications changed: their sessions reload their unread counts.
+pub fn counts_changed(c: &Connection, user: UserId) -> Result<()> {
+    append(c, EventKind::Message, None, None, None, Some(user))
+}
+
 /// The newest event id (where a new watcher starts).
 pub fn last_id(c: &Connection) -> Result<i64> {
     Ok(c.query_row("SELECT IFNULL(max(id), 0) FROM events", [], |r| r.get(0))?)

@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::events::{self, EventKind};
+use super::events;
 use super::{Result, now};
 use crate::domain::{BoardId, PostId, ThreadId, UserId};
 
@@ -82,14 +82,7 @@ pub fn edit(
         .query_row(params![post, old.thread], |r| r.get(0))?;
     c.prepare_cached("INSERT INTO posts_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
         .execute(params![post, title, body])?;
-    events::append(
-        c,
-        EventKind::ThreadChanged,
-        Some(old.board),
-        Some(old.thread),
-        Some(post),
-        None,
-    )?;
+    events::thread_changed(c, old.board, old.thread)?;
     Ok(Some((old.board, old.thread)))
 }
 
