@@ -82,6 +82,33 @@ impl ThreadScreen {
     }
 }
 
+/// The actions that apply to the selected post.
+fn acts_on_selected_post(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Block
+            | Action::Report
+            | Action::Profile
+            | Action::MessageAuthor
+            | Action::ModHide
+            | Action::ModWarn
+            | Action::ModSilence
+            | Action::ModBan
+            | Action::Edit
+            | Action::Support
+            | Action::History
+            | Action::ModCw
+            | Action::ModUnmask
+            | Action::Quote
+    )
+}
+
+fn select_first() -> Outcome {
+    Outcome::status(crate::tui::Status::Info(
+        "Select a post with Tab first.".into(),
+    ))
+}
+
 /// What a moderator's reason prompt is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Prompt {
@@ -335,6 +362,12 @@ impl ThreadScreen {
         Outcome::effects(self.reload())
     }
 
+    /// The selected post, if it is on the page shown.
+    fn selected_post(&self) -> Option<&crate::domain::Post> {
+        let id = self.selected?;
+        self.page.as_ref()?.posts.iter().find(|p| p.id == id)
+    }
+
     pub fn key(&mut self, action: Option<Action>, body: u16, user: Option<&User>) -> Outcome {
         let Some(action) = action else {
             return Outcome::none();
@@ -342,54 +375,54 @@ impl ThreadScreen {
         let confirm = self.confirm_block.take();
         let max = self.max_scroll(body);
         let step = body.saturating_sub(2).max(1) as usize;
-        match action {
-            Action::Up | Action::PageUp if self.scroll == 0 && self.offset > 0 => {
+        match (action, self.selected) {
+            // Every action on "the selected post" needs one.
+            (Action::ModUnmask, None) => Outcome::status(crate::tui::Status::Info(
+                "Select an anonymous post with Tab first.".into(),
+            )),
+            (a, None) if acts_on_selected_post(a) => select_first(),
+            (Action::Up | Action::PageUp, _) if self.scroll == 0 && self.offset > 0 => {
                 self.go_page(self.offset - POSTS_PER_PAGE, true)
             }
-            Action::Down | Action::PageDown if self.scroll >= max && self.has_next() => {
+            (Action::Down | Action::PageDown, _) if self.scroll >= max && self.has_next() => {
                 self.go_page(self.offset + POSTS_PER_PAGE, false)
             }
-            Action::Up => {
+            (Action::Up, _) => {
                 self.scroll = self.scroll.saturating_sub(1);
                 Outcome::none()
             }
-            Action::Down => {
+            (Action::Down, _) => {
                 self.scroll = (self.scroll + 1).min(max);
                 Outcome::none()
             }
-            Action::PageUp => {
+            (Action::PageUp, _) => {
                 self.scroll = self.scroll.saturating_sub(step);
                 Outcome::none()
             }
-            Action::PageDown => {
+            (Action::PageDown, _) => {
                 self.scroll = (self.scroll + step).min(max);
                 Outcome::none()
             }
-            Action::Top => {
+            (Action::Top, _) => {
                 self.scroll = 0;
                 Outcome::none()
             }
-            Action::Bottom => {
+            (Action::Bottom, _) => {
                 self.scroll = max;
                 Outcome::none()
             }
-            Action::NextPage if self.has_next() => {
+            (Action::NextPage, _) if self.has_next() => {
                 self.go_page(self.offset + POSTS_PER_PAGE, false)
             }
-            Action::PrevPage if self.offset > 0 => {
+            (Action::PrevPage, _) if self.offset > 0 => {
                 self.go_page(self.offset - POSTS_PER_PAGE, false)
             }
-            Action::Reply | Action::Quote => {
+            (Action::Reply | Action::Quote, _) => {
                 let Some(page) = &self.page else {
                     return Outcome::none();
                 };
                 let quote = if action == Action::Quote {
-                    let Some(post) = self.selected else {
-                        return Outcome::status(crate::tui::Status::Info(
-                            "Select a post with Tab first.".into(),
-                        ));
-                    };
-                    Some(post)
+                    self.selected
                 } else {
                     None
                 };
@@ -413,7 +446,7 @@ impl ThreadScreen {
                     vec![Effect::LoadDraft(place)],
                 )
             }
-            Action::SelectNext | Action::SelectPrev => {
+            (Action::SelectNext | Action::SelectPrev, _) => {
                 let lines = self.lines(self.width);
                 let headers: Vec<(usize, PostId)> = lines
                     .iter()
@@ -444,18 +477,9 @@ impl ThreadScreen {
                 }
                 Outcome::none()
             }
-            Action::Block => {
-                let Some(post) = self.selected.and_then(|id| {
-                    self.page
-                        .as_ref()?
-                        .posts
-                        .iter()
-                        .find(|p| p.id == id)
-                        .cloned()
-                }) else {
-                    return Outcome::status(crate::tui::Status::Info(
-                        "Select a post with Tab first.".into(),
-                    ));
+            (Action::Block, _) => {
+                let Some(post) = self.selected_post().cloned() else {
+                    return select_first();
                 };
                 if post.mine {
                     return Outcome::status(crate::tui::Status::Info(
@@ -479,48 +503,26 @@ impl ThreadScreen {
                 };
                 Outcome::status(crate::tui::Status::Error(format!("{what} Press b again.")))
             }
-            Action::Report => {
-                let Some(post) = self.selected else {
-                    return Outcome::status(crate::tui::Status::Info(
-                        "Select a post with Tab first.".into(),
-                    ));
-                };
+            (Action::Report, Some(post)) => {
                 self.reporting = Some(ReportPrompt::new(Target::Post(post)));
                 Outcome::none()
             }
-            Action::ReportThread => {
+            (Action::ReportThread, _) => {
                 self.reporting = Some(ReportPrompt::new(Target::Thread(self.thread_id)));
                 Outcome::none()
             }
-            Action::Profile => {
-                let Some(post) = self.selected else {
-                    return Outcome::status(crate::tui::Status::Info(
-                        "Select a post with Tab first.".into(),
-                    ));
-                };
-                Outcome::effects(vec![Effect::LoadProfile(post)])
-            }
-            Action::MessageAuthor => {
-                let Some(post) = self.selected else {
-                    return Outcome::status(crate::tui::Status::Info(
-                        "Select a post with Tab first.".into(),
-                    ));
-                };
+            (Action::Profile, Some(post)) => Outcome::effects(vec![Effect::LoadProfile(post)]),
+            (Action::MessageAuthor, Some(post)) => {
                 Outcome::effects(vec![Effect::MessageAuthor(post)])
             }
-            Action::ModHide | Action::ModLock | Action::ModPin => {
+            (Action::ModHide | Action::ModLock | Action::ModPin, _) => {
                 let Some(page) = &self.page else {
                     return Outcome::none();
                 };
                 let action = match action {
                     Action::ModHide => {
-                        let Some(post) = self
-                            .selected
-                            .and_then(|id| page.posts.iter().find(|p| p.id == id))
-                        else {
-                            return Outcome::status(crate::tui::Status::Info(
-                                "Select a post with Tab first.".into(),
-                            ));
+                        let Some(post) = self.selected_post() else {
+                            return select_first();
                         };
                         if post.hidden {
                             ModAction::Restore(post.id)
@@ -536,19 +538,14 @@ impl ThreadScreen {
                 self.moderating = Some((Prompt::Mod(action), LineInput::new(200)));
                 Outcome::none()
             }
-            Action::ModMove => {
+            (Action::ModMove, _) => {
                 let Some(page) = &self.page else {
                     return Outcome::none();
                 };
                 self.moderating = Some((Prompt::Move(page.id), LineInput::new(200)));
                 Outcome::none()
             }
-            Action::ModWarn | Action::ModSilence | Action::ModBan => {
-                let Some(post) = self.selected else {
-                    return Outcome::status(crate::tui::Status::Info(
-                        "Select a post with Tab first.".into(),
-                    ));
-                };
+            (Action::ModWarn | Action::ModSilence | Action::ModBan, Some(post)) => {
                 let prompt = match action {
                     Action::ModWarn => Prompt::Warn(post),
                     Action::ModSilence => Prompt::Silence(post),
@@ -557,17 +554,12 @@ impl ThreadScreen {
                 self.moderating = Some((prompt, LineInput::new(200)));
                 Outcome::none()
             }
-            Action::Edit => {
+            (Action::Edit, _) => {
                 let Some(page) = &self.page else {
                     return Outcome::none();
                 };
-                let Some(post) = self
-                    .selected
-                    .and_then(|id| page.posts.iter().find(|p| p.id == id))
-                else {
-                    return Outcome::status(crate::tui::Status::Info(
-                        "Select a post with Tab first.".into(),
-                    ));
+                let Some(post) = self.selected_post() else {
+                    return select_first();
                 };
                 let staff = user.is_some_and(|u| u.role.is_staff());
                 if !post.mine && !staff {
@@ -585,32 +577,14 @@ impl ThreadScreen {
                 );
                 Outcome::nav(Nav::Push(Box::new(Screen::Compose(screen))), vec![])
             }
-            Action::Support => {
-                let Some(post) = self.selected else {
-                    return Outcome::status(crate::tui::Status::Info(
-                        "Select a post with Tab first.".into(),
-                    ));
-                };
-                Outcome::effects(vec![Effect::Support(post)])
-            }
-            Action::History => {
-                let Some(post) = self.selected else {
-                    return Outcome::status(crate::tui::Status::Info(
-                        "Select a post with Tab first.".into(),
-                    ));
-                };
+            (Action::Support, Some(post)) => Outcome::effects(vec![Effect::Support(post)]),
+            (Action::History, Some(post)) => {
                 let screen = super::history::HistoryScreen::new(post);
                 let load = screen.load();
                 Outcome::nav(Nav::Push(Box::new(Screen::History(screen))), vec![load])
             }
-            Action::ModUnmask => {
-                let Some(post) = self.selected.and_then(|id| {
-                    self.page
-                        .as_ref()?
-                        .posts
-                        .iter()
-                        .find(|p| p.id == id && p.anonymous)
-                }) else {
+            (Action::ModUnmask, _) => {
+                let Some(post) = self.selected_post().filter(|p| p.anonymous) else {
                     return Outcome::status(crate::tui::Status::Info(
                         "Select an anonymous post with Tab first.".into(),
                     ));
@@ -618,16 +592,9 @@ impl ThreadScreen {
                 self.moderating = Some((Prompt::Unmask(post.id), LineInput::new(200)));
                 Outcome::none()
             }
-            Action::ModCw => {
-                let Some(post) = self.selected else {
-                    return Outcome::status(crate::tui::Status::Info(
-                        "Select a post with Tab first.".into(),
-                    ));
-                };
+            (Action::ModCw, Some(post)) => {
                 let current = self
-                    .page
-                    .as_ref()
-                    .and_then(|p| p.posts.iter().find(|p| p.id == post))
+                    .selected_post()
                     .and_then(|p| p.content_warning.clone())
                     .unwrap_or_default();
                 self.moderating = Some((
@@ -636,7 +603,7 @@ impl ThreadScreen {
                 ));
                 Outcome::none()
             }
-            Action::Reveal => {
+            (Action::Reveal, _) => {
                 // Opens the first collapsed post from the top of the screen down.
                 let lines = self.lines(self.width);
                 let next =
@@ -657,7 +624,7 @@ impl ThreadScreen {
                     )),
                 }
             }
-            Action::Back => Outcome::nav(Nav::Back, vec![]),
+            (Action::Back, _) => Outcome::nav(Nav::Back, vec![]),
             _ => Outcome::none(),
         }
     }
