@@ -148,6 +148,42 @@ impl LineInput {
     }
 }
 
+/// What a key did to a one-line question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// Still being typed.
+    Typing,
+    /// Esc: no answer.
+    Cancelled,
+    /// Enter: the text typed.
+    Given(String),
+}
+
+impl LineInput {
+    /// Esc cancels, Enter answers, any other key edits.
+    pub fn answer(&mut self, key: &KeyEvent) -> Answer {
+        match key.code {
+            KeyCode::Esc => Answer::Cancelled,
+            KeyCode::Enter => Answer::Given(self.text.clone()),
+            _ => {
+                self.key(key);
+                Answer::Typing
+            }
+        }
+    }
+}
+
+/// Hands a key to the question in `slot`, closing it once answered or cancelled.
+pub fn ask(slot: &mut Option<LineInput>, key: &KeyEvent) -> Answer {
+    let answer = slot
+        .as_mut()
+        .map_or(Answer::Cancelled, |input| input.answer(key));
+    if answer != Answer::Typing {
+        *slot = None;
+    }
+    answer
+}
+
 /// Draws a one-line question at row `y` of `area`: the label, then the input after it. Returns
 /// the cursor cell.
 pub fn prompt(
@@ -388,6 +424,23 @@ pub fn format_time(secs: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_question_closes_when_answered_or_cancelled_and_keeps_the_text_while_typed() {
+        let key = |c| KeyEvent::new(c);
+        let mut slot = Some(LineInput::new(10));
+        assert_eq!(ask(&mut slot, &key(KeyCode::Char('h'))), Answer::Typing);
+        assert_eq!(ask(&mut slot, &key(KeyCode::Char('i'))), Answer::Typing);
+        assert!(slot.is_some());
+        assert_eq!(
+            ask(&mut slot, &key(KeyCode::Enter)),
+            Answer::Given("hi".into())
+        );
+        assert!(slot.is_none());
+        let mut slot = Some(LineInput::with_text(10, "x"));
+        assert_eq!(ask(&mut slot, &key(KeyCode::Esc)), Answer::Cancelled);
+        assert!(slot.is_none());
+    }
+
     use super::*;
 
     fn k(c: KeyCode) -> KeyEvent {

@@ -47,23 +47,15 @@ impl AuditScreen {
     }
 
     pub fn filter_key(&mut self, key: &terminput::KeyEvent) -> Outcome {
-        let Some(input) = &mut self.editing else {
-            return Outcome::none();
-        };
-        match key.code {
-            terminput::KeyCode::Esc => self.editing = None,
-            terminput::KeyCode::Enter => {
-                self.filter = input.text.trim().to_string();
-                self.editing = None;
+        match crate::tui::widgets::ask(&mut self.editing, key) {
+            crate::tui::widgets::Answer::Given(filter) => {
+                self.filter = filter.trim().to_string();
                 self.offset = 0;
                 self.scroll = 0;
-                return Outcome::effects(vec![self.load()]);
+                Outcome::effects(vec![self.load()])
             }
-            _ => {
-                input.key(key);
-            }
+            _ => Outcome::none(),
         }
-        Outcome::none()
     }
 
     pub fn key(&mut self, action: Option<Action>, body: u16) -> Outcome {

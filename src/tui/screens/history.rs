@@ -11,9 +11,10 @@ use crate::domain::PostId;
 use crate::store::revisions::Revision;
 use crate::tui::keymap::Action;
 use crate::tui::widgets::format_time;
+use crate::tui::widgets::{Answer, ask};
 use crate::tui::widgets::{LineInput, prompt};
 use crate::tui::{Effect, Loaded, Status, Theme, strings};
-use terminput::{KeyCode, KeyEvent};
+use terminput::KeyEvent;
 
 pub struct HistoryScreen {
     post: PostId,
@@ -51,28 +52,20 @@ impl HistoryScreen {
     }
 
     pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, body: u16) -> Outcome {
-        if let Some(input) = &mut self.erasing {
-            match key.code {
-                KeyCode::Esc => {
-                    self.erasing = None;
-                    return Outcome::status(Status::Info("Nothing was erased.".into()));
+        if self.erasing.is_some() {
+            return match ask(&mut self.erasing, key) {
+                Answer::Typing => Outcome::none(),
+                Answer::Cancelled => Outcome::status(Status::Info("Nothing was erased.".into())),
+                Answer::Given(reason) => {
+                    match self.revisions.as_ref().and_then(|l| l.get(self.selected)) {
+                        Some(r) => Outcome::effects(vec![Effect::EraseRevision {
+                            revision: r.id,
+                            reason,
+                        }]),
+                        None => Outcome::none(),
+                    }
                 }
-                KeyCode::Enter => {
-                    let reason = input.text.clone();
-                    self.erasing = None;
-                    let Some(r) = self.revisions.as_ref().and_then(|l| l.get(self.selected)) else {
-                        return Outcome::none();
-                    };
-                    return Outcome::effects(vec![Effect::EraseRevision {
-                        revision: r.id,
-                        reason,
-                    }]);
-                }
-                _ => {
-                    input.key(key);
-                }
-            }
-            return Outcome::none();
+            };
         }
         let len = self.revisions.as_ref().map_or(0, Vec::len);
         match action {

@@ -9,6 +9,7 @@ use super::conversation::ConversationScreen;
 use super::{Nav, Outcome, Screen, move_selection};
 use crate::store::messages::ConversationSummary;
 use crate::tui::keymap::Action;
+use crate::tui::widgets::{Answer, ask};
 use crate::tui::widgets::{LineInput, format_time, prompt, truncate, width};
 use crate::tui::{Effect, Loaded, Theme, strings};
 
@@ -26,19 +27,11 @@ impl InboxScreen {
     }
 
     pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, body: u16) -> Outcome {
-        if let Some(input) = &mut self.to {
-            match key.code {
-                terminput::KeyCode::Esc => self.to = None,
-                terminput::KeyCode::Enter => {
-                    let handle = input.text.trim().to_string();
-                    self.to = None;
-                    if !handle.is_empty() {
-                        return Outcome::effects(vec![Effect::OpenConversation(handle)]);
-                    }
-                }
-                _ => {
-                    input.key(key);
-                }
+        if self.to.is_some() {
+            if let Answer::Given(handle) = ask(&mut self.to, key)
+                && !handle.trim().is_empty()
+            {
+                return Outcome::effects(vec![Effect::OpenConversation(handle.trim().to_string())]);
             }
             return Outcome::none();
         }

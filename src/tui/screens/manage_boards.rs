@@ -9,6 +9,7 @@ use super::{Nav, Outcome, move_selection};
 use crate::service::{BoardFlag, BoardOp};
 use crate::store::boards::BoardRow;
 use crate::tui::keymap::Action;
+use crate::tui::widgets::Answer;
 use crate::tui::widgets::{LineInput, prompt, truncate};
 use crate::tui::{Effect, Loaded, Theme, strings};
 
@@ -38,10 +39,11 @@ impl ManageBoardsScreen {
 
     pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, body: u16) -> Outcome {
         if let Some((ask, input)) = &mut self.asking {
-            match key.code {
-                terminput::KeyCode::Esc => self.asking = None,
-                terminput::KeyCode::Enter => {
-                    let text = input.text.trim().to_string();
+            match input.answer(key) {
+                Answer::Typing => {}
+                Answer::Cancelled => self.asking = None,
+                Answer::Given(text) => {
+                    let text = text.trim().to_string();
                     let ask = *ask;
                     self.asking = None;
                     let slug = self.current().map(|b| b.0.clone()).unwrap_or_default();
@@ -57,9 +59,6 @@ impl ManageBoardsScreen {
                         Ask::Describe => BoardOp::Describe { slug, text },
                     };
                     return Outcome::effects(vec![Effect::ManageBoard(op)]);
-                }
-                _ => {
-                    input.key(key);
                 }
             }
             return Outcome::none();

@@ -8,6 +8,7 @@ use terminput::KeyEvent;
 use super::{Nav, Outcome};
 use crate::store::sanctions::Entry;
 use crate::tui::keymap::Action;
+use crate::tui::widgets::{Answer, ask};
 use crate::tui::widgets::{LineInput, format_time, truncate};
 use crate::tui::{Effect, Loaded, Theme};
 
@@ -29,19 +30,11 @@ impl RecordScreen {
     }
 
     pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
-        if let Some(input) = &mut self.appeal {
-            match key.code {
-                terminput::KeyCode::Esc => self.appeal = None,
-                terminput::KeyCode::Enter => {
-                    let text = input.text.clone();
-                    self.appeal = None;
-                    return Outcome::effects(vec![Effect::Appeal(text)]);
-                }
-                _ => {
-                    input.key(key);
-                }
-            }
-            return Outcome::none();
+        if self.appeal.is_some() {
+            return match ask(&mut self.appeal, key) {
+                Answer::Given(text) => Outcome::effects(vec![Effect::Appeal(text)]),
+                _ => Outcome::none(),
+            };
         }
         match action {
             Some(Action::Appeal) => {

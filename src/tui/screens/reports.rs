@@ -8,6 +8,7 @@ use terminput::KeyEvent;
 use super::{Nav, Outcome, move_selection};
 use crate::store::reports::QueueItem;
 use crate::tui::keymap::Action;
+use crate::tui::widgets::{Answer, ask};
 use crate::tui::widgets::{LineInput, format_time, truncate};
 use crate::tui::{Effect, Loaded, Theme};
 
@@ -39,22 +40,14 @@ impl ReportsScreen {
     }
 
     pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, me: Option<&str>) -> Outcome {
-        if let Some(input) = &mut self.outcome {
-            match key.code {
-                terminput::KeyCode::Esc => self.outcome = None,
-                terminput::KeyCode::Enter => {
-                    let text = input.text.clone();
-                    self.outcome = None;
-                    if let Some(item) = self.current() {
-                        return Outcome::effects(vec![Effect::ResolveReport {
-                            target: item.target,
-                            outcome: text,
-                        }]);
-                    }
-                }
-                _ => {
-                    input.key(key);
-                }
+        if self.outcome.is_some() {
+            if let Answer::Given(text) = ask(&mut self.outcome, key)
+                && let Some(item) = self.current()
+            {
+                return Outcome::effects(vec![Effect::ResolveReport {
+                    target: item.target,
+                    outcome: text,
+                }]);
             }
             return Outcome::none();
         }
