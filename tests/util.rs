@@ -189,6 +189,16 @@ impl Member {
             .await
             .expect("auth");
         assert!(auth.success(), "public key auth failed: {auth:?}");
+        Member::open_shell(handle, &seen, cols, rows).await
+    }
+
+    /// On an authenticated connection: asks for a `cols`×`rows` pty and a shell.
+    async fn open_shell(
+        handle: client::Handle<ClientHandler>,
+        seen: &Mutex<Option<String>>,
+        cols: u16,
+        rows: u16,
+    ) -> Member {
         let channel = handle.channel_open_session().await.expect("session");
         channel
             .request_pty(true, "xterm-256color", cols.into(), rows.into(), 0, 0, &[])
@@ -644,21 +654,10 @@ pub async fn login_with_code(
     if !matches!(outcome, TwoStep::KeyOnly | TwoStep::Accepted) {
         return (outcome, None);
     }
-    let channel = handle.channel_open_session().await.expect("session");
-    channel
-        .request_pty(true, "xterm-256color", 80, 24, 0, 0, &[])
-        .await
-        .expect("pty");
-    channel.request_shell(true).await.expect("shell");
-    let m = Member {
-        handle,
-        channel,
-        parser: vt100::Parser::new(24, 80, 0),
-        raw: Vec::new(),
-        host_fingerprint: seen.lock().expect("lock").clone(),
-        closed: false,
-    };
-    (outcome, Some(m))
+    (
+        outcome,
+        Some(Member::open_shell(handle, &seen, 80, 24).await),
+    )
 }
 
 /// The current code for a secret as the enrolment screen shows it.
