@@ -932,7 +932,12 @@ impl Service {
                 "post"
             }
             Target::Thread(thread) => {
-                self.thread(&reporter, thread, 0)?;
+                // Only a thread the reporter may see (without marking it read, as opening would).
+                let page = self
+                    .store
+                    .read(|c| posts::thread_page(c, reporter.id, thread, 0, 1, false))?
+                    .ok_or(ServiceError::NotFound("thread"))?;
+                self.board(&reporter, page.board_id)?;
                 "thread"
             }
             Target::Message(id) => {
