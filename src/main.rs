@@ -251,15 +251,13 @@ fn run(cli: Cli) -> Result<()> {
             runtime()?.block_on(async {
                 let opened = haven::boot::open(config, false)?;
                 let shutdown = CancellationToken::new();
-                tokio::spawn(
-                    opened
-                        .service
-                        .hub()
-                        .clone()
-                        .watch(opened.service.store().clone(), shutdown.clone()),
-                );
-                haven::console::run(opened.service, shutdown.clone()).await?;
+                let background =
+                    tokio::spawn(opened.service.clone().run_background(shutdown.clone()));
+                let ran = haven::console::run(opened.service.clone(), shutdown.clone()).await;
                 shutdown.cancel();
+                let _ = background.await;
+                opened.service.finish_background();
+                ran?;
                 Ok(())
             })
         }
@@ -371,12 +369,7 @@ async fn serve(mut config: Config) -> Result<()> {
     }
     let shutdown = CancellationToken::new();
     let service = opened.service;
-    let watcher = tokio::spawn(
-        service
-            .hub()
-            .clone()
-            .watch(service.store().clone(), shutdown.clone()),
-    );
+    let background = tokio::spawn(service.clone().run_background(shutdown.clone()));
     tokio::spawn({
         let shutdown = shutdown.clone();
         async move {
@@ -385,9 +378,11 @@ async fn serve(mut config: Config) -> Result<()> {
             shutdown.cancel();
         }
     });
-    haven::server::run(listener, service, host_key, shutdown.clone()).await;
+    haven::server::run(listener, service.clone(), host_key, shutdown.clone()).await;
     shutdown.cancel();
-    let _ = watcher.await;
+    let _ = background.await;
+    // Sessions are gone: the last read marks they queued are written before the store closes.
+    service.finish_background();
     tracing::info!("stopped");
     Ok(())
 }
@@ -418,7 +413,7 @@ async fn wait_for_signal() {
 }
 
 fn boards(service: &haven::service::Service, command: &BoardsCmd) -> Result<String> {
-    use haven::store::boards::BoardColumn as C;
+    use haven::service::BoardSetting as S;
     let done = |what: &str, slug: &str| Ok(format!("{slug}: {what}\n"));
     match command {
         BoardsCmd::List => {
@@ -460,30 +455,33 @@ fn boards(service: &haven::service::Service, command: &BoardsCmd) -> Result<Stri
             anonymous,
             welcome,
         } => {
-            service.create_board(&haven::config::BoardSeed {
-                slug: slug.clone(),
-                name: name.clone(),
-                description: description.clone(),
-                read_only: *read_only,
-                anonymous: *anonymous,
-                welcome: *welcome,
-            })?;
+            service.create_board(
+                None,
+                &haven::config::BoardSeed {
+                    slug: slug.clone(),
+                    name: name.clone(),
+                    description: description.clone(),
+                    read_only: *read_only,
+                    anonymous: *anonymous,
+                    welcome: *welcome,
+                },
+            )?;
             done("created", slug)
         }
         BoardsCmd::Rename { slug, name } => {
-            service.set_board(slug, C::Name, &haven::sanitize::line(name))?;
+            service.set_board(None, slug, S::Name(name.clone()))?;
             done("renamed", slug)
         }
         BoardsCmd::Move { slug, position } => {
-            service.move_board(slug, *position)?;
+            service.move_board(None, slug, *position)?;
             done("moved", slug)
         }
         BoardsCmd::Archive { slug } => {
-            service.set_board(slug, C::Archived, &true)?;
+            service.set_board(None, slug, S::Archived(true))?;
             done("archived", slug)
         }
         BoardsCmd::Unarchive { slug } => {
-            service.set_board(slug, C::Archived, &false)?;
+            service.set_board(None, slug, S::Archived(false))?;
             done("back in the list", slug)
         }
         BoardsCmd::Set {
@@ -494,20 +492,15 @@ fn boards(service: &haven::service::Service, command: &BoardsCmd) -> Result<Stri
             welcome,
             min_trust,
         } => {
-            if let Some(d) = description {
-                service.set_board(slug, C::Description, &haven::sanitize::line(d))?;
-            }
-            if let Some(v) = read_only {
-                service.set_board(slug, C::ReadOnly, v)?;
-            }
-            if let Some(v) = anonymous {
-                service.set_board(slug, C::Anonymous, v)?;
-            }
-            if let Some(v) = welcome {
-                service.set_board(slug, C::Welcome, v)?;
-            }
-            if let Some(v) = min_trust {
-                service.set_board(slug, C::MinTrust, &(*v).clamp(0, 1))?;
+            let settings = [
+                description.clone().map(S::Description),
+                read_only.map(S::ReadOnly),
+                anonymous.map(S::Anonymous),
+                welcome.map(S::Welcome),
+                min_trust.map(S::MinTrust),
+            ];
+            for setting in settings.into_iter().flatten() {
+                service.set_board(None, slug, setting)?;
             }
             done("updated", slug)
         }

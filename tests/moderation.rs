@@ -392,7 +392,7 @@ async fn a_sysop_creates_renames_reorders_flags_and_archives_boards_from_the_tui
         dir.path().as_os_str(),
     ]);
     assert!(
-        out.contains("board_created") && out.contains("art: Renamed."),
+        out.contains("board_created") && out.contains("art: name → Creative corner"),
         "{out}"
     );
 }

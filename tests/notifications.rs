@@ -258,7 +258,7 @@ async fn toggle_presence(m: &mut Member) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn presence_is_invisible_by_default_and_blocks_hide_it_both_ways() {
+async fn presence_is_invisible_by_default_and_a_block_never_shows_in_it() {
     let dir = data_dir();
     let server = TestServer::start_in(dir.path()).await;
     let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
@@ -283,8 +283,8 @@ async fn presence_is_invisible_by_default_and_blocks_hide_it_both_ways() {
     );
     ash.send(keys::ESC).await;
 
-    // Cedar blocked Birch: Cedar does not see Birch. Birch blocked Dana: Dana does not see
-    // Birch either (and is not told why).
+    // Cedar blocked Birch: Cedar does not see Birch. Birch blocks Dana: what Dana sees does
+    // not change at that moment, or the list would tell Dana of the block (DESIGN.md §5).
     post_thread(&mut dana, "Dana writes", "words by dana").await;
     to_boards(&mut dana).await;
     post_thread(&mut birch, "Birch writes", "words by birch").await;
@@ -302,6 +302,10 @@ async fn presence_is_invisible_by_default_and_blocks_hide_it_both_ways() {
     let screen = cedar.wait_for("• ash").await;
     assert!(!screen.contains("birch"), "{screen}");
 
+    dana.send(b"o").await;
+    let before = dana.wait_for("• birch").await;
+    dana.send(keys::ESC).await;
+    dana.wait_for("Small wins").await;
     birch.send(keys::ENTER).await;
     birch.wait_for("Dana writes").await;
     birch.send(keys::DOWN).await;
@@ -312,8 +316,15 @@ async fn presence_is_invisible_by_default_and_blocks_hide_it_both_ways() {
     birch.send(b"b").await;
     birch.wait_for("You blocked dana").await;
     dana.send(b"o").await;
-    let screen = dana.wait_for("• ash").await;
-    assert!(!screen.contains("birch"), "{screen}");
+    let after = dana.wait_for("• ash").await;
+    let list = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.contains("• "))
+            .map(|l| l.trim().to_string())
+            .collect()
+    };
+    assert_eq!(list(&after), list(&before), "{after}");
+    assert!(after.contains("• birch"), "{after}");
 
     // Leaving takes a member off the list.
     birch.disconnect().await;
@@ -329,12 +340,13 @@ async fn presence_is_invisible_by_default_and_blocks_hide_it_both_ways() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn quotes_show_the_quoted_post_but_a_blocked_member_cannot_quote_the_blocker() {
+async fn a_quote_shows_the_same_to_everyone_whatever_anyone_blocked() {
     let dir = data_dir();
     let server = TestServer::start_in(dir.path()).await;
     let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
     let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
     let mut cedar = Member::sign_up(server.addr, &new_key(), "cedar").await;
+    let mut dana = Member::sign_up(server.addr, &new_key(), "dana").await;
     post_thread(&mut cedar, "Cedar speaks", "cedar's named words").await;
     to_boards(&mut cedar).await;
     post_thread(&mut ash, "Quote me", "wise words from ash").await;
@@ -364,7 +376,9 @@ async fn quotes_show_the_quoted_post_but_a_blocked_member_cannot_quote_the_block
         "{screen}"
     );
 
-    // Cedar quotes Ash too, and sees the quote as written: nothing tells Cedar of the block.
+    // Cedar quotes Ash too. Ash blocked Cedar, but a quote's rendering depends only on the
+    // quoted post and the reader (DESIGN.md §5): Cedar and Birch both see it as any quote,
+    // so neither learns of the block; Ash never sees Cedar's reply at all.
     open_first_thread(&mut cedar, "Quote me").await;
     cedar.send(keys::TAB).await;
     cedar.send(b"Q").await;
@@ -372,30 +386,77 @@ async fn quotes_show_the_quoted_post_but_a_blocked_member_cannot_quote_the_block
     cedar.send(b"mocking you").await;
     cedar.send(keys::CTRL_S).await;
     cedar.wait_for("Posted.").await;
-    let screen = cedar
-        .wait_until(
-            |s| s.contains("mocking you") && s.matches("> ash wrote:").count() == 2,
-            "cedar's reply with its quote",
-        )
-        .await;
-    assert!(!screen.contains("not available"), "{screen}");
-    // Everyone else sees Cedar's quote of Ash as unavailable.
-    let screen = birch
-        .wait_until(|s| s.contains("mocking you"), "cedar's reply")
-        .await;
-    assert!(
-        screen.contains("[a quoted post that is not available]")
-            && screen.matches("> wise words from ash").count() == 1,
-        "{screen}"
-    );
-    // And Ash never sees Cedar's reply at all.
+    for m in [&mut cedar, &mut birch] {
+        let screen = m
+            .wait_until(
+                |s| s.contains("mocking you") && s.matches("> ash wrote:").count() == 2,
+                "cedar's reply with its quote",
+            )
+            .await;
+        assert!(!screen.contains("not available"), "{screen}");
+    }
     ash.send(keys::ESC).await;
     ash.send(keys::ESC).await;
     open_first_thread(&mut ash, "Quote me").await;
     let screen = ash.wait_for("so true").await;
     assert!(!screen.contains("mocking you"), "{screen}");
 
-    for m in [ash, birch, cedar] {
+    // An anonymous reply quoting Dana. When Dana blocks the anonymous author (Cedar), and
+    // only Cedar, the reply reads exactly as before to a bystander: the quote never depends
+    // on who wrote the quoting post, so blocking one by one cannot unmask it.
+    dana.send(keys::DOWN).await;
+    post_thread(&mut dana, "Support me", "dana's own words").await;
+    to_boards(&mut cedar).await;
+    cedar.send(keys::DOWN).await;
+    open_first_thread(&mut cedar, "Support me").await;
+    cedar.send(keys::TAB).await;
+    cedar.send(b"Q").await;
+    cedar.wait_for("[quote #").await;
+    cedar.send(b"\x01hidden reply").await;
+    cedar.wait_for("Anonymous: on").await;
+    cedar.send(keys::CTRL_S).await;
+    cedar.wait_for("you, anonymously").await;
+    to_boards(&mut birch).await;
+    birch.send(keys::DOWN).await;
+    open_first_thread(&mut birch, "Support me").await;
+    let before = birch
+        .wait_until(
+            |s| s.contains("hidden reply") && s.contains("> dana wrote:"),
+            "the anonymous reply with its quote",
+        )
+        .await;
+    assert!(before.contains("anon-"), "{before}");
+    // Dana blocks Cedar (from Cedar's named thread on Welcome).
+    to_boards(&mut dana).await;
+    dana.send(b"g").await;
+    dana.send(keys::ENTER).await;
+    dana.wait_for("Cedar speaks").await;
+    dana.send(keys::DOWN).await;
+    dana.send(keys::ENTER).await;
+    dana.wait_for("cedar's named words").await;
+    dana.send(keys::TAB).await;
+    dana.send(b"b").await;
+    dana.send(b"b").await;
+    dana.wait_for("You blocked cedar").await;
+    // Birch reads the thread again, from the list.
+    birch.send(keys::ESC).await;
+    birch.wait_for("Support me").await;
+    birch.send(keys::ENTER).await;
+    let after = birch.wait_for("hidden reply").await;
+    let rows = |s: &str| -> Vec<String> {
+        s.lines()
+            .skip(1)
+            .map(|l| l.replace('▸', " ").trim_end().to_string())
+            .collect()
+    };
+    assert_eq!(rows(&after), rows(&before), "{after}");
+    // Dana, the blocker, still sees the anonymous reply (a block never acts on one).
+    to_boards(&mut dana).await;
+    dana.send(keys::DOWN).await;
+    open_first_thread(&mut dana, "Support me").await;
+    dana.wait_for("hidden reply").await;
+
+    for m in [ash, birch, cedar, dana] {
         m.disconnect().await;
     }
     server.stop().await;

@@ -56,16 +56,7 @@ impl TestServer {
         let host_fingerprint = haven::server::hostkey::fingerprint(&host_key);
         let shutdown = CancellationToken::new();
         let service = opened.service;
-        let watcher = tokio::spawn({
-            let (hub, store, s) = (
-                service.hub().clone(),
-                service.store().clone(),
-                shutdown.clone(),
-            );
-            async move {
-                hub.watch(store, s).await.expect("watcher");
-            }
-        });
+        let watcher = tokio::spawn(service.clone().run_background(shutdown.clone()));
         let task = tokio::spawn(haven::server::run(
             listener,
             service.clone(),
@@ -92,6 +83,8 @@ impl TestServer {
             .expect("server stops in time")
             .expect("join");
         let _ = self.watcher.await;
+        let service = self.service.clone();
+        let _ = tokio::task::spawn_blocking(move || service.finish_background()).await;
     }
 
     /// Starts the shutdown without waiting.

@@ -142,6 +142,19 @@ pub struct User {
     pub silenced_until: Option<i64>,
 }
 
+impl User {
+    /// Acting as staff: a moderator or sysop whose account is active. This is the one meaning
+    /// of "staff" for every exemption and every moderation right.
+    pub fn is_staff(&self) -> bool {
+        self.role.is_staff() && self.status == AccountStatus::Active
+    }
+
+    /// Silenced at `now`: until when.
+    pub fn silenced_at(&self, now: i64) -> Option<i64> {
+        self.silenced_until.filter(|&t| t > now)
+    }
+}
+
 /// A board as the board list shows it, for one reader.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Board {
@@ -155,9 +168,14 @@ pub struct Board {
     pub welcome: bool,
     /// Lowest trust level that may post here (staff always may).
     pub min_trust: i64,
+    /// Put away by a sysop: nobody reads or posts here until it is brought back.
+    pub archived: bool,
     pub thread_count: i64,
     /// Threads with posts this reader has not read.
     pub unread_threads: i64,
+    /// Why this reader may not start a thread here, if they may not (the policy's answer,
+    /// asked by the service, so a screen offers no composer that cannot post).
+    pub start_refused: Option<policy::Denied>,
 }
 
 /// A thread as the thread list shows it, for one reader.
@@ -212,6 +230,27 @@ impl Post {
     pub fn collapsed(&self) -> bool {
         self.content_warning.is_some() || self.muted
     }
+}
+
+/// "2026-11-25 17:04" (UTC) from Unix seconds.
+pub fn format_time(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60
+    )
 }
 
 /// "30m", "12h", "7d", "2w" → seconds; None if it is not such a duration.
@@ -282,6 +321,12 @@ pub struct ThreadPage {
     pub post_count: i64,
     /// Index (0-based) of the first post on this page.
     pub offset: i64,
+    /// The newest post the reader had read here when the page was loaded.
+    pub read_mark: Option<PostId>,
+    /// Why this reader may not reply here, if they may not (the policy's answer).
+    pub reply_refused: Option<policy::Denied>,
+    /// Why this reader may not edit their own posts here, if they may not.
+    pub edit_refused: Option<policy::Denied>,
     pub posts: Vec<Post>,
 }
 

@@ -1,14 +1,15 @@
-//! Board management by sysops in the TUI (DESIGN.md §7, issue "boards"): create, rename,
-//! describe, reorder, archive, and the per-board flags. Each change is checked against the
-//! sysop's rights as stored now, audited, and reaches open sessions at once. (`bbs admin
-//! boards` makes the same changes from the server's shell.)
+//! Board management (DESIGN.md §7): create, rename, describe, reorder, archive, and the
+//! per-board flags, by a sysop in the TUI or at the server's shell (`bbs admin boards`). The
+//! same code serves both: each change is checked against the sysop's rights as stored now,
+//! audited in the same transaction as the change, and reaches open sessions at once.
 
 use super::{Result, Service, ServiceError};
 use crate::config::BoardSeed;
-use crate::domain::User;
-use crate::domain::policy::{self, Action};
+use crate::domain::policy::Action;
+use crate::domain::{User, UserId};
 use crate::store::audit::{self, Action as AuditAction};
-use crate::store::boards::{BoardColumn, BoardRow};
+use crate::store::boards::{self, BoardColumn, BoardRow};
+use crate::store::events::{self, EventKind};
 
 /// One change to a board, by slug.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,96 +49,217 @@ pub enum BoardFlag {
     Archived,
 }
 
+/// One board setting and its new value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BoardSetting {
+    Name(String),
+    Description(String),
+    ReadOnly(bool),
+    Anonymous(bool),
+    Welcome(bool),
+    MinTrust(i64),
+    Archived(bool),
+}
+
+impl BoardSetting {
+    /// What the audit log says of the change.
+    fn describe(&self) -> String {
+        let on = |v: bool| if v { "on" } else { "off" };
+        match self {
+            BoardSetting::Name(n) => format!("name → {n}"),
+            BoardSetting::Description(_) => "description changed".into(),
+            BoardSetting::ReadOnly(v) => format!("read-only: {}", on(*v)),
+            BoardSetting::Anonymous(v) => format!("anonymous posting: {}", on(*v)),
+            BoardSetting::Welcome(v) => format!("open to new accounts: {}", on(*v)),
+            BoardSetting::MinTrust(v) => format!("minimum trust level to post: {v}"),
+            BoardSetting::Archived(v) => format!("archived: {}", on(*v)),
+        }
+    }
+}
+
 impl Service {
+    /// Every board with its settings (sysops, `bbs admin boards list`).
+    pub fn all_boards(&self) -> Result<Vec<BoardRow>> {
+        Ok(self.store.read(boards::all)?)
+    }
+
+    /// Board changes are made by a sysop in the TUI (`actor`, checked against their rights as
+    /// stored now) or by the sysop at the server's shell (`None`, `bbs admin boards`).
+    fn board_actor(&self, actor: Option<&User>) -> Result<Option<UserId>> {
+        match actor {
+            Some(a) => {
+                let a = self.current(a)?;
+                self.can(&a, Action::ManageBoards)?;
+                Ok(Some(a.id))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Creates a board. The slug must be new: 1-32 lowercase letters, digits or '-'. Audited in
+    /// the same transaction.
+    pub fn create_board(&self, actor: Option<&User>, seed: &BoardSeed) -> Result<()> {
+        let actor = self.board_actor(actor)?;
+        let seed = BoardSeed {
+            name: crate::sanitize::line(&seed.name).trim().to_string(),
+            description: crate::sanitize::line(&seed.description).trim().to_string(),
+            ..seed.clone()
+        };
+        let valid = (1..=32).contains(&seed.slug.len())
+            && seed
+                .slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !valid || seed.name.is_empty() {
+            return Err(ServiceError::BadBoard(
+                "a board needs a slug (1-32 lowercase letters, digits, '-') and a name".into(),
+            ));
+        }
+        self.store.write(|c| {
+            if boards::by_slug(c, &seed.slug)?.is_some() {
+                return Ok(Err(ServiceError::BadBoard(format!(
+                    "a board called {:?} exists",
+                    seed.slug
+                ))));
+            }
+            let id = boards::create(c, &seed)?;
+            let what = format!("{}: created", seed.slug);
+            audit::record(c, actor, AuditAction::BoardCreated, None, None, Some(&what))?;
+            events::append(c, EventKind::ThreadChanged, Some(id), None, None, None)?;
+            Ok(Ok(()))
+        })??;
+        self.hub.poke();
+        Ok(())
+    }
+
+    /// Changes one setting of the board `slug`; audited in the same transaction; open
+    /// sessions see it at once.
+    pub fn set_board(&self, actor: Option<&User>, slug: &str, setting: BoardSetting) -> Result<()> {
+        let actor = self.board_actor(actor)?;
+        let setting = match setting {
+            BoardSetting::Name(n) => {
+                let n = crate::sanitize::line(&n).trim().to_string();
+                if n.is_empty() {
+                    return Err(ServiceError::BadBoard("a board needs a name".into()));
+                }
+                BoardSetting::Name(n)
+            }
+            BoardSetting::Description(d) => {
+                BoardSetting::Description(crate::sanitize::line(&d).trim().to_string())
+            }
+            BoardSetting::MinTrust(v) => BoardSetting::MinTrust(v.clamp(0, 1)),
+            other => other,
+        };
+        let (column, value): (BoardColumn, &dyn rusqlite::ToSql) = match &setting {
+            BoardSetting::Name(v) => (BoardColumn::Name, v),
+            BoardSetting::Description(v) => (BoardColumn::Description, v),
+            BoardSetting::ReadOnly(v) => (BoardColumn::ReadOnly, v),
+            BoardSetting::Anonymous(v) => (BoardColumn::Anonymous, v),
+            BoardSetting::Welcome(v) => (BoardColumn::Welcome, v),
+            BoardSetting::MinTrust(v) => (BoardColumn::MinTrust, v),
+            BoardSetting::Archived(v) => (BoardColumn::Archived, v),
+        };
+        let what = format!("{slug}: {}", setting.describe());
+        self.store.write(|c| {
+            let Some(id) = boards::by_slug(c, slug)? else {
+                return Ok(Err(ServiceError::BadBoard(format!(
+                    "no board called {slug:?}"
+                ))));
+            };
+            boards::set(c, id, column, value)?;
+            audit::record(c, actor, AuditAction::BoardChanged, None, None, Some(&what))?;
+            events::append(c, EventKind::ThreadChanged, Some(id), None, None, None)?;
+            Ok(Ok(()))
+        })??;
+        self.hub.poke();
+        Ok(())
+    }
+
+    /// Moves the board `slug` to a position in the list (0 is first); audited.
+    pub fn move_board(&self, actor: Option<&User>, slug: &str, position: i64) -> Result<()> {
+        let actor = self.board_actor(actor)?;
+        let what = format!("{slug}: moved to position {position}");
+        self.store.write(|c| {
+            let Some(id) = boards::by_slug(c, slug)? else {
+                return Ok(Err(ServiceError::BadBoard(format!(
+                    "no board called {slug:?}"
+                ))));
+            };
+            boards::move_to(c, id, position)?;
+            audit::record(c, actor, AuditAction::BoardChanged, None, None, Some(&what))?;
+            events::append(c, EventKind::ThreadChanged, Some(id), None, None, None)?;
+            Ok(Ok(()))
+        })??;
+        self.hub.poke();
+        Ok(())
+    }
+
     /// Every board, archived ones too, for a sysop.
     pub fn boards_to_manage(&self, actor: &User) -> Result<Vec<BoardRow>> {
-        policy::can(&self.current(actor)?, Action::ManageBoards)?;
+        self.board_actor(Some(actor))?;
         self.all_boards()
     }
 
-    /// Applies one change for a sysop; returns what to tell them.
+    /// Applies one change for a sysop in the TUI; returns what to tell them.
     pub fn manage_board(&self, actor: &User, op: BoardOp) -> Result<String> {
-        let actor = self.current(actor)?;
-        policy::can(&actor, Action::ManageBoards)?;
-        let rows = self.all_boards()?;
+        let rows = self.boards_to_manage(actor)?;
         let row = |slug: &str| -> Result<BoardRow> {
             rows.iter()
                 .find(|r| r.0 == slug)
                 .cloned()
                 .ok_or_else(|| ServiceError::BadBoard(format!("no board called {slug:?}")))
         };
-        let (slug, action, done) = match &op {
+        let on = |v: bool| if v { "on" } else { "off" };
+        Ok(match op {
             BoardOp::Create { slug, name } => {
-                self.create_board(&BoardSeed {
-                    slug: slug.clone(),
-                    name: name.clone(),
-                    description: String::new(),
-                    read_only: false,
-                    anonymous: false,
-                    welcome: false,
-                })?;
-                (
-                    slug,
-                    AuditAction::BoardCreated,
-                    format!("Board {slug} created."),
-                )
+                self.create_board(
+                    Some(actor),
+                    &BoardSeed {
+                        slug: slug.clone(),
+                        name,
+                        description: String::new(),
+                        read_only: false,
+                        anonymous: false,
+                        welcome: false,
+                    },
+                )?;
+                format!("Board {slug} created.")
             }
             BoardOp::Rename { slug, name } => {
-                let name = crate::sanitize::line(name).trim().to_string();
-                if name.is_empty() {
-                    return Err(ServiceError::BadBoard("a board needs a name".into()));
-                }
-                row(slug)?;
-                self.set_board(slug, BoardColumn::Name, &name)?;
-                (slug, AuditAction::BoardChanged, "Renamed.".to_string())
+                self.set_board(Some(actor), &slug, BoardSetting::Name(name))?;
+                "Renamed.".into()
             }
             BoardOp::Describe { slug, text } => {
-                let text = crate::sanitize::line(text).trim().to_string();
-                row(slug)?;
-                self.set_board(slug, BoardColumn::Description, &text)?;
-                (
-                    slug,
-                    AuditAction::BoardChanged,
-                    "Description changed.".into(),
-                )
+                self.set_board(Some(actor), &slug, BoardSetting::Description(text))?;
+                "Description changed.".into()
             }
             BoardOp::Shift { slug, by } => {
-                let r = row(slug)?;
+                let r = row(&slug)?;
                 // Positions among the boards as listed (archived last).
                 let index = rows.iter().position(|x| x.0 == r.0).unwrap_or(0) as i64;
-                self.move_board(slug, (index + by).max(0))?;
-                (slug, AuditAction::BoardChanged, "Moved.".into())
+                self.move_board(Some(actor), &slug, (index + by).max(0))?;
+                "Moved.".into()
             }
             BoardOp::Toggle { slug, flag } => {
-                let r = row(slug)?;
-                let (column, now, label) = match flag {
-                    BoardFlag::ReadOnly => (BoardColumn::ReadOnly, !r.3, "read-only"),
-                    BoardFlag::Anonymous => (BoardColumn::Anonymous, !r.4, "anonymous posting"),
-                    BoardFlag::Welcome => (BoardColumn::Welcome, !r.5, "open to new accounts"),
-                    BoardFlag::Archived => (BoardColumn::Archived, !r.7, "archived"),
+                let r = row(&slug)?;
+                let (setting, now, label) = match flag {
+                    BoardFlag::ReadOnly => (BoardSetting::ReadOnly(!r.3), !r.3, "read-only"),
+                    BoardFlag::Anonymous => {
+                        (BoardSetting::Anonymous(!r.4), !r.4, "anonymous posting")
+                    }
+                    BoardFlag::Welcome => {
+                        (BoardSetting::Welcome(!r.5), !r.5, "open to new accounts")
+                    }
+                    BoardFlag::Archived => (BoardSetting::Archived(!r.7), !r.7, "archived"),
                 };
-                self.set_board(slug, column, &now)?;
-                let state = if now { "on" } else { "off" };
-                (
-                    slug,
-                    AuditAction::BoardChanged,
-                    format!("{label}: {state}."),
-                )
+                self.set_board(Some(actor), &slug, setting)?;
+                format!("{label}: {}.", on(now))
             }
             BoardOp::CycleTrust { slug } => {
-                let r = row(slug)?;
-                let level = (r.6 + 1) % 2;
-                self.set_board(slug, BoardColumn::MinTrust, &level)?;
-                (
-                    slug,
-                    AuditAction::BoardChanged,
-                    format!("Minimum trust level to post: {level}."),
-                )
+                let level = (row(&slug)?.6 + 1) % 2;
+                self.set_board(Some(actor), &slug, BoardSetting::MinTrust(level))?;
+                format!("Minimum trust level to post: {level}.")
             }
-        };
-        let what = format!("{slug}: {done}");
-        self.store
-            .write(|c| audit::record(c, Some(actor.id), action, None, None, Some(&what)))?;
-        Ok(done)
+        })
     }
 }

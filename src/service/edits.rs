@@ -8,6 +8,7 @@ use crate::domain::{PostId, User, validate};
 use crate::store::audit::{self, Action as AuditAction};
 use crate::store::reports;
 use crate::store::revisions::{self, Revision};
+use crate::store::visibility::{self, Reader};
 
 /// Longest content warning label.
 pub const CW_MAX: usize = 80;
@@ -29,17 +30,14 @@ impl Service {
             .read(|c| revisions::editable(c, post))?
             .filter(|e| e.editable)
             .ok_or(ServiceError::NotFound("post"))?;
-        let own = old.author == Some(user.id);
+        let own = old.author.is(user.id);
         let reason = crate::sanitize::line(reason).trim().to_string();
         if own {
-            if let Some(until) = user.silenced_until.filter(|&t| t > self.clock.now()) {
-                return Err(ServiceError::Silenced(until));
-            }
-            if old.locked && !user.role.is_staff() {
-                return Err(ServiceError::Locked);
-            }
+            let board = self.board(&user, old.board)?;
+            let state = policy::ThreadState { locked: old.locked };
+            self.can(&user, Action::EditOwnPost(&board, state))?;
         } else {
-            policy::can(&user, Action::Moderate)?;
+            self.can(&user, Action::Moderate)?;
             if reason.is_empty() {
                 return Err(ServiceError::ReasonNeeded);
             }
@@ -55,7 +53,7 @@ impl Service {
             return Ok("Nothing changed.".into());
         }
         let watched = &self.config.watched;
-        let flagged = own && !user.role.is_staff() && {
+        let flagged = own && !user.is_staff() && {
             let text = format!("{} {body}", cw.as_deref().unwrap_or_default());
             if let Some(word) = crate::domain::watched_word(&text, &watched.block) {
                 return Err(ServiceError::Watched(word.to_string()));
@@ -113,7 +111,7 @@ impl Service {
         reason: &str,
     ) -> Result<String> {
         let actor = self.current(actor)?;
-        policy::can(&actor, Action::Moderate)?;
+        self.can(&actor, Action::Moderate)?;
         let body = self
             .store
             .read(|c| revisions::editable(c, post))?
@@ -177,8 +175,8 @@ impl Service {
             .store
             .read(|c| revisions::editable(c, post))?
             .ok_or(ServiceError::NotFound("post"))?;
-        let staff = policy::can(&user, Action::Moderate).is_ok();
-        if e.author != Some(user.id) && !staff {
+        let staff = user.is_staff();
+        if !e.author.is(user.id) && !staff {
             return Err(ServiceError::Denied(policy::Denied::StaffOnly));
         }
         let mut list = self.store.read(|c| revisions::list(c, post))?;
@@ -196,21 +194,22 @@ impl Service {
     /// Gives (or takes back) the member's support (♥) for a post they can see, not their own.
     pub fn toggle_support(&self, user: &User, post: PostId) -> Result<String> {
         let user = self.current(user)?;
-        if user.status == crate::domain::AccountStatus::Pending {
-            return Err(ServiceError::Denied(policy::Denied::Pending));
-        }
-        self.page_of(&user, post)?
+        self.can(&user, Action::GiveSupport)?;
+        // Only a post the member may see: its thread and board included.
+        let place = self
+            .store
+            .read(|c| visibility::can_see_post(c, &Reader::of(&user), post))?
             .ok_or(ServiceError::NotFound("post"))?;
         let e = self
             .store
             .read(|c| revisions::editable(c, post))?
             .ok_or(ServiceError::NotFound("post"))?;
-        if e.author == Some(user.id) {
+        if e.author.is(user.id) {
             return Err(ServiceError::Refused("That is your own post.".into()));
         }
         let given = self.store.write(|c| {
             let given = crate::store::posts::toggle_support(c, user.id, post)?;
-            crate::store::events::thread_changed(c, e.board, e.thread)?;
+            crate::store::events::thread_changed(c, place.board, place.thread)?;
             Ok(given)
         })?;
         self.hub.poke();
@@ -229,7 +228,7 @@ impl Service {
     /// audited against the post.
     pub fn erase_revision(&self, actor: &User, revision: i64, reason: &str) -> Result<String> {
         let actor = self.current(actor)?;
-        policy::can(&actor, Action::Moderate)?;
+        self.can(&actor, Action::Moderate)?;
         let reason = crate::sanitize::line(reason).trim().to_string();
         if reason.is_empty() {
             return Err(ServiceError::ReasonNeeded);

@@ -5,7 +5,7 @@
 //! message as sent: it is kept for them only, so nothing tells them of the block.
 
 use super::{Result, Service, ServiceError};
-use crate::domain::policy::{self, Action};
+use crate::domain::policy::Action;
 use crate::domain::{AccountStatus, PostId, User, UserId, validate};
 use crate::store::events;
 use crate::store::messages::{self, ConversationSummary, Message};
@@ -78,14 +78,15 @@ impl Service {
 
     /// A post's author, when it is not anonymous (else `refusal`) and their account exists.
     fn named_author(&self, post: PostId, refusal: &str) -> Result<User> {
-        let (author, anonymous, _) = self
+        let (author, _) = self
             .store
             .read(|c| blocks::post_author(c, post))?
             .ok_or(ServiceError::NotFound("post"))?;
-        if anonymous {
+        if author.is_anonymous() {
             return Err(ServiceError::Refused(refusal.into()));
         }
         author
+            .named()
             .and_then(|a| self.user(a).ok().flatten())
             .filter(|u| u.status != AccountStatus::Deleted)
             .ok_or(ServiceError::NotFound("member"))
@@ -142,12 +143,7 @@ impl Service {
             .user(to)?
             .filter(|u| u.status != AccountStatus::Deleted)
             .ok_or(ServiceError::NotFound("member"))?;
-        if let Some(until) = user.silenced_until.filter(|&t| t > self.clock.now())
-            && !other.role.is_staff()
-        {
-            return Err(ServiceError::Silenced(until));
-        }
-        policy::can(&user, Action::SendMessage(&other))?;
+        self.can(&user, Action::SendMessage(&other))?;
         self.check_correspondent(&user, &other)?;
         // A banned or waiting account still receives (and reads it when back): refusing would
         // tell the sender about a moderation decision that is not theirs to know.
@@ -190,7 +186,7 @@ impl Service {
 
 impl Service {
     /// Who is online, as this member may see it: members who chose to be seen, minus anyone
-    /// either of them blocked. Only this process's sessions count (the console is the sysop).
+    /// they blocked (never minus anyone who blocked them: that would show the block). Only this process's sessions count (the console is the sysop).
     pub fn who_is_online(&self, user: &User) -> Result<Vec<String>> {
         let online = self.hub.online();
         Ok(self
@@ -207,7 +203,7 @@ impl Service {
         self.store
             .write(|c| users::set_presence_visible(c, user.id, visible))?;
         Ok(if visible {
-            "You now show in who's online (to members who have not blocked you and whom you have not blocked)."
+            "You now show in who's online (to members who have not blocked you)."
         } else {
             "You are invisible: nobody sees when you are here."
         }

@@ -8,6 +8,7 @@ mod board_admin;
 mod edits;
 mod messages;
 mod notifications;
+mod read_marks;
 mod search;
 mod unmask;
 
@@ -25,6 +26,7 @@ use crate::domain::{
 use crate::live::Hub;
 use crate::store::audit::{self, Action as AuditAction};
 use crate::store::events::{self, EventKind};
+use crate::store::visibility::{self, PostAuthor, Reader};
 use crate::store::{
     self, Store, StoreError, blocks, boards, drafts, invites, meta, posts, recovery, users,
 };
@@ -38,8 +40,6 @@ pub enum ServiceError {
     Denied(#[from] Denied),
     #[error("That {0} is no longer there.")]
     NotFound(&'static str),
-    #[error("This thread is locked: no new replies.")]
-    Locked,
     #[error("That sysop claim code is not right.")]
     BadClaimCode,
     #[error("Joining needs an invite code from a moderator.")]
@@ -53,8 +53,6 @@ pub enum ServiceError {
     /// Posting too fast, or too much on the first day: gentle, with when to try again.
     #[error("{0}")]
     SlowDown(String),
-    #[error("A moderator has made your account read-only until {} UTC. You can see why, and appeal, in settings under \"my record\" (r).", crate::tui::widgets::format_time(*.0))]
-    Silenced(i64),
     #[error(
         "Your post contains \u{201c}{0}\u{201d}, which is not allowed here. Your draft is kept."
     )]
@@ -81,9 +79,10 @@ pub enum ServiceError {
     Store(#[from] StoreError),
 }
 
-pub use board_admin::{BoardFlag, BoardOp};
+pub use board_admin::{BoardFlag, BoardOp, BoardSetting};
 pub use edits::CW_MAX;
 pub use messages::{Conversation, MESSAGE_MAX, MESSAGES_PER_PAGE, Profile};
+pub use read_marks::FLUSH_EVERY;
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
@@ -228,6 +227,9 @@ pub struct TotpSetup {
     pub qr: Vec<String>,
 }
 
+/// Longest safety plan: room for a real plan, not a place to store files.
+pub const PLAN_MAX: usize = 8_000;
+
 /// Recovery codes made at sign-up (and on request), shown once.
 pub const RECOVERY_CODES: usize = 10;
 
@@ -242,6 +244,7 @@ pub struct Service {
     config: Arc<Config>,
     assets: Arc<Assets>,
     clock: Arc<Clock>,
+    read_marks: read_marks::ReadMarks,
 }
 
 /// The clock that decides when silences and bans end: the wall clock, plus an offset that only
@@ -271,7 +274,22 @@ impl Service {
             config,
             assets,
             clock: Arc::default(),
+            read_marks: read_marks::ReadMarks::default(),
         }
+    }
+
+    /// The policy's answer for `actor` now (by this service's clock).
+    fn can(&self, actor: &User, action: Action<'_>) -> Result<(), Denied> {
+        policy::can(actor, action, self.clock.now())
+    }
+
+    /// Why a screen should not offer `action` (open a composer) to `actor`, if it should not.
+    /// A silence is the one refusal that does not close the composer: it ends by itself, so a
+    /// silenced member may write a draft, and the policy refuses the post until it is over.
+    fn offer(&self, actor: &User, action: Action<'_>) -> Option<Denied> {
+        self.can(actor, action)
+            .err()
+            .filter(|d| !matches!(d, Denied::Silenced(_)))
     }
 
     /// The clock silences and bans are measured by.
@@ -641,7 +659,7 @@ impl Service {
     /// A page of the audit log for a moderator or sysop, newest first.
     /// `filter`: words like `actor:river target:willow action:banned`, any of them.
     pub fn audit_for(&self, actor: &User, offset: i64, filter: &str) -> Result<Vec<audit::Entry>> {
-        policy::can(&self.current(actor)?, Action::ManageMembers)?;
+        self.can(&self.current(actor)?, Action::ManageMembers)?;
         let mut f = audit::Filter::default();
         for word in filter.split_whitespace() {
             match word.split_once(':') {
@@ -662,7 +680,7 @@ impl Service {
     /// actor's rights as stored now; audited; every open session sees the change within a second.
     pub fn moderate(&self, actor: &User, action: ModAction, reason: &str) -> Result<String> {
         let actor = self.current(actor)?;
-        policy::can(&actor, Action::Moderate)?;
+        self.can(&actor, Action::Moderate)?;
         let reason = crate::sanitize::line(reason).trim().to_string();
         if reason.is_empty() {
             return Err(ServiceError::ReasonNeeded);
@@ -732,7 +750,7 @@ impl Service {
         reason: &str,
     ) -> Result<String> {
         let actor = self.current(actor)?;
-        policy::can(&actor, Action::Moderate)?;
+        self.can(&actor, Action::Moderate)?;
         let reason = crate::sanitize::line(reason).trim().to_string();
         if reason.is_empty() {
             return Err(ServiceError::ReasonNeeded);
@@ -793,33 +811,53 @@ impl Service {
         reason: &str,
     ) -> Result<String> {
         let actor = self.current(actor)?;
-        policy::can(&actor, Action::Moderate)?;
+        self.can(&actor, Action::Moderate)?;
         let reason = crate::sanitize::line(reason).trim().to_string();
         if reason.is_empty() {
             return Err(ServiceError::ReasonNeeded);
         }
-        let (author, anonymous, _) = self
+        let (author, _) = self
             .store
             .read(|c| blocks::post_author(c, post))?
             .ok_or(ServiceError::NotFound("post"))?;
-        let author = author.ok_or(ServiceError::NotFound("author"))?;
-        if author == actor.id {
+        if author.is(actor.id) || author == PostAuthor::Gone {
             return Err(ServiceError::NotFound("author"));
         }
         // An anonymous author stays unknown to the moderator: a warning reaches them without
         // naming them (and is audited against the post); silencing or banning someone needs
         // to know who they are, so it waits for an unmask. The answer is the same whoever
         // the author is, so it tells nothing.
-        let masked = anonymous && !self.store.read(|c| store::unmask::is_unmasked(c, post))?;
-        if masked && !matches!(sanction, Sanction::Warn) {
-            return Err(ServiceError::Refused(
-                "Silencing or banning an anonymous author needs an unmask first (U, with a \
-                 reason). A warning (W) reaches them without naming them."
-                    .into(),
-            ));
-        }
+        let named = match author.named() {
+            Some(id) => Some(id),
+            None => self
+                .store
+                .read(|c| store::unmask::author_if_unmasked(c, post))?,
+        };
+        let Some(author) = named else {
+            if !matches!(sanction, Sanction::Warn) {
+                return Err(ServiceError::Refused(
+                    "Silencing or banning an anonymous author needs an unmask first (U, with a \
+                     reason). A warning (W) reaches them without naming them."
+                        .into(),
+                ));
+            }
+            let told = format!("A moderator sent you a warning: {reason}");
+            self.store.write(|c| {
+                store::sanctions::tell_author(c, &author, "warning", &reason, actor.id, &told)?;
+                audit::record(
+                    c,
+                    Some(actor.id),
+                    AuditAction::Warned,
+                    Some("post"),
+                    Some(post.0),
+                    Some(&reason),
+                )
+            })?;
+            self.hub.poke();
+            return Ok("Warning sent.".into());
+        };
         let target = self.user(author)?.ok_or(ServiceError::NotFound("author"))?;
-        if !masked && target.role >= actor.role {
+        if target.role >= actor.role {
             return Err(ServiceError::Denied(Denied::StaffOnly));
         }
         let now = self.clock.now();
@@ -836,7 +874,7 @@ impl Service {
                 Some(now + secs),
                 format!(
                     "A moderator made your account read-only until {} UTC: {reason}",
-                    crate::tui::widgets::format_time(now + secs)
+                    crate::domain::format_time(now + secs)
                 ),
                 "Member silenced.",
                 AuditAction::Silenced,
@@ -858,17 +896,6 @@ impl Service {
             }
             if !told.is_empty() {
                 store::reports::notify(c, author, "moderator", &told)?;
-            }
-            if masked {
-                audit::record(
-                    c,
-                    Some(actor.id),
-                    audit_action,
-                    Some("post"),
-                    Some(post.0),
-                    Some(&reason),
-                )?;
-                return events::append(c, EventKind::UserChanged, None, None, None, Some(author));
             }
             record_member_change(c, Some(actor.id), audit_action, author, Some(&reason))
         })?;
@@ -927,17 +954,16 @@ impl Service {
         let reporter = self.promote_if_due(self.current(reporter)?)?;
         let what = match target {
             Target::Post(post) => {
-                self.page_of(&reporter, post)?
+                self.store
+                    .read(|c| visibility::can_see_post(c, &Reader::of(&reporter), post))?
                     .ok_or(ServiceError::NotFound("post"))?;
                 "post"
             }
             Target::Thread(thread) => {
                 // Only a thread the reporter may see (without marking it read, as opening would).
-                let page = self
-                    .store
-                    .read(|c| posts::thread_page(c, reporter.id, thread, 0, 1, false))?
+                self.store
+                    .read(|c| posts::thread_page(c, &Reader::of(&reporter), thread, 0, 1, false))?
                     .ok_or(ServiceError::NotFound("thread"))?;
-                self.board(&reporter, page.board_id)?;
                 "thread"
             }
             Target::Message(id) => {
@@ -987,7 +1013,7 @@ impl Service {
     /// The review queue: open reports grouped per item, then unmask requests waiting for a
     /// second moderator.
     pub fn review_queue(&self, actor: &User) -> Result<Vec<store::reports::QueueItem>> {
-        policy::can(&self.current(actor)?, Action::Moderate)?;
+        self.can(&self.current(actor)?, Action::Moderate)?;
         let mut items = self.store.read(store::reports::queue)?;
         for r in self.store.read(store::unmask::pending)? {
             items.push(store::reports::QueueItem {
@@ -1017,7 +1043,7 @@ impl Service {
         claim: bool,
     ) -> Result<String> {
         let actor = self.current(actor)?;
-        policy::can(&actor, Action::Moderate)?;
+        self.can(&actor, Action::Moderate)?;
         if let store::reports::Target::Unmask(_) = target {
             return Err(ServiceError::Refused(UNMASK_KEYS.into()));
         }
@@ -1040,7 +1066,7 @@ impl Service {
         outcome: &str,
     ) -> Result<String> {
         let actor = self.current(actor)?;
-        policy::can(&actor, Action::Moderate)?;
+        self.can(&actor, Action::Moderate)?;
         if let store::reports::Target::Unmask(_) = target {
             return Err(ServiceError::Refused(UNMASK_KEYS.into()));
         }
@@ -1097,6 +1123,7 @@ impl Service {
         if user.trust_level > 0 || store::now() - user.created_at < p.trusted_after_days * 86_400 {
             return Ok(user);
         }
+        self.flush_read_marks_of(user.id)?;
         let read = self.store.read(|c| store::pace::threads_read(c, user.id))?;
         if read < p.trusted_after_threads_read {
             return Ok(user);
@@ -1124,7 +1151,7 @@ impl Service {
     fn check_pace(&self, author: &User, place: DraftPlace, body: &str) -> Result<()> {
         let p = &self.config.posting;
         let now = store::now();
-        let new_member = author.trust_level == 0 && !author.role.is_staff();
+        let new_member = author.trust_level == 0 && !author.is_staff();
         let (last_post, last_thread) = self
             .store
             .read(|c| store::pace::last_post_and_thread(c, author.id))?;
@@ -1430,30 +1457,31 @@ impl Service {
     /// whether the thread itself is now out of their sight (they blocked who started it). The
     /// blocked member is never told.
     pub fn block_author(&self, user: &User, post: PostId) -> Result<(String, bool)> {
-        let (author, anonymous, thread) = self
+        let (author, thread) = self
             .store
             .read(|c| blocks::post_author(c, post))?
             .ok_or(ServiceError::NotFound("post"))?;
-        let Some(author) = author else {
-            return Err(ServiceError::NotFound("author"));
-        };
-        if author == user.id {
+        if author.is(user.id) {
             return Ok(("That is your own post.".into(), false));
         }
-        if anonymous {
-            let salt = self.store.read(|c| posts::thread_salt(c, thread))?;
-            self.store
-                .write(|c| blocks::hide_pseudonym(c, user.id, thread, author))?;
-            let name = posts::pseudonym(&salt, Some(author));
-            return Ok((
-                format!("You will no longer see {name}'s posts in this thread."),
-                false,
-            ));
-        }
+        let author = match author {
+            PostAuthor::Gone => return Err(ServiceError::NotFound("author")),
+            PostAuthor::Masked(masked) => {
+                let name = self.store.write(|c| {
+                    blocks::hide_pseudonym(c, user.id, thread, &masked)?;
+                    visibility::pseudonym_in(c, thread, &masked)
+                })?;
+                return Ok((
+                    format!("You will no longer see {name}'s posts in this thread."),
+                    false,
+                ));
+            }
+            PostAuthor::Named(id) => id,
+        };
         let handle = self
             .user(author)?
             .map(|u| u.handle)
-            .unwrap_or_else(|| posts::DELETED_AUTHOR.to_string());
+            .unwrap_or_else(|| visibility::DELETED_AUTHOR.to_string());
         self.store.write(|c| blocks::block(c, user.id, author))?;
         let their_thread = self
             .store
@@ -1519,7 +1547,7 @@ impl Service {
     pub fn set_safety_plan(&self, user: &User, text: &str) -> Result<()> {
         let text: String = crate::sanitize::multiline(text)
             .chars()
-            .take(crate::tui::screens::plan::PLAN_MAX)
+            .take(PLAN_MAX)
             .collect();
         let text = text.trim_end();
         let value = (!text.trim().is_empty()).then_some(text);
@@ -1696,7 +1724,7 @@ impl Service {
     /// Makes a one-time invite code, valid for `days` (moderators in the TUI, sysops by CLI).
     pub fn create_invite(&self, actor: Option<&User>, days: i64) -> Result<(String, i64)> {
         if let Some(a) = actor {
-            policy::can(&self.current(a)?, Action::ManageMembers)?;
+            self.can(&self.current(a)?, Action::ManageMembers)?;
         }
         let code = claim_code();
         let expires = store::now() + days.clamp(1, 365) * 86_400;
@@ -1716,7 +1744,7 @@ impl Service {
 
     /// Accounts waiting for approval, oldest first.
     pub fn pending_accounts(&self, actor: &User) -> Result<Vec<User>> {
-        policy::can(&self.current(actor)?, Action::ManageMembers)?;
+        self.can(&self.current(actor)?, Action::ManageMembers)?;
         Ok(self.store.read(|c| {
             Ok(users::list(c)?
                 .into_iter()
@@ -1726,86 +1754,12 @@ impl Service {
         })?)
     }
 
-    /// Every board with its settings (sysops, `bbs admin boards list`).
-    pub fn all_boards(&self) -> Result<Vec<boards::BoardRow>> {
-        Ok(self.store.read(boards::all)?)
-    }
-
-    /// Creates a board (sysops). The slug must be new: 1-32 lowercase letters, digits or '-'.
-    pub fn create_board(&self, seed: &crate::config::BoardSeed) -> Result<()> {
-        let seed = crate::config::BoardSeed {
-            name: crate::sanitize::line(&seed.name).trim().to_string(),
-            description: crate::sanitize::line(&seed.description).trim().to_string(),
-            ..seed.clone()
-        };
-        let valid = (1..=32).contains(&seed.slug.len())
-            && seed
-                .slug
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !valid || seed.name.is_empty() {
-            return Err(ServiceError::BadBoard(
-                "a board needs a slug (1-32 lowercase letters, digits, '-') and a name".into(),
-            ));
-        }
-        self.store.write(|c| {
-            if boards::by_slug(c, &seed.slug)?.is_some() {
-                return Ok(Err(ServiceError::BadBoard(format!(
-                    "a board called {:?} exists",
-                    seed.slug
-                ))));
-            }
-            let id = boards::create(c, &seed)?;
-            events::append(c, EventKind::ThreadChanged, Some(id), None, None, None)?;
-            Ok(Ok(()))
-        })??;
-        self.hub.poke();
-        Ok(())
-    }
-
-    /// Changes one setting of the board `slug` (sysops); open sessions see it at once.
-    pub fn set_board(
-        &self,
-        slug: &str,
-        column: boards::BoardColumn,
-        value: &dyn rusqlite::ToSql,
-    ) -> Result<()> {
-        self.store.write(|c| {
-            let Some(id) = boards::by_slug(c, slug)? else {
-                return Ok(Err(ServiceError::BadBoard(format!(
-                    "no board called {slug:?}"
-                ))));
-            };
-            boards::set(c, id, column, value)?;
-            events::append(c, EventKind::ThreadChanged, Some(id), None, None, None)?;
-            Ok(Ok(()))
-        })??;
-        self.hub.poke();
-        Ok(())
-    }
-
-    /// Moves the board `slug` to a position in the list (0 is first).
-    pub fn move_board(&self, slug: &str, position: i64) -> Result<()> {
-        self.store.write(|c| {
-            let Some(id) = boards::by_slug(c, slug)? else {
-                return Ok(Err(ServiceError::BadBoard(format!(
-                    "no board called {slug:?}"
-                ))));
-            };
-            boards::move_to(c, id, position)?;
-            events::append(c, EventKind::ThreadChanged, Some(id), None, None, None)?;
-            Ok(Ok(()))
-        })??;
-        self.hub.poke();
-        Ok(())
-    }
-
     /// A moderator approves (shows) or rejects (keeps hidden) a post held for approval, and
     /// resolves its queue entry.
     pub fn decide_held(&self, actor: &User, post: PostId, approve: bool) -> Result<String> {
         let actor = self.current(actor)?;
-        policy::can(&actor, Action::Moderate)?;
-        let thread = self.store.write(|c| {
+        self.can(&actor, Action::Moderate)?;
+        self.store.write(|c| {
             let Some((board, thread)) = posts::decide_held(c, post, approve)? else {
                 return Ok(Err(ServiceError::NotFound("held post")));
             };
@@ -1832,18 +1786,15 @@ impl Service {
                 Some(post),
                 None,
             )?;
-            Ok(Ok(thread))
+            Ok(Ok(()))
         })??;
         self.hub.poke();
         // Out now: its thread's author and the members it mentions hear of it, as for any post.
-        if approve {
-            let e = self.store.read(|c| store::revisions::editable(c, post))?;
-            if let Some(e) = e
-                && let Some(author) = e.author.and_then(|a| self.user(a).ok().flatten())
-                && let Err(err) = self.notify_post(&author, thread, post, &e.body, e.anonymous)
-            {
-                tracing::warn!(error = %err, "notifying about an approved post failed");
-            }
+        if approve
+            && let Some(e) = self.store.read(|c| store::revisions::editable(c, post))?
+            && let Err(err) = self.notify_post(post, &e.body)
+        {
+            tracing::warn!(error = %err, "notifying about an approved post failed");
         }
         Ok(if approve {
             "Approved: it is visible now."
@@ -1856,7 +1807,7 @@ impl Service {
     /// Approves a waiting account (it becomes active at once, in its open sessions too) or
     /// rejects it (the account is deleted, like a member deleting their own).
     pub fn decide_pending(&self, actor: &User, member: UserId, approve: bool) -> Result<()> {
-        policy::can(&self.current(actor)?, Action::ManageMembers)?;
+        self.can(&self.current(actor)?, Action::ManageMembers)?;
         let status = self.store.read(|c| users::status(c, member))?;
         if !matches!(status, Some((AccountStatus::Pending, _))) {
             return Err(ServiceError::NotFound("waiting account"));
@@ -1918,19 +1869,25 @@ impl Service {
         self.add_user(handle, key, Role::Sysop)
     }
 
-    /// The boards `reader` may read (the welcome board only, while awaiting approval).
+    /// The boards `reader` may read (the welcome board only, while awaiting approval), each
+    /// with whether the policy lets them start a thread there.
     pub fn boards(&self, reader: &User) -> Result<Vec<Board>> {
-        let pending = reader.status == AccountStatus::Pending;
-        Ok(self.store.read(|c| boards::list(c, reader.id, pending))?)
+        self.try_flush_read_marks(reader.id);
+        let mut list = self.store.read(|c| boards::list(c, &Reader::of(reader)))?;
+        for b in &mut list {
+            b.start_refused = self.offer(reader, Action::StartThread(b));
+        }
+        Ok(list)
     }
 
     /// A board, if `reader` may read it.
     pub fn board(&self, reader: &User, board: BoardId) -> Result<Board> {
-        let b = self
+        let mut b = self
             .store
-            .read(|c| boards::by_id(c, reader.id, board))?
+            .read(|c| boards::by_id(c, &Reader::of(reader), board))?
             .ok_or(ServiceError::NotFound("board"))?;
-        policy::can(reader, Action::ReadBoard(&b))?;
+        self.can(reader, Action::ReadBoard(&b))?;
+        b.start_refused = self.offer(reader, Action::StartThread(&b));
         Ok(b)
     }
 
@@ -1943,25 +1900,44 @@ impl Service {
         limit: i64,
     ) -> Result<(Board, Vec<ThreadSummary>)> {
         let b = self.board(reader, board)?;
+        self.try_flush_read_marks(reader.id);
         let list = self.store.read(|c| {
-            posts::threads_page(c, reader.id, board, offset.max(0), limit.clamp(1, 200))
+            posts::threads_page(
+                c,
+                &Reader::of(reader),
+                board,
+                offset.max(0),
+                limit.clamp(1, 200),
+            )
         })?;
         Ok((b, list))
     }
 
-    /// A page of a thread; marks what it shows as read. Moderators also get hidden posts.
+    /// A page of a thread, as the reader may see it; moderators also get hidden posts. A pure
+    /// read: the read mark it moves is queued and written in a batch (see `read_marks`).
     pub fn thread(&self, reader: &User, thread: ThreadId, offset: i64) -> Result<ThreadPage> {
-        let staff = policy::can(reader, Action::Moderate).is_ok();
-        let page = self
+        let staff = reader.is_staff();
+        let mut page = self
             .store
             .read(|c| {
-                posts::thread_page(c, reader.id, thread, offset.max(0), POSTS_PER_PAGE, staff)
+                posts::thread_page(
+                    c,
+                    &Reader::of(reader),
+                    thread,
+                    offset.max(0),
+                    POSTS_PER_PAGE,
+                    staff,
+                )
             })?
             .ok_or(ServiceError::NotFound("thread"))?;
-        self.board(reader, page.board_id)?;
+        let board = self.board(reader, page.board_id)?;
+        let state = policy::ThreadState {
+            locked: page.locked,
+        };
+        page.reply_refused = self.offer(reader, Action::Reply(&board, state));
+        page.edit_refused = self.offer(reader, Action::EditOwnPost(&board, state));
         // Posts with a word the reader muted arrive collapsed, like a content warning.
         let muted = self.store.read(|c| users::muted_words(c, reader.id))?;
-        let mut page = page;
         if !muted.is_empty() {
             let (first, title) = (page.posts_first_id(), page.title.clone());
             for post in &mut page.posts {
@@ -1991,19 +1967,19 @@ impl Service {
                 }
             }
         }
-        if let Some(last) = page.posts.last() {
-            let (uid, pid) = (reader.id, last.id);
-            self.store
-                .write(|c| posts::mark_read(c, uid, thread, pid))?;
+        if let Some(last) = page.posts.last().map(|p| p.id)
+            && page.read_mark.is_none_or(|m| m < last)
+        {
+            self.read_marks.queue(reader.id, thread, last);
         }
         Ok(page)
     }
 
-    /// The offset of the page that holds `post`.
+    /// The offset of the page that holds `post`, if the reader may see it.
     pub fn page_of(&self, reader: &User, post: PostId) -> Result<Option<(ThreadId, i64)>> {
         Ok(self
             .store
-            .read(|c| posts::post_position(c, reader.id, post))?
+            .read(|c| posts::post_position(c, &Reader::of(reader), post))?
             .map(|(t, i)| (t, i - i % POSTS_PER_PAGE)))
     }
 
@@ -2023,10 +1999,31 @@ impl Service {
         self.save_draft(author, place, draft)?;
         // Rights as they are now (a ban, silence or role change elsewhere applies at once).
         let author = &self.promote_if_due(self.current(author)?)?;
-        if let Some(until) = author.silenced_until.filter(|&t| t > self.clock.now()) {
-            return Err(ServiceError::Silenced(until));
+        // A reply goes to the board its thread is on now (it may have moved since the
+        // composer opened).
+        let board = match place {
+            DraftPlace::NewThread(b) => b,
+            DraftPlace::Reply(_, t) => {
+                self.store
+                    .read(|c| posts::thread_state(c, t))?
+                    .ok_or(ServiceError::NotFound("thread"))?
+                    .0
+            }
+        };
+        let board = self.board(author, board)?;
+        let now = self.clock.now();
+        // The policy answers before anything is checked against the text, so a refusal names
+        // the real reason (a silence, a read-only board) rather than a rate limit.
+        match place {
+            DraftPlace::NewThread(_) => self.can(author, Action::StartThread(&board))?,
+            DraftPlace::Reply(..) => self.can(
+                author,
+                Action::Reply(&board, policy::ThreadState::default()),
+            )?,
         }
-        let board = self.board(author, place.board())?;
+        if draft.anonymous {
+            self.can(author, Action::PostAnonymously(&board))?;
+        }
         let body = validate::body(&draft.body)?;
         self.check_pace(author, place, &body)?;
         // Watched words (bbs.toml): refused, held for approval, or posted and flagged.
@@ -2035,68 +2032,49 @@ impl Service {
         if let Some(word) = crate::domain::watched_word(&text, &watched.block) {
             return Err(ServiceError::Watched(word.to_string()));
         }
-        let held = !author.role.is_staff()
-            && crate::domain::watched_word(&text, &watched.approve).is_some();
+        let held =
+            !author.is_staff() && crate::domain::watched_word(&text, &watched.approve).is_some();
         let flagged = crate::domain::watched_word(&text, &watched.flag).map(str::to_string);
         let cw = crate::sanitize::line(&draft.content_warning)
             .trim()
             .to_string();
         let cw = (!cw.is_empty()).then_some(cw);
-        if draft.anonymous {
-            policy::can(author, Action::PostAnonymously(&board))?;
-        }
-        let result = match place {
+        let new = posts::NewPost {
+            author: author.id,
+            body: &body,
+            content_warning: cw.as_deref(),
+            anonymous: draft.anonymous,
+            held,
+        };
+        let (thread, post) = match place {
             DraftPlace::NewThread(b) => {
-                policy::can(author, Action::StartThread(&board))?;
                 let title = validate::title(&draft.title)?;
                 self.store.write(|c| {
-                    let ids = posts::create_thread(
-                        c,
-                        b,
-                        &title,
-                        &posts::NewPost {
-                            author: author.id,
-                            body: &body,
-                            content_warning: cw.as_deref(),
-                            anonymous: draft.anonymous,
-                            held,
-                        },
-                    )?;
+                    let ids = posts::create_thread(c, b, &title, &new)?;
                     drafts::delete(c, author.id, place)?;
                     Ok(ids)
                 })?
             }
             DraftPlace::Reply(_, t) => {
-                policy::can(author, Action::Reply(&board))?;
+                // The thread's state is read in the same transaction that writes the reply, so
+                // a lock made a moment ago applies, by the same policy the screen asked.
                 let id = self.store.write(|c| {
-                    let r = posts::reply(
-                        c,
-                        t,
-                        &posts::NewPost {
-                            author: author.id,
-                            body: &body,
-                            content_warning: cw.as_deref(),
-                            anonymous: draft.anonymous,
-                            held,
-                        },
-                    )?;
-                    if r.is_ok() {
-                        drafts::delete(c, author.id, place)?;
+                    let Some((_, locked)) = posts::thread_state(c, t)? else {
+                        return Ok(Err(ServiceError::NotFound("thread")));
+                    };
+                    let state = policy::ThreadState { locked };
+                    if let Err(denied) = policy::can(author, Action::Reply(&board, state), now) {
+                        return Ok(Err(denied.into()));
                     }
-                    Ok(r)
-                })?;
-                match id {
-                    Ok(id) => (t, id),
-                    Err(posts::ReplyRefused::Locked) => return Err(ServiceError::Locked),
-                    Err(posts::ReplyRefused::NoThread) => {
-                        return Err(ServiceError::NotFound("thread"));
-                    }
-                }
+                    let id = posts::reply(c, t, &new)?;
+                    drafts::delete(c, author.id, place)?;
+                    Ok(Ok(id))
+                })??;
+                (t, id)
             }
         };
-        let (thread, post) = result;
         // The post is out: a failure to notify is logged, never reported as a failed post.
-        if !held && let Err(e) = self.notify_post(author, thread, post, &body, draft.anonymous) {
+        if !held && let Err(e) = self.notify_post(post, &body) {
             tracing::warn!(error = %e, "notifying about a post failed");
         }
         if held || flagged.is_some() {
@@ -2178,6 +2156,9 @@ fn normalize_code(code: &str) -> String {
 pub fn now() -> i64 {
     store::now()
 }
+
+#[cfg(test)]
+mod view_tests;
 
 #[cfg(test)]
 mod tests {

@@ -2,57 +2,21 @@
 //! and each member's list of them.
 
 use super::{Result, Service};
-use crate::domain::{AccountStatus, PostId, ThreadId, User, UserId};
+use crate::domain::{PostId, User};
 use crate::store::events;
 use crate::store::notifications::{self, Notification};
-use crate::store::{blocks, users};
+use crate::store::visibility::Reader;
 
 /// Notifications listed at most.
 const LIST_MAX: i64 = 200;
 
 impl Service {
-    /// Tells the thread's author of a reply and each mentioned member of a mention. A named
-    /// post by someone a recipient blocked tells that recipient nothing; an anonymous one names
-    /// no one and is not held back by blocks (that would reveal its author).
-    pub(super) fn notify_post(
-        &self,
-        author: &User,
-        thread: ThreadId,
-        post: PostId,
-        body: &str,
-        anonymous: bool,
-    ) -> Result<()> {
+    /// Tells the members a post concerns (its thread's starter, members it mentions) that it
+    /// is out; see `notifications::deliver` for who is told and who is not.
+    pub(super) fn notify_post(&self, post: PostId, body: &str) -> Result<()> {
         let names = notifications::mentions(body);
-        self.store.write(|c| {
-            let mut told: Vec<UserId> = Vec::new();
-            let mut recipients: Vec<(UserId, &str)> = Vec::new();
-            for name in &names {
-                if let Some(u) = users::by_handle(c, name)?
-                    && u.status == AccountStatus::Active
-                {
-                    recipients.push((u.id, "mention"));
-                }
-            }
-            let starter: Option<UserId> = c
-                .prepare_cached("SELECT author_id FROM threads WHERE id = ?1")?
-                .query_row([thread], |r| r.get(0))?;
-            if let Some(s) = starter {
-                recipients.push((s, "reply"));
-            }
-            for (to, kind) in recipients {
-                if to == author.id || told.contains(&to) {
-                    continue;
-                }
-                if !anonymous && blocks::is_blocked(c, to, author.id)? {
-                    continue;
-                }
-                let actor = (!anonymous).then_some(author.id);
-                notifications::add(c, to, kind, actor, thread, post)?;
-                events::counts_changed(c, to)?;
-                told.push(to);
-            }
-            Ok(())
-        })?;
+        self.store
+            .write(|c| notifications::deliver(c, post, &names))?;
         self.hub.poke();
         Ok(())
     }
@@ -61,7 +25,7 @@ impl Service {
     pub fn notifications(&self, user: &User) -> Result<Vec<Notification>> {
         let list = self
             .store
-            .read(|c| notifications::list(c, user.id, LIST_MAX))?;
+            .read(|c| notifications::list(c, &Reader::of(user), LIST_MAX))?;
         if list.iter().any(|n| n.unread) {
             self.store.write(|c| {
                 notifications::mark_all_read(c, user.id)?;
@@ -74,6 +38,8 @@ impl Service {
 
     /// Unread notifications (for the header).
     pub fn unread_notifications(&self, user: &User) -> Result<i64> {
-        Ok(self.store.read(|c| notifications::unread(c, user.id))?)
+        Ok(self
+            .store
+            .read(|c| notifications::unread(c, &Reader::of(user)))?)
     }
 }

@@ -1,9 +1,10 @@
 //! Search: words and `by:handle`, over what the member may see.
 
 use super::{Result, Service, ServiceError};
-use crate::domain::{AccountStatus, User};
+use crate::domain::User;
 use crate::store::search::{self, Hit};
 use crate::store::users;
+use crate::store::visibility::Reader;
 
 impl Service {
     /// Posts matching `text`: its words (all of them, anywhere in a title or post) and, with
@@ -33,10 +34,9 @@ impl Service {
                 "Type some words to look for, and/or by:handle.".into(),
             ));
         }
-        let welcome_only = reader.status == AccountStatus::Pending;
         let mut hits = self
             .store
-            .read(|c| search::search(c, reader.id, welcome_only, query.as_deref(), author))?;
+            .read(|c| search::search(c, &Reader::of(&reader), query.as_deref(), author))?;
         let muted = self.store.read(|c| users::muted_words(c, reader.id))?;
         for h in &mut hits {
             h.muted = !h.mine

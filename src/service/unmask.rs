@@ -4,26 +4,26 @@
 //! author's handle on that post, and the author sees in their record that it happened.
 
 use super::{Result, Service, ServiceError};
-use crate::domain::policy::{self, Action};
+use crate::domain::policy::Action;
 use crate::domain::{PostId, User};
 use crate::store::audit::{self, Action as AuditAction};
-use crate::store::events::{self, EventKind};
+use crate::store::events;
 use crate::store::{self, blocks, revisions, unmask};
 
 impl Service {
     /// A moderator asks to unmask the author of an anonymous post.
     pub fn request_unmask(&self, actor: &User, post: PostId, reason: &str) -> Result<String> {
         let actor = self.current(actor)?;
-        policy::can(&actor, Action::Moderate)?;
+        self.can(&actor, Action::Moderate)?;
         let reason = crate::sanitize::line(reason).trim().to_string();
         if reason.is_empty() {
             return Err(ServiceError::ReasonNeeded);
         }
-        let (_, anonymous, _) = self
+        let (author, _) = self
             .store
             .read(|c| blocks::post_author(c, post))?
             .ok_or(ServiceError::NotFound("post"))?;
-        if !anonymous {
+        if !author.is_anonymous() {
             return Err(ServiceError::Refused(
                 "This post is not anonymous: its author is shown.".into(),
             ));
@@ -55,7 +55,7 @@ impl Service {
     /// A second moderator confirms (or declines) an unmask request.
     pub fn decide_unmask(&self, actor: &User, request: i64, confirm: bool) -> Result<String> {
         let actor = self.current(actor)?;
-        policy::can(&actor, Action::Moderate)?;
+        self.can(&actor, Action::Moderate)?;
         let r = self
             .store
             .read(|c| unmask::get(c, request))?
@@ -107,15 +107,11 @@ impl Service {
                 Some(r.post.0),
                 Some(&why),
             )?;
-            if let Some(author) = place.author {
-                let told = format!(
-                    "Moderators unmasked the author of one of your anonymous posts: {}",
-                    r.reason
-                );
-                store::sanctions::add(c, author, "unmask", &r.reason, Some(actor.id), None)?;
-                store::reports::notify(c, author, "moderator", &told)?;
-                events::append(c, EventKind::UserChanged, None, None, None, Some(author))?;
-            }
+            let told = format!(
+                "Moderators unmasked the author of one of your anonymous posts: {}",
+                r.reason
+            );
+            store::sanctions::tell_author(c, &place.author, "unmask", &r.reason, actor.id, &told)?;
             events::thread_changed(c, place.board, place.thread)
         })?;
         self.hub.poke();
@@ -124,7 +120,7 @@ impl Service {
 
     /// Open unmask requests, for the review queue.
     pub fn unmask_requests(&self, actor: &User) -> Result<Vec<unmask::Request>> {
-        policy::can(&self.current(actor)?, Action::Moderate)?;
+        self.can(&self.current(actor)?, Action::Moderate)?;
         Ok(self.store.read(unmask::pending)?)
     }
 }

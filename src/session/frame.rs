@@ -132,8 +132,10 @@ mod tests {
                 allow_anonymous: false,
                 welcome: false,
                 min_trust: 0,
+                archived: false,
                 thread_count: 3,
                 unread_threads: 1,
+                start_refused: None,
             })
             .collect();
         app.update(Msg::Loaded(Loaded::Boards(boards)));

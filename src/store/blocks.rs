@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::visibility::{MaskedAuthor, PostAuthor};
 use super::{Result, now};
 use crate::domain::{PostId, ThreadId, UserId};
 
@@ -46,24 +47,22 @@ pub fn hide_pseudonym(
     c: &Connection,
     user: UserId,
     thread: ThreadId,
-    author: UserId,
+    author: &MaskedAuthor,
 ) -> Result<()> {
     c.prepare_cached(
         "INSERT OR IGNORE INTO anon_hides (user_id, thread_id, author_id) VALUES (?1, ?2, ?3)",
     )?
-    .execute(params![user, thread, author])?;
+    .execute(params![user, thread, author.id()])?;
     Ok(())
 }
 
-/// Who wrote a post, whether anonymously, and in which thread: for the service only, which
-/// never passes an anonymous author on.
-pub fn post_author(
-    c: &Connection,
-    post: PostId,
-) -> Result<Option<(Option<UserId>, bool, ThreadId)>> {
+/// Who wrote a post (masked when anonymous) and in which thread.
+pub fn post_author(c: &Connection, post: PostId) -> Result<Option<(PostAuthor, ThreadId)>> {
     Ok(
         c.prepare_cached("SELECT author_id, anonymous, thread_id FROM posts WHERE id = ?1")?
-            .query_row([post], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row([post], |r| {
+                Ok((PostAuthor::from_row(r.get(0)?, r.get(1)?), r.get(2)?))
+            })
             .optional()?,
     )
 }

@@ -2,9 +2,10 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::visibility::{BOARD_READABLE, POST_SHOWN, Reader, THREAD_VISIBLE};
 use super::{Result, now};
 use crate::config::BoardSeed;
-use crate::domain::{Board, BoardId, UserId};
+use crate::domain::{Board, BoardId};
 
 /// Creates the configured boards when the database has none (first start).
 pub fn seed(c: &Connection, seeds: &[BoardSeed]) -> Result<usize> {
@@ -42,45 +43,48 @@ fn board_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Board> {
         allow_anonymous: r.get(5)?,
         thread_count: r.get(6)?,
         unread_threads: r.get(7)?,
+        start_refused: None,
         welcome: r.get(8)?,
         min_trust: r.get(9)?,
+        archived: r.get(10)?,
     })
 }
 
 /// The board columns with per-reader counts: threads they can see, and threads with posts they
 /// can see and have not read (a blocked member's posts never count as new).
 fn board_select() -> String {
-    use super::posts::{POST_VISIBLE, THREAD_VISIBLE};
     format!(
         "SELECT b.id, b.slug, b.name, b.description, b.read_only, b.allow_anonymous,
                 (SELECT count(*) FROM threads t WHERE t.board_id = b.id AND {THREAD_VISIBLE}),
                 (SELECT count(*) FROM threads t
-                   LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = ?1
+                   LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = :reader
                   WHERE t.board_id = b.id AND {THREAD_VISIBLE}
-                    AND EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND {POST_VISIBLE}
+                    AND EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND {POST_SHOWN}
                                   AND p.id > IFNULL(m.last_read_post_id, 0))),
-                b.is_welcome, b.min_trust_level
+                b.is_welcome, b.min_trust_level, b.archived
            FROM boards b"
     )
 }
 
-/// The boards in their order, with counts for `reader`; only welcome boards if `welcome_only`.
-pub fn list(c: &Connection, reader: UserId, welcome_only: bool) -> Result<Vec<Board>> {
+/// The boards the reader may read, in their order, with their counts.
+pub fn list(c: &Connection, reader: &Reader) -> Result<Vec<Board>> {
     let mut stmt = c.prepare_cached(&format!(
-        "{} WHERE b.archived = 0 AND (?2 = 0 OR b.is_welcome = 1)
-          ORDER BY b.position, b.id",
+        "{} WHERE {BOARD_READABLE} ORDER BY b.position, b.id",
         board_select()
     ))?;
-    let rows = stmt.query_map(params![reader, welcome_only], board_from_row)?;
+    let params = reader.bind(&stmt, &[])?;
+    let rows = stmt.query_map(&*params, board_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn by_id(c: &Connection, reader: UserId, id: BoardId) -> Result<Option<Board>> {
-    Ok(
-        c.prepare_cached(&format!("{} WHERE b.id = ?2", board_select()))?
-            .query_row(params![reader, id], board_from_row)
-            .optional()?,
-    )
+/// A board, with the reader's counts, if the reader may read it.
+pub fn by_id(c: &Connection, reader: &Reader, id: BoardId) -> Result<Option<Board>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "{} WHERE b.id = :board AND {BOARD_READABLE}",
+        board_select()
+    ))?;
+    let params = reader.bind(&stmt, &[(":board", &id)])?;
+    Ok(stmt.query_row(&*params, board_from_row).optional()?)
 }
 
 /// Every board with its settings, for `bbs admin boards list`: (slug, name, position, read only,

@@ -5,8 +5,9 @@
 //! the sender sees it as sent (nothing tells them of the block), the recipient never sees it.
 //! A conversation with someone the reader blocked is absent from the reader's inbox and counts.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, named_params, params};
 
+use super::visibility::{MESSAGE_VISIBLE, actor_visible};
 use super::{Result, now};
 use crate::domain::UserId;
 
@@ -31,9 +32,6 @@ pub struct Message {
     pub body: String,
     pub created_at: i64,
 }
-
-/// What the reader may see of a message: their own, or the other's that was delivered.
-const VISIBLE: &str = "(m.sender_id = ?1 OR m.withheld = 0)";
 
 /// The conversation between two members, if they have one.
 pub fn between(c: &Connection, a: UserId, b: UserId) -> Result<Option<i64>> {
@@ -93,18 +91,19 @@ pub fn inbox(c: &Connection, reader: UserId) -> Result<Vec<ConversationSummary>>
     let mut stmt = c.prepare_cached(&format!(
         "SELECT cv.id, o.id, o.handle,
                 (SELECT max(m.created_at) FROM messages m
-                  WHERE m.conversation_id = cv.id AND {VISIBLE}) AS last_at,
+                  WHERE m.conversation_id = cv.id AND {MESSAGE_VISIBLE}) AS last_at,
                 (SELECT count(*) FROM messages m
-                  WHERE m.conversation_id = cv.id AND m.sender_id != ?1 AND m.withheld = 0
+                  WHERE m.conversation_id = cv.id AND m.sender_id != :reader AND m.withheld = 0
                     AND m.read_at IS NULL)
            FROM conversations cv
-           JOIN users o ON o.id = CASE WHEN cv.user_a = ?1 THEN cv.user_b ELSE cv.user_a END
-          WHERE (cv.user_a = ?1 OR cv.user_b = ?1)
-            AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = ?1 AND b.blocked_id = o.id)
+           JOIN users o ON o.id = CASE WHEN cv.user_a = :reader THEN cv.user_b ELSE cv.user_a END
+          WHERE (cv.user_a = :reader OR cv.user_b = :reader)
+            AND {}
             AND last_at IS NOT NULL
-          ORDER BY last_at DESC, cv.id DESC"
+          ORDER BY last_at DESC, cv.id DESC",
+        actor_visible("o.id")
     ))?;
-    let rows = stmt.query_map([reader], |r| {
+    let rows = stmt.query_map(named_params! {":reader": reader}, |r| {
         Ok(ConversationSummary {
             id: r.get(0)?,
             other: r.get(1)?,
@@ -126,12 +125,17 @@ pub fn page(
     limit: i64,
 ) -> Result<Vec<Message>> {
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT m.id, m.sender_id = ?1, m.body, m.created_at FROM messages m
-          WHERE m.conversation_id = ?2 AND {VISIBLE} AND m.id < ?3
-          ORDER BY m.id DESC LIMIT ?4"
+        "SELECT m.id, m.sender_id = :reader, m.body, m.created_at FROM messages m
+          WHERE m.conversation_id = :conversation AND {MESSAGE_VISIBLE} AND m.id < :before
+          ORDER BY m.id DESC LIMIT :limit"
     ))?;
     let rows = stmt.query_map(
-        params![reader, conversation, before.unwrap_or(i64::MAX), limit],
+        named_params! {
+            ":reader": reader,
+            ":conversation": conversation,
+            ":before": before.unwrap_or(i64::MAX),
+            ":limit": limit,
+        },
         |r| {
             Ok(Message {
                 id: r.get(0)?,
@@ -157,13 +161,13 @@ pub fn mark_read(c: &Connection, reader: UserId, conversation: i64) -> Result<us
 
 /// Unread delivered messages for the reader, from members they have not blocked.
 pub fn unread(c: &Connection, reader: UserId) -> Result<i64> {
-    Ok(c.prepare_cached(
+    Ok(c.prepare_cached(&format!(
         "SELECT count(*) FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
-          WHERE (cv.user_a = ?1 OR cv.user_b = ?1) AND m.sender_id != ?1 AND m.withheld = 0
-            AND m.read_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = ?1 AND b.blocked_id = m.sender_id)",
-    )?
-    .query_row([reader], |r| r.get(0))?)
+          WHERE (cv.user_a = :reader OR cv.user_b = :reader) AND m.sender_id != :reader
+            AND m.withheld = 0 AND m.read_at IS NULL AND {}",
+        actor_visible("m.sender_id")
+    ))?
+    .query_row(named_params! {":reader": reader}, |r| r.get(0))?)
 }
 
 /// A message as its recipient received it, for a report: (sender, conversation, body). None
@@ -176,11 +180,13 @@ pub fn for_reader(
     Ok(c.prepare_cached(&format!(
         "SELECT m.sender_id, m.conversation_id, m.body FROM messages m
                JOIN conversations cv ON cv.id = m.conversation_id
-              WHERE m.id = ?2 AND (cv.user_a = ?1 OR cv.user_b = ?1) AND {VISIBLE}"
+              WHERE m.id = :message AND (cv.user_a = :reader OR cv.user_b = :reader)
+                AND {MESSAGE_VISIBLE}"
     ))?
-    .query_row(params![reader, message], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-    })
+    .query_row(
+        named_params! {":reader": reader, ":message": message},
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
     .optional()?)
 }
 

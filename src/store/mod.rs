@@ -32,6 +32,7 @@ pub mod sanctions;
 pub mod search;
 pub mod unmask;
 pub mod users;
+pub mod visibility;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -162,6 +163,32 @@ impl Store {
         let value = f(&tx)?;
         tx.commit()?;
         Ok(value)
+    }
+}
+
+impl Store {
+    /// Like [`Store::write`], but gives up at once — `Ok(None)` — when the write lock is
+    /// held, by another process or by this one, instead of waiting: for bookkeeping that can
+    /// be done later (read marks), never for a member's own write.
+    pub fn try_write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<Option<T>> {
+        let mut conn = match self.writer.try_lock() {
+            Ok(conn) => conn,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return Ok(None),
+        };
+        conn.busy_timeout(Duration::ZERO)?;
+        let result = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        match result {
+            Ok(value) => Ok(Some(value)),
+            Err(StoreError::Busy) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
 

@@ -8,7 +8,7 @@
 
 use rusqlite::{Connection, params};
 
-use super::posts::{POST_VISIBLE, THREAD_VISIBLE, pseudonym};
+use super::visibility::{self, Reader, THREAD_VISIBLE, actor_visible};
 use super::{Result, now};
 use crate::domain::{PostId, ThreadId, UserId};
 
@@ -34,7 +34,7 @@ pub struct Notification {
 
 /// Records that `user` has something about `post` (a reply or a mention); `actor` is None for
 /// anonymous posts.
-pub fn add(
+fn add(
     c: &Connection,
     user: UserId,
     kind: &str,
@@ -50,21 +50,62 @@ pub fn add(
     Ok(())
 }
 
-/// SQL: notification `n` is one its reader `?1` may see now.
+/// Tells the thread's starter of a reply and each member `mentioned` (handles) of a mention,
+/// for a post that is out. A named post tells no one who blocked its author; an anonymous post
+/// names no one and is not held back by blocks (that would reveal its author, DESIGN.md §6).
+/// The author is never told of their own post. Returns how many members were told.
+pub fn deliver(c: &Connection, post: PostId, mentioned: &[String]) -> Result<usize> {
+    let Some((author, thread)) = super::blocks::post_author(c, post)? else {
+        return Ok(0);
+    };
+    let mut recipients: Vec<(UserId, &str)> = Vec::new();
+    for name in mentioned {
+        if let Some(u) = super::users::by_handle(c, name)?
+            && u.status == crate::domain::AccountStatus::Active
+        {
+            recipients.push((u.id, "mention"));
+        }
+    }
+    let starter: Option<UserId> = c
+        .prepare_cached("SELECT author_id FROM threads WHERE id = ?1")?
+        .query_row([thread], |r| r.get(0))?;
+    if let Some(s) = starter {
+        recipients.push((s, "reply"));
+    }
+    let mut told: Vec<UserId> = Vec::new();
+    for (to, kind) in recipients {
+        if author.is(to) || told.contains(&to) {
+            continue;
+        }
+        if let Some(named) = author.named()
+            && super::blocks::is_blocked(c, to, named)?
+        {
+            continue;
+        }
+        add(c, to, kind, author.named(), thread, post)?;
+        super::events::counts_changed(c, to)?;
+        told.push(to);
+    }
+    Ok(told.len())
+}
+
+/// SQL: notification `n` is one its reader may see now: its named actor is not someone they
+/// blocked, and its post and thread are ones they may see.
 fn visible() -> String {
     format!(
-        "n.user_id = ?1
-         AND (n.actor_id IS NULL OR NOT EXISTS (SELECT 1 FROM blocks bl
-              WHERE bl.blocker_id = ?1 AND bl.blocked_id = n.actor_id))
+        "n.user_id = :reader
+         AND (n.actor_id IS NULL OR {})
          AND (n.post_id IS NULL OR EXISTS (SELECT 1 FROM posts p
-              WHERE p.id = n.post_id AND {POST_VISIBLE}))
+              WHERE p.id = n.post_id AND {}))
          AND (n.thread_id IS NULL OR EXISTS (SELECT 1 FROM threads t
-              WHERE t.id = n.thread_id AND {THREAD_VISIBLE}))"
+              WHERE t.id = n.thread_id AND {THREAD_VISIBLE}))",
+        actor_visible("n.actor_id"),
+        visibility::post_visible()
     )
 }
 
 /// The reader's notifications, newest first.
-pub fn list(c: &Connection, reader: UserId, limit: i64) -> Result<Vec<Notification>> {
+pub fn list(c: &Connection, reader: &Reader, limit: i64) -> Result<Vec<Notification>> {
     let mut stmt = c.prepare_cached(&format!(
         "SELECT n.id, n.kind, ua.handle, n.thread_id, t.title, n.post_id, p.anonymous,
                 p.author_id, t.anon_salt, n.body, n.created_at, n.read_at IS NULL
@@ -73,17 +114,18 @@ pub fn list(c: &Connection, reader: UserId, limit: i64) -> Result<Vec<Notificati
            LEFT JOIN threads t ON t.id = n.thread_id
            LEFT JOIN posts p ON p.id = n.post_id
           WHERE {}
-          ORDER BY n.id DESC LIMIT ?2",
+          ORDER BY n.id DESC LIMIT :limit",
         visible()
     ))?;
-    let rows = stmt.query_map(params![reader, limit], |r| {
+    let params = reader.bind(&stmt, &[(":limit", &limit)])?;
+    let rows = stmt.query_map(&*params, |r| {
         let anonymous: Option<bool> = r.get(6)?;
         let author: Option<UserId> = r.get(7)?;
         let salt: Option<Vec<u8>> = r.get(8)?;
         let handle: Option<String> = r.get(2)?;
         // The pseudonym is made here; the anonymous author's id goes no further.
         let actor = match (anonymous, salt) {
-            (Some(true), Some(salt)) => Some(pseudonym(&salt, author)),
+            (Some(true), Some(salt)) => Some(visibility::shown_author(true, &salt, author, None)),
             _ => handle,
         };
         Ok(Notification {
@@ -102,12 +144,13 @@ pub fn list(c: &Connection, reader: UserId, limit: i64) -> Result<Vec<Notificati
 }
 
 /// Unread notifications the reader may see.
-pub fn unread(c: &Connection, reader: UserId) -> Result<i64> {
-    Ok(c.prepare_cached(&format!(
+pub fn unread(c: &Connection, reader: &Reader) -> Result<i64> {
+    let mut stmt = c.prepare_cached(&format!(
         "SELECT count(*) FROM notifications n WHERE {} AND n.read_at IS NULL",
         visible()
-    ))?
-    .query_row([reader], |r| r.get(0))?)
+    ))?;
+    let params = reader.bind(&stmt, &[])?;
+    Ok(stmt.query_row(&*params, |r| r.get(0))?)
 }
 
 /// Marks all of the reader's notifications read.

@@ -1,57 +1,16 @@
 //! Threads and posts: the paged thread list, paged thread pages, new threads, replies, read
 //! marks and the full-text index.
 //!
-//! Anonymity (DESIGN.md §6) is enforced here, at the one place rows become domain values: an
-//! anonymous post's author id never leaves this module; readers get the thread's pseudonym,
-//! and only the author gets `mine = true`.
+//! What a reader may see comes from `visibility`; rows become domain values here, where an
+//! anonymous post's author id stays: readers get the thread's pseudonym, and only the author
+//! gets `mine = true`.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use sha2::{Digest, Sha256};
 
 use super::events::{self, EventKind};
+use super::visibility::{self, POST_SHOWN, Reader, THREAD_VISIBLE, actor_visible, shown_author};
 use super::{Result, now};
 use crate::domain::{BoardId, Post, PostId, ThreadId, ThreadPage, ThreadSummary, UserId};
-
-/// SQL: post `p` is one that reader `?1` may see: visible; not by a member they blocked (named
-/// posts only: a block never acts on anonymous posts, or blocking members one by one would
-/// reveal who wrote them, DESIGN.md §6); not from a pseudonym they hid in that thread.
-pub(crate) const POST_VISIBLE: &str = "p.status = 'visible'
-    AND NOT (p.anonymous = 0 AND EXISTS (SELECT 1 FROM blocks bl
-             WHERE bl.blocker_id = ?1 AND bl.blocked_id = p.author_id))
-    AND NOT (p.anonymous = 1 AND EXISTS (SELECT 1 FROM anon_hides ah
-             WHERE ah.user_id = ?1 AND ah.thread_id = p.thread_id AND ah.author_id = p.author_id))";
-
-/// SQL: thread `t` is one that reader `?1` may see: not hidden, and not started (by name) by a
-/// member they blocked.
-pub(crate) const THREAD_VISIBLE: &str = "t.hidden = 0
-    AND NOT (t.anonymous = 0 AND EXISTS (SELECT 1 FROM blocks bl
-             WHERE bl.blocker_id = ?1 AND bl.blocked_id = t.author_id))";
-
-/// Shown for a post whose author deleted their account.
-pub const DELETED_AUTHOR: &str = "[deleted]";
-
-/// The pseudonym of `author` in the thread with `salt`: stable within a thread, unrelated
-/// across threads (the salt is random per thread and never leaves the database).
-pub fn pseudonym(salt: &[u8], author: Option<UserId>) -> String {
-    let mut h = Sha256::new();
-    h.update(salt);
-    h.update(author.map_or(0, |a| a.0).to_le_bytes());
-    let d = h.finalize();
-    format!("anon-{:02x}{:02x}", d[0], d[1])
-}
-
-fn author_name(
-    anonymous: bool,
-    salt: &[u8],
-    author: Option<UserId>,
-    handle: Option<String>,
-) -> String {
-    if anonymous {
-        pseudonym(salt, author)
-    } else {
-        handle.unwrap_or_else(|| DELETED_AUTHOR.to_string())
-    }
-}
 
 /// True when `author` started `thread` under their name.
 pub fn thread_started_by(c: &Connection, thread: ThreadId, author: UserId) -> Result<bool> {
@@ -61,50 +20,38 @@ pub fn thread_started_by(c: &Connection, thread: ThreadId, author: UserId) -> Re
     .exists(params![thread, author])?)
 }
 
-/// A thread's pseudonym salt.
-pub fn thread_salt(c: &Connection, thread: ThreadId) -> Result<Vec<u8>> {
-    Ok(
-        c.prepare_cached("SELECT anon_salt FROM threads WHERE id = ?1")?
-            .query_row([thread], |r| r.get(0))?,
-    )
-}
-
-/// Number of visible threads on a board.
-pub fn thread_count(c: &Connection, board: BoardId) -> Result<i64> {
-    Ok(
-        c.prepare_cached("SELECT count(*) FROM threads WHERE board_id = ?1 AND hidden = 0")?
-            .query_row([board], |r| r.get(0))?,
-    )
-}
-
 /// One page of a board's threads: pinned first, then by last activity.
 pub fn threads_page(
     c: &Connection,
-    reader: UserId,
+    reader: &Reader,
     board: BoardId,
     offset: i64,
     limit: i64,
 ) -> Result<Vec<ThreadSummary>> {
     let mut stmt = c.prepare_cached(&format!(
         "SELECT t.id, t.board_id, t.title, t.anonymous, t.anon_salt, t.author_id, u.handle,
-                (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {POST_VISIBLE}),
+                (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {POST_SHOWN}),
                 t.pinned, t.locked, IFNULL(lp.created_at, t.created_at),
-                (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {POST_VISIBLE}
+                (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {POST_SHOWN}
                     AND p.id > IFNULL(m.last_read_post_id, 0)),
                 lp.anonymous, lp.author_id, lu.handle
            FROM threads t
            LEFT JOIN users u ON u.id = t.author_id
-           LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = ?1
+           LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = :reader
            -- The newest post this reader can see: its author is the \"last poster\", and it
            -- orders the list, so a blocked member's reply neither shows nor moves a thread up.
            LEFT JOIN posts lp ON lp.id =
-                (SELECT max(p.id) FROM posts p WHERE p.thread_id = t.id AND {POST_VISIBLE})
+                (SELECT max(p.id) FROM posts p WHERE p.thread_id = t.id AND {POST_SHOWN})
            LEFT JOIN users lu ON lu.id = lp.author_id
-          WHERE t.board_id = ?2 AND {THREAD_VISIBLE}
+          WHERE t.board_id = :board AND {THREAD_VISIBLE}
           ORDER BY t.pinned DESC, lp.id DESC, t.id DESC
-          LIMIT ?3 OFFSET ?4"
+          LIMIT :limit OFFSET :offset"
     ))?;
-    let rows = stmt.query_map(params![reader, board, limit, offset], |r| {
+    let params = reader.bind(
+        &stmt,
+        &[(":board", &board), (":limit", &limit), (":offset", &offset)],
+    )?;
+    let rows = stmt.query_map(&*params, |r| {
         let anonymous: bool = r.get(3)?;
         let salt: Vec<u8> = r.get(4)?;
         let author: Option<UserId> = r.get(5)?;
@@ -114,39 +61,43 @@ pub fn threads_page(
             id: r.get(0)?,
             board_id: r.get(1)?,
             title: r.get(2)?,
-            author: author_name(anonymous, &salt, author, r.get(6)?),
+            author: shown_author(anonymous, &salt, author, r.get(6)?),
             post_count: r.get(7)?,
             pinned: r.get(8)?,
             locked: r.get(9)?,
             last_post_at: r.get(10)?,
             unread: r.get(11)?,
             last_poster: last_anonymous
-                .map(|a| author_name(a, &salt, last_author, r.get(14).ok().flatten())),
+                .map(|a| shown_author(a, &salt, last_author, r.get(14).ok().flatten())),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// A thread's header and the page of its visible posts starting at `offset`.
+/// A thread's header and the page of its visible posts starting at `offset`. Moderators
+/// (`staff`) also get hidden posts, marked, so they can restore them. A pure read: the
+/// reader's read mark comes back in the page, and moving it is the caller's separate write.
 pub fn thread_page(
     c: &Connection,
-    reader: UserId,
+    reader: &Reader,
     thread: ThreadId,
     offset: i64,
     limit: i64,
     staff: bool,
 ) -> Result<Option<ThreadPage>> {
-    // Moderators also see hidden posts (marked), so they can restore them.
-    let shown = format!("(({POST_VISIBLE}) OR (?5 = 1 AND p.status = 'hidden'))");
-    let head = c
-        .prepare_cached(&format!(
-            "SELECT t.board_id, b.name, t.title, t.locked, t.anon_salt,
-                    (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {shown}), t.pinned,
-                    b.allow_anonymous
-               FROM threads t JOIN boards b ON b.id = t.board_id
-              WHERE t.id = ?2 AND {THREAD_VISIBLE}"
-        ))?
-        .query_row(params![reader, thread, limit, offset, staff], |r| {
+    let shown = format!("({POST_SHOWN} OR (:staff = 1 AND p.status = 'hidden'))");
+    let mut head = c.prepare_cached(&format!(
+        "SELECT t.board_id, b.name, t.title, t.locked, t.anon_salt,
+                (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {shown}), t.pinned,
+                b.allow_anonymous,
+                (SELECT m.last_read_post_id FROM read_marks m
+                  WHERE m.user_id = :reader AND m.thread_id = t.id)
+           FROM threads t JOIN boards b ON b.id = t.board_id
+          WHERE t.id = :thread AND {THREAD_VISIBLE}"
+    ))?;
+    let params = reader.bind(&head, &[(":thread", &thread), (":staff", &staff)])?;
+    let head = head
+        .query_row(&*params, |r| {
             Ok((
                 r.get::<_, BoardId>(0)?,
                 r.get::<_, String>(1)?,
@@ -156,61 +107,72 @@ pub fn thread_page(
                 r.get::<_, i64>(5)?,
                 r.get::<_, bool>(6)?,
                 r.get::<_, bool>(7)?,
+                r.get::<_, Option<PostId>>(8)?,
             ))
         })
         .optional()?;
-    let Some((board_id, board_name, title, locked, salt, post_count, pinned, anonymous_allowed)) =
-        head
+    let Some((
+        board_id,
+        board_name,
+        title,
+        locked,
+        salt,
+        post_count,
+        pinned,
+        anonymous_allowed,
+        read_mark,
+    )) = head
     else {
         return Ok(None);
     };
     let mut stmt = c.prepare_cached(&format!(
         "SELECT p.id, p.author_id, u.handle, p.anonymous, p.body, p.content_warning,
                 p.created_at, p.edited_at IS NOT NULL, p.status = 'hidden',
-                EXISTS (SELECT 1 FROM reactions r WHERE r.post_id = p.id AND r.user_id = ?1),
+                EXISTS (SELECT 1 FROM reactions r WHERE r.post_id = p.id AND r.user_id = :reader),
                 (SELECT count(*) FROM reactions r WHERE r.post_id = p.id
-                    AND NOT EXISTS (SELECT 1 FROM blocks bl
-                                     WHERE bl.blocker_id = ?1 AND bl.blocked_id = r.user_id))
+                    AND {})
            FROM posts p LEFT JOIN users u ON u.id = p.author_id
-          WHERE p.thread_id = ?2 AND {shown}
-          ORDER BY p.id LIMIT ?3 OFFSET ?4"
+          WHERE p.thread_id = :thread AND {shown}
+          ORDER BY p.id LIMIT :limit OFFSET :offset",
+        actor_visible("r.user_id")
     ))?;
-    let rows = stmt
-        .query_map(params![reader, thread, limit, offset, staff], |r| {
+    let params = reader.bind(
+        &stmt,
+        &[
+            (":thread", &thread),
+            (":staff", &staff),
+            (":limit", &limit),
+            (":offset", &offset),
+        ],
+    )?;
+    let mut posts = stmt
+        .query_map(&*params, |r| {
             let author: Option<UserId> = r.get(1)?;
             let anonymous: bool = r.get(3)?;
-            Ok((
-                author,
-                Post {
-                    id: r.get(0)?,
-                    thread_id: thread,
-                    author: author_name(anonymous, &salt, author, r.get(2)?),
-                    anonymous,
-                    mine: author == Some(reader),
-                    body: String::new(),
-                    source: r.get(4)?,
-                    content_warning: r.get(5)?,
-                    created_at: r.get(6)?,
-                    edited: r.get(7)?,
-                    muted: false,
-                    hidden: r.get(8)?,
-                    unmasked: None,
-                    supported: r.get(9)?,
-                    // Support is no public score: only the author learns how much they got.
-                    support: if author == Some(reader) {
-                        r.get(10)?
-                    } else {
-                        0
-                    },
-                },
-            ))
+            let mine = author == Some(reader.id);
+            Ok(Post {
+                id: r.get(0)?,
+                thread_id: thread,
+                author: shown_author(anonymous, &salt, author, r.get(2)?),
+                anonymous,
+                mine,
+                body: String::new(),
+                source: r.get(4)?,
+                content_warning: r.get(5)?,
+                created_at: r.get(6)?,
+                edited: r.get(7)?,
+                muted: false,
+                hidden: r.get(8)?,
+                unmasked: None,
+                supported: r.get(9)?,
+                // Support is no public score: only the author learns how much they got.
+                support: if mine { r.get(10)? } else { 0 },
+            })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    // Quotes are expanded for this reader, by who wrote each post (which stays here).
-    let mut posts = Vec::with_capacity(rows.len());
-    for (author, mut post) in rows {
-        post.body = super::quotes::expand(c, reader, author, &post.source)?;
-        posts.push(post);
+    // Quotes are expanded for this reader; what a quote shows depends on nothing else.
+    for post in &mut posts {
+        post.body = super::quotes::expand(c, reader, &post.source)?;
     }
     Ok(Some(ThreadPage {
         id: thread,
@@ -222,23 +184,30 @@ pub fn thread_page(
         pinned,
         post_count,
         offset,
+        read_mark,
+        reply_refused: None,
+        edit_refused: None,
         posts,
     }))
 }
 
-/// The thread a post belongs to and the post's index among the posts `reader` sees there.
+/// The thread a post the reader may see belongs to, and the post's index among the posts
+/// they see there. None when they may not see it.
 pub fn post_position(
     c: &Connection,
-    reader: UserId,
+    reader: &Reader,
     post: PostId,
 ) -> Result<Option<(ThreadId, i64)>> {
-    Ok(c.prepare_cached(&format!(
-        "SELECT q.thread_id, (SELECT count(*) FROM posts p WHERE p.thread_id = q.thread_id
-                                AND {POST_VISIBLE} AND p.id < q.id)
-           FROM posts q WHERE q.id = ?2"
-    ))?
-    .query_row(params![reader, post], |r| Ok((r.get(0)?, r.get(1)?)))
-    .optional()?)
+    let Some(place) = visibility::can_see_post(c, reader, post)? else {
+        return Ok(None);
+    };
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT count(*) FROM posts p WHERE p.thread_id = :thread AND {POST_SHOWN}
+            AND p.id < :post"
+    ))?;
+    let params = reader.bind(&stmt, &[(":thread", &place.thread), (":post", &post)])?;
+    let index: i64 = stmt.query_row(&*params, |r| r.get(0))?;
+    Ok(Some((place.thread, index)))
 }
 
 /// What a new post needs. Text must already be validated and sanitised.
@@ -321,33 +290,21 @@ pub fn create_thread(
     Ok((thread, id))
 }
 
-/// Why a reply could not be stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReplyRefused {
-    /// The thread is gone or hidden.
-    NoThread,
-    /// The thread is locked.
-    Locked,
+/// The board a thread is on and whether it is locked; None when it is gone or hidden.
+pub fn thread_state(c: &Connection, thread: ThreadId) -> Result<Option<(BoardId, bool)>> {
+    Ok(
+        c.prepare_cached("SELECT board_id, locked FROM threads WHERE id = ?1 AND hidden = 0")?
+            .query_row([thread], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?,
+    )
 }
 
-/// Adds a reply to a thread.
-pub fn reply(
-    c: &Connection,
-    thread: ThreadId,
-    post: &NewPost<'_>,
-) -> Result<Result<PostId, ReplyRefused>> {
-    let row = c
-        .prepare_cached("SELECT board_id, locked FROM threads WHERE id = ?1 AND hidden = 0")?
-        .query_row([thread], |r| {
-            Ok((r.get::<_, BoardId>(0)?, r.get::<_, bool>(1)?))
-        })
-        .optional()?;
-    let Some((board, locked)) = row else {
-        return Ok(Err(ReplyRefused::NoThread));
-    };
-    if locked {
-        return Ok(Err(ReplyRefused::Locked));
-    }
+/// Adds a reply to a thread. Whether the author may reply (a lock, a silence, the board) is
+/// the policy's to say, and the caller has asked it in this transaction.
+pub fn reply(c: &Connection, thread: ThreadId, post: &NewPost<'_>) -> Result<PostId> {
+    let board: BoardId = c
+        .prepare_cached("SELECT board_id FROM threads WHERE id = ?1")?
+        .query_row([thread], |r| r.get(0))?;
     let id = insert_post(c, thread, "", post)?;
     let actor = (!post.anonymous).then_some(post.author);
     events::append(
@@ -358,7 +315,7 @@ pub fn reply(
         Some(id),
         actor,
     )?;
-    Ok(Ok(id))
+    Ok(id)
 }
 
 /// Removes posts from the full-text index, securely (their terms leave the index). Each row is
@@ -403,6 +360,13 @@ mod tests {
     use crate::domain::Role;
     use crate::store::test_support::store;
     use crate::store::{boards, users};
+
+    fn reader(id: UserId) -> Reader {
+        Reader {
+            id,
+            welcome_only: false,
+        }
+    }
 
     fn member(store: &crate::store::Store, handle: &str) -> UserId {
         let key = format!("ssh-ed25519 {handle}");
@@ -452,21 +416,20 @@ mod tests {
             .expect("t2");
         // A reply bumps t1 above t2.
         store
-            .write(|c| Ok(reply(c, t1, &post(b, "hi")).expect("reply")))
-            .expect("reply")
-            .expect("not locked");
+            .write(|c| reply(c, t1, &post(b, "hi")))
+            .expect("reply");
         let list = store
-            .read(|c| threads_page(c, b, board, 0, 10))
+            .read(|c| threads_page(c, &reader(b), board, 0, 10))
             .expect("list");
         assert_eq!(list.iter().map(|t| t.id).collect::<Vec<_>>(), vec![t1, t2]);
         // Replying marks the thread read for Bob; the other thread is new to him.
         assert_eq!(list[0].unread, 0);
         assert_eq!(list[1].unread, 1);
-        let boards = store.read(|c| boards::list(c, b, false)).expect("boards");
+        let boards = store.read(|c| boards::list(c, &reader(b))).expect("boards");
         assert_eq!(boards[0].unread_threads, 1);
         // Alice has not read Bob's reply.
         let list = store
-            .read(|c| threads_page(c, a, board, 0, 10))
+            .read(|c| threads_page(c, &reader(a), board, 0, 10))
             .expect("list");
         assert_eq!(list[0].unread, 1);
         assert_eq!(boards[0].thread_count, 2);
@@ -491,18 +454,18 @@ mod tests {
             .write(|c| create_thread(c, BoardId(2), "anon", &anon))
             .expect("t");
         let page = store
-            .read(|c| thread_page(c, b, t, 0, 10, false))
+            .read(|c| thread_page(c, &reader(b), t, 0, 10, false))
             .expect("page")
             .expect("thread");
         assert!(page.posts[0].author.starts_with("anon-"));
         assert!(!page.posts[0].mine);
         let own = store
-            .read(|c| thread_page(c, a, t, 0, 10, false))
+            .read(|c| thread_page(c, &reader(a), t, 0, 10, false))
             .expect("page")
             .expect("thread");
         assert!(own.posts[0].mine);
         let list = store
-            .read(|c| threads_page(c, b, BoardId(2), 0, 10))
+            .read(|c| threads_page(c, &reader(b), BoardId(2), 0, 10))
             .expect("list");
         assert_eq!(list[0].author, page.posts[0].author);
         let ev = store.read(|c| events::since(c, 0)).expect("events");

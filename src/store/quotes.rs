@@ -1,16 +1,16 @@
 //! Quotes: a reply quotes a post with a line `[quote #ID]`, expanded for each reader when the
 //! thread is read, so a quote is never a copy that outlives its post.
 //!
-//! Blocks (DESIGN.md §5): a member cannot quote someone who blocked them. Their quote of that
-//! member's named post shows, to everyone but themselves, as unavailable; they see it as they
-//! wrote it, so nothing tells them of the block. An anonymous post's quote shows whoever wrote
-//! it (a block never acts on anonymous posts, §6). A quoted post the reader may not see (hidden,
-//! deleted, by someone they blocked) is unavailable to them.
+//! What a quote shows depends only on the quoted post and the reader (DESIGN.md §5, §6): the
+//! quoted post as the reader would see it, or "not available" when they may not see it. It
+//! never depends on who wrote the quoting post — which may be anonymous — nor on any block
+//! between the quoter and the quoted, so neither a block nor an anonymous author can be read
+//! off a quote.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension};
 
 use super::Result;
-use super::posts::{DELETED_AUTHOR, POST_VISIBLE, THREAD_VISIBLE, pseudonym};
+use super::visibility::{self, Reader, shown_author};
 use crate::domain::{PostId, UserId};
 
 /// Quotes expanded per post at most; lines of a quoted post shown at most.
@@ -31,23 +31,17 @@ fn parse(line: &str) -> Option<PostId> {
     id.parse().ok().map(PostId)
 }
 
-/// Expands the quote lines of `body`, written by `writer`, for `reader`.
-pub fn expand(
-    c: &Connection,
-    reader: UserId,
-    writer: Option<UserId>,
-    body: &str,
-) -> Result<String> {
+/// Expands the quote lines of `body` for `reader`.
+pub fn expand(c: &Connection, reader: &Reader, body: &str) -> Result<String> {
     if !body.contains("[quote #") {
         return Ok(body.to_string());
     }
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT p.anonymous, p.author_id, u.handle, t.anon_salt, p.body,
-                p.anonymous = 0 AND EXISTS (SELECT 1 FROM blocks bq
-                    WHERE bq.blocker_id = p.author_id AND bq.blocked_id = ?2)
+        "SELECT p.anonymous, p.author_id, u.handle, t.anon_salt, p.body
            FROM posts p JOIN threads t ON t.id = p.thread_id
            LEFT JOIN users u ON u.id = p.author_id
-          WHERE p.id = ?3 AND {POST_VISIBLE} AND {THREAD_VISIBLE}"
+          WHERE p.id = :post AND {}",
+        visibility::post_visible()
     ))?;
     let mut out = Vec::new();
     let mut expanded = 0;
@@ -57,24 +51,16 @@ pub fn expand(
             continue;
         };
         expanded += 1;
+        let params = reader.bind(&stmt, &[(":post", &post)])?;
         let found = stmt
-            .query_row(params![reader, writer, post], |r| {
-                let anonymous: bool = r.get(0)?;
+            .query_row(&*params, |r| {
                 let author: Option<UserId> = r.get(1)?;
-                let handle: Option<String> = r.get(2)?;
-                let salt: Vec<u8> = r.get(3)?;
-                let name = if anonymous {
-                    pseudonym(&salt, author)
-                } else {
-                    handle.unwrap_or_else(|| DELETED_AUTHOR.to_string())
-                };
-                Ok((name, r.get::<_, String>(4)?, r.get::<_, bool>(5)?))
+                let name = shown_author(r.get(0)?, &r.get::<_, Vec<u8>>(3)?, author, r.get(2)?);
+                Ok((name, r.get::<_, String>(4)?))
             })
             .optional()?;
         match found {
-            // Blocked by the quoted author: only the quoting member sees their quote.
-            Some((_, _, true)) if writer != Some(reader) => out.push(UNAVAILABLE.to_string()),
-            Some((name, text, _)) => {
+            Some((name, text)) => {
                 out.push(format!("> {name} wrote:"));
                 let lines: Vec<&str> = text.split('\n').filter(|l| parse(l).is_none()).collect();
                 for l in lines.iter().take(QUOTED_LINES) {

@@ -4,6 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::events;
+use super::visibility::PostAuthor;
 use super::{Result, now};
 use crate::domain::{BoardId, PostId, ThreadId, UserId};
 
@@ -12,8 +13,7 @@ use crate::domain::{BoardId, PostId, ThreadId, UserId};
 pub struct Editable {
     pub board: BoardId,
     pub thread: ThreadId,
-    pub author: Option<UserId>,
-    pub anonymous: bool,
+    pub author: PostAuthor,
     pub body: String,
     pub content_warning: Option<String>,
     pub locked: bool,
@@ -31,8 +31,7 @@ pub fn editable(c: &Connection, post: PostId) -> Result<Option<Editable>> {
         Ok(Editable {
             board: r.get(0)?,
             thread: r.get(1)?,
-            author: r.get(2)?,
-            anonymous: r.get(3)?,
+            author: PostAuthor::from_row(r.get(2)?, r.get(3)?),
             body: r.get(4)?,
             content_warning: r.get(5)?,
             locked: r.get(6)?,

@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, params};
 
+use super::visibility::PostAuthor;
 use super::{Result, now};
 use crate::domain::UserId;
 
@@ -29,6 +30,32 @@ pub fn add(
     )?
     .execute(params![user, kind, reason, by, now(), expires_at])?;
     Ok(())
+}
+
+/// Records a moderator's act on the author of a post and tells them, without the author
+/// leaving the store: a warning by post (the post may be anonymous), the notice of an unmask.
+/// Their open sessions pick it up at once. Nothing happens for an author whose account is gone.
+pub fn tell_author(
+    c: &Connection,
+    author: &PostAuthor,
+    kind: &str,
+    reason: &str,
+    by: UserId,
+    told: &str,
+) -> Result<()> {
+    let Some(id) = author.id() else {
+        return Ok(());
+    };
+    add(c, id, kind, reason, Some(by), None)?;
+    super::reports::notify(c, id, "moderator", told)?;
+    super::events::append(
+        c,
+        super::events::EventKind::UserChanged,
+        None,
+        None,
+        None,
+        Some(id),
+    )
 }
 
 /// A member's record, newest first.

@@ -2,10 +2,10 @@
 //! (the same visibility rules as reading), and author search over named posts only: an
 //! anonymous post never matches a search by author.
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
 use super::Result;
-use super::posts::{POST_VISIBLE, THREAD_VISIBLE, pseudonym};
+use super::visibility::{POST_SHOWN, Reader, THREAD_VISIBLE, shown_author};
 use crate::domain::{PostId, ThreadId, UserId};
 
 /// Most results returned.
@@ -44,8 +44,7 @@ pub fn fts_query(text: &str) -> Option<String> {
 /// `reader` may see, best matches (or newest, for an author alone) first.
 pub fn search(
     c: &Connection,
-    reader: UserId,
-    welcome_only: bool,
+    reader: &Reader,
     query: Option<&str>,
     author: Option<UserId>,
 ) -> Result<Vec<Hit>> {
@@ -57,9 +56,9 @@ pub fn search(
         None => ("posts p", "p.id DESC"),
     };
     let matching = if query.is_some() {
-        "posts_fts MATCH ?2"
+        "posts_fts MATCH :query"
     } else {
-        "?2 IS NULL"
+        ":query IS NULL"
     };
     let mut stmt = c.prepare_cached(&format!(
         "SELECT p.id, p.thread_id, t.title, b.name, p.anonymous, p.author_id, u.handle,
@@ -68,36 +67,33 @@ pub fn search(
            JOIN threads t ON t.id = p.thread_id
            JOIN boards b ON b.id = t.board_id
            LEFT JOIN users u ON u.id = p.author_id
-          WHERE {matching} AND {POST_VISIBLE} AND {THREAD_VISIBLE}
-            AND b.archived = 0 AND (?3 = 0 OR b.is_welcome = 1)
-            AND (?4 IS NULL OR (p.anonymous = 0 AND p.author_id = ?4))
-          ORDER BY {order} LIMIT ?5"
+          WHERE {matching} AND {POST_SHOWN} AND {THREAD_VISIBLE}
+            AND (:author IS NULL OR (p.anonymous = 0 AND p.author_id = :author))
+          ORDER BY {order} LIMIT :limit"
     ))?;
-    let rows = stmt.query_map(
-        params![reader, query, welcome_only, author, RESULTS_MAX],
-        |r| {
-            let anonymous: bool = r.get(4)?;
-            let author_id: Option<UserId> = r.get(5)?;
-            let handle: Option<String> = r.get(6)?;
-            let salt: Vec<u8> = r.get(7)?;
-            Ok(Hit {
-                post: r.get(0)?,
-                thread: r.get(1)?,
-                thread_title: r.get(2)?,
-                board_name: r.get(3)?,
-                author: if anonymous {
-                    pseudonym(&salt, author_id)
-                } else {
-                    handle.unwrap_or_else(|| super::posts::DELETED_AUTHOR.to_string())
-                },
-                mine: author_id == Some(reader),
-                body: r.get(8)?,
-                content_warning: r.get(9)?,
-                at: r.get(10)?,
-                muted: false,
-            })
-        },
+    let params = reader.bind(
+        &stmt,
+        &[
+            (":query", &query),
+            (":author", &author),
+            (":limit", &RESULTS_MAX),
+        ],
     )?;
+    let rows = stmt.query_map(&*params, |r| {
+        let author_id: Option<UserId> = r.get(5)?;
+        Ok(Hit {
+            post: r.get(0)?,
+            thread: r.get(1)?,
+            thread_title: r.get(2)?,
+            board_name: r.get(3)?,
+            author: shown_author(r.get(4)?, &r.get::<_, Vec<u8>>(7)?, author_id, r.get(6)?),
+            mine: author_id == Some(reader.id),
+            body: r.get(8)?,
+            content_warning: r.get(9)?,
+            at: r.get(10)?,
+            muted: false,
+        })
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

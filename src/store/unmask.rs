@@ -91,6 +91,19 @@ pub fn is_unmasked(c: &Connection, post: PostId) -> Result<bool> {
     .exists([post])?)
 }
 
+/// The author of an anonymous post once it was unmasked (a confirmed request exists): from
+/// then on moderators know who it is, and may silence or ban them. None while masked.
+pub fn author_if_unmasked(c: &Connection, post: PostId) -> Result<Option<UserId>> {
+    Ok(c.prepare_cached(
+        "SELECT p.author_id FROM posts p
+          WHERE p.id = ?1 AND p.author_id IS NOT NULL
+            AND EXISTS (SELECT 1 FROM unmask_requests r
+                         WHERE r.post_id = p.id AND r.confirmed_at IS NOT NULL)",
+    )?
+    .query_row([post], |r| r.get(0))
+    .optional()?)
+}
+
 /// The author's handle for unmasked posts among `posts`: (post, handle).
 pub fn unmasked_authors(c: &Connection, posts: &[PostId]) -> Result<Vec<(PostId, String)>> {
     let mut stmt = c.prepare_cached(

@@ -490,18 +490,22 @@ pub fn set_presence_visible(c: &Connection, user: UserId, visible: bool) -> Resu
 }
 
 /// Of the members `online`, the handles `reader` may see there: those who chose to be seen,
-/// active, and neither blocked by the reader nor blocking them (DESIGN.md §5).
+/// active, and not blocked by the reader. Whether they blocked the reader changes nothing: who's
+/// online must not tell anyone of a block (DESIGN.md §5).
 pub fn visible_online(c: &Connection, reader: UserId, online: &[UserId]) -> Result<Vec<String>> {
-    let mut stmt = c.prepare_cached(
+    let mut stmt = c.prepare_cached(&format!(
         "SELECT handle FROM users u
-          WHERE u.id = ?2 AND u.presence_visible = 1 AND u.status = 'active'
-            AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = ?1 AND b.blocked_id = u.id)
-            AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = u.id AND b.blocked_id = ?1)",
-    )?;
+          WHERE u.id = :member AND u.presence_visible = 1 AND u.status = 'active'
+            AND {}",
+        super::visibility::actor_visible("u.id")
+    ))?;
     let mut out = Vec::new();
     for id in online {
         if let Some(h) = stmt
-            .query_row(params![reader, id], |r| r.get::<_, String>(0))
+            .query_row(
+                rusqlite::named_params! {":reader": reader, ":member": id},
+                |r| r.get::<_, String>(0),
+            )
             .optional()?
         {
             out.push(h);

@@ -387,9 +387,7 @@ impl App {
 
     /// A moderator or sysop in good standing (their keys show; the server decides anyway).
     pub fn is_staff(&self) -> bool {
-        self.user
-            .as_ref()
-            .is_some_and(|u| u.role.is_staff() && u.status == crate::domain::AccountStatus::Active)
+        self.user.as_ref().is_some_and(|u| u.is_staff())
     }
 
     /// Shows a message on the status line (e.g. news waiting for the member at login).
@@ -619,9 +617,14 @@ impl App {
                 return vec![];
             }
             let mut effects = vec![Effect::LoadCounts];
+            // Lists show unread counts too: read marks written in a batch arrive this way.
             if matches!(
                 self.screen,
-                Screen::Inbox(_) | Screen::Conversation(_) | Screen::Activity(_)
+                Screen::Inbox(_)
+                    | Screen::Conversation(_)
+                    | Screen::Activity(_)
+                    | Screen::Boards(_)
+                    | Screen::Threads(_)
             ) {
                 effects.extend(self.screen.reload(self.body_height()));
             }

@@ -11,8 +11,7 @@ use crate::tui::keymap::Action;
 use crate::tui::widgets::TextArea;
 use crate::tui::{Effect, Loaded, Theme};
 
-/// Longest safety plan kept.
-pub const PLAN_MAX: usize = 8_000;
+pub use crate::service::PLAN_MAX;
 
 pub struct PlanScreen {
     text: TextArea,

@@ -426,10 +426,9 @@ impl ThreadScreen {
                 } else {
                     None
                 };
-                if page.locked && !user.is_some_and(|u| u.role.is_staff()) {
-                    return Outcome::status(crate::tui::Status::Error(
-                        "This thread is locked: no new replies.".into(),
-                    ));
+                // The policy's answer for this reader, asked by the service with the page.
+                if let Some(denied) = &page.reply_refused {
+                    return Outcome::status(crate::tui::Status::Error(denied.to_string()));
                 }
                 let place = DraftPlace::Reply(page.board_id, page.id);
                 let mut screen = ComposeScreen::new(
@@ -561,11 +560,16 @@ impl ThreadScreen {
                 let Some(post) = self.selected_post() else {
                     return select_first();
                 };
-                let staff = user.is_some_and(|u| u.role.is_staff());
+                let staff = user.is_some_and(|u| u.is_staff());
                 if !post.mine && !staff {
                     return Outcome::status(crate::tui::Status::Info(
                         "You can edit your own posts.".into(),
                     ));
+                }
+                if post.mine
+                    && let Some(denied) = &page.edit_refused
+                {
+                    return Outcome::status(crate::tui::Status::Error(denied.to_string()));
                 }
                 let screen = ComposeScreen::edit(
                     post.id,

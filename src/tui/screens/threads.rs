@@ -102,6 +102,9 @@ impl ThreadsScreen {
                 let Some(board) = &self.board else {
                     return Outcome::none();
                 };
+                if let Some(denied) = &board.start_refused {
+                    return Outcome::status(crate::tui::Status::Error(denied.to_string()));
+                }
                 let place = DraftPlace::NewThread(board.id);
                 let screen =
                     ComposeScreen::new(place, board.name.clone(), None, board.allow_anonymous);
