@@ -88,14 +88,17 @@ pub fn member(c: &Connection, user: UserId) -> Result<Value> {
         c,
         // What the member saw: never a message withheld from them by their block, and no
         // read receipts for what they sent (which would tell a blocked sender of the block).
-        "SELECT m.id, su.handle, ou.handle, m.body, m.created_at,
-                CASE WHEN m.sender_id = ?1 THEN NULL ELSE m.read_at END
-           FROM messages m
-           JOIN conversations cv ON cv.id = m.conversation_id
-           JOIN users su ON su.id = m.sender_id
-           JOIN users ou ON ou.id = CASE WHEN cv.user_a = m.sender_id THEN cv.user_b ELSE cv.user_a END
-          WHERE (cv.user_a = ?1 OR cv.user_b = ?1) AND (m.sender_id = ?1 OR m.withheld = 0)
-          ORDER BY m.id",
+        &format!(
+            "SELECT m.id, su.handle, ou.handle, m.body, m.created_at,
+                    CASE WHEN m.sender_id = :reader THEN NULL ELSE m.read_at END
+               FROM messages m
+               JOIN conversations cv ON cv.id = m.conversation_id
+               JOIN users su ON su.id = m.sender_id
+               JOIN users ou ON ou.id = CASE WHEN cv.user_a = m.sender_id THEN cv.user_b ELSE cv.user_a END
+              WHERE (cv.user_a = :reader OR cv.user_b = :reader) AND {}
+              ORDER BY m.id",
+            super::visibility::MESSAGE_VISIBLE
+        ),
         user,
         |r| {
             Ok(json!({

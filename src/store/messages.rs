@@ -7,7 +7,7 @@
 
 use rusqlite::{Connection, OptionalExtension, named_params, params};
 
-use super::visibility::{MESSAGE_VISIBLE, actor_visible};
+use super::visibility::{MESSAGE_RECEIVED, MESSAGE_VISIBLE, actor_visible};
 use super::{Result, now};
 use crate::domain::UserId;
 
@@ -93,8 +93,7 @@ pub fn inbox(c: &Connection, reader: UserId) -> Result<Vec<ConversationSummary>>
                 (SELECT max(m.created_at) FROM messages m
                   WHERE m.conversation_id = cv.id AND {MESSAGE_VISIBLE}) AS last_at,
                 (SELECT count(*) FROM messages m
-                  WHERE m.conversation_id = cv.id AND m.sender_id != :reader AND m.withheld = 0
-                    AND m.read_at IS NULL)
+                  WHERE m.conversation_id = cv.id AND {MESSAGE_RECEIVED} AND m.read_at IS NULL)
            FROM conversations cv
            JOIN users o ON o.id = CASE WHEN cv.user_a = :reader THEN cv.user_b ELSE cv.user_a END
           WHERE (cv.user_a = :reader OR cv.user_b = :reader)
@@ -152,19 +151,19 @@ pub fn page(
 
 /// Marks the other member's delivered messages in a conversation read by the reader.
 pub fn mark_read(c: &Connection, reader: UserId, conversation: i64) -> Result<usize> {
-    Ok(c.prepare_cached(
-        "UPDATE messages SET read_at = ?3
-          WHERE conversation_id = ?2 AND sender_id != ?1 AND withheld = 0 AND read_at IS NULL",
-    )?
-    .execute(params![reader, conversation, now()])?)
+    Ok(c.prepare_cached(&format!(
+        "UPDATE messages AS m SET read_at = :now
+          WHERE m.conversation_id = :conversation AND {MESSAGE_RECEIVED} AND m.read_at IS NULL"
+    ))?
+    .execute(named_params! {":reader": reader, ":conversation": conversation, ":now": now()})?)
 }
 
 /// Unread delivered messages for the reader, from members they have not blocked.
 pub fn unread(c: &Connection, reader: UserId) -> Result<i64> {
     Ok(c.prepare_cached(&format!(
         "SELECT count(*) FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
-          WHERE (cv.user_a = :reader OR cv.user_b = :reader) AND m.sender_id != :reader
-            AND m.withheld = 0 AND m.read_at IS NULL AND {}",
+          WHERE (cv.user_a = :reader OR cv.user_b = :reader) AND {MESSAGE_RECEIVED}
+            AND m.read_at IS NULL AND {}",
         actor_visible("m.sender_id")
     ))?
     .query_row(named_params! {":reader": reader}, |r| r.get(0))?)

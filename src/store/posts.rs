@@ -14,10 +14,11 @@ use crate::domain::{BoardId, Post, PostId, ThreadId, ThreadPage, ThreadSummary, 
 
 /// True when `author` started `thread` under their name.
 pub fn thread_started_by(c: &Connection, thread: ThreadId, author: UserId) -> Result<bool> {
-    Ok(c.prepare_cached(
-        "SELECT 1 FROM threads WHERE id = ?1 AND author_id = ?2 AND anonymous = 0",
-    )?
-    .exists(params![thread, author])?)
+    Ok(c.prepare_cached(&format!(
+        "SELECT 1 FROM threads t WHERE t.id = :thread AND {}",
+        visibility::THREAD_NAMED_BY
+    ))?
+    .exists(rusqlite::named_params! {":thread": thread, ":author": author})?)
 }
 
 /// One page of a board's threads: pinned first, then by last activity.

@@ -5,7 +5,7 @@
 use rusqlite::Connection;
 
 use super::Result;
-use super::visibility::{POST_SHOWN, Reader, THREAD_VISIBLE, shown_author};
+use super::visibility::{NAMED_BY, POST_SHOWN, Reader, THREAD_VISIBLE, shown_author};
 use crate::domain::{PostId, ThreadId, UserId};
 
 /// Most results returned.
@@ -68,7 +68,7 @@ pub fn search(
            JOIN boards b ON b.id = t.board_id
            LEFT JOIN users u ON u.id = p.author_id
           WHERE {matching} AND {POST_SHOWN} AND {THREAD_VISIBLE}
-            AND (:author IS NULL OR (p.anonymous = 0 AND p.author_id = :author))
+            AND (:author IS NULL OR {NAMED_BY})
           ORDER BY {order} LIMIT :limit"
     ))?;
     let params = reader.bind(

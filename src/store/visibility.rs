@@ -114,6 +114,16 @@ pub fn actor_visible(column: &str) -> String {
 /// SQL: message `m` shows to the reader: their own, or delivered to them.
 pub const MESSAGE_VISIBLE: &str = "(m.sender_id = :reader OR m.withheld = 0)";
 
+/// SQL: message `m` was delivered to the reader (sent by the other member, not withheld).
+pub const MESSAGE_RECEIVED: &str = "(m.sender_id != :reader AND m.withheld = 0)";
+
+/// SQL: post `p` was written under their name by the member `:author` (an anonymous post
+/// never matches a search by author).
+pub const NAMED_BY: &str = "(p.anonymous = 0 AND p.author_id = :author)";
+
+/// SQL: thread `t` was started under their name by the member `:author`.
+pub const THREAD_NAMED_BY: &str = "(t.anonymous = 0 AND t.author_id = :author)";
+
 /// Where a post the reader may see is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Place {
