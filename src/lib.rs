@@ -7,13 +7,15 @@
 //! sanitize     the one sanitiser every piece of member text passes before storing and drawing.
 //! assets       guidelines, privacy policy, crisis resources (embedded, overridable).
 //! domain/      ids, roles, entities, validation, policy. Pure: no IO.
-//! store/       SQLite (rusqlite), synchronous; migrations; one file per table group.
+//! store/       SQLite (rusqlite), synchronous; migrations; one file per table group;
+//!              visibility: the reader's view, the one home of every block and anonymity rule.
 //! live         broadcast hub of live events, fed across processes by the events table;
 //!              who is online (in memory only).
 //! service/     use cases: policy + store + live events. Shared by SSH, console and admin.
 //!              mod.rs (accounts, posting, moderation), messages (private messages, blocks,
 //!              profiles, presence), notifications, search, edits (revisions, content
-//!              warnings, support), unmask, board_admin.
+//!              warnings, support), unmask, board_admin, read_marks (batched, off the
+//!              reading path).
 //! server/      accept loop and limits, the thin russh handler, the host key.
 //! session/     one task per SSH shell: bytes → keys → App update → diffed frame out.
 //! tui/         the App (The Elm Architecture): state, update → effects, pure render.

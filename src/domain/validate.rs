@@ -38,6 +38,8 @@ pub enum Invalid {
     HandleLength,
     #[error("A handle may use letters, digits, '_', '-' and '.' only.")]
     HandleCharacters,
+    #[error("A handle may not mix alphabets, such as Latin with Cyrillic or Greek.")]
+    HandleMixedScripts,
     #[error("That handle is reserved. Please choose another.")]
     HandleReserved,
     #[error("That handle is taken, or looks too much like one that is. Please choose another.")]
@@ -62,20 +64,25 @@ pub fn normalize_handle(handle: &str) -> String {
     once.nfkc().collect()
 }
 
-/// The confusable skeleton of a handle (Unicode UTS #39), case-folded, with separators and a
-/// few look-alike digits folded as well, so `m0derator`, `MODERATOR`, `rnoderator`, `аdmin`
-/// (Cyrillic а) and `mod_erator` all collide with `moderator`. Two handles with the same
-/// skeleton cannot both exist.
+/// The version of `skeleton`: bump it whenever what `skeleton` returns changes, so the store
+/// recomputes the skeletons it keeps (`store::users::refresh_skeletons`).
+pub const SKELETON_VERSION: i64 = 2;
+
+/// The confusable skeleton of a handle (Unicode UTS #39), case-folded, with accents, separators,
+/// small capitals and a few look-alike digits folded as well, so `m0derator`, `MODERATOR`,
+/// `rnoderator`, `аdmin` (Cyrillic а), `ᴀdmin` (small capital), `ádmin` and `mod_erator` all
+/// collide with `moderator` or `admin`. Two handles with the same skeleton cannot both exist.
 pub fn skeleton(handle: &str) -> String {
-    let norm = normalize_handle(handle);
-    let skel: String = unicode_security::confusable_detection::skeleton(&norm).collect();
-    let folded: String = skel.chars().flat_map(char::to_lowercase).collect();
-    // Skeletons of the folded text, so an upper-case look-alike folds like its lower case.
-    let again: String = unicode_security::confusable_detection::skeleton(&folded)
-        .flat_map(char::to_lowercase)
-        .collect();
-    again
-        .chars()
+    let mut text = plain_letters(&normalize_handle(handle));
+    // Twice, because the skeleton's prototypes fold further: Cyrillic н becomes ʜ, Greek η
+    // becomes n with a mark, and an upper-case prototype (П → Π) must fold like its lower case.
+    for _ in 0..2 {
+        let skel: String = unicode_security::confusable_detection::skeleton(&text)
+            .flat_map(char::to_lowercase)
+            .collect();
+        text = plain_letters(&skel);
+    }
+    text.chars()
         .filter_map(|c| match c {
             '_' | '-' | '.' => None,
             '0' => Some('o'),
@@ -89,6 +96,93 @@ pub fn skeleton(handle: &str) -> String {
             c => Some(c),
         })
         .collect()
+}
+
+/// The text without what only decorates a letter, and with letters that pass for a plain Latin
+/// one folded to it. Accents (combining marks, after canonical decomposition) never tell
+/// handles apart: `alíce` reads as `alice` at a glance.
+fn plain_letters(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    text.nfd()
+        .filter(|&c| !is_combining_mark(c) && !is_accent_letter(c))
+        .map(fold_letter)
+        .collect()
+}
+
+/// Spacing modifier letters that NFKC leaves alone: primes, apostrophes, accents and tone
+/// marks written as letters. They count as letters (so `handle` lets them through) but look
+/// like punctuation or an accent, so the skeleton drops them as it drops marks.
+fn is_accent_letter(c: char) -> bool {
+    matches!(c, '\u{2b0}'..='\u{2ff}' | '\u{a700}'..='\u{a721}' | '\u{a788}')
+}
+
+/// Small capitals (which UTS #39 mostly leaves as themselves, so `ᴀdmin` would pass for new)
+/// and the letters shaped like `n` (so nothing passes for the `anon-xxxx` pseudonyms).
+fn fold_letter(c: char) -> char {
+    match c {
+        'ᴀ' => 'a',
+        'ᴁ' => 'æ',
+        'ʙ' | 'ᴃ' => 'b',
+        'ᴄ' => 'c',
+        'ᴅ' | 'ᴆ' => 'd',
+        'ᴇ' => 'e',
+        'ꜰ' => 'f',
+        'ɢ' => 'g',
+        'ʜ' => 'h',
+        'ɪ' | 'ᵻ' => 'i',
+        'ᴊ' => 'j',
+        // Kra is a small capital K in all but name; the skeleton turns ᴋ and Cyrillic к into it.
+        'ᴋ' | 'ĸ' => 'k',
+        'ʟ' | 'ᴌ' => 'l',
+        'ᴍ' => 'm',
+        'ɴ' => 'n',
+        'ᴏ' => 'o',
+        'ᴘ' | 'ᴩ' => 'p',
+        'ꞯ' => 'q',
+        'ʀ' => 'r',
+        'ꜱ' => 's',
+        'ᴛ' => 't',
+        'ᴜ' | 'ᵾ' => 'u',
+        'ᴠ' => 'v',
+        'ᴡ' => 'w',
+        'ʏ' => 'y',
+        'ᴢ' => 'z',
+        // Cyrillic п, Greek π and η, Armenian ո and ռ, eng and the hooked n's.
+        'п' | 'π' | 'ᴨ' | 'η' | 'ո' | 'ռ' | 'ŋ' | 'ɲ' | 'ɳ' | 'ƞ' => 'n',
+        c => c,
+    }
+}
+
+/// True when a handle mixes scripts beyond UTS #39's "moderately restrictive" level: Latin
+/// with Cyrillic or Greek (whose letters pass for Latin ones), or two scripts neither of which
+/// is Latin (Han with Kana or Hangul excepted). Latin with Han, Kana, Hangul or one other
+/// recommended script is fine. The crate's `detect_restriction_level` is not used as is: it
+/// calls anything with a character outside the identifier profile (a small capital, a Cherokee
+/// letter) unrestricted, and which characters a handle may use is `handle`'s own rule.
+fn mixes_scripts(text: &str) -> bool {
+    use unicode_security::mixed_script::AugmentedScriptSet;
+    // The crate does not export its `Script` type: Latin is the script of `a`.
+    let latin = AugmentedScriptSet::for_char('a').base;
+    let mut all = AugmentedScriptSet::default();
+    let mut beside_latin = AugmentedScriptSet::default();
+    for c in text.chars() {
+        let set = AugmentedScriptSet::for_char(c);
+        all.intersect_with(set);
+        if set.base.intersection(latin).is_empty() {
+            beside_latin.intersect_with(set);
+        }
+    }
+    if !all.is_empty() || beside_latin.hanb || beside_latin.jpan || beside_latin.kore {
+        return false;
+    }
+    let mut others = beside_latin.base.iter();
+    match (others.next(), others.next()) {
+        (Some(script), None) => {
+            !script.is_recommended() || matches!(script.short_name(), "Cyrl" | "Grek")
+        }
+        _ => true,
+    }
 }
 
 /// Checks a handle's form; uniqueness is checked by the store against existing skeletons.
@@ -106,8 +200,12 @@ pub fn handle(input: &str) -> Result<String, Invalid> {
         return Err(Invalid::HandleCharacters);
     }
     let sk = skeleton(&handle);
+    // Anything shaped like an anonymous pseudonym (`anon-7f3a`) is the system's.
     if RESERVED_HANDLES.iter().any(|r| skeleton(r) == sk) || sk.starts_with("anon") {
         return Err(Invalid::HandleReserved);
+    }
+    if mixes_scripts(&normalize_handle(&handle)) {
+        return Err(Invalid::HandleMixedScripts);
     }
     Ok(handle)
 }
@@ -170,6 +268,67 @@ mod tests {
         ] {
             let r = handle(h);
             assert!(r.is_err(), "{h:?} should be refused, got {r:?}");
+        }
+    }
+
+    #[test]
+    fn small_capitals_and_accents_do_not_make_a_reserved_handle_new() {
+        for h in ["ᴀdmin", "ʜᴀᴠᴇɴ", "ádmin", "ꜱʏꜱᴏᴘ", "ʀᴏᴏᴛ", "ʜᴇʟᴘ", "ꜱᴛᴀꜰꜰ"]
+        {
+            assert_eq!(handle(h), Err(Invalid::HandleReserved), "{h:?}");
+        }
+    }
+
+    #[test]
+    fn nothing_passes_for_an_anonymous_pseudonym() {
+        for h in [
+            "anon-7f3a",
+            "aпon-7f3a", // Cyrillic п
+            "ạnon-7f3a", // a with dot below
+            "aηon-7f3a", // Greek η
+            "aոon-7f3a", // Armenian ո
+            "aռon-7f3a", // Armenian ռ
+            "ᴀɴᴏɴ-7f3a",
+            "аnоn-7f3a", // Cyrillic а and о
+            "ANON_7F3A",
+        ] {
+            assert_eq!(handle(h), Err(Invalid::HandleReserved), "{h:?}");
+        }
+    }
+
+    #[test]
+    fn latin_mixed_with_cyrillic_or_greek_is_refused() {
+        assert_eq!(handle("rivеr"), Err(Invalid::HandleMixedScripts)); // Cyrillic е
+        assert_eq!(handle("stοne"), Err(Invalid::HandleMixedScripts)); // Greek ο
+        assert_eq!(handle("Анна_ζ"), Err(Invalid::HandleMixedScripts)); // Cyrillic with Greek
+    }
+
+    #[test]
+    fn single_script_and_latin_with_cjk_handles_pass() {
+        for h in [
+            "Ζωή",
+            "Анна",
+            "東京",
+            "さくら",
+            "Tokyo東京",
+            "sakuraさくら",
+            "한국abc",
+        ] {
+            assert_eq!(handle(h), Ok(h.to_string()), "{h:?}");
+        }
+    }
+
+    #[test]
+    fn accents_and_small_capitals_fold_away_in_the_skeleton() {
+        assert_eq!(skeleton("alíce"), skeleton("alice"));
+        assert_eq!(skeleton("alicë"), skeleton("alice"));
+        assert_eq!(skeleton("Zoë"), skeleton("zoe"));
+        assert_eq!(skeleton("ʀɪᴠᴇʀ"), skeleton("river"));
+        assert_eq!(skeleton("adminʼ"), skeleton("admin"));
+        for h in ["ʜᴀᴠᴇɴ", "aпon-7f3a", "Пётр", "Анна", "ŋᴍ", "Ζωή", "ĸᴋк"]
+        {
+            let once = skeleton(h);
+            assert_eq!(skeleton(&once), once, "skeletons are stable: {h:?}");
         }
     }
 

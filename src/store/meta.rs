@@ -5,6 +5,8 @@ use rusqlite::{Connection, OptionalExtension};
 use super::Result;
 
 pub const SYSOP_CLAIM: &str = "sysop_claim_hash";
+/// The `validate::SKELETON_VERSION` the stored handle skeletons were computed with.
+pub const SKELETON_VERSION: &str = "handle_skeleton_version";
 
 pub fn get(c: &Connection, key: &str) -> Result<Option<String>> {
     Ok(c.prepare_cached("SELECT value FROM meta WHERE key = ?1")?

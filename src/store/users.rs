@@ -196,6 +196,37 @@ pub fn skeleton_taken(c: &Connection, handle: &str) -> Result<bool> {
     )
 }
 
+/// Recomputes the stored skeletons when `validate::skeleton` has changed since they were
+/// stored (`validate::SKELETON_VERSION`, kept in `meta`), so look-alikes are judged by today's
+/// rule; otherwise it costs one read. Returns how many rows changed. Handles whose new
+/// skeletons collide all stay as they are: the rule stops new look-alikes, it renames no one.
+/// `handle_norm` is left alone, as `normalize_handle` has not changed (its column is unique, so
+/// a change there would need a migration of its own). Deleted accounts keep their tombstone.
+pub fn refresh_skeletons(c: &Connection) -> Result<usize> {
+    use super::meta;
+    let version = validate::SKELETON_VERSION.to_string();
+    if meta::get(c, meta::SKELETON_VERSION)?.as_deref() == Some(version.as_str()) {
+        return Ok(0);
+    }
+    let rows: Vec<(UserId, String, String)> = {
+        let mut stmt =
+            c.prepare("SELECT id, handle, handle_skeleton FROM users WHERE status != 'deleted'")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut update = c.prepare("UPDATE users SET handle_skeleton = ?2 WHERE id = ?1")?;
+    let mut changed = 0;
+    for (id, handle, stored) in rows {
+        let skeleton = validate::skeleton(&handle);
+        if skeleton != stored {
+            update.execute(params![id, skeleton])?;
+            changed += 1;
+        }
+    }
+    meta::set(c, meta::SKELETON_VERSION, &version)?;
+    Ok(changed)
+}
+
 pub fn count(c: &Connection) -> Result<i64> {
     Ok(c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
 }
@@ -348,6 +379,101 @@ mod tests {
         };
         assert!(mk(&k1, "willow").is_ok());
         assert_eq!(mk(&k2, "WiII0w"), Err(validate::Invalid::HandleTaken));
+    }
+
+    #[test]
+    fn an_accent_does_not_make_a_handle_new() {
+        let (_d, store) = store();
+        let mk = |n: u8, h: &str| {
+            let k = key(n);
+            let h = h.to_string();
+            store
+                .write(move |c| {
+                    create(
+                        c,
+                        &h,
+                        Role::Member,
+                        &NewKey {
+                            algorithm: "ssh-ed25519",
+                            public_key: &k,
+                            fingerprint: "SHA256:x",
+                            comment: None,
+                        },
+                        1,
+                        1,
+                    )
+                })
+                .expect("write")
+        };
+        assert!(mk(1, "alice").is_ok());
+        for (n, h) in [(2, "alíce"), (3, "alicë"), (4, "ᴀlice")] {
+            assert_eq!(
+                validate::handle(h),
+                Ok(h.to_string()),
+                "{h:?} is well formed"
+            );
+            assert_eq!(mk(n, h), Err(validate::Invalid::HandleTaken), "{h:?}");
+        }
+    }
+
+    #[test]
+    fn stale_skeletons_are_refreshed_once_per_version() {
+        use crate::store::{meta, test_support::user};
+        let (_d, store) = store();
+        let stored = |id: UserId| {
+            store
+                .read(move |c| {
+                    Ok(c.query_row(
+                        "SELECT handle_skeleton FROM users WHERE id = ?1",
+                        [id],
+                        |r| r.get::<_, String>(0),
+                    )?)
+                })
+                .expect("read")
+        };
+        // Rows as an earlier version left them: skeletons that today's rule would not give,
+        // two of them now colliding, and a deleted account's tombstone.
+        let (alice, alice_acute, gone) = store
+            .write(|c| {
+                let a = user(c, "alice");
+                let b = user(c, "alíce");
+                let g = user(c, "gone");
+                c.execute(
+                    "UPDATE users SET status = 'deleted', handle_skeleton = 'tomb' WHERE id = ?1",
+                    [g],
+                )?;
+                Ok((a, b, g))
+            })
+            .expect("write");
+        assert!(!store.read(|c| skeleton_taken(c, "alicë")).expect("read"));
+
+        assert_eq!(store.write(|c| refresh_skeletons(c)).expect("refresh"), 2);
+        assert_eq!(stored(alice), validate::skeleton("alice"));
+        assert_eq!(stored(alice_acute), validate::skeleton("alice"));
+        assert_eq!(stored(gone), "tomb");
+        assert!(store.read(|c| skeleton_taken(c, "alicë")).expect("read"));
+        assert_eq!(
+            store.read(count).expect("count"),
+            3,
+            "colliding handles both stay"
+        );
+        let version = store
+            .read(|c| meta::get(c, meta::SKELETON_VERSION))
+            .expect("read");
+        assert_eq!(version, Some(validate::SKELETON_VERSION.to_string()));
+
+        // Once this version has run, it does not look again.
+        store
+            .write(|c| {
+                c.execute(
+                    "UPDATE users SET handle_skeleton = 'stale' WHERE id = ?1",
+                    [alice],
+                )?;
+                Ok(())
+            })
+            .expect("write");
+        assert_eq!(store.write(|c| refresh_skeletons(c)).expect("refresh"), 0);
+        assert_eq!(stored(alice), "stale");
     }
 }
 
