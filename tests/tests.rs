@@ -1804,6 +1804,59 @@ async fn quick_exit_clears_screen_and_scrollback_and_leaves_at_once_keeping_the_
     server.stop().await;
 }
 
+/// Quick exit as a member meets it, through the system's OpenSSH client in a real pty at the
+/// default log level: after Ctrl-Q the terminal shows nothing of the board, of what was being
+/// written, or of ssh's "Received disconnect" line (only its usual "Connection … closed."). OpenSSH exits on a DISCONNECT before
+/// writing out the channel data it holds, so the wipe must travel before a normal channel
+/// close, with no DISCONNECT. Tried several times: the failure was a race.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quick_exit_through_openssh_leaves_nothing_readable() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = util::add_user(dir.path(), "runner", "member");
+    let tmp = data_dir();
+    for attempt in 0..5 {
+        let (cols, rows) = [(80, 24), (40, 12), (120, 40)][attempt % 3];
+        let mut cmd = portable_pty::CommandBuilder::new("ssh");
+        let args: Vec<std::ffi::OsString> = util::openssh_args(&server, &key, tmp.path())
+            .into_iter()
+            .map(|a| {
+                if a == "LogLevel=ERROR" {
+                    "LogLevel=INFO".into()
+                } else {
+                    a
+                }
+            })
+            .collect();
+        cmd.args(args);
+        cmd.args(["-tt", "127.0.0.1"]);
+        let mut ssh = util::PtyProgram::spawn(cmd, cols, rows);
+        ssh.wait_for("Welcome").await;
+        ssh.send(keys::ENTER);
+        ssh.wait_for("No threads yet").await;
+        ssh.send(b"c");
+        ssh.wait_for("Title").await;
+        ssh.send(b"words not for anyone");
+        ssh.wait_for("not for anyone").await;
+        ssh.send(&[0x11]); // Ctrl-Q
+        ssh.wait_exit().await;
+        ssh.drain(Duration::from_millis(300)).await;
+        // OpenSSH's own closing line, printed after the channel closed, is all that may show:
+        // it says nothing of the board.
+        let screen = ssh.screen();
+        let left: Vec<&str> = screen
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && *l != "Connection to 127.0.0.1 closed.")
+            .collect();
+        assert!(
+            left.is_empty(),
+            "attempt {attempt} at {cols}x{rows}: the screen still shows:\n{screen}"
+        );
+    }
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn content_warnings_and_muted_words_collapse_posts_until_opened() {
     let dir = data_dir();

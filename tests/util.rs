@@ -437,6 +437,14 @@ impl PtyProgram {
         }
     }
 
+    /// Takes in whatever output arrives within `quiet` of the last piece (after an exit, what
+    /// the terminal would still show).
+    pub async fn drain(&mut self, quiet: Duration) {
+        while let Ok(Some(bytes)) = tokio::time::timeout(quiet, self.output.recv()).await {
+            self.parser.process(&bytes);
+        }
+    }
+
     /// Waits for the program to exit; returns its exit status.
     pub async fn wait_exit(&mut self) -> u32 {
         let deadline = tokio::time::Instant::now() + WAIT;

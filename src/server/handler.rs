@@ -47,6 +47,9 @@ pub struct Handler {
     tracker: TaskTracker,
     /// Told once, when authentication succeeds (ends the login grace timer).
     authenticated: Option<oneshot::Sender<()>>,
+    /// Cancelled once this side has closed the session's channel: the connection then gives the
+    /// client a moment to hang up by itself (see `server::connection`).
+    channel_closed: CancellationToken,
     identity: Option<Identity>,
     /// A member whose key was accepted and who still owes a second-factor code, with their
     /// key's id. Keyboard-interactive is only ever accepted after this is set: russh does not
@@ -66,12 +69,14 @@ impl Handler {
         shutdown: CancellationToken,
         tracker: TaskTracker,
         authenticated: oneshot::Sender<()>,
+        channel_closed: CancellationToken,
     ) -> Handler {
         Handler {
             service,
             shutdown,
             tracker,
             authenticated: Some(authenticated),
+            channel_closed,
             identity: None,
             pending_second_factor: None,
             second_factor_attempts: 0,
@@ -285,31 +290,19 @@ impl russh::server::Handler for Handler {
         let shutdown = self.shutdown.clone();
         let size = self.size.unwrap_or(DEFAULT_SIZE);
         let theme = self.theme;
+        let closed = self.channel_closed.clone();
         self.tracker.spawn(async move {
             let ending = session::run(service, identity, size, theme, rx, out, shutdown).await;
             tracing::debug!(?ending, "session ended");
+            // The channel ends the normal way, after the last bytes (the quick exit's wipe, a
+            // goodbye) in the same ordered stream: exit status, EOF, close. No DISCONNECT
+            // follows here: OpenSSH exits on a DISCONNECT before writing the channel data it
+            // still holds, which would leave the screen readable. The client hangs up by
+            // itself once it has written everything; the connection waits a little for that.
             let _ = handle.exit_status_request(channel, 0).await;
             let _ = handle.eof(channel).await;
             let _ = handle.close(channel).await;
-            // The member chose to leave, or the transport is gone: closing the channel ends it.
-            // Otherwise hang up the connection too, so shutdown need not wait for the client.
-            let reason = match ending {
-                session::Ending::Shutdown => Some("the board is restarting"),
-                session::Ending::Idle => Some("logged out after a long idle time"),
-                session::Ending::Stalled => Some("the connection stopped reading"),
-                session::Ending::Removed => Some("logged out"),
-                session::Ending::QuickExit => Some(""),
-                session::Ending::Normal => None,
-            };
-            if let Some(reason) = reason {
-                let _ = handle
-                    .disconnect(
-                        russh::Disconnect::ByApplication,
-                        reason.into(),
-                        String::new(),
-                    )
-                    .await;
-            }
+            closed.cancel();
         });
         session.channel_success(channel)
     }

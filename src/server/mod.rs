@@ -23,6 +23,9 @@ use limits::{Limiter, Permit};
 
 /// How long open sessions get to say goodbye and save drafts at shutdown.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client gets to hang up by itself after its channel was closed, before the server
+/// hangs up: OpenSSH writes out what it received first, which a DISCONNECT would cut short.
+const LINGER: Duration = Duration::from_secs(2);
 /// Keepalives find dead peers (a laptop closed mid-session) without any app-level polling.
 const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(30);
 const KEEPALIVE_MAX: usize = 3;
@@ -122,7 +125,14 @@ async fn connection(
     grace: Duration,
 ) {
     let (auth_tx, auth_rx) = oneshot::channel();
-    let handler = Handler::new(service, shutdown.clone(), tracker, auth_tx);
+    let channel_closed = CancellationToken::new();
+    let handler = Handler::new(
+        service,
+        shutdown.clone(),
+        tracker,
+        auth_tx,
+        channel_closed.clone(),
+    );
     let deadline = tokio::time::Instant::now() + grace;
     let running =
         match tokio::time::timeout_at(deadline, russh::server::run_stream(ssh, stream, handler))
@@ -160,7 +170,25 @@ async fn connection(
     }
     // Authenticated: the slot among unauthenticated connections is free again.
     drop(permit);
-    if let Err(e) = running.await {
-        tracing::debug!(error = %e, "connection ended");
+    tokio::select! {
+        r = &mut running => {
+            if let Err(e) = r {
+                tracing::debug!(error = %e, "connection ended");
+            }
+            return;
+        }
+        _ = channel_closed.cancelled() => {}
+    }
+    // This side closed the channel: a well-behaved client writes what it holds and hangs up.
+    // One that does not is hung up on after a moment, so it holds no slot or drain.
+    if tokio::time::timeout(LINGER, &mut running).await.is_err() {
+        let _ = handle
+            .disconnect(
+                russh::Disconnect::ByApplication,
+                String::new(),
+                String::new(),
+            )
+            .await;
+        let _ = tokio::time::timeout(LINGER, running).await;
     }
 }
