@@ -1857,6 +1857,43 @@ async fn quick_exit_through_openssh_leaves_nothing_readable() {
     server.stop().await;
 }
 
+/// The goodbye of a ban and of a restart stays on the member's terminal after the real ssh
+/// client exits (a DISCONNECT used to cut them off).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn goodbyes_stay_on_screen_after_openssh_exits() {
+    use std::ffi::OsStr as os;
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = util::add_user(dir.path(), "leaving", "member");
+    let tmp = data_dir();
+    let mut ssh = util::openssh(&server, &key, 80, 24, tmp.path());
+    ssh.wait_for("Small wins").await;
+    let (code, _, err) = util::bbs(&[
+        os::new("admin"),
+        os::new("ban"),
+        os::new("leaving"),
+        os::new("--reason"),
+        os::new("test"),
+        os::new("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    ssh.wait_exit().await;
+    ssh.drain(Duration::from_millis(300)).await;
+    let screen = ssh.screen();
+    assert!(screen.contains("banned this account"), "{screen}");
+
+    let key = util::add_user(dir.path(), "staying", "member");
+    let mut ssh = util::openssh(&server, &key, 80, 24, tmp.path());
+    ssh.wait_for("Small wins").await;
+    server.begin_shutdown();
+    ssh.wait_exit().await;
+    ssh.drain(Duration::from_millis(300)).await;
+    let screen = ssh.screen();
+    assert!(screen.contains("restarting"), "{screen}");
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn content_warnings_and_muted_words_collapse_posts_until_opened() {
     let dir = data_dir();

@@ -498,6 +498,8 @@ impl App {
             }
             Msg::ShuttingDown => {
                 self.status = Some(Status::Info(strings::RESTARTING.into()));
+                // Also said on the member's own screen after the board's is gone.
+                self.farewell = Some(strings::RESTARTING.into());
                 let mut effects: Vec<Effect> = self.pending_save().into_iter().collect();
                 effects.push(Effect::Quit);
                 self.finished = true;
