@@ -66,7 +66,7 @@ pub fn normalize_handle(handle: &str) -> String {
 
 /// The version of `skeleton`: bump it whenever what `skeleton` returns changes, so the store
 /// recomputes the skeletons it keeps (`store::users::refresh_skeletons`).
-pub const SKELETON_VERSION: i64 = 2;
+pub const SKELETON_VERSION: i64 = 3;
 
 /// The confusable skeleton of a handle (Unicode UTS #39), case-folded, with accents, separators,
 /// small capitals and a few look-alike digits folded as well, so `m0derator`, `MODERATOR`,
@@ -101,13 +101,37 @@ pub fn skeleton(handle: &str) -> String {
 /// The text without what only decorates a letter, and with letters that pass for a plain Latin
 /// one folded to it. Accents (combining marks, after canonical decomposition) never tell
 /// handles apart: `alíce` reads as `alice` at a glance.
+///
+/// Only accents on Latin, Greek and Cyrillic letters go: in scripts such as Devanagari or
+/// Bengali a vowel sign is a combining mark that makes a different word (`राम` is not `रमा`).
 fn plain_letters(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     use unicode_normalization::char::is_combining_mark;
-    text.nfd()
-        .filter(|&c| !is_combining_mark(c) && !is_accent_letter(c))
-        .map(fold_letter)
-        .collect()
+    let mut base_is_european = false;
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfd() {
+        if is_combining_mark(c) {
+            if base_is_european {
+                continue;
+            }
+        } else {
+            base_is_european = is_european_letter(c);
+            if is_accent_letter(c) {
+                continue;
+            }
+        }
+        out.push(fold_letter(c));
+    }
+    out
+}
+
+/// Latin, Greek and Cyrillic letters (their blocks, extended ones included), whose accents
+/// never tell handles apart.
+fn is_european_letter(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | 'a'..='z' | '\u{c0}'..='\u{52f}' | '\u{1c80}'..='\u{1c8f}'
+        | '\u{1d00}'..='\u{1dbf}' | '\u{1e00}'..='\u{1fff}' | '\u{2c60}'..='\u{2c7f}'
+        | '\u{a640}'..='\u{a69f}' | '\u{a720}'..='\u{a7ff}' | '\u{ab30}'..='\u{ab6f}')
 }
 
 /// Spacing modifier letters that NFKC leaves alone: primes, apostrophes, accents and tone
@@ -148,8 +172,10 @@ fn fold_letter(c: char) -> char {
         'ᴡ' => 'w',
         'ʏ' => 'y',
         'ᴢ' => 'z',
-        // Cyrillic п, Greek π and η, Armenian ո and ռ, eng and the hooked n's.
-        'п' | 'π' | 'ᴨ' | 'η' | 'ո' | 'ռ' | 'ŋ' | 'ɲ' | 'ɳ' | 'ƞ' => 'n',
+        // Letters shaped like n: Cyrillic п, Greek π and η, Armenian ո and ռ, eng, and n with a
+        // hook, curl, tilde, stroke, descender or tail.
+        'п' | 'π' | 'ᴨ' | 'η' | 'ո' | 'ռ' | 'ŋ' | 'ɲ' | 'ɳ' | 'ƞ' | 'ȵ' | 'ᵰ' | 'ᶇ' | 'ꞑ' | 'ꞥ'
+        | 'ꬻ' | 'ꬼ' | '\u{1df14}' => 'n',
         c => c,
     }
 }
@@ -240,6 +266,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn vowel_signs_of_indic_scripts_still_tell_handles_apart() {
+        assert_ne!(skeleton("राम"), skeleton("रमा"));
+        assert_ne!(skeleton("কমল"), skeleton("কমলা"));
+        assert_eq!(skeleton("alíce"), skeleton("alice"));
+        assert!(handle("राम").is_ok());
+    }
+
+    #[test]
     fn good_handles_pass() {
         assert_eq!(handle("river_stone"), Ok("river_stone".into()));
         assert_eq!(handle("  Ana.M  "), Ok("Ana.M".into()));
@@ -288,6 +322,8 @@ mod tests {
             "aηon-7f3a", // Greek η
             "aոon-7f3a", // Armenian ո
             "aռon-7f3a", // Armenian ռ
+            "aŋon-7f3a", // eng
+            "aꞑon-7f3a", // n with descender
             "ᴀɴᴏɴ-7f3a",
             "аnоn-7f3a", // Cyrillic а and о
             "ANON_7F3A",
