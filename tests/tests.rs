@@ -54,7 +54,10 @@ async fn a_new_key_signs_up_after_accepting_guidelines_and_privacy() {
         )
         .await;
     assert!(screen.contains("will not be shown again"), "{screen}");
+    // Leaving asks once more: the codes will not be shown again.
     m.send(keys::ENTER).await;
+    m.wait_for("Saved them?").await;
+    m.send(b"y").await;
     let screen = m.wait_for("Boards").await;
     assert!(
         screen.contains("river_stone"),
@@ -348,6 +351,7 @@ async fn the_claim_code_makes_the_first_sysop_once() {
     m.send(keys::ENTER).await;
     m.wait_for("Your recovery codes").await;
     m.send(keys::ENTER).await;
+    m.send(b"y").await;
     // The new sysop sets up a second factor before anything else.
     let screen = m
         .wait_until(
@@ -432,18 +436,22 @@ async fn help_and_help_now_open_on_every_screen() {
         screen.contains("open") && screen.contains("quit"),
         "{screen}"
     );
+    // A stray key keeps it open; Esc closes it.
     m.send(b"x").await;
+    m.pump(Duration::from_millis(100)).await;
+    assert!(m.screen().contains("Keys on this screen"), "{}", m.screen());
+    m.send(keys::ESC).await;
     m.wait_until(|s| !s.contains("Keys on this screen"), "help closes")
         .await;
     m.send(keys::F1).await;
     m.wait_for("Help now").await;
     m.wait_for("emergency").await;
-    m.send(b"x").await;
+    m.send(keys::ESC).await;
     m.send(keys::ENTER).await;
     m.wait_for("new thread").await;
     m.send(b"!").await;
     m.wait_for("emergency").await;
-    m.send(b"x").await;
+    m.send(b"!").await;
     m.send(b"c").await;
     m.wait_for("Title").await;
     // In the composer `?` and `!` are text; F2 and F1 open help.
@@ -579,6 +587,8 @@ async fn the_openssh_client_signs_up_posts_resizes_and_quits() {
     ssh.send(b"openssh_user\r");
     ssh.wait_for("Your recovery codes").await;
     ssh.send(keys::ENTER);
+    ssh.wait_for("Saved them?").await;
+    ssh.send(b"y");
     ssh.wait_for("Small wins").await;
     ssh.send(keys::ENTER);
     ssh.wait_for("new thread").await;
@@ -1573,6 +1583,7 @@ async fn invite_mode_needs_a_valid_single_use_code() {
     m.wait_until(|s| util::recovery_codes(s).len() == 10, "recovery codes")
         .await;
     m.send(keys::ENTER).await;
+    m.send(b"y").await;
     m.wait_for("Small wins").await;
     m.disconnect().await;
 
@@ -1602,6 +1613,7 @@ async fn approval_mode_holds_new_accounts_until_a_moderator_approves_them_live()
         .await;
     assert_eq!(util::recovery_codes(&screen).len(), 10, "{screen}");
     m.send(keys::ENTER).await;
+    m.send(b"y").await;
     let screen = m.wait_for("Welcome").await;
     assert!(
         !screen.contains("Small wins"),
@@ -1718,6 +1730,92 @@ async fn a_new_version_of_the_guidelines_must_be_accepted_at_next_login() {
 }
 
 // ---- Member safety: help now, safety plan, quick exit ----
+
+/// The screen's text with its rows joined, so a sentence wrapped over rows is found whole.
+fn flat(screen: &str) -> String {
+    screen.lines().map(str::trim).collect::<Vec<_>>().join(" ")
+}
+
+/// At the smallest size Haven supports, 40×12, a member can read every recovery code and
+/// every line of Help now (resources, an eight-line safety plan, the keys), by scrolling; a
+/// stray key closes neither, and the codes are not thrown away by one Enter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recovery_codes_and_help_now_read_whole_at_40x12() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut m = Member::connect(server.addr, &new_key(), 40, 12).await;
+    m.wait_for("Community guidelines").await;
+    m.send(b"a").await;
+    m.wait_for("Privacy policy").await;
+    m.send(b"a").await;
+    m.wait_for("Choose a handle").await;
+    m.send(b"small_screen\r").await;
+    m.wait_for("Your recovery codes").await;
+    let mut codes = std::collections::BTreeSet::new();
+    for _ in 0..30 {
+        m.pump(Duration::from_millis(50)).await;
+        codes.extend(util::recovery_codes(&m.screen()));
+        if codes.len() == 10 {
+            break;
+        }
+        m.send(keys::DOWN).await;
+    }
+    assert_eq!(codes.len(), 10, "all ten codes can be read: {codes:?}");
+    m.send(keys::ENTER).await;
+    m.wait_until(|s| flat(s).contains("Saved them?"), "the question")
+        .await;
+    m.send(b"x").await;
+    m.wait_until(|s| !flat(s).contains("Saved them?"), "still the codes")
+        .await;
+    assert!(m.screen().contains("recovery codes") || !util::recovery_codes(&m.screen()).is_empty());
+    m.send(keys::ENTER).await;
+    m.wait_until(|s| flat(s).contains("Saved them?"), "the question")
+        .await;
+    m.send(b"y").await;
+    m.wait_for("Boards").await;
+
+    // A safety plan of eight lines.
+    m.send(keys::F1).await;
+    m.wait_for("Help now").await;
+    m.send(b"e").await;
+    m.wait_for("safety plan").await;
+    let plan: Vec<String> = (1..=8).map(|i| format!("step {i} of my plan")).collect();
+    m.send(plan.join("\r").as_bytes()).await;
+    m.send(keys::ESC).await;
+    m.wait_until(|s| flat(s).contains("safety plan is saved"), "saved")
+        .await;
+
+    m.send(keys::F1).await;
+    m.wait_for("Help now").await;
+    // A stray key does not close it.
+    m.send(b"x").await;
+    m.pump(Duration::from_millis(100)).await;
+    assert!(m.screen().contains("Help now"), "{}", m.screen());
+    let mut seen = String::new();
+    for _ in 0..40 {
+        m.pump(Duration::from_millis(50)).await;
+        seen.push_str(&flat(&m.screen()));
+        seen.push(' ');
+        m.send(keys::DOWN).await;
+    }
+    for line in plan.iter().map(String::as_str).chain([
+        "emergency number",
+        "findahelpline.com",
+        "Australia: call Lifeline",
+    ]) {
+        assert!(seen.contains(line), "{line:?} never showed: {seen}");
+    }
+    assert!(
+        flat(&m.screen()).contains("e edit my safety"),
+        "{}",
+        m.screen()
+    );
+    m.send(keys::ESC).await;
+    m.wait_until(|s| !s.contains("Help now"), "Help now closed")
+        .await;
+    m.disconnect().await;
+    server.stop().await;
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_now_shows_resources_and_the_members_private_safety_plan() {

@@ -245,6 +245,8 @@ impl Member {
         let codes = recovery_codes(&screen);
         assert_eq!(codes.len(), 10, "{screen}");
         m.send(b"\r").await;
+        m.wait_for("Saved them?").await;
+        m.send(b"y").await;
         m.wait_for("Boards").await;
         m.wait_for("Welcome").await;
         (m, codes)

@@ -280,6 +280,9 @@ pub enum Msg {
     UserChanged(User),
 }
 
+/// Lines of text, each with how it is drawn.
+type Toned = Vec<(String, widgets::Tone)>;
+
 /// Overlays drawn above the current screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Overlay {
@@ -324,6 +327,8 @@ pub struct App {
     /// Screens to go back to.
     stack: Vec<Screen>,
     overlay: Option<Overlay>,
+    /// How far the open overlay is scrolled.
+    overlay_scroll: widgets::Scroll,
     status: Option<Status>,
     /// Set once the App has asked to end; it ignores input after that.
     pub finished: bool,
@@ -372,6 +377,7 @@ impl App {
                 screen,
                 stack: Vec::new(),
                 overlay: None,
+                overlay_scroll: widgets::Scroll::default(),
                 status: None,
                 finished: false,
                 last_posted: None,
@@ -518,19 +524,8 @@ impl App {
             effects.push(Effect::QuickExit);
             return effects;
         }
-        if let Some(overlay) = self.overlay.take() {
-            // From Help now, `e` opens the member's safety plan.
-            if overlay == Overlay::HelpNow
-                && key.code == terminput::KeyCode::Char('e')
-                && key.modifiers.is_empty()
-                && self.user.is_some()
-            {
-                let plan = screens::plan::PlanScreen::new(self.safety_plan.as_deref());
-                let old = std::mem::replace(&mut self.screen, Screen::Plan(plan));
-                self.stack.push(old);
-                return vec![Effect::LoadSafetyPlan];
-            }
-            return vec![];
+        if let Some(overlay) = self.overlay {
+            return self.overlay_key(overlay, &key);
         }
         self.status = None;
         // Before a post with a heavy word goes out without a content warning, suggest one once.
@@ -547,10 +542,12 @@ impl App {
         match action {
             Some(Action::Help) => {
                 self.overlay = Some(Overlay::Help);
+                self.overlay_scroll = widgets::Scroll::default();
                 return vec![];
             }
             Some(Action::HelpNow) => {
                 self.overlay = Some(Overlay::HelpNow);
+                self.overlay_scroll = widgets::Scroll::default();
                 return if self.user.is_some() {
                     vec![Effect::LoadSafetyPlan]
                 } else {
@@ -568,6 +565,124 @@ impl App {
         let body = self.body_height();
         let outcome = self.screen.key(&key, action, body, self.user.as_ref());
         self.apply(outcome)
+    }
+
+    /// A key while an overlay is open. It scrolls, closes (Esc, q, Enter, or the key that
+    /// opened it), or, from Help now, opens the safety plan (`e`); any other key does nothing,
+    /// so a stray key never closes Help now on a member in a hard moment.
+    fn overlay_key(&mut self, overlay: Overlay, key: &KeyEvent) -> Vec<Effect> {
+        use terminput::{KeyCode, KeyModifiers};
+        let (_, text, foot) = self.overlay_text(overlay);
+        let (_, inner) = self.overlay_area(&text, &foot);
+        let (total, rows) = widgets::scrolled_rows(inner.width, inner.height, &text, &foot);
+        if self.overlay_scroll.key(key, total, rows) {
+            return vec![];
+        }
+        let plain = key.modifiers.is_empty() || key.modifiers == KeyModifiers::SHIFT;
+        let close = match key.code {
+            KeyCode::Esc | KeyCode::Enter => true,
+            KeyCode::F(1) => overlay == Overlay::HelpNow,
+            KeyCode::Char('q') if plain => true,
+            KeyCode::Char('!') if plain => overlay == Overlay::HelpNow,
+            KeyCode::Char('?') if plain => overlay == Overlay::Help,
+            _ => false,
+        };
+        if close {
+            self.overlay = None;
+            return vec![];
+        }
+        // From Help now, `e` opens the member's safety plan.
+        if overlay == Overlay::HelpNow
+            && key.code == KeyCode::Char('e')
+            && key.modifiers.is_empty()
+            && self.user.is_some()
+        {
+            self.overlay = None;
+            let plan = screens::plan::PlanScreen::new(self.safety_plan.as_deref());
+            let old = std::mem::replace(&mut self.screen, Screen::Plan(plan));
+            self.stack.push(old);
+            return vec![Effect::LoadSafetyPlan];
+        }
+        vec![]
+    }
+
+    /// An overlay's title, text and the keys shown at its foot.
+    fn overlay_text(&self, overlay: Overlay) -> (&'static str, Toned, Toned) {
+        use widgets::Tone;
+        match overlay {
+            Overlay::Help => {
+                let text = keymap::bindings(self.context(), self.is_staff())
+                    .into_iter()
+                    .map(|b| (format!("{:>12}  {}", b.shown, b.label), Tone::Plain))
+                    .collect();
+                (
+                    strings::HELP_TITLE,
+                    text,
+                    vec![(strings::HELP_CLOSE.to_string(), Tone::Dim)],
+                )
+            }
+            Overlay::HelpNow => {
+                let mut text: Vec<(String, Tone)> = self
+                    .texts
+                    .resources
+                    .lines()
+                    .map(|l| (l.to_string(), Tone::Plain))
+                    .collect();
+                let foot = if self.user.is_some() {
+                    text.push((String::new(), Tone::Plain));
+                    text.push((strings::PLAN_HEADING.to_string(), Tone::Title));
+                    match self
+                        .safety_plan
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                    {
+                        Some(plan) => text.extend(
+                            plan.lines()
+                                .map(|l| (format!("  {}", crate::sanitize::line(l)), Tone::Plain)),
+                        ),
+                        None => text.push((strings::PLAN_NONE.to_string(), Tone::Dim)),
+                    }
+                    strings::HELP_NOW_KEYS
+                } else {
+                    strings::HELP_NOW_KEYS_VISITOR
+                };
+                (
+                    strings::HELP_NOW_TITLE,
+                    text,
+                    vec![(foot.to_string(), Tone::Key)],
+                )
+            }
+        }
+    }
+
+    /// Where an overlay's box goes, and its inside: centred, as tall as its text needs, never
+    /// taller than the screen (the text scrolls inside).
+    fn overlay_area(
+        &self,
+        text: &[(String, widgets::Tone)],
+        foot: &[(String, widgets::Tone)],
+    ) -> (Rect, Rect) {
+        let area = Rect::new(0, 0, self.width, self.height);
+        let w = area.width.saturating_sub(4).min(76);
+        let inner_w = w.saturating_sub(2);
+        let (total, _) = widgets::scrolled_rows(inner_w, u16::MAX, text, foot);
+        let foot_rows = widgets::wrap_toned(foot, inner_w as usize).len();
+        let want = (total + foot_rows + 2) as u16;
+        let h = want.min(area.height.saturating_sub(2));
+        let r = Rect {
+            x: area.x + (area.width - w) / 2,
+            y: area.y + (area.height - h) / 2,
+            width: w,
+            height: h,
+        };
+        let inner = Rect {
+            x: r.x + 1,
+            y: r.y + 1,
+            width: r.width.saturating_sub(2),
+            height: r.height.saturating_sub(2),
+        };
+        (r, inner)
     }
 
     /// Applies what a screen asked for: navigation, a status line, effects.
@@ -684,6 +799,7 @@ impl App {
                     next,
                     effects,
                 ));
+                self.screen.set_width(self.width);
                 vec![]
             }
             Loaded::Recovered(user, left, key_id) => {
@@ -852,6 +968,7 @@ impl App {
                     Screen::Settings(screens::settings::SettingsScreen::new(self.key_id)),
                     vec![Effect::LoadSettings],
                 ));
+                self.screen.set_width(self.width);
                 vec![]
             }
             other => self.screen.loaded(other, body),
@@ -980,56 +1097,21 @@ impl App {
         Line::from(spans).render(footer, buf);
 
         match self.overlay {
-            Some(Overlay::Help) => {
-                let lines: Vec<Line> = keymap::bindings(self.context(), self.is_staff())
-                    .into_iter()
-                    .map(|b| {
-                        Line::from(vec![
-                            Span::styled(format!("{:>12}  ", b.shown), theme.key()),
-                            Span::raw(b.label),
-                        ])
-                    })
-                    .chain([
-                        Line::raw(""),
-                        Line::styled(strings::HELP_CLOSE, theme.dim()),
-                    ])
-                    .collect();
-                popup(area, buf, strings::HELP_TITLE, lines, theme);
-                None
-            }
-            Some(Overlay::HelpNow) => {
-                let mut lines: Vec<Line> = self
-                    .texts
-                    .resources
-                    .lines()
-                    .map(|l| Line::raw(l.to_string()))
-                    .collect();
-                if self.user.is_some() {
-                    lines.push(Line::raw(""));
-                    lines.push(Line::styled(
-                        "My safety plan (only you can see it)",
-                        theme.title(),
-                    ));
-                    match self
-                        .safety_plan
-                        .as_deref()
-                        .map(str::trim)
-                        .filter(|p| !p.is_empty())
-                    {
-                        Some(plan) => {
-                            lines.extend(plan.lines().map(|l| Line::raw(format!("  {l}"))))
-                        }
-                        None => {
-                            lines.push(Line::styled("  You have not written one yet.", theme.dim()))
-                        }
-                    }
-                    lines.push(Line::raw(""));
-                    lines.push(Line::styled(strings::HELP_NOW_KEYS, theme.key()));
-                } else {
-                    lines.push(Line::raw(""));
-                    lines.push(Line::styled(strings::HELP_CLOSE, theme.dim()));
+            Some(overlay) => {
+                let (title, text, foot) = self.overlay_text(overlay);
+                let (r, inner) = self.overlay_area(&text, &foot);
+                Clear.render(r, buf);
+                let mut block = Block::default()
+                    .borders(Borders::ALL)
+                    .title(Span::styled(format!(" {title} "), theme.title()));
+                // Draw the text first to learn whether it all fits; the frame carries where
+                // the reader is when it does not.
+                let mark =
+                    widgets::draw_scrolled(inner, buf, &text, &foot, self.overlay_scroll, theme);
+                if let Some(mark) = mark {
+                    block = block.title_bottom(Span::styled(format!(" {mark} ↑↓ "), theme.key()));
                 }
-                popup(area, buf, strings::HELP_NOW_TITLE, lines, theme);
+                block.render(r, buf);
                 None
             }
             None => cursor,
@@ -1063,25 +1145,4 @@ fn footer_items(
             fits
         })
         .collect()
-}
-
-/// A centred box over the screen.
-fn popup(area: Rect, buf: &mut Buffer, title: &str, lines: Vec<Line<'_>>, theme: Theme) {
-    let w = area.width.saturating_sub(4).min(76);
-    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
-    let r = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
-    Clear.render(r, buf);
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(Span::styled(format!(" {title} "), theme.title())),
-        )
-        .render(r, buf);
 }

@@ -403,6 +403,136 @@ impl TextArea {
 
 pub use crate::domain::format_time;
 
+/// How a line of scrolling text is drawn (a tone, so text can be laid out without a theme).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Plain,
+    Title,
+    Dim,
+    Key,
+}
+
+impl Tone {
+    pub fn style(self, theme: crate::tui::Theme) -> Style {
+        match self {
+            Tone::Plain => theme.text(),
+            Tone::Title => theme.title(),
+            Tone::Dim => theme.dim(),
+            Tone::Key => theme.key(),
+        }
+    }
+}
+
+/// `lines` wrapped to `width` columns by display width, each piece keeping its tone; blank
+/// lines stay. What a scrolling text scrolls over.
+pub fn wrap_toned(lines: &[(String, Tone)], width: usize) -> Vec<(String, Tone)> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    for (line, tone) in lines {
+        if line.trim().is_empty() {
+            out.push((String::new(), *tone));
+            continue;
+        }
+        // Leading spaces are kept (an indented plan line stays indented).
+        let options = textwrap::Options::new(width).preserve_trailing_space(false);
+        out.extend(
+            textwrap::wrap(line, options)
+                .into_iter()
+                .map(|l| (l.into_owned(), *tone)),
+        );
+    }
+    out
+}
+
+/// Where a scrolling text stands: its first shown row. Every long text a member must be able
+/// to read whole at any size (Help now, the key list, recovery codes) scrolls with it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scroll {
+    pub top: usize,
+}
+
+impl Scroll {
+    /// Applies a scrolling key (↑↓ j k, PgUp PgDn Space b, Home End g G) for a text of `total`
+    /// rows shown `rows` at a time; false when the key is not one.
+    pub fn key(&mut self, key: &KeyEvent, total: usize, rows: usize) -> bool {
+        let max = total.saturating_sub(rows);
+        let page = rows.saturating_sub(1).max(1);
+        let plain = key.modifiers.is_empty() || key.modifiers == KeyModifiers::SHIFT;
+        let top = match key.code {
+            KeyCode::Up => self.top.saturating_sub(1),
+            KeyCode::Down => self.top + 1,
+            KeyCode::PageUp => self.top.saturating_sub(page),
+            KeyCode::PageDown => self.top + page,
+            KeyCode::Home => 0,
+            KeyCode::End => max,
+            KeyCode::Char('k') if plain => self.top.saturating_sub(1),
+            KeyCode::Char('j') if plain => self.top + 1,
+            KeyCode::Char('b') if plain => self.top.saturating_sub(page),
+            KeyCode::Char(' ') if plain => self.top + page,
+            KeyCode::Char('g') if plain => 0,
+            KeyCode::Char('G') if plain => max,
+            _ => return false,
+        };
+        self.top = top.min(max);
+        true
+    }
+
+    /// The first row to show, for a text of `total` rows shown `rows` at a time.
+    pub fn clamped(self, total: usize, rows: usize) -> usize {
+        self.top.min(total.saturating_sub(rows))
+    }
+}
+
+/// Draws a scrolling text into `area`: `rows` from the scroll position, and `foot` (wrapped,
+/// always visible) at the bottom. Returns the "first-last of total" mark when not everything
+/// fits, for the caller's frame, or None.
+pub fn draw_scrolled(
+    area: Rect,
+    buf: &mut Buffer,
+    text: &[(String, Tone)],
+    foot: &[(String, Tone)],
+    scroll: Scroll,
+    theme: crate::tui::Theme,
+) -> Option<String> {
+    let width = area.width as usize;
+    let body = wrap_toned(text, width);
+    let foot = wrap_toned(foot, width);
+    let rows = (area.height as usize).saturating_sub(foot.len());
+    let top = scroll.clamped(body.len(), rows);
+    for (i, (line, tone)) in body.iter().skip(top).take(rows).enumerate() {
+        buf.set_stringn(area.x, area.y + i as u16, line, width, tone.style(theme));
+    }
+    let foot_y = area.y + rows as u16;
+    for (i, (line, tone)) in foot.iter().enumerate() {
+        let y = foot_y + i as u16;
+        if y < area.y + area.height {
+            buf.set_stringn(area.x, y, line, width, tone.style(theme));
+        }
+    }
+    (body.len() > rows).then(|| {
+        format!(
+            "{}-{} of {}",
+            top + 1,
+            (top + rows).min(body.len()),
+            body.len()
+        )
+    })
+}
+
+/// The rows of `text` shown at a time in `area` with `foot` below them (for key handling,
+/// which must agree with drawing).
+pub fn scrolled_rows(
+    area_width: u16,
+    area_height: u16,
+    text: &[(String, Tone)],
+    foot: &[(String, Tone)],
+) -> (usize, usize) {
+    let width = area_width as usize;
+    let total = wrap_toned(text, width).len();
+    let rows = (area_height as usize).saturating_sub(wrap_toned(foot, width).len());
+    (total, rows)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

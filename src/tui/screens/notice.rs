@@ -1,20 +1,31 @@
-//! A page of text the member must acknowledge before going on (recovery codes, shown once).
+//! A page of text the member must read before going on: recovery codes, shown once. It
+//! scrolls at every size (at 40×12 ten codes do not fit), and leaving asks once more, because
+//! what it shows will not be shown again.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use terminput::{KeyCode, KeyEvent};
 
 use super::{Nav, Outcome, Screen};
 use crate::tui::keymap::Action;
+use crate::tui::widgets::{self, Scroll, Tone};
 use crate::tui::{Effect, Theme};
 
 pub struct NoticeScreen {
     pub title: String,
     pub lines: Vec<String>,
-    /// Where Enter leads, and what to load there.
+    /// Where leaving leads, and what to load there.
     next: Option<(Box<Screen>, Vec<Effect>)>,
+    scroll: Scroll,
+    /// Enter was pressed once: the next `y` goes on, any other key stays.
+    confirming: bool,
+    /// The last size drawn at, so keys scroll as the screen shows.
+    width: u16,
 }
+
+/// What leaving asks, and the keys at the foot.
+const CONFIRM: &str = "They will not be shown again. Saved them? y goes on · any other key stays";
+const KEYS: &str = "↑↓ PgDn read on · Enter when you have saved them";
 
 impl NoticeScreen {
     pub fn new(
@@ -27,35 +38,72 @@ impl NoticeScreen {
             title,
             lines,
             next: Some((Box::new(next), effects)),
+            scroll: Scroll::default(),
+            confirming: false,
+            width: 80,
         }
     }
 
-    pub fn key(&mut self, action: Option<Action>) -> Outcome {
-        match action {
-            Some(Action::Accept | Action::Open) => match self.next.take() {
-                Some((screen, effects)) => Outcome::nav(Nav::Replace(screen), effects),
-                None => Outcome::none(),
-            },
-            _ => Outcome::none(),
+    fn text(&self) -> Vec<(String, Tone)> {
+        let mut text = vec![
+            (self.title.clone(), Tone::Title),
+            (String::new(), Tone::Plain),
+        ];
+        text.extend(self.lines.iter().map(|l| (l.clone(), Tone::Plain)));
+        text
+    }
+
+    fn foot(&self) -> Vec<(String, Tone)> {
+        let words = if self.confirming { CONFIRM } else { KEYS };
+        vec![(String::new(), Tone::Plain), (words.to_string(), Tone::Key)]
+    }
+
+    pub fn set_width(&mut self, width: u16) {
+        self.width = width;
+    }
+
+    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, body: u16) -> Outcome {
+        let (total, rows) = widgets::scrolled_rows(
+            self.width.saturating_sub(2),
+            body,
+            &self.text(),
+            &self.foot(),
+        );
+        if self.confirming {
+            self.confirming = false;
+            if key.code == KeyCode::Char('y') || key.code == KeyCode::Char('Y') {
+                return match self.next.take() {
+                    Some((screen, effects)) => Outcome::nav(Nav::Replace(screen), effects),
+                    None => Outcome::none(),
+                };
+            }
+            return Outcome::none();
         }
+        if self.scroll.key(key, total, rows) {
+            return Outcome::none();
+        }
+        if matches!(action, Some(Action::Accept | Action::Open)) {
+            self.confirming = true;
+        }
+        Outcome::none()
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
-        let mut lines = vec![
-            Line::styled(self.title.clone(), theme.title()),
-            Line::raw(""),
-        ];
-        lines.extend(self.lines.iter().map(|l| Line::raw(l.clone())));
-        lines.push(Line::raw(""));
-        lines.push(Line::styled("Press Enter to continue.", theme.key()));
-        Paragraph::new(lines).wrap(Wrap { trim: false }).render(
-            Rect {
-                x: area.x + 1,
-                width: area.width.saturating_sub(2),
-                ..area
-            },
-            buf,
-        );
+        let inner = Rect {
+            x: area.x + 1,
+            width: area.width.saturating_sub(2),
+            ..area
+        };
+        if let Some(mark) =
+            widgets::draw_scrolled(inner, buf, &self.text(), &self.foot(), self.scroll, theme)
+        {
+            // Where the reader is, on the top row's right.
+            let mark = format!(" {mark} ↑↓ ");
+            let w = widgets::width(&mark) as u16;
+            if w < area.width {
+                buf.set_string(area.x + area.width - w, area.y, mark, theme.key());
+            }
+        }
         None
     }
 }
