@@ -1912,8 +1912,19 @@ async fn quick_exit_through_openssh_leaves_nothing_readable() {
     let dir = data_dir();
     let server = TestServer::start_in(dir.path()).await;
     let key = util::add_user(dir.path(), "runner", "member");
+    // Something to open: a thread with a post.
+    let mut writer = Member::connect(
+        server.addr,
+        &util::add_user(dir.path(), "writer", "member"),
+        80,
+        24,
+    )
+    .await;
+    writer.wait_for("Small wins").await;
+    post_thread(&mut writer, "A thread to read", "words in the thread").await;
+    writer.disconnect().await;
     let tmp = data_dir();
-    for attempt in 0..5 {
+    for attempt in 0..20 {
         let (cols, rows) = [(80, 24), (40, 12), (120, 40)][attempt % 3];
         let mut cmd = portable_pty::CommandBuilder::new("ssh");
         let args: Vec<std::ffi::OsString> = util::openssh_args(&server, &key, tmp.path())
@@ -1930,12 +1941,24 @@ async fn quick_exit_through_openssh_leaves_nothing_readable() {
         cmd.args(["-tt", "127.0.0.1"]);
         let mut ssh = util::PtyProgram::spawn(cmd, cols, rows);
         ssh.wait_for("Welcome").await;
-        ssh.send(keys::ENTER);
-        ssh.wait_for("No threads yet").await;
-        ssh.send(b"c");
-        ssh.wait_for("Title").await;
-        ssh.send(b"words not for anyone");
-        ssh.wait_for("not for anyone").await;
+        // From the board list, a thread, or the composer with words typed.
+        let place = attempt % 3;
+        let typed = format!("words not for anyone {attempt}");
+        if place > 0 {
+            ssh.send(keys::ENTER);
+            ssh.wait_for("A thread to read").await;
+        }
+        if place == 1 {
+            ssh.send(keys::ENTER);
+            ssh.wait_for("words in the thread").await;
+        }
+        if place == 2 {
+            ssh.send(b"c");
+            ssh.wait_for("Title").await;
+            ssh.send(&[0x15]); // Ctrl-U: the field starts empty whatever an earlier try left
+            ssh.send(typed.as_bytes());
+            ssh.wait_for(&typed).await;
+        }
         ssh.send(&[0x11]); // Ctrl-Q
         ssh.wait_exit().await;
         ssh.drain(Duration::from_millis(300)).await;
@@ -1951,6 +1974,23 @@ async fn quick_exit_through_openssh_leaves_nothing_readable() {
             left.is_empty(),
             "attempt {attempt} at {cols}x{rows}: the screen still shows:\n{screen}"
         );
+        // What was being written is kept, saved after the wipe.
+        if place == 2 {
+            let user = server.service.member_id("runner").expect("runner");
+            let user = server.service.user(user).expect("user").expect("exists");
+            let draft = server
+                .service
+                .load_draft(
+                    &user,
+                    haven::domain::DraftPlace::NewThread(haven::domain::BoardId(1)),
+                )
+                .expect("draft");
+            assert_eq!(
+                draft.map(|d| d.title),
+                Some(typed),
+                "attempt {attempt}: the draft"
+            );
+        }
     }
     server.stop().await;
 }

@@ -285,14 +285,19 @@ pub async fn run<O: Output>(
             return Ending::Stalled;
         }
     }
-    // Leaving for any reason: keep what the member was writing.
+    if stop == Stop::QuickExit {
+        // Nothing on screen, nothing in the scrollback, nothing said: just gone. The wipe
+        // leaves before anything else happens (a slow disk must not keep the screen up); what
+        // the member was writing is saved after it.
+        let _ = out.send(frame::WIPE.to_vec()).await;
+        if let Some(save) = app.pending_save() {
+            let _ = perform(&service, app.user.as_ref(), key.as_ref(), save).await;
+        }
+        return Ending::QuickExit;
+    }
+    // Leaving for any other reason: keep what the member was writing.
     if let Some(save) = app.pending_save() {
         let _ = perform(&service, app.user.as_ref(), key.as_ref(), save).await;
-    }
-    if stop == Stop::QuickExit {
-        // Nothing on screen, nothing in the scrollback, nothing said: just gone.
-        let _ = out.send(frame::WIPE.to_vec()).await;
-        return Ending::QuickExit;
     }
     if ending == Ending::Shutdown {
         // Let the notice be read before the screen goes.
@@ -327,7 +332,9 @@ async fn run_effects(
         match effect {
             Effect::Quit if stop == Stop::Go => stop = Stop::Quit,
             Effect::Quit => {}
-            Effect::QuickExit => stop = Stop::QuickExit,
+            // Nothing else runs once the member asked to vanish: the wipe goes first, and the
+            // draft is saved after it (see `run`).
+            Effect::QuickExit => return Stop::QuickExit,
             effect => {
                 if let Some(msg) = perform(service, app.user.as_ref(), key, effect).await {
                     queue.extend(app.update(msg));

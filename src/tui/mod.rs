@@ -517,12 +517,11 @@ impl App {
     fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let ctx = self.context();
         let action = keymap::lookup(ctx, &key, self.is_staff());
-        // Quick exit works everywhere, over everything, at once.
+        // Quick exit works everywhere, over everything, at once; the session saves the draft
+        // after the screen is wiped.
         if action == Some(Action::QuickExit) {
             self.finished = true;
-            let mut effects: Vec<Effect> = self.pending_save().into_iter().collect();
-            effects.push(Effect::QuickExit);
-            return effects;
+            return vec![Effect::QuickExit];
         }
         if let Some(overlay) = self.overlay {
             return self.overlay_key(overlay, &key);
