@@ -11,6 +11,14 @@
 //! Escape sequences are removed whole (the ESC and its parameters), so a stripped `ESC [ 2 J`
 //! does not leave a visible `[2J` behind; every other forbidden character is dropped. Tabs become
 //! spaces because their width depends on the terminal.
+//!
+//! What is kept is decided by Unicode properties, not hand lists of blocks: every run of
+//! combining marks (general category M, any script) is capped, and so are variation selectors.
+//! The zero-width joiner and non-joiner are invisible, so they go — except where text needs
+//! them: the joiner inside an emoji sequence (🏳️‍🌈, ❤️‍🩹) or an Indic conjunct, where it
+//! joins one grapheme, and either of them between letters of the scripts that use them to choose
+//! a letter's shape (Arabic and Persian, Syriac, the Indic scripts, Mongolian…): `می‌خواهم`
+//! keeps its non-joiner. Handles never keep them (`domain::validate`).
 
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -33,7 +41,7 @@ pub enum Kind {
 /// Cleans member text. Idempotent: `clean(clean(s)) == clean(s)`.
 pub fn clean(input: &str, kind: Kind) -> String {
     let stripped = strip_controls(input, kind);
-    cap_combining(&stripped)
+    cap_combining(&keep_needed_joiners(&stripped))
 }
 
 /// Cleans one line of text (titles, handles, reasons).
@@ -54,7 +62,7 @@ fn is_forbidden(c: char) -> bool {
         // Bidi embedding, override and isolate controls, and the implicit marks.
         | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}'
         // Zero-width and invisible formatting characters.
-        | '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{00ad}'
+        | '\u{200b}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{00ad}'
         | '\u{180e}' | '\u{034f}' | '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}'
         // Interlinear annotation controls and object replacement anchors.
         | '\u{fff9}'..='\u{fffb}'
@@ -155,31 +163,87 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
-/// Keeps at most [`MAX_COMBINING_MARKS`] combining marks on each base character.
-fn cap_combining(input: &str) -> String {
+const ZWNJ: char = '\u{200c}';
+const ZWJ: char = '\u{200d}';
+
+/// Drops the zero-width joiner and non-joiner except where text needs them: a joiner that joins
+/// the next character into the same grapheme (an emoji ZWJ sequence, an Indic conjunct), or
+/// either one between two letters of a script that shapes letters by joining.
+fn keep_needed_joiners(input: &str) -> String {
+    if !input.contains([ZWJ, ZWNJ]) {
+        return input.to_string();
+    }
+    let graphemes: Vec<&str> = input.graphemes(true).collect();
     let mut out = String::with_capacity(input.len());
-    for grapheme in input.graphemes(true) {
-        let mut marks = 0;
-        for (i, c) in grapheme.chars().enumerate() {
-            if i > 0 && is_combining_mark(c) {
-                marks += 1;
-                if marks > MAX_COMBINING_MARKS {
-                    continue;
-                }
+    for (g, grapheme) in graphemes.iter().enumerate() {
+        let chars: Vec<char> = grapheme.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            if c != ZWJ && c != ZWNJ {
+                out.push(c);
+                continue;
             }
-            out.push(c);
+            let joins_within = c == ZWJ && i + 1 < chars.len();
+            let base = chars[..i].iter().rev().find(|&&b| !is_mark(b)).copied();
+            let next = if i + 1 < chars.len() {
+                Some(chars[i + 1])
+            } else {
+                graphemes.get(g + 1).and_then(|n| n.chars().next())
+            };
+            let between_joining_letters = base.is_some_and(is_joining_script)
+                && next.is_some_and(|n| is_joining_script(n) || is_mark(n));
+            if joins_within || between_joining_letters {
+                out.push(c);
+            }
         }
     }
     out
 }
 
-/// Combining marks of the common blocks: the ones used to build "Zalgo" towers.
-fn is_combining_mark(c: char) -> bool {
-    matches!(c,
-        '\u{0300}'..='\u{036f}' | '\u{0483}'..='\u{0489}' | '\u{0591}'..='\u{05bd}'
-        | '\u{0610}'..='\u{061a}' | '\u{064b}'..='\u{065f}' | '\u{1ab0}'..='\u{1aff}'
-        | '\u{1dc0}'..='\u{1dff}' | '\u{20d0}'..='\u{20ff}' | '\u{fe20}'..='\u{fe2f}'
-    )
+/// Letters of the scripts whose shaping a joiner or non-joiner changes: Arabic (and Persian,
+/// Urdu), Syriac, Thaana, N'Ko, the Indic scripts of South and South-East Asia, Mongolian.
+fn is_joining_script(c: char) -> bool {
+    c.is_alphabetic()
+        && matches!(c,
+            '\u{0600}'..='\u{08ff}' | '\u{0900}'..='\u{0dff}' | '\u{1000}'..='\u{109f}'
+            | '\u{1780}'..='\u{18af}' | '\u{a8e0}'..='\u{a8ff}' | '\u{fb50}'..='\u{fdff}'
+            | '\u{fe70}'..='\u{fefe}' | '\u{11000}'..='\u{111ff}' | '\u{10ac0}'..='\u{10aff}')
+}
+
+/// A combining mark: general category M (Mn, Mc, Me), in any script.
+fn is_mark(c: char) -> bool {
+    unicode_normalization::char::is_combining_mark(c)
+}
+
+/// Variation selectors (text/emoji presentation, CJK and Mongolian variants). One on a
+/// character means something; more mean nothing.
+fn is_variation_selector(c: char) -> bool {
+    matches!(c, '\u{fe00}'..='\u{fe0f}' | '\u{e0100}'..='\u{e01ef}' | '\u{180b}'..='\u{180f}')
+}
+
+/// Keeps at most [`MAX_COMBINING_MARKS`] combining marks in a row, and one variation selector
+/// in a row: real text (Vietnamese, Thai tone marks on vowels, Devanagari vowel signs) needs
+/// two or three; more is a tower that draws over the neighbouring lines.
+fn cap_combining(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let (mut marks, mut selectors) = (0, 0);
+    for c in input.chars() {
+        if is_variation_selector(c) {
+            selectors += 1;
+            if selectors > 1 {
+                continue;
+            }
+        } else if is_mark(c) {
+            marks += 1;
+            if marks > MAX_COMBINING_MARKS {
+                continue;
+            }
+        } else {
+            marks = 0;
+            selectors = 0;
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -258,6 +322,39 @@ mod tests {
         assert_eq!(cleaned.chars().count(), 1 + MAX_COMBINING_MARKS);
         // Ordinary accents survive.
         assert_eq!(line("e\u{0301}"), "e\u{0301}");
+    }
+
+    #[test]
+    fn joiners_stay_where_text_needs_them_and_go_elsewhere() {
+        // Emoji ZWJ sequences keep their joiners.
+        for emoji in ["🏳️‍🌈", "🏳️‍⚧️", "❤️‍🩹", "👩‍👩‍👧", "🧑🏽‍🦱"]
+        {
+            assert_eq!(multiline(emoji), emoji, "{emoji:?}");
+        }
+        // Persian: the non-joiner between letters of "I want" is part of the word.
+        assert_eq!(line("می‌خواهم"), "می‌خواهم");
+        // Hindi: the joiner after a virama selects the half form.
+        assert_eq!(line("क्‍ष"), "क्‍ष");
+        // Between Latin letters, at the ends, or alone they only hide things.
+        assert_eq!(line("ad\u{200d}min"), "admin");
+        assert_eq!(line("a\u{200c}b"), "ab");
+        assert_eq!(line("\u{200d}x\u{200c}"), "x");
+        assert_eq!(line("🌱\u{200d}a"), "🌱a");
+    }
+
+    #[test]
+    fn every_run_of_marks_and_selectors_is_capped_in_every_script() {
+        // Thai tone mark ×200 (a mark outside the old hand-written blocks).
+        let thai = format!("ก{}", "\u{0e49}".repeat(200));
+        assert_eq!(line(&thai).chars().count(), 1 + MAX_COMBINING_MARKS);
+        // Variation selectors ×200.
+        let vs = format!("x{}", "\u{fe0f}".repeat(200));
+        assert_eq!(line(&vs), "x\u{fe0f}");
+        // Real text is untouched: Thai with vowel and tone, Vietnamese, Devanagari, a keycap.
+        for text in ["ที่นี่", "Tiếng Việt", "नमस्ते दुनिया", "#️⃣", "ﷺ"]
+        {
+            assert_eq!(multiline(text), text, "{text:?}");
+        }
     }
 
     #[test]

@@ -214,7 +214,12 @@ fn mixes_scripts(text: &str) -> bool {
 /// Checks a handle's form; uniqueness is checked by the store against existing skeletons.
 /// Returns the sanitised handle to store.
 pub fn handle(input: &str) -> Result<String, Invalid> {
-    let handle = sanitize::line(input).trim().to_string();
+    // The sanitiser keeps joiners between letters of joining scripts (they shape the word in
+    // a post); in a handle they only make two names look alike, so they always go.
+    let handle = sanitize::line(input)
+        .replace(['\u{200c}', '\u{200d}'], "")
+        .trim()
+        .to_string();
     let len = handle.chars().count();
     if !(HANDLE_MIN..=HANDLE_MAX).contains(&len) {
         return Err(Invalid::HandleLength);
@@ -264,6 +269,12 @@ pub fn body(input: &str) -> Result<String, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn joiners_never_stay_in_a_handle() {
+        assert_eq!(handle("می‌خواهم"), Ok("میخواهم".into()));
+        assert_eq!(handle("ad\u{200d}min_x"), Ok("admin_x".into()));
+    }
 
     #[test]
     fn vowel_signs_of_indic_scripts_still_tell_handles_apart() {
