@@ -261,6 +261,38 @@ async fn resizing_redraws_at_the_new_size_and_tiny_terminals_get_a_notice() {
     server.stop().await;
 }
 
+/// Esc from the composer closes it only once the draft is stored: while the database cannot
+/// take it (here another process holds the write lock past the busy timeout; a full disk is
+/// the same path), the text stays on screen and the member is told, never "draft saved".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_that_cannot_be_saved_stays_on_screen_until_it_is() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut m = Member::sign_up(server.addr, &new_key(), "careful").await;
+    m.send(keys::ENTER).await;
+    m.wait_for("new thread").await;
+    m.send(b"c").await;
+    m.wait_for("Title").await;
+    m.send(b"Not yet\t\tthings I want to keep").await;
+    m.wait_for("things I want to keep").await;
+    let lock = server.service.store().connect().expect("connection");
+    lock.execute_batch("BEGIN IMMEDIATE")
+        .expect("hold the write lock");
+    m.send(keys::ESC).await;
+    let screen = m
+        .wait_until(|s| flat(s).contains("busy"), "the failure is told")
+        .await;
+    assert!(screen.contains("things I want to keep"), "{screen}");
+    assert!(!screen.contains("Draft saved"), "{screen}");
+    lock.execute_batch("ROLLBACK").expect("release");
+    m.send(keys::ESC).await;
+    m.wait_for("Draft saved").await;
+    m.send(b"c").await;
+    m.wait_for("things I want to keep").await;
+    m.disconnect().await;
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_post_keeps_the_draft_across_a_reconnect() {
     let dir = data_dir();

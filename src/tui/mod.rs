@@ -493,8 +493,14 @@ impl App {
             Msg::LiveLagged => self.screen.reload(self.body_height()),
             Msg::Loaded(loaded) => self.loaded(loaded),
             Msg::Failed(text) => {
+                // A composer that was closing could not save: it stays, and says so.
+                let was_leaving = matches!(&self.screen, Screen::Compose(c) if c.leaving);
                 self.screen.failed();
-                self.status = Some(Status::Error(text));
+                self.status = Some(Status::Error(if was_leaving {
+                    format!("{text} {}", strings::DRAFT_NOT_SAVED)
+                } else {
+                    text
+                }));
                 vec![]
             }
             Msg::UserChanged(user) => {
@@ -853,7 +859,16 @@ impl App {
                     at: PageAt::Post(post),
                 }]
             }
-            Loaded::DraftSaved => vec![],
+            Loaded::DraftSaved => {
+                if matches!(&self.screen, Screen::Compose(c) if c.leaving) {
+                    return self.apply(screens::Outcome {
+                        nav: screens::Nav::Back,
+                        effects: vec![],
+                        status: Some(Status::Info(strings::DRAFT_SAVED.into())),
+                    });
+                }
+                vec![]
+            }
             Loaded::SettingsChanged(text) => {
                 self.status = Some(Status::Info(text.clone()));
                 self.screen.loaded(Loaded::SettingsChanged(text), body)

@@ -36,6 +36,9 @@ pub struct ComposeScreen {
     anonymous: bool,
     /// A post is on its way; keys that would change the draft wait.
     pub posting: bool,
+    /// Esc was pressed and the draft is being saved: the composer closes only once it is (a
+    /// draft that could not be saved stays here, on screen, never reported as kept).
+    pub leaving: bool,
     /// Something was typed (a loaded draft must not overwrite it).
     touched: bool,
     /// A content warning was already suggested for this draft.
@@ -71,6 +74,7 @@ impl ComposeScreen {
             body: TextArea::new(BODY_MAX),
             anonymous: false,
             posting: false,
+            leaving: false,
             touched: false,
             cw_suggested: false,
             edit: None,
@@ -206,12 +210,18 @@ impl ComposeScreen {
                 };
             }
             Some(Action::Back) => {
-                let effects = self.save_effect().into_iter().collect();
-                let mut out = Outcome::nav(Nav::Back, effects);
-                if self.touched && !self.draft().is_empty() {
-                    out.status = Some(Status::Info(strings::DRAFT_SAVED.into()));
-                }
-                return out;
+                return match self.save_effect() {
+                    // Saved first; the App closes the composer when the store says it is.
+                    Some(save) if !self.draft().is_empty() => {
+                        self.leaving = true;
+                        Outcome {
+                            nav: Nav::Stay,
+                            effects: vec![save],
+                            status: Some(Status::Info(strings::DRAFT_SAVING.into())),
+                        }
+                    }
+                    save => Outcome::nav(Nav::Back, save.into_iter().collect()),
+                };
             }
             Some(Action::NextField) => {
                 self.cycle(true);

@@ -301,7 +301,10 @@ impl Screen {
     /// An effect failed: stop showing "busy".
     pub fn failed(&mut self) {
         match self {
-            Screen::Compose(s) => s.posting = false,
+            Screen::Compose(s) => {
+                s.posting = false;
+                s.leaving = false;
+            }
             Screen::SignUp(s) => s.busy = false,
             Screen::Totp(s) => s.failed(),
             Screen::Conversation(s) => s.failed(),
