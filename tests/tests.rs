@@ -293,6 +293,39 @@ async fn a_draft_that_cannot_be_saved_stays_on_screen_until_it_is() {
     server.stop().await;
 }
 
+/// A visitor whose ssh offers no key is told how to make one, not just "Permission denied";
+/// and that path lets nobody in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_without_a_key_is_told_how_to_make_one() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let tmp = data_dir();
+    let args: Vec<std::ffi::OsString> = util::openssh_args(&server, &new_key(), tmp.path())
+        .into_iter()
+        .map(|a| match a.to_str() {
+            Some("LogLevel=ERROR") => "LogLevel=INFO".into(),
+            // BatchMode turns keyboard-interactive off; a member's ssh has it on.
+            Some("BatchMode=yes") => "BatchMode=no".into(),
+            _ => a,
+        })
+        .collect();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("ssh")
+            .args(args)
+            .args(["-o", "PubkeyAuthentication=no", "127.0.0.1", "export"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("ssh")
+    })
+    .await
+    .expect("join");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("ssh-keygen -t ed25519"), "{err}");
+    assert!(out.stdout.is_empty());
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_post_keeps_the_draft_across_a_reconnect() {
     let dir = data_dir();

@@ -38,6 +38,12 @@ fn second_factor_prompt(instructions: &str) -> Auth {
     }
 }
 
+/// What a visitor without a usable key is told (through keyboard-interactive, which every
+/// OpenSSH client tries after its keys).
+pub const NO_KEY_HELP: &str = "Haven signs you in with an SSH key, and no key it can use was offered.\n\
+Make one with:   ssh-keygen -t ed25519\n\
+then connect again: a new key takes you to sign-up.";
+
 /// Terminal size when the client asked for a shell without a pty.
 const DEFAULT_SIZE: (u16, u16) = (80, 24);
 
@@ -168,7 +174,17 @@ impl russh::server::Handler for Handler {
         response: Option<Response<'a>>,
     ) -> Result<Auth, Self::Error> {
         let Some((user, key_id)) = self.pending_second_factor.clone() else {
-            return Ok(Auth::reject());
+            // No key was accepted on this connection: a visitor without a key (or with a kind
+            // Haven does not take). Tell them how to make one instead of a bare "Permission
+            // denied"; whatever they answer, this method never lets anyone in by itself.
+            return Ok(match response {
+                None => Auth::Partial {
+                    name: "Haven".into(),
+                    instructions: NO_KEY_HELP.into(),
+                    prompts: Vec::new().into(),
+                },
+                Some(_) => Auth::reject(),
+            });
         };
         let Some(mut response) = response else {
             return Ok(second_factor_prompt(""));
