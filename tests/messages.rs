@@ -153,12 +153,17 @@ async fn a_reported_private_message_reaches_the_queue_and_the_reporter_hears_bac
     ash.wait_for("something cruel").await;
     ash.send(keys::TAB).await;
     ash.send(b"f").await;
+    ash.wait_for("Report this message as [someone may be at risk]")
+        .await;
+    ash.send(keys::TAB).await;
     ash.wait_for("Report this message as [harassment]").await;
     ash.send(b"this hurt\r").await;
     ash.wait_for("Thank you").await;
     // And the member, too.
     ash.send(b"F").await;
     ash.wait_for("Report this member as").await;
+    ash.send(keys::TAB).await;
+    ash.wait_for("Report this member as [harassment]").await;
     ash.send(keys::ENTER).await;
     ash.wait_for("Thank you").await;
 
@@ -294,6 +299,9 @@ async fn a_profile_from_a_post_writes_blocks_unblocks_and_reports() {
 
     // Report, then block (twice), then unblock.
     ash.send(b"F").await;
+    ash.wait_for("Report this member as [someone may be at risk]")
+        .await;
+    ash.send(keys::TAB).await;
     ash.wait_for("Report this member as [harassment]").await;
     ash.send(b"following me around\r").await;
     ash.wait_for("Thank you").await;

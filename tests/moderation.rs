@@ -519,10 +519,12 @@ async fn a_reported_thread_shows_in_the_queue_with_its_opening_post_collapsed() 
     reporter.wait_for("cheap pills").await;
     reporter.send(b"F").await;
     reporter
-        .wait_for("Report this thread as [harassment]")
+        .wait_for("Report this thread as [someone may be at risk]")
         .await;
-    reporter.send(keys::TAB).await;
-    reporter.send(keys::TAB).await;
+    for _ in 0..3 {
+        reporter.send(keys::TAB).await;
+    }
+    reporter.wait_for("Report this thread as [spam]").await;
     reporter.send(b"selling\r").await;
     reporter.wait_for("Thank you").await;
 
@@ -537,6 +539,109 @@ async fn a_reported_thread_shows_in_the_queue_with_its_opening_post_collapsed() 
     let screen = moderator.wait_for("cheap pills here").await;
     assert!(screen.contains("selling"), "the note:\n{screen}");
     for m in [poster, reporter, moderator] {
+        m.disconnect().await;
+    }
+    server.stop().await;
+}
+
+/// "Someone may be at risk" is the first category and reaches moderators at once: a live alert
+/// and a header badge; the queue puts it first with where the post is and who wrote it (a
+/// pseudonym for an anonymous one); `t` opens it in its thread; a number picks an outcome,
+/// which the reporter hears. The reporter is shown Help now right after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_urgent_report_reaches_online_moderators_first_and_in_context() {
+    let dir = data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    let server = TestServer::start_with(config).await;
+    let mod_key = util::add_user(dir.path(), "on_call", "moderator");
+    let mut moderator = Member::connect(server.addr, &mod_key, 100, 30).await;
+    moderator.wait_for("Small wins").await;
+    let mut poster = Member::sign_up(server.addr, &new_key(), "struggling").await;
+    // An anonymous thread on Support, and a named spam thread on Welcome.
+    poster.send(keys::DOWN).await;
+    poster.send(keys::ENTER).await;
+    poster.wait_for("new thread").await;
+    poster.send(b"c").await;
+    poster
+        .send(b"Cannot go on\t\t\x01I do not want to be here anymore")
+        .await;
+    poster.wait_for("Anonymous: on").await;
+    poster.send(keys::CTRL_S).await;
+    poster.wait_for("you, anonymously").await;
+    let mut reporter = Member::sign_up(server.addr, &new_key(), "friend").await;
+    post_thread(&mut reporter, "Buy now", "spam words").await;
+    // First a spam report (older), then the urgent one.
+    reporter.send(keys::TAB).await;
+    reporter.send(b"F").await;
+    reporter.wait_for("as [someone may be at risk]").await;
+    for _ in 0..3 {
+        reporter.send(keys::TAB).await;
+    }
+    reporter.wait_for("as [spam]").await;
+    reporter.send(b"\r").await;
+    reporter.wait_for("Thank you").await;
+    reporter.send(keys::ESC).await;
+    reporter.send(keys::ESC).await;
+    reporter.wait_for("Small wins").await;
+    reporter.send(keys::DOWN).await;
+    reporter.send(keys::ENTER).await;
+    reporter.wait_for("Cannot go on").await;
+    reporter.send(keys::ENTER).await;
+    reporter.wait_for("want to be here").await;
+    reporter.send(keys::TAB).await;
+    reporter.send(b"f").await;
+    reporter.wait_for("as [someone may be at risk]").await;
+    reporter.send(b"worried about them\r").await;
+    // The reporter is shown Help now.
+    reporter.wait_for("emergency").await;
+
+    // The moderator, on the board list, is told at once and sees the badge.
+    let screen = moderator.wait_for("someone may be at risk").await;
+    assert!(screen.contains("⚑ 2 (1 urgent)"), "{screen}");
+    moderator.send(b"m").await;
+    moderator.send(b"p").await;
+    let screen = moderator.wait_for("URGENT").await;
+    let rows: Vec<&str> = screen.lines().collect();
+    let urgent = rows
+        .iter()
+        .position(|l| l.contains("URGENT"))
+        .expect("urgent row");
+    let spam = rows
+        .iter()
+        .position(|l| l.contains("spam"))
+        .expect("spam row");
+    assert!(urgent < spam, "urgent first:\n{screen}");
+    assert!(
+        rows[urgent + 1].contains("Support › Cannot go on · by anon-"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("struggling"),
+        "the author stays anonymous:\n{screen}"
+    );
+    // Open it where it is.
+    moderator.send(b"t").await;
+    moderator.wait_for("I do not want to be here anymore").await;
+    moderator.send(keys::ESC).await;
+    moderator.wait_for("URGENT").await;
+    // Resolve with the usual outcome number 4.
+    moderator.send(b"o").await;
+    moderator.wait_for("a number, or your words").await;
+    moderator.send(b"4\r").await;
+    reporter.send(keys::ESC).await;
+    // The outcome is longer than the status line at 80 columns: it takes the rows above,
+    // whole, and F3 shows it again.
+    reporter
+        .wait_until(
+            |s| super::flat(s).contains("reached out with support and resources."),
+            "the whole outcome",
+        )
+        .await;
+    reporter.send(keys::F3).await;
+    reporter.wait_for("Recent notices").await;
+    reporter.wait_for("support and resources.").await;
+    for m in [moderator, poster, reporter] {
         m.disconnect().await;
     }
     server.stop().await;

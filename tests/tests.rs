@@ -326,6 +326,36 @@ async fn a_visitor_without_a_key_is_told_how_to_make_one() {
     server.stop().await;
 }
 
+/// A long notice is read whole even at 40×12: the rate-limit notice keeps its pointer to
+/// Help now (it used to be cut off with "…").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_notice_is_readable_whole_at_40x12() {
+    let dir = data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.posting.new_member_post_interval = 600;
+    let server = TestServer::start_with(config).await;
+    let key = util::add_user(dir.path(), "quick", "member");
+    let mut m = Member::connect(server.addr, &key, 40, 12).await;
+    m.wait_for("Welcome").await;
+    m.send(keys::ENTER).await;
+    m.wait_for("No threads yet").await;
+    m.send(b"c").await;
+    m.wait_for("Title").await;
+    m.send(b"One\t\tfirst").await;
+    m.send(keys::CTRL_S).await;
+    m.wait_for("Posted.").await;
+    m.send(b"r").await;
+    m.send(b"second, too soon").await;
+    m.send(keys::CTRL_S).await;
+    m.wait_until(
+        |s| flat(s).contains("F1 opens Help now"),
+        "the whole notice",
+    )
+    .await;
+    m.disconnect().await;
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_post_keeps_the_draft_across_a_reconnect() {
     let dir = data_dir();
@@ -2781,9 +2811,11 @@ async fn three_trusted_reports_hide_a_post_until_a_moderator_resolves_it_and_rep
         r.send(keys::TAB).await;
         r.send(keys::TAB).await;
         r.send(b"f").await;
-        r.wait_for("Report this post as [harassment]").await;
-        r.send(keys::TAB).await;
-        r.send(keys::TAB).await;
+        r.wait_for("Report this post as [someone may be at risk]")
+            .await;
+        for _ in 0..3 {
+            r.send(keys::TAB).await;
+        }
         r.wait_for("Report this post as [spam]").await;
         r.send(b"selling things\r").await;
         r.wait_for("Thank you").await;

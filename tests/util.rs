@@ -353,6 +353,7 @@ pub mod keys {
     pub const CTRL_S: &[u8] = b"\x13";
     pub const CTRL_C: &[u8] = b"\x03";
     pub const F1: &[u8] = b"\x1bOP";
+    pub const F3: &[u8] = b"\x1bOR";
 }
 
 /// A program running in a pseudo-terminal, its output fed to a `vt100` screen.

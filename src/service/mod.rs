@@ -1030,9 +1030,21 @@ impl Service {
                 body: r.body,
                 notes: r.reason,
                 hidden: false,
+                urgent: false,
+                place: None,
+                thread: None,
             });
         }
         Ok(items)
+    }
+
+    /// Open items in the review queue and how many are urgent, for a moderator's header; None
+    /// for anyone else.
+    pub fn open_reports(&self, user: &User) -> Result<Option<(i64, i64)>> {
+        if !user.is_staff() {
+            return Ok(None);
+        }
+        Ok(Some(self.store.read(store::reports::open_counts)?))
     }
 
     /// Claims the reports on a post for the actor, or hands them back (`claim` false).
@@ -1071,6 +1083,13 @@ impl Service {
             return Err(ServiceError::Refused(UNMASK_KEYS.into()));
         }
         let outcome = crate::sanitize::line(outcome).trim().to_string();
+        // A number picks one of the usual outcomes.
+        let outcome = match outcome.parse::<usize>() {
+            Ok(n) if (1..=store::reports::OUTCOMES.len()).contains(&n) => {
+                store::reports::OUTCOMES[n - 1].to_string()
+            }
+            _ => outcome,
+        };
         if outcome.is_empty() {
             return Err(ServiceError::ReasonNeeded);
         }

@@ -514,11 +514,13 @@ fn perform_blocking(
                 note,
             },
             Some(u),
-        ) => loaded(
-            service
-                .report(u, target, &category, &note)
-                .map(Loaded::SettingsChanged),
-        ),
+        ) => loaded(service.report(u, target, &category, &note).map(|text| {
+            if category == crate::store::reports::AT_RISK {
+                Loaded::ReportedAtRisk(text)
+            } else {
+                Loaded::SettingsChanged(text)
+            }
+        })),
         (Effect::LoadInbox, Some(u)) => loaded(service.inbox(u).map(Loaded::Inbox)),
         (Effect::OpenConversation(handle), Some(u)) => loaded(
             service
@@ -609,11 +611,13 @@ fn perform_blocking(
         (Effect::ManageBoard(op), Some(u)) => {
             loaded(service.manage_board(u, op).map(Loaded::SettingsChanged))
         }
-        (Effect::LoadCounts, Some(u)) => loaded(
-            service
-                .unread_messages(u)
-                .and_then(|m| Ok(Loaded::Counts(m, service.unread_notifications(u)?))),
-        ),
+        (Effect::LoadCounts, Some(u)) => loaded((|| {
+            Ok(Loaded::Counts(
+                service.unread_messages(u)?,
+                service.unread_notifications(u)?,
+                service.open_reports(u)?,
+            ))
+        })()),
         (Effect::LoadOnline, Some(u)) => loaded(service.who_is_online(u).map(Loaded::Online)),
         (Effect::SetPresence(visible), Some(u)) => loaded(
             service

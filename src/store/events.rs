@@ -23,6 +23,8 @@ pub enum EventKind {
     UserChanged,
     /// Something changed in `user`'s messages or notifications (their unread counts).
     Message,
+    /// The review queue changed (a report filed or resolved): staff sessions reload its count.
+    Reports,
 }
 
 impl EventKind {
@@ -33,6 +35,7 @@ impl EventKind {
             EventKind::ThreadChanged => "thread_changed",
             EventKind::UserChanged => "user_changed",
             EventKind::Message => "message",
+            EventKind::Reports => "reports",
         }
     }
     fn parse(s: &str) -> Option<EventKind> {
@@ -42,6 +45,7 @@ impl EventKind {
             "thread_changed" => EventKind::ThreadChanged,
             "user_changed" => EventKind::UserChanged,
             "message" => EventKind::Message,
+            "reports" => EventKind::Reports,
             _ => return None,
         })
     }

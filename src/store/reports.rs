@@ -7,7 +7,22 @@ use super::{Result, now};
 use crate::domain::{PostId, ThreadId, UserId};
 
 /// Report categories members choose from.
-pub const CATEGORIES: &[&str] = &["harassment", "self-harm risk", "spam", "privacy", "other"];
+pub const CATEGORIES: &[&str] = &[AT_RISK, "harassment", "privacy", "spam", "other"];
+
+/// The urgent category, first in the list: it puts a report ahead of every other in the queue
+/// and alerts the moderators who are online.
+pub const AT_RISK: &str = "someone may be at risk";
+
+/// SQL: report `r` is urgent (the category as it is now, or as earlier versions named it).
+const URGENT: &str = "r.category IN ('someone may be at risk', 'self-harm risk')";
+
+/// The outcomes a moderator picks from when resolving (a number), or writes their own.
+pub const OUTCOMES: &[&str] = &[
+    "Reviewed: no action was needed.",
+    "The post was hidden.",
+    "The member was warned.",
+    "A moderator reached out with support and resources.",
+];
 
 /// What a report is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +90,27 @@ pub struct QueueItem {
     /// What the reporters wrote (or the appeal).
     pub notes: String,
     pub hidden: bool,
+    /// Someone may be at risk: first in the queue, marked.
+    pub urgent: bool,
+    /// For a post or thread: "Board › Thread · by author" (a pseudonym for anonymous ones).
+    pub place: Option<String>,
+    /// The thread to open, for a post or thread.
+    pub thread: Option<ThreadId>,
+}
+
+/// Tells staff sessions (in every process) that the queue changed: its count is in their header.
+fn queue_changed(c: &Connection) -> Result<()> {
+    super::events::append(c, super::events::EventKind::Reports, None, None, None, None)
+}
+
+/// Open items in the queue, and how many of them are urgent (for the staff header).
+pub fn open_counts(c: &Connection) -> Result<(i64, i64)> {
+    Ok(c.prepare_cached(&format!(
+        "SELECT count(*), IFNULL(sum(urgent), 0) FROM (
+            SELECT max({URGENT}) AS urgent FROM reports r WHERE r.resolved_at IS NULL
+             GROUP BY r.target_kind, r.target_id, r.category = 'appeal')"
+    ))?
+    .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
 /// Files a report; false if this member already has an open report on this item.
@@ -106,6 +142,7 @@ pub fn file(
         note,
         now()
     ])?;
+    queue_changed(c)?;
     Ok(true)
 }
 
@@ -119,10 +156,12 @@ pub fn trusted_reporters(c: &Connection, post: PostId) -> Result<i64> {
     .query_row([post], |r| r.get(0))?)
 }
 
-/// Open reports grouped per item (posts, threads, messages, members, appeals), oldest first.
-/// An anonymous post's or thread's author is never named here: unmasking is its own act.
+/// Open reports grouped per item (posts, threads, messages, members, appeals): urgent ones
+/// (someone may be at risk) first, then oldest first. Each post or thread comes with where it
+/// is and who wrote it as members see it: an anonymous author by pseudonym only, since
+/// unmasking is its own act.
 pub fn queue(c: &Connection) -> Result<Vec<QueueItem>> {
-    let mut stmt = c.prepare_cached(
+    let mut stmt = c.prepare_cached(&format!(
         "SELECT r.target_kind, r.target_id, r.category = 'appeal' AS appeal, count(*),
                 group_concat(DISTINCT r.category), min(r.created_at),
                 (SELECT u.handle FROM reports r2 JOIN users u ON u.id = r2.claimed_by
@@ -138,7 +177,13 @@ pub fn queue(c: &Connection) -> Result<Vec<QueueItem>> {
                 CASE r.target_kind WHEN 'post' THEN IFNULL(p.status = 'hidden', 0)
                      WHEN 'thread' THEN IFNULL(t.hidden, 0) ELSE 0 END,
                 CASE r.target_kind WHEN 'user' THEN IFNULL(m.handle, '')
-                     WHEN 'message' THEN IFNULL(ms.handle, '') ELSE IFNULL(t.title, '') END
+                     WHEN 'message' THEN IFNULL(ms.handle, '') ELSE IFNULL(t.title, '') END,
+                max({URGENT}) AS urgent,
+                IFNULL(pb.name, tb.name), pt.title,
+                IFNULL(p.anonymous, t.anonymous), IFNULL(pt.anon_salt, t.anon_salt),
+                CASE r.target_kind WHEN 'post' THEN p.author_id ELSE t.author_id END,
+                CASE r.target_kind WHEN 'post' THEN pu.handle ELSE tu.handle END,
+                IFNULL(p.thread_id, t.id)
            FROM reports r
            LEFT JOIN posts p ON r.target_kind = 'post' AND p.id = r.target_id
            LEFT JOIN threads t ON r.target_kind = 'thread' AND t.id = r.target_id
@@ -147,15 +192,40 @@ pub fn queue(c: &Connection) -> Result<Vec<QueueItem>> {
            LEFT JOIN messages msg ON r.target_kind = 'message' AND msg.id = r.target_id
            LEFT JOIN users ms ON ms.id = msg.sender_id
            LEFT JOIN users m ON r.target_kind = 'user' AND m.id = r.target_id
+           LEFT JOIN threads pt ON pt.id = p.thread_id
+           LEFT JOIN boards pb ON pb.id = pt.board_id
+           LEFT JOIN users pu ON pu.id = p.author_id
+           LEFT JOIN boards tb ON tb.id = t.board_id
+           LEFT JOIN users tu ON tu.id = t.author_id
           WHERE r.resolved_at IS NULL
-          GROUP BY r.target_kind, r.target_id, appeal ORDER BY min(r.created_at)",
-    )?;
+          GROUP BY r.target_kind, r.target_id, appeal
+          ORDER BY urgent DESC, min(r.created_at)"
+    ))?;
     let rows = stmt.query_map([], |r| {
         let kind: String = r.get(0)?;
         let id: i64 = r.get(1)?;
         let appeal: bool = r.get(2)?;
         let name: String = r.get(10)?;
         let name = crate::sanitize::line(&name);
+        // Where it is and who wrote it, as any member would see it.
+        let board: Option<String> = r.get(12)?;
+        let author = match (
+            r.get::<_, Option<bool>>(14)?,
+            r.get::<_, Option<Vec<u8>>>(15)?,
+        ) {
+            (Some(anonymous), Some(salt)) => Some(super::visibility::shown_author(
+                anonymous,
+                &salt,
+                r.get(16)?,
+                r.get(17)?,
+            )),
+            _ => None,
+        };
+        let place = match (board, r.get::<_, Option<String>>(13)?, author) {
+            (Some(b), Some(t), Some(a)) => Some(format!("{b} › {t} · by {a}")),
+            (Some(b), None, Some(a)) => Some(format!("{b} · by {a}")),
+            _ => None,
+        };
         let (target, label) = match kind.as_str() {
             "user" if appeal => (Target::Appeal(UserId(id)), format!("appeal from {name}")),
             "user" => (Target::Member(UserId(id)), format!("member {name}")),
@@ -173,6 +243,9 @@ pub fn queue(c: &Connection) -> Result<Vec<QueueItem>> {
             body: r.get(7)?,
             notes: r.get(8)?,
             hidden: r.get(9)?,
+            urgent: r.get(11)?,
+            place,
+            thread: r.get(18)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -185,7 +258,7 @@ pub fn system_report(c: &Connection, post: PostId, category: &str) -> Result<()>
          VALUES (NULL, 'post', ?1, ?2, '', ?3)",
     )?
     .execute(params![post, category, now()])?;
-    Ok(())
+    queue_changed(c)
 }
 
 /// A member's appeal of their record: a report about themselves, in the queue.
@@ -195,7 +268,7 @@ pub fn appeal(c: &Connection, user: UserId, text: &str) -> Result<()> {
          VALUES (?1, 'user', ?1, 'appeal', ?2, ?3)",
     )?
     .execute(params![user, text, now()])?;
-    Ok(())
+    queue_changed(c)
 }
 
 /// Claims (or, with `None`, hands back) the open reports on an item.
@@ -206,7 +279,7 @@ pub fn claim(c: &Connection, target: Target, by: Option<UserId>) -> Result<()> {
             AND (category = 'appeal') = ?4",
     )?
     .execute(params![target.kind(), target.id(), by, target.appeal()])?;
-    Ok(())
+    queue_changed(c)
 }
 
 /// Resolves the open reports on an item; returns the reporters, to tell them the outcome.
@@ -235,6 +308,7 @@ pub fn resolve(c: &Connection, target: Target, by: UserId, outcome: &str) -> Res
         outcome,
         target.appeal()
     ])?;
+    queue_changed(c)?;
     Ok(reporters)
 }
 

@@ -6,6 +6,10 @@ use terminput::{KeyCode, KeyEvent, KeyModifiers};
 /// What a key asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// Show the recent notices whole (the status line may cut a long one).
+    Notices,
+    /// Open a reported post or thread where it is (the review queue).
+    ViewInThread,
     Up,
     Down,
     PageUp,
@@ -222,7 +226,7 @@ const MOVE: [Binding; 6] = [
     ),
 ];
 
-const COMMON: [Binding; 4] = [
+const COMMON: [Binding; 5] = [
     b!(
         &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)],
         Action::Help,
@@ -253,6 +257,13 @@ const COMMON: [Binding; 4] = [
         Action::QuickExit,
         "Ctrl-Q",
         "quick exit: clear the screen and leave at once",
+        false
+    ),
+    b!(
+        &[(KeyCode::F(3), NONE)],
+        Action::Notices,
+        "F3",
+        "recent notices, whole",
         false
     ),
 ];
@@ -1186,7 +1197,7 @@ const STAFF: [Binding; 8] = [
     ),
 ];
 
-const REPORTS: [Binding; 7] = [
+const REPORTS: [Binding; 8] = [
     b!(
         &[(KeyCode::Char('a'), NONE)],
         Action::Approve,
@@ -1208,6 +1219,14 @@ const REPORTS: [Binding; 7] = [
         Action::Open,
         "Enter",
         "show/hide what was reported",
+        true,
+        staff
+    ),
+    b!(
+        &[(KeyCode::Char('t'), NONE)],
+        Action::ViewInThread,
+        "t",
+        "open it in its thread",
         true,
         staff
     ),
@@ -1505,6 +1524,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
     } else {
         all.push(&COMMON[2]);
         all.push(&COMMON[3]);
+        all.push(&COMMON[4]);
     }
     all
 }

@@ -227,6 +227,9 @@ pub enum Loaded {
     Settings(screens::settings::SettingsData),
     /// A settings change went through; the text says what happened.
     SettingsChanged(String),
+    /// A report that someone may be at risk was filed (what to tell the reporter): Help now
+    /// opens for them too.
+    ReportedAtRisk(String),
     TotpSetup(crate::service::TotpSetup),
     TotpEnabled,
     /// New recovery codes, to show once.
@@ -249,7 +252,8 @@ pub enum Loaded {
     Correspondent(crate::domain::UserId, String),
     MessageSent(crate::domain::UserId),
     /// Unread private messages and notifications.
-    Counts(i64, i64),
+    /// Unread messages, unread notifications, and for staff the open reports (all, urgent).
+    Counts(i64, i64, Option<(i64, i64)>),
     Notifications(Vec<crate::store::notifications::Notification>),
     SearchResults(Vec<crate::store::search::Hit>),
     Online(Vec<String>),
@@ -280,6 +284,13 @@ pub enum Msg {
     UserChanged(User),
 }
 
+/// Rows a long notice may take above the status line before it is cut (F3 shows it whole), or
+/// half the screen if that is more.
+const NOTICE_ROWS: usize = 3;
+
+/// Status-line notices kept for F3.
+const NOTICES_KEPT: usize = 20;
+
 /// Lines of text, each with how it is drawn.
 type Toned = Vec<(String, widgets::Tone)>;
 
@@ -288,6 +299,8 @@ type Toned = Vec<(String, widgets::Tone)>;
 enum Overlay {
     Help,
     HelpNow,
+    /// The recent notices, whole.
+    Notices,
 }
 
 /// A status line message.
@@ -330,6 +343,9 @@ pub struct App {
     /// How far the open overlay is scrolled.
     overlay_scroll: widgets::Scroll,
     status: Option<Status>,
+    /// The recent status-line notices, newest last: the status line cuts a long one to its
+    /// width, so every notice can be read whole here (F3).
+    notices: std::collections::VecDeque<String>,
     /// Set once the App has asked to end; it ignores input after that.
     pub finished: bool,
     /// The last post this session made: its live event is already on screen.
@@ -343,6 +359,8 @@ pub struct App {
     /// Unread private messages and notifications, shown in the header.
     unread_messages: i64,
     unread_notifications: i64,
+    /// For staff: open items in the review queue, and how many are urgent.
+    open_reports: Option<(i64, i64)>,
 }
 
 impl App {
@@ -379,6 +397,7 @@ impl App {
                 overlay: None,
                 overlay_scroll: widgets::Scroll::default(),
                 status: None,
+                notices: std::collections::VecDeque::new(),
                 finished: false,
                 last_posted: None,
                 key_id: None,
@@ -386,6 +405,7 @@ impl App {
                 safety_plan: None,
                 unread_messages: 0,
                 unread_notifications: 0,
+                open_reports: None,
             },
             effects,
         )
@@ -398,7 +418,16 @@ impl App {
 
     /// Shows a message on the status line (e.g. news waiting for the member at login).
     pub fn notice(&mut self, text: String) {
+        self.log_notice(&text);
         self.status = Some(Status::Info(text));
+    }
+
+    /// Keeps a notice for F3 (the recent notices, whole).
+    fn log_notice(&mut self, text: &str) {
+        if self.notices.len() == NOTICES_KEPT {
+            self.notices.pop_front();
+        }
+        self.notices.push_back(text.to_string());
     }
 
     /// Records the session's key (the settings screen marks it and asks before revoking it).
@@ -470,8 +499,14 @@ impl App {
         if self.finished {
             return vec![];
         }
+        let before = self.status.clone();
         let effects = self.dispatch(msg);
         self.screen.set_width(self.width);
+        if self.status != before
+            && let Some(Status::Info(t) | Status::Error(t)) = self.status.clone()
+        {
+            self.log_notice(&t);
+        }
         effects
     }
 
@@ -545,6 +580,12 @@ impl App {
             return vec![];
         }
         match action {
+            Some(Action::Notices) => {
+                self.overlay = Some(Overlay::Notices);
+                // Newest first, at the top.
+                self.overlay_scroll = widgets::Scroll::default();
+                return vec![];
+            }
             Some(Action::Help) => {
                 self.overlay = Some(Overlay::Help);
                 self.overlay_scroll = widgets::Scroll::default();
@@ -590,6 +631,7 @@ impl App {
             KeyCode::Char('q') if plain => true,
             KeyCode::Char('!') if plain => overlay == Overlay::HelpNow,
             KeyCode::Char('?') if plain => overlay == Overlay::Help,
+            KeyCode::F(3) => overlay == Overlay::Notices,
             _ => false,
         };
         if close {
@@ -615,6 +657,21 @@ impl App {
     fn overlay_text(&self, overlay: Overlay) -> (&'static str, Toned, Toned) {
         use widgets::Tone;
         match overlay {
+            Overlay::Notices => {
+                let mut text: Toned = Vec::new();
+                for n in self.notices.iter().rev() {
+                    text.push((n.clone(), Tone::Plain));
+                    text.push((String::new(), Tone::Plain));
+                }
+                if text.is_empty() {
+                    text.push((strings::NO_NOTICES.to_string(), Tone::Dim));
+                }
+                (
+                    strings::NOTICES_TITLE,
+                    text,
+                    vec![(strings::HELP_CLOSE.to_string(), Tone::Dim)],
+                )
+            }
             Overlay::Help => {
                 let text = keymap::bindings(self.context(), self.is_staff())
                     .into_iter()
@@ -732,6 +789,17 @@ impl App {
         };
         if event.kind == EventKind::UserChanged {
             return vec![];
+        }
+        if event.kind == EventKind::Reports {
+            // The review queue changed: moderators' headers (and an open queue) follow.
+            if !self.is_staff() {
+                return vec![];
+            }
+            let mut effects = vec![Effect::LoadCounts];
+            if matches!(self.screen, Screen::Reports(_)) {
+                effects.push(Effect::LoadReports);
+            }
+            return effects;
         }
         if event.kind == EventKind::Message {
             // Only this member's own messages concern them; the event names no one else.
@@ -869,6 +937,17 @@ impl App {
                 }
                 vec![]
             }
+            Loaded::ReportedAtRisk(text) => {
+                // Whoever it is about, the person who saw it may need support too.
+                self.status = Some(Status::Info(text.clone()));
+                self.overlay = Some(Overlay::HelpNow);
+                self.overlay_scroll = widgets::Scroll::default();
+                let mut effects = self.screen.loaded(Loaded::SettingsChanged(text), body);
+                if self.user.is_some() {
+                    effects.push(Effect::LoadSafetyPlan);
+                }
+                effects
+            }
             Loaded::SettingsChanged(text) => {
                 self.status = Some(Status::Info(text.clone()));
                 self.screen.loaded(Loaded::SettingsChanged(text), body)
@@ -904,10 +983,19 @@ impl App {
                 effects.push(Effect::LoadCounts);
                 effects
             }
-            Loaded::Counts(messages, notifications) => {
+            Loaded::Counts(messages, notifications, reports) => {
                 let arrived = messages > self.unread_messages;
+                let urgent_before = self.open_reports.map_or(0, |r| r.1);
                 self.unread_messages = messages;
                 self.unread_notifications = notifications;
+                self.open_reports = reports;
+                // A new urgent report is said at once, whatever the moderator is doing.
+                if let Some((_, urgent)) = reports
+                    && urgent > urgent_before
+                {
+                    self.status = Some(Status::Error(strings::URGENT_REPORT.into()));
+                    return vec![];
+                }
                 if arrived && !matches!(self.screen, Screen::Conversation(_)) {
                     self.status = Some(Status::Info(
                         "A new private message is waiting (i on the board list opens messages)."
@@ -1026,6 +1114,13 @@ impl App {
         buf.set_style(header, theme.header());
         let left = format!(" {} · {}", self.texts.name, self.screen.title());
         let mut mail = String::new();
+        match self.open_reports {
+            Some((open, urgent)) if urgent > 0 => {
+                mail.push_str(&format!("⚑ {open} ({urgent} urgent) · "))
+            }
+            Some((open, _)) if open > 0 => mail.push_str(&format!("⚑ {open} · ")),
+            _ => {}
+        }
         if self.unread_notifications > 0 {
             mail.push_str(&format!("{} new · ", self.unread_notifications));
         }
@@ -1072,13 +1167,42 @@ impl App {
                 Status::Info(t) => (t, theme.notice()),
                 Status::Error(t) => (t, theme.error()),
             };
-            buf.set_stringn(
-                status.x + 1,
-                status.y,
-                widgets::truncate(text, status.width as usize - 1),
-                status.width as usize - 1,
-                style,
-            );
+            // A notice too long for the status line takes the rows above it (over the bottom of
+            // the screen, until the next key), up to NOTICE_ROWS; one longer still says where
+            // to read it whole (F3).
+            let room = (status.width as usize).saturating_sub(2).max(1);
+            let text = crate::sanitize::line(text);
+            let mut rows: Vec<String> = textwrap::wrap(&text, room)
+                .into_iter()
+                .map(|l| l.into_owned())
+                .collect();
+            let most = NOTICE_ROWS.max(self.height as usize / 2);
+            if rows.len() > most {
+                rows.truncate(most);
+                let hint = strings::NOTICE_CUT;
+                let last = rows.last().cloned().unwrap_or_default();
+                rows[most - 1] = format!(
+                    "{}{hint}",
+                    widgets::truncate(
+                        &format!("{last} …"),
+                        room.saturating_sub(widgets::width(hint))
+                    )
+                );
+            }
+            let top = status.y.saturating_sub(rows.len() as u16 - 1).max(body.y);
+            for (i, row) in rows.iter().enumerate() {
+                let y = top + i as u16;
+                if y > status.y {
+                    break;
+                }
+                let line = Rect {
+                    y,
+                    height: 1,
+                    ..status
+                };
+                Clear.render(line, buf);
+                buf.set_stringn(status.x + 1, y, row, room, style);
+            }
         }
 
         // Footer: the keys that apply here.

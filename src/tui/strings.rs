@@ -5,6 +5,12 @@ pub const LOADING: &str = "Loading…";
 pub const NO_BOARDS: &str = "No boards yet.";
 pub const NO_THREADS: &str = "No threads yet. Press c to start one.";
 pub const DRAFT_SAVED: &str = "Draft saved. It will be here when you come back.";
+pub const URGENT_REPORT: &str =
+    "⚑ A member reported that someone may be at risk: m then p opens the review queue.";
+pub const NOTICES_TITLE: &str = "Recent notices";
+pub const NO_NOTICES: &str = "No notices yet.";
+/// Ends a status-line notice that did not fit.
+pub const NOTICE_CUT: &str = " (F3: all)";
 pub const DRAFT_SAVING: &str = "Saving your draft…";
 pub const DRAFT_NOT_SAVED: &str = "Your draft stays here, on screen: Esc tries to save it again.";
 pub const POSTING: &str = "Posting…";

@@ -5,8 +5,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use terminput::KeyEvent;
 
-use super::{Nav, Outcome, move_selection};
+use super::{Nav, Outcome, Screen, move_selection, thread::ThreadScreen};
 use crate::store::reports::QueueItem;
+use crate::store::reports::{OUTCOMES, Target};
+use crate::tui::PageAt;
 use crate::tui::keymap::Action;
 use crate::tui::widgets::{Answer, ask};
 use crate::tui::widgets::{LineInput, format_time, truncate};
@@ -64,6 +66,26 @@ impl ReportsScreen {
                 self.open = if self.open == id { None } else { id };
                 Outcome::none()
             }
+            Action::ViewInThread => match self.current() {
+                Some(item) if item.thread.is_some() => {
+                    let Some(thread) = item.thread else {
+                        return Outcome::none();
+                    };
+                    let mut screen = ThreadScreen::new(thread);
+                    let at = match item.target {
+                        Target::Post(post) => {
+                            screen.focus(post);
+                            PageAt::Post(post)
+                        }
+                        _ => PageAt::Offset(0),
+                    };
+                    Outcome::nav(
+                        Nav::Push(Box::new(Screen::Thread(screen))),
+                        vec![Effect::LoadThread { thread, at }],
+                    )
+                }
+                _ => Outcome::none(),
+            },
             Action::Claim => match self.current() {
                 Some(item) => {
                     let mine = item.claimed_by.as_deref().is_some_and(|c| Some(c) == me);
@@ -139,6 +161,14 @@ impl ReportsScreen {
             let selected = i == self.selected;
             let marker = if selected { "▸ " } else { "  " };
             let mut line = match item.target {
+                _ if item.urgent => format!(
+                    "{marker}⚑ URGENT · {} · {} report{} · {} · since {}",
+                    item.label,
+                    item.reports,
+                    if item.reports == 1 { "" } else { "s" },
+                    item.categories,
+                    format_time(item.first_reported)
+                ),
                 crate::store::reports::Target::Unmask(_) => format!(
                     "{marker}{} · since {} · a confirms, x declines",
                     item.label,
@@ -161,11 +191,21 @@ impl ReportsScreen {
             }
             let style = if selected {
                 theme.selected()
+            } else if item.urgent {
+                theme.error()
             } else {
                 theme.text()
             };
             buf.set_stringn(area.x + 1, y, truncate(&line, w), w, style);
             y += 1;
+            // Where it is and who wrote it (a pseudonym for an anonymous author).
+            if let Some(place) = &item.place
+                && y < area.bottom().saturating_sub(2)
+            {
+                let place = format!("    {place}");
+                buf.set_stringn(area.x + 1, y, truncate(&place, w), w, theme.dim());
+                y += 1;
+            }
             if self.open == Some(item.target) {
                 let mut body = crate::sanitize::multiline(&item.body);
                 if !item.notes.is_empty() {
@@ -189,11 +229,19 @@ impl ReportsScreen {
             }
         }
         if let Some(input) = &self.outcome {
-            let y = area.bottom().saturating_sub(1);
+            // The usual outcomes, by number, above the question.
+            let bottom = area.bottom().saturating_sub(1);
+            for (i, o) in OUTCOMES.iter().enumerate() {
+                let row = bottom.saturating_sub((OUTCOMES.len() - i) as u16);
+                if row > area.y {
+                    let text = format!(" {} {o}", i + 1);
+                    buf.set_stringn(area.x, row, truncate(&text, w + 1), w + 1, theme.key());
+                }
+            }
             return crate::tui::widgets::prompt(
                 area,
-                y,
-                "Outcome (the reporters are told): ",
+                bottom,
+                "Outcome: a number, or your words (the reporters are told): ",
                 input,
                 buf,
                 theme,
