@@ -443,7 +443,11 @@ async fn a_silence_ends_on_its_own_and_a_timed_ban_lifts_at_the_next_login() {
     moderator.send(b"1d repeated shouting\r").await;
     moderator.wait_for("Member banned.").await;
     member.wait_closed().await;
+    // Kept out: reconnecting shows the ban, why, and the way to appeal, not the boards.
     let mut refused = Member::connect(server.addr, &member_key, 80, 24).await;
+    let screen = refused.wait_for("Why: repeated shouting").await;
+    assert!(!screen.contains("Small wins"), "{screen}");
+    refused.send(keys::ESC).await;
     refused.wait_closed().await;
 
     server.service.clock().advance(86_400 + 1);

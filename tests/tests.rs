@@ -1032,9 +1032,53 @@ async fn a_ban_from_another_process_closes_the_session_and_refuses_reconnects() 
     let raw = String::from_utf8_lossy(&m.raw);
     assert!(raw.contains("banned"), "the member is told: {raw:?}");
 
-    let mut again = Member::connect(server.addr, &key, 80, 24).await;
-    let screen = again.wait_for("banned until").await;
+    // Coming back, the member is not left at a dead end: why, until when, and one appeal.
+    let mut again = Member::connect(server.addr, &key, 40, 12).await;
+    let screen = again
+        .wait_until(|s| flat(s).contains("banned until"), "the ban")
+        .await;
     assert!(!screen.contains("Boards"), "{screen}");
+    again
+        .wait_until(|s| flat(s).contains("Why: harassment"), "the reason")
+        .await;
+    again.send(b"a").await;
+    again.send(b"I am sorry, it will not happen again\r").await;
+    again
+        .wait_until(
+            |s| flat(s).contains("Your appeal is with the moderators"),
+            "sent",
+        )
+        .await;
+    again.send(b"a").await;
+    again.send(b"please\r").await;
+    again
+        .wait_until(
+            |s| flat(s).contains("already with the moderators"),
+            "one at a time",
+        )
+        .await;
+    // Nothing else is reachable: the boards are not there.
+    again.send(b"i").await;
+    again.send(b"/").await;
+    again.pump(Duration::from_millis(200)).await;
+    assert!(!again.screen().contains("Boards"), "{}", again.screen());
+    let queue = server
+        .service
+        .store()
+        .read(haven::store::reports::queue)
+        .expect("queue");
+    assert!(
+        queue.iter().any(|q| q.label == "appeal from troubled"),
+        "{queue:?}"
+    );
+    assert_eq!(
+        queue
+            .iter()
+            .filter(|q| q.label.starts_with("appeal"))
+            .count(),
+        1
+    );
+    again.send(keys::ESC).await;
     again.wait_closed().await;
 
     let (code, _, _) = util::bbs(&[

@@ -149,7 +149,7 @@ impl russh::server::Handler for Handler {
                 }
                 Identity::Member(user, Some(key_id))
             }
-            Ok(Ok(Login::Banned { until })) => Identity::Banned { until },
+            Ok(Ok(Login::Banned { user, until })) => Identity::Banned { user, until },
             Ok(Ok(Login::Unknown)) => Identity::NewKey(info),
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "login lookup failed");

@@ -171,8 +171,10 @@ pub enum Login {
         user: User,
         key_id: i64,
     },
-    /// Banned until this time (None: until a moderator lifts it).
+    /// Banned until this time (None: until a moderator lifts it). The member still gets their
+    /// record (why) and one appeal.
     Banned {
+        user: User,
         until: Option<i64>,
     },
     /// Nobody has this key: sign-up.
@@ -368,7 +370,7 @@ impl Service {
                         Some("ban expired"),
                     )?;
                 }
-                AccountStatus::Banned => return Ok(Login::Banned { until }),
+                AccountStatus::Banned => return Ok(Login::Banned { user, until }),
                 AccountStatus::Deleted => return Ok(Login::Unknown),
                 AccountStatus::Active | AccountStatus::Pending => {}
             }
@@ -496,6 +498,8 @@ impl Service {
         let reason = crate::sanitize::line(reason);
         self.store.write(|c| {
             users::set_status(c, target.id, AccountStatus::Banned, until)?;
+            // In the member's record, with its reason: what they are shown when they connect.
+            store::sanctions::add(c, target.id, "ban", &reason, actor.map(|a| a.id), until)?;
             record_member_change(
                 c,
                 actor.map(|a| a.id),
@@ -917,6 +921,13 @@ impl Service {
             .collect();
         if text.is_empty() {
             return Err(ServiceError::ReasonNeeded);
+        }
+        // One appeal at a time: the moderators answer it before another is taken.
+        if self
+            .store
+            .read(|c| store::reports::open_appeal(c, user.id))?
+        {
+            return Ok("Your appeal is already with the moderators. You will hear back.".into());
         }
         self.store.write(|c| {
             store::reports::appeal(c, user.id, &text)?;

@@ -41,8 +41,8 @@ pub enum Identity {
     Member(User, Option<i64>),
     /// An unknown key: the session starts with sign-up.
     NewKey(KeyInfo),
-    /// A banned member: they are told, and the session ends.
-    Banned { until: Option<i64> },
+    /// A banned member: they see why and until when, and may send one appeal.
+    Banned { user: User, until: Option<i64> },
 }
 
 /// Where frames go. `send` returns false when the peer is gone or stopped reading.
@@ -102,22 +102,10 @@ pub async fn run<O: Output>(
 ) -> Ending {
     let (mut width, mut height) = size;
     let mut live = service.hub().subscribe();
-    let (user, key_id, key) = match identity {
-        Identity::Member(u, key_id) => (Some(u), key_id, None),
-        Identity::NewKey(k) => (None, None, Some(k)),
-        Identity::Banned { until } => {
-            let until = match until {
-                Some(t) => format!("until {} UTC", crate::tui::widgets::format_time(t)),
-                None => "until a moderator lifts it".to_string(),
-            };
-            let text = format!(
-                "\x1b[H\x1b[2J\r\n  This account is banned {until}.\r\n\r\n  \
-                 You can see why in the moderators' message to you when the ban ends.\r\n  \
-                 In an emergency, call your local emergency number.\r\n\r\n"
-            );
-            let _ = out.send(text.into_bytes()).await;
-            return Ending::Removed;
-        }
+    let (user, key_id, key, banned) = match identity {
+        Identity::Member(u, key_id) => (Some(u), key_id, None, None),
+        Identity::NewKey(k) => (None, None, Some(k), None),
+        Identity::Banned { user, until } => (Some(user), None, None, Some(until)),
     };
     let texts = {
         let s = service.clone();
@@ -148,7 +136,11 @@ pub async fn run<O: Output>(
         }
         None => (false, false),
     };
-    let (mut app, mut effects) = App::new(user, texts, theme, width, height);
+    let (mut app, mut effects) = match (banned, user) {
+        // A banned member gets their record (why, until when) and one appeal; nothing else.
+        (Some(until), Some(u)) => App::banned(u, until, texts, theme, width, height),
+        (_, user) => App::new(user, texts, theme, width, height),
+    };
     app.set_key(key_id);
     if must_enrol {
         effects = app.require_totp();
@@ -227,6 +219,19 @@ pub async fn run<O: Output>(
                     // (ban, revoked key, role change), whichever process made the change.
                     let Some(me) = app.user.as_ref().map(|u| u.id) else { continue };
                     if event.user != Some(me) {
+                        continue;
+                    }
+                    if banned.is_some() {
+                        // A banned member's screen is their record: news (an answer to their
+                        // appeal) shows there; the ban itself is why the session is like this.
+                        let (s, u) = (service.clone(), app.user.clone());
+                        if let Some(u) = u
+                            && let Ok(Ok(notices)) = tokio::task::spawn_blocking(move || s.take_notices(&u)).await
+                            && !notices.is_empty()
+                        {
+                            app.notice(notices.join(" "));
+                            msgs.push(Msg::LiveLagged);
+                        }
                         continue;
                     }
                     let s = service.clone();

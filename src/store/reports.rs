@@ -271,6 +271,15 @@ pub fn appeal(c: &Connection, user: UserId, text: &str) -> Result<()> {
     queue_changed(c)
 }
 
+/// True when the member has an appeal the moderators have not answered yet.
+pub fn open_appeal(c: &Connection, user: UserId) -> Result<bool> {
+    Ok(c.prepare_cached(
+        "SELECT 1 FROM reports WHERE reporter_id = ?1 AND target_kind = 'user'
+           AND target_id = ?1 AND category = 'appeal' AND resolved_at IS NULL",
+    )?
+    .exists([user])?)
+}
+
 /// Claims (or, with `None`, hands back) the open reports on an item.
 pub fn claim(c: &Connection, target: Target, by: Option<UserId>) -> Result<()> {
     c.prepare_cached(

@@ -364,6 +364,27 @@ pub struct App {
 }
 
 impl App {
+    /// An App for a banned member: their record, which says why, until when, and takes one
+    /// appeal; Help now works as everywhere.
+    pub fn banned(
+        user: User,
+        until: Option<i64>,
+        texts: Texts,
+        theme: Theme,
+        width: u16,
+        height: u16,
+    ) -> (App, Vec<Effect>) {
+        let (mut app, _) = App::new(Some(user), texts, theme, width, height);
+        let until = match until {
+            Some(t) => format!("until {} UTC", widgets::format_time(t)),
+            None => "until a moderator lifts it".to_string(),
+        };
+        app.screen = Screen::Record(screens::record::RecordScreen::banned(format!(
+            "This account is banned {until}."
+        )));
+        (app, vec![Effect::LoadRecord])
+    }
+
     /// An App for a known member (opens the board list) or for sign-up (`user` is None).
     pub fn new(
         user: Option<User>,
@@ -872,7 +893,6 @@ impl App {
                     next,
                     effects,
                 ));
-                self.screen.set_width(self.width);
                 vec![]
             }
             Loaded::Recovered(user, left, key_id) => {
@@ -1070,7 +1090,6 @@ impl App {
                     Screen::Settings(screens::settings::SettingsScreen::new(self.key_id)),
                     vec![Effect::LoadSettings],
                 ));
-                self.screen.set_width(self.width);
                 vec![]
             }
             other => self.screen.loaded(other, body),

@@ -11,6 +11,8 @@ pub const NOTICES_TITLE: &str = "Recent notices";
 pub const NO_NOTICES: &str = "No notices yet.";
 /// Ends a status-line notice that did not fit.
 pub const NOTICE_CUT: &str = " (F3: all)";
+pub const BANNED_KEYS: &str =
+    "a sends one appeal to the moderators; you will hear back. F1 opens Help now; Esc leaves.";
 pub const DRAFT_SAVING: &str = "Saving your draft…";
 pub const DRAFT_NOT_SAVED: &str = "Your draft stays here, on screen: Esc tries to save it again.";
 pub const POSTING: &str = "Posting…";

@@ -187,7 +187,7 @@ impl Screen {
             Screen::Thread(s) if s.typing() => s.reason_key(key),
             Screen::Thread(s) => s.key(action, body, user),
             Screen::Compose(s) => s.key(key, action),
-            Screen::Notice(s) => s.key(key, action, body),
+            Screen::Notice(s) => s.key(key, action),
             Screen::Settings(s) => s.key(key, action),
             Screen::Totp(s) => s.key(key, action),
             Screen::Staff(s) => s.key(action),
@@ -282,7 +282,6 @@ impl Screen {
         match self {
             Screen::Thread(s) => s.width = width,
             Screen::Conversation(s) => s.width = width,
-            Screen::Notice(s) => s.set_width(width),
             _ => {}
         }
     }

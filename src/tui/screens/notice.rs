@@ -19,8 +19,8 @@ pub struct NoticeScreen {
     scroll: Scroll,
     /// Enter was pressed once: the next `y` goes on, any other key stays.
     confirming: bool,
-    /// The last size drawn at, so keys scroll as the screen shows.
-    width: u16,
+    /// Rows of text and rows shown, as last drawn (so keys scroll as the screen shows).
+    shown: std::cell::Cell<(usize, usize)>,
 }
 
 /// What leaving asks, and the keys at the foot.
@@ -40,7 +40,7 @@ impl NoticeScreen {
             next: Some((Box::new(next), effects)),
             scroll: Scroll::default(),
             confirming: false,
-            width: 80,
+            shown: std::cell::Cell::new((0, 0)),
         }
     }
 
@@ -58,17 +58,8 @@ impl NoticeScreen {
         vec![(String::new(), Tone::Plain), (words.to_string(), Tone::Key)]
     }
 
-    pub fn set_width(&mut self, width: u16) {
-        self.width = width;
-    }
-
-    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, body: u16) -> Outcome {
-        let (total, rows) = widgets::scrolled_rows(
-            self.width.saturating_sub(2),
-            body,
-            &self.text(),
-            &self.foot(),
-        );
+    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
+        let (total, rows) = self.shown.get();
         if self.confirming {
             self.confirming = false;
             if key.code == KeyCode::Char('y') || key.code == KeyCode::Char('Y') {
@@ -94,16 +85,14 @@ impl NoticeScreen {
             width: area.width.saturating_sub(2),
             ..area
         };
-        if let Some(mark) =
-            widgets::draw_scrolled(inner, buf, &self.text(), &self.foot(), self.scroll, theme)
-        {
-            // Where the reader is, on the top row's right.
-            let mark = format!(" {mark} ↑↓ ");
-            let w = widgets::width(&mark) as u16;
-            if w < area.width {
-                buf.set_string(area.x + area.width - w, area.y, mark, theme.key());
-            }
-        }
+        let (text, foot) = (self.text(), self.foot());
+        self.shown.set(widgets::marked_rows(
+            inner.width,
+            inner.height,
+            &text,
+            &foot,
+        ));
+        widgets::draw_scrolled_marked(inner, buf, &text, &foot, self.scroll, theme);
         None
     }
 }

@@ -1,5 +1,6 @@
 //! "My record": the warnings, silences and bans a member received, with reasons and ends, and
-//! a way to appeal into the moderators' queue.
+//! a way to appeal into the moderators' queue. It is also all a banned member gets when they
+//! connect: why, until when, and one appeal (no dead end).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -8,13 +9,18 @@ use terminput::KeyEvent;
 use super::{Nav, Outcome};
 use crate::store::sanctions::Entry;
 use crate::tui::keymap::Action;
+use crate::tui::widgets::{self, LineInput, Scroll, Tone, format_time};
 use crate::tui::widgets::{Answer, ask};
-use crate::tui::widgets::{LineInput, format_time, truncate};
 use crate::tui::{Effect, Loaded, Theme};
 
 pub struct RecordScreen {
     entries: Option<Vec<Entry>>,
     appeal: Option<LineInput>,
+    /// For a banned member: what is said above the record.
+    banner: Option<String>,
+    scroll: Scroll,
+    /// Rows of text and rows shown, as last drawn (so keys scroll as the screen shows).
+    shown: std::cell::Cell<(usize, usize)>,
 }
 
 impl RecordScreen {
@@ -22,6 +28,17 @@ impl RecordScreen {
         RecordScreen {
             entries: None,
             appeal: None,
+            banner: None,
+            scroll: Scroll::default(),
+            shown: std::cell::Cell::new((0, 0)),
+        }
+    }
+
+    /// The screen a banned member sees, with `banner` (the ban and its end) above the record.
+    pub fn banned(banner: String) -> RecordScreen {
+        RecordScreen {
+            banner: Some(banner),
+            ..RecordScreen::new()
         }
     }
 
@@ -35,6 +52,10 @@ impl RecordScreen {
                 Answer::Given(text) => Outcome::effects(vec![Effect::Appeal(text)]),
                 _ => Outcome::none(),
             };
+        }
+        let (total, rows) = self.shown.get();
+        if self.scroll.key(key, total, rows) {
+            return Outcome::none();
         }
         match action {
             Some(Action::Appeal) => {
@@ -64,7 +85,6 @@ impl RecordScreen {
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
-        let w = area.width.saturating_sub(2) as usize;
         let Some(entries) = &self.entries else {
             buf.set_string(
                 area.x + 1,
@@ -74,40 +94,49 @@ impl RecordScreen {
             );
             return None;
         };
-        buf.set_stringn(
-            area.x + 1,
-            area.y,
-            "What moderators recorded about you",
-            w,
-            theme.title(),
-        );
-        if entries.is_empty() {
-            buf.set_string(
-                area.x + 1,
-                area.y + 2,
-                "Nothing. Thank you for looking after this place.",
-                theme.dim(),
-            );
+        let mut text: Vec<(String, Tone)> = Vec::new();
+        if let Some(banner) = &self.banner {
+            // Why, first: the newest ban's reason, then what the member can do.
+            text.push((banner.clone(), Tone::Key));
+            if let Some(ban) = entries.iter().find(|e| e.kind == "ban") {
+                text.push((
+                    format!("Why: {}", crate::sanitize::line(&ban.reason)),
+                    Tone::Plain,
+                ));
+            }
+            text.push((crate::tui::strings::BANNED_KEYS.into(), Tone::Dim));
+            text.push((String::new(), Tone::Plain));
         }
-        for (i, e) in entries
-            .iter()
-            .enumerate()
-            .take(area.height.saturating_sub(4) as usize)
-        {
+        text.push(("What moderators recorded about you".into(), Tone::Title));
+        text.push((String::new(), Tone::Plain));
+        if entries.is_empty() {
+            text.push((
+                "Nothing. Thank you for looking after this place.".into(),
+                Tone::Dim,
+            ));
+        }
+        for e in entries {
             let until = match e.expires_at {
                 Some(t) => format!(" until {} UTC", format_time(t)),
                 None if e.kind == "ban" => " (until lifted)".to_string(),
                 None => String::new(),
             };
-            let line = format!("{} UTC  {}{until}: {}", format_time(e.at), e.kind, e.reason);
-            buf.set_stringn(
-                area.x + 1,
-                area.y + 2 + i as u16,
-                truncate(&line, w),
-                w,
-                theme.text(),
-            );
+            let reason = crate::sanitize::line(&e.reason);
+            text.push((
+                format!("{} UTC  {}{until}: {reason}", format_time(e.at), e.kind),
+                Tone::Plain,
+            ));
         }
+        // The whole record, wrapped, scrolling; the bottom row is kept for the appeal question.
+        let inner = Rect {
+            x: area.x + 1,
+            width: area.width.saturating_sub(2),
+            height: area.height.saturating_sub(1),
+            ..area
+        };
+        self.shown
+            .set(widgets::marked_rows(inner.width, inner.height, &text, &[]));
+        widgets::draw_scrolled_marked(inner, buf, &text, &[], self.scroll, theme);
         if let Some(input) = &self.appeal {
             return crate::tui::widgets::prompt(
                 area,
