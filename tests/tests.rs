@@ -356,6 +356,118 @@ async fn a_long_notice_is_readable_whole_at_40x12() {
     server.stop().await;
 }
 
+/// Every screen a member or moderator reaches, at 40×12, 80×24 and 200×60: its title shows,
+/// its essential content shows, and Help now is in reach (its key in the footer).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_screen_is_usable_at_40x12_80x24_and_200x60() {
+    let dir = data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    let server = TestServer::start_with(config).await;
+    let member_key = util::add_user(dir.path(), "sizer", "member");
+    let mod_key = util::add_user(dir.path(), "mod_sizer", "moderator");
+    let mut writer = Member::sign_up(server.addr, &new_key(), "writer").await;
+    post_thread(&mut writer, "A thread to read", "words in the thread").await;
+    writer.disconnect().await;
+    for (cols, rows) in [(40, 12), (80, 24), (200, 60)] {
+        let at = format!("{cols}x{rows}");
+        let mut m = Member::connect(server.addr, &member_key, cols, rows).await;
+        let check = |screen: &str, title: &str, content: &str| {
+            let f = flat(screen);
+            assert!(
+                screen.lines().next().is_some_and(|h| h.contains(title)),
+                "{at}: title {title:?}:\n{screen}"
+            );
+            assert!(
+                f.contains(content),
+                "{at}: {content:?} on {title}:\n{screen}"
+            );
+            assert!(
+                f.contains("help now"),
+                "{at}: Help now in reach on {title}:\n{screen}"
+            );
+        };
+        let screen = m.wait_for("Welcome").await;
+        check(&screen, "Boards", "Welcome");
+        // Boards → threads → thread → reply composer, and back.
+        m.send(keys::ENTER).await;
+        let screen = m.wait_for("A thread to read").await;
+        check(&screen, "Welcome", "A thread to read");
+        m.send(keys::ENTER).await;
+        let screen = m.wait_for("words in the thread").await;
+        check(&screen, "A thread", "words in the thread");
+        m.send(b"r").await;
+        let screen = m.wait_for("Reply").await;
+        assert!(
+            flat(&screen).contains("help now"),
+            "{at}: composer:\n{screen}"
+        );
+        m.send(keys::ESC).await;
+        m.wait_for("words in the thread").await;
+        m.send(b"?").await;
+        m.wait_for("Keys on this screen").await;
+        m.send(keys::ESC).await;
+        m.wait_until(|s| !s.contains("Keys on this screen"), "help closed")
+            .await;
+        m.send(keys::ESC).await;
+        m.wait_for("A thread to read").await;
+        m.send(keys::ESC).await;
+        m.wait_for("Welcome").await;
+        // The member's other screens from the board list.
+        for (key, title, content) in [
+            (&b"s"[..], "Settings", "Your keys"),
+            (&b"i"[..], "Messages", "n"),
+            (&b"a"[..], "Notifications", "o"),
+            (&b"o"[..], "Who's online", "o"),
+        ] {
+            m.send(key).await;
+            let screen = m
+                .wait_until(
+                    |s| s.lines().next().is_some_and(|h| h.contains(title)),
+                    title,
+                )
+                .await;
+            check(&screen, title, content);
+            m.send(keys::ESC).await;
+            m.wait_for("Welcome").await;
+        }
+        m.send(keys::F1).await;
+        let screen = m.wait_for("Help now").await;
+        assert!(flat(&screen).contains("emergency"), "{at}:\n{screen}");
+        m.send(keys::ESC).await;
+        m.send(keys::F3).await;
+        m.wait_for("Recent notices").await;
+        m.send(keys::ESC).await;
+        m.disconnect().await;
+
+        // A moderator's desk, queue and audit log.
+        let mut moderator = Member::connect(server.addr, &mod_key, cols, rows).await;
+        moderator.wait_for("Welcome").await;
+        moderator.send(b"m").await;
+        let screen = moderator
+            .wait_until(
+                |s| s.lines().next().is_some_and(|h| h.contains("Moderation")),
+                "desk",
+            )
+            .await;
+        assert!(flat(&screen).contains("help now"), "{at}: desk:\n{screen}");
+        moderator.send(b"p").await;
+        let screen = moderator.wait_for("No open reports").await;
+        check(&screen, "Reports", "No open reports");
+        moderator.send(keys::ESC).await;
+        moderator.send(b"l").await;
+        let screen = moderator
+            .wait_until(
+                |s| s.lines().next().is_some_and(|h| h.contains("Audit log")),
+                "audit",
+            )
+            .await;
+        check(&screen, "Audit log", "login");
+        moderator.disconnect().await;
+    }
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_post_keeps_the_draft_across_a_reconnect() {
     let dir = data_dir();

@@ -1146,20 +1146,21 @@ impl App {
         if self.unread_messages > 0 {
             mail.push_str(&format!("✉ {} · ", self.unread_messages));
         }
+        // Who you are, with the staff role when there is room for it and for where you are.
         let right = self
             .user
             .as_ref()
-            .map(|u| match u.role {
-                crate::domain::Role::Moderator | crate::domain::Role::Sysop => {
-                    format!(
-                        "{} · {} ",
-                        crate::sanitize::line(&u.handle),
-                        u.role.as_str()
-                    )
+            .map(|u| {
+                let handle = crate::sanitize::line(&u.handle);
+                let with_role = format!("{mail}{handle} · {} ", u.role.as_str());
+                let fits =
+                    widgets::width(&left) + 1 + widgets::width(&with_role) <= header.width as usize;
+                if u.role.is_staff() && fits {
+                    with_role
+                } else {
+                    format!("{mail}{handle} ")
                 }
-                _ => format!("{} ", crate::sanitize::line(&u.handle)),
             })
-            .map(|who| format!("{mail}{who}"))
             .unwrap_or_default();
         let rw = widgets::width(&right) as u16;
         buf.set_stringn(

@@ -110,7 +110,14 @@ impl AuditScreen {
             return None;
         };
         let w = area.width.saturating_sub(2) as usize;
-        let mut head = "Time (UTC)        Actor            Action".to_string();
+        // Narrow terminals drop the year and the actor's column padding, so the action (what
+        // happened) still shows.
+        let narrow = w < 60;
+        let mut head = if narrow {
+            "Time (UTC)   Actor  Action".to_string()
+        } else {
+            "Time (UTC)        Actor            Action".to_string()
+        };
         if !self.filter.is_empty() {
             head.push_str(&format!("   [filter: {}]", self.filter));
         }
@@ -124,7 +131,13 @@ impl AuditScreen {
             .take(area.height.saturating_sub(1) as usize)
             .enumerate()
         {
-            let mut line = format!("{}  {:<16} {}", format_time(e.at), e.actor, e.action);
+            let mut line = if narrow {
+                let time = format_time(e.at);
+                let short = time.get(5..).unwrap_or(&time);
+                format!("{short}  {} {}", e.actor, e.action)
+            } else {
+                format!("{}  {:<16} {}", format_time(e.at), e.actor, e.action)
+            };
             if let Some(t) = &e.target {
                 line.push_str(&format!(" → {t}"));
             }
