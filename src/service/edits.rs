@@ -112,17 +112,19 @@ impl Service {
     ) -> Result<String> {
         let actor = self.current(actor)?;
         self.can(&actor, Action::Moderate)?;
-        let body = self
+        let e = self
             .store
             .read(|c| revisions::editable(c, post))?
             .filter(|e| e.editable)
-            .ok_or(ServiceError::NotFound("post"))?
-            .body;
+            .ok_or(ServiceError::NotFound("post"))?;
         if crate::sanitize::line(reason).trim().is_empty() {
             return Err(ServiceError::ReasonNeeded);
         }
-        // Moderators always give a reason, even on their own posts.
-        self.edit_post_as_moderator(&actor, post, &body, label, reason)
+        // Moderators always give a reason, even on their own posts. On their own anonymous
+        // post the audit row names no one: naming them would unmask them to the other
+        // moderators without the two-moderator unmask.
+        let audit_actor = (!(e.author.is_anonymous() && e.author.is(actor.id))).then_some(actor.id);
+        self.edit_post_as_moderator(&actor, post, &e.body, label, reason, audit_actor)
     }
 
     fn edit_post_as_moderator(
@@ -132,6 +134,7 @@ impl Service {
         body: &str,
         label: &str,
         reason: &str,
+        audit_actor: Option<crate::domain::UserId>,
     ) -> Result<String> {
         let cw: String = crate::sanitize::line(label)
             .trim()
@@ -151,7 +154,7 @@ impl Service {
             revisions::edit(c, post, actor.id, body, new_cw.as_deref(), Some(&reason))?;
             audit::record(
                 c,
-                Some(actor.id),
+                audit_actor,
                 AuditAction::ContentWarningChanged,
                 Some("post"),
                 Some(post.0),

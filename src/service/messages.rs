@@ -71,17 +71,42 @@ impl Service {
 
     /// The author of a post, to write to (never an anonymous one).
     pub fn post_correspondent(&self, user: &User, post: PostId) -> Result<User> {
-        let other = self.named_author(post, "Anonymous posters cannot be written to privately.")?;
+        let other = self.named_author(
+            user,
+            post,
+            "Anonymous posters cannot be written to privately.",
+        )?;
         self.check_correspondent(user, &other)?;
         Ok(other)
     }
 
     /// A post's author, when it is not anonymous (else `refusal`) and their account exists.
-    fn named_author(&self, post: PostId, refusal: &str) -> Result<User> {
+    fn named_author(&self, reader: &User, post: PostId, refusal: &str) -> Result<User> {
+        // Only for a post the reader can see (a stale screen must not name anyone), or a named
+        // post hidden from them because they blocked its author: they know who that is.
+        let visible = self
+            .store
+            .read(|c| {
+                crate::store::visibility::can_see_post(
+                    c,
+                    &crate::store::visibility::Reader::of(reader),
+                    post,
+                )
+            })?
+            .is_some();
         let (author, _) = self
             .store
             .read(|c| blocks::post_author(c, post))?
             .ok_or(ServiceError::NotFound("post"))?;
+        if !visible {
+            let blocked = match author.named() {
+                Some(a) => self.store.read(|c| blocks::is_blocked(c, reader.id, a))?,
+                None => false,
+            };
+            if !blocked {
+                return Err(ServiceError::NotFound("post"));
+            }
+        }
         if author.is_anonymous() {
             return Err(ServiceError::Refused(refusal.into()));
         }
@@ -236,7 +261,7 @@ pub struct Profile {
 impl Service {
     /// The profile of a post's author (never of an anonymous one).
     pub fn profile_of_post(&self, user: &User, post: PostId) -> Result<Profile> {
-        let other = self.named_author(post, "Anonymous posters have no profile.")?;
+        let other = self.named_author(user, post, "Anonymous posters have no profile.")?;
         let blocked_by_you = self
             .store
             .read(|c| blocks::is_blocked(c, user.id, other.id))?;

@@ -824,7 +824,7 @@ impl Service {
             .store
             .read(|c| blocks::post_author(c, post))?
             .ok_or(ServiceError::NotFound("post"))?;
-        if author.is(actor.id) || author == PostAuthor::Gone {
+        if author.is(actor.id) || author.is_gone() {
             return Err(ServiceError::NotFound("author"));
         }
         // An anonymous author stays unknown to the moderator: a warning reaches them without
@@ -1487,6 +1487,10 @@ impl Service {
     /// whether the thread itself is now out of their sight (they blocked who started it). The
     /// blocked member is never told.
     pub fn block_author(&self, user: &User, post: PostId) -> Result<(String, bool)> {
+        // Only the author of a post the member can see (a stale screen must not name anyone).
+        self.store
+            .read(|c| visibility::can_see_post(c, &Reader::of(user), post))?
+            .ok_or(ServiceError::NotFound("post"))?;
         let (author, thread) = self
             .store
             .read(|c| blocks::post_author(c, post))?

@@ -59,12 +59,15 @@ pub fn delete_account(c: &Connection, user: UserId, erase_posts: bool) -> Result
             [user],
         )?;
     } else {
+        // Named posts lose their author. Anonymous ones keep pointing at the tombstone (which
+        // holds nothing of the member): their pseudonym is made from it, and a pseudonym that
+        // changed at the moment an account went would tie those posts to that account.
         c.execute(
-            "UPDATE posts SET author_id = NULL WHERE author_id = ?1",
+            "UPDATE posts SET author_id = NULL WHERE author_id = ?1 AND anonymous = 0",
             [user],
         )?;
         c.execute(
-            "UPDATE threads SET author_id = NULL WHERE author_id = ?1",
+            "UPDATE threads SET author_id = NULL WHERE author_id = ?1 AND anonymous = 0",
             [user],
         )?;
     }
@@ -93,6 +96,8 @@ pub fn delete_account(c: &Connection, user: UserId, erase_posts: bool) -> Result
         "DELETE FROM blocks WHERE blocker_id = ?1 OR blocked_id = ?1",
         [user],
     )?;
+    // The pseudonyms this member hid go; hides of their own pseudonym by others stay with it.
+    c.execute("DELETE FROM anon_hides WHERE user_id = ?1", [user])?;
     let t = tombstone(user);
     c.execute(
         "UPDATE users SET handle = '[deleted]', handle_norm = ?2, handle_skeleton = ?2,

@@ -69,7 +69,10 @@ pub fn deliver(c: &Connection, post: PostId, mentioned: &[String]) -> Result<usi
     let starter: Option<UserId> = c
         .prepare_cached("SELECT author_id FROM threads WHERE id = ?1")?
         .query_row([thread], |r| r.get(0))?;
-    if let Some(s) = starter {
+    if let Some(s) = starter
+        && super::users::status(c, s)?
+            .is_some_and(|(st, _)| st == crate::domain::AccountStatus::Active)
+    {
         recipients.push((s, "reply"));
     }
     let mut told: Vec<UserId> = Vec::new();

@@ -37,7 +37,7 @@ pub fn expand(c: &Connection, reader: &Reader, body: &str) -> Result<String> {
         return Ok(body.to_string());
     }
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT p.anonymous, p.author_id, u.handle, t.anon_salt, p.body
+        "SELECT p.anonymous, p.author_id, u.handle, t.anon_salt, p.body, p.content_warning
            FROM posts p JOIN threads t ON t.id = p.thread_id
            LEFT JOIN users u ON u.id = p.author_id
           WHERE p.id = :post AND {}",
@@ -56,11 +56,16 @@ pub fn expand(c: &Connection, reader: &Reader, body: &str) -> Result<String> {
             .query_row(&*params, |r| {
                 let author: Option<UserId> = r.get(1)?;
                 let name = shown_author(r.get(0)?, &r.get::<_, Vec<u8>>(3)?, author, r.get(2)?);
-                Ok((name, r.get::<_, String>(4)?))
+                Ok((name, r.get::<_, String>(4)?, r.get::<_, Option<String>>(5)?))
             })
             .optional()?;
         match found {
-            Some((name, text)) => {
+            // A quoted post behind a content warning stays behind it here too.
+            Some((name, _, Some(cw))) => out.push(format!(
+                "> {name} wrote (⚠ CW: {}): open the quoted post to read it",
+                crate::sanitize::line(&cw)
+            )),
+            Some((name, text, None)) => {
                 out.push(format!("> {name} wrote:"));
                 let lines: Vec<&str> = text.split('\n').filter(|l| parse(l).is_none()).collect();
                 for l in lines.iter().take(QUOTED_LINES) {

@@ -9,7 +9,7 @@ use super::{Result, now};
 use crate::domain::{BoardId, PostId, ThreadId, UserId};
 
 /// A post as an editor needs it: where it is, who wrote it, what it says now.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Editable {
     pub board: BoardId,
     pub thread: ThreadId,

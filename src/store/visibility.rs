@@ -157,7 +157,9 @@ pub const DELETED_AUTHOR: &str = "[deleted]";
 /// Who wrote a post, as the store hands it out. An anonymous author is masked: nothing outside
 /// the store can read the id in it, so a screen, a search result or an export cannot leak it
 /// even by mistake — it would not compile.
-#[derive(Clone, PartialEq, Eq)]
+/// Not comparable: two masked authors must not be matched against each other outside the
+/// store (that would link anonymous posts across threads).
+#[derive(Clone)]
 pub enum PostAuthor {
     Named(UserId),
     Masked(MaskedAuthor),
@@ -168,7 +170,7 @@ pub enum PostAuthor {
 /// The author of an anonymous post. Opaque: compare it with a member ([`MaskedAuthor::is`]) to
 /// know whether a post is that member's own; hand it back to the store operations that need
 /// it. It prints as nothing.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct MaskedAuthor(UserId);
 
 impl MaskedAuthor {
@@ -228,6 +230,10 @@ impl PostAuthor {
 
     pub fn is_anonymous(&self) -> bool {
         matches!(self, PostAuthor::Masked(_))
+    }
+
+    pub fn is_gone(&self) -> bool {
+        matches!(self, PostAuthor::Gone)
     }
 
     /// The id behind either form, for the store's own operations only.
