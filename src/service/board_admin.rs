@@ -160,14 +160,28 @@ impl Service {
             BoardSetting::Archived(v) => (BoardColumn::Archived, v),
         };
         let what = format!("{slug}: {}", setting.describe());
+        self.change_board(actor, slug, &what, |c, id| {
+            boards::set(c, id, column, value)
+        })
+    }
+
+    /// Changes the existing board `slug` with `change`, audits it as `what` and tells open
+    /// sessions, all in one transaction.
+    fn change_board(
+        &self,
+        actor: Option<UserId>,
+        slug: &str,
+        what: &str,
+        change: impl FnOnce(&rusqlite::Connection, crate::domain::BoardId) -> crate::store::Result<()>,
+    ) -> Result<()> {
         self.store.write(|c| {
             let Some(id) = boards::by_slug(c, slug)? else {
                 return Ok(Err(ServiceError::BadBoard(format!(
                     "no board called {slug:?}"
                 ))));
             };
-            boards::set(c, id, column, value)?;
-            audit::record(c, actor, AuditAction::BoardChanged, None, None, Some(&what))?;
+            change(c, id)?;
+            audit::record(c, actor, AuditAction::BoardChanged, None, None, Some(what))?;
             events::append(c, EventKind::ThreadChanged, Some(id), None, None, None)?;
             Ok(Ok(()))
         })??;
@@ -179,19 +193,7 @@ impl Service {
     pub fn move_board(&self, actor: Option<&User>, slug: &str, position: i64) -> Result<()> {
         let actor = self.board_actor(actor)?;
         let what = format!("{slug}: moved to position {position}");
-        self.store.write(|c| {
-            let Some(id) = boards::by_slug(c, slug)? else {
-                return Ok(Err(ServiceError::BadBoard(format!(
-                    "no board called {slug:?}"
-                ))));
-            };
-            boards::move_to(c, id, position)?;
-            audit::record(c, actor, AuditAction::BoardChanged, None, None, Some(&what))?;
-            events::append(c, EventKind::ThreadChanged, Some(id), None, None, None)?;
-            Ok(Ok(()))
-        })??;
-        self.hub.poke();
-        Ok(())
+        self.change_board(actor, slug, &what, |c, id| boards::move_to(c, id, position))
     }
 
     /// Every board, archived ones too, for a sysop.
