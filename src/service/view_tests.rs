@@ -902,3 +902,43 @@ fn acting_on_a_post_the_member_cannot_see_names_no_one() {
         assert!(matches!(r, Err(ServiceError::NotFound("post"))), "{r:?}");
     }
 }
+
+#[test]
+fn board_changes_from_the_shell_are_audited_with_the_change() {
+    let (_d, s) = open_service();
+    s.create_board(
+        None,
+        &crate::config::BoardSeed {
+            slug: "art".into(),
+            name: "Art".into(),
+            description: String::new(),
+            read_only: false,
+            anonymous: false,
+            welcome: false,
+        },
+    )
+    .expect("create");
+    s.set_board(None, "art", BoardSetting::Archived(true))
+        .expect("archive");
+    s.move_board(None, "art", 0).expect("move");
+    let log = s
+        .audit(&crate::store::audit::Filter::default(), 50, 0)
+        .expect("audit");
+    let reasons: Vec<String> = log.iter().filter_map(|e| e.reason.clone()).collect();
+    for expected in [
+        "art: created",
+        "art: archived: on",
+        "art: moved to position 0",
+    ] {
+        assert!(
+            reasons.iter().any(|r| r == expected),
+            "{expected:?} in {reasons:?}"
+        );
+    }
+    // A member's session cannot make the same change.
+    let m = s.add_user("member", &key(), Role::Member).expect("add");
+    assert!(matches!(
+        s.set_board(Some(&m), "art", BoardSetting::Archived(false)),
+        Err(ServiceError::Denied(Denied::SysopOnly))
+    ));
+}
