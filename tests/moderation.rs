@@ -561,6 +561,14 @@ async fn an_urgent_report_reaches_online_moderators_first_and_in_context() {
     let mod_key = util::add_user(dir.path(), "on_call", "moderator");
     let mut moderator = Member::connect(server.addr, &mod_key, 100, 30).await;
     moderator.wait_for("Small wins").await;
+    // The moderator asks for a bell with urgent reports (settings, l).
+    moderator.send(b"s").await;
+    moderator.wait_for("Bell with urgent reports: off").await;
+    moderator.send(b"l").await;
+    moderator.wait_for("Your terminal will ring").await;
+    moderator.wait_for("Bell with urgent reports: on").await;
+    moderator.send(keys::ESC).await;
+    moderator.wait_for("Small wins").await;
     let mut poster = Member::sign_up(server.addr, &new_key(), "struggling").await;
     // An anonymous thread on Support, and a named spam thread on Welcome.
     poster.send(keys::DOWN).await;
@@ -596,6 +604,8 @@ async fn an_urgent_report_reaches_online_moderators_first_and_in_context() {
     reporter.send(keys::TAB).await;
     reporter.send(b"f").await;
     reporter.wait_for("as [someone may be at risk]").await;
+    moderator.pump(std::time::Duration::from_millis(100)).await;
+    let quiet = moderator.raw.len();
     reporter.send(b"worried about them\r").await;
     // The reporter is shown Help now.
     reporter.wait_for("emergency").await;
@@ -603,6 +613,7 @@ async fn an_urgent_report_reaches_online_moderators_first_and_in_context() {
     // The moderator, on the board list, is told at once and sees the badge.
     let screen = moderator.wait_for("someone may be at risk").await;
     assert!(screen.contains("⚑ 2 (1 urgent)"), "{screen}");
+    assert!(moderator.raw[quiet..].contains(&0x07), "the bell rang");
     moderator.send(b"m").await;
     moderator.send(b"p").await;
     let screen = moderator.wait_for("URGENT").await;

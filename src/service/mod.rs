@@ -1058,6 +1058,27 @@ impl Service {
         Ok(Some(self.store.read(store::reports::open_counts)?))
     }
 
+    /// Whether this moderator wants a terminal bell with a new urgent report; None for members.
+    pub fn report_bell(&self, user: &User) -> Result<Option<bool>> {
+        if !user.is_staff() {
+            return Ok(None);
+        }
+        Ok(Some(self.store.read(|c| users::report_bell(c, user.id))?))
+    }
+
+    /// Turns a moderator's bell for urgent reports on or off.
+    pub fn set_report_bell(&self, user: &User, on: bool) -> Result<String> {
+        self.can(&self.current(user)?, Action::Moderate)?;
+        self.store
+            .write(|c| users::set_report_bell(c, user.id, on))?;
+        Ok(if on {
+            "Your terminal will ring when a report says someone may be at risk."
+        } else {
+            "No bell for urgent reports."
+        }
+        .into())
+    }
+
     /// Claims the reports on a post for the actor, or hands them back (`claim` false).
     pub fn claim_report(
         &self,

@@ -286,7 +286,12 @@ pub async fn run<O: Output>(
         if stop == Stop::QuickExit {
             break;
         }
-        if !out.send(frame.draw(&app, width, height)).await {
+        let mut bytes = frame.draw(&app, width, height);
+        // A moderator who asked for it hears a new urgent report (BEL, once).
+        if app.take_bell() {
+            bytes.insert(0, 0x07);
+        }
+        if !out.send(bytes).await {
             return Ending::Stalled;
         }
     }
@@ -384,6 +389,7 @@ fn settings(service: &Service, user: &User) -> Result<Loaded, ServiceError> {
             presence: service.presence_visible(user)?,
             muted: service.muted_words(user)?,
             blocked: service.blocked(user)?,
+            report_bell: service.report_bell(user)?,
         },
     ))
 }
@@ -621,9 +627,13 @@ fn perform_blocking(
                 service.unread_messages(u)?,
                 service.unread_notifications(u)?,
                 service.open_reports(u)?,
+                service.report_bell(u)?.unwrap_or(false),
             ))
         })()),
         (Effect::LoadOnline, Some(u)) => loaded(service.who_is_online(u).map(Loaded::Online)),
+        (Effect::SetReportBell(on), Some(u)) => {
+            loaded(service.set_report_bell(u, on).map(Loaded::SettingsChanged))
+        }
         (Effect::SetPresence(visible), Some(u)) => loaded(
             service
                 .set_presence(u, visible)

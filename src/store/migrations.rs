@@ -9,6 +9,7 @@ use super::{Result, StoreError};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../schema.sql"),
     include_str!("migrations/0001_messages_unmask.sql"),
+    include_str!("migrations/0002_report_bell.sql"),
 ];
 
 /// Brings the schema up to date. Refuses a database newer than this program.

@@ -601,6 +601,20 @@ pub fn set_silenced_until(c: &Connection, user: UserId, until: Option<i64>) -> R
     Ok(())
 }
 
+/// Whether a moderator wants a terminal bell with an urgent report (off by default).
+pub fn report_bell(c: &Connection, user: UserId) -> Result<bool> {
+    Ok(
+        c.prepare_cached("SELECT report_bell FROM users WHERE id = ?1")?
+            .query_row([user], |r| r.get(0))?,
+    )
+}
+
+pub fn set_report_bell(c: &Connection, user: UserId, on: bool) -> Result<()> {
+    c.prepare_cached("UPDATE users SET report_bell = ?2 WHERE id = ?1")?
+        .execute(params![user, on])?;
+    Ok(())
+}
+
 /// Whether the member shows in "who's online" (invisible by default).
 pub fn presence_visible(c: &Connection, user: UserId) -> Result<bool> {
     Ok(

@@ -6,6 +6,8 @@ use terminput::{KeyCode, KeyEvent, KeyModifiers};
 /// What a key asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// A moderator's bell with urgent reports, on or off (settings).
+    ToggleBell,
     /// Show the recent notices whole (the status line may cut a long one).
     Notices,
     /// Open a reported post or thread where it is (the review queue).
@@ -1037,7 +1039,15 @@ const COMPOSE: [Binding; 7] = [
     ),
 ];
 
-const SETTINGS: [Binding; 12] = [
+const SETTINGS: [Binding; 13] = [
+    b!(
+        &[(KeyCode::Char('l'), NONE)],
+        Action::ToggleBell,
+        "l",
+        "bell with urgent reports on/off",
+        false,
+        staff
+    ),
     b!(
         &[(KeyCode::Char('b'), NONE)],
         Action::Block,

@@ -121,6 +121,8 @@ pub enum Effect {
     BlockMember(crate::domain::UserId),
     /// Block a member by handle (settings).
     BlockHandle(String),
+    /// A moderator's bell with urgent reports, on or off (settings).
+    SetReportBell(bool),
     /// The member's unread counts, for the header.
     LoadCounts,
     LoadNotifications,
@@ -252,8 +254,9 @@ pub enum Loaded {
     Correspondent(crate::domain::UserId, String),
     MessageSent(crate::domain::UserId),
     /// Unread private messages and notifications.
-    /// Unread messages, unread notifications, and for staff the open reports (all, urgent).
-    Counts(i64, i64, Option<(i64, i64)>),
+    /// Unread messages, unread notifications, for staff the open reports (all, urgent), and
+    /// whether they asked for a bell with urgent ones.
+    Counts(i64, i64, Option<(i64, i64)>, bool),
     Notifications(Vec<crate::store::notifications::Notification>),
     SearchResults(Vec<crate::store::search::Hit>),
     Online(Vec<String>),
@@ -361,6 +364,8 @@ pub struct App {
     unread_notifications: i64,
     /// For staff: open items in the review queue, and how many are urgent.
     open_reports: Option<(i64, i64)>,
+    /// A bell is due (a new urgent report, for a moderator who asked for one).
+    bell: bool,
 }
 
 impl App {
@@ -427,6 +432,7 @@ impl App {
                 unread_messages: 0,
                 unread_notifications: 0,
                 open_reports: None,
+                bell: false,
             },
             effects,
         )
@@ -441,6 +447,11 @@ impl App {
     pub fn notice(&mut self, text: String) {
         self.log_notice(&text);
         self.status = Some(Status::Info(text));
+    }
+
+    /// True once when a bell is due (the session sends it with the next frame).
+    pub fn take_bell(&mut self) -> bool {
+        std::mem::take(&mut self.bell)
     }
 
     /// Keeps a notice for F3 (the recent notices, whole).
@@ -1003,7 +1014,7 @@ impl App {
                 effects.push(Effect::LoadCounts);
                 effects
             }
-            Loaded::Counts(messages, notifications, reports) => {
+            Loaded::Counts(messages, notifications, reports, wants_bell) => {
                 let arrived = messages > self.unread_messages;
                 let urgent_before = self.open_reports.map_or(0, |r| r.1);
                 self.unread_messages = messages;
@@ -1013,6 +1024,7 @@ impl App {
                 if let Some((_, urgent)) = reports
                     && urgent > urgent_before
                 {
+                    self.bell = wants_bell;
                     self.status = Some(Status::Error(strings::URGENT_REPORT.into()));
                     return vec![];
                 }

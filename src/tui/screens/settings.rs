@@ -22,6 +22,8 @@ pub struct SettingsData {
     pub recovery_codes_left: usize,
     /// Shown in "who's online".
     pub presence: bool,
+    /// For staff: a terminal bell with urgent reports (None for members).
+    pub report_bell: Option<bool>,
 }
 
 /// A one-line question at the bottom of the screen.
@@ -199,6 +201,10 @@ impl SettingsScreen {
                 self.mode = Mode::Block(LineInput::new(64));
                 Outcome::none()
             }
+            Action::ToggleBell => match self.data.as_ref().and_then(|d| d.report_bell) {
+                Some(on) => Outcome::effects(vec![Effect::SetReportBell(!on)]),
+                None => Outcome::none(),
+            },
             Action::TogglePresence => match &self.data {
                 Some(d) => Outcome::effects(vec![Effect::SetPresence(!d.presence)]),
                 None => Outcome::none(),
@@ -274,7 +280,7 @@ impl SettingsScreen {
             }
         };
         // The settings below the keys, one row each.
-        let facts = [
+        let mut facts = vec![
             (format!("Second factor: {totp}"), theme.text()),
             (
                 format!("Recovery codes left: {}", data.recovery_codes_left),
@@ -302,6 +308,16 @@ impl SettingsScreen {
                 theme.dim(),
             ),
         ];
+        if let Some(on) = data.report_bell {
+            let state = if on { "on" } else { "off" };
+            facts.insert(
+                facts.len() - 1,
+                (
+                    format!("Bell with urgent reports: {state} (l switches)"),
+                    theme.text(),
+                ),
+            );
+        }
         let mut y = area.y;
         buf.set_string(area.x + 1, y, "Your keys", theme.title());
         y += 1;
