@@ -658,7 +658,7 @@ async fn help_and_help_now_open_on_every_screen() {
     m.wait_for("new thread").await;
     m.send(b"!").await;
     m.wait_for("emergency").await;
-    m.send(b"!").await;
+    m.send(keys::ESC).await;
     m.send(b"c").await;
     m.wait_for("Title").await;
     // In the composer `?` and `!` are text; F2 and F1 open help.
@@ -2243,6 +2243,64 @@ async fn quick_exit_through_openssh_leaves_nothing_readable() {
             );
         }
     }
+    server.stop().await;
+}
+
+/// Through the system's OpenSSH client at 40×12: the recovery codes can all be read and are
+/// not thrown away by one Enter; Help now scrolls to the member's safety plan and its keys,
+/// and only Esc closes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recovery_codes_and_help_now_through_openssh_at_40x12() {
+    let dir = data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let tmp = data_dir();
+    let mut ssh = util::openssh(&server, &new_key(), 40, 12, tmp.path());
+    ssh.wait_for("Community guidelines").await;
+    ssh.send(b"a");
+    ssh.wait_for("Privacy policy").await;
+    ssh.send(b"a");
+    ssh.wait_for("Choose a handle").await;
+    ssh.send(b"small_ssh\r");
+    ssh.wait_for("Your recovery codes").await;
+    let mut codes = std::collections::BTreeSet::new();
+    for _ in 0..30 {
+        ssh.drain(Duration::from_millis(50)).await;
+        codes.extend(util::recovery_codes(&ssh.screen()));
+        if codes.len() == 10 {
+            break;
+        }
+        ssh.send(keys::DOWN);
+    }
+    assert_eq!(codes.len(), 10, "{codes:?}");
+    ssh.send(keys::ENTER);
+    ssh.wait_for("y goes on").await;
+    ssh.send(b"y");
+    ssh.wait_for("Welcome").await;
+    ssh.send(keys::F1);
+    ssh.wait_for("Help now").await;
+    // Enter, a letter: still open.
+    ssh.send(keys::ENTER);
+    ssh.send(b"x");
+    ssh.drain(Duration::from_millis(200)).await;
+    assert!(ssh.screen().contains("Help now"), "{}", ssh.screen());
+    let mut seen = String::new();
+    for _ in 0..40 {
+        ssh.send(keys::DOWN);
+        ssh.drain(Duration::from_millis(30)).await;
+        seen.push_str(&flat(&ssh.screen()));
+    }
+    assert!(seen.contains("findahelpline.com"), "{seen}");
+    assert!(seen.contains("My safety plan"), "{seen}");
+    assert!(
+        flat(&ssh.screen()).contains("Esc close"),
+        "{}",
+        ssh.screen()
+    );
+    ssh.send(keys::ESC);
+    ssh.drain(Duration::from_millis(200)).await;
+    assert!(!ssh.screen().contains("Help now"), "{}", ssh.screen());
+    ssh.send(&[0x11]);
+    ssh.wait_exit().await;
     server.stop().await;
 }
 

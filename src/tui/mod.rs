@@ -657,11 +657,11 @@ impl App {
             return vec![];
         }
         let plain = key.modifiers.is_empty() || key.modifiers == KeyModifiers::SHIFT;
+        // Help now closes only on Esc or q: a member in a hard moment may press anything.
         let close = match key.code {
-            KeyCode::Esc | KeyCode::Enter => true,
-            KeyCode::F(1) => overlay == Overlay::HelpNow,
+            KeyCode::Esc => true,
             KeyCode::Char('q') if plain => true,
-            KeyCode::Char('!') if plain => overlay == Overlay::HelpNow,
+            KeyCode::Enter => overlay != Overlay::HelpNow,
             KeyCode::Char('?') if plain => overlay == Overlay::Help,
             KeyCode::F(3) => overlay == Overlay::Notices,
             _ => false,
@@ -758,7 +758,12 @@ impl App {
         foot: &[(String, widgets::Tone)],
     ) -> (Rect, Rect) {
         let area = Rect::new(0, 0, self.width, self.height);
-        let w = area.width.saturating_sub(4).min(76);
+        // On a narrow terminal the box takes the whole width: every column is text.
+        let w = if area.width < 60 {
+            area.width
+        } else {
+            area.width.saturating_sub(4).min(76)
+        };
         let inner_w = w.saturating_sub(2);
         let (total, _) = widgets::scrolled_rows(inner_w, u16::MAX, text, foot);
         let foot_rows = widgets::wrap_toned(foot, inner_w as usize).len();
