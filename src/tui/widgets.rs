@@ -521,6 +521,8 @@ pub fn draw_scrolled(
 
 /// Draws a scrolling text with `foot` below it; when it does not all fit, one more row at the
 /// foot says where the reader is ("↑↓ 3-10 of 14"), so the mark never covers the text.
+/// Returns the rows of text and the rows shown at a time, for the caller's key handling (which
+/// must agree with what was drawn).
 pub fn draw_scrolled_marked(
     area: Rect,
     buf: &mut Buffer,
@@ -528,11 +530,12 @@ pub fn draw_scrolled_marked(
     foot: &[(String, Tone)],
     scroll: Scroll,
     theme: crate::tui::Theme,
-) {
-    let (total, rows) = marked_rows(area.width, area.height, text, foot);
+) -> (usize, usize) {
+    let (total, fitting) = scrolled_rows(area.width, area.height, text, foot);
     let mut foot = foot.to_vec();
-    let (plain_total, plain_rows) = scrolled_rows(area.width, area.height, text, &foot);
-    if plain_total > plain_rows {
+    let mut rows = fitting;
+    if total > fitting {
+        rows = fitting.saturating_sub(1);
         let top = scroll.clamped(total, rows);
         foot.push((
             format!("↑↓ {}-{} of {total}", top + 1, (top + rows).min(total)),
@@ -540,22 +543,7 @@ pub fn draw_scrolled_marked(
         ));
     }
     draw_scrolled(area, buf, text, &foot, scroll, theme);
-}
-
-/// The rows of text and the rows shown at a time by [`draw_scrolled_marked`] (for key
-/// handling, which must agree with drawing).
-pub fn marked_rows(
-    width: u16,
-    height: u16,
-    text: &[(String, Tone)],
-    foot: &[(String, Tone)],
-) -> (usize, usize) {
-    let (total, rows) = scrolled_rows(width, height, text, foot);
-    if total > rows {
-        (total, rows.saturating_sub(1))
-    } else {
-        (total, rows)
-    }
+    (total, rows)
 }
 
 /// The rows of `text` shown at a time in `area` with `foot` below them (for key handling,

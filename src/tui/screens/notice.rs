@@ -86,13 +86,14 @@ impl NoticeScreen {
             ..area
         };
         let (text, foot) = (self.text(), self.foot());
-        self.shown.set(widgets::marked_rows(
-            inner.width,
-            inner.height,
+        self.shown.set(widgets::draw_scrolled_marked(
+            inner,
+            buf,
             &text,
             &foot,
+            self.scroll,
+            theme,
         ));
-        widgets::draw_scrolled_marked(inner, buf, &text, &foot, self.scroll, theme);
         None
     }
 }

@@ -134,9 +134,14 @@ impl RecordScreen {
             height: area.height.saturating_sub(1),
             ..area
         };
-        self.shown
-            .set(widgets::marked_rows(inner.width, inner.height, &text, &[]));
-        widgets::draw_scrolled_marked(inner, buf, &text, &[], self.scroll, theme);
+        self.shown.set(widgets::draw_scrolled_marked(
+            inner,
+            buf,
+            &text,
+            &[],
+            self.scroll,
+            theme,
+        ));
         if let Some(input) = &self.appeal {
             return crate::tui::widgets::prompt(
                 area,
