@@ -168,8 +168,17 @@ pub struct RawRegistration {
 pub struct RawLimits {
     pub max_unauthenticated: Option<usize>,
     pub max_unauthenticated_per_source: Option<usize>,
+    pub random_drop_from: Option<usize>,
+    pub version_seconds: Option<u64>,
+    pub key_exchange_seconds: Option<u64>,
     pub login_grace_seconds: Option<u64>,
+    pub session_start_seconds: Option<u64>,
     pub max_auth_attempts: Option<usize>,
+    pub max_signups: Option<usize>,
+    pub max_signups_per_source: Option<usize>,
+    pub signup_minutes: Option<u64>,
+    pub penalties: Option<bool>,
+    pub penalty_max_seconds: Option<u64>,
     pub max_sessions: Option<usize>,
     pub idle_logout_minutes: Option<u64>,
 }
@@ -203,15 +212,32 @@ pub struct BoardSeed {
 /// Limits that protect the server from hostile or broken clients (DESIGN.md §8).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
-    /// Connections that have not finished authenticating, server-wide. Past 30 % of this, new
-    /// ones are dropped at random with rising probability, like sshd's `MaxStartups`.
+    /// Connections that have not finished authenticating (sign-ups included), server-wide.
     pub max_unauthenticated: usize,
     /// Unauthenticated connections from one source address.
     pub max_unauthenticated_per_source: usize,
-    /// Time a client has to authenticate before it is cut off.
+    /// From this many unauthenticated connections on, sources that already hold one are
+    /// dropped at random with rising probability, like sshd's `MaxStartups`.
+    pub random_drop_from: usize,
+    /// Time a client has, from connecting, to send its version line.
+    pub version_timeout: Duration,
+    /// Time from the version line to the end of the key exchange.
+    pub key_exchange_timeout: Duration,
+    /// Time a client has, from connecting, to authenticate before it is cut off.
     pub login_grace: Duration,
+    /// Time from authentication to asking for a shell (or `export`).
+    pub session_start_timeout: Duration,
     /// Authentication attempts per connection.
     pub max_auth_attempts: usize,
+    /// New keys filling in sign-up at once, server-wide and from one source.
+    pub max_signups: usize,
+    pub max_signups_per_source: usize,
+    /// Time a new key has to finish sign-up.
+    pub signup_timeout: Duration,
+    /// Per-source penalties after failed or abandoned logins.
+    pub penalties: bool,
+    /// The longest a penalty grows to.
+    pub penalty_max: Duration,
     /// Open sessions server-wide.
     pub max_sessions: usize,
     /// A session with no input for this long is logged out.
@@ -388,8 +414,21 @@ impl Config {
             limits: Limits {
                 max_unauthenticated: limits.max_unauthenticated.unwrap_or(100),
                 max_unauthenticated_per_source: limits.max_unauthenticated_per_source.unwrap_or(10),
+                random_drop_from: limits.random_drop_from.unwrap_or(50),
+                version_timeout: Duration::from_secs(limits.version_seconds.unwrap_or(10)),
+                key_exchange_timeout: Duration::from_secs(
+                    limits.key_exchange_seconds.unwrap_or(15),
+                ),
                 login_grace: Duration::from_secs(limits.login_grace_seconds.unwrap_or(30)),
+                session_start_timeout: Duration::from_secs(
+                    limits.session_start_seconds.unwrap_or(10),
+                ),
                 max_auth_attempts: limits.max_auth_attempts.unwrap_or(6),
+                max_signups: limits.max_signups.unwrap_or(20),
+                max_signups_per_source: limits.max_signups_per_source.unwrap_or(3),
+                signup_timeout: Duration::from_secs(60 * limits.signup_minutes.unwrap_or(10)),
+                penalties: limits.penalties.unwrap_or(true),
+                penalty_max: Duration::from_secs(limits.penalty_max_seconds.unwrap_or(600)),
                 max_sessions: limits.max_sessions.unwrap_or(10_000),
                 idle_logout: Duration::from_secs(60 * limits.idle_logout_minutes.unwrap_or(120)),
             },

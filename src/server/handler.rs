@@ -5,6 +5,8 @@
 //! defaults do not reply, and a client waiting for one hangs): pty-req, window-change and shell
 //! succeed; exec, subsystem, env, X11, agent and forwarding requests are refused.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use russh::server::{Auth, ChannelOpenHandle, Msg, Response, Session, VerifiedPublicKey};
@@ -13,9 +15,10 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::limits::{Failure, Gauge, Held, Ticket};
 use crate::domain::User;
 use crate::service::{KeyInfo, Login, SecondFactor, Service};
-use crate::session::{self, Identity, Input, Output, frame::clamp_size};
+use crate::session::{self, Ending, Identity, Input, Output, Signup, frame::clamp_size};
 use crate::tui::Theme;
 
 /// Input events queued per session. When full, the handler waits, which stops reading from
@@ -23,6 +26,8 @@ use crate::tui::Theme;
 const INPUT_QUEUE: usize = 64;
 /// A client that does not take a frame within this time is cut off (it stopped reading).
 const WRITE_STALL: Duration = Duration::from_secs(30);
+/// Time for the channel's goodbye (exit status, EOF, close) before the socket is simply closed.
+const GOODBYE: Duration = Duration::from_secs(5);
 /// Bytes per data message when sending an export.
 const EXPORT_CHUNK: usize = 16 * 1024;
 
@@ -44,6 +49,71 @@ pub const NO_KEY_HELP: &str = "Haven signs you in with an SSH key, and no key it
 Make one with:   ssh-keygen -t ed25519\n\
 then connect again: a new key takes you to sign-up.";
 
+/// What someone is told when every session is taken.
+pub const FULL_HELP: &str =
+    "Haven is full right now: every session is taken. Please try again in a few minutes.";
+
+/// What a new key is told when too many sign-ups are in progress.
+pub const SIGNUPS_BUSY_HELP: &str = "Many people are signing up right now, so sign-up is paused \
+for a moment. Please try again in a few minutes.";
+
+/// What the connection task and the handler tell each other about one connection.
+#[derive(Default)]
+pub struct Signals {
+    /// The key exchange is over (the client asked to authenticate).
+    pub exchanged: CancellationToken,
+    /// A shell or an `export` started.
+    pub started: CancellationToken,
+    /// This side has closed the session's channel: the connection then gives the client a
+    /// moment to hang up by itself (see `server::connection`).
+    pub channel_closed: CancellationToken,
+    /// Closes the socket now (see `server::stream`).
+    pub kill: CancellationToken,
+    /// An authentication attempt was refused on this connection.
+    auth_failed: AtomicBool,
+}
+
+impl Signals {
+    /// What a connection that ends before logging in cost its source.
+    pub fn failure(&self) -> Failure {
+        if self.auth_failed.load(Ordering::Acquire) {
+            Failure::AuthFailed
+        } else {
+            Failure::NoAuth
+        }
+    }
+
+    fn auth_failed(&self) {
+        self.auth_failed.store(true, Ordering::Release);
+    }
+}
+
+/// How a logged-in connection counts.
+pub enum Admitted {
+    /// A session, holding its unit of the session cap.
+    Session(Held),
+    /// A new key in sign-up: still pre-authentication until the token is cancelled (the
+    /// account exists).
+    Signup(CancellationToken),
+}
+
+/// How the handler admits a connection once its key is accepted.
+pub struct Admit {
+    pub tx: oneshot::Sender<Admitted>,
+    pub ticket: Ticket,
+    pub sessions: Gauge,
+    pub signup_timeout: Duration,
+}
+
+/// A keyboard-interactive round with text and no question.
+fn info_only(text: &str) -> Auth {
+    Auth::Partial {
+        name: "Haven".into(),
+        instructions: text.to_string().into(),
+        prompts: Vec::new().into(),
+    }
+}
+
 /// Terminal size when the client asked for a shell without a pty.
 const DEFAULT_SIZE: (u16, u16) = (80, 24);
 
@@ -52,10 +122,13 @@ pub struct Handler {
     shutdown: CancellationToken,
     tracker: TaskTracker,
     /// Told once, when authentication succeeds (ends the login grace timer).
-    authenticated: Option<oneshot::Sender<()>>,
-    /// Cancelled once this side has closed the session's channel: the connection then gives the
-    /// client a moment to hang up by itself (see `server::connection`).
-    channel_closed: CancellationToken,
+    admit: Option<Admit>,
+    /// How this connection counts once authentication succeeds.
+    admitted: Option<Admitted>,
+    /// Why a key was accepted but the connection cannot go on (told through
+    /// keyboard-interactive, then refused).
+    refusal: Option<&'static str>,
+    signals: Arc<Signals>,
     identity: Option<Identity>,
     /// A member whose key was accepted and who still owes a second-factor code, with their
     /// key's id. Keyboard-interactive is only ever accepted after this is set: russh does not
@@ -74,15 +147,17 @@ impl Handler {
         service: Service,
         shutdown: CancellationToken,
         tracker: TaskTracker,
-        authenticated: oneshot::Sender<()>,
-        channel_closed: CancellationToken,
+        admit: Admit,
+        signals: Arc<Signals>,
     ) -> Handler {
         Handler {
             service,
             shutdown,
             tracker,
-            authenticated: Some(authenticated),
-            channel_closed,
+            admit: Some(admit),
+            admitted: None,
+            refusal: None,
+            signals,
             identity: None,
             pending_second_factor: None,
             second_factor_attempts: 0,
@@ -90,6 +165,17 @@ impl Handler {
             size: None,
             input: None,
             theme: Theme::Default,
+        }
+    }
+
+    /// Refuses a good key with a reason the client shows (through keyboard-interactive).
+    fn refuse(&mut self, why: &'static str) -> Auth {
+        self.refusal = Some(why);
+        self.identity = None;
+        self.admitted = None;
+        Auth::Reject {
+            proceed_with_methods: Some(MethodSet::from(&[MethodKind::KeyboardInteractive][..])),
+            partial_success: false,
         }
     }
 
@@ -150,7 +236,29 @@ impl russh::server::Handler for Handler {
                 Identity::Member(user, Some(key_id))
             }
             Ok(Ok(Login::Banned { user, until })) => Identity::Banned { user, until },
-            Ok(Ok(Login::Unknown)) => Identity::NewKey(info),
+            Ok(Ok(Login::Unknown)) => {
+                // Sign-up is pre-authentication: it keeps its unauthenticated slot, takes one of
+                // the few sign-up slots, and has a deadline.
+                let Some(admit) = &self.admit else {
+                    return Ok(Auth::reject());
+                };
+                if admit.sessions.current() >= admit.sessions.max() {
+                    return Ok(self.refuse(FULL_HELP));
+                }
+                if !admit.ticket.begin_signup() {
+                    return Ok(self.refuse(SIGNUPS_BUSY_HELP));
+                }
+                let done = CancellationToken::new();
+                self.admitted = Some(Admitted::Signup(done.clone()));
+                self.identity = Some(Identity::NewKey {
+                    key: info,
+                    signup: Signup {
+                        deadline: tokio::time::Instant::now() + admit.signup_timeout,
+                        done,
+                    },
+                });
+                return Ok(Auth::Accept);
+            }
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "login lookup failed");
                 return Ok(Auth::reject());
@@ -160,9 +268,13 @@ impl russh::server::Handler for Handler {
                 return Ok(Auth::reject());
             }
         };
+        let Some(held) = self.admit.as_ref().and_then(|a| a.sessions.take()) else {
+            return Ok(self.refuse(FULL_HELP));
+        };
         if let Identity::Member(u, _) = &identity {
             tracing::info!(user = %u.id, "member logged in");
         }
+        self.admitted = Some(Admitted::Session(held));
         self.identity = Some(identity);
         Ok(Auth::Accept)
     }
@@ -173,17 +285,23 @@ impl russh::server::Handler for Handler {
         _submethods: &str,
         response: Option<Response<'a>>,
     ) -> Result<Auth, Self::Error> {
+        if let Some(why) = self.refusal {
+            // A good key that cannot go on now (the server is full): say why, then refuse.
+            return Ok(match response {
+                None => info_only(why),
+                Some(_) => Auth::reject(),
+            });
+        }
         let Some((user, key_id)) = self.pending_second_factor.clone() else {
             // No key was accepted on this connection: a visitor without a key (or with a kind
             // Haven does not take). Tell them how to make one instead of a bare "Permission
             // denied"; whatever they answer, this method never lets anyone in by itself.
             return Ok(match response {
-                None => Auth::Partial {
-                    name: "Haven".into(),
-                    instructions: NO_KEY_HELP.into(),
-                    prompts: Vec::new().into(),
-                },
-                Some(_) => Auth::reject(),
+                None => info_only(NO_KEY_HELP),
+                Some(_) => {
+                    self.signals.auth_failed();
+                    Auth::reject()
+                }
             });
         };
         let Some(mut response) = response else {
@@ -194,12 +312,18 @@ impl russh::server::Handler for Handler {
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
         self.second_factor_attempts += 1;
+        // Counted as a failure until the code is accepted.
+        self.signals.auth_failed();
         let s = self.service.clone();
         let id = user.id;
         let verdict = tokio::task::spawn_blocking(move || s.second_factor(id, &answer)).await;
         match verdict {
             Ok(Ok(SecondFactor::Accepted | SecondFactor::RecoveryCodeUsed(_))) => {
                 self.pending_second_factor = None;
+                let Some(held) = self.admit.as_ref().and_then(|a| a.sessions.take()) else {
+                    return Ok(self.refuse(FULL_HELP));
+                };
+                self.admitted = Some(Admitted::Session(held));
                 tracing::info!(user = %user.id, "member logged in with a second factor");
                 self.identity = Some(Identity::Member(user, Some(key_id)));
                 Ok(Auth::Accept)
@@ -222,10 +346,16 @@ impl russh::server::Handler for Handler {
     }
 
     async fn auth_succeeded(&mut self, _session: &mut Session) -> Result<(), Self::Error> {
-        if let Some(tx) = self.authenticated.take() {
-            let _ = tx.send(());
+        if let (Some(admit), Some(admitted)) = (self.admit.take(), self.admitted.take()) {
+            let _ = admit.tx.send(admitted);
         }
         Ok(())
+    }
+
+    async fn authentication_banner(&mut self) -> Result<Option<String>, Self::Error> {
+        // Asked once the key exchange is over: the client wants to authenticate.
+        self.signals.exchanged.cancel();
+        Ok(None)
     }
 
     async fn channel_open_session(
@@ -306,19 +436,30 @@ impl russh::server::Handler for Handler {
         let shutdown = self.shutdown.clone();
         let size = self.size.unwrap_or(DEFAULT_SIZE);
         let theme = self.theme;
-        let closed = self.channel_closed.clone();
+        let signals = self.signals.clone();
+        signals.started.cancel();
         self.tracker.spawn(async move {
             let ending = session::run(service, identity, size, theme, rx, out, shutdown).await;
             tracing::debug!(?ending, "session ended");
+            if ending == Ending::Stalled {
+                // The client stopped reading: nothing more can reach it. Close the socket.
+                signals.kill.cancel();
+                return;
+            }
             // The channel ends the normal way, after the last bytes (the quick exit's wipe, a
             // goodbye) in the same ordered stream: exit status, EOF, close. No DISCONNECT
             // follows here: OpenSSH exits on a DISCONNECT before writing the channel data it
             // still holds, which would leave the screen readable. The client hangs up by
             // itself once it has written everything; the connection waits a little for that.
-            let _ = handle.exit_status_request(channel, 0).await;
-            let _ = handle.eof(channel).await;
-            let _ = handle.close(channel).await;
-            closed.cancel();
+            let goodbye = async {
+                handle.exit_status_request(channel, 0).await.ok()?;
+                handle.eof(channel).await.ok()?;
+                handle.close(channel).await.ok()
+            };
+            if tokio::time::timeout(GOODBYE, goodbye).await.is_err() {
+                signals.kill.cancel();
+            }
+            signals.channel_closed.cancel();
         });
         session.channel_success(channel)
     }
@@ -339,6 +480,8 @@ impl russh::server::Handler for Handler {
         // Mark the channel used, so no shell starts on it too.
         let (tx, _rx) = mpsc::channel(1);
         self.input = Some(tx);
+        self.signals.started.cancel();
+        let signals = self.signals.clone();
         let handle = session.handle();
         let service = self.service.clone();
         self.tracker.spawn(async move {
@@ -370,9 +513,15 @@ impl russh::server::Handler for Handler {
                     1
                 }
             };
-            let _ = handle.exit_status_request(channel, status).await;
-            let _ = handle.eof(channel).await;
-            let _ = handle.close(channel).await;
+            let goodbye = async {
+                handle.exit_status_request(channel, status).await.ok()?;
+                handle.eof(channel).await.ok()?;
+                handle.close(channel).await.ok()
+            };
+            if tokio::time::timeout(GOODBYE, goodbye).await.is_err() {
+                signals.kill.cancel();
+            }
+            signals.channel_closed.cancel();
         });
         session.channel_success(channel)
     }

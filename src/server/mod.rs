@@ -1,10 +1,12 @@
 //! The SSH server: our own accept loop (so connections can be counted and capped before russh
-//! sees them), one task per connection, the login grace timer, and an orderly shutdown in which
-//! open sessions are told, drained, and only then the store is closed.
+//! sees them), one task per connection that walks it through its stages with a deadline each,
+//! and an orderly shutdown in which open sessions are told, drained, and only then the store
+//! is closed.
 
 pub mod handler;
 pub mod hostkey;
 pub mod limits;
+mod stream;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,12 +16,14 @@ use russh::server::Config as SshConfig;
 use russh::{MethodKind, MethodSet, SshId};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::service::Service;
-use handler::Handler;
-use limits::{Limiter, Permit};
+use handler::{Admitted, Handler, Signals};
+use limits::{Admission, Failure, Gauge, Held, Permit};
+use stream::Killable;
 
 /// How long open sessions get to say goodbye and save drafts at shutdown.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -63,13 +67,19 @@ pub async fn run(
     host_key: PrivateKey,
     shutdown: CancellationToken,
 ) {
-    let ssh = Arc::new(ssh_config(&service, host_key));
     let limits = service.config().limits.clone();
-    let limiter = Limiter::new(
-        limits.max_unauthenticated,
-        limits.max_unauthenticated_per_source,
-    );
-    let tracker = TaskTracker::new();
+    let admission = Admission::new(&limits);
+    // A hard bound on sockets: every session, plus every connection still logging in.
+    let connections = Gauge::new(limits.max_sessions + limits.max_unauthenticated);
+    let shared = Arc::new(Shared {
+        ssh: Arc::new(ssh_config(&service, host_key)),
+        service,
+        shutdown: shutdown.clone(),
+        tracker: TaskTracker::new(),
+        sessions: Gauge::new(limits.max_sessions),
+        limits,
+    });
+    let tracker = shared.tracker.clone();
     loop {
         let accepted = tokio::select! {
             _ = shutdown.cancelled() => break,
@@ -83,26 +93,18 @@ pub async fn run(
                 continue;
             }
         };
-        // Sessions count separately: the tracker holds every connection task.
-        if tracker.len() >= limits.max_sessions + limits.max_unauthenticated {
+        let Some(held) = connections.take() else {
             drop(stream);
             continue;
-        }
-        let Some(permit) = limiter.admit(peer.ip()) else {
-            // Dropped without a word, like sshd past MaxStartups. No address is logged.
+        };
+        // Refused connections are dropped without a word, like sshd past MaxStartups. No
+        // address is logged.
+        let Ok(permit) = admission.admit(peer.ip()) else {
             drop(stream);
             continue;
         };
         let _ = stream.set_nodelay(true);
-        tracker.spawn(connection(
-            stream,
-            permit,
-            ssh.clone(),
-            service.clone(),
-            shutdown.clone(),
-            tracker.clone(),
-            limits.login_grace,
-        ));
+        tracker.spawn(connection(stream, permit, held, shared.clone()));
     }
     drop(listener);
     tracker.close();
@@ -114,81 +116,183 @@ pub async fn run(
     }
 }
 
-/// One connection: the SSH handshake and login within the grace time, then the session.
-async fn connection(
-    stream: TcpStream,
-    permit: Permit,
+/// What every connection task shares.
+struct Shared {
     ssh: Arc<SshConfig>,
     service: Service,
     shutdown: CancellationToken,
     tracker: TaskTracker,
-    grace: Duration,
-) {
-    let (auth_tx, auth_rx) = oneshot::channel();
-    let channel_closed = CancellationToken::new();
+    /// Open sessions (members and banned members reading their record; sign-ups once their
+    /// account exists). A connection holds its unit until it ends.
+    sessions: Gauge,
+    limits: crate::config::Limits,
+}
+
+/// One connection through its stages, each with its deadline: the version line, the key
+/// exchange, authentication (the login grace), then the start of a session; a new key's
+/// sign-up stays under the pre-authentication caps until its account exists. A connection
+/// that fails or misses a deadline before logging in costs its source a penalty.
+async fn connection(stream: TcpStream, permit: Permit, _held: Held, shared: Arc<Shared>) {
+    let limits = &shared.limits;
+    let accepted = Instant::now();
+    let signals = Arc::new(Signals::default());
+    let (auth_tx, mut auth_rx) = oneshot::channel();
     let handler = Handler::new(
-        service,
-        shutdown.clone(),
-        tracker,
-        auth_tx,
-        channel_closed.clone(),
+        shared.service.clone(),
+        shared.shutdown.clone(),
+        shared.tracker.clone(),
+        handler::Admit {
+            tx: auth_tx,
+            ticket: permit.ticket(),
+            sessions: shared.sessions.clone(),
+            signup_timeout: limits.signup_timeout,
+        },
+        signals.clone(),
     );
-    let deadline = tokio::time::Instant::now() + grace;
-    let running =
-        match tokio::time::timeout_at(deadline, russh::server::run_stream(ssh, stream, handler))
-            .await
-        {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => {
-                tracing::debug!(error = %e, "handshake failed");
-                return;
-            }
-            Err(_) => return,
-        };
+    let stream = Killable::new(stream, signals.kill.clone());
+
+    // The server's version line goes out and the client's must come back in time.
+    let running = tokio::time::timeout(
+        limits.version_timeout.min(limits.login_grace),
+        russh::server::run_stream(shared.ssh.clone(), stream, handler),
+    )
+    .await;
+    let running = match running {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            tracing::debug!(error = %e, "handshake failed");
+            permit.failed(Failure::NoAuth);
+            return;
+        }
+        Err(_) => {
+            permit.failed(Failure::Deadline);
+            return;
+        }
+    };
     let handle = running.handle();
     tokio::pin!(running);
-    tokio::select! {
-        r = &mut running => {
-            if let Err(e) = r {
-                tracing::debug!(error = %e, "connection ended before login");
+    let key_exchange_by = Instant::now() + limits.key_exchange_timeout;
+    let login_by = accepted + limits.login_grace;
+    let mut exchanged = false;
+    let admitted = loop {
+        tokio::select! {
+            r = &mut running => {
+                if let Err(e) = r {
+                    tracing::debug!(error = %e, "connection ended before login");
+                }
+                permit.failed(signals.failure());
+                return;
             }
-            return;
-        }
-        r = auth_rx => {
-            if r.is_err() {
+            r = &mut auth_rx => match r {
+                Ok(admitted) => break admitted,
+                Err(_) => {
+                    permit.failed(signals.failure());
+                    return;
+                }
+            },
+            _ = signals.exchanged.cancelled(), if !exchanged => exchanged = true,
+            _ = tokio::time::sleep_until(key_exchange_by), if !exchanged => {
+                permit.failed(Failure::Deadline);
+                signals.kill.cancel();
+                return;
+            }
+            _ = tokio::time::sleep_until(login_by) => {
+                permit.failed(Failure::Deadline);
+                hang_up(&handle, running, &signals, "login grace time exceeded").await;
+                return;
+            }
+            _ = permit.evicted() => {
+                // Pushed out for a connection from a less busy source.
+                permit.failed(Failure::NoAuth);
+                signals.kill.cancel();
+                return;
+            }
+            _ = shared.shutdown.cancelled() => {
+                hang_up(&handle, running, &signals, "server shutting down").await;
                 return;
             }
         }
-        _ = tokio::time::sleep_until(deadline) => {
-            let _ = handle.disconnect(russh::Disconnect::ByApplication, "login grace time exceeded".into(), String::new()).await;
-            return;
+    };
+    // Logged in. A member's slot among unauthenticated connections is free again; a new key's
+    // stays taken until its account exists.
+    let (mut permit, mut signup, mut _session) = match admitted {
+        Admitted::Session(held) => {
+            drop(permit);
+            (None, None, Some(held))
         }
-        _ = shutdown.cancelled() => {
-            let _ = handle.disconnect(russh::Disconnect::ByApplication, "server shutting down".into(), String::new()).await;
-            return;
+        Admitted::Signup(done) => (Some(permit), Some(done), None),
+    };
+    let start_by = Instant::now() + limits.session_start_timeout;
+    // The session tells the member when their sign-up time is up; this is the backstop.
+    let signup_by = Instant::now() + limits.signup_timeout + LINGER;
+    let mut started = false;
+    loop {
+        tokio::select! {
+            r = &mut running => {
+                if let Err(e) = r {
+                    tracing::debug!(error = %e, "connection ended");
+                }
+                if let Some(p) = &permit {
+                    p.failed(Failure::NoAuth);
+                }
+                return;
+            }
+            _ = signals.channel_closed.cancelled() => break,
+            _ = signals.kill.cancelled() => {
+                // The session found the client no longer reading: the socket closes now.
+                return;
+            }
+            _ = signals.started.cancelled(), if !started => started = true,
+            _ = tokio::time::sleep_until(start_by), if !started => {
+                if let Some(p) = &permit {
+                    p.failed(Failure::Deadline);
+                }
+                hang_up(&handle, running, &signals, "no session was opened").await;
+                return;
+            }
+            _ = async { signup.as_ref().expect("guarded").cancelled().await }, if signup.is_some() => {
+                // The account exists: from here on this is a member's session.
+                signup = None;
+                permit = None;
+                _session = Some(shared.sessions.force());
+            }
+            _ = tokio::time::sleep_until(signup_by), if signup.is_some() => {
+                if let Some(p) = &permit {
+                    p.failed(Failure::Deadline);
+                }
+                hang_up(&handle, running, &signals, "sign-up time exceeded").await;
+                return;
+            }
+            _ = shared.shutdown.cancelled(), if !started => {
+                hang_up(&handle, running, &signals, "server shutting down").await;
+                return;
+            }
         }
     }
-    // Authenticated: the slot among unauthenticated connections is free again.
-    drop(permit);
-    tokio::select! {
-        r = &mut running => {
-            if let Err(e) = r {
-                tracing::debug!(error = %e, "connection ended");
-            }
-            return;
-        }
-        _ = channel_closed.cancelled() => {}
+    if let Some(p) = permit.take() {
+        // Sign-up was left unfinished.
+        p.failed(Failure::NoAuth);
     }
     // This side closed the channel: a well-behaved client writes what it holds and hangs up.
     // One that does not is hung up on after a moment, so it holds no slot or drain.
     if tokio::time::timeout(LINGER, &mut running).await.is_err() {
-        let _ = handle
-            .disconnect(
-                russh::Disconnect::ByApplication,
-                String::new(),
-                String::new(),
-            )
-            .await;
-        let _ = tokio::time::timeout(LINGER, running).await;
+        hang_up(&handle, running, &signals, "").await;
     }
+}
+
+/// Says goodbye with `reason`, gives the client a moment to go, then closes the socket.
+async fn hang_up<F: std::future::Future>(
+    handle: &russh::server::Handle,
+    running: std::pin::Pin<&mut F>,
+    signals: &Signals,
+    reason: &str,
+) {
+    let bye = handle.disconnect(
+        russh::Disconnect::ByApplication,
+        reason.into(),
+        String::new(),
+    );
+    let _ = tokio::time::timeout(LINGER, bye).await;
+    let _ = tokio::time::timeout(LINGER, running).await;
+    signals.kill.cancel();
 }

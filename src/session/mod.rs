@@ -39,11 +39,24 @@ pub enum Input {
 pub enum Identity {
     /// A member, with the id of the key they logged in with (None for the local console).
     Member(User, Option<i64>),
-    /// An unknown key: the session starts with sign-up.
-    NewKey(KeyInfo),
+    /// An unknown key: the session starts with sign-up, which must finish in time.
+    NewKey { key: KeyInfo, signup: Signup },
     /// A banned member: they see why and until when, and may send one appeal.
     Banned { user: User, until: Option<i64> },
 }
+
+/// A new key's sign-up: still pre-authentication for the server until the account exists.
+#[derive(Debug, Clone)]
+pub struct Signup {
+    /// When the member is told their time is up and the session ends.
+    pub deadline: Instant,
+    /// Cancelled by the session once the account exists.
+    pub done: CancellationToken,
+}
+
+/// What a member is told when sign-up took too long.
+pub const SIGNUP_EXPIRED: &str = "Sign-up was not finished in time, so this connection was \
+closed and nothing was kept. Connect again to start over.";
 
 /// Where frames go. `send` returns false when the peer is gone or stopped reading.
 pub trait Output: Send {
@@ -102,9 +115,13 @@ pub async fn run<O: Output>(
 ) -> Ending {
     let (mut width, mut height) = size;
     let mut live = service.hub().subscribe();
+    let mut signup = None;
     let (user, key_id, key, banned) = match identity {
         Identity::Member(u, key_id) => (Some(u), key_id, None, None),
-        Identity::NewKey(k) => (None, None, Some(k), None),
+        Identity::NewKey { key, signup: s } => {
+            signup = Some(s);
+            (None, None, Some(key), None)
+        }
         Identity::Banned { user, until } => (Some(user), None, None, Some(until)),
     };
     let texts = {
@@ -179,6 +196,12 @@ pub async fn run<O: Output>(
     let mut presence: Option<(crate::domain::UserId, crate::live::Presence)> = None;
     while stop == Stop::Go {
         let me = app.user.as_ref().map(|u| u.id);
+        if me.is_some()
+            && let Some(s) = signup.take()
+        {
+            // The account exists: the server counts this as a member's session from now on.
+            s.done.cancel();
+        }
         if presence.as_ref().map(|p| p.0) != me {
             presence = me.map(|id| (id, service.hub().enter(id)));
         }
@@ -266,6 +289,10 @@ pub async fn run<O: Output>(
                 frame.invalidate();
                 frame_dropped = true;
                 continue;
+            }
+            _ = async { tokio::time::sleep_until(signup.as_ref().expect("guarded").deadline).await }, if signup.is_some() => {
+                app.farewell = Some(SIGNUP_EXPIRED.into());
+                break;
             }
             _ = tokio::time::sleep_until(last_input + idle_logout) => {
                 ending = Ending::Idle;
