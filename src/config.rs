@@ -181,6 +181,7 @@ pub struct RawLimits {
     pub penalty_max_seconds: Option<u64>,
     pub max_sessions: Option<usize>,
     pub idle_logout_minutes: Option<u64>,
+    pub write_timeout_seconds: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -242,6 +243,9 @@ pub struct Limits {
     pub max_sessions: usize,
     /// A session with no input for this long is logged out.
     pub idle_logout: Duration,
+    /// A client that takes none of its output for this long has stopped reading: its
+    /// connection is closed.
+    pub write_timeout: Duration,
 }
 
 /// Resolved settings.
@@ -431,6 +435,7 @@ impl Config {
                 penalty_max: Duration::from_secs(limits.penalty_max_seconds.unwrap_or(600)),
                 max_sessions: limits.max_sessions.unwrap_or(10_000),
                 idle_logout: Duration::from_secs(60 * limits.idle_logout_minutes.unwrap_or(120)),
+                write_timeout: Duration::from_secs(limits.write_timeout_seconds.unwrap_or(30)),
             },
             watched: {
                 let w = raw.watched_words.unwrap_or_default();

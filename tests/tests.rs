@@ -2,6 +2,7 @@
 //! and reading the screen as a terminal shows it.
 
 mod anonymity;
+mod hardening;
 mod messages;
 mod moderation;
 mod notifications;

@@ -111,6 +111,69 @@ pub fn unlimited(data_dir: &Path) -> Config {
     config
 }
 
+/// A TCP connection to `addr`, from `source` if given (any 127.x address works on Linux).
+pub async fn tcp_from(source: Option<std::net::IpAddr>, addr: SocketAddr) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    if let Some(ip) = source {
+        socket.bind(SocketAddr::new(ip, 0)).expect("bind source");
+    }
+    socket.connect(addr).await.expect("tcp connect")
+}
+
+/// A transport whose reading can be stopped, as a client that stops reading its socket
+/// (a frozen terminal, a hostile client) does. Writing goes on.
+pub struct Pausable {
+    inner: tokio::net::TcpStream,
+    pub paused: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Pausable {
+    pub fn new(inner: tokio::net::TcpStream) -> Pausable {
+        Pausable {
+            inner,
+            paused: Arc::default(),
+        }
+    }
+}
+
+impl tokio::io::AsyncRead for Pausable {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        if self.paused.load(std::sync::atomic::Ordering::Acquire) {
+            // Never woken: this reader has stopped.
+            return std::task::Poll::Pending;
+        }
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for Pausable {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
 /// A new ed25519 key.
 pub fn new_key() -> PrivateKey {
     PrivateKey::random(&mut rand::rng(), Algorithm::Ed25519).expect("key")
@@ -161,13 +224,17 @@ impl Member {
         cols: u16,
         rows: u16,
     ) -> Member {
+        let stream = tcp_from(source, addr).await;
+        Member::connect_over(stream, key, cols, rows).await
+    }
+
+    /// Logs in with `key` over `stream` (any transport), asks for a pty and a shell.
+    pub async fn connect_over<S>(stream: S, key: &PrivateKey, cols: u16, rows: u16) -> Member
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
         let config = Arc::new(client::Config::default());
         let seen = Arc::new(Mutex::new(None));
-        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
-        if let Some(ip) = source {
-            socket.bind(SocketAddr::new(ip, 0)).expect("bind source");
-        }
-        let stream = socket.connect(addr).await.expect("tcp connect");
         let mut handle = client::connect_stream(
             config,
             stream,
@@ -186,6 +253,51 @@ impl Member {
             .expect("auth");
         assert!(auth.success(), "public key auth failed: {auth:?}");
         Member::open_shell(handle, &seen, cols, rows).await
+    }
+
+    /// Tries to log in with `key`: Ok(member at a shell) or Err(what the server said through
+    /// keyboard-interactive when it refused the key, or "" for a bare refusal).
+    pub async fn try_connect_from(
+        source: Option<std::net::IpAddr>,
+        addr: SocketAddr,
+        key: &PrivateKey,
+        cols: u16,
+        rows: u16,
+    ) -> Result<Member, String> {
+        use russh::client::KeyboardInteractiveAuthResponse as K;
+        let stream = tcp_from(source, addr).await;
+        let seen = Arc::new(Mutex::new(None));
+        let mut handle = client::connect_stream(
+            Arc::new(client::Config::default()),
+            stream,
+            ClientHandler {
+                seen_host_key: seen.clone(),
+            },
+        )
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
+        let auth = handle
+            .authenticate_publickey(
+                "member",
+                PrivateKeyWithHashAlg::new(Arc::new(key.clone()), None),
+            )
+            .await
+            .map_err(|e| format!("auth: {e}"))?;
+        if auth.success() {
+            return Ok(Member::open_shell(handle, &seen, cols, rows).await);
+        }
+        match handle
+            .authenticate_keyboard_interactive_start("member", None)
+            .await
+        {
+            Ok(K::InfoRequest { instructions, .. }) => Err(instructions),
+            _ => Err(String::new()),
+        }
+    }
+
+    /// The connection is gone (the server closed it).
+    pub fn connection_closed(&self) -> bool {
+        self.handle.is_closed()
     }
 
     /// On an authenticated connection: asks for a `cols`×`rows` pty and a shell.
@@ -270,6 +382,14 @@ impl Member {
             .await
             .expect("resize");
         self.parser.screen_mut().set_size(rows, cols);
+    }
+
+    /// Asks for a new size; false once the connection is gone.
+    pub async fn try_resize(&mut self, cols: u16, rows: u16) -> bool {
+        self.channel
+            .window_change(cols.into(), rows.into(), 0, 0)
+            .await
+            .is_ok()
     }
 
     /// Reads output for up to `d`.

@@ -24,8 +24,6 @@ use crate::tui::Theme;
 /// Input events queued per session. When full, the handler waits, which stops reading from
 /// the socket: a client typing faster than the session handles is slowed, not buffered.
 const INPUT_QUEUE: usize = 64;
-/// A client that does not take a frame within this time is cut off (it stopped reading).
-const WRITE_STALL: Duration = Duration::from_secs(30);
 /// Time for the channel's goodbye (exit status, EOF, close) before the socket is simply closed.
 const GOODBYE: Duration = Duration::from_secs(5);
 /// Bytes per data message when sending an export.
@@ -191,6 +189,8 @@ impl Handler {
 struct SshOutput {
     handle: russh::server::Handle,
     channel: ChannelId,
+    /// A client that takes no frame for this long stopped reading (`limits.write_timeout`).
+    stall: Duration,
 }
 
 impl Output for SshOutput {
@@ -199,7 +199,7 @@ impl Output for SshOutput {
             return true;
         }
         matches!(
-            tokio::time::timeout(WRITE_STALL, self.handle.data(self.channel, bytes)).await,
+            tokio::time::timeout(self.stall, self.handle.data(self.channel, bytes)).await,
             Ok(Ok(()))
         )
     }
@@ -431,6 +431,7 @@ impl russh::server::Handler for Handler {
         let out = SshOutput {
             handle: handle.clone(),
             channel,
+            stall: self.service.config().limits.write_timeout,
         };
         let service = self.service.clone();
         let shutdown = self.shutdown.clone();
@@ -484,6 +485,7 @@ impl russh::server::Handler for Handler {
         let signals = self.signals.clone();
         let handle = session.handle();
         let service = self.service.clone();
+        let stall = service.config().limits.write_timeout;
         self.tracker.spawn(async move {
             let export = tokio::task::spawn_blocking(move || service.export(&user)).await;
             let status = match export {
@@ -492,7 +494,7 @@ impl russh::server::Handler for Handler {
                     // In pieces: a large export must not sit in one buffer.
                     for chunk in json.into_bytes().chunks(EXPORT_CHUNK) {
                         let sent =
-                            tokio::time::timeout(WRITE_STALL, handle.data(channel, chunk.to_vec()))
+                            tokio::time::timeout(stall, handle.data(channel, chunk.to_vec()))
                                 .await;
                         if !matches!(sent, Ok(Ok(()))) {
                             ok = false;

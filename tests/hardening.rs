@@ -1,0 +1,351 @@
+//! Attacks from strangers, on loopback, each bounded in time: sign-up floods, idle sockets,
+//! connections that log in and do nothing, clients that stop reading, repeated failures, and
+//! a full server. Each asserts what a member elsewhere still gets.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use haven::config::Config;
+use tokio::io::AsyncReadExt;
+
+use crate::util::{self, Member, TestServer, new_key};
+
+fn ip(last: u8) -> Option<IpAddr> {
+    Some(IpAddr::from([127, 0, 0, last]))
+}
+
+fn config(dir: &std::path::Path) -> Config {
+    util::unlimited(dir)
+}
+
+/// Reads from a raw socket until the server's version line or the end; true if the line came.
+async fn greeted(stream: &mut tokio::net::TcpStream) -> bool {
+    let mut buf = [0u8; 64];
+    matches!(
+        tokio::time::timeout(util::WAIT, stream.read(&mut buf)).await,
+        Ok(Ok(n)) if n > 0 && buf[..n].starts_with(b"SSH-2.0-Haven")
+    )
+}
+
+/// A new key is still a stranger: its sign-up holds one of the few sign-up slots and its
+/// source's unauthenticated slots, so a flood of throw-away keys from one address gets three
+/// sign-ups, is told why the rest wait, and a member from elsewhere logs in meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throw_away_keys_get_a_few_sign_ups_and_members_still_log_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start_with(config(dir.path())).await;
+    let member_key = util::add_user(&server.data_dir, "marigold", "member");
+
+    // Thirty new keys from one address, each asking for the largest terminal.
+    let mut attempts = Vec::new();
+    for _ in 0..30 {
+        let addr = server.addr;
+        attempts.push(tokio::spawn(async move {
+            Member::try_connect_from(ip(2), addr, &new_key(), 500, 200).await
+        }));
+    }
+    let mut signing_up = Vec::new();
+    let mut told_to_wait = 0;
+    for a in attempts {
+        // A connection refused outright (the per-source cap) fails to connect at all.
+        match tokio::time::timeout(util::WAIT * 2, a).await {
+            Ok(Ok(Ok(m))) => signing_up.push(m),
+            Ok(Ok(Err(said))) => {
+                if said.contains("signing up right now") {
+                    told_to_wait += 1;
+                }
+            }
+            Ok(Err(_)) => {}
+            Err(_) => panic!("a sign-up attempt hung"),
+        }
+    }
+    assert_eq!(signing_up.len(), 3, "three sign-ups per source");
+    assert!(told_to_wait > 0, "the others are told why");
+    for m in &mut signing_up {
+        m.wait_for("Community guidelines").await;
+    }
+
+    // A member from another address logs in at once, and so does a new member's sign-up.
+    let started = std::time::Instant::now();
+    let mut m = Member::connect_from(ip(1), server.addr, &member_key, 80, 24).await;
+    m.wait_for("Boards").await;
+    eprintln!("member logged in during the sign-up flood in {:?}", started.elapsed());
+    let mut fresh = Member::connect_from(ip(3), server.addr, &new_key(), 80, 24).await;
+    fresh.wait_for("Community guidelines").await;
+
+    // Finishing a sign-up frees its slot for the next stranger from that address.
+    let mut first = signing_up.remove(0);
+    first.send(b"a").await;
+    first.wait_for("Privacy policy").await;
+    first.send(b"a").await;
+    first.wait_for("Choose a handle").await;
+    first.send(b"quietfern\r").await;
+    first.wait_until(|s| util::recovery_codes(s).len() == 10, "codes").await;
+    let mut next = Member::try_connect_from(ip(2), server.addr, &new_key(), 80, 24)
+        .await
+        .expect("a sign-up slot is free again");
+    next.wait_for("Community guidelines").await;
+    server.stop().await;
+}
+
+/// Sign-up has a deadline: the stranger is told, and the connection is closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unfinished_sign_up_ends_at_its_deadline() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = config(dir.path());
+    c.limits.signup_timeout = Duration::from_secs(2);
+    let server = TestServer::start_with(c).await;
+    let mut m = Member::connect(server.addr, &new_key(), 80, 24).await;
+    m.wait_for("Community guidelines").await;
+    m.wait_for("not finished in time").await;
+    m.wait_closed().await;
+    server.stop().await;
+}
+
+/// A connection that authenticates and never asks for a session is closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_without_a_session_is_closed() {
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = config(dir.path());
+    c.limits.session_start_timeout = Duration::from_secs(1);
+    let server = TestServer::start_with(c).await;
+    let key = util::add_user(&server.data_dir, "marigold", "member");
+
+    struct Quiet;
+    impl russh::client::Handler for Quiet {
+        type Error = russh::Error;
+        async fn check_server_key(
+            &mut self,
+            _key: &russh::keys::PublicKeyOrCertificate,
+        ) -> Result<bool, Self::Error> {
+            Ok(true)
+        }
+    }
+    let mut handle =
+        russh::client::connect(Arc::new(russh::client::Config::default()), server.addr, Quiet)
+            .await
+            .expect("connect");
+    let auth = handle
+        .authenticate_publickey(
+            "member",
+            russh::keys::PrivateKeyWithHashAlg::new(Arc::new(key), None),
+        )
+        .await
+        .expect("auth");
+    assert!(auth.success());
+    let deadline = tokio::time::Instant::now() + util::WAIT;
+    while !handle.is_closed() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "an idle authenticated connection was kept open"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.stop().await;
+}
+
+/// A client that stops reading loses its connection (not only its session) after the write
+/// timeout, so it holds no socket or buffers; everyone else goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_is_disconnected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = config(dir.path());
+    c.limits.write_timeout = Duration::from_secs(2);
+    let server = TestServer::start_with(c).await;
+    let key = util::add_user(&server.data_dir, "marigold", "member");
+    let other = util::add_user(&server.data_dir, "willow", "member");
+
+    let stream = util::Pausable::new(util::tcp_from(None, server.addr).await);
+    let paused = stream.paused.clone();
+    let mut m = Member::connect_over(stream, &key, 200, 60).await;
+    m.wait_for("Boards").await;
+    paused.store(true, std::sync::atomic::Ordering::Release);
+    // Every resize redraws the whole screen: output piles up that this client never reads.
+    let closed = tokio::time::timeout(util::WAIT * 3, async {
+        let mut wide = true;
+        while !m.connection_closed() {
+            wide = !wide;
+            let cols = if wide { 500 } else { 499 };
+            let _ = tokio::time::timeout(Duration::from_millis(200), m.try_resize(cols, 200)).await;
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the stalled client was never disconnected");
+
+    let mut w = Member::connect(server.addr, &other, 80, 24).await;
+    w.wait_for("Boards").await;
+    server.stop().await;
+}
+
+/// The session cap counts sessions: with room for six, six members hold sessions (the old
+/// count of tasks stopped at half), the seventh is told the server is full, and gets in once
+/// someone leaves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_cap_counts_sessions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = config(dir.path());
+    c.limits.max_sessions = 6;
+    c.limits.max_unauthenticated = 2;
+    c.limits.max_unauthenticated_per_source = 2;
+    let server = TestServer::start_with(c).await;
+    let keys: Vec<_> = (0..7)
+        .map(|i| util::add_user(&server.data_dir, &format!("member{i}"), "member"))
+        .collect();
+    let mut held = Vec::new();
+    for k in &keys[..6] {
+        let mut m = Member::connect(server.addr, k, 80, 24).await;
+        m.wait_for("Boards").await;
+        held.push(m);
+    }
+    let refused = Member::try_connect_from(None, server.addr, &keys[6], 80, 24).await;
+    let Err(said) = refused else {
+        panic!("a seventh session was let in");
+    };
+    assert!(said.contains("Haven is full"), "{said:?}");
+    // A new key is not let into sign-up either.
+    let Err(said) = Member::try_connect_from(None, server.addr, &new_key(), 80, 24).await else {
+        panic!("a sign-up was let in past the cap");
+    };
+    assert!(said.contains("Haven is full"), "{said:?}");
+
+    held.pop().expect("one").disconnect().await;
+    let deadline = tokio::time::Instant::now() + util::WAIT;
+    loop {
+        match Member::try_connect_from(None, server.addr, &keys[6], 80, 24).await {
+            Ok(mut m) => {
+                m.wait_for("Boards").await;
+                break;
+            }
+            Err(_) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(said) => panic!("still full after a member left: {said:?}"),
+        }
+    }
+    server.stop().await;
+}
+
+/// The system's ssh shows a member why a full server refused them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_system_ssh_shows_why_the_server_is_full() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = config(dir.path());
+    c.limits.max_sessions = 1;
+    let server = TestServer::start_with(c).await;
+    let first = util::add_user(&server.data_dir, "marigold", "member");
+    let second = util::add_user(&server.data_dir, "willow", "member");
+    let mut m = Member::connect(server.addr, &first, 80, 24).await;
+    m.wait_for("Boards").await;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let args: Vec<std::ffi::OsString> = util::openssh_args(&server, &second, tmp.path())
+        .into_iter()
+        .map(|a| match a.to_str() {
+            Some("LogLevel=ERROR") => "LogLevel=INFO".into(),
+            Some("BatchMode=yes") => "BatchMode=no".into(),
+            _ => a,
+        })
+        .collect();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("ssh")
+            .args(args)
+            .args(["127.0.0.1", "export"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("ssh")
+    })
+    .await
+    .expect("join");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("Haven is full"), "{err}");
+    server.stop().await;
+}
+
+/// Ten addresses keep every unauthenticated slot they can busy with silent sockets, renewed
+/// as fast as they are dropped; members from another address still log in, one after another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_log_in_while_ten_addresses_flood_with_idle_sockets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start_with(config(dir.path())).await;
+    let key = util::add_user(&server.data_dir, "marigold", "member");
+    let stop = tokio_util::sync::CancellationToken::new();
+    let mut flooders = Vec::new();
+    for source in 2..12u8 {
+        let (addr, stop) = (server.addr, stop.clone());
+        flooders.push(tokio::spawn(async move {
+            // Silent sockets, renewed all the time: the newest twelve are kept open (past
+            // the per-source cap of ten).
+            let mut held = std::collections::VecDeque::new();
+            let mut opened = 0usize;
+            while !stop.is_cancelled() {
+                held.push_back(util::tcp_from(ip(source), addr).await);
+                opened += 1;
+                if held.len() > 12 {
+                    held.pop_front();
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            opened
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for round in 0..3 {
+        let started = std::time::Instant::now();
+        let mut m = tokio::time::timeout(
+            util::WAIT,
+            Member::connect_from(ip(1), server.addr, &key, 80, 24),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("round {round}: the member could not log in during the flood"));
+        m.wait_for("Boards").await;
+        eprintln!("round {round}: logged in during the flood in {:?}", started.elapsed());
+        m.disconnect().await;
+    }
+    stop.cancel();
+    let mut opened = 0;
+    for f in flooders {
+        opened += f.await.expect("flooder");
+    }
+    eprintln!("flooders opened {opened} connections");
+    assert!(opened > 100, "the flood was real: {opened} connections");
+    server.stop().await;
+}
+
+/// A source that keeps failing is refused for a while; others are not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_that_keeps_failing_is_refused_for_a_while() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = config(dir.path());
+    c.limits.penalties = true;
+    c.limits.login_grace = Duration::from_millis(300);
+    let server = TestServer::start_with(c).await;
+    let key = util::add_user(&server.data_dir, "marigold", "member");
+    // Each silent connection misses the login grace: 10 s of penalty each, blocking from 15 s.
+    let mut refused_after = None;
+    for attempt in 1..=6 {
+        let mut s = util::tcp_from(ip(7), server.addr).await;
+        if !greeted(&mut s).await {
+            refused_after = Some(attempt);
+            break;
+        }
+        // Wait for the server to hang up (the grace time), which records the penalty.
+        let mut buf = [0u8; 256];
+        let _ = tokio::time::timeout(util::WAIT, async {
+            while let Ok(n) = s.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+            }
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(refused_after, Some(3), "refused from the third attempt");
+    // The member elsewhere is unaffected, and so is the same source's neighbour.
+    let mut m = Member::connect_from(ip(1), server.addr, &key, 80, 24).await;
+    m.wait_for("Boards").await;
+    let mut s = util::tcp_from(ip(8), server.addr).await;
+    assert!(greeted(&mut s).await);
+    server.stop().await;
+}
