@@ -9,6 +9,7 @@
 //! domain/      ids, roles, entities, validation, policy. Pure: no IO.
 //! store/       SQLite (rusqlite), synchronous; migrations; one file per table group;
 //!              visibility: the reader's view, the one home of every block and anonymity rule.
+//! logging      plain, escaped log lines on stderr (nothing a client sends can forge one).
 //! live         broadcast hub of live events, fed across processes by the events table;
 //!              who is online (in memory only).
 //! service/     use cases: policy + store + live events. Shared by SSH, console and admin.
@@ -35,6 +36,7 @@ pub mod config;
 pub mod console;
 pub mod domain;
 pub mod live;
+pub mod logging;
 pub mod sanitize;
 pub mod server;
 pub mod service;
