@@ -349,3 +349,56 @@ async fn a_source_that_keeps_failing_is_refused_for_a_while() {
     assert!(greeted(&mut s).await);
     server.stop().await;
 }
+
+/// What a terminal (or a hostile client) can send: a paste that never ends, a paste of 10 MB,
+/// and quick exit in the middle of a paste. Keys keep working, the member is told what was cut,
+/// and Ctrl-Q always leaves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unfinished_and_huge_pastes_lose_no_keys_and_quick_exit_always_works() {
+    use crate::util::keys;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start_with(config(dir.path())).await;
+    let mut m = Member::sign_up(server.addr, &new_key(), "marigold").await;
+    m.send(keys::ENTER).await;
+    m.wait_for("new thread").await;
+    m.send(b"c").await;
+    m.wait_for("Title").await;
+
+    // The start of a paste and no end: after a moment it is a paste, and typing goes on.
+    m.send(b"\x1b[200~Half a title").await;
+    m.wait_for("Half a title").await;
+    m.send(b"Z").await;
+    m.wait_for("Half a titleZ").await;
+
+    // 10 MB into the body: what fits is kept and the member is told the rest was cut.
+    m.send(keys::TAB).await;
+    m.send(keys::TAB).await;
+    m.send(b"\x1b[200~").await;
+    let chunk = vec![b'w'; 32 * 1024];
+    for _ in 0..320 {
+        m.send(&chunk).await;
+        // Read what the server says meanwhile (window adjustments), as a terminal would.
+        m.pump(Duration::from_millis(1)).await;
+    }
+    m.send(b"\x1b[201~").await;
+    let screen = m.wait_for("That paste was too long").await;
+    // 10 MB of which a post keeps 32,000 characters.
+    let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("its last 10,453,760 characters were left out"), "{screen}");
+    // Keys after it still arrive (Tab from the body goes back to the title).
+    m.send(keys::TAB).await;
+    m.send(b"Y").await;
+    m.wait_for("Half a titleZY").await;
+
+    // Quick exit inside an unfinished paste: the screen is wiped and the connection ends.
+    m.send(b"\x1b[200~something private").await;
+    m.send(b"\x11").await;
+    m.wait_closed().await;
+    assert!(
+        m.raw.ends_with(haven::session::frame::WIPE)
+            || m.raw.windows(haven::session::frame::WIPE.len()).any(|w| w == haven::session::frame::WIPE),
+        "the wipe was sent"
+    );
+    assert!(!m.screen().contains("Half a title"), "{}", m.screen());
+    server.stop().await;
+}

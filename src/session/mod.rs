@@ -215,13 +215,7 @@ pub async fn run<O: Output>(
             received = input.recv() => match received {
                 Some(Input::Data(data)) => {
                     last_input = Instant::now();
-                    for event in parser.feed(&data) {
-                        match event {
-                            terminput::Event::Key(k) if k.kind == terminput::KeyEventKind::Press => msgs.push(Msg::Key(k)),
-                            terminput::Event::Paste(p) => msgs.push(Msg::Paste(p)),
-                            _ => {}
-                        }
-                    }
+                    msgs.extend(parser.feed(&data).into_iter().map(parsed));
                 }
                 Some(Input::Resize(w, h)) => {
                     // Coalesce a storm of resizes: only the last size is drawn.
@@ -285,6 +279,9 @@ pub async fn run<O: Output>(
                 Err(broadcast::error::RecvError::Lagged(_)) => msgs.push(Msg::LiveLagged),
                 Err(broadcast::error::RecvError::Closed) => {}
             },
+            _ = async { tokio::time::sleep_until(parser.deadline().expect("guarded")).await }, if parser.deadline().is_some() => {
+                msgs.extend(parser.expire().into_iter().map(parsed));
+            }
             _ = tokio::time::sleep_until(last_input + IDLE_FRAME_DROP), if !frame_dropped => {
                 frame.invalidate();
                 frame_dropped = true;
@@ -346,6 +343,13 @@ pub async fn run<O: Output>(
     }
     let _ = out.send(bytes).await;
     ending
+}
+
+fn parsed(p: input::Parsed) -> Msg {
+    match p {
+        input::Parsed::Key(k) => Msg::Key(k),
+        input::Parsed::Paste { text, left_out } => Msg::Paste { text, left_out },
+    }
 }
 
 /// How a batch of effects ends the session, if it does.

@@ -272,7 +272,8 @@ pub enum Loaded {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Msg {
     Key(KeyEvent),
-    Paste(String),
+    /// Pasted text, and how many of its characters the input already left out.
+    Paste { text: String, left_out: usize },
     Resize(u16, u16),
     /// Something changed elsewhere (another session, the console, an admin command).
     Live(Event),
@@ -551,9 +552,12 @@ impl App {
                 self.screen.resized(self.body_height())
             }
             Msg::Key(key) => self.key(key),
-            Msg::Paste(text) => {
+            Msg::Paste { text, left_out } => {
                 self.overlay = None;
-                self.screen.paste(&text);
+                let left_out = left_out + self.screen.paste(&text);
+                if left_out > 0 {
+                    self.status = Some(Status::Info(strings::paste_cut(left_out)));
+                }
                 vec![]
             }
             Msg::Live(event) => self.live(&event),

@@ -40,3 +40,26 @@ pub const HELP_NOW_KEYS: &str =
 pub const HELP_NOW_KEYS_VISITOR: &str = "↑↓ PgDn read on · Esc close · Ctrl-Q quick exit";
 pub const PLAN_HEADING: &str = "My safety plan (only you can see it)";
 pub const PLAN_NONE: &str = "  You have not written one yet: e writes it.";
+
+/// A paste longer than the field takes.
+pub fn paste_cut(left_out: usize) -> String {
+    let n = if left_out == 1 {
+        "1 character was".to_string()
+    } else {
+        format!("{} characters were", thousands(left_out))
+    };
+    format!("That paste was too long for this field: its last {n} left out.")
+}
+
+/// 10453760 → "10,453,760".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -116,11 +116,20 @@ impl LineInput {
         edit_line(&mut self.text, &mut self.cursor, key, self.max)
     }
 
-    /// Inserts pasted text (newlines become spaces).
-    pub fn paste(&mut self, text: &str) {
-        for c in crate::sanitize::line(text).chars() {
+    /// Inserts pasted text (newlines become spaces); returns how many characters did not fit.
+    #[must_use]
+    pub fn paste(&mut self, text: &str) -> usize {
+        let text = crate::sanitize::line(text);
+        let room = self.max.saturating_sub(self.text.chars().count());
+        let mut left_out = 0;
+        for (i, c) in text.chars().enumerate() {
+            if i >= room {
+                left_out += 1;
+                continue;
+            }
             self.key(&KeyEvent::new(KeyCode::Char(c)));
         }
+        left_out
     }
 
     /// Draws the input in one row, scrolled so the cursor is visible; returns the cursor cell.
@@ -238,7 +247,7 @@ impl TextArea {
 
     pub fn with_text(max: usize, text: &str) -> TextArea {
         let mut t = TextArea::new(max);
-        t.insert_str(text);
+        let _ = t.insert_str(text);
         t
     }
 
@@ -254,26 +263,31 @@ impl TextArea {
         self.lines.get(row).map_or(0, |l| l.chars().count())
     }
 
-    /// Inserts text at the cursor (pasted text keeps its line breaks).
-    pub fn insert_str(&mut self, text: &str) {
+    /// Inserts text at the cursor (pasted text keeps its line breaks), in time linear in its
+    /// length; returns how many characters did not fit.
+    #[must_use]
+    pub fn insert_str(&mut self, text: &str) -> usize {
         let text = crate::sanitize::multiline(text);
-        for c in text.chars() {
-            if self.len() >= self.max {
-                break;
-            }
-            if c == '\n' {
-                self.newline();
-            } else {
-                let mut cursor = self.col;
-                edit_line(
-                    &mut self.lines[self.row],
-                    &mut cursor,
-                    &KeyEvent::new(KeyCode::Char(c)),
-                    usize::MAX,
-                );
-                self.col = cursor;
-            }
+        let room = self.max.saturating_sub(self.len());
+        let total = text.chars().count();
+        let kept: String = text.chars().take(room).collect();
+        let line = &mut self.lines[self.row];
+        let at = line
+            .char_indices()
+            .nth(self.col)
+            .map_or(line.len(), |(b, _)| b);
+        let rest = line.split_off(at);
+        let mut parts = kept.split('\n');
+        let first = parts.next().unwrap_or_default();
+        self.lines[self.row].push_str(first);
+        self.col += first.chars().count();
+        for part in parts {
+            self.row += 1;
+            self.lines.insert(self.row, part.to_string());
+            self.col = part.chars().count();
         }
+        self.lines[self.row].push_str(&rest);
+        total - kept.chars().count()
     }
 
     fn newline(&mut self) {

@@ -254,9 +254,9 @@ impl ComposeScreen {
         Outcome::none()
     }
 
-    pub fn paste(&mut self, text: &str) {
+    pub fn paste(&mut self, text: &str) -> usize {
         if self.posting {
-            return;
+            return 0;
         }
         self.touched = true;
         match self.focus {

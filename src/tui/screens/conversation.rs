@@ -251,12 +251,12 @@ impl ConversationScreen {
         Outcome::none()
     }
 
-    pub fn paste(&mut self, text: &str) {
+    pub fn paste(&mut self, text: &str) -> usize {
         if let Some(report) = &mut self.reporting {
-            report.paste(text);
+            report.paste(text)
         } else {
             self.writing = true;
-            self.text.insert_str(text);
+            self.text.insert_str(text)
         }
     }
 

@@ -41,10 +41,8 @@ impl HistoryScreen {
         Effect::LoadRevisions(self.post)
     }
 
-    pub fn paste(&mut self, text: &str) {
-        if let Some(input) = &mut self.erasing {
-            input.paste(text);
-        }
+    pub fn paste(&mut self, text: &str) -> usize {
+        self.erasing.as_mut().map_or(0, |i| i.paste(text))
     }
 
     pub fn typing(&self) -> bool {

@@ -64,10 +64,8 @@ impl InboxScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
-        if let Some(input) = &mut self.to {
-            input.paste(text);
-        }
+    pub fn paste(&mut self, text: &str) -> usize {
+        self.to.as_mut().map_or(0, |i| i.paste(text))
     }
 
     pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {

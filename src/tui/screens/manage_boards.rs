@@ -113,10 +113,8 @@ impl ManageBoardsScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
-        if let Some((_, input)) = &mut self.asking {
-            input.paste(text);
-        }
+    pub fn paste(&mut self, text: &str) -> usize {
+        self.asking.as_mut().map_or(0, |(_, i)| i.paste(text))
     }
 
     pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {

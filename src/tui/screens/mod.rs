@@ -208,7 +208,8 @@ impl Screen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
+    /// Gives pasted text to the screen; returns how many characters did not fit.
+    pub fn paste(&mut self, text: &str) -> usize {
         match self {
             Screen::SignUp(s) => s.paste(text),
             Screen::Compose(s) => s.paste(text),
@@ -224,7 +225,7 @@ impl Screen {
             Screen::Search(s) => s.paste(text),
             Screen::Profile(s) => s.paste(text),
             Screen::History(s) => s.paste(text),
-            _ => {}
+            _ => 0,
         }
     }
 

@@ -39,8 +39,8 @@ impl PlanScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
-        self.text.insert_str(text);
+    pub fn paste(&mut self, text: &str) -> usize {
+        self.text.insert_str(text)
     }
 
     pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {

@@ -71,10 +71,8 @@ impl ProfileScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
-        if let Some(report) = &mut self.reporting {
-            report.paste(text);
-        }
+    pub fn paste(&mut self, text: &str) -> usize {
+        self.reporting.as_mut().map_or(0, |i| i.paste(text))
     }
 
     pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {

@@ -67,10 +67,8 @@ impl RecordScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
-        if let Some(input) = &mut self.appeal {
-            input.paste(text);
-        }
+    pub fn paste(&mut self, text: &str) -> usize {
+        self.appeal.as_mut().map_or(0, |i| i.paste(text))
     }
 
     pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {

@@ -45,8 +45,8 @@ impl ReportPrompt {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
-        self.note.paste(text);
+    pub fn paste(&mut self, text: &str) -> usize {
+        self.note.paste(text)
     }
 
     /// Draws the question on the last row of `area`.

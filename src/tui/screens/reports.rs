@@ -121,10 +121,8 @@ impl ReportsScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
-        if let Some(input) = &mut self.outcome {
-            input.paste(text);
-        }
+    pub fn paste(&mut self, text: &str) -> usize {
+        self.outcome.as_mut().map_or(0, |i| i.paste(text))
     }
 
     pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {

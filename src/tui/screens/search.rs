@@ -118,10 +118,11 @@ impl SearchScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
+    pub fn paste(&mut self, text: &str) -> usize {
         if self.typing {
-            self.query.paste(text);
+            return self.query.paste(text);
         }
+        0
     }
 
     pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {

@@ -230,12 +230,13 @@ impl SettingsScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
+    pub fn paste(&mut self, text: &str) -> usize {
         if let Mode::AddKey(input) | Mode::DisableTotp(input) | Mode::Delete { input, .. } =
             &mut self.mode
         {
-            input.paste(text);
+            return input.paste(text);
         }
+        0
     }
 
     pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {

@@ -187,11 +187,12 @@ impl SignUpScreen {
         vec![]
     }
 
-    pub fn paste(&mut self, text: &str) {
+    pub fn paste(&mut self, text: &str) -> usize {
         if matches!(self.step, Step::Handle | Step::Recover) && !self.busy {
             let field = self.focused();
-            self.input(field).paste(text);
+            return self.input(field).paste(text);
         }
+        0
     }
 
     pub fn render(

@@ -257,13 +257,11 @@ impl ThreadScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
+    pub fn paste(&mut self, text: &str) -> usize {
         if let Some((_, input)) = &mut self.moderating {
-            input.paste(text);
+            return input.paste(text);
         }
-        if let Some(report) = &mut self.reporting {
-            report.paste(text);
-        }
+        self.reporting.as_mut().map_or(0, |r| r.paste(text))
     }
 
     pub fn reload(&self) -> Vec<Effect> {

@@ -67,8 +67,8 @@ impl TotpScreen {
         self.setup.is_some()
     }
 
-    pub fn paste(&mut self, text: &str) {
-        self.code.paste(text);
+    pub fn paste(&mut self, text: &str) -> usize {
+        self.code.paste(text)
     }
 
     pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
