@@ -96,10 +96,15 @@ mod tests {
         let text = String::from_utf8(out.0.lock().expect("lock").clone()).expect("utf8");
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2, "{text}");
-        assert!(lines[0].contains("unknown channel request x\\nINFO member"), "{text}");
+        assert!(
+            lines[0].contains("unknown channel request x\\nINFO member"),
+            "{text}"
+        );
         assert!(lines[1].contains("name=x\\nINFO"), "{text}");
         assert!(
-            !text.chars().any(|c| c != '\n' && (c.is_control() || c == '\u{2028}')),
+            !text
+                .chars()
+                .any(|c| c != '\n' && (c.is_control() || c == '\u{2028}')),
             "{text:?}"
         );
     }

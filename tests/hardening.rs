@@ -69,7 +69,10 @@ async fn throw_away_keys_get_a_few_sign_ups_and_members_still_log_in() {
     let started = std::time::Instant::now();
     let mut m = Member::connect_from(ip(1), server.addr, &member_key, 80, 24).await;
     m.wait_for("Boards").await;
-    eprintln!("member logged in during the sign-up flood in {:?}", started.elapsed());
+    eprintln!(
+        "member logged in during the sign-up flood in {:?}",
+        started.elapsed()
+    );
     let mut fresh = Member::connect_from(ip(3), server.addr, &new_key(), 80, 24).await;
     fresh.wait_for("Community guidelines").await;
 
@@ -80,7 +83,9 @@ async fn throw_away_keys_get_a_few_sign_ups_and_members_still_log_in() {
     first.send(b"a").await;
     first.wait_for("Choose a handle").await;
     first.send(b"quietfern\r").await;
-    first.wait_until(|s| util::recovery_codes(s).len() == 10, "codes").await;
+    first
+        .wait_until(|s| util::recovery_codes(s).len() == 10, "codes")
+        .await;
     let mut next = Member::try_connect_from(ip(2), server.addr, &new_key(), 80, 24)
         .await
         .expect("a sign-up slot is free again");
@@ -122,10 +127,13 @@ async fn a_login_without_a_session_is_closed() {
             Ok(true)
         }
     }
-    let mut handle =
-        russh::client::connect(Arc::new(russh::client::Config::default()), server.addr, Quiet)
-            .await
-            .expect("connect");
+    let mut handle = russh::client::connect(
+        Arc::new(russh::client::Config::default()),
+        server.addr,
+        Quiet,
+    )
+    .await
+    .expect("connect");
     let auth = handle
         .authenticate_publickey(
             "member",
@@ -299,7 +307,10 @@ async fn members_log_in_while_ten_addresses_flood_with_idle_sockets() {
         .await
         .unwrap_or_else(|_| panic!("round {round}: the member could not log in during the flood"));
         m.wait_for("Boards").await;
-        eprintln!("round {round}: logged in during the flood in {:?}", started.elapsed());
+        eprintln!(
+            "round {round}: logged in during the flood in {:?}",
+            started.elapsed()
+        );
         m.disconnect().await;
     }
     stop.cancel();
@@ -384,7 +395,10 @@ async fn unfinished_and_huge_pastes_lose_no_keys_and_quick_exit_always_works() {
     let screen = m.wait_for("That paste was too long").await;
     // 10 MB of which a post keeps 32,000 characters.
     let words = screen.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(words.contains("its last 10,453,760 characters were left out"), "{screen}");
+    assert!(
+        words.contains("its last 10,453,760 characters were left out"),
+        "{screen}"
+    );
     // Keys after it still arrive (Tab from the body goes back to the title).
     m.send(keys::TAB).await;
     m.send(b"Y").await;
@@ -396,7 +410,9 @@ async fn unfinished_and_huge_pastes_lose_no_keys_and_quick_exit_always_works() {
     m.wait_closed().await;
     assert!(
         m.raw.ends_with(haven::session::frame::WIPE)
-            || m.raw.windows(haven::session::frame::WIPE.len()).any(|w| w == haven::session::frame::WIPE),
+            || m.raw
+                .windows(haven::session::frame::WIPE.len())
+                .any(|w| w == haven::session::frame::WIPE),
         "the wipe was sent"
     );
     assert!(!m.screen().contains("Half a title"), "{}", m.screen());

@@ -5,8 +5,8 @@
 //! defaults do not reply, and a client waiting for one hangs): pty-req, window-change and shell
 //! succeed; exec, subsystem, env, X11, agent and forwarding requests are refused.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use russh::server::{Auth, ChannelOpenHandle, Msg, Response, Session, VerifiedPublicKey};
@@ -494,8 +494,7 @@ impl russh::server::Handler for Handler {
                     // In pieces: a large export must not sit in one buffer.
                     for chunk in json.into_bytes().chunks(EXPORT_CHUNK) {
                         let sent =
-                            tokio::time::timeout(stall, handle.data(channel, chunk.to_vec()))
-                                .await;
+                            tokio::time::timeout(stall, handle.data(channel, chunk.to_vec())).await;
                         if !matches!(sent, Ok(Ok(()))) {
                             ok = false;
                             break;

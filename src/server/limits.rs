@@ -115,7 +115,11 @@ impl State {
     }
 
     fn tidy(&mut self, source: IpAddr, now: Instant) {
-        if self.sources.get(&source).is_some_and(|s| s.forgettable(now)) {
+        if self
+            .sources
+            .get(&source)
+            .is_some_and(|s| s.forgettable(now))
+        {
             self.sources.remove(&source);
         }
     }
@@ -435,7 +439,10 @@ mod tests {
                 Err(e) => panic!("{e:?} below the cap"),
             }
         }
-        assert!(dropped > 0, "one source past the threshold is dropped at random");
+        assert!(
+            dropped > 0,
+            "one source past the threshold is dropped at random"
+        );
         // Addresses that hold nothing are never dropped at random.
         for last in 2..=40 {
             held.push(a.admit(ip(last)).expect("fresh source admitted"));
@@ -489,7 +496,9 @@ mod tests {
         let other = a.admit(ip(3)).expect("other");
         assert!(other.begin_signup());
         assert_eq!(a.signups(), 3);
-        let fourth = a.admit(ip(4)).expect("pushes out the handshake, not a sign-up");
+        let fourth = a
+            .admit(ip(4))
+            .expect("pushes out the handshake, not a sign-up");
         assert!(!fourth.begin_signup(), "three sign-ups server-wide");
         assert!(s3.evict.is_cancelled());
         assert!(!s1.evict.is_cancelled() && !s2.evict.is_cancelled());
@@ -503,7 +512,10 @@ mod tests {
         let t0 = Instant::now();
         a.penalize_at(ip(5), Failure::AuthFailed, t0);
         a.penalize_at(ip(5), Failure::AuthFailed, t0);
-        assert!(a.admit_at(ip(5), t0).is_ok(), "10 s of penalty is not yet a block");
+        assert!(
+            a.admit_at(ip(5), t0).is_ok(),
+            "10 s of penalty is not yet a block"
+        );
         a.penalize_at(ip(5), Failure::AuthFailed, t0);
         assert_eq!(a.admit_at(ip(5), t0).err(), Some(Refused::Penalty));
         assert!(a.admit_at(ip(6), t0).is_ok(), "only that source");
@@ -516,7 +528,10 @@ mod tests {
             a.penalize_at(ip(7), Failure::Deadline, t1);
         }
         let max = crate::config::Config::default().limits.penalty_max;
-        assert!(a.admit_at(ip(7), t1 + max - Duration::from_secs(1)).is_err());
+        assert!(
+            a.admit_at(ip(7), t1 + max - Duration::from_secs(1))
+                .is_err()
+        );
         assert!(a.admit_at(ip(7), t1 + max + Duration::from_secs(1)).is_ok());
     }
 

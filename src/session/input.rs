@@ -29,7 +29,10 @@ const CTRL_Q: u8 = 0x11;
 pub enum Parsed {
     Key(KeyEvent),
     /// Pasted text, and how many characters past [`MAX_PASTE`] were left out.
-    Paste { text: String, left_out: usize },
+    Paste {
+        text: String,
+        left_out: usize,
+    },
 }
 
 /// Turns a byte stream into keys and pastes.
@@ -129,7 +132,10 @@ impl InputParser {
                     let end = find(rest, PASTE_END).map(|e| (e, PASTE_END.len()));
                     // Only before the end marker (so a packet of many pastes stays linear).
                     let before = end.map_or(rest.len(), |e| e.0);
-                    let quit = rest[..before].iter().position(|&b| b == CTRL_Q).map(|q| (q, 0));
+                    let quit = rest[..before]
+                        .iter()
+                        .position(|&b| b == CTRL_Q)
+                        .map(|q| (q, 0));
                     match (end, quit) {
                         (Some(e), Some(q)) if q.0 < e.0 => (q.0, i + q.0),
                         (Some(e), _) => (e.0, i + e.0 + e.1),
@@ -274,7 +280,10 @@ mod tests {
     fn a_truncated_utf8_character_does_not_eat_the_next_key() {
         let mut p = InputParser::new();
         // The first byte of "é", then a plain "a" (a client cut the character short).
-        assert!(p.feed(&[0xC3]).is_empty(), "waits for the rest of the character");
+        assert!(
+            p.feed(&[0xC3]).is_empty(),
+            "waits for the rest of the character"
+        );
         assert_eq!(codes(p.feed(b"a")), vec![KeyCode::Char('a')]);
         // In one packet too, and with a 3-byte character cut after two bytes.
         assert_eq!(codes(p.feed(&[0xE4, 0xBD, b'b'])), vec![KeyCode::Char('b')]);
@@ -316,7 +325,10 @@ mod tests {
             panic!("expected a paste, got {out:?}");
         };
         assert_eq!(text.len(), MAX_PASTE);
-        assert!(text.chars().all(|c| c == 'é'), "cut at a character boundary");
+        assert!(
+            text.chars().all(|c| c == 'é'),
+            "cut at a character boundary"
+        );
         assert_eq!(text.chars().count() + left_out, 320 * 16 * 1024);
     }
 
@@ -326,7 +338,11 @@ mod tests {
         assert!(p.feed(b"\x1b[200~half a paste").is_empty());
         assert!(p.deadline().is_some(), "an unfinished paste has a deadline");
         assert_eq!(p.expire(), vec![paste("half a paste", 0)]);
-        assert_eq!(codes(p.feed(b"j")), vec![KeyCode::Char('j')], "keys work again");
+        assert_eq!(
+            codes(p.feed(b"j")),
+            vec![KeyCode::Char('j')],
+            "keys work again"
+        );
 
         // Ctrl-Q inside an unfinished paste ends it and quits.
         let out = p.feed(b"\x1b[200~typed into nothing\x11more");

@@ -273,7 +273,10 @@ pub enum Loaded {
 pub enum Msg {
     Key(KeyEvent),
     /// Pasted text, and how many of its characters the input already left out.
-    Paste { text: String, left_out: usize },
+    Paste {
+        text: String,
+        left_out: usize,
+    },
     Resize(u16, u16),
     /// Something changed elsewhere (another session, the console, an admin command).
     Live(Event),

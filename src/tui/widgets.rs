@@ -625,7 +625,19 @@ mod tests {
         assert_eq!(t.text(), "a\nb");
         t.key(&k(KeyCode::Backspace));
         assert_eq!(t.text(), "ab");
-        t.insert_str("\u{1b}[31mc\r\nd");
+        assert_eq!(t.insert_str("\u{1b}[31mc\r\nd"), 0);
+        assert_eq!(t.text(), "ac\ndb");
+    }
+
+    #[test]
+    fn text_area_paste_keeps_what_fits_and_counts_the_rest() {
+        let mut t = TextArea::with_text(6, "ab");
+        t.key(&k(KeyCode::Left));
+        // Room for four more (a line break counts as one): "c", break, "de".
+        assert_eq!(t.insert_str("c\ndefg"), 2);
+        assert_eq!(t.text(), "ac\ndeb");
+        // The cursor is after what was pasted.
+        t.key(&k(KeyCode::Backspace));
         assert_eq!(t.text(), "ac\ndb");
     }
 
