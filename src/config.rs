@@ -182,6 +182,7 @@ pub struct RawLimits {
     pub max_sessions: Option<usize>,
     pub idle_logout_minutes: Option<u64>,
     pub write_timeout_seconds: Option<u64>,
+    pub frame_memory_mb: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -246,6 +247,8 @@ pub struct Limits {
     /// A client that takes none of its output for this long has stopped reading: its
     /// connection is closed.
     pub write_timeout: Duration,
+    /// Frame memory all sessions may use beyond 80×24 each; past it, sessions draw at 80×24.
+    pub frame_memory_bytes: usize,
 }
 
 /// Resolved settings.
@@ -436,6 +439,7 @@ impl Config {
                 max_sessions: limits.max_sessions.unwrap_or(10_000),
                 idle_logout: Duration::from_secs(60 * limits.idle_logout_minutes.unwrap_or(120)),
                 write_timeout: Duration::from_secs(limits.write_timeout_seconds.unwrap_or(30)),
+                frame_memory_bytes: limits.frame_memory_mb.unwrap_or(256) << 20,
             },
             watched: {
                 let w = raw.watched_words.unwrap_or_default();

@@ -106,11 +106,16 @@ pub async fn run(service: Service, shutdown: CancellationToken) -> Result<(), Co
     });
     drop(tx);
     let size = clamp_size(cols.into(), rows.into());
+    // One session: the budget is this terminal's own.
+    let share = crate::session::frame::Share::new(crate::session::frame::CellBudget::new(
+        service.config().limits.frame_memory_bytes,
+    ));
     session::run(
         service,
         Identity::Member(sysop, None),
         size,
         theme,
+        share,
         rx,
         Stdout(std::io::stdout()),
         shutdown,

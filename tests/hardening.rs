@@ -174,8 +174,8 @@ async fn a_client_that_stops_reading_is_disconnected() {
         let mut wide = true;
         while !m.connection_closed() {
             wide = !wide;
-            let cols = if wide { 500 } else { 499 };
-            let _ = tokio::time::timeout(Duration::from_millis(200), m.try_resize(cols, 200)).await;
+            let cols = if wide { 240 } else { 239 };
+            let _ = tokio::time::timeout(Duration::from_millis(200), m.try_resize(cols, 100)).await;
         }
     })
     .await;
@@ -416,5 +416,62 @@ async fn unfinished_and_huge_pastes_lose_no_keys_and_quick_exit_always_works() {
         "the wipe was sent"
     );
     assert!(!m.screen().contains("Half a title"), "{}", m.screen());
+    server.stop().await;
+}
+
+/// Frame memory is bounded: whatever a client asks for, at most 240×100 is drawn, and when the
+/// server-wide budget is spent a session draws at 80×24 until there is room again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frame_memory_has_a_cap_per_session_and_a_budget_for_all() {
+    use haven::session::frame::CELL_BYTES;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = config(dir.path());
+    // Room beyond the base 80×24 for exactly one session at the largest size.
+    c.limits.frame_memory_bytes = (240 * 100 - 80 * 24) * CELL_BYTES;
+    let server = TestServer::start_with(c).await;
+    let a_key = util::add_user(&server.data_dir, "marigold", "member");
+    let b_key = util::add_user(&server.data_dir, "willow", "member");
+
+    let used_cols = |m: &Member| {
+        m.parser
+            .screen()
+            .contents()
+            .lines()
+            .map(|l| l.trim_end().chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let used_rows = |m: &Member| {
+        let (_, cols) = m.parser.screen().size();
+        let rows: Vec<String> = m.parser.screen().rows(0, cols).collect();
+        rows.iter()
+            .rposition(|l| !l.trim().is_empty())
+            .map_or(0, |r| r + 1)
+    };
+
+    // A client asking for 400×150 is drawn 240×100, the top-left of its terminal.
+    let mut huge = Member::connect(server.addr, &a_key, 400, 150).await;
+    huge.wait_for("Boards").await;
+    huge.pump(Duration::from_millis(300)).await;
+    assert!(
+        used_cols(&huge) <= 240 && used_cols(&huge) > 200,
+        "{}",
+        used_cols(&huge)
+    );
+    assert_eq!(used_rows(&huge), 100);
+
+    // The budget is spent: the second is drawn at 80×24 in its 200×60 terminal.
+    let mut second = Member::connect(server.addr, &b_key, 200, 60).await;
+    second.wait_for("Boards").await;
+    second.pump(Duration::from_millis(300)).await;
+    assert!(used_cols(&second) <= 80, "{}", second.screen());
+    assert_eq!(used_rows(&second), 24, "{}", second.screen());
+
+    // Once the first leaves, the second gets its full size at its next resize.
+    huge.disconnect().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    second.resize(200, 60).await;
+    second.pump(Duration::from_millis(300)).await;
+    assert_eq!(used_rows(&second), 60, "{}", second.screen());
     server.stop().await;
 }

@@ -18,7 +18,8 @@ use tokio_util::task::TaskTracker;
 use super::limits::{Failure, Gauge, Held, Ticket};
 use crate::domain::User;
 use crate::service::{KeyInfo, Login, SecondFactor, Service};
-use crate::session::{self, Ending, Identity, Input, Output, Signup, frame::clamp_size};
+use crate::session::frame::{CellBudget, Share, clamp_size};
+use crate::session::{self, Ending, Identity, Input, Output, Signup};
 use crate::tui::Theme;
 
 /// Input events queued per session. When full, the handler waits, which stops reading from
@@ -101,6 +102,7 @@ pub struct Admit {
     pub ticket: Ticket,
     pub sessions: Gauge,
     pub signup_timeout: Duration,
+    pub frames: Arc<CellBudget>,
 }
 
 /// A keyboard-interactive round with text and no question.
@@ -127,6 +129,8 @@ pub struct Handler {
     /// keyboard-interactive, then refused).
     refusal: Option<&'static str>,
     signals: Arc<Signals>,
+    /// Frame memory all sessions share.
+    frames: Arc<CellBudget>,
     identity: Option<Identity>,
     /// A member whose key was accepted and who still owes a second-factor code, with their
     /// key's id. Keyboard-interactive is only ever accepted after this is set: russh does not
@@ -152,6 +156,7 @@ impl Handler {
             service,
             shutdown,
             tracker,
+            frames: admit.frames.clone(),
             admit: Some(admit),
             admitted: None,
             refusal: None,
@@ -438,9 +443,12 @@ impl russh::server::Handler for Handler {
         let size = self.size.unwrap_or(DEFAULT_SIZE);
         let theme = self.theme;
         let signals = self.signals.clone();
+        let frames = self.frames.clone();
         signals.started.cancel();
         self.tracker.spawn(async move {
-            let ending = session::run(service, identity, size, theme, rx, out, shutdown).await;
+            let share = Share::new(frames);
+            let ending =
+                session::run(service, identity, size, theme, share, rx, out, shutdown).await;
             tracing::debug!(?ending, "session ended");
             if ending == Ending::Stalled {
                 // The client stopped reading: nothing more can reach it. Close the socket.

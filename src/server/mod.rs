@@ -21,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::service::Service;
+use crate::session::frame::CellBudget;
 use handler::{Admitted, Handler, Signals};
 use limits::{Admission, Failure, Gauge, Held, Permit};
 use stream::Killable;
@@ -77,6 +78,7 @@ pub async fn run(
         shutdown: shutdown.clone(),
         tracker: TaskTracker::new(),
         sessions: Gauge::new(limits.max_sessions),
+        frames: CellBudget::new(limits.frame_memory_bytes),
         limits,
     });
     let tracker = shared.tracker.clone();
@@ -125,6 +127,8 @@ struct Shared {
     /// Open sessions (members and banned members reading their record; sign-ups once their
     /// account exists). A connection holds its unit until it ends.
     sessions: Gauge,
+    /// Frame memory all sessions share (`limits.frame_memory_mb`).
+    frames: Arc<CellBudget>,
     limits: crate::config::Limits,
 }
 
@@ -146,6 +150,7 @@ async fn connection(stream: TcpStream, permit: Permit, _held: Held, shared: Arc<
             ticket: permit.ticket(),
             sessions: shared.sessions.clone(),
             signup_timeout: limits.signup_timeout,
+            frames: shared.frames.clone(),
         },
         signals.clone(),
     );

@@ -4,18 +4,107 @@
 //!
 //! The size is the client's (from pty-req and window-change), never the server's terminal.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use crate::tui::App;
 
-/// Terminal sizes a client may ask for are clamped to this range: a hostile size would
-/// otherwise make the server allocate huge buffers (a cell is ~48 bytes; two buffers are kept).
+/// Haven draws at most this much of a terminal, whatever size the client asks for (the rest
+/// stays blank): a frame's buffer is sized to what is drawn, so a session costs at most about
+/// 1 MiB of frame memory however large its terminal (a cell is [`CELL_BYTES`]).
 pub const MIN_COLS: u16 = 10;
 pub const MIN_ROWS: u16 = 5;
-pub const MAX_COLS: u16 = 500;
-pub const MAX_ROWS: u16 = 200;
+pub const MAX_COLS: u16 = 240;
+pub const MAX_ROWS: u16 = 100;
+/// Every session may draw this much, whatever the budget.
+pub const BASE_COLS: u16 = 80;
+pub const BASE_ROWS: u16 = 24;
+/// Memory of one cell of a frame buffer.
+pub const CELL_BYTES: usize = std::mem::size_of::<ratatui::buffer::Cell>();
+
+/// The server-wide budget of frame cells beyond each session's base 80×24
+/// (`limits.frame_memory_mb`): when it is spent, a session draws at 80×24 until it is not.
+#[derive(Debug)]
+pub struct CellBudget {
+    used: AtomicUsize,
+    max: usize,
+}
+
+impl CellBudget {
+    pub fn new(bytes: usize) -> Arc<CellBudget> {
+        Arc::new(CellBudget {
+            used: AtomicUsize::new(0),
+            max: bytes / CELL_BYTES,
+        })
+    }
+
+    /// Cells held beyond the base sizes, server-wide.
+    pub fn used(&self) -> usize {
+        self.used.load(Ordering::Acquire)
+    }
+}
+
+/// One session's share of the [`CellBudget`], given back when dropped.
+#[derive(Debug)]
+pub struct Share {
+    budget: Arc<CellBudget>,
+    cells: usize,
+}
+
+impl Share {
+    pub fn new(budget: Arc<CellBudget>) -> Share {
+        Share { budget, cells: 0 }
+    }
+
+    /// The size to draw for a terminal of `cols`×`rows` (already clamped): the full size if
+    /// the budget has room for what it needs beyond the base, else at most 80×24.
+    pub fn fit(&mut self, cols: u16, rows: u16) -> (u16, u16) {
+        let base = usize::from(cols.min(BASE_COLS)) * usize::from(rows.min(BASE_ROWS));
+        let want = (usize::from(cols) * usize::from(rows)).saturating_sub(base);
+        if want <= self.cells {
+            self.give_back(self.cells - want);
+            return (cols, rows);
+        }
+        let more = want - self.cells;
+        let max = self.budget.max;
+        let granted = self
+            .budget
+            .used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                (used + more <= max).then_some(used + more)
+            })
+            .is_ok();
+        if granted {
+            self.cells = want;
+            (cols, rows)
+        } else {
+            self.release();
+            (cols.min(BASE_COLS), rows.min(BASE_ROWS))
+        }
+    }
+
+    /// Gives the whole share back (the session's frame buffer was dropped).
+    pub fn release(&mut self) {
+        self.give_back(self.cells);
+    }
+
+    fn give_back(&mut self, cells: usize) {
+        if cells > 0 {
+            self.budget.used.fetch_sub(cells, Ordering::AcqRel);
+            self.cells -= cells;
+        }
+    }
+}
+
+impl Drop for Share {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
 
 /// Clamps a requested terminal size.
 pub fn clamp_size(cols: u32, rows: u32) -> (u16, u16) {
@@ -147,6 +236,36 @@ mod tests {
         assert_eq!(clamp_size(0, 0), (MIN_COLS, MIN_ROWS));
         assert_eq!(clamp_size(100_000, 100_000), (MAX_COLS, MAX_ROWS));
         assert_eq!(clamp_size(80, 24), (80, 24));
+    }
+
+    #[test]
+    fn the_frame_budget_gives_large_sizes_while_it_lasts_and_the_base_always() {
+        // Room for one 240×100 session beyond its base.
+        let extra = 240 * 100 - 80 * 24;
+        let budget = CellBudget::new(extra * CELL_BYTES);
+        let mut a = Share::new(budget.clone());
+        let mut b = Share::new(budget.clone());
+        assert_eq!(a.fit(240, 100), (240, 100));
+        assert_eq!(b.fit(240, 100), (80, 24), "the budget is spent");
+        assert_eq!(b.fit(60, 20), (60, 20), "small sizes need nothing from it");
+        // A smaller size gives part back; a dropped share gives all of it back.
+        assert_eq!(a.fit(120, 40), (120, 40));
+        assert_eq!(budget.used(), 120 * 40 - 80 * 24);
+        drop(a);
+        assert_eq!(budget.used(), 0);
+        assert_eq!(b.fit(240, 100), (240, 100));
+        b.release();
+        assert_eq!(budget.used(), 0);
+    }
+
+    #[test]
+    fn a_frame_at_the_largest_size_stays_near_a_mebibyte() {
+        let cells = usize::from(MAX_COLS) * usize::from(MAX_ROWS);
+        assert!(
+            cells * CELL_BYTES <= 1_300_000,
+            "{} bytes",
+            cells * CELL_BYTES
+        );
     }
 
     #[test]

@@ -109,11 +109,14 @@ pub async fn run<O: Output>(
     identity: Identity,
     size: (u16, u16),
     theme: Theme,
+    mut share: frame::Share,
     mut input: mpsc::Receiver<Input>,
     mut out: O,
     shutdown: CancellationToken,
 ) -> Ending {
-    let (mut width, mut height) = size;
+    // The terminal's size, and the size drawn (what the frame budget allows of it).
+    let mut terminal = size;
+    let (mut width, mut height) = share.fit(size.0, size.1);
     let mut live = service.hub().subscribe();
     let mut signup = None;
     let (user, key_id, key, banned) = match identity {
@@ -223,10 +226,10 @@ pub async fn run<O: Output>(
                     while let Ok(Input::Resize(w2, h2)) = input.try_recv() {
                         (w, h) = (w2, h2);
                     }
-                    width = w;
-                    height = h;
+                    terminal = (w, h);
+                    (width, height) = share.fit(w, h);
                     frame.invalidate();
-                    msgs.push(Msg::Resize(w, h));
+                    msgs.push(Msg::Resize(width, height));
                 }
                 Some(Input::Close) | None => break,
             },
@@ -284,6 +287,7 @@ pub async fn run<O: Output>(
             }
             _ = tokio::time::sleep_until(last_input + IDLE_FRAME_DROP), if !frame_dropped => {
                 frame.invalidate();
+                share.release();
                 frame_dropped = true;
                 continue;
             }
@@ -298,6 +302,12 @@ pub async fn run<O: Output>(
         }
         if frame_dropped && !msgs.is_empty() {
             frame_dropped = false;
+            // Back from idle: take a share of the budget again (maybe a smaller one).
+            let fitted = share.fit(terminal.0, terminal.1);
+            if fitted != (width, height) {
+                (width, height) = fitted;
+                msgs.insert(0, Msg::Resize(width, height));
+            }
         }
         for msg in msgs {
             let effects = app.update(msg);
