@@ -2,6 +2,7 @@
 //! and reading the screen as a terminal shows it.
 
 mod anonymity;
+mod faults;
 mod hardening;
 mod messages;
 mod moderation;

@@ -675,6 +675,15 @@ pub fn write_public_key(key: &PrivateKey, dir: &Path, name: &str) -> PathBuf {
 
 /// Creates a member with `role` in `data_dir` through `bbs admin add-user`; returns their key.
 pub fn add_user(data_dir: &Path, handle: &str, role: &str) -> PrivateKey {
+    add_user_by(&["--data-dir".as_ref(), data_dir.as_os_str()], handle, role)
+}
+
+/// The same, with the settings of the bbs.toml at `config`.
+pub fn add_user_with(config: &Path, handle: &str, role: &str) -> PrivateKey {
+    add_user_by(&["--config".as_ref(), config.as_os_str()], handle, role)
+}
+
+fn add_user_by(place: &[&std::ffi::OsStr], handle: &str, role: &str) -> PrivateKey {
     let key = new_key();
     let tmp = tempfile::tempdir().expect("tempdir");
     let pubfile = write_public_key(&key, tmp.path(), handle);
@@ -686,8 +695,8 @@ pub fn add_user(data_dir: &Path, handle: &str, role: &str) -> PrivateKey {
         pubfile.as_os_str(),
         "--role".as_ref(),
         role.as_ref(),
-        "--data-dir".as_ref(),
-        data_dir.as_os_str(),
+        place[0],
+        place[1],
     ]);
     assert_eq!(code, Some(0), "add-user {handle}: {err}");
     key
