@@ -113,9 +113,11 @@ pub async fn run(service: Service, shutdown: CancellationToken) -> Result<(), Co
     session::run(
         service,
         Identity::Member(sysop, None),
-        size,
-        theme,
-        share,
+        crate::session::Terminal {
+            size,
+            theme,
+            frames: share,
+        },
         rx,
         Stdout(std::io::stdout()),
         shutdown,

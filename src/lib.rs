@@ -43,3 +43,6 @@ pub mod service;
 pub mod session;
 pub mod store;
 pub mod tui;
+
+#[cfg(test)]
+mod fuzz_tests;

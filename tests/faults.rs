@@ -50,7 +50,10 @@ fn serve(config: &Path) -> std::process::Child {
 async fn wait_listening(addr: SocketAddr) {
     let deadline = tokio::time::Instant::now() + util::WAIT;
     while tokio::net::TcpStream::connect(addr).await.is_err() {
-        assert!(tokio::time::Instant::now() < deadline, "bbs serve did not start");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "bbs serve did not start"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -75,8 +78,11 @@ async fn write_until_gone(
     m.send(keys::TAB).await;
     m.send(first.as_bytes()).await;
     m.send(keys::CTRL_S).await;
-    m.wait_until(|s| s.contains("Posted.") && !s.contains("Ctrl-S post"), "posted")
-        .await;
+    m.wait_until(
+        |s| s.contains("Posted.") && !s.contains("Ctrl-S post"),
+        "posted",
+    )
+    .await;
     acked.lock().expect("lock").push(first.clone());
     m.wait_for(&first).await;
     m.send(keys::ENTER).await;
@@ -87,8 +93,11 @@ async fn write_until_gone(
         m.wait_for("Ctrl-S post").await;
         m.send(body.as_bytes()).await;
         m.send(keys::CTRL_S).await;
-        m.wait_until(|s| s.contains("Posted.") && !s.contains("Ctrl-S post"), "posted")
-            .await;
+        m.wait_until(
+            |s| s.contains("Posted.") && !s.contains("Ctrl-S post"),
+            "posted",
+        )
+        .await;
         acked.lock().expect("lock").push(body);
     }
 }
@@ -143,8 +152,11 @@ async fn kill_9_while_members_post_loses_no_acknowledged_post() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .expect("integrity_check");
     assert_eq!(check, "ok");
-    db.execute("INSERT INTO posts_fts(posts_fts) VALUES ('integrity-check')", [])
-        .expect("the search index is consistent");
+    db.execute(
+        "INSERT INTO posts_fts(posts_fts) VALUES ('integrity-check')",
+        [],
+    )
+    .expect("the search index is consistent");
     for body in &acked {
         let stored: i64 = db
             .query_row("SELECT count(*) FROM posts WHERE body = ?1", [body], |r| {
@@ -159,7 +171,10 @@ async fn kill_9_while_members_post_loses_no_acknowledged_post() {
                 |r| r.get(0),
             )
             .expect("search");
-        assert!(found >= 1, "acknowledged post {body:?} is in the search index");
+        assert!(
+            found >= 1,
+            "acknowledged post {body:?} is in the search index"
+        );
     }
     eprintln!("{} acknowledged posts survived {ROUNDS} kills", acked.len());
 
@@ -190,7 +205,8 @@ async fn a_database_locked_by_another_process_refuses_kindly_and_keeps_the_post(
     // This test process is not the server: the lock is another process's.
     let db = rusqlite::Connection::open(dir.path().join("data").join(haven::boot::DB_FILE))
         .expect("open");
-    db.execute_batch("BEGIN IMMEDIATE").expect("hold the write lock");
+    db.execute_batch("BEGIN IMMEDIATE")
+        .expect("hold the write lock");
 
     m.send(b"c").await;
     m.wait_for("Title").await;
@@ -201,7 +217,12 @@ async fn a_database_locked_by_another_process_refuses_kindly_and_keeps_the_post(
     m.send(keys::CTRL_S).await;
     let screen = m
         .wait_until(
-            |s| s.split_whitespace().collect::<Vec<_>>().join(" ").contains("busy"),
+            |s| {
+                s.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .contains("busy")
+            },
             "the member is told the board is busy",
         )
         .await;
@@ -209,8 +230,11 @@ async fn a_database_locked_by_another_process_refuses_kindly_and_keeps_the_post(
 
     db.execute_batch("ROLLBACK").expect("release");
     m.send(keys::CTRL_S).await;
-    m.wait_until(|s| s.contains("Posted.") && !s.contains("Ctrl-S post"), "posted")
-        .await;
+    m.wait_until(
+        |s| s.contains("Posted.") && !s.contains("Ctrl-S post"),
+        "posted",
+    )
+    .await;
     child.kill().expect("kill");
     child.wait().expect("reap");
     let stored: i64 = db

@@ -19,7 +19,7 @@ use super::limits::{Failure, Gauge, Held, Ticket};
 use crate::domain::User;
 use crate::service::{KeyInfo, Login, SecondFactor, Service};
 use crate::session::frame::{CellBudget, Share, clamp_size};
-use crate::session::{self, Ending, Identity, Input, Output, Signup};
+use crate::session::{self, Ending, Identity, Input, Output, Signup, Terminal};
 use crate::tui::Theme;
 
 /// Input events queued per session. When full, the handler waits, which stops reading from
@@ -446,9 +446,12 @@ impl russh::server::Handler for Handler {
         let frames = self.frames.clone();
         signals.started.cancel();
         self.tracker.spawn(async move {
-            let share = Share::new(frames);
-            let ending =
-                session::run(service, identity, size, theme, share, rx, out, shutdown).await;
+            let terminal = Terminal {
+                size,
+                theme,
+                frames: Share::new(frames),
+            };
+            let ending = session::run(service, identity, terminal, rx, out, shutdown).await;
             tracing::debug!(?ending, "session ended");
             if ending == Ending::Stalled {
                 // The client stopped reading: nothing more can reach it. Close the socket.

@@ -185,13 +185,46 @@ impl Frame {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::{Board, BoardId, Role, User, UserId};
     use crate::tui::{Loaded, Msg, Texts, Theme};
     use terminput::{KeyCode, KeyEvent};
 
     fn app() -> App {
+        app_with_boards(
+            (1..=4)
+                .map(|i| {
+                    board(
+                        i,
+                        &format!("Board number {i}"),
+                        "A description of this board",
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// A board with these (unsanitised) words.
+    pub(crate) fn board(id: i64, name: &str, description: &str) -> Board {
+        Board {
+            id: BoardId(id),
+            slug: format!("b{id}"),
+            name: name.into(),
+            description: description.into(),
+            read_only: false,
+            allow_anonymous: false,
+            welcome: false,
+            min_trust: 0,
+            archived: false,
+            thread_count: 3,
+            unread_threads: 1,
+            start_refused: None,
+        }
+    }
+
+    /// A member's App at 80×24 showing `boards`.
+    pub(crate) fn app_with_boards(boards: Vec<Board>) -> App {
         let user = User {
             id: UserId(1),
             handle: "river".into(),
@@ -211,22 +244,6 @@ mod tests {
             80,
             24,
         );
-        let boards = (1..=4)
-            .map(|i| Board {
-                id: BoardId(i),
-                slug: format!("b{i}"),
-                name: format!("Board number {i}"),
-                description: "A description of this board".into(),
-                read_only: false,
-                allow_anonymous: false,
-                welcome: false,
-                min_trust: 0,
-                archived: false,
-                thread_count: 3,
-                unread_threads: 1,
-                start_refused: None,
-            })
-            .collect();
         app.update(Msg::Loaded(Loaded::Boards(boards)));
         app
     }

@@ -58,6 +58,15 @@ pub struct Signup {
 pub const SIGNUP_EXPIRED: &str = "Sign-up was not finished in time, so this connection was \
 closed and nothing was kept. Connect again to start over.";
 
+/// The terminal a session draws on.
+pub struct Terminal {
+    /// Its size, as the client asked (already clamped).
+    pub size: (u16, u16),
+    pub theme: Theme,
+    /// This session's share of the frame memory budget.
+    pub frames: frame::Share,
+}
+
 /// Where frames go. `send` returns false when the peer is gone or stopped reading.
 pub trait Output: Send {
     fn send(&mut self, bytes: Vec<u8>) -> impl Future<Output = bool> + Send;
@@ -107,13 +116,16 @@ pub fn texts(service: &Service) -> Texts {
 pub async fn run<O: Output>(
     service: Service,
     identity: Identity,
-    size: (u16, u16),
-    theme: Theme,
-    mut share: frame::Share,
+    terminal: Terminal,
     mut input: mpsc::Receiver<Input>,
     mut out: O,
     shutdown: CancellationToken,
 ) -> Ending {
+    let Terminal {
+        size,
+        theme,
+        frames: mut share,
+    } = terminal;
     // The terminal's size, and the size drawn (what the frame budget allows of it).
     let mut terminal = size;
     let (mut width, mut height) = share.fit(size.0, size.1);
