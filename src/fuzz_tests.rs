@@ -17,14 +17,18 @@ fn budget() -> u64 {
         .unwrap_or(300)
 }
 
-fn run(name: &str, prop: impl FnMut(&mut Unstructured<'_>) -> arbitrary::Result<()>) {
+fn run(name: &str, mut prop: impl FnMut(&mut Unstructured<'_>) -> arbitrary::Result<()>) {
     let started = std::time::Instant::now();
-    arbtest::arbtest(prop)
-        .budget_ms(budget())
-        .size_max(1 << 16)
-        .run();
+    let mut cases = 0u64;
+    arbtest::arbtest(|u| {
+        cases += 1;
+        prop(u)
+    })
+    .budget_ms(budget())
+    .size_max(1 << 16)
+    .run();
     if budget() > 1000 {
-        eprintln!("{name}: {:?}", started.elapsed());
+        eprintln!("{name}: {cases} cases in {:?}", started.elapsed());
     }
 }
 

@@ -246,3 +246,93 @@ async fn a_database_locked_by_another_process_refuses_kindly_and_keeps_the_post(
         .expect("count");
     assert_eq!(stored, 1);
 }
+
+/// Resident memory of a process, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("VmRSS")
+}
+
+/// Hundreds of unknown keys from ten addresses, each asking for the largest terminal, against
+/// the real `bbs serve`: twenty get into sign-up, a member from another address logs in
+/// meanwhile, the server's memory stays within a stated bound, and freed memory goes back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_up_flood_keeps_the_servers_memory_bounded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let addr = free_port();
+    let config = write_config(dir.path(), addr);
+    let key = util::add_user_with(&config, "marigold", "member");
+    let mut child = serve(&config);
+    wait_listening(addr).await;
+    let pid = child.id();
+    // Warm up: one member session, so the baseline includes a session's working set.
+    let mut m = Member::connect(addr, &key, 80, 24).await;
+    m.wait_for("Boards").await;
+    m.disconnect().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let baseline = rss_kib(pid);
+
+    let stop = tokio_util::sync::CancellationToken::new();
+    let peak = Arc::new(std::sync::atomic::AtomicU64::new(baseline));
+    let sampler = {
+        let (stop, peak) = (stop.clone(), peak.clone());
+        tokio::spawn(async move {
+            while !stop.is_cancelled() {
+                peak.fetch_max(rss_kib(pid), std::sync::atomic::Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+    };
+    let mut flood = Vec::new();
+    for i in 0..300 {
+        flood.push(tokio::spawn(async move {
+            // Ten addresses, thirty keys each.
+            let source = Some(std::net::IpAddr::from([127, 0, 0, 10 + (i % 10) as u8]));
+            tokio::time::timeout(
+                util::WAIT * 2,
+                Member::try_connect_from(source, addr, &util::new_key(), 500, 200),
+            )
+            .await
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = std::time::Instant::now();
+    let mut member = Member::connect(addr, &key, 80, 24).await;
+    member.wait_for("Boards").await;
+    let login = started.elapsed();
+    let mut held = Vec::new();
+    for f in flood {
+        if let Ok(Ok(Ok(m))) = f.await {
+            held.push(m);
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.cancel();
+    let _ = sampler.await;
+    let peak = peak.load(std::sync::atomic::Ordering::Relaxed);
+    let signing_up = held.len();
+    for m in held {
+        m.disconnect().await;
+    }
+    member.disconnect().await;
+    // The server looks every 5 s whether a flood has ended, and gives memory back.
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    let after = rss_kib(pid);
+    eprintln!(
+        "sign-up flood: {signing_up} of 300 in sign-up; member login {login:?}; \
+         RSS baseline {baseline} KiB, peak {peak} KiB, after {after} KiB"
+    );
+    assert_eq!(signing_up, 20, "twenty sign-ups server-wide");
+    // The bound SECURITY.md states: 64 MiB over the baseline for a full pre-login flood.
+    assert!(
+        peak - baseline < 64 * 1024,
+        "peak {peak} KiB over {baseline} KiB"
+    );
+    child.kill().expect("kill");
+    child.wait().expect("reap");
+}

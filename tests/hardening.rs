@@ -51,7 +51,7 @@ async fn throw_away_keys_get_a_few_sign_ups_and_members_still_log_in() {
         match tokio::time::timeout(util::WAIT * 2, a).await {
             Ok(Ok(Ok(m))) => signing_up.push(m),
             Ok(Ok(Err(said))) => {
-                if said.contains("signing up right now") {
+                if said.contains("sign-ups are in progress") {
                     told_to_wait += 1;
                 }
             }
@@ -473,5 +473,76 @@ async fn frame_memory_has_a_cap_per_session_and_a_budget_for_all() {
     second.resize(200, 60).await;
     second.pump(Duration::from_millis(300)).await;
     assert_eq!(used_rows(&second), 60, "{}", second.screen());
+    server.stop().await;
+}
+
+/// A hundred addresses holding one silent socket each fill every unauthenticated slot and
+/// reconnect the moment one is closed: a member still logs in (the oldest handshake gives way),
+/// again and again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_log_in_while_a_hundred_addresses_hold_one_socket_each() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start_with(config(dir.path())).await;
+    let key = util::add_user(&server.data_dir, "marigold", "member");
+    let stop = tokio_util::sync::CancellationToken::new();
+    let mut flooders = Vec::new();
+    for i in 0..100u8 {
+        let (addr, stop) = (server.addr, stop.clone());
+        flooders.push(tokio::spawn(async move {
+            let source = Some(IpAddr::from([127, 0, 1, 1 + i]));
+            while !stop.is_cancelled() {
+                let mut s = util::tcp_from(source, addr).await;
+                let mut buf = [0u8; 256];
+                // Hold it, silent, until the server closes it; then straight back.
+                tokio::select! {
+                    _ = stop.cancelled() => return,
+                    _ = async { while matches!(s.read(&mut buf).await, Ok(n) if n > 0) {} } => {}
+                }
+            }
+        }));
+    }
+    // Let every slot fill and age past the point where it may give way.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for round in 0..3 {
+        let started = std::time::Instant::now();
+        let mut m = tokio::time::timeout(
+            util::WAIT,
+            Member::connect_from(ip(1), server.addr, &key, 80, 24),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("round {round}: the member could not log in"));
+        m.wait_for("Boards").await;
+        eprintln!(
+            "round {round}: logged in past 100 silent sockets in {:?}",
+            started.elapsed()
+        );
+        m.disconnect().await;
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+    }
+    stop.cancel();
+    for f in flooders {
+        let _ = f.await;
+    }
+    server.stop().await;
+}
+
+/// Sign-ups reserve the sessions they will become: with room for two sessions and two
+/// sign-ups under way, a member is told the server is full, and finishing both sign-ups
+/// does not take the server past two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_ups_count_against_the_session_cap() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = config(dir.path());
+    c.limits.max_sessions = 2;
+    let server = TestServer::start_with(c).await;
+    let key = util::add_user(&server.data_dir, "marigold", "member");
+    let mut a = Member::connect(server.addr, &new_key(), 80, 24).await;
+    a.wait_for("Community guidelines").await;
+    let mut b = Member::connect(server.addr, &new_key(), 80, 24).await;
+    b.wait_for("Community guidelines").await;
+    let Err(said) = Member::try_connect_from(None, server.addr, &key, 80, 24).await else {
+        panic!("a third session was let in");
+    };
+    assert!(said.contains("Haven is full"), "{said:?}");
     server.stop().await;
 }

@@ -53,8 +53,8 @@ pub const FULL_HELP: &str =
     "Haven is full right now: every session is taken. Please try again in a few minutes.";
 
 /// What a new key is told when too many sign-ups are in progress.
-pub const SIGNUPS_BUSY_HELP: &str = "Many people are signing up right now, so sign-up is paused \
-for a moment. Please try again in a few minutes.";
+pub const SIGNUPS_BUSY_HELP: &str = "Many sign-ups are in progress right now (from your network, \
+or in all), so a new one has to wait. Please try again in a few minutes.";
 
 /// What the connection task and the handler tell each other about one connection.
 #[derive(Default)]
@@ -92,8 +92,8 @@ pub enum Admitted {
     /// A session, holding its unit of the session cap.
     Session(Held),
     /// A new key in sign-up: still pre-authentication until the token is cancelled (the
-    /// account exists).
-    Signup(CancellationToken),
+    /// account exists), with the session unit it will use reserved.
+    Signup(CancellationToken, Held),
 }
 
 /// How the handler admits a connection once its key is accepted.
@@ -114,6 +114,14 @@ fn info_only(text: &str) -> Auth {
     }
 }
 
+/// A refusal that leaves the client nothing more to try.
+fn no_more_methods() -> Auth {
+    Auth::Reject {
+        proceed_with_methods: Some(MethodSet::empty()),
+        partial_success: false,
+    }
+}
+
 /// Terminal size when the client asked for a shell without a pty.
 const DEFAULT_SIZE: (u16, u16) = (80, 24);
 
@@ -128,6 +136,8 @@ pub struct Handler {
     /// Why a key was accepted but the connection cannot go on (told through
     /// keyboard-interactive, then refused).
     refusal: Option<&'static str>,
+    /// The refusal (or the no-key help) was shown once already.
+    told: bool,
     signals: Arc<Signals>,
     /// Frame memory all sessions share.
     frames: Arc<CellBudget>,
@@ -160,6 +170,7 @@ impl Handler {
             admit: Some(admit),
             admitted: None,
             refusal: None,
+            told: false,
             signals,
             identity: None,
             pending_second_factor: None,
@@ -247,14 +258,16 @@ impl russh::server::Handler for Handler {
                 let Some(admit) = &self.admit else {
                     return Ok(Auth::reject());
                 };
-                if admit.sessions.current() >= admit.sessions.max() {
+                // The session it will become is reserved now, so finishing sign-up never
+                // takes the server past its session cap.
+                let Some(session) = admit.sessions.take() else {
                     return Ok(self.refuse(FULL_HELP));
-                }
+                };
                 if !admit.ticket.begin_signup() {
                     return Ok(self.refuse(SIGNUPS_BUSY_HELP));
                 }
                 let done = CancellationToken::new();
-                self.admitted = Some(Admitted::Signup(done.clone()));
+                self.admitted = Some(Admitted::Signup(done.clone(), session));
                 self.identity = Some(Identity::NewKey {
                     key: info,
                     signup: Signup {
@@ -291,10 +304,14 @@ impl russh::server::Handler for Handler {
         response: Option<Response<'a>>,
     ) -> Result<Auth, Self::Error> {
         if let Some(why) = self.refusal {
-            // A good key that cannot go on now (the server is full): say why, then refuse.
+            // A good key that cannot go on now (the server is full): say why once, then refuse
+            // with nothing left to try (so the client does not ask, and show it, again).
             return Ok(match response {
-                None => info_only(why),
-                Some(_) => Auth::reject(),
+                None if !self.told => {
+                    self.told = true;
+                    info_only(why)
+                }
+                _ => no_more_methods(),
             });
         }
         let Some((user, key_id)) = self.pending_second_factor.clone() else {
@@ -302,10 +319,13 @@ impl russh::server::Handler for Handler {
             // Haven does not take). Tell them how to make one instead of a bare "Permission
             // denied"; whatever they answer, this method never lets anyone in by itself.
             return Ok(match response {
-                None => info_only(NO_KEY_HELP),
-                Some(_) => {
+                None if !self.told => {
+                    self.told = true;
+                    info_only(NO_KEY_HELP)
+                }
+                _ => {
                     self.signals.auth_failed();
-                    Auth::reject()
+                    no_more_methods()
                 }
             });
         };

@@ -28,6 +28,8 @@ const EARLY_DROP_PERCENT: usize = 30;
 /// A penalty blocks a source only once it has added up to this much (sshd's `min:15s`), so one
 /// slip (a mistyped code, a dropped connection) costs nothing.
 const PENALTY_ACTIVE: Duration = Duration::from_secs(15);
+/// A handshake this old may be pushed out for a newcomer when every source holds one slot.
+const STALE: Duration = Duration::from_secs(2);
 /// Sources tracked at once; past this, no new penalty is recorded (the caps still hold).
 const MAX_SOURCES: usize = 65_536;
 
@@ -44,15 +46,23 @@ pub enum Failure {
 
 impl Failure {
     /// What each failure adds to the source's penalty (sshd's defaults: noauth 1 s, authfail
-    /// 5 s, grace-exceeded 10 s).
-    fn cost(self) -> Duration {
+    /// 5 s, grace-exceeded 10 s), plus the time the connection held its slot: slots are what a
+    /// flood takes from members, so holding one without logging in is what costs.
+    fn cost(self, held: Duration) -> Duration {
         Duration::from_secs(match self {
             Failure::NoAuth => 1,
             Failure::AuthFailed => 5,
             Failure::Deadline => 10,
-        })
+        }) + held
     }
 }
+
+/// A source's penalty fades by one second every this long, so failures spaced out add up
+/// (a deadline missed every 10 s is blocked by the second) and a quiet source is forgiven.
+const PENALTY_FADE: Duration = Duration::from_secs(10);
+/// Time spent in sign-up counts this much less than time spent in a handshake: a person
+/// reading the guidelines and leaving is not an attacker.
+const SIGNUP_HOLD_DISCOUNT: u32 = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SlotKind {
@@ -66,6 +76,7 @@ struct Slot {
     id: u64,
     kind: SlotKind,
     evict: CancellationToken,
+    since: Instant,
 }
 
 #[derive(Default)]
@@ -73,18 +84,29 @@ struct Source {
     /// Unauthenticated connections from this source, oldest first.
     slots: Vec<Slot>,
     signups: usize,
-    /// Penalty added up so far, and when it ends.
-    penalty: Duration,
-    penalty_ends: Option<Instant>,
+    /// Failures added up (fading with time), as of `scored`.
+    score: Duration,
+    scored: Option<Instant>,
+    /// Refused until then.
+    blocked_until: Option<Instant>,
 }
 
 impl Source {
     fn blocked(&self, now: Instant) -> bool {
-        self.penalty >= PENALTY_ACTIVE && self.penalty_ends.is_some_and(|end| end > now)
+        self.blocked_until.is_some_and(|end| end > now)
+    }
+
+    /// The score now, after fading.
+    fn score_at(&self, now: Instant) -> Duration {
+        let faded = self.scored.map_or(Duration::ZERO, |t| {
+            now.saturating_duration_since(t)
+                .div_f64(PENALTY_FADE.as_secs_f64())
+        });
+        self.score.saturating_sub(faded)
     }
 
     fn forgettable(&self, now: Instant) -> bool {
-        self.slots.is_empty() && self.penalty_ends.is_none_or(|end| end <= now)
+        self.slots.is_empty() && !self.blocked(now) && self.score_at(now).is_zero()
     }
 }
 
@@ -157,6 +179,7 @@ pub struct Permit {
     source: IpAddr,
     id: u64,
     evict: CancellationToken,
+    since: Instant,
 }
 
 impl Drop for Permit {
@@ -186,9 +209,23 @@ impl Permit {
         self.ticket().begin_signup()
     }
 
-    /// Records that this connection failed; its source pays the penalty.
+    /// Records that this connection failed; its source pays the penalty, which includes the
+    /// time it held its slot.
     pub fn failed(&self, failure: Failure) {
-        self.admission.penalize(self.source, failure);
+        let now = Instant::now();
+        let mut held = now.saturating_duration_since(self.since);
+        let signup = {
+            let state = self.admission.lock();
+            state.sources.get(&self.source).is_some_and(|s| {
+                s.slots
+                    .iter()
+                    .any(|slot| slot.id == self.id && slot.kind == SlotKind::Signup)
+            })
+        };
+        if signup {
+            held /= SIGNUP_HOLD_DISCOUNT;
+        }
+        self.admission.penalize_at(self.source, failure, held, now);
     }
 }
 
@@ -271,15 +308,27 @@ impl Admission {
                 .filter(|(_, s)| s.slots.iter().any(|slot| slot.kind == SlotKind::Handshake))
                 .max_by_key(|(_, s)| s.slots.len())
                 .map(|(ip, s)| (*ip, s.slots.len()));
-            let Some((victim, count)) = busiest.filter(|(_, n)| *n > held + 1) else {
+            let victim = match busiest.filter(|(_, n)| *n > held + 1) {
+                Some((victim, _)) => state.sources[&victim]
+                    .slots
+                    .iter()
+                    .find(|s| s.kind == SlotKind::Handshake)
+                    .map(|s| (victim, s.id, s.evict.clone())),
+                // Many sources with a slot each: the oldest handshake anywhere goes, if it has
+                // had longer than any real login needs.
+                None => state
+                    .sources
+                    .iter()
+                    .filter(|(ip, _)| **ip != source)
+                    .flat_map(|(ip, s)| s.slots.iter().map(move |slot| (*ip, slot)))
+                    .filter(|(_, slot)| slot.kind == SlotKind::Handshake)
+                    .filter(|(_, slot)| now.saturating_duration_since(slot.since) >= STALE)
+                    .min_by_key(|(_, slot)| slot.since)
+                    .map(|(ip, slot)| (ip, slot.id, slot.evict.clone())),
+            };
+            let Some((victim, id, token)) = victim else {
                 return Err(Refused::Full);
             };
-            let slots = &state.sources[&victim].slots;
-            let Some(oldest) = slots.iter().find(|s| s.kind == SlotKind::Handshake) else {
-                return Err(Refused::Full);
-            };
-            debug_assert!(count > 1);
-            let (id, token) = (oldest.id, oldest.evict.clone());
             state.release(victim, id);
             token.cancel();
         } else if held > 0 && state.total >= self.drop_from {
@@ -303,22 +352,25 @@ impl Admission {
             id,
             kind: SlotKind::Handshake,
             evict: evict.clone(),
+            since: now,
         });
         Ok(Permit {
             admission: self.clone(),
             source,
             id,
             evict,
+            since: now,
         })
     }
 
-    /// Adds `failure`'s cost to `source`'s penalty; the source is refused while the penalty
-    /// (once it passes 15 s) lasts. Penalties grow up to the configured maximum and expire.
+    /// Adds `failure`'s cost (and `held`, the time it held a slot) to `source`'s score, which
+    /// fades by a second every ten. Once the score passes 15 s the source is refused for as
+    /// long as the score, up to the configured maximum.
     pub fn penalize(&self, source: IpAddr, failure: Failure) {
-        self.penalize_at(source, failure, Instant::now());
+        self.penalize_at(source, failure, Duration::ZERO, Instant::now());
     }
 
-    fn penalize_at(&self, source: IpAddr, failure: Failure, now: Instant) {
+    fn penalize_at(&self, source: IpAddr, failure: Failure, held: Duration, now: Instant) {
         if !self.penalties {
             return;
         }
@@ -330,12 +382,11 @@ impl Admission {
             }
         }
         let s = state.sources.entry(source).or_default();
-        if s.penalty_ends.is_none_or(|end| end <= now) {
-            // An expired penalty starts again from nothing.
-            s.penalty = Duration::ZERO;
+        s.score = (s.score_at(now) + failure.cost(held)).min(self.penalty_max);
+        s.scored = Some(now);
+        if s.score >= PENALTY_ACTIVE {
+            s.blocked_until = Some(now + s.score);
         }
-        s.penalty = (s.penalty + failure.cost()).min(self.penalty_max);
-        s.penalty_ends = Some(now + s.penalty);
     }
 
     /// Connections still authenticating (sign-ups included).
@@ -353,6 +404,8 @@ impl Admission {
 #[derive(Clone)]
 pub struct Gauge {
     count: Arc<AtomicUsize>,
+    /// The highest count since [`Gauge::take_peak`] last looked.
+    peak: Arc<AtomicUsize>,
     max: usize,
 }
 
@@ -369,6 +422,7 @@ impl Gauge {
     pub fn new(max: usize) -> Gauge {
         Gauge {
             count: Arc::default(),
+            peak: Arc::default(),
             max,
         }
     }
@@ -380,21 +434,19 @@ impl Gauge {
                 (n < self.max).then_some(n + 1)
             })
             .ok()
-            .map(|_| Held(self.count.clone()))
+            .map(|n| {
+                self.peak.fetch_max(n + 1, Ordering::AcqRel);
+                Held(self.count.clone())
+            })
     }
 
-    /// One more, whatever the cap (for what was admitted under another cap already).
-    pub fn force(&self) -> Held {
-        self.count.fetch_add(1, Ordering::AcqRel);
-        Held(self.count.clone())
+    /// The highest count since the last call (or since the start), and starts again from now.
+    pub fn take_peak(&self) -> usize {
+        self.peak.swap(self.current(), Ordering::AcqRel)
     }
 
     pub fn current(&self) -> usize {
         self.count.load(Ordering::Acquire)
-    }
-
-    pub fn max(&self) -> usize {
-        self.max
     }
 }
 
@@ -510,22 +562,23 @@ mod tests {
     fn penalties_grow_block_and_expire() {
         let a = Admission::new(&rules(100, 10));
         let t0 = Instant::now();
-        a.penalize_at(ip(5), Failure::AuthFailed, t0);
-        a.penalize_at(ip(5), Failure::AuthFailed, t0);
+        let zero = Duration::ZERO;
+        a.penalize_at(ip(5), Failure::AuthFailed, zero, t0);
+        a.penalize_at(ip(5), Failure::AuthFailed, zero, t0);
         assert!(
             a.admit_at(ip(5), t0).is_ok(),
             "10 s of penalty is not yet a block"
         );
-        a.penalize_at(ip(5), Failure::AuthFailed, t0);
+        a.penalize_at(ip(5), Failure::AuthFailed, zero, t0);
         assert_eq!(a.admit_at(ip(5), t0).err(), Some(Refused::Penalty));
         assert!(a.admit_at(ip(6), t0).is_ok(), "only that source");
-        // It lasts as long as it has grown, and then it is forgotten.
+        // It lasts as long as the score, and then the source may come back.
         assert!(a.admit_at(ip(5), t0 + Duration::from_secs(14)).is_err());
         assert!(a.admit_at(ip(5), t0 + Duration::from_secs(16)).is_ok());
         // Growth is capped.
         let t1 = t0 + Duration::from_secs(20);
         for _ in 0..1000 {
-            a.penalize_at(ip(7), Failure::Deadline, t1);
+            a.penalize_at(ip(7), Failure::Deadline, zero, t1);
         }
         let max = crate::config::Config::default().limits.penalty_max;
         assert!(
@@ -533,6 +586,41 @@ mod tests {
                 .is_err()
         );
         assert!(a.admit_at(ip(7), t1 + max + Duration::from_secs(1)).is_ok());
+    }
+
+    #[test]
+    fn spaced_out_failures_still_add_up() {
+        let a = Admission::new(&rules(100, 10));
+        let t0 = Instant::now();
+        // A silent connection every 10 s, each missing its 10 s deadline.
+        a.penalize_at(ip(5), Failure::Deadline, Duration::from_secs(10), t0);
+        let t1 = t0 + Duration::from_secs(10);
+        assert!(
+            a.admit_at(ip(5), t1).is_err(),
+            "20 s held and missed is a block"
+        );
+        // A slot held 23 s and then dropped costs more than it fades.
+        a.penalize_at(ip(6), Failure::NoAuth, Duration::from_secs(23), t0);
+        assert!(a.admit_at(ip(6), t0 + Duration::from_secs(1)).is_err());
+        // A quick slip costs nothing that lasts.
+        a.penalize_at(ip(8), Failure::NoAuth, Duration::from_millis(200), t0);
+        assert!(a.admit_at(ip(8), t0).is_ok());
+    }
+
+    #[test]
+    fn many_sources_with_one_slot_each_cannot_lock_a_newcomer_out() {
+        let a = Admission::new(&rules(10, 10));
+        let t0 = Instant::now();
+        let flood: Vec<_> = (0..10)
+            .map(|i| a.admit_at(ip(20 + i), t0).expect("flood"))
+            .collect();
+        // Fresh handshakes are left alone...
+        assert_eq!(a.admit_at(ip(1), t0).err(), Some(Refused::Full));
+        // ...but one that has sat for seconds gives way to a newcomer.
+        let member = a.admit_at(ip(1), t0 + STALE).expect("member admitted");
+        assert_eq!(flood.iter().filter(|p| p.evict.is_cancelled()).count(), 1);
+        drop((member, flood));
+        assert_eq!(a.pending(), 0);
     }
 
     #[test]
@@ -552,10 +640,11 @@ mod tests {
         let a = g.take().expect("a");
         let _b = g.take().expect("b");
         assert!(g.take().is_none());
-        let forced = g.force();
-        assert_eq!(g.current(), 3);
-        drop((a, forced));
+        assert_eq!(g.current(), 2);
+        drop(a);
         assert_eq!(g.current(), 1);
+        assert_eq!(g.take_peak(), 2, "the busiest moment is remembered");
+        assert_eq!(g.take_peak(), 1, "and forgotten once looked at");
         assert!(g.take().is_some());
     }
 }

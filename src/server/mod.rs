@@ -82,6 +82,10 @@ pub async fn run(
         limits,
     });
     let tracker = shared.tracker.clone();
+    tracker.spawn(give_back_after_floods(
+        connections.clone(),
+        shutdown.clone(),
+    ));
     loop {
         let accepted = tokio::select! {
             _ = shutdown.cancelled() => break,
@@ -117,6 +121,39 @@ pub async fn run(
         tracing::warn!(remaining = tracker.len(), "sessions did not finish in time");
     }
 }
+
+/// How often to look whether a flood has ended.
+const TRIM_EVERY: Duration = Duration::from_secs(5);
+/// Connections that must have gone since the last look for memory to be given back.
+const TRIM_AFTER: usize = 32;
+
+/// After a flood (many connections gone since the busiest moment), gives freed memory back to
+/// the system: glibc keeps freed memory in per-thread arenas, so without this the process would
+/// stay at its peak. Measured in `faults::a_sign_up_flood_keeps_the_servers_memory_bounded`.
+async fn give_back_after_floods(connections: Gauge, shutdown: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(TRIM_EVERY) => {}
+        }
+        let now = connections.current();
+        if connections.take_peak().saturating_sub(now) >= TRIM_AFTER {
+            let _ = tokio::task::spawn_blocking(trim).await;
+        }
+    }
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn trim() {
+    // SAFETY: malloc_trim only releases free memory at the top of and inside glibc's heaps; it
+    // takes the allocator's own locks and is safe to call from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn trim() {}
 
 /// What every connection task shares.
 struct Shared {
@@ -156,12 +193,19 @@ async fn connection(stream: TcpStream, permit: Permit, _held: Held, shared: Arc<
     );
     let stream = Killable::new(stream, signals.kill.clone());
 
-    // The server's version line goes out and the client's must come back in time.
-    let running = tokio::time::timeout(
+    // The server's version line goes out and the client's must come back in time; a
+    // connection pushed out for a newcomer goes at once, even before its version line.
+    let version = tokio::time::timeout(
         limits.version_timeout.min(limits.login_grace),
         russh::server::run_stream(shared.ssh.clone(), stream, handler),
-    )
-    .await;
+    );
+    let running = tokio::select! {
+        r = version => r,
+        _ = permit.evicted() => {
+            permit.failed(Failure::NoAuth);
+            return;
+        }
+    };
     let running = match running {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => {
@@ -220,12 +264,12 @@ async fn connection(stream: TcpStream, permit: Permit, _held: Held, shared: Arc<
     };
     // Logged in. A member's slot among unauthenticated connections is free again; a new key's
     // stays taken until its account exists.
-    let (mut permit, mut signup, mut _session) = match admitted {
+    let (mut permit, mut signup, _session) = match admitted {
         Admitted::Session(held) => {
             drop(permit);
             (None, None, Some(held))
         }
-        Admitted::Signup(done) => (Some(permit), Some(done), None),
+        Admitted::Signup(done, held) => (Some(permit), Some(done), Some(held)),
     };
     let start_by = Instant::now() + limits.session_start_timeout;
     // The session tells the member when their sign-up time is up; this is the backstop.
@@ -256,10 +300,10 @@ async fn connection(stream: TcpStream, permit: Permit, _held: Held, shared: Arc<
                 return;
             }
             _ = async { signup.as_ref().expect("guarded").cancelled().await }, if signup.is_some() => {
-                // The account exists: from here on this is a member's session.
+                // The account exists: from here on this is a member's session (its session
+                // unit was reserved when sign-up began).
                 signup = None;
                 permit = None;
-                _session = Some(shared.sessions.force());
             }
             _ = tokio::time::sleep_until(signup_by), if signup.is_some() => {
                 if let Some(p) = &permit {

@@ -190,8 +190,8 @@ impl InputParser {
                 }
                 Ok(None) if self.buf.len() < MAX_SEQUENCE => {}
                 Ok(None) => self.buf.clear(),
-                Err(_) => {
-                    // Not a sequence (a UTF-8 character cut short, say): drop its first byte
+                Err(_) if (0xC0..=0xF7).contains(&self.buf[0]) => {
+                    // A UTF-8 character cut short (at most three bytes): drop its first byte
                     // and read the rest again, so the key typed next is not lost.
                     let rest = self.buf.split_off(1);
                     self.buf.clear();
@@ -199,6 +199,7 @@ impl InputParser {
                         replay.push_front(b);
                     }
                 }
+                Err(_) => self.buf.clear(),
             }
         }
         out
