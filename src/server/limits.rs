@@ -33,6 +33,23 @@ const STALE: Duration = Duration::from_secs(2);
 /// Sources tracked at once; past this, no new penalty is recorded (the caps still hold).
 const MAX_SOURCES: usize = 65_536;
 
+/// The "source" limits count: an IPv4 address, or an IPv6 /64 (one subscriber's network, in
+/// which an attacker has endless addresses, like sshd's `PerSourceNetBlockSize 32:64`). An
+/// IPv4 address mapped into IPv6 counts as itself.
+fn source_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut octets = v6.octets();
+                octets[8..].fill(0);
+                IpAddr::V6(octets.into())
+            }
+        },
+    }
+}
+
 /// Why a connection that did not log in ended, for its source's penalty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
@@ -287,6 +304,7 @@ impl Admission {
     }
 
     fn admit_at(&self, source: IpAddr, now: Instant) -> Result<Permit, Refused> {
+        let source = source_of(source);
         let mut state = self.lock();
         let (held, blocked) = state
             .sources
@@ -374,6 +392,7 @@ impl Admission {
         if !self.penalties {
             return;
         }
+        let source = source_of(source);
         let mut state = self.lock();
         if !state.sources.contains_key(&source) && state.sources.len() >= MAX_SOURCES {
             state.sources.retain(|_, s| !s.forgettable(now));
@@ -621,6 +640,23 @@ mod tests {
         assert_eq!(flood.iter().filter(|p| p.evict.is_cancelled()).count(), 1);
         drop((member, flood));
         assert_eq!(a.pending(), 0);
+    }
+
+    #[test]
+    fn an_ipv6_network_counts_as_one_source() {
+        let a = Admission::new(&rules(1000, 2));
+        let v6 = |s: &str| s.parse::<IpAddr>().expect("ip");
+        let _p1 = a.admit(v6("2001:db8:1:2::1")).expect("first");
+        let _p2 = a.admit(v6("2001:db8:1:2:ffff::9")).expect("second");
+        assert_eq!(
+            a.admit(v6("2001:db8:1:2:abcd::1")).err(),
+            Some(Refused::SourceFull),
+            "the same /64"
+        );
+        assert!(a.admit(v6("2001:db8:1:3::1")).is_ok(), "another /64");
+        let _m1 = a.admit(v6("::ffff:192.0.2.7")).expect("mapped");
+        let _m2 = a.admit(v6("192.0.2.7")).expect("plain");
+        assert_eq!(a.admit(v6("192.0.2.7")).err(), Some(Refused::SourceFull));
     }
 
     #[test]
