@@ -336,3 +336,92 @@ async fn a_sign_up_flood_keeps_the_servers_memory_bounded() {
     child.kill().expect("kill");
     child.wait().expect("reap");
 }
+
+/// The disk refuses to take more (here a file-size limit on the real server, which is what a
+/// full disk or a quota looks like to SQLite): posting is refused with a clear word, the draft
+/// stays, the server stays up, and the same post goes out once there is room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_the_post_keeps_the_draft_and_recovers() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let addr = free_port();
+    let config = write_config(dir.path(), addr);
+    let key = util::add_user_with(&config, "marigold", "member");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"));
+    cmd.arg("--config")
+        .arg(&config)
+        .arg("serve")
+        .env_remove("BBS_CONFIG")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    // SAFETY: only an async-signal-safe call between fork and exec. A write past the limit
+    // then fails with EFBIG instead of killing the server with SIGXFSZ, as on a full disk.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().expect("start bbs serve");
+    wait_listening(addr).await;
+    let pid = child.id() as i32;
+    let set_limit = move |bytes: u64| {
+        let limit = libc::rlimit {
+            rlim_cur: bytes,
+            rlim_max: libc::RLIM_INFINITY,
+        };
+        // SAFETY: prlimit on our own child with a valid struct and no old-value pointer.
+        let r = unsafe { libc::prlimit(pid, libc::RLIMIT_FSIZE, &limit, std::ptr::null_mut()) };
+        assert_eq!(r, 0, "prlimit");
+    };
+
+    let mut m = Member::connect(addr, &key, 100, 30).await;
+    m.wait_for("Boards").await;
+    m.send(keys::ENTER).await;
+    m.wait_for("new thread").await;
+    m.send(b"c").await;
+    m.wait_for("Title").await;
+    m.send(b"Written on a full disk").await;
+    m.send(keys::TAB).await;
+    m.send(keys::TAB).await;
+    let body = "every word of this is kept ".repeat(200);
+    m.send(format!("\x1b[200~{body}\x1b[201~").as_bytes()).await;
+    m.wait_for("every word of this").await;
+
+    // No file may grow past 4 KiB now: the post's pages cannot be written.
+    set_limit(4096);
+    m.send(keys::CTRL_S).await;
+    let screen = m
+        .wait_until(
+            |s| s.contains("could not write to its disk") || s.contains("disk is full"),
+            "the member is told the disk refused it",
+        )
+        .await;
+    assert!(screen.contains("Written on a full disk"), "{screen}");
+    assert!(screen.contains("every word of this"), "{screen}");
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "the server is still up"
+    );
+
+    set_limit(libc::RLIM_INFINITY);
+    m.send(keys::CTRL_S).await;
+    m.wait_until(
+        |s| s.contains("Posted.") && !s.contains("Ctrl-S post"),
+        "posted",
+    )
+    .await;
+    child.kill().expect("kill");
+    child.wait().expect("reap");
+    let db = rusqlite::Connection::open(dir.path().join("data").join(haven::boot::DB_FILE))
+        .expect("open");
+    let stored: i64 = db
+        .query_row(
+            "SELECT count(*) FROM posts WHERE body = ?1",
+            [body.trim_end()],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(stored, 1, "the post went out once");
+}

@@ -55,6 +55,9 @@ pub enum StoreError {
     /// The disk is full: nothing was written.
     #[error("the server's disk is full; nothing was saved")]
     Full,
+    /// The disk refused a write (full, over a quota or a file-size limit, or failing).
+    #[error("the server could not write to its disk; nothing was saved")]
+    Write,
     /// The database could not be decrypted with the key given.
     #[error("the database key does not open this database (wrong key file or passphrase?)")]
     WrongKey,
@@ -76,12 +79,29 @@ impl From<rusqlite::Error> for StoreError {
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
             Some(ErrorCode::DiskFull) => StoreError::Full,
+            Some(ErrorCode::SystemIoFailure) if is_write_failure(&e) => StoreError::Write,
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
                 StoreError::Corrupt(e.to_string())
             }
             _ => StoreError::Sqlite(e),
         }
     }
+}
+
+/// An I/O error on the way to disk (not on reading).
+fn is_write_failure(e: &rusqlite::Error) -> bool {
+    use rusqlite::ffi;
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _) if matches!(
+            f.extended_code,
+            ffi::SQLITE_IOERR_WRITE
+                | ffi::SQLITE_IOERR_FSYNC
+                | ffi::SQLITE_IOERR_DIR_FSYNC
+                | ffi::SQLITE_IOERR_TRUNCATE
+                | ffi::SQLITE_IOERR_SHMSIZE
+        )
+    )
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
