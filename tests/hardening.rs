@@ -546,3 +546,94 @@ async fn sign_ups_count_against_the_session_cap() {
     assert!(said.contains("Haven is full"), "{said:?}");
     server.stop().await;
 }
+
+/// After the version line, the key exchange has its own deadline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stalls_in_the_key_exchange_is_cut_off() {
+    use tokio::io::AsyncWriteExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = config(dir.path());
+    c.limits.key_exchange_timeout = Duration::from_secs(1);
+    let server = TestServer::start_with(c).await;
+    let mut s = util::tcp_from(None, server.addr).await;
+    assert!(greeted(&mut s).await);
+    s.write_all(b"SSH-2.0-Stalling\r\n").await.expect("version");
+    // Then nothing: no key exchange. The server hangs up after the deadline.
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 4096];
+    let closed = tokio::time::timeout(util::WAIT, async {
+        loop {
+            match s.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => continue,
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the stalled key exchange was not cut off");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    server.stop().await;
+}
+
+/// The session cap holds what it says above the 5,200 where the old count of tasks stopped:
+/// 5,300 sessions are held at once and the next member is told the server is full.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_cap_holds_above_five_thousand_two_hundred() {
+    const SESSIONS: usize = 5_300;
+    // Both ends of every connection live in this process: about 10,700 descriptors. Raise the
+    // soft limit to the hard one (any user may).
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit with a valid struct.
+    unsafe {
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
+        limit.rlim_cur = limit.rlim_max;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+    }
+    if limit.rlim_cur < 12_000 {
+        eprintln!(
+            "skipped: this machine allows only {} open files (11,000 needed)",
+            limit.rlim_cur
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = config(dir.path());
+    c.limits.max_sessions = SESSIONS;
+    let server = TestServer::start_with(c).await;
+    let key = util::add_user(&server.data_dir, "marigold", "member");
+    let started = std::time::Instant::now();
+    let mut held = Vec::with_capacity(SESSIONS);
+    let mut pending = tokio::task::JoinSet::new();
+    let mut opened = 0;
+    while held.len() < SESSIONS {
+        // Eight handshakes in flight: under the per-source cap of ten.
+        while pending.len() < 8 && opened < SESSIONS {
+            let (addr, key) = (server.addr, key.clone());
+            pending.spawn(async move { Member::connect(addr, &key, 40, 12).await });
+            opened += 1;
+        }
+        let m = pending
+            .join_next()
+            .await
+            .expect("a connection")
+            .expect("joined");
+        held.push(m);
+    }
+    eprintln!("{SESSIONS} sessions open in {:?}", started.elapsed());
+    let Err(said) = Member::try_connect_from(None, server.addr, &key, 40, 12).await else {
+        panic!("a session past the cap was let in");
+    };
+    assert!(said.contains("Haven is full"), "{said:?}");
+    // Everyone held is still served: the last one to connect gets its screen.
+    let last = held.last_mut().expect("one");
+    last.wait_for("Boards").await;
+    drop(held);
+    server.stop().await;
+}
