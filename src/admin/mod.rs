@@ -6,10 +6,10 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use crate::domain::Role;
+use crate::domain::format_time;
 use crate::sanitize;
 use crate::service::{KeyInfo, Service};
 use crate::store::audit::Filter;
-use crate::tui::widgets::format_time;
 
 /// `bbs admin users`: every member with id, role, status and handle.
 pub fn users(service: &Service) -> Result<String> {

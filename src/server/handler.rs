@@ -356,7 +356,7 @@ impl russh::server::Handler for Handler {
             _ if self.second_factor_attempts >= MAX_SECOND_FACTOR_ATTEMPTS => Ok(Auth::reject()),
             Ok(Ok(SecondFactor::Locked(until))) => Ok(second_factor_prompt(&format!(
                 "Too many wrong codes: codes are refused until {} UTC. One of your recovery codes still works.",
-                crate::tui::widgets::format_time(until)
+                crate::domain::format_time(until)
             ))),
             Ok(Ok(SecondFactor::Wrong)) => Ok(second_factor_prompt("That code was not right.")),
             Ok(Err(e)) => {

@@ -229,6 +229,9 @@ pub struct TotpSetup {
     pub qr: Vec<String>,
 }
 
+/// Audit entries per page of the moderators' audit screen.
+pub const AUDIT_PAGE: i64 = 100;
+
 /// Longest safety plan: room for a real plan, not a place to store files.
 pub const PLAN_MAX: usize = 8_000;
 
@@ -677,7 +680,7 @@ impl Service {
                 }
             }
         }
-        self.audit(&f, crate::tui::screens::audit::PAGE, offset)
+        self.audit(&f, AUDIT_PAGE, offset)
     }
 
     /// A moderator's action on a post or thread, with the reason they gave. Checked against the

@@ -10,8 +10,8 @@ use crate::tui::keymap::Action;
 use crate::tui::widgets::{LineInput, format_time, truncate};
 use crate::tui::{Effect, Loaded, Theme};
 
-/// Rows per page.
-pub const PAGE: i64 = 100;
+// Rows per page: the service's page of the audit log.
+use crate::service::AUDIT_PAGE as PAGE;
 
 pub struct AuditScreen {
     pub entries: Option<Vec<Entry>>,
