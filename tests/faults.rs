@@ -34,17 +34,21 @@ fn write_config(dir: &Path, addr: SocketAddr) -> std::path::PathBuf {
     path
 }
 
-fn serve(config: &Path) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
-        .arg("--config")
+/// `bbs serve` with `config`, quiet, as a command still to start.
+fn serve_command(config: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"));
+    cmd.arg("--config")
         .arg(config)
         .arg("serve")
         .env_remove("BBS_CONFIG")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start bbs serve")
+        .stderr(std::process::Stdio::null());
+    cmd
+}
+
+fn serve(config: &Path) -> std::process::Child {
+    serve_command(config).spawn().expect("start bbs serve")
 }
 
 async fn wait_listening(addr: SocketAddr) {
@@ -347,14 +351,7 @@ async fn a_full_disk_refuses_the_post_keeps_the_draft_and_recovers() {
     let addr = free_port();
     let config = write_config(dir.path(), addr);
     let key = util::add_user_with(&config, "marigold", "member");
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"));
-    cmd.arg("--config")
-        .arg(&config)
-        .arg("serve")
-        .env_remove("BBS_CONFIG")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
+    let mut cmd = serve_command(&config);
     // SAFETY: only an async-signal-safe call between fork and exec. A write past the limit
     // then fails with EFBIG instead of killing the server with SIGXFSZ, as on a full disk.
     unsafe {

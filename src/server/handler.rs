@@ -114,6 +114,25 @@ fn info_only(text: &str) -> Auth {
     }
 }
 
+/// Ends a channel the normal way (exit status, EOF, close), or closes the socket if the client
+/// does not take it in time; then lets the connection wait for the client to hang up.
+async fn goodbye(
+    handle: &russh::server::Handle,
+    channel: ChannelId,
+    status: u32,
+    signals: &Signals,
+) {
+    let ended = async {
+        handle.exit_status_request(channel, status).await.ok()?;
+        handle.eof(channel).await.ok()?;
+        handle.close(channel).await.ok()
+    };
+    if tokio::time::timeout(GOODBYE, ended).await.is_err() {
+        signals.kill.cancel();
+    }
+    signals.channel_closed.cancel();
+}
+
 /// A refusal that leaves the client nothing more to try.
 fn no_more_methods() -> Auth {
     Auth::Reject {
@@ -483,15 +502,7 @@ impl russh::server::Handler for Handler {
             // follows here: OpenSSH exits on a DISCONNECT before writing the channel data it
             // still holds, which would leave the screen readable. The client hangs up by
             // itself once it has written everything; the connection waits a little for that.
-            let goodbye = async {
-                handle.exit_status_request(channel, 0).await.ok()?;
-                handle.eof(channel).await.ok()?;
-                handle.close(channel).await.ok()
-            };
-            if tokio::time::timeout(GOODBYE, goodbye).await.is_err() {
-                signals.kill.cancel();
-            }
-            signals.channel_closed.cancel();
+            goodbye(&handle, channel, 0, &signals).await;
         });
         session.channel_success(channel)
     }
@@ -545,15 +556,7 @@ impl russh::server::Handler for Handler {
                     1
                 }
             };
-            let goodbye = async {
-                handle.exit_status_request(channel, status).await.ok()?;
-                handle.eof(channel).await.ok()?;
-                handle.close(channel).await.ok()
-            };
-            if tokio::time::timeout(GOODBYE, goodbye).await.is_err() {
-                signals.kill.cancel();
-            }
-            signals.channel_closed.cancel();
+            goodbye(&handle, channel, status, &signals).await;
         });
         session.channel_success(channel)
     }
