@@ -1,0 +1,123 @@
+//! Posting: drafts kept across sessions, and a new thread or reply.
+
+use super::*;
+
+/// A post that was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posted {
+    pub thread: ThreadId,
+    pub post: PostId,
+    /// Held for a moderator's approval (a watched word): nobody sees it yet.
+    pub held: bool,
+}
+
+impl Service {
+    pub fn load_draft(&self, user: &User, place: DraftPlace) -> Result<Option<Draft>> {
+        Ok(self.store.read(|c| drafts::load(c, user.id, place))?)
+    }
+
+    pub fn save_draft(&self, user: &User, place: DraftPlace, draft: &Draft) -> Result<()> {
+        Ok(self
+            .store
+            .write(|c| drafts::save(c, user.id, place, draft))?)
+    }
+
+    /// Posts a draft: a new thread or a reply. On success the draft is deleted in the same
+    /// transaction; on any failure it is kept (saved first), so nothing the member wrote is lost.
+    pub fn post(&self, author: &User, place: DraftPlace, draft: &Draft) -> Result<Posted> {
+        self.save_draft(author, place, draft)?;
+        // Rights as they are now (a ban, silence or role change elsewhere applies at once).
+        let author = &self.promote_if_due(self.current(author)?)?;
+        // A reply goes to the board its thread is on now (it may have moved since the
+        // composer opened).
+        let board = match place {
+            DraftPlace::NewThread(b) => b,
+            DraftPlace::Reply(_, t) => {
+                self.store
+                    .read(|c| posts::thread_state(c, t))?
+                    .ok_or(ServiceError::NotFound("thread"))?
+                    .0
+            }
+        };
+        let board = self.board(author, board)?;
+        let now = self.clock.now();
+        // The policy answers before anything is checked against the text, so a refusal names
+        // the real reason (a silence, a read-only board) rather than a rate limit.
+        match place {
+            DraftPlace::NewThread(_) => self.can(author, Action::StartThread(&board))?,
+            DraftPlace::Reply(..) => self.can(
+                author,
+                Action::Reply(&board, policy::ThreadState::default()),
+            )?,
+        }
+        if draft.anonymous {
+            self.can(author, Action::PostAnonymously(&board))?;
+        }
+        let body = validate::body(&draft.body)?;
+        self.check_pace(author, place, &body)?;
+        // Watched words (bbs.toml): refused, held for approval, or posted and flagged.
+        let watched = &self.config.watched;
+        let text = format!("{} {} {}", draft.title, draft.content_warning, body);
+        if let Some(word) = crate::domain::watched_word(&text, &watched.block) {
+            return Err(ServiceError::Watched(word.to_string()));
+        }
+        let held =
+            !author.is_staff() && crate::domain::watched_word(&text, &watched.approve).is_some();
+        let flagged = crate::domain::watched_word(&text, &watched.flag).map(str::to_string);
+        let cw = crate::sanitize::line(&draft.content_warning)
+            .trim()
+            .to_string();
+        let cw = (!cw.is_empty()).then_some(cw);
+        let new = posts::NewPost {
+            author: author.id,
+            body: &body,
+            content_warning: cw.as_deref(),
+            anonymous: draft.anonymous,
+            held,
+        };
+        let (thread, post) = match place {
+            DraftPlace::NewThread(b) => {
+                let title = validate::title(&draft.title)?;
+                self.store.write(|c| {
+                    let ids = posts::create_thread(c, b, &title, &new)?;
+                    drafts::delete(c, author.id, place)?;
+                    Ok(ids)
+                })?
+            }
+            DraftPlace::Reply(_, t) => {
+                // The thread's state is read in the same transaction that writes the reply, so
+                // a lock made a moment ago applies, by the same policy the screen asked.
+                let id = self.store.write(|c| {
+                    let Some((_, locked)) = posts::thread_state(c, t)? else {
+                        return Ok(Err(ServiceError::NotFound("thread")));
+                    };
+                    let state = policy::ThreadState { locked };
+                    if let Err(denied) = policy::can(author, Action::Reply(&board, state), now) {
+                        return Ok(Err(denied.into()));
+                    }
+                    let id = posts::reply(c, t, &new)?;
+                    drafts::delete(c, author.id, place)?;
+                    Ok(Ok(id))
+                })??;
+                (t, id)
+            }
+        };
+        // The post is out: a failure to notify is logged, never reported as a failed post.
+        if !held && let Err(e) = self.notify_post(post, &body) {
+            tracing::warn!(error = %e, "notifying about a post failed");
+        }
+        if held || flagged.is_some() {
+            self.store.write(|c| {
+                if held {
+                    store::reports::system_report(c, post, "held for approval")?;
+                }
+                if let Some(word) = &flagged {
+                    store::reports::system_report(c, post, &format!("watched word: {word}"))?;
+                }
+                Ok(())
+            })?;
+        }
+        self.hub.poke();
+        Ok(Posted { thread, post, held })
+    }
+}

@@ -1,0 +1,134 @@
+//! Unit tests of pace, trust and stale accounts, on a real store in a temporary directory.
+
+use super::*;
+
+fn service() -> (tempfile::TempDir, Service) {
+    service_with(|_| {})
+}
+
+fn service_with(change: impl FnOnce(&mut Config)) -> (tempfile::TempDir, Service) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = Config {
+        data_dir: dir.path().to_path_buf(),
+        encryption: crate::config::Encryption::None,
+        ..Config::default()
+    };
+    change(&mut config);
+    let opened = crate::boot::open(config, false).expect("open");
+    (dir, opened.service)
+}
+
+fn draft(title: &str, body: &str) -> Draft {
+    Draft {
+        title: title.into(),
+        body: body.into(),
+        ..Draft::default()
+    }
+}
+
+#[test]
+fn a_new_member_is_slowed_gently_and_never_loses_the_draft() {
+    let (_d, s) = service();
+    let m = s.add_user("newcomer", &key(), Role::Member).expect("add");
+    let place = DraftPlace::NewThread(BoardId(1));
+    let thread = s
+        .post(&m, place, &draft("first", "hello"))
+        .expect("first post")
+        .thread;
+    let reply = DraftPlace::Reply(BoardId(1), thread);
+    match s.post(&m, reply, &draft("", "too soon")) {
+        Err(ServiceError::SlowDown(text)) => {
+            assert!(
+                text.contains("again in") && text.contains("Help now"),
+                "{text}"
+            );
+        }
+        other => panic!("expected a slow-down, got {other:?}"),
+    }
+    let kept = s.load_draft(&m, reply).expect("draft").map(|d| d.body);
+    assert_eq!(kept, Some("too soon".into()));
+}
+
+#[test]
+fn first_day_limits_and_duplicates_are_refused_and_trust_lifts_the_limits() {
+    let (_d, s) = service_with(|c| {
+        c.posting.new_member_post_interval = 0;
+        c.posting.new_member_thread_interval = 0;
+        c.posting.post_interval = 0;
+        c.posting.first_day_threads = 1;
+        c.posting.trusted_after_days = 0;
+        c.posting.trusted_after_threads_read = 1;
+    });
+    let m = s.add_user("eager", &key(), Role::Member).expect("add");
+    let board = DraftPlace::NewThread(BoardId(1));
+    let t = s.post(&m, board, &draft("one", "a")).expect("first").thread;
+    let second = s.post(&m, board, &draft("two", "b"));
+    assert!(
+        matches!(second, Err(ServiceError::SlowDown(ref t)) if t.contains("first day")),
+        "{second:?}"
+    );
+    let reply = DraftPlace::Reply(BoardId(1), t);
+    s.post(&m, reply, &draft("", "same words")).expect("reply");
+    let again = s.post(&m, reply, &draft("", "same words"));
+    assert!(
+        matches!(again, Err(ServiceError::SlowDown(ref t)) if t.contains("just posted")),
+        "{again:?}"
+    );
+    // Reading, not posting, is what earns trust.
+    let elder = s.add_user("elder", &key(), Role::Member).expect("add");
+    let t2 = s
+        .post(&elder, board, &draft("by elder", "x"))
+        .expect("elder")
+        .thread;
+    s.thread(&m, t2, 0).expect("read");
+    let third = s.post(&m, board, &draft("three", "c"));
+    assert!(
+        third.is_ok(),
+        "trust level 1 lifts the first-day limit: {third:?}"
+    );
+    assert_eq!(s.user(m.id).expect("user").map(|u| u.trust_level), Some(1));
+}
+
+fn key() -> KeyInfo {
+    let k = russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519)
+        .expect("key");
+    KeyInfo::from_public_key(k.public_key())
+}
+
+#[test]
+fn a_demoted_moderator_cannot_act_on_a_stale_copy_of_their_account() {
+    let (_d, s) = service();
+    let moderator = s
+        .add_user("watchful", &key(), Role::Moderator)
+        .expect("add");
+    assert!(s.create_invite(Some(&moderator), 7).is_ok());
+    s.set_role(None, "watchful", Role::Member, "stepped down")
+        .expect("demote");
+    // `moderator` still says Moderator: the service must not believe it.
+    assert!(matches!(
+        s.create_invite(Some(&moderator), 7),
+        Err(ServiceError::Denied(Denied::StaffOnly))
+    ));
+    assert!(matches!(
+        s.pending_accounts(&moderator),
+        Err(ServiceError::Denied(Denied::StaffOnly))
+    ));
+    assert!(matches!(
+        s.audit_for(&moderator, 0, ""),
+        Err(ServiceError::Denied(Denied::StaffOnly))
+    ));
+}
+
+#[test]
+fn a_banned_member_cannot_post_from_an_open_session() {
+    let (_d, s) = service();
+    let member = s.add_user("poster", &key(), Role::Member).expect("add");
+    s.ban(None, "poster", None, "test").expect("ban");
+    let draft = Draft {
+        title: "t".into(),
+        body: "b".into(),
+        ..Draft::default()
+    };
+    let r = s.post(&member, DraftPlace::NewThread(BoardId(1)), &draft);
+    assert!(r.is_err(), "{r:?}");
+}
