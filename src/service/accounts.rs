@@ -35,23 +35,17 @@ impl Service {
     /// that works). Returns the code, to be printed once.
     pub fn initialise(&self, claim: bool) -> Result<Option<String>> {
         let seeds = self.config.boards.clone();
-        self.store.write(|c| boards::seed(c, &seeds))?;
+        self.write(|c| Ok(boards::seed(c, &seeds)?))?;
         if !claim {
             return Ok(None);
         }
-        let needs_claim = self.store.write(|c| {
-            let has_sysop: bool = c
-                .prepare("SELECT 1 FROM users WHERE role = 'sysop' AND status = 'active'")?
-                .exists([])?;
-            Ok(!has_sysop)
-        })?;
+        let needs_claim = !self.store.read(users::has_active_sysop)?;
         if !needs_claim {
             return Ok(None);
         }
         let code = claim_code();
         let hash = hash_secret(&code);
-        self.store
-            .write(|c| meta::set(c, meta::SYSOP_CLAIM, &hash))?;
+        self.write(|c| Ok(meta::set(c, meta::SYSOP_CLAIM, &hash)?))?;
         Ok(Some(code))
     }
 
@@ -66,7 +60,7 @@ impl Service {
     /// Looks up the owner of a key at login; an expired ban is lifted here. Audited (no address).
     pub fn login(&self, key: &KeyInfo) -> Result<Login> {
         let now = self.clock.now();
-        Ok(self.store.write(|c| {
+        self.write(|c| {
             let Some(users::KeyOwner {
                 user,
                 status,
@@ -96,7 +90,7 @@ impl Service {
             users::touch_key(c, key_id)?;
             audit::record(c, Some(user.id), AuditAction::Login, None, None, None)?;
             Ok(Login::Member { user, key_id })
-        })?)
+        })
     }
 
     /// Re-checks a live session after its member changed: banned, key revoked, role changed.
@@ -157,23 +151,21 @@ impl Service {
     pub fn add_user(&self, handle: &str, key: &KeyInfo, role: Role) -> Result<User> {
         let handle = validate::handle(handle)?;
         let (g, p) = (self.assets.guidelines.version, self.assets.privacy.version);
-        Ok(self.store.write(|c| {
-            let created = users::create(c, &handle, role, &key.as_new_key(None), g, p)?;
-            if let Ok(u) = &created {
-                audit::record(
-                    c,
-                    None,
-                    AuditAction::SignUp,
-                    Some("user"),
-                    Some(u.id.0),
-                    Some("created by a sysop"),
-                )?;
-                if role == Role::Sysop {
-                    meta::delete(c, meta::SYSOP_CLAIM)?;
-                }
+        self.write(|c| {
+            let u = users::create(c, &handle, role, &key.as_new_key(None), g, p)??;
+            audit::record(
+                c,
+                None,
+                AuditAction::SignUp,
+                Some("user"),
+                Some(u.id.0),
+                Some("created by a sysop"),
+            )?;
+            if role == Role::Sysop {
+                meta::delete(c, meta::SYSOP_CLAIM)?;
             }
-            Ok(created)
-        })??)
+            Ok(u)
+        })
     }
 
     /// A member and their keys, for `bbs admin show`.
@@ -255,34 +247,32 @@ impl Service {
         let (g, p) = (self.assets.guidelines.version, self.assets.privacy.version);
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| claim_code()).collect();
         let hashes: Vec<String> = codes.iter().map(|c| hash_secret(c)).collect();
-        let user = self.store.write(|c| {
-            let created = users::create(c, &handle, role, &key.as_new_key(None), g, p)?;
-            if let Ok(u) = &created {
-                if mode == RegistrationMode::Invite
-                    && !invites::redeem(c, invite.as_deref().unwrap_or_default(), u.id)?
-                {
-                    // Used up by someone else since the check: undo by failing the transaction.
-                    return Err(StoreError::Corrupt("invite code raced".into()));
-                }
-                if mode == RegistrationMode::Approval {
-                    users::set_status(c, u.id, AccountStatus::Pending, None)?;
-                }
-                recovery::replace(c, u.id, &hashes)?;
-                audit::record(c, Some(u.id), AuditAction::SignUp, None, None, None)?;
-                if role == Role::Sysop {
-                    meta::delete(c, meta::SYSOP_CLAIM)?;
-                    audit::record(
-                        c,
-                        Some(u.id),
-                        AuditAction::RoleChanged,
-                        Some("user"),
-                        Some(u.id.0),
-                        Some("sysop claim code used"),
-                    )?;
-                }
+        let user = self.write(|c| {
+            let u = users::create(c, &handle, role, &key.as_new_key(None), g, p)??;
+            if mode == RegistrationMode::Invite
+                && !invites::redeem(c, invite.as_deref().unwrap_or_default(), u.id)?
+            {
+                // Used up by someone else since the check: nothing is kept.
+                return Err(ServiceError::BadInvite);
             }
-            Ok(created)
-        })??;
+            if mode == RegistrationMode::Approval {
+                users::set_status(c, u.id, AccountStatus::Pending, None)?;
+            }
+            recovery::replace(c, u.id, &hashes)?;
+            audit::record(c, Some(u.id), AuditAction::SignUp, None, None, None)?;
+            if role == Role::Sysop {
+                meta::delete(c, meta::SYSOP_CLAIM)?;
+                audit::record(
+                    c,
+                    Some(u.id),
+                    AuditAction::RoleChanged,
+                    Some("user"),
+                    Some(u.id.0),
+                    Some("sysop claim code used"),
+                )?;
+            }
+            Ok(u)
+        })?;
         tracing::info!(user = %user.id, role = role.as_str(), "member signed up");
         let user = if mode == RegistrationMode::Approval {
             User {
@@ -312,22 +302,22 @@ impl Service {
         }
         let codes = self.store.read(|c| recovery::unused(c, user.id))?;
         let Some((code_id, _)) = codes.iter().find(|(_, h)| verify_secret(code, h)) else {
-            self.store.write(|c| {
-                audit::record(
+            self.write(|c| {
+                Ok(audit::record(
                     c,
                     None,
                     AuditAction::SecondFactorFailed,
                     Some("user"),
                     Some(user.id.0),
                     Some("wrong recovery code"),
-                )
+                )?)
             })?;
             return Err(ServiceError::RecoveryFailed);
         };
         let left = codes.len() - 1;
-        self.store.write(|c| {
+        self.write(|c| {
             if !recovery::use_code(c, *code_id)? {
-                return Ok(Err(ServiceError::RecoveryFailed));
+                return Err(ServiceError::RecoveryFailed);
             }
             let added = users::add_key(
                 c,
@@ -335,7 +325,7 @@ impl Service {
                 &key.as_new_key(Some("added with a recovery code")),
             )?;
             if let Err(e) = added {
-                return Ok(Err(ServiceError::Key(e)));
+                return Err(ServiceError::Key(e));
             }
             audit::record(
                 c,
@@ -353,8 +343,8 @@ impl Service {
                 Some(user.id.0),
                 Some(&key.fingerprint),
             )?;
-            Ok(Ok(()))
-        })??;
+            Ok(())
+        })?;
         Ok((user, left))
     }
 
@@ -364,9 +354,9 @@ impl Service {
         if validate::normalize_handle(confirm.trim()) != validate::normalize_handle(&user.handle) {
             return Err(ServiceError::ConfirmationMismatch);
         }
-        self.store.write(|c| {
+        self.write(|c| {
             store::erase::delete_account(c, user.id, erase_posts)?;
-            record_member_change(
+            Ok(record_member_change(
                 c,
                 Some(user.id),
                 AuditAction::AccountDeleted,
@@ -376,9 +366,8 @@ impl Service {
                 } else {
                     "posts kept without a name"
                 }),
-            )
+            )?)
         })?;
-        self.hub.poke();
         // The WAL still holds the old pages: fold it into the (securely deleted) database file.
         if let Err(e) = self.store.checkpoint() {
             tracing::warn!(error = %e, "checkpoint after account deletion failed");
@@ -407,16 +396,16 @@ impl Service {
     /// Records that the member accepted the current documents.
     pub fn accept_documents(&self, user: &User) -> Result<()> {
         let (g, p) = (self.assets.guidelines.version, self.assets.privacy.version);
-        self.store.write(|c| {
+        self.write(|c| {
             users::accept_versions(c, user.id, g, p)?;
-            audit::record(
+            Ok(audit::record(
                 c,
                 Some(user.id),
                 AuditAction::DocumentsAccepted,
                 None,
                 None,
                 Some(&format!("guidelines v{g}, privacy v{p}")),
-            )
+            )?)
         })?;
         Ok(())
     }

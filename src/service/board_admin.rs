@@ -115,20 +115,19 @@ impl Service {
                 "a board needs a slug (1-32 lowercase letters, digits, '-') and a name".into(),
             ));
         }
-        self.store.write(|c| {
+        self.write(|c| {
             if boards::by_slug(c, &seed.slug)?.is_some() {
-                return Ok(Err(ServiceError::BadBoard(format!(
+                return Err(ServiceError::BadBoard(format!(
                     "a board called {:?} exists",
                     seed.slug
-                ))));
+                )));
             }
             let id = boards::create(c, &seed)?;
             let what = format!("{}: created", seed.slug);
             audit::record(c, actor, AuditAction::BoardCreated, None, None, Some(&what))?;
             events::append(c, EventKind::ThreadChanged, Some(id), None, None, None)?;
-            Ok(Ok(()))
-        })??;
-        self.hub.poke();
+            Ok(())
+        })?;
         Ok(())
     }
 
@@ -174,18 +173,15 @@ impl Service {
         what: &str,
         change: impl FnOnce(&rusqlite::Connection, crate::domain::BoardId) -> crate::store::Result<()>,
     ) -> Result<()> {
-        self.store.write(|c| {
+        self.write(|c| {
             let Some(id) = boards::by_slug(c, slug)? else {
-                return Ok(Err(ServiceError::BadBoard(format!(
-                    "no board called {slug:?}"
-                ))));
+                return Err(ServiceError::BadBoard(format!("no board called {slug:?}")));
             };
             change(c, id)?;
             audit::record(c, actor, AuditAction::BoardChanged, None, None, Some(what))?;
             events::append(c, EventKind::ThreadChanged, Some(id), None, None, None)?;
-            Ok(Ok(()))
-        })??;
-        self.hub.poke();
+            Ok(())
+        })?;
         Ok(())
     }
 

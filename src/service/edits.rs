@@ -65,7 +65,7 @@ impl Service {
                 .is_some()
         };
         let cw_only = body == old.body;
-        self.store.write(|c| {
+        self.write(|c| {
             revisions::edit(
                 c,
                 post,
@@ -94,7 +94,6 @@ impl Service {
             }
             Ok(())
         })?;
-        self.hub.poke();
         Ok(match (own, cw_only) {
             (false, true) if cw.is_some() => "Content warning set.".into(),
             (false, true) => "Content warning removed.".into(),
@@ -150,18 +149,17 @@ impl Service {
         if old_cw == new_cw {
             return Ok("Nothing changed.".into());
         }
-        self.store.write(|c| {
+        self.write(|c| {
             revisions::edit(c, post, actor.id, body, new_cw.as_deref(), Some(&reason))?;
-            audit::record(
+            Ok(audit::record(
                 c,
                 audit_actor,
                 AuditAction::ContentWarningChanged,
                 Some("post"),
                 Some(post.0),
                 Some(&reason),
-            )
+            )?)
         })?;
-        self.hub.poke();
         Ok(if new_cw.is_some() {
             "Content warning set."
         } else {
@@ -210,12 +208,11 @@ impl Service {
         if e.author.is(user.id) {
             return Err(ServiceError::Refused("That is your own post.".into()));
         }
-        let given = self.store.write(|c| {
+        let given = self.write(|c| {
             let given = crate::store::posts::toggle_support(c, user.id, post)?;
             crate::store::events::thread_changed(c, place.board, place.thread)?;
             Ok(given)
         })?;
-        self.hub.poke();
         Ok(if given {
             "You sent your support ♥"
         } else {
@@ -236,9 +233,9 @@ impl Service {
         if reason.is_empty() {
             return Err(ServiceError::ReasonNeeded);
         }
-        self.store.write(|c| {
+        self.write(|c| {
             let Some(post) = revisions::erase(c, revision)? else {
-                return Ok(Err(ServiceError::NotFound("earlier version")));
+                return Err(ServiceError::NotFound("earlier version"));
             };
             audit::record(
                 c,
@@ -248,8 +245,8 @@ impl Service {
                 Some(post.0),
                 Some(&reason),
             )?;
-            Ok(Ok(()))
-        })??;
+            Ok(())
+        })?;
         Ok("That earlier version is erased for good.".into())
     }
 }

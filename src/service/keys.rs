@@ -74,20 +74,18 @@ impl Service {
         comment: Option<&str>,
     ) -> Result<i64> {
         let comment = comment.map(crate::sanitize::line);
-        Ok(self.store.write(|c| {
-            let id = users::add_key(c, target, &key.as_new_key(comment.as_deref()))?;
-            if id.is_ok() {
-                audit::record(
-                    c,
-                    actor.map(|a| a.id),
-                    AuditAction::KeyAdded,
-                    Some("user"),
-                    Some(target.0),
-                    Some(&key.fingerprint),
-                )?;
-            }
+        self.write(|c| {
+            let id = users::add_key(c, target, &key.as_new_key(comment.as_deref()))??;
+            audit::record(
+                c,
+                actor.map(|a| a.id),
+                AuditAction::KeyAdded,
+                Some("user"),
+                Some(target.0),
+                Some(&key.fingerprint),
+            )?;
             Ok(id)
-        })??)
+        })
     }
 
     /// Adds a key to the member called `handle` (admin CLI).
@@ -99,25 +97,20 @@ impl Service {
 
     /// Revokes a key; sessions that logged in with it close at once.
     pub fn revoke_key(&self, actor: Option<&User>, target: UserId, key_id: i64) -> Result<()> {
-        self.store.write(|c| {
+        self.write(|c| {
             let fingerprint = users::keys(c, target)?
                 .into_iter()
                 .find(|k| k.id == key_id)
                 .map(|k| k.fingerprint);
-            let r = users::revoke_key(c, target, key_id)?;
-            if r.is_ok() {
-                record_member_change(
-                    c,
-                    actor.map(|a| a.id),
-                    AuditAction::KeyRevoked,
-                    target,
-                    fingerprint.as_deref(),
-                )?;
-            }
-            Ok(r)
-        })??;
-        self.hub.poke();
-        Ok(())
+            users::revoke_key(c, target, key_id)??;
+            Ok(record_member_change(
+                c,
+                actor.map(|a| a.id),
+                AuditAction::KeyRevoked,
+                target,
+                fingerprint.as_deref(),
+            )?)
+        })
     }
 
     /// Imports `authorized_keys` text: one member per line, named by the key's comment, or the
@@ -143,7 +136,7 @@ impl Service {
                 Err(e) => report.refused.push((n, e.to_string())),
             }
         }
-        let report = self.store.write(move |c| {
+        let report = self.write(move |c| {
             for (n, key, handle) in parsed {
                 let new = key.as_new_key(None);
                 if let Some(existing) = users::by_handle(c, &handle)? {

@@ -13,9 +13,9 @@ impl Service {
     ) -> Result<User> {
         let target = self.member(handle)?;
         let reason = crate::sanitize::line(reason);
-        self.store.write(|c| {
+        self.write(|c| {
             users::set_role(c, target.id, role)?;
-            record_member_change(
+            Ok(record_member_change(
                 c,
                 actor.map(|a| a.id),
                 AuditAction::RoleChanged,
@@ -25,9 +25,8 @@ impl Service {
                     target.role.as_str(),
                     role.as_str()
                 )),
-            )
+            )?)
         })?;
-        self.hub.poke();
         Ok(User { role, ..target })
     }
 
@@ -41,35 +40,34 @@ impl Service {
     ) -> Result<User> {
         let target = self.member(handle)?;
         let reason = crate::sanitize::line(reason);
-        self.store.write(|c| {
+        self.write(|c| {
             users::set_status(c, target.id, AccountStatus::Banned, until)?;
             // In the member's record, with its reason: what they are shown when they connect.
             store::sanctions::add(c, target.id, "ban", &reason, actor.map(|a| a.id), until)?;
-            record_member_change(
+            Ok(record_member_change(
                 c,
                 actor.map(|a| a.id),
                 AuditAction::Banned,
                 target.id,
                 Some(&reason),
-            )
+            )?)
         })?;
-        self.hub.poke();
         Ok(target)
     }
 
     pub fn unban(&self, actor: Option<&User>, handle: &str, reason: &str) -> Result<User> {
         let target = self.member(handle)?;
         let reason = crate::sanitize::line(reason);
-        self.store.write(|c| {
+        self.write(|c| {
             users::set_status(c, target.id, AccountStatus::Active, None)?;
-            audit::record(
+            Ok(audit::record(
                 c,
                 actor.map(|a| a.id),
                 AuditAction::Unbanned,
                 Some("user"),
                 Some(target.id.0),
                 Some(&reason),
-            )
+            )?)
         })?;
         Ok(target)
     }
@@ -81,16 +79,16 @@ impl Service {
         }
         let code = claim_code();
         let expires = store::now() + days.clamp(1, 365) * 86_400;
-        self.store.write(|c| {
+        self.write(|c| {
             invites::create(c, &code, actor.map(|a| a.id), expires)?;
-            audit::record(
+            Ok(audit::record(
                 c,
                 actor.map(|a| a.id),
                 AuditAction::InviteCreated,
                 None,
                 None,
                 None,
-            )
+            )?)
         })?;
         Ok((code, expires))
     }
@@ -115,13 +113,13 @@ impl Service {
         if !matches!(status, Some((AccountStatus::Pending, _))) {
             return Err(ServiceError::NotFound("waiting account"));
         }
-        self.store.write(|c| {
+        self.write(|c| {
             if approve {
                 users::set_status(c, member, AccountStatus::Active, None)?;
             } else {
                 store::erase::delete_account(c, member, true)?;
             }
-            record_member_change(
+            Ok(record_member_change(
                 c,
                 Some(actor.id),
                 if approve {
@@ -135,9 +133,8 @@ impl Service {
                 } else {
                     "rejected while waiting for approval"
                 }),
-            )
+            )?)
         })?;
-        self.hub.poke();
         Ok(())
     }
 }

@@ -145,10 +145,9 @@ impl Service {
         if older {
             page.remove(0);
         }
-        if before.is_none() && self.store.write(|c| messages::mark_read(c, user.id, id))? > 0 {
+        if before.is_none() && self.write(|c| Ok(messages::mark_read(c, user.id, id)?))? > 0 {
             // The member's other sessions update their unread counts.
-            self.store.write(|c| events::counts_changed(c, user.id))?;
-            self.hub.poke();
+            self.write(|c| Ok(events::counts_changed(c, user.id)?))?;
         }
         Ok(Conversation {
             with,
@@ -181,7 +180,7 @@ impl Service {
         if let Some(word) = crate::domain::watched_word(&body, &self.config.watched.block) {
             return Err(ServiceError::Watched(word.to_string()));
         }
-        self.store.write(|c| {
+        self.write(|c| {
             let withheld = blocks::is_blocked(c, other.id, user.id)?;
             let conversation = messages::open(c, user.id, other.id)?;
             messages::send(c, conversation, user.id, &body, withheld)?;
@@ -191,7 +190,6 @@ impl Service {
             }
             Ok(())
         })?;
-        self.hub.poke();
         Ok(())
     }
 
@@ -201,7 +199,7 @@ impl Service {
             .user(member)?
             .filter(|u| u.id != user.id)
             .ok_or(ServiceError::NotFound("member"))?;
-        self.store.write(|c| blocks::block(c, user.id, other.id))?;
+        self.write(|c| Ok(blocks::block(c, user.id, other.id)?))?;
         Ok(format!(
             "You blocked {}. You will not see their posts, threads or messages; they are not told.",
             crate::sanitize::line(&other.handle)
@@ -225,8 +223,7 @@ impl Service {
 
     /// Shows or hides the member in "who's online".
     pub fn set_presence(&self, user: &User, visible: bool) -> Result<String> {
-        self.store
-            .write(|c| users::set_presence_visible(c, user.id, visible))?;
+        self.write(|c| Ok(users::set_presence_visible(c, user.id, visible)?))?;
         Ok(if visible {
             "You now show in who's online (to members who have not blocked you)."
         } else {

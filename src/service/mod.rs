@@ -167,6 +167,28 @@ impl Service {
             .filter(|d| !matches!(d, Denied::Silenced(_)))
     }
 
+    /// Every write of a use case: runs `f` in the single writer's transaction, commits, then
+    /// tells this process's live watcher, so the events the write appended reach open sessions
+    /// at once instead of at the next poll. When `f` refuses (any error), nothing it wrote is
+    /// kept. No use case calls the store's `write` or the hub's `poke` itself.
+    fn write<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        let value = self.store.write_with(f)?;
+        Ok(value)
+    }
+
+    /// Like [`Service::write`], but gives up at once (`Ok(None)`) when the write lock is held:
+    /// for bookkeeping that can be done later (read marks), never for a member's own write.
+    fn try_write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> store::Result<T>,
+    ) -> Result<Option<T>> {
+        let value = self.store.try_write(f)?;
+        if value.is_some() {
+            self.hub.poke();
+        }
+        Ok(value)
+    }
+
     /// The clock silences and bans are measured by.
     pub fn clock(&self) -> &Clock {
         &self.clock

@@ -44,7 +44,7 @@ impl Service {
                 t.0,
             ),
         };
-        self.store.write(|c| {
+        self.write(|c| {
             let place = match action {
                 ModAction::Hide(p) | ModAction::Restore(p) => {
                     posts::set_post_hidden(c, p, matches!(action, ModAction::Hide(_)))?
@@ -65,7 +65,7 @@ impl Service {
                 .map(|b| (b, t)),
             };
             let Some((board, thread)) = place else {
-                return Ok(Err(ServiceError::NotFound(target_kind)));
+                return Err(ServiceError::NotFound(target_kind));
             };
             audit::record(
                 c,
@@ -76,9 +76,8 @@ impl Service {
                 Some(&reason),
             )?;
             events::thread_changed(c, board, thread)?;
-            Ok(Ok(()))
-        })??;
-        self.hub.poke();
+            Ok(())
+        })?;
         Ok(what.to_string())
     }
 
@@ -97,14 +96,12 @@ impl Service {
             return Err(ServiceError::ReasonNeeded);
         }
         let slug = slug.trim();
-        self.store.write(|c| {
+        self.write(|c| {
             let Some(to) = boards::by_slug(c, slug)? else {
-                return Ok(Err(ServiceError::BadBoard(format!(
-                    "no board called {slug:?}"
-                ))));
+                return Err(ServiceError::BadBoard(format!("no board called {slug:?}")));
             };
             let Some(from) = posts::move_thread(c, thread, to)? else {
-                return Ok(Err(ServiceError::NotFound("thread")));
+                return Err(ServiceError::NotFound("thread"));
             };
             audit::record(
                 c,
@@ -116,9 +113,8 @@ impl Service {
             )?;
             events::thread_changed(c, from, thread)?;
             events::thread_changed(c, to, thread)?;
-            Ok(Ok(()))
-        })??;
-        self.hub.poke();
+            Ok(())
+        })?;
         Ok(format!("Thread moved to {slug}."))
     }
 
@@ -127,9 +123,9 @@ impl Service {
     pub fn decide_held(&self, actor: &User, post: PostId, approve: bool) -> Result<String> {
         let actor = self.current(actor)?;
         self.can(&actor, Action::Moderate)?;
-        self.store.write(|c| {
+        self.write(|c| {
             let Some((board, thread)) = posts::decide_held(c, post, approve)? else {
-                return Ok(Err(ServiceError::NotFound("held post")));
+                return Err(ServiceError::NotFound("held post"));
             };
             let outcome = if approve { "approved" } else { "not approved" };
             store::reports::resolve(c, store::reports::Target::Post(post), actor.id, outcome)?;
@@ -154,9 +150,8 @@ impl Service {
                 Some(post),
                 None,
             )?;
-            Ok(Ok(()))
-        })??;
-        self.hub.poke();
+            Ok(())
+        })?;
         // Out now: its thread's author and the members it mentions hear of it, as for any post.
         if approve
             && let Some(e) = self.store.read(|c| store::revisions::editable(c, post))?
@@ -207,7 +202,7 @@ impl Service {
     pub fn purge(&self) -> Result<usize> {
         let before = store::now() - self.config.audit_retention_days * 86_400;
         let days = self.config.audit_retention_days;
-        Ok(self.store.write(|c| {
+        self.write(|c| {
             let n = audit::purge(c, before)?;
             events::prune(c)?;
             audit::record(
@@ -219,6 +214,6 @@ impl Service {
                 Some(&format!("{n} rows older than {days} days")),
             )?;
             Ok(n)
-        })?)
+        })
     }
 }

@@ -15,9 +15,7 @@ impl Service {
     /// is out; see `notifications::deliver` for who is told and who is not.
     pub(super) fn notify_post(&self, post: PostId, body: &str) -> Result<()> {
         let names = notifications::mentions(body);
-        self.store
-            .write(|c| notifications::deliver(c, post, &names))?;
-        self.hub.poke();
+        self.write(|c| Ok(notifications::deliver(c, post, &names)?))?;
         Ok(())
     }
 
@@ -27,11 +25,10 @@ impl Service {
             .store
             .read(|c| notifications::list(c, &Reader::of(user), LIST_MAX))?;
         if list.iter().any(|n| n.unread) {
-            self.store.write(|c| {
+            self.write(|c| {
                 notifications::mark_all_read(c, user.id)?;
-                events::counts_changed(c, user.id)
+                Ok(events::counts_changed(c, user.id)?)
             })?;
-            self.hub.poke();
         }
         Ok(list)
     }

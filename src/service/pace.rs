@@ -14,16 +14,16 @@ impl Service {
         if read < p.trusted_after_threads_read {
             return Ok(user);
         }
-        self.store.write(|c| {
+        self.write(|c| {
             store::pace::set_trust_level(c, user.id, 1)?;
-            audit::record(
+            Ok(audit::record(
                 c,
                 None,
                 AuditAction::RoleChanged,
                 Some("user"),
                 Some(user.id.0),
                 Some("trust level 0 → 1"),
-            )
+            )?)
         })?;
         Ok(User {
             trust_level: 1,

@@ -78,7 +78,7 @@ impl Service {
         let (thread, post) = match place {
             DraftPlace::NewThread(b) => {
                 let title = validate::title(&draft.title)?;
-                self.store.write(|c| {
+                self.write(|c| {
                     let ids = posts::create_thread(c, b, &title, &new)?;
                     drafts::delete(c, author.id, place)?;
                     Ok(ids)
@@ -87,18 +87,18 @@ impl Service {
             DraftPlace::Reply(_, t) => {
                 // The thread's state is read in the same transaction that writes the reply, so
                 // a lock made a moment ago applies, by the same policy the screen asked.
-                let id = self.store.write(|c| {
+                let id = self.write(|c| {
                     let Some((_, locked)) = posts::thread_state(c, t)? else {
-                        return Ok(Err(ServiceError::NotFound("thread")));
+                        return Err(ServiceError::NotFound("thread"));
                     };
                     let state = policy::ThreadState { locked };
                     if let Err(denied) = policy::can(author, Action::Reply(&board, state), now) {
-                        return Ok(Err(denied.into()));
+                        return Err(denied.into());
                     }
                     let id = posts::reply(c, t, &new)?;
                     drafts::delete(c, author.id, place)?;
-                    Ok(Ok(id))
-                })??;
+                    Ok(id)
+                })?;
                 (t, id)
             }
         };
@@ -107,7 +107,7 @@ impl Service {
             tracing::warn!(error = %e, "notifying about a post failed");
         }
         if held || flagged.is_some() {
-            self.store.write(|c| {
+            self.write(|c| {
                 if held {
                     store::reports::system_report(c, post, "held for approval")?;
                 }
@@ -117,7 +117,6 @@ impl Service {
                 Ok(())
             })?;
         }
-        self.hub.poke();
         Ok(Posted { thread, post, held })
     }
 }

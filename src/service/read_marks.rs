@@ -83,22 +83,19 @@ impl Service {
             Ok(())
         };
         let written = if wait {
-            self.store.write(write).map(Some)
+            self.write(|c| Ok(write(c)?)).map(Some)
         } else {
-            self.store.try_write(write)
+            self.try_write(write)
         };
         match written {
-            Ok(Some(())) => {
-                self.hub.poke();
-                Ok(marks.len())
-            }
+            Ok(Some(())) => Ok(marks.len()),
             Ok(None) => {
                 self.read_marks.restore(marks);
                 Ok(0)
             }
             Err(e) => {
                 self.read_marks.restore(marks);
-                Err(e.into())
+                Err(e)
             }
         }
     }

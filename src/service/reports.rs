@@ -58,7 +58,7 @@ impl Service {
             }
             Target::Appeal(_) | Target::Unmask(_) => return Err(ServiceError::NotFound("report")),
         };
-        let filed = self.store.write(|c| {
+        let filed = self.write(|c| {
             if !store::reports::file(c, reporter.id, target, category, &note)? {
                 return Ok(false);
             }
@@ -78,7 +78,6 @@ impl Service {
             }
             Ok(true)
         })?;
-        self.hub.poke();
         Ok(if filed {
             "Thank you. A moderator will look at it, and you will hear what happened.".into()
         } else {
@@ -134,8 +133,7 @@ impl Service {
     /// Turns a moderator's bell for urgent reports on or off.
     pub fn set_report_bell(&self, user: &User, on: bool) -> Result<String> {
         self.can(&self.current(user)?, Action::Moderate)?;
-        self.store
-            .write(|c| users::set_report_bell(c, user.id, on))?;
+        self.write(|c| Ok(users::set_report_bell(c, user.id, on)?))?;
         Ok(if on {
             "Your terminal will ring when a report says someone may be at risk."
         } else {
@@ -156,8 +154,7 @@ impl Service {
         if let store::reports::Target::Unmask(_) = target {
             return Err(ServiceError::Refused(UNMASK_KEYS.into()));
         }
-        self.store
-            .write(|c| store::reports::claim(c, target, claim.then_some(actor.id)))?;
+        self.write(|c| Ok(store::reports::claim(c, target, claim.then_some(actor.id))?))?;
         Ok(if claim {
             "Claimed: it is yours to review."
         } else {
@@ -190,7 +187,7 @@ impl Service {
         if outcome.is_empty() {
             return Err(ServiceError::ReasonNeeded);
         }
-        self.store.write(|c| {
+        self.write(|c| {
             let reporters = store::reports::resolve(c, target, actor.id, &outcome)?;
             use store::reports::Target;
             let told = match target {
@@ -213,16 +210,15 @@ impl Service {
                 // Delivered live if they are connected (their session fetches its notices).
                 events::append(c, EventKind::UserChanged, None, None, None, Some(r))?;
             }
-            audit::record(
+            Ok(audit::record(
                 c,
                 Some(actor.id),
                 AuditAction::ReportResolved,
                 Some(kind),
                 Some(id),
                 Some(&outcome),
-            )
+            )?)
         })?;
-        self.hub.poke();
         Ok("Resolved; the reporters are told the outcome.".into())
     }
 }

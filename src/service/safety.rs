@@ -26,9 +26,9 @@ impl Service {
         let author = match author {
             PostAuthor::Gone => return Err(ServiceError::NotFound("author")),
             PostAuthor::Masked(masked) => {
-                let name = self.store.write(|c| {
+                let name = self.write(|c| {
                     blocks::hide_pseudonym(c, user.id, thread, &masked)?;
-                    visibility::pseudonym_in(c, thread, &masked)
+                    Ok(visibility::pseudonym_in(c, thread, &masked)?)
                 })?;
                 return Ok((
                     format!("You will no longer see {name}'s posts in this thread."),
@@ -41,7 +41,7 @@ impl Service {
             .user(author)?
             .map(|u| u.handle)
             .unwrap_or_else(|| visibility::DELETED_AUTHOR.to_string());
-        self.store.write(|c| blocks::block(c, user.id, author))?;
+        self.write(|c| Ok(blocks::block(c, user.id, author)?))?;
         let their_thread = self
             .store
             .read(|c| posts::thread_started_by(c, thread, author))?;
@@ -92,8 +92,7 @@ impl Service {
         words.sort();
         words.dedup();
         words.truncate(Self::MUTED_MAX);
-        self.store
-            .write(|c| users::set_muted_words(c, user.id, &words))?;
+        self.write(|c| Ok(users::set_muted_words(c, user.id, &words)?))?;
         Ok(words)
     }
 

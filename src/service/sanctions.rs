@@ -18,18 +18,17 @@ impl Service {
     pub fn unsilence(&self, actor: Option<&User>, handle: &str, reason: &str) -> Result<User> {
         let target = self.member(handle)?;
         let reason = crate::sanitize::line(reason);
-        self.store.write(|c| {
+        self.write(|c| {
             users::set_silenced_until(c, target.id, None)?;
             store::reports::notify(c, target.id, "moderator", "Your account can post again.")?;
-            record_member_change(
+            Ok(record_member_change(
                 c,
                 actor.map(|a| a.id),
                 AuditAction::Unsilenced,
                 target.id,
                 Some(&reason),
-            )
+            )?)
         })?;
-        self.hub.poke();
         Ok(target)
     }
 
@@ -75,18 +74,17 @@ impl Service {
                 ));
             }
             let told = format!("A moderator sent you a warning: {reason}");
-            self.store.write(|c| {
+            self.write(|c| {
                 store::sanctions::tell_author(c, &author, "warning", &reason, actor.id, &told)?;
-                audit::record(
+                Ok(audit::record(
                     c,
                     Some(actor.id),
                     AuditAction::Warned,
                     Some("post"),
                     Some(post.0),
                     Some(&reason),
-                )
+                )?)
             })?;
-            self.hub.poke();
             return Ok("Warning sent.".into());
         };
         let target = self.user(author)?.ok_or(ServiceError::NotFound("author"))?;
@@ -120,7 +118,7 @@ impl Service {
                 AuditAction::Banned,
             ),
         };
-        self.store.write(|c| {
+        self.write(|c| {
             store::sanctions::add(c, author, kind, &reason, Some(actor.id), until)?;
             match sanction {
                 Sanction::Warn => {}
@@ -130,9 +128,14 @@ impl Service {
             if !told.is_empty() {
                 store::reports::notify(c, author, "moderator", &told)?;
             }
-            record_member_change(c, Some(actor.id), audit_action, author, Some(&reason))
+            Ok(record_member_change(
+                c,
+                Some(actor.id),
+                audit_action,
+                author,
+                Some(&reason),
+            )?)
         })?;
-        self.hub.poke();
         Ok(done.into())
     }
 
@@ -158,16 +161,16 @@ impl Service {
         {
             return Ok("Your appeal is already with the moderators. You will hear back.".into());
         }
-        self.store.write(|c| {
+        self.write(|c| {
             store::reports::appeal(c, user.id, &text)?;
-            audit::record(
+            Ok(audit::record(
                 c,
                 Some(user.id),
                 AuditAction::Appealed,
                 Some("user"),
                 Some(user.id.0),
                 None,
-            )
+            )?)
         })?;
         Ok("Your appeal is with the moderators. You will hear back.".into())
     }

@@ -63,16 +63,16 @@ impl Service {
         let now = store::now();
         let step =
             crate::domain::totp::verify(secret, code, now as u64).ok_or(ServiceError::WrongCode)?;
-        self.store.write(|c| {
+        self.write(|c| {
             users::set_totp(c, user.id, Some(secret), Some(step as i64))?;
-            audit::record(
+            Ok(audit::record(
                 c,
                 Some(user.id),
                 AuditAction::SecondFactorEnabled,
                 Some("user"),
                 Some(user.id.0),
                 None,
-            )
+            )?)
         })?;
         Ok(())
     }
@@ -86,16 +86,16 @@ impl Service {
             SecondFactor::Accepted | SecondFactor::RecoveryCodeUsed(_) => {}
             SecondFactor::Wrong | SecondFactor::Locked(_) => return Err(ServiceError::WrongCode),
         }
-        self.store.write(|c| {
+        self.write(|c| {
             users::set_totp(c, user.id, None, None)?;
-            audit::record(
+            Ok(audit::record(
                 c,
                 Some(user.id),
                 AuditAction::SecondFactorDisabled,
                 Some("user"),
                 Some(user.id.0),
                 None,
-            )
+            )?)
         })?;
         Ok(())
     }
@@ -112,7 +112,7 @@ impl Service {
         if code.len() > 8 {
             let codes = self.store.read(|c| recovery::unused(c, user))?;
             if let Some((id, _)) = codes.iter().find(|(_, h)| verify_secret(code, h)) {
-                let used = self.store.write(|c| {
+                let used = self.write(|c| {
                     let used = recovery::use_code(c, *id)?;
                     if used {
                         users::totp_accepted(c, user, None)?;
@@ -138,29 +138,28 @@ impl Service {
         let step = crate::domain::totp::verify(&state.secret, code, now as u64).map(|s| s as i64);
         match step {
             Some(step) if state.last_step.is_none_or(|last| step > last) => {
-                self.store
-                    .write(|c| users::totp_accepted(c, user, Some(step)))?;
+                self.write(|c| Ok(users::totp_accepted(c, user, Some(step))?))?;
                 Ok(SecondFactor::Accepted)
             }
             // Wrong, or a replay of an already accepted code.
             _ => {
                 let failures = state.failures + 1;
                 let locked = (failures >= TOTP_MAX_FAILURES).then_some(now + TOTP_LOCK_SECONDS);
-                self.store.write(|c| {
+                self.write(|c| {
                     users::totp_failed(
                         c,
                         user,
                         if locked.is_some() { 0 } else { failures },
                         locked,
                     )?;
-                    audit::record(
+                    Ok(audit::record(
                         c,
                         Some(user),
                         AuditAction::SecondFactorFailed,
                         Some("user"),
                         Some(user.0),
                         None,
-                    )
+                    )?)
                 })?;
                 Ok(match locked {
                     Some(t) => SecondFactor::Locked(t),
@@ -174,16 +173,16 @@ impl Service {
     pub fn regenerate_recovery_codes(&self, user: &User) -> Result<Vec<String>> {
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| claim_code()).collect();
         let hashes: Vec<String> = codes.iter().map(|c| hash_secret(c)).collect();
-        self.store.write(|c| {
+        self.write(|c| {
             recovery::replace(c, user.id, &hashes)?;
-            audit::record(
+            Ok(audit::record(
                 c,
                 Some(user.id),
                 AuditAction::RecoveryCodesRegenerated,
                 Some("user"),
                 Some(user.id.0),
                 None,
-            )
+            )?)
         })?;
         Ok(codes)
     }

@@ -31,7 +31,7 @@ impl Service {
         if self.store.read(|c| unmask::is_unmasked(c, post))? {
             return Ok("This author is already unmasked to moderators.".into());
         }
-        let id = self.store.write(|c| {
+        let id = self.write(|c| {
             let id = unmask::request(c, post, actor.id, &reason)?;
             audit::record(
                 c,
@@ -66,16 +66,16 @@ impl Service {
             ));
         }
         if !confirm {
-            self.store.write(|c| {
+            self.write(|c| {
                 unmask::decline(c, request)?;
-                audit::record(
+                Ok(audit::record(
                     c,
                     Some(actor.id),
                     AuditAction::UnmaskDeclined,
                     Some("post"),
                     Some(r.post.0),
                     Some(&r.reason),
-                )
+                )?)
             })?;
             return Ok("Declined: the author stays anonymous.".into());
         }
@@ -92,7 +92,7 @@ impl Service {
             .store
             .read(|c| revisions::editable(c, r.post))?
             .ok_or(ServiceError::NotFound("post"))?;
-        self.store.write(|c| {
+        self.write(|c| {
             unmask::confirm(c, request, actor.id)?;
             let why = format!(
                 "{} (asked by {})",
@@ -112,9 +112,8 @@ impl Service {
                 r.reason
             );
             store::sanctions::tell_author(c, &place.author, "unmask", &r.reason, actor.id, &told)?;
-            events::thread_changed(c, place.board, place.thread)
+            Ok(events::thread_changed(c, place.board, place.thread)?)
         })?;
-        self.hub.poke();
         Ok(())
     }
 

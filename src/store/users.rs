@@ -172,6 +172,14 @@ pub fn by_key(c: &Connection, public_key: &str) -> Result<Option<User>> {
     .optional()?)
 }
 
+/// Whether an active sysop exists (until one does, start-up offers a claim code).
+pub fn has_active_sysop(c: &Connection) -> Result<bool> {
+    Ok(
+        c.prepare_cached("SELECT 1 FROM users WHERE role = 'sysop' AND status = 'active'")?
+            .exists([])?,
+    )
+}
+
 pub fn by_id(c: &Connection, id: UserId) -> Result<Option<User>> {
     Ok(c.prepare_cached(&format!(
         "SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?1"
