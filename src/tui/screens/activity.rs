@@ -6,9 +6,17 @@ use ratatui::layout::{Position, Rect};
 
 use super::{Nav, Outcome, Screen, move_selection, thread::ThreadScreen};
 use crate::store::notifications::Notification;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, ENTER, ESC, LEFT, RIGHT, bind, ch};
 use crate::tui::widgets::{format_time, truncate, width};
 use crate::tui::{Effect, Loaded, PageAt, Theme, strings};
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(&[ENTER, RIGHT, ch('l')], Action::Open, "Enter", "open").footer(),
+    bind(&[ch('r')], Action::Refresh, "r", "refresh"),
+    bind(&[ESC, LEFT], Action::Back, "Esc", "back").footer(),
+    bind(&[ch('q')], Action::Back, "q", "back"),
+];
 
 #[derive(Default)]
 pub struct ActivityScreen {

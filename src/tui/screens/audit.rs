@@ -6,12 +6,23 @@ use ratatui::layout::{Position, Rect};
 
 use super::{Nav, Outcome};
 use crate::store::audit::Entry;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, ESC, LEFT, bind, ch};
 use crate::tui::widgets::{LineInput, format_time, truncate};
 use crate::tui::{Effect, Loaded, Theme};
 
 // Rows per page: the service's page of the audit log.
 use crate::service::AUDIT_PAGE as PAGE;
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(&[ch('/')], Action::Filter, "/", "filter")
+        .footer()
+        .staff(),
+    bind(&[ch(']'), ch('n')], Action::NextPage, "]/n", "older").footer(),
+    bind(&[ch('['), ch('p')], Action::PrevPage, "[/p", "newer").footer(),
+    bind(&[ch('r')], Action::Refresh, "r", "refresh"),
+    bind(&[ESC, LEFT, ch('q')], Action::Back, "Esc", "back").footer(),
+];
 
 pub struct AuditScreen {
     pub entries: Option<Vec<Entry>>,

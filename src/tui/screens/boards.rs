@@ -5,8 +5,23 @@ use ratatui::layout::{Position, Rect};
 
 use super::{Nav, Outcome, Screen, move_selection, threads::ThreadsScreen};
 use crate::domain::Board;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, ENTER, RIGHT, bind, ch};
 use crate::tui::{Effect, Loaded, Theme, strings, widgets};
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(&[ch('o')], Action::Online, "o", "who's online"),
+    bind(&[ch('/')], Action::Search, "/", "search"),
+    bind(&[ch('a')], Action::Activity, "a", "notifications").footer(),
+    bind(&[ch('i')], Action::Inbox, "i", "messages").footer(),
+    bind(&[ch('m')], Action::Moderation, "m", "moderation")
+        .footer()
+        .staff(),
+    bind(&[ch('s')], Action::Settings, "s", "settings").footer(),
+    bind(&[ENTER, RIGHT, ch('l')], Action::Open, "Enter", "open"),
+    bind(&[ch('r')], Action::Refresh, "r", "refresh"),
+    bind(&[ch('q')], Action::Quit, "q", "quit").footer(),
+];
 
 #[derive(Default)]
 pub struct BoardsScreen {

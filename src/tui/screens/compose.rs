@@ -10,11 +10,34 @@ use terminput::KeyEvent;
 use super::{Nav, Outcome};
 use crate::domain::validate::{BODY_MAX, TITLE_MAX};
 use crate::domain::{Draft, DraftPlace, PostId};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{
+    Action, Binding, ENTER, ESC, F1, F2, TAB, alt_key, bind, ctrl, shift_key,
+};
 use crate::tui::widgets::{LineInput, TextArea};
 use crate::tui::{Effect, Loaded, Status, Theme, strings};
 
 use crate::service::CW_MAX;
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(&[ctrl('s'), alt_key(ENTER)], Action::Send, "Ctrl-S", "post").footer(),
+    bind(&[TAB], Action::NextField, "Tab", "next field").footer(),
+    bind(
+        &[shift_key(TAB)],
+        Action::PrevField,
+        "Shift-Tab",
+        "previous field",
+    ),
+    bind(
+        &[ctrl('a')],
+        Action::ToggleAnonymous,
+        "Ctrl-A",
+        "anonymous on/off",
+    ),
+    bind(&[ESC], Action::Back, "Esc", "leave (draft kept)").footer(),
+    bind(&[F2], Action::Help, "F2", "help").footer(),
+    bind(&[F1], Action::HelpNow, "F1", "help now").footer(),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {

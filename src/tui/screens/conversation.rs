@@ -11,9 +11,47 @@ use super::{Nav, Outcome};
 use crate::domain::UserId;
 use crate::service::{Conversation, MESSAGE_MAX};
 use crate::store::reports::Target;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{
+    Action, Binding, ENTER, ESC, F1, LEFT, TAB, alt_key, bind, ch, ctrl, shift_key,
+};
 use crate::tui::widgets::{TextArea, format_time};
 use crate::tui::{Effect, Loaded, Status, Theme, strings};
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(&[ch('w'), ch('r')], Action::Reply, "w", "write").footer(),
+    bind(
+        &[TAB],
+        Action::SelectNext,
+        "Tab",
+        "select their next message",
+    ),
+    bind(
+        &[shift_key(TAB)],
+        Action::SelectPrev,
+        "Shift-Tab",
+        "select their previous message",
+    ),
+    bind(
+        &[ch('f')],
+        Action::Report,
+        "f",
+        "report the selected message",
+    ),
+    bind(&[ch('F')], Action::ReportMember, "F", "report this member"),
+    bind(&[ch('b')], Action::Block, "b", "block this member"),
+    bind(&[ch('[')], Action::PrevPage, "[", "older messages"),
+    bind(&[ch(']')], Action::NextPage, "]", "newer messages"),
+    bind(&[ESC, LEFT], Action::Back, "Esc", "back").footer(),
+    bind(&[ch('q')], Action::Back, "q", "back"),
+];
+
+/// This screen's keys, in the order help lists them.
+pub const WRITING_KEYS: &[Binding] = &[
+    bind(&[ctrl('s'), alt_key(ENTER)], Action::Send, "Ctrl-S", "send").footer(),
+    bind(&[ESC], Action::Back, "Esc", "stop writing (text kept)").footer(),
+    bind(&[F1], Action::HelpNow, "F1", "help now").footer(),
+];
 
 /// Rows the writing box takes, borders included.
 const BOX_ROWS: u16 = 5;

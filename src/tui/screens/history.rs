@@ -9,12 +9,32 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use super::{Nav, Outcome};
 use crate::domain::PostId;
 use crate::store::revisions::Revision;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, ESC, LEFT, TAB, bind, ch, shift_key};
 use crate::tui::widgets::format_time;
 use crate::tui::widgets::{Answer, ask};
 use crate::tui::widgets::{LineInput, prompt};
 use crate::tui::{Effect, Loaded, Status, Theme, strings};
 use terminput::KeyEvent;
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(&[TAB], Action::SelectNext, "Tab", "select the next version"),
+    bind(
+        &[shift_key(TAB)],
+        Action::SelectPrev,
+        "Shift-Tab",
+        "select the previous version",
+    ),
+    bind(
+        &[ch('X')],
+        Action::ModErase,
+        "X",
+        "erase the selected version for good",
+    )
+    .footer()
+    .staff(),
+    bind(&[ESC, LEFT, ch('q')], Action::Back, "Esc", "back").footer(),
+];
 
 pub struct HistoryScreen {
     post: PostId,

@@ -8,10 +8,19 @@ use terminput::KeyEvent;
 use super::conversation::ConversationScreen;
 use super::{Nav, Outcome, Screen, move_selection};
 use crate::store::messages::ConversationSummary;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, ENTER, ESC, LEFT, RIGHT, bind, ch};
 use crate::tui::widgets::{Answer, ask};
 use crate::tui::widgets::{LineInput, format_time, prompt, truncate, width};
 use crate::tui::{Effect, Loaded, Theme, strings};
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(&[ENTER, RIGHT, ch('l')], Action::Open, "Enter", "open").footer(),
+    bind(&[ch('n')], Action::NewMessage, "n", "new message").footer(),
+    bind(&[ch('r')], Action::Refresh, "r", "refresh"),
+    bind(&[ESC, LEFT, ch('h')], Action::Back, "Esc", "back").footer(),
+    bind(&[ch('q')], Action::Back, "q", "back"),
+];
 
 #[derive(Default)]
 pub struct InboxScreen {

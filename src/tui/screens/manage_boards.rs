@@ -8,10 +8,46 @@ use terminput::KeyEvent;
 use super::{Nav, Outcome, move_selection};
 use crate::service::{BoardFlag, BoardOp};
 use crate::store::boards::BoardRow;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, ESC, LEFT, bind, ch};
 use crate::tui::widgets::Answer;
 use crate::tui::widgets::{LineInput, prompt, truncate};
 use crate::tui::{Effect, Loaded, Theme, strings};
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(&[ch('n')], Action::NewBoard, "n", "new board").footer(),
+    bind(&[ch('e')], Action::RenameBoard, "e", "rename").footer(),
+    bind(&[ch('d')], Action::DescribeBoard, "d", "description"),
+    bind(&[ch('K')], Action::MoveUp, "K", "move up"),
+    bind(&[ch('J')], Action::MoveDown, "J", "move down"),
+    bind(
+        &[ch('o')],
+        Action::ToggleReadOnly,
+        "o",
+        "read-only (announcements) on/off",
+    ),
+    bind(
+        &[ch('a')],
+        Action::ToggleAnonymous,
+        "a",
+        "anonymous posting on/off",
+    ),
+    bind(
+        &[ch('w')],
+        Action::ToggleWelcome,
+        "w",
+        "open to new accounts on/off",
+    ),
+    bind(
+        &[ch('t')],
+        Action::CycleTrust,
+        "t",
+        "minimum trust level to post: 0/1",
+    ),
+    bind(&[ch('x')], Action::Archive, "x", "archive/unarchive").footer(),
+    bind(&[ch('r')], Action::Refresh, "r", "refresh"),
+    bind(&[ESC, LEFT, ch('q')], Action::Back, "Esc", "back").footer(),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ask {

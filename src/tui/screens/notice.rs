@@ -7,9 +7,12 @@ use ratatui::layout::{Position, Rect};
 use terminput::{KeyCode, KeyEvent};
 
 use super::{Nav, Outcome, Screen};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, ENTER, bind};
 use crate::tui::widgets::{self, Scroll, Tone};
 use crate::tui::{Effect, Theme};
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[bind(&[ENTER], Action::Accept, "Enter", "continue").footer()];
 
 pub struct NoticeScreen {
     pub title: String,
@@ -25,7 +28,7 @@ pub struct NoticeScreen {
 
 /// What leaving asks, and the keys at the foot.
 const CONFIRM: &str = "They will not be shown again. Saved them? y goes on · any other key stays";
-const KEYS: &str = "↑↓ PgDn read on · Enter when you have saved them";
+const CODES_KEYS: &str = "↑↓ PgDn read on · Enter when you have saved them";
 
 impl NoticeScreen {
     pub fn new(
@@ -54,7 +57,7 @@ impl NoticeScreen {
     }
 
     fn foot(&self) -> Vec<(String, Tone)> {
-        let words = if self.confirming { CONFIRM } else { KEYS };
+        let words = if self.confirming { CONFIRM } else { CODES_KEYS };
         vec![(String::new(), Tone::Plain), (words.to_string(), Tone::Key)]
     }
 

@@ -7,9 +7,16 @@ use ratatui::widgets::{Block, Borders, Widget};
 use terminput::KeyEvent;
 
 use super::{Nav, Outcome};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, ESC, F1, bind, ctrl};
 use crate::tui::widgets::TextArea;
 use crate::tui::{Effect, Loaded, Theme};
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(&[ctrl('s')], Action::Send, "Ctrl-S", "save").footer(),
+    bind(&[ESC], Action::Back, "Esc", "save and go back").footer(),
+    bind(&[F1], Action::HelpNow, "F1", "help now").footer(),
+];
 
 pub use crate::service::PLAN_MAX;
 

@@ -10,9 +10,17 @@ use super::{Nav, Outcome};
 use crate::domain::Role;
 use crate::service::Profile;
 use crate::store::reports::Target;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, ESC, LEFT, bind, ch};
 use crate::tui::widgets::format_time;
 use crate::tui::{Effect, Loaded, Status, Theme};
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(&[ch('w')], Action::Reply, "w", "write privately").footer(),
+    bind(&[ch('b')], Action::Block, "b", "block / unblock").footer(),
+    bind(&[ch('F')], Action::ReportMember, "F", "report").footer(),
+    bind(&[ESC, LEFT, ch('q')], Action::Back, "Esc", "back").footer(),
+];
 
 pub struct ProfileScreen {
     pub profile: Profile,

@@ -5,8 +5,22 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 
 use super::{Nav, Outcome};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, DOWN, ESC, UP, bind, ch};
 use crate::tui::{Effect, Texts, Theme};
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(&[ch('a')], Action::Accept, "a", "I accept").footer(),
+    bind(
+        &[ch('q'), ESC],
+        Action::Decline,
+        "q",
+        "I don't accept (leave)",
+    )
+    .footer(),
+    bind(&[UP, ch('k')], Action::Up, "↑", "scroll up"),
+    bind(&[DOWN, ch('j'), ch(' ')], Action::Down, "↓", "scroll down"),
+];
 
 /// Which documents changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

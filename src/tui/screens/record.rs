@@ -8,10 +8,16 @@ use terminput::KeyEvent;
 
 use super::{Nav, Outcome};
 use crate::store::sanctions::Entry;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, ESC, LEFT, bind, ch};
 use crate::tui::widgets::{self, LineInput, Scroll, Tone, format_time};
 use crate::tui::widgets::{Answer, ask};
 use crate::tui::{Effect, Loaded, Theme};
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(&[ch('a')], Action::Appeal, "a", "appeal").footer(),
+    bind(&[ESC, LEFT, ch('q')], Action::Back, "Esc", "back").footer(),
+];
 
 pub struct RecordScreen {
     entries: Option<Vec<Entry>>,

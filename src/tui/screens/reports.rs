@@ -9,10 +9,23 @@ use super::{Nav, Outcome, Screen, move_selection, thread::ThreadScreen};
 use crate::store::reports::QueueItem;
 use crate::store::reports::{OUTCOMES, Target};
 use crate::tui::PageAt;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, ENTER, ESC, LEFT, bind, ch};
 use crate::tui::widgets::{Answer, ask};
 use crate::tui::widgets::{LineInput, format_time, truncate};
 use crate::tui::{Effect, Loaded, Theme};
+
+/// This screen's keys, in the order help lists them.
+#[rustfmt::skip]
+pub const KEYS: &[Binding] = &[
+    bind(&[ch('a')], Action::Approve, "a", "approve a held post; confirm an unmask").footer().staff(),
+    bind(&[ch('x')], Action::Reject, "x", "keep a held post hidden; decline an unmask").staff(),
+    bind(&[ENTER], Action::Open, "Enter", "show/hide what was reported").footer().staff(),
+    bind(&[ch('t')], Action::ViewInThread, "t", "open it in its thread").footer().staff(),
+    bind(&[ch('c')], Action::Claim, "c", "claim/hand back").footer().staff(),
+    bind(&[ch('o')], Action::Resolve, "o", "resolve with an outcome").footer().staff(),
+    bind(&[ch('r')], Action::Refresh, "r", "refresh"),
+    bind(&[ESC, LEFT, ch('q')], Action::Back, "Esc", "back").footer(),
+];
 
 pub struct ReportsScreen {
     pub items: Option<Vec<QueueItem>>,

@@ -7,9 +7,16 @@ use terminput::KeyEvent;
 
 use super::{Nav, Outcome, Screen, move_selection, thread::ThreadScreen};
 use crate::store::search::Hit;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, ENTER, ESC, LEFT, RIGHT, bind, ch};
 use crate::tui::widgets::{LineInput, format_time, prompt, truncate};
 use crate::tui::{Effect, Loaded, PageAt, Theme};
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(&[ENTER, RIGHT, ch('l')], Action::Open, "Enter", "open").footer(),
+    bind(&[ch('/')], Action::Filter, "/", "search again").footer(),
+    bind(&[ESC, LEFT, ch('q')], Action::Back, "Esc", "back").footer(),
+];
 
 pub struct SearchScreen {
     query: LineInput,

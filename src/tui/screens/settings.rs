@@ -7,9 +7,43 @@ use terminput::KeyEvent;
 
 use super::{Nav, Outcome, Screen, move_selection, totp::TotpScreen};
 use crate::domain::KeyRecord;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, ESC, LEFT, bind, ch};
 use crate::tui::widgets::{LineInput, format_time, truncate};
 use crate::tui::{Effect, Loaded, Status, Texts, Theme};
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(
+        &[ch('l')],
+        Action::ToggleBell,
+        "l",
+        "bell with urgent reports on/off",
+    )
+    .staff(),
+    bind(&[ch('b')], Action::Block, "b", "block someone (by handle)"),
+    bind(
+        &[ch('o')],
+        Action::TogglePresence,
+        "o",
+        "show me in who's online / invisible",
+    ),
+    bind(&[ch('r')], Action::MyRecord, "r", "my record"),
+    bind(&[ch('u')], Action::Unblock, "u", "unblock someone"),
+    bind(&[ch('w')], Action::MutedWords, "w", "muted words").footer(),
+    bind(&[ch('x')], Action::DeleteAccount, "x", "delete account"),
+    bind(&[ch('a')], Action::AddKey, "a", "add a key (paste it)").footer(),
+    bind(&[ch('d')], Action::RevokeKey, "d", "revoke key").footer(),
+    bind(&[ch('t')], Action::TwoFactor, "t", "second factor on/off").footer(),
+    bind(
+        &[ch('c')],
+        Action::NewRecoveryCodes,
+        "c",
+        "new recovery codes",
+    )
+    .footer(),
+    bind(&[ESC, LEFT, ch('h')], Action::Back, "Esc", "back").footer(),
+    bind(&[ch('q')], Action::Back, "q", "back"),
+];
 
 /// What the settings screen shows.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,9 +10,46 @@ use terminput::KeyEvent;
 
 use super::{Nav, Outcome};
 use crate::domain::validate::HANDLE_MAX;
-use crate::tui::keymap::{Action, Context};
+use crate::tui::keymap::{
+    Action, Binding, Context, DOWN, ENTER, ESC, F1, TAB, UP, bind, ch, shift_key,
+};
 use crate::tui::widgets::LineInput;
 use crate::tui::{Effect, Status, Texts, Theme, strings};
+
+/// This screen's keys, in the order help lists them.
+pub const DOCUMENT_KEYS: &[Binding] = &[
+    bind(&[ch('a'), ch('A')], Action::Accept, "a", "I accept").footer(),
+    bind(
+        &[ch('q'), ESC],
+        Action::Decline,
+        "q",
+        "I don't accept (leave)",
+    )
+    .footer(),
+    bind(
+        &[ch('r')],
+        Action::Recover,
+        "r",
+        "lost your key? recover your account",
+    )
+    .footer(),
+    bind(&[UP, ch('k')], Action::Up, "↑", "scroll up"),
+    bind(&[DOWN, ch('j'), ch(' ')], Action::Down, "↓", "scroll down"),
+];
+
+/// This screen's keys, in the order help lists them.
+pub const HANDLE_KEYS: &[Binding] = &[
+    bind(&[ENTER], Action::Send, "Enter", "join").footer(),
+    bind(&[TAB], Action::NextField, "Tab", "next field").footer(),
+    bind(
+        &[shift_key(TAB)],
+        Action::PrevField,
+        "Shift-Tab",
+        "previous field",
+    ),
+    bind(&[ESC], Action::Decline, "Esc", "leave").footer(),
+    bind(&[F1], Action::HelpNow, "F1", "help now").footer(),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {

@@ -6,9 +6,31 @@ use ratatui::layout::{Position, Rect};
 
 use super::{Nav, Outcome, Screen, audit::AuditScreen, move_selection};
 use crate::domain::User;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, ESC, LEFT, bind, ch};
 use crate::tui::widgets::{format_time, truncate};
 use crate::tui::{Effect, Loaded, Status, Theme};
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(&[ch('b')], Action::ManageBoards, "b", "boards (sysops)").staff(),
+    bind(&[ch('p')], Action::Reports, "p", "reports")
+        .footer()
+        .staff(),
+    bind(&[ch('a')], Action::Approve, "a", "approve")
+        .footer()
+        .staff(),
+    bind(&[ch('x')], Action::Reject, "x", "reject")
+        .footer()
+        .staff(),
+    bind(&[ch('i')], Action::Invite, "i", "new invite code")
+        .footer()
+        .staff(),
+    bind(&[ch('l')], Action::AuditLog, "l", "audit log")
+        .footer()
+        .staff(),
+    bind(&[ch('r')], Action::Refresh, "r", "refresh"),
+    bind(&[ESC, LEFT, ch('q')], Action::Back, "Esc", "back").footer(),
+];
 
 pub struct StaffScreen {
     pub pending: Option<Vec<User>>,

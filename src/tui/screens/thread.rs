@@ -11,9 +11,40 @@ use crate::domain::{DraftPlace, PostId, ThreadId, ThreadPage, User};
 use crate::service::POSTS_PER_PAGE;
 use crate::service::{ModAction, Sanction};
 use crate::store::reports::Target;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, ESC, LEFT, TAB, bind, ch, shift_key};
 use crate::tui::widgets::LineInput;
 use crate::tui::{Effect, Loaded, PageAt, Theme, strings, widgets};
+
+/// This screen's keys, in the order help lists them.
+#[rustfmt::skip]
+pub const KEYS: &[Binding] = &[
+    bind(&[ch('u')], Action::Profile, "u", "the selected post's author: profile, write, block, report"),
+    bind(&[ch('Q')], Action::Quote, "Q", "reply quoting the selected post"),
+    bind(&[ch('+')], Action::Support, "+", "send support (♥) to the selected post"),
+    bind(&[ch('U')], Action::ModUnmask, "U", "unmask an anonymous author (a second moderator confirms)").staff(),
+    bind(&[ch('e')], Action::Edit, "e", "edit the selected post (yours; any, for moderators)"),
+    bind(&[ch('E')], Action::History, "E", "edit history of the selected post"),
+    bind(&[ch('C')], Action::ModCw, "C", "set or remove a content warning").staff(),
+    bind(&[ch('w')], Action::MessageAuthor, "w", "write privately to the selected post's author"),
+    bind(&[ch('F')], Action::ReportThread, "F", "report this thread"),
+    bind(&[ch('M')], Action::ModMove, "M", "move thread").staff(),
+    bind(&[ch('W')], Action::ModWarn, "W", "warn author").staff(),
+    bind(&[ch('S')], Action::ModSilence, "S", "silence author").staff(),
+    bind(&[ch('B')], Action::ModBan, "B", "ban author").staff(),
+    bind(&[ch('f')], Action::Report, "f", "report the selected post"),
+    bind(&[TAB], Action::SelectNext, "Tab", "select next post"),
+    bind(&[shift_key(TAB)], Action::SelectPrev, "Shift-Tab", "select previous post"),
+    bind(&[ch('b')], Action::Block, "b", "block the selected post's author"),
+    bind(&[ch('v')], Action::Reveal, "v", "show a hidden post").footer(),
+    bind(&[ch('r')], Action::Reply, "r", "reply").footer(),
+    bind(&[ch(']'), ch('n')], Action::NextPage, "]/n", "next page").footer(),
+    bind(&[ch('['), ch('p')], Action::PrevPage, "[/p", "previous page").footer(),
+    bind(&[ESC, LEFT, ch('h')], Action::Back, "Esc", "back").footer(),
+    bind(&[ch('q')], Action::Back, "q", "back"),
+    bind(&[ch('H')], Action::ModHide, "H", "hide/restore post").footer().staff(),
+    bind(&[ch('L')], Action::ModLock, "L", "lock/unlock").footer().staff(),
+    bind(&[ch('P')], Action::ModPin, "P", "pin/unpin").footer().staff(),
+];
 
 pub struct ThreadScreen {
     pub thread_id: ThreadId,

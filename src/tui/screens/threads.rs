@@ -6,8 +6,17 @@ use ratatui::layout::{Position, Rect};
 
 use super::{Nav, Outcome, Screen, compose::ComposeScreen, thread::ThreadScreen};
 use crate::domain::{Board, BoardId, DraftPlace, ThreadSummary};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Binding, ENTER, ESC, LEFT, RIGHT, bind, ch};
 use crate::tui::{Effect, Loaded, Theme, strings, widgets};
+
+/// This screen's keys, in the order help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(&[ENTER, RIGHT, ch('l')], Action::Open, "Enter", "open").footer(),
+    bind(&[ch('c')], Action::NewThread, "c", "new thread").footer(),
+    bind(&[ch('r')], Action::Refresh, "r", "refresh"),
+    bind(&[ESC, LEFT, ch('h')], Action::Back, "Esc", "back").footer(),
+    bind(&[ch('q')], Action::Back, "q", "back"),
+];
 
 pub struct ThreadsScreen {
     pub board_id: BoardId,
