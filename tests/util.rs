@@ -82,9 +82,19 @@ impl TestServer {
             .await
             .expect("server stops in time")
             .expect("join");
-        let _ = self.watcher.await;
+        // Bounded too: a hang here is a failure that names itself, not a stuck suite.
+        tokio::time::timeout(Duration::from_secs(20), self.watcher)
+            .await
+            .expect("background work stops in time")
+            .expect("join");
         let service = self.service.clone();
-        let _ = tokio::task::spawn_blocking(move || service.finish_background()).await;
+        tokio::time::timeout(
+            Duration::from_secs(20),
+            tokio::task::spawn_blocking(move || service.finish_background()),
+        )
+        .await
+        .expect("the last read marks are written in time")
+        .expect("join");
     }
 
     /// Starts the shutdown without waiting.
