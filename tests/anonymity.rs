@@ -2,8 +2,7 @@
 //! mutes words, sees the anonymous posts exactly as before, on every surface that shows them:
 //! the board's thread list, the thread, search, notifications and the unread counts.
 
-use super::util::{Member, TestServer, keys, new_key};
-use super::{data_dir, post_thread, reply};
+use super::util::{self, Member, TestServer, keys, new_key};
 
 /// The rows of the screen between the header and the status line (what a member reads).
 fn body(screen: &str) -> Vec<String> {
@@ -87,15 +86,14 @@ async fn block_author_of(m: &mut Member, title: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn blocking_members_one_by_one_and_muting_words_never_reveals_an_anonymous_author() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let server = TestServer::start_in(dir.path()).await;
     let mut owl = Member::sign_up(server.addr, &new_key(), "owl").await;
     let names = ["ash", "birch", "cedar", "dana"];
     let mut writers = Vec::new();
     for name in names {
         let mut w = Member::sign_up(server.addr, &new_key(), name).await;
-        post_thread(
-            &mut w,
+        w.post_thread(
             &format!("By {name}"),
             &format!("named words by {name} pineapple{name}"),
         )
@@ -141,7 +139,7 @@ async fn blocking_members_one_by_one_and_muting_words_never_reveals_an_anonymous
         dana.wait_for("Anon thread").await;
         dana.send(keys::ENTER).await;
         dana.wait_for("second anonymous words").await;
-        reply(dana, "named words by dana in the anon thread").await;
+        dana.reply("named words by dana in the anon thread").await;
     }
 
     // Once to read everything (read marks settle), once for the baseline.

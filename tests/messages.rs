@@ -2,7 +2,6 @@
 //! reports, and who may write to whom.
 
 use super::util::{self, Member, TestServer, keys, new_key};
-use super::{data_dir, post_thread};
 
 /// Settings where members reach trust level 1 at once (private messages need it).
 fn trusting(dir: &std::path::Path) -> haven::config::Config {
@@ -33,7 +32,7 @@ async fn send_message(m: &mut Member, text: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_private_message_arrives_live_with_an_unread_count_and_a_reply_comes_back() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let server = TestServer::start_with(trusting(dir.path())).await;
     let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
     let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
@@ -73,7 +72,7 @@ async fn a_private_message_arrives_live_with_an_unread_count_and_a_reply_comes_b
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn blocks_stop_private_messages_both_ways_without_telling_the_blocked_member() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let server = TestServer::start_with(trusting(dir.path())).await;
     let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
     let birch_key = new_key();
@@ -138,7 +137,7 @@ async fn blocks_stop_private_messages_both_ways_without_telling_the_blocked_memb
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reported_private_message_reaches_the_queue_and_the_reporter_hears_back() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let server = TestServer::start_with(trusting(dir.path())).await;
     let mod_key = util::add_user(dir.path(), "pm_mod", "moderator");
     let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
@@ -195,14 +194,14 @@ async fn a_reported_private_message_reaches_the_queue_and_the_reporter_hears_bac
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn new_members_write_only_to_moderators_and_a_refused_message_is_kept() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let mut config = util::unlimited(dir.path());
     config.require_2fa_for_staff = false;
     let server = TestServer::start_with(config).await;
     util::add_user(dir.path(), "kind_mod", "moderator");
     let mut fern = Member::sign_up(server.addr, &new_key(), "fern").await;
     let mut gale = Member::sign_up(server.addr, &new_key(), "gale").await;
-    post_thread(&mut gale, "Hello all", "new here").await;
+    gale.post_thread("Hello all", "new here").await;
 
     // Fern, at trust level 0, cannot write to another member: the text stays in the box.
     write_to(&mut fern, "gale").await;
@@ -245,7 +244,7 @@ async fn new_members_write_only_to_moderators_and_a_refused_message_is_kept() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_can_be_blocked_by_handle_from_settings() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let server = TestServer::start_with(trusting(dir.path())).await;
     let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
     let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
@@ -276,14 +275,14 @@ async fn a_member_can_be_blocked_by_handle_from_settings() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_profile_from_a_post_writes_blocks_unblocks_and_reports() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let mut config = trusting(dir.path());
     config.require_2fa_for_staff = false;
     let server = TestServer::start_with(config).await;
     let mod_key = util::add_user(dir.path(), "prof_mod", "moderator");
     let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
     let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
-    post_thread(&mut birch, "Birch's thread", "birch's words").await;
+    birch.post_thread("Birch's thread", "birch's words").await;
 
     ash.send(keys::ENTER).await;
     ash.wait_for("Birch's thread").await;

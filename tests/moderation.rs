@@ -2,18 +2,17 @@
 //! history, content warnings set by moderators.
 
 use super::util::{self, Member, TestServer, keys, new_key};
-use super::{data_dir, os, post_thread};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_keep_their_history_and_moderators_set_content_warnings_with_a_reason() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let mut config = util::unlimited(dir.path());
     config.require_2fa_for_staff = false;
     let server = TestServer::start_with(config).await;
     let mod_key = util::add_user(dir.path(), "careful_mod", "moderator");
     let mut author = Member::sign_up(server.addr, &new_key(), "writer").await;
     let mut reader = Member::sign_up(server.addr, &new_key(), "reader").await;
-    post_thread(&mut author, "Edit me", "first version").await;
+    author.post_thread("Edit me", "first version").await;
 
     // The author edits their own post: the text is there to change.
     author.send(keys::TAB).await;
@@ -137,11 +136,11 @@ async fn edits_keep_their_history_and_moderators_set_content_warnings_with_a_rea
     server.stop().await;
 
     let (_, out, _) = util::bbs(&[
-        os("admin"),
-        os("audit"),
-        os("--actor"),
-        os("careful_mod"),
-        os("--data-dir"),
+        util::os("admin"),
+        util::os("audit"),
+        util::os("--actor"),
+        util::os("careful_mod"),
+        util::os("--data-dir"),
         dir.path().as_os_str(),
     ]);
     assert!(
@@ -179,7 +178,7 @@ async fn open_support_thread(m: &mut Member, body: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unmasking_takes_a_reason_and_a_second_moderator_and_shows_in_the_authors_record() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let mut config = util::unlimited(dir.path());
     config.require_2fa_for_staff = false;
     let server = TestServer::start_with(config).await;
@@ -270,9 +269,9 @@ async fn unmasking_takes_a_reason_and_a_second_moderator_and_shows_in_the_author
 
     // Audited against the post, with both moderators; the author is never the target.
     let (_, out, _) = util::bbs(&[
-        os("admin"),
-        os("audit"),
-        os("--data-dir"),
+        util::os("admin"),
+        util::os("audit"),
+        util::os("--data-dir"),
         dir.path().as_os_str(),
     ]);
     assert!(
@@ -292,7 +291,7 @@ async fn unmasking_takes_a_reason_and_a_second_moderator_and_shows_in_the_author
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sysop_creates_renames_reorders_flags_and_archives_boards_from_the_tui() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let mut config = util::unlimited(dir.path());
     config.require_2fa_for_staff = false;
     let server = TestServer::start_with(config).await;
@@ -384,11 +383,11 @@ async fn a_sysop_creates_renames_reorders_flags_and_archives_boards_from_the_tui
     server.stop().await;
 
     let (_, out, _) = util::bbs(&[
-        os("admin"),
-        os("audit"),
-        os("--actor"),
-        os("root_sysop"),
-        os("--data-dir"),
+        util::os("admin"),
+        util::os("audit"),
+        util::os("--actor"),
+        util::os("root_sysop"),
+        util::os("--data-dir"),
         dir.path().as_os_str(),
     ]);
     assert!(
@@ -399,14 +398,14 @@ async fn a_sysop_creates_renames_reorders_flags_and_archives_boards_from_the_tui
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silence_ends_on_its_own_and_a_timed_ban_lifts_at_the_next_login() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let mut config = util::unlimited(dir.path());
     config.require_2fa_for_staff = false;
     let server = TestServer::start_with(config).await;
     let mod_key = util::add_user(dir.path(), "timer_mod", "moderator");
     let member_key = new_key();
     let mut member = Member::sign_up(server.addr, &member_key, "hothead").await;
-    post_thread(&mut member, "Loud thread", "shouting").await;
+    member.post_thread("Loud thread", "shouting").await;
 
     let mut moderator = Member::connect(server.addr, &mod_key, 100, 30).await;
     moderator.wait_for("Small wins").await;
@@ -460,13 +459,13 @@ async fn a_silence_ends_on_its_own_and_a_timed_ban_lifts_at_the_next_login() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_moderator_demoted_mid_action_is_refused_by_the_server() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let mut config = util::unlimited(dir.path());
     config.require_2fa_for_staff = false;
     let server = TestServer::start_with(config).await;
     let mod_key = util::add_user(dir.path(), "soon_former", "moderator");
     let mut member = Member::sign_up(server.addr, &new_key(), "poster").await;
-    post_thread(&mut member, "Still here", "this stays visible").await;
+    member.post_thread("Still here", "this stays visible").await;
 
     let mut moderator = Member::connect(server.addr, &mod_key, 100, 30).await;
     moderator.wait_for("Small wins").await;
@@ -480,11 +479,11 @@ async fn a_moderator_demoted_mid_action_is_refused_by_the_server() {
 
     // Demoted from the server's shell while the reason prompt is open.
     let (code, _, _) = util::bbs(&[
-        os("admin"),
-        os("role"),
-        os("soon_former"),
-        os("member"),
-        os("--data-dir"),
+        util::os("admin"),
+        util::os("role"),
+        util::os("soon_former"),
+        util::os("member"),
+        util::os("--data-dir"),
         dir.path().as_os_str(),
     ]);
     assert_eq!(code, Some(0));
@@ -509,13 +508,13 @@ async fn a_moderator_demoted_mid_action_is_refused_by_the_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reported_thread_shows_in_the_queue_with_its_opening_post_collapsed() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let mut config = util::unlimited(dir.path());
     config.require_2fa_for_staff = false;
     let server = TestServer::start_with(config).await;
     let mod_key = util::add_user(dir.path(), "thread_mod", "moderator");
     let mut poster = Member::sign_up(server.addr, &new_key(), "starter").await;
-    post_thread(&mut poster, "Buy my pills", "cheap pills here").await;
+    poster.post_thread("Buy my pills", "cheap pills here").await;
     let mut reporter = Member::sign_up(server.addr, &new_key(), "watcher").await;
     reporter.send(keys::ENTER).await;
     reporter.wait_for("Buy my pills").await;
@@ -554,7 +553,7 @@ async fn a_reported_thread_shows_in_the_queue_with_its_opening_post_collapsed() 
 /// which the reporter hears. The reporter is shown Help now right after.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_urgent_report_reaches_online_moderators_first_and_in_context() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let mut config = util::unlimited(dir.path());
     config.require_2fa_for_staff = false;
     let server = TestServer::start_with(config).await;
@@ -582,7 +581,7 @@ async fn an_urgent_report_reaches_online_moderators_first_and_in_context() {
     poster.send(keys::CTRL_S).await;
     poster.wait_for("you, anonymously").await;
     let mut reporter = Member::sign_up(server.addr, &new_key(), "friend").await;
-    post_thread(&mut reporter, "Buy now", "spam words").await;
+    reporter.post_thread("Buy now", "spam words").await;
     // First a spam report (older), then the urgent one.
     reporter.send(keys::TAB).await;
     reporter.send(b"F").await;
@@ -649,7 +648,7 @@ async fn an_urgent_report_reaches_online_moderators_first_and_in_context() {
     // whole, and F3 shows it again.
     reporter
         .wait_until(
-            |s| super::flat(s).contains("reached out with support and resources."),
+            |s| util::flat(s).contains("reached out with support and resources."),
             "the whole outcome",
         )
         .await;
@@ -664,7 +663,7 @@ async fn an_urgent_report_reaches_online_moderators_first_and_in_context() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_who_blocked_a_moderator_still_gets_moderation_messages() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let mut config = util::unlimited(dir.path());
     config.require_2fa_for_staff = false;
     let server = TestServer::start_with(config).await;
@@ -672,8 +671,8 @@ async fn a_member_who_blocked_a_moderator_still_gets_moderation_messages() {
     let mut member = Member::sign_up(server.addr, &new_key(), "grumpy").await;
     let mut moderator = Member::connect(server.addr, &mod_key, 100, 30).await;
     moderator.wait_for("Small wins").await;
-    post_thread(&mut moderator, "House rules", "be kind").await;
-    post_thread(&mut member, "Grumbles", "grr").await;
+    moderator.post_thread("House rules", "be kind").await;
+    member.post_thread("Grumbles", "grr").await;
     // The member blocks the moderator (from the moderator's thread, now second).
     member.send(keys::ESC).await;
     member.wait_for("House rules").await;

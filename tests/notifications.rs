@@ -1,8 +1,7 @@
 //! Notifications through real SSH sessions: replies and mentions arrive live, open the post,
 //! and blocks silence a blocked member's named posts without acting on anonymous ones.
 
-use super::util::{Member, TestServer, keys, new_key};
-use super::{data_dir, post_thread, reply};
+use super::util::{self, Member, TestServer, keys, new_key};
 
 /// From the board list: opens the first board's first thread.
 async fn open_first_thread(m: &mut Member, title: &str) {
@@ -21,15 +20,16 @@ async fn to_boards(m: &mut Member) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replies_and_mentions_notify_live_and_open_the_post() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let server = TestServer::start_in(dir.path()).await;
     let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
     let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
-    post_thread(&mut ash, "Rough week", "it has been a rough week").await;
+    ash.post_thread("Rough week", "it has been a rough week")
+        .await;
     to_boards(&mut ash).await;
 
     open_first_thread(&mut birch, "Rough week").await;
-    reply(&mut birch, "sending you strength, @ash").await;
+    birch.reply("sending you strength, @ash").await;
 
     // One notification (a mention beats a reply: the same post tells once).
     ash.wait_for("1 new · ash").await;
@@ -48,7 +48,7 @@ async fn replies_and_mentions_notify_live_and_open_the_post() {
     ash.wait_for("Small wins").await;
 
     // A plain reply notifies the thread's author.
-    reply(&mut birch, "and a second thought").await;
+    birch.reply("and a second thought").await;
     ash.wait_for("1 new · ash").await;
     ash.send(b"a").await;
     ash.wait_for("birch replied in \u{201c}Rough week\u{201d}")
@@ -61,12 +61,12 @@ async fn replies_and_mentions_notify_live_and_open_the_post() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_blocked_members_replies_and_mentions_notify_no_one_but_anonymous_posts_still_do() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let server = TestServer::start_in(dir.path()).await;
     let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
     let mut cedar = Member::sign_up(server.addr, &new_key(), "cedar").await;
     // Cedar writes something; Ash blocks Cedar from it.
-    post_thread(&mut cedar, "Cedar's thread", "cedar was here").await;
+    cedar.post_thread("Cedar's thread", "cedar was here").await;
     to_boards(&mut cedar).await;
     open_first_thread(&mut ash, "Cedar's thread").await;
     ash.send(keys::TAB).await;
@@ -91,7 +91,7 @@ async fn a_blocked_members_replies_and_mentions_notify_no_one_but_anonymous_post
     cedar.wait_for("Ash asks").await;
     cedar.send(keys::ENTER).await;
     cedar.wait_for("any advice?").await;
-    reply(&mut cedar, "listen to me @ash").await;
+    cedar.reply("listen to me @ash").await;
     ash.pump(std::time::Duration::from_millis(600)).await;
     assert!(!ash.screen().contains(" new · ash"), "{}", ash.screen());
     ash.send(b"a").await;
@@ -122,14 +122,17 @@ async fn a_blocked_members_replies_and_mentions_notify_no_one_but_anonymous_post
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_finds_what_the_reader_may_see_and_never_an_anonymous_author() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let server = TestServer::start_in(dir.path()).await;
     let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
     let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
     let mut cedar = Member::sign_up(server.addr, &new_key(), "cedar").await;
-    post_thread(&mut ash, "Sleep tips", "chamomile tea helps me sleep").await;
+    ash.post_thread("Sleep tips", "chamomile tea helps me sleep")
+        .await;
     to_boards(&mut ash).await;
-    post_thread(&mut cedar, "Nights", "sleep is hard for me too").await;
+    cedar
+        .post_thread("Nights", "sleep is hard for me too")
+        .await;
     to_boards(&mut cedar).await;
     // Birch writes anonymously on Support.
     birch.send(keys::DOWN).await;
@@ -191,15 +194,15 @@ async fn search_finds_what_the_reader_may_see_and_never_an_anonymous_author() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn support_is_counted_for_the_author_only_and_blocked_members_do_not_count() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let server = TestServer::start_in(dir.path()).await;
     let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
     let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
     let mut dana = Member::sign_up(server.addr, &new_key(), "dana").await;
     let mut cedar = Member::sign_up(server.addr, &new_key(), "cedar").await;
-    post_thread(&mut dana, "Dana here", "hello from dana").await;
+    dana.post_thread("Dana here", "hello from dana").await;
     to_boards(&mut dana).await;
-    post_thread(&mut ash, "A hard day", "today was hard").await;
+    ash.post_thread("A hard day", "today was hard").await;
     ash.send(keys::TAB).await;
     ash.send(b"+").await;
     ash.wait_for("That is your own post.").await;
@@ -259,7 +262,7 @@ async fn toggle_presence(m: &mut Member) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn presence_is_invisible_by_default_and_a_block_never_shows_in_it() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let server = TestServer::start_in(dir.path()).await;
     let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
     let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
@@ -285,9 +288,9 @@ async fn presence_is_invisible_by_default_and_a_block_never_shows_in_it() {
 
     // Cedar blocked Birch: Cedar does not see Birch. Birch blocks Dana: what Dana sees does
     // not change at that moment, or the list would tell Dana of the block (DESIGN.md §5).
-    post_thread(&mut dana, "Dana writes", "words by dana").await;
+    dana.post_thread("Dana writes", "words by dana").await;
     to_boards(&mut dana).await;
-    post_thread(&mut birch, "Birch writes", "words by birch").await;
+    birch.post_thread("Birch writes", "words by birch").await;
     to_boards(&mut birch).await;
     // The newest thread first: Birch's.
     open_first_thread(&mut cedar, "Birch writes").await;
@@ -341,15 +344,17 @@ async fn presence_is_invisible_by_default_and_a_block_never_shows_in_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_quote_shows_the_same_to_everyone_whatever_anyone_blocked() {
-    let dir = data_dir();
+    let dir = util::data_dir();
     let server = TestServer::start_in(dir.path()).await;
     let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
     let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
     let mut cedar = Member::sign_up(server.addr, &new_key(), "cedar").await;
     let mut dana = Member::sign_up(server.addr, &new_key(), "dana").await;
-    post_thread(&mut cedar, "Cedar speaks", "cedar's named words").await;
+    cedar
+        .post_thread("Cedar speaks", "cedar's named words")
+        .await;
     to_boards(&mut cedar).await;
-    post_thread(&mut ash, "Quote me", "wise words from ash").await;
+    ash.post_thread("Quote me", "wise words from ash").await;
     // Ash blocks Cedar (from Cedar's thread, the second in the list).
     to_boards(&mut ash).await;
     ash.send(keys::ENTER).await;
@@ -405,7 +410,7 @@ async fn a_quote_shows_the_same_to_everyone_whatever_anyone_blocked() {
     // only Cedar, the reply reads exactly as before to a bystander: the quote never depends
     // on who wrote the quoting post, so blocking one by one cannot unmask it.
     dana.send(keys::DOWN).await;
-    post_thread(&mut dana, "Support me", "dana's own words").await;
+    dana.post_thread("Support me", "dana's own words").await;
     to_boards(&mut cedar).await;
     cedar.send(keys::DOWN).await;
     open_first_thread(&mut cedar, "Support me").await;

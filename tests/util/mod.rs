@@ -17,6 +17,14 @@ use russh::{ChannelMsg, Disconnect};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+mod accounts;
+mod openssh;
+mod pages;
+
+pub use accounts::*;
+pub use openssh::*;
+pub use pages::*;
+
 /// How long a test waits for something to appear before failing with the screen it saw.
 pub const WAIT: Duration = Duration::from_secs(10);
 
@@ -382,8 +390,33 @@ impl Member {
         self.parser.screen().contents()
     }
 
+    /// Sends `bytes`, reading what the server says meanwhile, as a terminal does: a client
+    /// that stops reading while it waits for window space can stall the SSH connection (the
+    /// server's output fills the channel's queue, so its window adjustments are never read).
     pub async fn send(&mut self, bytes: &[u8]) {
-        self.channel.data(bytes).await.expect("send");
+        use tokio::io::AsyncWriteExt;
+        let mut writer = self.channel.make_writer();
+        let write = async move {
+            writer.write_all(bytes).await?;
+            writer.flush().await
+        };
+        tokio::pin!(write);
+        loop {
+            tokio::select! {
+                sent = &mut write => return sent.expect("send"),
+                msg = self.channel.wait() => match msg {
+                    Some(msg) => self.take(msg),
+                    None => {
+                        self.closed = true;
+                        break;
+                    }
+                },
+            }
+        }
+        tokio::time::timeout(WAIT, write)
+            .await
+            .expect("send after the channel closed")
+            .expect("send");
     }
 
     pub async fn resize(&mut self, cols: u16, rows: u16) {
@@ -487,354 +520,4 @@ pub mod keys {
     pub const CTRL_C: &[u8] = b"\x03";
     pub const F1: &[u8] = b"\x1bOP";
     pub const F3: &[u8] = b"\x1bOR";
-}
-
-/// A program running in a pseudo-terminal, its output fed to a `vt100` screen.
-pub struct PtyProgram {
-    pub parser: vt100::Parser,
-    master: Box<dyn portable_pty::MasterPty + Send>,
-    writer: Box<dyn std::io::Write + Send>,
-    output: tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-}
-
-impl PtyProgram {
-    pub fn spawn(mut cmd: portable_pty::CommandBuilder, cols: u16, rows: u16) -> PtyProgram {
-        cmd.env("TERM", "xterm-256color");
-        let pty = portable_pty::native_pty_system()
-            .openpty(portable_pty::PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("openpty");
-        let child = pty.slave.spawn_command(cmd).expect("spawn in pty");
-        let mut reader = pty.master.try_clone_reader().expect("reader");
-        let writer = pty.master.take_writer().expect("writer");
-        let (tx, output) = tokio::sync::mpsc::unbounded_channel();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                match std::io::Read::read(&mut reader, &mut buf) {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => {
-                        if tx.send(buf[..n].to_vec()).is_err() {
-                            return;
-                        }
-                    }
-                }
-            }
-        });
-        PtyProgram {
-            parser: vt100::Parser::new(rows, cols, 0),
-            master: pty.master,
-            writer,
-            output,
-            child,
-        }
-    }
-
-    pub fn screen(&self) -> String {
-        self.parser.screen().contents()
-    }
-
-    pub fn send(&mut self, bytes: &[u8]) {
-        self.writer
-            .write_all(bytes)
-            .and_then(|_| self.writer.flush())
-            .expect("write to pty");
-    }
-
-    pub fn resize(&mut self, cols: u16, rows: u16) {
-        self.master
-            .resize(portable_pty::PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("resize");
-        self.parser.screen_mut().set_size(rows, cols);
-    }
-
-    pub async fn wait_for(&mut self, text: &str) -> String {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            match tokio::time::timeout_at(deadline, self.output.recv()).await {
-                Ok(Some(bytes)) => self.parser.process(&bytes),
-                Ok(None) => panic!("program exited while waiting for {text:?}; screen:\n{screen}"),
-                Err(_) => panic!("timed out waiting for {text:?}; screen:\n{screen}"),
-            }
-        }
-    }
-
-    /// Takes in whatever output arrives within `quiet` of the last piece (after an exit, what
-    /// the terminal would still show).
-    pub async fn drain(&mut self, quiet: Duration) {
-        while let Ok(Some(bytes)) = tokio::time::timeout(quiet, self.output.recv()).await {
-            self.parser.process(&bytes);
-        }
-    }
-
-    /// Waits for the program to exit; returns its exit status.
-    pub async fn wait_exit(&mut self) -> u32 {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                return status.exit_code();
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "program did not exit; screen:\n{}",
-                self.screen()
-            );
-            if let Ok(Some(bytes)) =
-                tokio::time::timeout(Duration::from_millis(50), self.output.recv()).await
-            {
-                self.parser.process(&bytes);
-            }
-        }
-    }
-}
-
-impl Drop for PtyProgram {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
-/// Arguments for the system's `ssh` to reach `server` with `key`, checking the host key
-/// against the server's own (StrictHostKeyChecking=yes). Files go in `dir`.
-pub fn openssh_args(server: &TestServer, key: &PrivateKey, dir: &Path) -> Vec<std::ffi::OsString> {
-    use std::os::unix::fs::PermissionsExt;
-    let key_file = dir.join("id_ed25519");
-    std::fs::write(
-        &key_file,
-        key.to_openssh(russh::keys::ssh_key::LineEnding::LF)
-            .expect("encode")
-            .as_bytes(),
-    )
-    .expect("write key");
-    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    let host = std::fs::read_to_string(server.data_dir.join(haven::server::hostkey::FILE_NAME))
-        .expect("host key");
-    let host = PrivateKey::from_openssh(host.as_bytes()).expect("parse host key");
-    let known = dir.join("known_hosts");
-    std::fs::write(
-        &known,
-        format!(
-            "[127.0.0.1]:{} {}\n",
-            server.addr.port(),
-            host.public_key().to_openssh().expect("encode")
-        ),
-    )
-    .expect("write known_hosts");
-    let mut args: Vec<std::ffi::OsString> = [
-        "-F",
-        "/dev/null",
-        "-p",
-        &server.addr.port().to_string(),
-        "-i",
-    ]
-    .iter()
-    .map(Into::into)
-    .collect();
-    args.push(key_file.into());
-    for a in [
-        "-o",
-        "IdentitiesOnly=yes",
-        "-o",
-        "StrictHostKeyChecking=yes",
-        "-o",
-        "BatchMode=yes",
-        "-o",
-    ] {
-        args.push(a.into());
-    }
-    args.push(format!("UserKnownHostsFile={}", known.display()).into());
-    args.push("-o".into());
-    args.push("LogLevel=ERROR".into());
-    args
-}
-
-/// The system's OpenSSH client connected to `server` with `key`, in a pty.
-pub fn openssh(
-    server: &TestServer,
-    key: &PrivateKey,
-    cols: u16,
-    rows: u16,
-    dir: &Path,
-) -> PtyProgram {
-    let mut cmd = portable_pty::CommandBuilder::new("ssh");
-    cmd.args(openssh_args(server, key, dir));
-    cmd.args(["-tt", "127.0.0.1"]);
-    PtyProgram::spawn(cmd, cols, rows)
-}
-
-/// Writes `key`'s public half to `dir/name.pub` and returns the path.
-pub fn write_public_key(key: &PrivateKey, dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(format!("{name}.pub"));
-    std::fs::write(&path, key.public_key().to_openssh().expect("encode")).expect("write pub");
-    path
-}
-
-/// Creates a member with `role` in `data_dir` through `bbs admin add-user`; returns their key.
-pub fn add_user(data_dir: &Path, handle: &str, role: &str) -> PrivateKey {
-    add_user_by(&["--data-dir".as_ref(), data_dir.as_os_str()], handle, role)
-}
-
-/// The same, with the settings of the bbs.toml at `config`.
-pub fn add_user_with(config: &Path, handle: &str, role: &str) -> PrivateKey {
-    add_user_by(&["--config".as_ref(), config.as_os_str()], handle, role)
-}
-
-fn add_user_by(place: &[&std::ffi::OsStr], handle: &str, role: &str) -> PrivateKey {
-    let key = new_key();
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let pubfile = write_public_key(&key, tmp.path(), handle);
-    let (code, _, err) = bbs(&[
-        "admin".as_ref(),
-        "add-user".as_ref(),
-        handle.as_ref(),
-        "--key".as_ref(),
-        pubfile.as_os_str(),
-        "--role".as_ref(),
-        role.as_ref(),
-        place[0],
-        place[1],
-    ]);
-    assert_eq!(code, Some(0), "add-user {handle}: {err}");
-    key
-}
-
-/// Runs the `bbs` binary with `args`; returns (exit code, stdout, stderr).
-pub fn bbs(args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
-        .args(args)
-        .env_remove("BBS_CONFIG")
-        .output()
-        .expect("run bbs");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// How a login with a second factor went.
-#[derive(Debug, PartialEq, Eq)]
-pub enum TwoStep {
-    /// The key alone was enough (no second factor asked).
-    KeyOnly,
-    Accepted,
-    /// The server asked again; the instructions it gave.
-    AskedAgain(String),
-    Refused,
-}
-
-/// Logs in with `key`, answering the second-factor prompt with `code`; on success opens a
-/// shell and returns the member.
-pub async fn login_with_code(
-    addr: SocketAddr,
-    key: &PrivateKey,
-    code: &str,
-) -> (TwoStep, Option<Member>) {
-    use russh::client::KeyboardInteractiveAuthResponse as K;
-    let config = Arc::new(client::Config::default());
-    let seen = Arc::new(Mutex::new(None));
-    let mut handle = client::connect(
-        config,
-        addr,
-        ClientHandler {
-            seen_host_key: seen.clone(),
-        },
-    )
-    .await
-    .expect("connect");
-    let auth = handle
-        .authenticate_publickey(
-            "member",
-            PrivateKeyWithHashAlg::new(Arc::new(key.clone()), None),
-        )
-        .await
-        .expect("auth");
-    let outcome = match auth {
-        russh::client::AuthResult::Success => TwoStep::KeyOnly,
-        russh::client::AuthResult::Failure {
-            partial_success: true,
-            remaining_methods,
-        } => {
-            assert!(
-                remaining_methods.contains(&russh::MethodKind::KeyboardInteractive),
-                "{remaining_methods:?}"
-            );
-            let start = handle
-                .authenticate_keyboard_interactive_start("member", None)
-                .await
-                .expect("kbd-int");
-            let K::InfoRequest { prompts, .. } = start else {
-                panic!("expected a prompt, got {start:?}");
-            };
-            assert!(
-                prompts[0].prompt.contains("Authenticator code"),
-                "{:?}",
-                prompts[0].prompt
-            );
-            match handle
-                .authenticate_keyboard_interactive_respond(vec![code.to_string()])
-                .await
-                .expect("respond")
-            {
-                K::Success => TwoStep::Accepted,
-                K::InfoRequest { instructions, .. } => TwoStep::AskedAgain(instructions),
-                K::Failure { .. } => TwoStep::Refused,
-            }
-        }
-        russh::client::AuthResult::Failure { .. } => TwoStep::Refused,
-    };
-    if !matches!(outcome, TwoStep::KeyOnly | TwoStep::Accepted) {
-        return (outcome, None);
-    }
-    (
-        outcome,
-        Some(Member::open_shell(handle, &seen, 80, 24).await),
-    )
-}
-
-/// The current code for a secret as the enrolment screen shows it.
-pub fn totp_code(secret_text: &str, offset_steps: i64) -> String {
-    let secret = haven::domain::totp::parse_secret_text(secret_text).expect("base32 secret");
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("time")
-        .as_secs() as i64;
-    haven::domain::totp::code_at(&secret, (now + offset_steps * 30) as u64)
-}
-
-/// The secret on the enrolment screen (the line of 4-character base32 groups).
-pub fn secret_on(screen: &str) -> String {
-    find_secret(screen).unwrap_or_else(|| panic!("no secret on screen:\n{screen}"))
-}
-
-pub fn find_secret(screen: &str) -> Option<String> {
-    let is_group = |g: &str| {
-        g.len() == 4
-            && g.chars()
-                .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))
-    };
-    let rows: Vec<String> = screen
-        .lines()
-        .filter_map(|l| {
-            l.split("  ")
-                .map(str::trim)
-                .find(|p| p.len() == 19 && p.split(' ').count() == 4 && p.split(' ').all(is_group))
-                .map(str::to_string)
-        })
-        .collect();
-    (rows.len() == 2).then(|| rows.join(" "))
 }

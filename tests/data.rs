@@ -1,0 +1,337 @@
+//! Data at rest: the database encrypted with a key file or a passphrase, backups verified and
+//! restored while the board runs, and no address, post text or anonymous author in the logs or
+//! the database.
+
+use super::util::{self, Member, TestServer, keys, new_key};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_is_encrypted_at_rest_with_a_private_key_file() {
+    let dir = util::data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut m = Member::sign_up(server.addr, &new_key(), "secretive").await;
+    m.post_thread("Plaintexttitle Wombat", "plaintextbody7731 never on disk")
+        .await;
+    m.disconnect().await;
+    server.stop().await;
+
+    use std::os::unix::fs::PermissionsExt;
+    let key = dir.path().join("db.key");
+    let mode = std::fs::metadata(&key)
+        .expect("key file")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o077, 0, "the key file is private: {mode:o}");
+    for needle in [
+        "plaintextbody7731",
+        "Plaintexttitle",
+        "secretive",
+        "SQLite format 3",
+    ] {
+        for (file, bytes) in util::all_bytes(dir.path()) {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle:?} is readable in {file}"
+            );
+        }
+    }
+    // Without the right key the database does not open, and says so.
+    let good = std::fs::read_to_string(&key).expect("read key");
+    std::fs::remove_file(&key).expect("remove");
+    std::fs::write(&key, format!("{}\n", "ab".repeat(32))).expect("write wrong key");
+    let (code, _, err) = util::bbs(&[
+        util::os("admin"),
+        util::os("users"),
+        util::os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("key"), "{err}");
+    std::fs::remove_file(&key).expect("remove");
+    let (code, _, err) = util::bbs(&[
+        util::os("admin"),
+        util::os("users"),
+        util::os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_ne!(
+        code,
+        Some(0),
+        "a missing key file is not replaced by a new one"
+    );
+    assert!(err.contains("db.key is missing"), "{err}");
+    std::fs::write(&key, good).expect("restore key");
+    let (code, out, _) = util::bbs(&[
+        util::os("admin"),
+        util::os("users"),
+        util::os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("secretive"), "{out}");
+}
+
+#[test]
+fn a_passphrase_key_opens_only_with_the_same_passphrase() {
+    let dir = util::data_dir();
+    let config = dir.path().join("bbs.toml");
+    std::fs::write(&config, "[storage]\nencryption = \"passphrase\"\n").expect("write config");
+    let data = dir.path().join("data");
+    let run = |pass: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"));
+        cmd.args(["admin", "users", "--config"])
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(&data);
+        cmd.env_remove("BBS_DB_PASSPHRASE")
+            .env_remove("CREDENTIALS_DIRECTORY");
+        if let Some(p) = pass {
+            cmd.env("BBS_DB_PASSPHRASE", p);
+        }
+        let out = cmd.output().expect("run bbs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, err) = run(None);
+    assert!(!ok && err.contains("BBS_DB_PASSPHRASE"), "{err}");
+    let (ok, err) = run(Some("correct horse battery staple"));
+    assert!(ok, "{err}");
+    assert!(data.join("db.salt").exists() && !data.join("db.key").exists());
+    let (ok, err) = run(Some("wrong horse"));
+    assert!(!ok && err.contains("does not open"), "{err}");
+    let (ok, err) = run(Some("correct horse battery staple"));
+    assert!(ok, "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_passphrase_can_be_typed_at_the_terminal_without_echo() {
+    let dir = util::data_dir();
+    let config = dir.path().join("bbs.toml");
+    std::fs::write(&config, "[storage]\nencryption = \"passphrase\"\n").expect("write config");
+    let data = dir.path().join("data");
+    let spawn = || {
+        let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_bbs"));
+        cmd.args(["admin", "users", "--config"]);
+        cmd.arg(&config);
+        cmd.arg("--data-dir");
+        cmd.arg(&data);
+        cmd.env_remove("BBS_DB_PASSPHRASE");
+        cmd.env_remove("CREDENTIALS_DIRECTORY");
+        util::PtyProgram::spawn(cmd, 80, 24)
+    };
+    // First start: asked twice, never shown.
+    let mut p = spawn();
+    p.wait_for("New database passphrase:").await;
+    p.send(b"quiet river 42\r");
+    p.wait_for("The same passphrase again:").await;
+    p.send(b"quiet river 42\r");
+    let screen = p.wait_for("handle").await;
+    assert!(!screen.contains("quiet river"), "echoed:\n{screen}");
+    assert_eq!(p.wait_exit().await, 0);
+    // A wrong one is refused; the right one opens it.
+    let mut p = spawn();
+    p.wait_for("Database passphrase:").await;
+    p.send(b"loud river\r");
+    p.wait_for("does not open").await;
+    assert_ne!(p.wait_exit().await, 0);
+    let mut p = spawn();
+    p.wait_for("Database passphrase:").await;
+    p.send(b"quiet river 42\r");
+    p.wait_for("handle").await;
+    assert_eq!(p.wait_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_verify_and_restore_round_trip_while_the_board_runs() {
+    let dir = util::data_dir();
+    let d = dir.path().as_os_str();
+    let key = new_key();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut m = Member::sign_up(server.addr, &key, "archivist").await;
+    m.post_thread("Before the backup", "kept").await;
+
+    let out_dir = util::data_dir();
+    let dest = out_dir.path().join("haven-backup.db");
+    let (code, out, err) = util::bbs(&[
+        util::os("admin"),
+        util::os("backup"),
+        dest.as_os_str(),
+        util::os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("100%"), "a progress bar: {err}");
+    assert!(
+        out.contains("checked") && out.contains("1 threads"),
+        "{out}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&dest).expect("stat").permissions().mode();
+    assert_eq!(mode & 0o077, 0, "{mode:o}");
+    let bytes = std::fs::read(&dest).expect("read backup");
+    assert!(
+        !bytes.windows(4).any(|w| w == b"kept"),
+        "the backup is encrypted"
+    );
+    let (code, out, err) = util::bbs(&[
+        util::os("admin"),
+        util::os("verify-backup"),
+        dest.as_os_str(),
+        util::os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("integrity ok") && out.contains("1 posts"),
+        "{out}"
+    );
+    // Refuses to overwrite.
+    let (code, _, _) = util::bbs(&[
+        util::os("admin"),
+        util::os("backup"),
+        dest.as_os_str(),
+        util::os("--data-dir"),
+        d,
+    ]);
+    assert_ne!(code, Some(0));
+
+    // After the backup, more is written; then the backup is restored.
+    m.send(keys::ESC).await;
+    m.wait_for("c new thread").await;
+    m.send(b"c").await;
+    m.wait_for("Title").await;
+    m.send(b"After the backup\t\tlost").await;
+    m.send(keys::CTRL_S).await;
+    m.wait_for("Posted.").await;
+    m.disconnect().await;
+    server.stop().await;
+    for f in ["haven.db", "haven.db-wal", "haven.db-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(f));
+    }
+    std::fs::copy(&dest, dir.path().join("haven.db")).expect("restore");
+    let server = TestServer::start_in(dir.path()).await;
+    let mut m = Member::connect(server.addr, &key, 80, 24).await;
+    m.wait_for("Small wins").await;
+    m.send(keys::ENTER).await;
+    let screen = m.wait_for("Before the backup").await;
+    assert!(!screen.contains("After the backup"), "{screen}");
+    m.disconnect().await;
+    server.stop().await;
+
+    // A damaged backup is caught.
+    let mut bytes = std::fs::read(&dest).expect("read");
+    let n = bytes.len();
+    for b in &mut bytes[n / 2..n / 2 + 64] {
+        *b ^= 0xff;
+    }
+    let bad = out_dir.path().join("damaged.db");
+    std::fs::write(&bad, bytes).expect("write");
+    let (code, _, err) = util::bbs(&[
+        util::os("admin"),
+        util::os("verify-backup"),
+        bad.as_os_str(),
+        util::os("--data-dir"),
+        d,
+    ]);
+    assert_ne!(code, Some(0), "{err}");
+
+    let (code, out, _) = util::bbs(&[
+        util::os("admin"),
+        util::os("purge"),
+        util::os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("older than 180 days"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_address_post_text_or_anonymous_author_reaches_the_logs_or_the_database() {
+    use std::io::{BufRead, Read};
+    let dir = util::data_dir();
+    // Unencrypted so the database can be searched as bytes; debug logging, to catch the most.
+    let config = dir.path().join("bbs.toml");
+    std::fs::write(&config, "[storage]\nencryption = \"none\"\n").expect("config");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .env("RUST_LOG", "debug")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start bbs serve");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("read");
+    let addr: std::net::SocketAddr = first
+        .trim()
+        .strip_prefix("Haven is listening on ")
+        .expect("listening line")
+        .parse()
+        .expect("address");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let logs = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+
+    // Members connect from 127.0.0.2: that address must be written nowhere.
+    let source: std::net::IpAddr = "127.0.0.2".parse().expect("ip");
+    let (mut author, _) =
+        Member::sign_up_from(Some(source), addr, &new_key(), "hiddenauthor").await;
+    let (mut other, _) = Member::sign_up_from(Some(source), addr, &new_key(), "plainreader").await;
+    other
+        .post_thread("Named topic", "namedsecret4412 text")
+        .await;
+    author.send(keys::ENTER).await;
+    author.wait_for("Named topic").await;
+    author.send(keys::ESC).await;
+    author.wait_for("Small wins").await;
+    author.send(keys::DOWN).await;
+    author.send(keys::ENTER).await;
+    author.wait_for("Support").await;
+    author.send(b"c").await;
+    author.wait_for("Anonymous: off").await;
+    author
+        .send(b"Quiet topic\t\t\x01anonsecret9931 words")
+        .await;
+    author.send(keys::CTRL_S).await;
+    author.wait_for("Posted.").await;
+    // A failed second factor attempt and a refused exec are logged paths too.
+    let _ = util::login_with_code(addr, &new_key(), "000000").await;
+    author.disconnect().await;
+    other.disconnect().await;
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let mut rest = String::new();
+    let _ = stdout.read_to_string(&mut rest);
+    let logs = format!("{first}{rest}{}", logs.join().expect("logs"));
+    assert!(
+        logs.contains("member signed up"),
+        "the logs were captured: {logs}"
+    );
+
+    for needle in [
+        "127.0.0.2",
+        "namedsecret4412",
+        "anonsecret9931",
+        "hiddenauthor",
+        "plainreader",
+    ] {
+        assert!(!logs.contains(needle), "{needle:?} is in the logs:\n{logs}");
+    }
+    for (file, bytes) in util::all_bytes(&dir.path().join("data")) {
+        for needle in ["127.0.0.2", "127.0.0.1"] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle:?} is in {file}"
+            );
+        }
+    }
+}
