@@ -13,19 +13,22 @@
 //! live         broadcast hub of live events, fed across processes by the events table;
 //!              who is online (in memory only).
 //! service/     use cases: policy + store + live events. Shared by SSH, console and admin.
-//!              mod.rs (accounts, posting, moderation), messages (private messages, blocks,
-//!              profiles, presence), notifications, search, edits (revisions, content
-//!              warnings, support), unmask, board_admin, read_marks (batched, off the
-//!              reading path).
+//!              One file per topic, each one `impl Service`: accounts, keys,
+//!              second_factor, members, moderation, sanctions, reports, pace, safety,
+//!              reading, posting, messages, edits, unmask, board_admin, search,
+//!              notifications, read_marks. mod.rs: errors, the Service, its one write helper.
 //! server/      accept loop and limits, the thin russh handler, the host key.
 //! session/     one task per SSH shell: bytes → keys → App update → diffed frame out.
-//! tui/         the App (The Elm Architecture): state, update → effects, pure render.
+//! tui/         the App (The Elm Architecture): state, update → effects (effects.rs), results
+//!              handled in results.rs, pure render (draw.rs); each screen owns its keys.
 //! console      the same App on the local terminal.
 //! admin/       `bbs admin …` subcommands; they call the service only.
 //! ```
 //!
 //! The App never touches SQL or sockets; the store never knows about sessions; the handler
-//! never renders.
+//! never renders. What may import what, and how a request moves through the layers, is in
+//! `docs/ARCHITECTURE.md` ("Layers", "The life of a key press"); the product rules are in
+//! `docs/DESIGN.md`.
 
 #![deny(clippy::unwrap_used)]
 

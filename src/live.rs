@@ -7,7 +7,7 @@
 //! [`POLL_INTERVAL`] or as soon as this process pokes it after its own write, and forwards new rows
 //! to the broadcast. Sessions filter what they receive for their member (blocks, anonymity) by
 //! reloading through the service, which applies the member's view: an event itself says nothing
-//! a member may not know.
+//! a member may not know. See docs/ARCHITECTURE.md, "Live events across processes".
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -117,7 +117,7 @@ impl Hub {
             Ok((conn, last, version))
         })
         .await
-        .map_err(|e| StoreError::Corrupt(e.to_string()))??;
+        .map_err(|e| StoreError::Task(e.to_string()))??;
         let (mut conn, mut last, mut version) = conn;
         let mut rounds = 0u32;
         loop {
@@ -142,7 +142,7 @@ impl Hub {
                 (conn, r)
             })
             .await
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            .map_err(|e| StoreError::Task(e.to_string()))?;
             conn = result.0;
             match result.1 {
                 Ok((v, new)) => {

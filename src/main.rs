@@ -411,8 +411,16 @@ fn boards(service: &haven::service::Service, command: &BoardsCmd) -> Result<Stri
     match command {
         BoardsCmd::List => {
             let mut out = format!("{:<16} {:>4}  {:<28} flags\n", "slug", "pos", "name");
-            for (slug, name, position, read_only, anonymous, welcome, min_trust, archived) in
-                service.all_boards()?
+            for haven::store::boards::BoardRow {
+                slug,
+                name,
+                position,
+                read_only,
+                anonymous,
+                welcome,
+                min_trust,
+                archived,
+            } in service.all_boards()?
             {
                 let mut flags = Vec::new();
                 if read_only {

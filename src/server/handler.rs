@@ -248,7 +248,13 @@ impl russh::server::Handler for Handler {
         _user: &str,
         key: VerifiedPublicKey<'_>,
     ) -> Result<Auth, Self::Error> {
-        let info = KeyInfo::from_public_key(key.public_key);
+        let info = match KeyInfo::from_public_key(key.public_key) {
+            Ok(info) => info,
+            Err(e) => {
+                tracing::warn!(error = %e, "a key that cannot be encoded was refused");
+                return Ok(Auth::reject());
+            }
+        };
         let service = self.service.clone();
         let lookup = {
             let info = info.clone();

@@ -1,7 +1,7 @@
 //! The SSH server: our own accept loop (so connections can be counted and capped before russh
 //! sees them), one task per connection that walks it through its stages with a deadline each,
 //! and an orderly shutdown in which open sessions are told, drained, and only then the store
-//! is closed.
+//! is closed. See docs/ARCHITECTURE.md, "The life of a connection".
 
 pub mod handler;
 pub mod hostkey;

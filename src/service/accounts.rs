@@ -44,7 +44,7 @@ impl Service {
             return Ok(None);
         }
         let code = claim_code();
-        let hash = hash_secret(&code);
+        let hash = hash_secret(&code)?;
         self.write(|c| Ok(meta::set(c, meta::SYSOP_CLAIM, &hash)?))?;
         Ok(Some(code))
     }
@@ -246,7 +246,10 @@ impl Service {
         }
         let (g, p) = (self.assets.guidelines.version, self.assets.privacy.version);
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| claim_code()).collect();
-        let hashes: Vec<String> = codes.iter().map(|c| hash_secret(c)).collect();
+        let hashes = codes
+            .iter()
+            .map(|c| hash_secret(c))
+            .collect::<Result<Vec<String>>>()?;
         let user = self.write(|c| {
             let u = users::create(c, &handle, role, &key.as_new_key(None), g, p)??;
             if mode == RegistrationMode::Invite
@@ -379,7 +382,8 @@ impl Service {
     /// The member's own data as pretty JSON (for `ssh … export`).
     pub fn export(&self, user: &User) -> Result<String> {
         let value = self.store.read(|c| store::export::member(c, user.id))?;
-        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        let mut text = serde_json::to_string_pretty(&value)
+            .map_err(|e| ServiceError::Internal(format!("encoding the export: {e}")))?;
         text.push('\n');
         Ok(text)
     }

@@ -203,7 +203,7 @@ impl Service {
         let rows = self.boards_to_manage(actor)?;
         let row = |slug: &str| -> Result<BoardRow> {
             rows.iter()
-                .find(|r| r.0 == slug)
+                .find(|r| r.slug == slug)
                 .cloned()
                 .ok_or_else(|| ServiceError::BadBoard(format!("no board called {slug:?}")))
         };
@@ -234,27 +234,37 @@ impl Service {
             BoardOp::Shift { slug, by } => {
                 let r = row(&slug)?;
                 // Positions among the boards as listed (archived last).
-                let index = rows.iter().position(|x| x.0 == r.0).unwrap_or(0) as i64;
+                let index = rows.iter().position(|x| x.slug == r.slug).unwrap_or(0) as i64;
                 self.move_board(Some(actor), &slug, (index + by).max(0))?;
                 "Moved.".into()
             }
             BoardOp::Toggle { slug, flag } => {
                 let r = row(&slug)?;
                 let (setting, now, label) = match flag {
-                    BoardFlag::ReadOnly => (BoardSetting::ReadOnly(!r.3), !r.3, "read-only"),
-                    BoardFlag::Anonymous => {
-                        (BoardSetting::Anonymous(!r.4), !r.4, "anonymous posting")
+                    BoardFlag::ReadOnly => (
+                        BoardSetting::ReadOnly(!r.read_only),
+                        !r.read_only,
+                        "read-only",
+                    ),
+                    BoardFlag::Anonymous => (
+                        BoardSetting::Anonymous(!r.anonymous),
+                        !r.anonymous,
+                        "anonymous posting",
+                    ),
+                    BoardFlag::Welcome => (
+                        BoardSetting::Welcome(!r.welcome),
+                        !r.welcome,
+                        "open to new accounts",
+                    ),
+                    BoardFlag::Archived => {
+                        (BoardSetting::Archived(!r.archived), !r.archived, "archived")
                     }
-                    BoardFlag::Welcome => {
-                        (BoardSetting::Welcome(!r.5), !r.5, "open to new accounts")
-                    }
-                    BoardFlag::Archived => (BoardSetting::Archived(!r.7), !r.7, "archived"),
                 };
                 self.set_board(Some(actor), &slug, setting)?;
                 format!("{label}: {}.", on(now))
             }
             BoardOp::CycleTrust { slug } => {
-                let level = (row(&slug)?.6 + 1) % 2;
+                let level = (row(&slug)?.min_trust + 1) % 2;
                 self.set_board(Some(actor), &slug, BoardSetting::MinTrust(level))?;
                 format!("Minimum trust level to post: {level}.")
             }

@@ -32,21 +32,25 @@ impl KeyInfo {
             .map_err(|e: russh::keys::ssh_key::Error| ServiceError::BadKey(e.to_string()))?;
         let key = entry.public_key();
         Ok((
-            KeyInfo::from_public_key(key),
+            KeyInfo::from_public_key(key)?,
             crate::sanitize::line(key.comment().as_str_lossy())
                 .trim()
                 .to_string(),
         ))
     }
 
-    pub fn from_public_key(key: &russh::keys::PublicKey) -> KeyInfo {
+    /// The key as the store keeps it; a key that cannot be written in OpenSSH form is refused.
+    pub fn from_public_key(key: &russh::keys::PublicKey) -> Result<KeyInfo> {
         let mut key = key.clone();
         key.set_comment("");
-        KeyInfo {
+        let openssh = key
+            .to_openssh()
+            .map_err(|e| ServiceError::BadKey(e.to_string()))?;
+        Ok(KeyInfo {
             algorithm: key.algorithm().as_str().to_string(),
-            openssh: key.to_openssh().unwrap_or_default().trim().to_string(),
+            openssh: openssh.trim().to_string(),
             fingerprint: key.fingerprint(russh::keys::HashAlg::Sha256).to_string(),
-        }
+        })
     }
 }
 

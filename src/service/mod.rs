@@ -3,6 +3,8 @@
 //! serves SSH sessions, the console and `bbs admin`, so every rule lives in one place.
 //!
 //! Methods are synchronous (they call SQLite); async callers run them with `spawn_blocking`.
+//! Each topic is one file with one `impl Service`; every write goes through [`Service::write`]
+//! (docs/ARCHITECTURE.md, "The life of a key press", step 5, and "Where to start").
 
 mod accounts;
 mod board_admin;
@@ -89,6 +91,10 @@ pub enum ServiceError {
     Refused(String),
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// Something failed on the server that is not the member's doing (a code could not be
+    /// hashed, a key or an export could not be encoded); nothing was changed.
+    #[error("Something went wrong on the server ({0}). Nothing was changed.")]
+    Internal(String),
 }
 
 pub use accounts::{Login, SessionCheck};
@@ -226,6 +232,8 @@ pub fn now() -> i64 {
     store::now()
 }
 
+#[cfg(test)]
+mod test_support;
 #[cfg(test)]
 mod view_tests;
 

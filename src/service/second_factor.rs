@@ -172,7 +172,10 @@ impl Service {
     /// New recovery codes for a member; the old ones stop working.
     pub fn regenerate_recovery_codes(&self, user: &User) -> Result<Vec<String>> {
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| claim_code()).collect();
-        let hashes: Vec<String> = codes.iter().map(|c| hash_secret(c)).collect();
+        let hashes = codes
+            .iter()
+            .map(|c| hash_secret(c))
+            .collect::<Result<Vec<String>>>()?;
         self.write(|c| {
             recovery::replace(c, user.id, &hashes)?;
             Ok(audit::record(

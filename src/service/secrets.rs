@@ -20,12 +20,14 @@ pub(super) fn claim_code() -> String {
     code
 }
 
-/// Hashes a secret (claim codes, later invites and recovery codes) with argon2id.
-pub fn hash_secret(secret: &str) -> String {
+/// Hashes a secret (claim codes, invites, recovery codes) with argon2id. A failure is an
+/// error, never an empty hash that nothing could match.
+pub fn hash_secret(secret: &str) -> Result<String> {
     use argon2::password_hash::PasswordHasher;
     let hash: Result<argon2::password_hash::phc::PasswordHash, _> =
         argon2::Argon2::default().hash_password(normalize_code(secret).as_bytes());
-    hash.map(|h| h.to_string()).unwrap_or_default()
+    hash.map(|h| h.to_string())
+        .map_err(|e| ServiceError::Internal(format!("hashing a code: {e}")))
 }
 
 /// Checks a secret against its argon2id hash.

@@ -1,30 +1,7 @@
 //! Unit tests of pace, trust and stale accounts, on a real store in a temporary directory.
 
+use super::test_support::{draft, key, service, service_with};
 use super::*;
-
-fn service() -> (tempfile::TempDir, Service) {
-    service_with(|_| {})
-}
-
-fn service_with(change: impl FnOnce(&mut Config)) -> (tempfile::TempDir, Service) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut config = Config {
-        data_dir: dir.path().to_path_buf(),
-        encryption: crate::config::Encryption::None,
-        ..Config::default()
-    };
-    change(&mut config);
-    let opened = crate::boot::open(config, false).expect("open");
-    (dir, opened.service)
-}
-
-fn draft(title: &str, body: &str) -> Draft {
-    Draft {
-        title: title.into(),
-        body: body.into(),
-        ..Draft::default()
-    }
-}
 
 #[test]
 fn a_new_member_is_slowed_gently_and_never_loses_the_draft() {
@@ -87,12 +64,6 @@ fn first_day_limits_and_duplicates_are_refused_and_trust_lifts_the_limits() {
         "trust level 1 lifts the first-day limit: {third:?}"
     );
     assert_eq!(s.user(m.id).expect("user").map(|u| u.trust_level), Some(1));
-}
-
-fn key() -> KeyInfo {
-    let k = russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519)
-        .expect("key");
-    KeyInfo::from_public_key(k.public_key())
 }
 
 #[test]

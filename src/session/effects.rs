@@ -163,16 +163,13 @@ fn perform_blocking(
             loaded(KeyInfo::parse_authorized(&text).and_then(|(key, comment)| {
                 let comment = (!comment.is_empty()).then_some(comment);
                 service.add_key(Some(u), u.id, &key, comment.as_deref())?;
-                Ok(Loaded::SettingsChanged(format!(
-                    "Key added: {}",
-                    key.fingerprint
-                )))
+                Ok(Loaded::Done(format!("Key added: {}", key.fingerprint)))
             }))
         }
         (Effect::RevokeKey(id), Some(u)) => loaded(
             service
                 .revoke_key(Some(u), u.id, id)
-                .map(|_| Loaded::SettingsChanged("Key revoked.".into())),
+                .map(|_| Loaded::Done("Key revoked.".into())),
         ),
         (Effect::StartTotp, Some(u)) => Some(Msg::Loaded(Loaded::TotpSetup(service.totp_setup(u)))),
         (Effect::EnableTotp { secret, code }, Some(u)) => loaded(
@@ -183,7 +180,7 @@ fn perform_blocking(
         (Effect::DisableTotp(code), Some(u)) => loaded(
             service
                 .disable_totp(u, &code)
-                .map(|_| Loaded::SettingsChanged("Your second factor is off.".into())),
+                .map(|_| Loaded::Done("Your second factor is off.".into())),
         ),
         (
             Effect::DeleteAccount {
@@ -212,7 +209,7 @@ fn perform_blocking(
             if category == crate::store::reports::AT_RISK {
                 Loaded::ReportedAtRisk(text)
             } else {
-                Loaded::SettingsChanged(text)
+                Loaded::Done(text)
             }
         })),
         (Effect::LoadInbox, Some(u)) => loaded(service.inbox(u).map(Loaded::Inbox)),
@@ -274,37 +271,31 @@ fn perform_blocking(
         ) => loaded(
             service
                 .set_content_warning(u, post, &label, &reason)
-                .map(Loaded::SettingsChanged),
+                .map(Loaded::Done),
         ),
         (Effect::EraseRevision { revision, reason }, Some(u)) => loaded(
             service
                 .erase_revision(u, revision, &reason)
-                .map(Loaded::SettingsChanged),
+                .map(Loaded::Done),
         ),
         (Effect::Support(post), Some(u)) => {
-            loaded(service.toggle_support(u, post).map(Loaded::SettingsChanged))
+            loaded(service.toggle_support(u, post).map(Loaded::Done))
         }
         (Effect::LoadRevisions(post), Some(u)) => loaded(
             service
                 .revisions(u, post)
                 .map(|list| Loaded::Revisions(post, list)),
         ),
-        (Effect::RequestUnmask { post, reason }, Some(u)) => loaded(
-            service
-                .request_unmask(u, post, &reason)
-                .map(Loaded::SettingsChanged),
-        ),
-        (Effect::DecideUnmask { request, confirm }, Some(u)) => loaded(
-            service
-                .decide_unmask(u, request, confirm)
-                .map(Loaded::SettingsChanged),
-        ),
+        (Effect::RequestUnmask { post, reason }, Some(u)) => {
+            loaded(service.request_unmask(u, post, &reason).map(Loaded::Done))
+        }
+        (Effect::DecideUnmask { request, confirm }, Some(u)) => {
+            loaded(service.decide_unmask(u, request, confirm).map(Loaded::Done))
+        }
         (Effect::LoadBoardAdmin, Some(u)) => {
             loaded(service.boards_to_manage(u).map(Loaded::BoardAdmin))
         }
-        (Effect::ManageBoard(op), Some(u)) => {
-            loaded(service.manage_board(u, op).map(Loaded::SettingsChanged))
-        }
+        (Effect::ManageBoard(op), Some(u)) => loaded(service.manage_board(u, op).map(Loaded::Done)),
         (Effect::LoadCounts, Some(u)) => loaded((|| {
             Ok(Loaded::Counts(
                 service.unread_messages(u)?,
@@ -315,13 +306,11 @@ fn perform_blocking(
         })()),
         (Effect::LoadOnline, Some(u)) => loaded(service.who_is_online(u).map(Loaded::Online)),
         (Effect::SetReportBell(on), Some(u)) => {
-            loaded(service.set_report_bell(u, on).map(Loaded::SettingsChanged))
+            loaded(service.set_report_bell(u, on).map(Loaded::Done))
         }
-        (Effect::SetPresence(visible), Some(u)) => loaded(
-            service
-                .set_presence(u, visible)
-                .map(Loaded::SettingsChanged),
-        ),
+        (Effect::SetPresence(visible), Some(u)) => {
+            loaded(service.set_presence(u, visible).map(Loaded::Done))
+        }
         (Effect::Search(text), Some(u)) => {
             loaded(service.search(u, &text).map(Loaded::SearchResults))
         }
@@ -329,15 +318,13 @@ fn perform_blocking(
             loaded(service.notifications(u).map(Loaded::Notifications))
         }
         (Effect::LoadReports, Some(u)) => loaded(service.review_queue(u).map(Loaded::Reports)),
-        (Effect::ClaimReport { target, claim }, Some(u)) => loaded(
-            service
-                .claim_report(u, target, claim)
-                .map(Loaded::SettingsChanged),
-        ),
+        (Effect::ClaimReport { target, claim }, Some(u)) => {
+            loaded(service.claim_report(u, target, claim).map(Loaded::Done))
+        }
         (Effect::ResolveReport { target, outcome }, Some(u)) => loaded(
             service
                 .resolve_report(u, target, &outcome)
-                .map(Loaded::SettingsChanged),
+                .map(Loaded::Done),
         ),
         (
             Effect::Sanction {
@@ -349,13 +336,11 @@ fn perform_blocking(
         ) => loaded(
             service
                 .sanction(u, post, sanction, &reason)
-                .map(Loaded::SettingsChanged),
+                .map(Loaded::Done),
         ),
-        (Effect::DecideHeld { post, approve }, Some(u)) => loaded(
-            service
-                .decide_held(u, post, approve)
-                .map(Loaded::SettingsChanged),
-        ),
+        (Effect::DecideHeld { post, approve }, Some(u)) => {
+            loaded(service.decide_held(u, post, approve).map(Loaded::Done))
+        }
         (
             Effect::MoveThread {
                 thread,
@@ -366,17 +351,13 @@ fn perform_blocking(
         ) => loaded(
             service
                 .move_thread(u, thread, &slug, &reason)
-                .map(Loaded::SettingsChanged),
+                .map(Loaded::Done),
         ),
         (Effect::LoadRecord, Some(u)) => loaded(service.my_record(u).map(Loaded::Record)),
-        (Effect::Appeal(text), Some(u)) => {
-            loaded(service.appeal(u, &text).map(Loaded::SettingsChanged))
+        (Effect::Appeal(text), Some(u)) => loaded(service.appeal(u, &text).map(Loaded::Done)),
+        (Effect::Moderate { action, reason }, Some(u)) => {
+            loaded(service.moderate(u, action, &reason).map(Loaded::Done))
         }
-        (Effect::Moderate { action, reason }, Some(u)) => loaded(
-            service
-                .moderate(u, action, &reason)
-                .map(Loaded::SettingsChanged),
-        ),
         (Effect::Unblock(handle), Some(u)) => loaded(
             service
                 .unblock(u, &handle)
@@ -384,7 +365,7 @@ fn perform_blocking(
         ),
         (Effect::SetMutedWords(list), Some(u)) => {
             loaded(service.set_muted_words(u, &list).map(|w| {
-                Loaded::SettingsChanged(if w.is_empty() {
+                Loaded::Done(if w.is_empty() {
                     "No muted words.".into()
                 } else {
                     format!("Muted: {}", w.join(", "))
@@ -392,11 +373,11 @@ fn perform_blocking(
             }))
         }
         (Effect::LoadSafetyPlan, Some(u)) => loaded(service.safety_plan(u).map(Loaded::SafetyPlan)),
-        (Effect::SaveSafetyPlan(text), Some(u)) => {
-            loaded(service.set_safety_plan(u, &text).map(|_| {
-                Loaded::SettingsChanged("Your safety plan is saved. Only you can see it.".into())
-            }))
-        }
+        (Effect::SaveSafetyPlan(text), Some(u)) => loaded(
+            service
+                .set_safety_plan(u, &text)
+                .map(|_| Loaded::Done("Your safety plan is saved. Only you can see it.".into())),
+        ),
         (Effect::AcceptDocuments, Some(u)) => loaded(
             service
                 .accept_documents(u)
@@ -405,7 +386,7 @@ fn perform_blocking(
         (Effect::LoadPending, Some(u)) => loaded(service.pending_accounts(u).map(Loaded::Pending)),
         (Effect::DecidePending { member, approve }, Some(u)) => {
             loaded(service.decide_pending(u, member, approve).map(|_| {
-                Loaded::SettingsChanged(if approve {
+                Loaded::Done(if approve {
                     "Approved.".into()
                 } else {
                     "Rejected.".into()

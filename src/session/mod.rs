@@ -4,6 +4,7 @@
 //! The task owns everything about its session; the SSH handler only forwards input and sizes.
 //! It holds no timer while the member is idle except its idle deadline, and it drops its frame
 //! buffer after [`IDLE_FRAME_DROP`] without input, redrawing in full when the member is back.
+//! See docs/ARCHITECTURE.md, "The life of a key press".
 
 mod effects;
 pub mod frame;

@@ -87,9 +87,19 @@ pub fn by_id(c: &Connection, reader: &Reader, id: BoardId) -> Result<Option<Boar
     Ok(stmt.query_row(&*params, board_from_row).optional()?)
 }
 
-/// Every board with its settings, for `bbs admin boards list`: (slug, name, position, read only,
-/// anonymous, welcome, min trust, archived).
-pub type BoardRow = (String, String, i64, bool, bool, bool, i64, bool);
+/// A board with its settings, for the sysop's board management and `bbs admin boards list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardRow {
+    pub slug: String,
+    pub name: String,
+    pub position: i64,
+    pub read_only: bool,
+    pub anonymous: bool,
+    /// Open to new accounts (trust level 0).
+    pub welcome: bool,
+    pub min_trust: i64,
+    pub archived: bool,
+}
 
 pub fn all(c: &Connection) -> Result<Vec<BoardRow>> {
     let mut stmt = c.prepare_cached(
@@ -97,16 +107,16 @@ pub fn all(c: &Connection) -> Result<Vec<BoardRow>> {
            FROM boards ORDER BY archived, position, id",
     )?;
     let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-            r.get(7)?,
-        ))
+        Ok(BoardRow {
+            slug: r.get(0)?,
+            name: r.get(1)?,
+            position: r.get(2)?,
+            read_only: r.get(3)?,
+            anonymous: r.get(4)?,
+            welcome: r.get(5)?,
+            min_trust: r.get(6)?,
+            archived: r.get(7)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

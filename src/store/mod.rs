@@ -5,7 +5,7 @@
 //! is cheaper than SQLITE_BUSY retries) and a small pool of read connections, which WAL lets
 //! run beside the writer. Every write transaction starts IMMEDIATE and commits with
 //! `synchronous=FULL`, so when a write returns, it is durable: a post is acknowledged to the
-//! member only after that.
+//! member only after that. See docs/ARCHITECTURE.md, "The database".
 //!
 //! One file per table group; each holds free functions over a `&Connection`. SQL lives only here.
 
@@ -66,6 +66,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+    /// A task that ran database work on the blocking pool failed (panicked or was cancelled).
+    #[error("a database task did not finish: {0}")]
+    Task(String),
     #[error("cannot use {path}: {source}")]
     Io {
         path: PathBuf,

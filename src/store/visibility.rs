@@ -1,4 +1,5 @@
-//! The reader's view: the one place that decides what a member may see (DESIGN.md §5, §6).
+//! The reader's view: the one place that decides what a member may see (DESIGN.md §5, §6;
+//! docs/ARCHITECTURE.md, "Where privacy rules live").
 //!
 //! Every reader-facing query — thread pages, thread lists and their counts, the last poster,
 //! board counts, search, notifications, quotes, support counts, reports, page lookups, who's

@@ -206,8 +206,9 @@ pub enum Loaded {
     /// A recovery code bound this key (with its id); how many codes are left.
     Recovered(User, usize, Option<i64>),
     Settings(screens::settings::SettingsData),
-    /// A settings change went through; the text says what happened.
-    SettingsChanged(String),
+    /// A change the member asked for went through (a setting, a key, a block, a moderation
+    /// step…); the text says what happened.
+    Done(String),
     /// A report that someone may be at risk was filed (what to tell the reporter): Help now
     /// opens for them too.
     ReportedAtRisk(String),

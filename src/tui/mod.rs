@@ -2,6 +2,7 @@
 //! returns [`Effect`]s (store calls, quitting) as values; their results come back as [`Msg`]s.
 //! [`App::render`] is pure: it draws the state into a buffer. The App knows nothing of SQL,
 //! sockets or terminals, so SSH sessions and the local console drive the same App.
+//! See docs/ARCHITECTURE.md, "The life of a key press", and "Where to start" for a new screen.
 
 mod draw;
 mod effects;

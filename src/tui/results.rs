@@ -107,15 +107,15 @@ impl App {
                 self.status = Some(Status::Info(text.clone()));
                 self.overlay = Some(Overlay::HelpNow);
                 self.overlay_scroll = widgets::Scroll::default();
-                let mut effects = self.screen.loaded(Loaded::SettingsChanged(text), body);
+                let mut effects = self.screen.loaded(Loaded::Done(text), body);
                 if self.user.is_some() {
                     effects.push(Effect::LoadSafetyPlan);
                 }
                 effects
             }
-            Loaded::SettingsChanged(text) => {
+            Loaded::Done(text) => {
                 self.status = Some(Status::Info(text.clone()));
-                self.screen.loaded(Loaded::SettingsChanged(text), body)
+                self.screen.loaded(Loaded::Done(text), body)
             }
             Loaded::TotpEnabled => {
                 self.status = Some(Status::Info(

@@ -110,7 +110,7 @@ impl HistoryScreen {
                 self.revisions = Some(list);
                 vec![]
             }
-            Loaded::SettingsChanged(_) => vec![self.load()],
+            Loaded::Done(_) => vec![self.load()],
             _ => vec![],
         }
     }

@@ -82,7 +82,7 @@ impl ManageBoardsScreen {
                     let text = text.trim().to_string();
                     let ask = *ask;
                     self.asking = None;
-                    let slug = self.current().map(|b| b.0.clone()).unwrap_or_default();
+                    let slug = self.current().map(|b| b.slug.clone()).unwrap_or_default();
                     let op = match ask {
                         Ask::Create => {
                             let (slug, name) = text.split_once(' ').unwrap_or((&text, ""));
@@ -116,7 +116,7 @@ impl ManageBoardsScreen {
         let Some(board) = self.current().cloned() else {
             return Outcome::none();
         };
-        let slug = board.0.clone();
+        let slug = board.slug.clone();
         let toggle = |flag| {
             Outcome::effects(vec![Effect::ManageBoard(BoardOp::Toggle {
                 slug: slug.clone(),
@@ -125,7 +125,7 @@ impl ManageBoardsScreen {
         };
         match action {
             Action::RenameBoard => {
-                self.asking = Some((Ask::Rename, LineInput::with_text(80, &board.1)));
+                self.asking = Some((Ask::Rename, LineInput::with_text(80, &board.name)));
                 Outcome::none()
             }
             Action::DescribeBoard => {
@@ -160,7 +160,7 @@ impl ManageBoardsScreen {
                 self.boards = Some(rows);
                 vec![]
             }
-            Loaded::SettingsChanged(_) => vec![Effect::LoadBoardAdmin],
+            Loaded::Done(_) => vec![Effect::LoadBoardAdmin],
             _ => vec![],
         }
     }
@@ -173,8 +173,19 @@ impl ManageBoardsScreen {
         };
         let rows = area.height.saturating_sub(1) as usize;
         let first = self.selected / rows.max(1) * rows.max(1);
-        for (i, (slug, name, _, read_only, anonymous, welcome, min_trust, archived)) in
-            boards.iter().enumerate().skip(first).take(rows)
+        for (
+            i,
+            BoardRow {
+                slug,
+                name,
+                read_only,
+                anonymous,
+                welcome,
+                min_trust,
+                archived,
+                ..
+            },
+        ) in boards.iter().enumerate().skip(first).take(rows)
         {
             let mut flags = Vec::new();
             if *read_only {

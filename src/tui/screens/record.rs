@@ -83,7 +83,7 @@ impl RecordScreen {
                 self.entries = Some(entries);
                 vec![]
             }
-            Loaded::SettingsChanged(_) => vec![Effect::LoadRecord],
+            Loaded::Done(_) => vec![Effect::LoadRecord],
             _ => vec![],
         }
     }

@@ -145,7 +145,7 @@ impl ReportsScreen {
                 self.items = Some(items);
                 vec![]
             }
-            Loaded::SettingsChanged(_) => vec![Effect::LoadReports],
+            Loaded::Done(_) => vec![Effect::LoadReports],
             _ => vec![],
         }
     }

@@ -280,7 +280,7 @@ impl SettingsScreen {
                 self.data = Some(data);
                 vec![]
             }
-            Loaded::SettingsChanged(_) => vec![Effect::LoadSettings],
+            Loaded::Done(_) => vec![Effect::LoadSettings],
             _ => vec![],
         }
     }

@@ -120,7 +120,7 @@ impl StaffScreen {
                 self.invite = Some((code, expires));
                 vec![]
             }
-            Loaded::SettingsChanged(_) => vec![Effect::LoadPending],
+            Loaded::Done(_) => vec![Effect::LoadPending],
             _ => vec![],
         }
     }

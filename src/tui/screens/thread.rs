@@ -664,7 +664,7 @@ impl ThreadScreen {
 
     pub fn loaded(&mut self, loaded: Loaded, body: u16) -> Vec<Effect> {
         match loaded {
-            Loaded::SettingsChanged(_) => self.reload(),
+            Loaded::Done(_) => self.reload(),
             Loaded::Thread(page) if page.id == self.thread_id => {
                 self.offset = page.offset;
                 self.page = Some(page);
