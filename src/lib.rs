@@ -6,6 +6,7 @@
 //! config       bbs.toml → RawConfig → Config; the only reader of settings files and env.
 //! sanitize     the one sanitiser every piece of member text passes before storing and drawing.
 //! assets       guidelines, privacy policy, crisis resources (embedded, overridable).
+//! clock        the one clock: rows are stamped with it, decisions use it plus a test offset.
 //! domain/      ids, roles, entities, validation, policy. Pure: no IO.
 //! store/       SQLite (rusqlite), synchronous; migrations; one file per table group;
 //!              visibility: the reader's view, the one home of every block and anonymity rule.
@@ -35,6 +36,7 @@
 pub mod admin;
 pub mod assets;
 pub mod boot;
+pub mod clock;
 pub mod config;
 pub mod console;
 pub mod domain;

@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+pub mod boards;
+
 use anyhow::{Context, Result, bail};
 
 use crate::domain::Role;
@@ -13,10 +15,7 @@ use crate::store::audit::Filter;
 
 /// `bbs admin users`: every member with id, role, status and handle.
 pub fn users(service: &Service) -> Result<String> {
-    let list = service
-        .store()
-        .read(crate::store::users::list)
-        .context("listing members")?;
+    let list = service.members().context("listing members")?;
     let mut out = format!("{:>6}  {:<12} {:<8} {}\n", "id", "role", "status", "handle");
     for (u, status) in list {
         out.push_str(&format!(
@@ -138,7 +137,7 @@ pub fn ban(
     reason: &str,
 ) -> Result<String> {
     let until = match duration {
-        Some(d) => Some(crate::store::now() + parse_duration(d)?),
+        Some(d) => Some(service.clock().now() + parse_duration(d)?),
         None => None,
     };
     let user = service.ban(None, handle, until, reason)?;
@@ -185,16 +184,7 @@ pub fn backup(service: &Service, dest: &Path) -> Result<String> {
     eprintln!();
     let verified = crate::store::backup::verify(dest, service.store().key())
         .with_context(|| format!("checking the backup {}", dest.display()))?;
-    service.store().write(|c| {
-        crate::store::audit::record(
-            c,
-            None,
-            crate::store::audit::Action::Backup,
-            None,
-            None,
-            None,
-        )
-    })?;
+    service.record_backup()?;
     Ok(format!(
         "backup written to {} and checked: {}\nIt is encrypted with this server's key: keep db.key (or the passphrase) apart from it.\n",
         dest.display(),

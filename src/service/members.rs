@@ -78,7 +78,7 @@ impl Service {
             self.can(&self.current(a)?, Action::ManageMembers)?;
         }
         let code = claim_code();
-        let expires = store::now() + days.clamp(1, 365) * 86_400;
+        let expires = self.clock.now() + days.clamp(1, 365) * 86_400;
         self.write(|c| {
             invites::create(c, &code, actor.map(|a| a.id), expires)?;
             Ok(audit::record(
@@ -136,5 +136,10 @@ impl Service {
             )?)
         })?;
         Ok(())
+    }
+
+    /// Every member with their account status's name (`bbs admin users`).
+    pub fn members(&self) -> Result<Vec<(User, String)>> {
+        Ok(self.store.read(users::list)?)
     }
 }

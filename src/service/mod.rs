@@ -29,6 +29,7 @@ mod unmask;
 use std::sync::Arc;
 
 use crate::assets::Assets;
+pub use crate::clock::Clock;
 use crate::config::{Config, RegistrationMode};
 use crate::domain::policy::{self, Action, Denied};
 use crate::domain::validate::{self, Invalid};
@@ -128,25 +129,6 @@ pub struct Service {
     read_marks: read_marks::ReadMarks,
 }
 
-/// The clock that decides when silences and bans end: the wall clock, plus an offset that only
-/// tests move (an hour's silence is tested without waiting an hour).
-#[derive(Debug, Default)]
-pub struct Clock {
-    offset: std::sync::atomic::AtomicI64,
-}
-
-impl Clock {
-    pub fn now(&self) -> i64 {
-        store::now() + self.offset.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    /// Moves this service's time forward (tests).
-    pub fn advance(&self, secs: i64) {
-        self.offset
-            .fetch_add(secs, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
 impl Service {
     pub fn new(store: Arc<Store>, hub: Hub, config: Arc<Config>, assets: Arc<Assets>) -> Service {
         Service {
@@ -225,11 +207,6 @@ fn record_member_change(
 ) -> store::Result<()> {
     audit::record(c, actor, action, Some("user"), Some(target.0), reason)?;
     events::append(c, EventKind::UserChanged, None, None, None, Some(target))
-}
-
-/// Current time, re-exported for the UI's relative times.
-pub fn now() -> i64 {
-    store::now()
 }
 
 #[cfg(test)]

@@ -200,7 +200,7 @@ impl Service {
     /// Deletes audit-log and security-event rows past the retention setting, and old live
     /// events; records that it did. Returns how many audit rows went.
     pub fn purge(&self) -> Result<usize> {
-        let before = store::now() - self.config.audit_retention_days * 86_400;
+        let before = self.clock.now() - self.config.audit_retention_days * 86_400;
         let days = self.config.audit_retention_days;
         self.write(|c| {
             let n = audit::purge(c, before)?;
@@ -214,6 +214,20 @@ impl Service {
                 Some(&format!("{n} rows older than {days} days")),
             )?;
             Ok(n)
+        })
+    }
+
+    /// Records in the audit log that a backup was written and checked (`bbs admin backup`).
+    pub fn record_backup(&self) -> Result<()> {
+        self.write(|c| {
+            Ok(audit::record(
+                c,
+                None,
+                AuditAction::Backup,
+                None,
+                None,
+                None,
+            )?)
         })
     }
 }

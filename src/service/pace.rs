@@ -6,7 +6,9 @@ impl Service {
     /// Trust level 1 comes with time and reading (DESIGN.md §7), checked when it matters.
     pub(super) fn promote_if_due(&self, user: User) -> Result<User> {
         let p = &self.config.posting;
-        if user.trust_level > 0 || store::now() - user.created_at < p.trusted_after_days * 86_400 {
+        if user.trust_level > 0
+            || self.clock.now() - user.created_at < p.trusted_after_days * 86_400
+        {
             return Ok(user);
         }
         self.flush_read_marks_of(user.id)?;
@@ -36,7 +38,7 @@ impl Service {
     /// refusal says when to try again and points to help, and the draft is kept.
     pub(super) fn check_pace(&self, author: &User, place: DraftPlace, body: &str) -> Result<()> {
         let p = &self.config.posting;
-        let now = store::now();
+        let now = self.clock.now();
         let new_member = author.trust_level == 0 && !author.is_staff();
         let (last_post, last_thread) = self
             .store

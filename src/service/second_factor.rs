@@ -60,7 +60,7 @@ impl Service {
 
     /// Finishes an enrolment: the code proves the app has the secret.
     pub fn enable_totp(&self, user: &User, secret: &[u8], code: &str) -> Result<()> {
-        let now = store::now();
+        let now = self.clock.now();
         let step =
             crate::domain::totp::verify(secret, code, now as u64).ok_or(ServiceError::WrongCode)?;
         self.write(|c| {
@@ -103,7 +103,7 @@ impl Service {
     /// Checks a second-factor code at login: a TOTP code (each step accepted once; five wrong
     /// in a row lock it for fifteen minutes) or, always, one of the member's recovery codes.
     pub fn second_factor(&self, user: UserId, code: &str) -> Result<SecondFactor> {
-        let now = store::now();
+        let now = self.clock.now();
         let Some(state) = self.store.read(|c| users::totp(c, user))? else {
             return Ok(SecondFactor::Accepted);
         };

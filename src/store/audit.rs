@@ -4,7 +4,8 @@
 
 use rusqlite::{Connection, params};
 
-use super::{Result, now};
+use super::Result;
+use crate::clock::now;
 use crate::domain::UserId;
 
 /// What happened.

@@ -3,8 +3,9 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::Result;
 use super::visibility::{MaskedAuthor, PostAuthor};
-use super::{Result, now};
+use crate::clock::now;
 use crate::domain::{PostId, ThreadId, UserId};
 
 pub fn block(c: &Connection, blocker: UserId, blocked: UserId) -> Result<()> {

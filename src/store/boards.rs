@@ -2,8 +2,9 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::Result;
 use super::visibility::{BOARD_READABLE, POST_SHOWN, Reader, THREAD_VISIBLE};
-use super::{Result, now};
+use crate::clock::now;
 use crate::config::BoardSeed;
 use crate::domain::{Board, BoardId};
 

@@ -3,7 +3,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Result, now};
+use super::Result;
+use crate::clock::now;
 use crate::domain::{Draft, DraftPlace, UserId};
 
 pub fn load(c: &Connection, user: UserId, place: DraftPlace) -> Result<Option<Draft>> {

@@ -4,7 +4,8 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use super::{Result, now};
+use super::Result;
+use crate::clock::now;
 use crate::domain::UserId;
 
 /// The stored form of a code: SHA-256 of its letters and digits, upper-cased.

@@ -7,8 +7,9 @@
 
 use rusqlite::{Connection, OptionalExtension, named_params, params};
 
+use super::Result;
 use super::visibility::{MESSAGE_RECEIVED, MESSAGE_VISIBLE, actor_visible};
-use super::{Result, now};
+use crate::clock::now;
 use crate::domain::UserId;
 
 /// One line of a member's inbox.

@@ -274,14 +274,6 @@ fn open_connection(path: &Path, key: Option<&DbKey>, create: bool) -> Result<Con
     Ok(conn)
 }
 
-/// Seconds since the Unix epoch.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 #[cfg(test)]
 pub(crate) mod test_support {
     use super::*;

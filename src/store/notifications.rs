@@ -8,8 +8,9 @@
 
 use rusqlite::{Connection, params};
 
+use super::Result;
 use super::visibility::{self, Reader, THREAD_VISIBLE, actor_visible};
-use super::{Result, now};
+use crate::clock::now;
 use crate::domain::{PostId, ThreadId, UserId};
 
 /// Most members one post can mention (more are ignored: no mass pings).

@@ -7,9 +7,10 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::Result;
 use super::events::{self, EventKind};
 use super::visibility::{self, POST_SHOWN, Reader, THREAD_VISIBLE, actor_visible, shown_author};
-use super::{Result, now};
+use crate::clock::now;
 use crate::domain::{BoardId, Post, PostId, ThreadId, ThreadPage, ThreadSummary, UserId};
 
 /// True when `author` started `thread` under their name.

@@ -2,7 +2,8 @@
 
 use rusqlite::{Connection, params};
 
-use super::{Result, now};
+use super::Result;
+use crate::clock::now;
 use crate::domain::UserId;
 
 /// Replaces a member's codes with new hashes.

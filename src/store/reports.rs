@@ -3,7 +3,8 @@
 
 use rusqlite::{Connection, params};
 
-use super::{Result, now};
+use super::Result;
+use crate::clock::now;
 use crate::domain::{PostId, ThreadId, UserId};
 
 /// Report categories members choose from.

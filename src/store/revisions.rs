@@ -3,9 +3,10 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::Result;
 use super::events;
 use super::visibility::PostAuthor;
-use super::{Result, now};
+use crate::clock::now;
 use crate::domain::{BoardId, PostId, ThreadId, UserId};
 
 /// A post as an editor needs it: where it is, who wrote it, what it says now.

@@ -3,8 +3,9 @@
 
 use rusqlite::{Connection, params};
 
+use super::Result;
 use super::visibility::PostAuthor;
-use super::{Result, now};
+use crate::clock::now;
 use crate::domain::UserId;
 
 /// One entry of a member's record, as they see it (no moderator names).

@@ -4,7 +4,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Result, now};
+use super::Result;
+use crate::clock::now;
 use crate::domain::{PostId, UserId};
 
 /// A request waiting for a second moderator.

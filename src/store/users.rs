@@ -2,7 +2,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Result, now};
+use super::Result;
+use crate::clock::now;
 use crate::domain::{AccountStatus, KeyRecord, Role, User, UserId, validate};
 
 fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
