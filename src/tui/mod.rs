@@ -9,6 +9,8 @@ mod effects;
 pub mod keymap;
 mod results;
 pub mod screens;
+#[cfg(test)]
+mod snapshots;
 pub mod strings;
 pub mod theme;
 pub mod widgets;
