@@ -1,6 +1,8 @@
 //! One thread: a page of posts at a time, each post's text wrapped by display width, scrolled
 //! by line. Reading a page marks it read.
 
+use std::sync::Arc;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
@@ -70,7 +72,13 @@ pub struct ThreadScreen {
     cw_label: String,
     /// A report being written.
     reporting: Option<ReportPrompt>,
+    /// The page laid out at a width, kept until the page, the width or what is revealed
+    /// changes: keys and frames reuse it instead of wrapping every post again.
+    layout: std::cell::RefCell<Option<(u16, Arc<Vec<Laid>>)>>,
 }
+
+/// A laid-out line: its text, its kind and, for headers, the post it belongs to.
+type Laid = (String, Kind, Option<PostId>);
 
 impl ThreadScreen {
     /// Draws laid-out lines from `scroll` into `area` (below its title row).
@@ -176,6 +184,7 @@ impl ThreadScreen {
         ThreadScreen {
             thread_id,
             page: None,
+            layout: Default::default(),
             offset: 0,
             scroll: 0,
             width: 80,
@@ -302,8 +311,22 @@ impl ThreadScreen {
         }]
     }
 
+    /// The page laid out at `width`, from the cache when the page, the width and what is
+    /// revealed are as they were.
+    fn lines(&self, width: u16) -> Arc<Vec<Laid>> {
+        let mut cache = self.layout.borrow_mut();
+        if let Some((w, lines)) = &*cache
+            && *w == width
+        {
+            return lines.clone();
+        }
+        let lines = Arc::new(self.lay_out(width));
+        *cache = Some((width, lines.clone()));
+        lines
+    }
+
     /// Lays out the page at `width`: each line with its kind and, for headers, the post id.
-    fn lines(&self, width: u16) -> Vec<(String, Kind, Option<PostId>)> {
+    fn lay_out(&self, width: u16) -> Vec<Laid> {
         let mut out = Vec::new();
         let Some(page) = &self.page else { return out };
         let w = (width as usize).saturating_sub(2).max(10);
@@ -650,6 +673,7 @@ impl ThreadScreen {
                 match next {
                     Some(id) => {
                         self.revealed.insert(id);
+                        self.layout.take();
                         Outcome::none()
                     }
                     None => Outcome::status(crate::tui::Status::Info(
@@ -668,6 +692,7 @@ impl ThreadScreen {
             Loaded::Thread(page) if page.id == self.thread_id => {
                 self.offset = page.offset;
                 self.page = Some(page);
+                self.layout.take();
                 if let Some(post) = self.focus.take() {
                     let lines = self.lines(self.width);
                     if let Some(i) = lines.iter().position(|l| l.2 == Some(post)) {
