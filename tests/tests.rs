@@ -8,6 +8,7 @@ mod blocks;
 mod data;
 mod faults;
 mod hardening;
+mod house;
 mod messages;
 mod moderation;
 mod notifications;
