@@ -138,3 +138,41 @@ impl ActivityScreen {
         None
     }
 }
+
+impl super::View for ActivityScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        crate::tui::keymap::Context::Activity
+    }
+
+    fn title(&self) -> String {
+        "Notifications".into()
+    }
+
+    fn key(
+        &mut self,
+        _key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        ActivityScreen::key(self, action, body)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        ActivityScreen::loaded(self, loaded)
+    }
+
+    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
+        vec![crate::tui::Effect::LoadNotifications]
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        ActivityScreen::render(self, area, buf, theme)
+    }
+}

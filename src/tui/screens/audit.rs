@@ -183,3 +183,49 @@ impl Default for AuditScreen {
         AuditScreen::new()
     }
 }
+
+impl super::View for AuditScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        if self.typing() {
+            crate::tui::keymap::Context::Typing
+        } else {
+            crate::tui::keymap::Context::Audit
+        }
+    }
+
+    fn title(&self) -> String {
+        "Audit log".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        if self.typing() {
+            self.filter_key(key)
+        } else {
+            AuditScreen::key(self, action, body)
+        }
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        AuditScreen::loaded(self, loaded)
+    }
+
+    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
+        vec![self.load()]
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        AuditScreen::render(self, area, buf, theme)
+    }
+}

@@ -395,3 +395,46 @@ impl ComposeScreen {
         if self.posting { None } else { cursor }
     }
 }
+
+impl super::View for ComposeScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        crate::tui::keymap::Context::Compose
+    }
+
+    fn title(&self) -> String {
+        ComposeScreen::title(self)
+    }
+
+    fn key(
+        &mut self,
+        key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        _body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        ComposeScreen::key(self, key, action)
+    }
+
+    fn paste(&mut self, text: &str) -> usize {
+        ComposeScreen::paste(self, text)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        ComposeScreen::loaded(self, loaded)
+    }
+
+    fn failed(&mut self) {
+        self.posting = false;
+        self.leaving = false;
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        ComposeScreen::render(self, area, buf, theme)
+    }
+}

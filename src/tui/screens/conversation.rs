@@ -78,7 +78,12 @@ pub struct ConversationScreen {
     /// Leaving with unsent text asks once.
     confirm_leave: bool,
     confirm_block: bool,
+    /// The messages laid out at a width, kept until the page or the width changes.
+    layout: std::cell::RefCell<Option<(u16, std::sync::Arc<Vec<Laid>>)>>,
 }
+
+/// A laid-out line: (text, is a header, the message id for headers).
+type Laid = (String, bool, Option<i64>);
 
 impl ConversationScreen {
     pub fn new(with: UserId, handle: String) -> ConversationScreen {
@@ -97,6 +102,7 @@ impl ConversationScreen {
             reporting: None,
             confirm_leave: false,
             confirm_block: false,
+            layout: Default::default(),
         }
     }
 
@@ -128,8 +134,22 @@ impl ConversationScreen {
         }
     }
 
-    /// Laid-out lines: (text, is a header, the message id for headers, mine).
-    fn lines(&self, width: u16) -> Vec<(String, bool, Option<i64>)> {
+    /// The messages laid out at `width`, from the cache when the page and width are as they
+    /// were.
+    fn lines(&self, width: u16) -> std::sync::Arc<Vec<Laid>> {
+        let mut cache = self.layout.borrow_mut();
+        if let Some((w, lines)) = &*cache
+            && *w == width
+        {
+            return lines.clone();
+        }
+        let lines = std::sync::Arc::new(self.lay_out(width));
+        *cache = Some((width, lines.clone()));
+        lines
+    }
+
+    /// Lays out the messages at `width`.
+    fn lay_out(&self, width: u16) -> Vec<Laid> {
         let mut out = Vec::new();
         let Some(page) = &self.page else { return out };
         // Drawn from column 1 with a two-column indent.
@@ -303,6 +323,7 @@ impl ConversationScreen {
             Loaded::Conversation(page) if page.with == self.with => {
                 self.handle = page.handle.clone();
                 self.page = Some(page);
+                self.layout.take();
                 vec![]
             }
             Loaded::MessageSent(to) if to == self.with => {
@@ -394,5 +415,61 @@ impl ConversationScreen {
             return report.render(area, buf, theme);
         }
         if self.writing { cursor } else { None }
+    }
+}
+
+impl super::View for ConversationScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        if self.typing() {
+            crate::tui::keymap::Context::Typing
+        } else if self.is_writing() {
+            crate::tui::keymap::Context::Writing
+        } else {
+            crate::tui::keymap::Context::Conversation
+        }
+    }
+
+    fn title(&self) -> String {
+        ConversationScreen::title(self)
+    }
+
+    fn key(
+        &mut self,
+        key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        ConversationScreen::key(self, key, action, body)
+    }
+
+    fn paste(&mut self, text: &str) -> usize {
+        ConversationScreen::paste(self, text)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        ConversationScreen::loaded(self, loaded)
+    }
+
+    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
+        self.live()
+    }
+
+    fn set_width(&mut self, width: u16) {
+        self.width = width
+    }
+
+    fn failed(&mut self) {
+        ConversationScreen::failed(self)
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        ConversationScreen::render(self, area, buf, theme)
     }
 }

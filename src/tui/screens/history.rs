@@ -181,3 +181,45 @@ impl HistoryScreen {
         None
     }
 }
+
+impl super::View for HistoryScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        if self.typing() {
+            crate::tui::keymap::Context::Typing
+        } else {
+            crate::tui::keymap::Context::History
+        }
+    }
+
+    fn title(&self) -> String {
+        "Edit history".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        HistoryScreen::key(self, key, action, body)
+    }
+
+    fn paste(&mut self, text: &str) -> usize {
+        HistoryScreen::paste(self, text)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        HistoryScreen::loaded(self, loaded)
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        HistoryScreen::render(self, area, buf, theme)
+    }
+}

@@ -243,3 +243,49 @@ impl ManageBoardsScreen {
         None
     }
 }
+
+impl super::View for ManageBoardsScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        if self.typing() {
+            crate::tui::keymap::Context::Typing
+        } else {
+            crate::tui::keymap::Context::ManageBoards
+        }
+    }
+
+    fn title(&self) -> String {
+        "Manage boards".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        ManageBoardsScreen::key(self, key, action, body)
+    }
+
+    fn paste(&mut self, text: &str) -> usize {
+        ManageBoardsScreen::paste(self, text)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        ManageBoardsScreen::loaded(self, loaded)
+    }
+
+    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
+        vec![crate::tui::Effect::LoadBoardAdmin]
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        ManageBoardsScreen::render(self, area, buf, theme)
+    }
+}

@@ -1,5 +1,6 @@
-//! The screens. Each is a small state struct with `key`, `loaded` and `render`; the App
-//! dispatches to the current one and applies the [`Outcome`] it returns.
+//! The screens. Each is a small state struct in its own file with its key table (`KEYS`) and
+//! its [`View`] implementation; the App talks to the open one through [`Screen`], which only
+//! hands it the [`View`], and applies the [`Outcome`] it returns.
 
 pub mod activity;
 pub mod audit;
@@ -106,71 +107,101 @@ pub enum Screen {
     Profile(profile::ProfileScreen),
 }
 
+/// What every screen does, implemented in each screen's own file: its keys' context, its
+/// title, what a key, a paste or a result does to it, what it reloads, and how it draws. The
+/// App talks to the open screen through this trait only.
+pub trait View {
+    fn context(&self) -> Context;
+    fn title(&self) -> String;
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        body: u16,
+        user: Option<&User>,
+    ) -> Outcome;
+    /// Pasted text; returns how many characters did not fit.
+    fn paste(&mut self, _text: &str) -> usize {
+        0
+    }
+    fn loaded(&mut self, loaded: Loaded, body: u16) -> Vec<Effect>;
+    /// What to load again after a live change or on coming back.
+    fn reload(&mut self, _body: u16) -> Vec<Effect> {
+        vec![]
+    }
+    /// The terminal's width (for screens that lay out lines by it).
+    fn set_width(&mut self, _width: u16) {}
+    fn resized(&mut self, _body: u16) -> Vec<Effect> {
+        vec![]
+    }
+    /// An effect failed: stop showing "busy".
+    fn failed(&mut self) {}
+    fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme, texts: &Texts)
+    -> Option<Position>;
+}
+
 impl Screen {
-    pub fn context(&self) -> Context {
+    /// The open screen, as the App talks to it.
+    fn view(&self) -> &dyn View {
         match self {
-            Screen::SignUp(s) => s.context(),
-            Screen::Boards(_) => Context::Boards,
-            Screen::Threads(_) => Context::Threads,
-            Screen::Thread(s) if s.typing() => Context::Typing,
-            Screen::Thread(_) => Context::Thread,
-            Screen::Compose(_) => Context::Compose,
-            Screen::Notice(_) => Context::Notice,
-            Screen::Settings(s) if s.typing() => Context::Typing,
-            Screen::Settings(_) => Context::Settings,
-            Screen::Totp(_) => Context::Typing,
-            Screen::Staff(_) => Context::Staff,
-            Screen::Audit(s) if s.typing() => Context::Typing,
-            Screen::Audit(_) => Context::Audit,
-            Screen::Reaccept(_) => Context::Reaccept,
-            Screen::Plan(_) => Context::Editor,
-            Screen::Reports(s) if s.typing() => Context::Typing,
-            Screen::Reports(_) => Context::Reports,
-            Screen::Record(s) if s.typing() => Context::Typing,
-            Screen::Record(_) => Context::Record,
-            Screen::Inbox(s) if s.typing() => Context::Typing,
-            Screen::Inbox(_) => Context::Inbox,
-            Screen::Conversation(s) if s.typing() => Context::Typing,
-            Screen::Conversation(s) if s.is_writing() => Context::Writing,
-            Screen::Conversation(_) => Context::Conversation,
-            Screen::History(s) if s.typing() => Context::Typing,
-            Screen::History(_) => Context::History,
-            Screen::ManageBoards(s) if s.typing() => Context::Typing,
-            Screen::ManageBoards(_) => Context::ManageBoards,
-            Screen::Activity(_) => Context::Activity,
-            Screen::Search(s) if s.typing() => Context::Typing,
-            Screen::Search(_) => Context::Search,
-            Screen::Online(_) => Context::Reader,
-            Screen::Profile(s) if s.typing() => Context::Typing,
-            Screen::Profile(_) => Context::Profile,
+            Screen::SignUp(s) => s,
+            Screen::Boards(s) => s,
+            Screen::Threads(s) => s,
+            Screen::Thread(s) => s,
+            Screen::Compose(s) => s,
+            Screen::Notice(s) => s,
+            Screen::Settings(s) => s,
+            Screen::Totp(s) => s,
+            Screen::Staff(s) => s,
+            Screen::Audit(s) => s,
+            Screen::Reaccept(s) => s,
+            Screen::Plan(s) => s,
+            Screen::Reports(s) => s,
+            Screen::Record(s) => s,
+            Screen::Inbox(s) => s,
+            Screen::Conversation(s) => s,
+            Screen::History(s) => s,
+            Screen::ManageBoards(s) => s,
+            Screen::Activity(s) => s,
+            Screen::Search(s) => s,
+            Screen::Online(s) => s,
+            Screen::Profile(s) => s,
         }
     }
 
-    pub fn title(&self) -> String {
+    fn view_mut(&mut self) -> &mut dyn View {
         match self {
-            Screen::SignUp(_) => "Join".into(),
-            Screen::Boards(_) => "Boards".into(),
-            Screen::Threads(s) => s.title(),
-            Screen::Thread(s) => s.title(),
-            Screen::Compose(s) => s.title(),
-            Screen::Notice(_) => "Please read".into(),
-            Screen::Settings(_) => "Settings".into(),
-            Screen::Totp(_) => "Second factor".into(),
-            Screen::Staff(_) => "Moderation".into(),
-            Screen::Audit(_) => "Audit log".into(),
-            Screen::Reaccept(_) => "Please read".into(),
-            Screen::Plan(_) => "My safety plan".into(),
-            Screen::Reports(_) => "Reports".into(),
-            Screen::Record(_) => "My record".into(),
-            Screen::Inbox(_) => "Messages".into(),
-            Screen::Conversation(s) => s.title(),
-            Screen::History(_) => "Edit history".into(),
-            Screen::ManageBoards(_) => "Manage boards".into(),
-            Screen::Activity(_) => "Notifications".into(),
-            Screen::Search(_) => "Search".into(),
-            Screen::Online(_) => "Who's online".into(),
-            Screen::Profile(s) => format!("Profile · {}", crate::sanitize::line(&s.profile.handle)),
+            Screen::SignUp(s) => s,
+            Screen::Boards(s) => s,
+            Screen::Threads(s) => s,
+            Screen::Thread(s) => s,
+            Screen::Compose(s) => s,
+            Screen::Notice(s) => s,
+            Screen::Settings(s) => s,
+            Screen::Totp(s) => s,
+            Screen::Staff(s) => s,
+            Screen::Audit(s) => s,
+            Screen::Reaccept(s) => s,
+            Screen::Plan(s) => s,
+            Screen::Reports(s) => s,
+            Screen::Record(s) => s,
+            Screen::Inbox(s) => s,
+            Screen::Conversation(s) => s,
+            Screen::History(s) => s,
+            Screen::ManageBoards(s) => s,
+            Screen::Activity(s) => s,
+            Screen::Search(s) => s,
+            Screen::Online(s) => s,
+            Screen::Profile(s) => s,
         }
+    }
+
+    pub fn context(&self) -> Context {
+        self.view().context()
+    }
+
+    pub fn title(&self) -> String {
+        self.view().title()
     }
 
     pub fn key(
@@ -180,137 +211,35 @@ impl Screen {
         body: u16,
         user: Option<&User>,
     ) -> Outcome {
-        match self {
-            Screen::SignUp(s) => s.key(key, action),
-            Screen::Boards(s) => s.key(action, body),
-            Screen::Threads(s) => s.key(action, body),
-            Screen::Thread(s) if s.typing() => s.reason_key(key),
-            Screen::Thread(s) => s.key(action, body, user),
-            Screen::Compose(s) => s.key(key, action),
-            Screen::Notice(s) => s.key(key, action),
-            Screen::Settings(s) => s.key(key, action),
-            Screen::Totp(s) => s.key(key, action),
-            Screen::Staff(s) => s.key(action),
-            Screen::Audit(s) if s.typing() => s.filter_key(key),
-            Screen::Audit(s) => s.key(action, body),
-            Screen::Reaccept(s) => s.key(action),
-            Screen::Plan(s) => s.key(key, action),
-            Screen::Reports(s) => s.key(key, action, user.map(|u| u.handle.as_str())),
-            Screen::Record(s) => s.key(key, action),
-            Screen::Inbox(s) => s.key(key, action, body),
-            Screen::Conversation(s) => s.key(key, action, body),
-            Screen::History(s) => s.key(key, action, body),
-            Screen::ManageBoards(s) => s.key(key, action, body),
-            Screen::Activity(s) => s.key(action, body),
-            Screen::Search(s) => s.key(key, action, body),
-            Screen::Online(s) => s.key(action),
-            Screen::Profile(s) => s.key(key, action),
-        }
+        self.view_mut().key(key, action, body, user)
     }
 
     /// Gives pasted text to the screen; returns how many characters did not fit.
     pub fn paste(&mut self, text: &str) -> usize {
-        match self {
-            Screen::SignUp(s) => s.paste(text),
-            Screen::Compose(s) => s.paste(text),
-            Screen::Settings(s) => s.paste(text),
-            Screen::Totp(s) => s.paste(text),
-            Screen::Plan(s) => s.paste(text),
-            Screen::Thread(s) => s.paste(text),
-            Screen::Reports(s) => s.paste(text),
-            Screen::Record(s) => s.paste(text),
-            Screen::Inbox(s) => s.paste(text),
-            Screen::Conversation(s) => s.paste(text),
-            Screen::ManageBoards(s) => s.paste(text),
-            Screen::Search(s) => s.paste(text),
-            Screen::Profile(s) => s.paste(text),
-            Screen::History(s) => s.paste(text),
-            _ => 0,
-        }
+        self.view_mut().paste(text)
     }
 
     pub fn loaded(&mut self, loaded: Loaded, body: u16) -> Vec<Effect> {
-        match self {
-            Screen::Boards(s) => s.loaded(loaded),
-            Screen::Threads(s) => s.loaded(loaded, body),
-            Screen::Thread(s) => s.loaded(loaded, body),
-            Screen::Compose(s) => s.loaded(loaded),
-            Screen::SignUp(s) => s.loaded(loaded),
-            Screen::Notice(_) => vec![],
-            Screen::Settings(s) => s.loaded(loaded),
-            Screen::Totp(s) => s.loaded(loaded),
-            Screen::Staff(s) => s.loaded(loaded),
-            Screen::Audit(s) => s.loaded(loaded),
-            Screen::Reaccept(_) => vec![],
-            Screen::Plan(s) => s.loaded(loaded),
-            Screen::Reports(s) => s.loaded(loaded),
-            Screen::Record(s) => s.loaded(loaded),
-            Screen::Inbox(s) => s.loaded(loaded),
-            Screen::Conversation(s) => s.loaded(loaded),
-            Screen::History(s) => s.loaded(loaded),
-            Screen::ManageBoards(s) => s.loaded(loaded),
-            Screen::Activity(s) => s.loaded(loaded),
-            Screen::Search(s) => s.loaded(loaded),
-            Screen::Online(s) => s.loaded(loaded),
-            Screen::Profile(s) => s.loaded(loaded),
-        }
+        self.view_mut().loaded(loaded, body)
     }
 
     /// Reload what is shown (after a live change or coming back to it).
     pub fn reload(&mut self, body: u16) -> Vec<Effect> {
-        match self {
-            Screen::Boards(_) => vec![Effect::LoadBoards],
-            Screen::Threads(s) => vec![s.load(body)],
-            Screen::Thread(s) => s.reload(),
-            Screen::Settings(_) => vec![Effect::LoadSettings],
-            Screen::Staff(_) => vec![Effect::LoadPending],
-            Screen::Reports(_) => vec![Effect::LoadReports],
-            Screen::Record(_) => vec![Effect::LoadRecord],
-            Screen::Totp(s) if !s.is_loaded() => vec![Effect::StartTotp],
-            Screen::Audit(s) => vec![s.load()],
-            Screen::Inbox(_) => vec![Effect::LoadInbox],
-            Screen::Conversation(s) => s.live(),
-            Screen::ManageBoards(_) => vec![Effect::LoadBoardAdmin],
-            Screen::Activity(_) => vec![Effect::LoadNotifications],
-            Screen::Online(_) => vec![Effect::LoadOnline],
-            Screen::Profile(s) => vec![Effect::LoadProfile(s.post)],
-            _ => vec![],
-        }
+        self.view_mut().reload(body)
     }
 
     /// Tells the screen the terminal's width (the thread view lays out lines by it).
     pub fn set_width(&mut self, width: u16) {
-        match self {
-            Screen::Thread(s) => s.width = width,
-            Screen::Conversation(s) => s.width = width,
-            _ => {}
-        }
+        self.view_mut().set_width(width)
     }
 
     pub fn resized(&mut self, body: u16) -> Vec<Effect> {
-        match self {
-            Screen::Threads(s) => s.resized(body),
-            Screen::Thread(s) => {
-                s.clamp_scroll(body);
-                vec![]
-            }
-            _ => vec![],
-        }
+        self.view_mut().resized(body)
     }
 
     /// An effect failed: stop showing "busy".
     pub fn failed(&mut self) {
-        match self {
-            Screen::Compose(s) => {
-                s.posting = false;
-                s.leaving = false;
-            }
-            Screen::SignUp(s) => s.busy = false,
-            Screen::Totp(s) => s.failed(),
-            Screen::Conversation(s) => s.failed(),
-            Screen::Search(s) => s.failed(),
-            _ => {}
-        }
+        self.view_mut().failed()
     }
 
     pub fn render(
@@ -320,30 +249,7 @@ impl Screen {
         theme: Theme,
         texts: &Texts,
     ) -> Option<Position> {
-        match self {
-            Screen::SignUp(s) => s.render(area, buf, theme, texts),
-            Screen::Boards(s) => s.render(area, buf, theme),
-            Screen::Threads(s) => s.render(area, buf, theme),
-            Screen::Thread(s) => s.render(area, buf, theme),
-            Screen::Compose(s) => s.render(area, buf, theme),
-            Screen::Notice(s) => s.render(area, buf, theme),
-            Screen::Settings(s) => s.render(area, buf, theme, texts),
-            Screen::Totp(s) => s.render(area, buf, theme),
-            Screen::Staff(s) => s.render(area, buf, theme),
-            Screen::Audit(s) => s.render(area, buf, theme),
-            Screen::Reaccept(s) => s.render(area, buf, theme, texts),
-            Screen::Plan(s) => s.render(area, buf, theme),
-            Screen::Reports(s) => s.render(area, buf, theme),
-            Screen::Record(s) => s.render(area, buf, theme),
-            Screen::Inbox(s) => s.render(area, buf, theme),
-            Screen::Conversation(s) => s.render(area, buf, theme),
-            Screen::History(s) => s.render(area, buf, theme),
-            Screen::ManageBoards(s) => s.render(area, buf, theme),
-            Screen::Activity(s) => s.render(area, buf, theme),
-            Screen::Search(s) => s.render(area, buf, theme),
-            Screen::Online(s) => s.render(area, buf, theme),
-            Screen::Profile(s) => s.render(area, buf, theme),
-        }
+        self.view().render(area, buf, theme, texts)
     }
 }
 

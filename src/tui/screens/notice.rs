@@ -100,3 +100,37 @@ impl NoticeScreen {
         None
     }
 }
+
+impl super::View for NoticeScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        crate::tui::keymap::Context::Notice
+    }
+
+    fn title(&self) -> String {
+        "Please read".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        _body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        NoticeScreen::key(self, key, action)
+    }
+
+    fn loaded(&mut self, _loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        vec![]
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        NoticeScreen::render(self, area, buf, theme)
+    }
+}

@@ -61,3 +61,41 @@ impl OnlineScreen {
         None
     }
 }
+
+impl super::View for OnlineScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        crate::tui::keymap::Context::Reader
+    }
+
+    fn title(&self) -> String {
+        "Who's online".into()
+    }
+
+    fn key(
+        &mut self,
+        _key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        _body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        OnlineScreen::key(self, action)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        OnlineScreen::loaded(self, loaded)
+    }
+
+    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
+        vec![crate::tui::Effect::LoadOnline]
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        OnlineScreen::render(self, area, buf, theme)
+    }
+}

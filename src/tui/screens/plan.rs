@@ -82,3 +82,41 @@ impl PlanScreen {
         self.text.render(inner, buf, theme.text())
     }
 }
+
+impl super::View for PlanScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        crate::tui::keymap::Context::Editor
+    }
+
+    fn title(&self) -> String {
+        "My safety plan".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        _body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        PlanScreen::key(self, key, action)
+    }
+
+    fn paste(&mut self, text: &str) -> usize {
+        PlanScreen::paste(self, text)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        PlanScreen::loaded(self, loaded)
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        PlanScreen::render(self, area, buf, theme)
+    }
+}

@@ -128,3 +128,49 @@ impl ProfileScreen {
         None
     }
 }
+
+impl super::View for ProfileScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        if self.typing() {
+            crate::tui::keymap::Context::Typing
+        } else {
+            crate::tui::keymap::Context::Profile
+        }
+    }
+
+    fn title(&self) -> String {
+        format!("Profile · {}", crate::sanitize::line(&self.profile.handle))
+    }
+
+    fn key(
+        &mut self,
+        key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        _body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        ProfileScreen::key(self, key, action)
+    }
+
+    fn paste(&mut self, text: &str) -> usize {
+        ProfileScreen::paste(self, text)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        ProfileScreen::loaded(self, loaded)
+    }
+
+    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
+        vec![crate::tui::Effect::LoadProfile(self.post)]
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        ProfileScreen::render(self, area, buf, theme)
+    }
+}

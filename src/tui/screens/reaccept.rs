@@ -91,3 +91,37 @@ impl ReacceptScreen {
         None
     }
 }
+
+impl super::View for ReacceptScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        crate::tui::keymap::Context::Reaccept
+    }
+
+    fn title(&self) -> String {
+        "Please read".into()
+    }
+
+    fn key(
+        &mut self,
+        _key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        _body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        ReacceptScreen::key(self, action)
+    }
+
+    fn loaded(&mut self, _loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        vec![]
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        ReacceptScreen::render(self, area, buf, theme, texts)
+    }
+}

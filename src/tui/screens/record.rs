@@ -165,3 +165,49 @@ impl Default for RecordScreen {
         RecordScreen::new()
     }
 }
+
+impl super::View for RecordScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        if self.typing() {
+            crate::tui::keymap::Context::Typing
+        } else {
+            crate::tui::keymap::Context::Record
+        }
+    }
+
+    fn title(&self) -> String {
+        "My record".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        _body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        RecordScreen::key(self, key, action)
+    }
+
+    fn paste(&mut self, text: &str) -> usize {
+        RecordScreen::paste(self, text)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        RecordScreen::loaded(self, loaded)
+    }
+
+    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
+        vec![crate::tui::Effect::LoadRecord]
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        RecordScreen::render(self, area, buf, theme)
+    }
+}

@@ -267,3 +267,49 @@ impl Default for ReportsScreen {
         ReportsScreen::new()
     }
 }
+
+impl super::View for ReportsScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        if self.typing() {
+            crate::tui::keymap::Context::Typing
+        } else {
+            crate::tui::keymap::Context::Reports
+        }
+    }
+
+    fn title(&self) -> String {
+        "Reports".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        _body: u16,
+        user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        ReportsScreen::key(self, key, action, user.map(|u| u.handle.as_str()))
+    }
+
+    fn paste(&mut self, text: &str) -> usize {
+        ReportsScreen::paste(self, text)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        ReportsScreen::loaded(self, loaded)
+    }
+
+    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
+        vec![crate::tui::Effect::LoadReports]
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        ReportsScreen::render(self, area, buf, theme)
+    }
+}

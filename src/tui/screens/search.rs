@@ -234,3 +234,49 @@ impl SearchScreen {
         None
     }
 }
+
+impl super::View for SearchScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        if self.typing() {
+            crate::tui::keymap::Context::Typing
+        } else {
+            crate::tui::keymap::Context::Search
+        }
+    }
+
+    fn title(&self) -> String {
+        "Search".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        SearchScreen::key(self, key, action, body)
+    }
+
+    fn paste(&mut self, text: &str) -> usize {
+        SearchScreen::paste(self, text)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        SearchScreen::loaded(self, loaded)
+    }
+
+    fn failed(&mut self) {
+        SearchScreen::failed(self)
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        SearchScreen::render(self, area, buf, theme)
+    }
+}

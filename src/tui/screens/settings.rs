@@ -471,3 +471,49 @@ impl SettingsScreen {
         None
     }
 }
+
+impl super::View for SettingsScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        if self.typing() {
+            crate::tui::keymap::Context::Typing
+        } else {
+            crate::tui::keymap::Context::Settings
+        }
+    }
+
+    fn title(&self) -> String {
+        "Settings".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        _body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        SettingsScreen::key(self, key, action)
+    }
+
+    fn paste(&mut self, text: &str) -> usize {
+        SettingsScreen::paste(self, text)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        SettingsScreen::loaded(self, loaded)
+    }
+
+    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
+        vec![crate::tui::Effect::LoadSettings]
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        SettingsScreen::render(self, area, buf, theme, texts)
+    }
+}

@@ -310,3 +310,45 @@ impl SignUpScreen {
         }
     }
 }
+
+impl super::View for SignUpScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        SignUpScreen::context(self)
+    }
+
+    fn title(&self) -> String {
+        "Join".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        _body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        SignUpScreen::key(self, key, action)
+    }
+
+    fn paste(&mut self, text: &str) -> usize {
+        SignUpScreen::paste(self, text)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        SignUpScreen::loaded(self, loaded)
+    }
+
+    fn failed(&mut self) {
+        self.busy = false
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        SignUpScreen::render(self, area, buf, theme, texts)
+    }
+}

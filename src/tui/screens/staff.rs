@@ -185,3 +185,41 @@ impl Default for StaffScreen {
         StaffScreen::new()
     }
 }
+
+impl super::View for StaffScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        crate::tui::keymap::Context::Staff
+    }
+
+    fn title(&self) -> String {
+        "Moderation".into()
+    }
+
+    fn key(
+        &mut self,
+        _key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        _body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        StaffScreen::key(self, action)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        StaffScreen::loaded(self, loaded)
+    }
+
+    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
+        vec![crate::tui::Effect::LoadPending]
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        StaffScreen::render(self, area, buf, theme)
+    }
+}

@@ -223,3 +223,45 @@ impl ThreadsScreen {
         None
     }
 }
+
+impl super::View for ThreadsScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        crate::tui::keymap::Context::Threads
+    }
+
+    fn title(&self) -> String {
+        ThreadsScreen::title(self)
+    }
+
+    fn key(
+        &mut self,
+        _key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        ThreadsScreen::key(self, action, body)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, body: u16) -> Vec<crate::tui::Effect> {
+        ThreadsScreen::loaded(self, loaded, body)
+    }
+
+    fn reload(&mut self, body: u16) -> Vec<crate::tui::Effect> {
+        vec![self.load(body)]
+    }
+
+    fn resized(&mut self, body: u16) -> Vec<crate::tui::Effect> {
+        ThreadsScreen::resized(self, body)
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        ThreadsScreen::render(self, area, buf, theme)
+    }
+}

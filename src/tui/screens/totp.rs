@@ -158,3 +158,53 @@ impl TotpScreen {
         if self.busy { None } else { cursor }
     }
 }
+
+impl super::View for TotpScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        crate::tui::keymap::Context::Typing
+    }
+
+    fn title(&self) -> String {
+        "Second factor".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        _body: u16,
+        _user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        TotpScreen::key(self, key, action)
+    }
+
+    fn paste(&mut self, text: &str) -> usize {
+        TotpScreen::paste(self, text)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
+        TotpScreen::loaded(self, loaded)
+    }
+
+    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
+        if !self.is_loaded() {
+            vec![crate::tui::Effect::StartTotp]
+        } else {
+            vec![]
+        }
+    }
+
+    fn failed(&mut self) {
+        TotpScreen::failed(self)
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        TotpScreen::render(self, area, buf, theme)
+    }
+}

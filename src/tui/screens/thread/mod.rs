@@ -1,5 +1,6 @@
 //! One thread: a page of posts at a time, each post's text wrapped by display width, scrolled
-//! by line. Reading a page marks it read.
+//! by line. Reading a page marks it read. The layout is in `layout.rs`, the moderators' reason
+//! prompts and the report form in `prompts.rs`.
 
 use std::sync::Arc;
 
@@ -16,6 +17,12 @@ use crate::store::reports::Target;
 use crate::tui::keymap::{Action, Binding, ESC, LEFT, TAB, bind, ch, shift_key};
 use crate::tui::widgets::LineInput;
 use crate::tui::{Effect, Loaded, PageAt, Theme, strings, widgets};
+
+mod layout;
+mod prompts;
+
+use layout::{Kind, Laid};
+pub use prompts::Prompt;
 
 /// This screen's keys, in the order help lists them.
 #[rustfmt::skip]
@@ -77,50 +84,6 @@ pub struct ThreadScreen {
     layout: std::cell::RefCell<Option<(u16, Arc<Vec<Laid>>)>>,
 }
 
-/// A laid-out line: its text, its kind and, for headers, the post it belongs to.
-type Laid = (String, Kind, Option<PostId>);
-
-impl ThreadScreen {
-    /// Draws laid-out lines from `scroll` into `area` (below its title row).
-    fn render_lines(
-        &self,
-        lines: &[(String, Kind, Option<PostId>)],
-        scroll: usize,
-        area: Rect,
-        buf: &mut Buffer,
-        theme: Theme,
-    ) {
-        for (i, (text, kind, _)) in lines
-            .iter()
-            .skip(scroll)
-            .take(area.height.saturating_sub(1) as usize)
-            .enumerate()
-        {
-            let selected = matches!(kind, Kind::Header)
-                && self.selected.is_some()
-                && self.selected == lines_ids_at(lines, scroll + i);
-            let style: Style = match kind {
-                Kind::Header if selected => theme.selected(),
-                Kind::Header => theme.author(),
-                Kind::Warning => theme.unread(),
-                Kind::Body | Kind::Blank => theme.text(),
-            };
-            let x = if matches!(kind, Kind::Header) {
-                area.x
-            } else {
-                area.x + 2
-            };
-            buf.set_stringn(
-                x,
-                area.y + 1 + i as u16,
-                text,
-                (area.right() - x) as usize,
-                style,
-            );
-        }
-    }
-}
-
 /// The actions that apply to the selected post.
 fn acts_on_selected_post(action: Action) -> bool {
     matches!(
@@ -146,37 +109,6 @@ fn select_first() -> Outcome {
     Outcome::status(crate::tui::Status::Info(
         "Select a post with Tab first.".into(),
     ))
-}
-
-/// What a moderator's reason prompt is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Prompt {
-    Mod(ModAction),
-    /// Move the thread: "board-slug reason".
-    Move(ThreadId),
-    Warn(PostId),
-    Silence(PostId),
-    Ban(PostId),
-    Unmask(PostId),
-    /// A content warning's label (empty removes it), then the reason.
-    Cw(PostId),
-    CwReason(PostId),
-}
-
-/// The post id of the line at `i`, if it is a header.
-fn lines_ids_at(lines: &[(String, Kind, Option<PostId>)], i: usize) -> Option<PostId> {
-    lines
-        .get(i)
-        .and_then(|(_, k, id)| matches!(k, Kind::Header).then_some(*id).flatten())
-}
-
-/// What kind of line a laid-out line is, for styling.
-#[derive(Clone, Copy)]
-enum Kind {
-    Header,
-    Warning,
-    Body,
-    Blank,
 }
 
 impl ThreadScreen {
@@ -211,92 +143,6 @@ impl ThreadScreen {
         self.moderating.is_some() || self.reporting.is_some()
     }
 
-    /// Handles a key while a moderator types the reason for an action.
-    pub fn reason_key(&mut self, key: &terminput::KeyEvent) -> Outcome {
-        if let Some(report) = &mut self.reporting {
-            if let Some(outcome) = report.key(key) {
-                self.reporting = None;
-                return outcome;
-            }
-            return Outcome::none();
-        }
-        let Some((action, input)) = &mut self.moderating else {
-            return Outcome::none();
-        };
-        match key.code {
-            terminput::KeyCode::Esc => {
-                self.moderating = None;
-                Outcome::status(crate::tui::Status::Info("Nothing was changed.".into()))
-            }
-            terminput::KeyCode::Enter => {
-                let text = input.text.clone();
-                let prompt = *action;
-                self.moderating = None;
-                // Silence and ban take an optional duration first: "3d reason".
-                let (duration, rest) = match text.trim().split_once(' ') {
-                    Some((first, rest)) => match crate::domain::parse_duration(first) {
-                        Some(d) => (Some(d), rest.to_string()),
-                        None => (None, text.clone()),
-                    },
-                    None => (None, text.clone()),
-                };
-                let effect = match prompt {
-                    Prompt::Cw(post) => {
-                        self.cw_label = text;
-                        self.moderating = Some((Prompt::CwReason(post), LineInput::new(200)));
-                        return Outcome::none();
-                    }
-                    Prompt::Unmask(post) => Effect::RequestUnmask { post, reason: text },
-                    Prompt::CwReason(post) => Effect::SetContentWarning {
-                        post,
-                        label: std::mem::take(&mut self.cw_label),
-                        reason: text,
-                    },
-                    Prompt::Mod(action) => Effect::Moderate {
-                        action,
-                        reason: text,
-                    },
-                    Prompt::Move(thread) => {
-                        let trimmed = text.trim();
-                        let (slug, reason) = trimmed.split_once(' ').unwrap_or((trimmed, ""));
-                        Effect::MoveThread {
-                            thread,
-                            slug: slug.to_string(),
-                            reason: reason.to_string(),
-                        }
-                    }
-                    Prompt::Warn(post) => Effect::Sanction {
-                        post,
-                        sanction: Sanction::Warn,
-                        reason: text,
-                    },
-                    Prompt::Silence(post) => match duration {
-                        Some(d) => Effect::Sanction {
-                            post,
-                            sanction: Sanction::Silence(d),
-                            reason: rest,
-                        },
-                        None => {
-                            return Outcome::status(crate::tui::Status::Error(
-                                "A silence needs a duration first, e.g. \"1d cooling off\".".into(),
-                            ));
-                        }
-                    },
-                    Prompt::Ban(post) => Effect::Sanction {
-                        post,
-                        sanction: Sanction::Ban(duration),
-                        reason: rest,
-                    },
-                };
-                Outcome::effects(vec![effect])
-            }
-            _ => {
-                input.key(key);
-                Outcome::none()
-            }
-        }
-    }
-
     pub fn paste(&mut self, text: &str) -> usize {
         if let Some((_, input)) = &mut self.moderating {
             return input.paste(text);
@@ -309,96 +155,6 @@ impl ThreadScreen {
             thread: self.thread_id,
             at: PageAt::Offset(self.offset),
         }]
-    }
-
-    /// The page laid out at `width`, from the cache when the page, the width and what is
-    /// revealed are as they were.
-    fn lines(&self, width: u16) -> Arc<Vec<Laid>> {
-        let mut cache = self.layout.borrow_mut();
-        if let Some((w, lines)) = &*cache
-            && *w == width
-        {
-            return lines.clone();
-        }
-        let lines = Arc::new(self.lay_out(width));
-        *cache = Some((width, lines.clone()));
-        lines
-    }
-
-    /// Lays out the page at `width`: each line with its kind and, for headers, the post id.
-    fn lay_out(&self, width: u16) -> Vec<Laid> {
-        let mut out = Vec::new();
-        let Some(page) = &self.page else { return out };
-        let w = (width as usize).saturating_sub(2).max(10);
-        for post in &page.posts {
-            let mut header = format!(
-                "{} · {}",
-                crate::sanitize::line(&post.author),
-                widgets::format_time(post.created_at)
-            );
-            if post.mine && post.anonymous {
-                header.push_str(" · you, anonymously");
-            } else if post.mine {
-                header.push_str(" · you");
-            }
-            if post.edited {
-                header.push_str(" · edited");
-            }
-            if post.supported {
-                header.push_str(" · ♥ from you");
-            } else if post.mine && post.support > 0 {
-                header.push_str(&format!(" · ♥ {}", post.support));
-            }
-            if post.hidden {
-                header.push_str(" · HIDDEN from members");
-            }
-            if let Some(handle) = &post.unmasked {
-                header.push_str(&format!(" · unmasked: {}", crate::sanitize::line(handle)));
-            }
-            out.push((header, Kind::Header, Some(post.id)));
-            // One's own posts are never collapsed for oneself.
-            let revealed = post.mine || self.revealed.contains(&post.id);
-            if let Some(cw) = &post.content_warning {
-                let hint = if revealed { "" } else { " · v to show" };
-                out.push((
-                    format!("⚠ CW: {}{hint}", crate::sanitize::line(cw)),
-                    Kind::Warning,
-                    Some(post.id),
-                ));
-            } else if post.muted && !revealed {
-                out.push((
-                    "⚠ Hidden: it has a word you muted · v to show".to_string(),
-                    Kind::Warning,
-                    Some(post.id),
-                ));
-            }
-            if post.collapsed() && !revealed {
-                out.push((String::new(), Kind::Blank, None));
-                continue;
-            }
-            let body = crate::sanitize::multiline(&post.body);
-            for paragraph in body.split('\n') {
-                if paragraph.is_empty() {
-                    out.push((String::new(), Kind::Body, None));
-                    continue;
-                }
-                for line in textwrap::wrap(paragraph, w) {
-                    out.push((line.into_owned(), Kind::Body, None));
-                }
-            }
-            out.push((String::new(), Kind::Blank, None));
-        }
-        out
-    }
-
-    fn max_scroll(&self, body: u16) -> usize {
-        self.lines(self.width)
-            .len()
-            .saturating_sub(body.saturating_sub(1) as usize)
-    }
-
-    pub fn clamp_scroll(&mut self, body: u16) {
-        self.scroll = self.scroll.min(self.max_scroll(body));
     }
 
     fn has_next(&self) -> bool {
@@ -781,5 +537,64 @@ impl ThreadScreen {
         }
         self.render_lines(&lines, scroll, area, buf, theme);
         None
+    }
+}
+
+impl super::View for ThreadScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        if self.typing() {
+            crate::tui::keymap::Context::Typing
+        } else {
+            crate::tui::keymap::Context::Thread
+        }
+    }
+
+    fn title(&self) -> String {
+        ThreadScreen::title(self)
+    }
+
+    fn key(
+        &mut self,
+        key: &terminput::KeyEvent,
+        action: Option<crate::tui::keymap::Action>,
+        body: u16,
+        user: Option<&crate::domain::User>,
+    ) -> super::Outcome {
+        if self.typing() {
+            self.reason_key(key)
+        } else {
+            ThreadScreen::key(self, action, body, user)
+        }
+    }
+
+    fn paste(&mut self, text: &str) -> usize {
+        ThreadScreen::paste(self, text)
+    }
+
+    fn loaded(&mut self, loaded: crate::tui::Loaded, body: u16) -> Vec<crate::tui::Effect> {
+        ThreadScreen::loaded(self, loaded, body)
+    }
+
+    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
+        ThreadScreen::reload(self)
+    }
+
+    fn set_width(&mut self, width: u16) {
+        self.width = width
+    }
+
+    fn resized(&mut self, body: u16) -> Vec<crate::tui::Effect> {
+        self.clamp_scroll(body);
+        vec![]
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: crate::tui::Theme,
+        _texts: &crate::tui::Texts,
+    ) -> Option<ratatui::layout::Position> {
+        ThreadScreen::render(self, area, buf, theme)
     }
 }
