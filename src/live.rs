@@ -41,6 +41,7 @@ pub struct Hub {
 pub struct Presence {
     online: Arc<std::sync::Mutex<std::collections::HashMap<UserId, usize>>>,
     user: UserId,
+    tx: broadcast::Sender<Arc<Event>>,
 }
 
 impl Drop for Presence {
@@ -50,6 +51,8 @@ impl Drop for Presence {
             *n -= 1;
             if *n == 0 {
                 map.remove(&self.user);
+                drop(map);
+                presence_changed(&self.tx);
             }
         }
     }
@@ -72,16 +75,25 @@ impl Hub {
 
     /// Counts `user` online until the returned guard is dropped.
     pub fn enter(&self, user: UserId) -> Presence {
-        *self
-            .online
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(user)
-            .or_default() += 1;
+        let first = {
+            let mut map = self.online.lock().unwrap_or_else(|e| e.into_inner());
+            let n = map.entry(user).or_default();
+            *n += 1;
+            *n == 1
+        };
+        if first {
+            presence_changed(&self.tx);
+        }
         Presence {
             online: self.online.clone(),
             user,
+            tx: self.tx.clone(),
         }
+    }
+
+    /// Tells this process's sessions that who is online (or seen) changed.
+    pub fn presence_changed(&self) {
+        presence_changed(&self.tx);
     }
 
     /// Members with an open session in this process.
@@ -157,4 +169,17 @@ impl Hub {
             }
         }
     }
+}
+
+/// The in-process event for a change in who is online: no id, no member.
+fn presence_changed(tx: &broadcast::Sender<Arc<Event>>) {
+    // No subscriber is not an error: nobody is online.
+    let _ = tx.send(Arc::new(Event {
+        id: 0,
+        kind: events::EventKind::Presence,
+        board: None,
+        thread: None,
+        post: None,
+        user: None,
+    }));
 }

@@ -329,12 +329,13 @@ async fn presence_is_invisible_by_default_and_a_block_never_shows_in_it() {
     assert_eq!(list(&after), list(&before), "{after}");
     assert!(after.contains("• birch"), "{after}");
 
-    // Leaving takes a member off the list.
-    birch.disconnect().await;
+    // Leaving takes a member off a list that is open, at once.
     ash.send(b"o").await;
-    ash.wait_for("Who's online").await;
+    ash.wait_for("• birch").await;
+    birch.disconnect().await;
     ash.wait_until(|s| !s.contains("• birch"), "birch gone")
         .await;
+    assert!(ash.screen().contains("Who's online"), "{}", ash.screen());
 
     for m in [ash, cedar, dana] {
         m.disconnect().await;

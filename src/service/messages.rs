@@ -224,6 +224,7 @@ impl Service {
     /// Shows or hides the member in "who's online".
     pub fn set_presence(&self, user: &User, visible: bool) -> Result<String> {
         self.write(|c| Ok(users::set_presence_visible(c, user.id, visible)?))?;
+        self.hub.presence_changed();
         Ok(if visible {
             "You now show in who's online (to members who have not blocked you)."
         } else {

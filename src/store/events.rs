@@ -26,6 +26,10 @@ pub enum EventKind {
     Message,
     /// The review queue changed (a report filed or resolved): staff sessions reload its count.
     Reports,
+    /// Someone came online, left, or changed whether they are seen: an open "who's online"
+    /// reloads through the service, which shows only who chose to be seen. In-process only
+    /// (who is online is never stored), so never a row of the table; it names no one.
+    Presence,
 }
 
 impl EventKind {
@@ -37,6 +41,7 @@ impl EventKind {
             EventKind::UserChanged => "user_changed",
             EventKind::Message => "message",
             EventKind::Reports => "reports",
+            EventKind::Presence => "presence",
         }
     }
     fn parse(s: &str) -> Option<EventKind> {

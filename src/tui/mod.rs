@@ -499,6 +499,13 @@ impl App {
         if event.kind == EventKind::UserChanged {
             return vec![];
         }
+        if event.kind == EventKind::Presence {
+            // Who is online changed: an open list follows (the service decides who shows).
+            return match self.screen {
+                Screen::Online(_) => self.screen.reload(self.body_height()),
+                _ => vec![],
+            };
+        }
         if event.kind == EventKind::Reports {
             // The review queue changed: moderators' headers (and an open queue) follow.
             if !self.is_staff() {
