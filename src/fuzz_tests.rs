@@ -102,7 +102,8 @@ fn fuzz_sanitised_text_is_safe_and_stable() {
 
 #[test]
 fn fuzz_frames_carry_no_escape_but_drawing() {
-    use crate::session::frame::{Frame, MAX_COLS, MAX_ROWS, MIN_COLS, MIN_ROWS, tests};
+    use crate::session::frame::{Frame, MAX_COLS, MAX_ROWS, MIN_COLS, MIN_ROWS};
+    use crate::tui::test_support as tests;
     run("renderer", |u| {
         // Words straight from a hostile client, not sanitised first: drawing must be safe anyway.
         let n = u.int_in_range(1..=6)?;

@@ -12,6 +12,8 @@ pub mod screens;
 #[cfg(test)]
 mod snapshots;
 pub mod strings;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod theme;
 pub mod widgets;
 

@@ -6,7 +6,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use terminput::{KeyCode, KeyEvent};
 
-use crate::session::frame::tests::{app_with_boards, board};
+use crate::tui::test_support::{app_with_boards, board};
 use crate::tui::{App, Msg};
 
 /// The App drawn at `width`×`height`, one line per row (trailing spaces trimmed, so the
