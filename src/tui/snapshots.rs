@@ -132,3 +132,23 @@ fn help_now_at_40x12_shows_the_safety_plan_and_quick_exit() {
  i messages · ? help · F1/! help now",
     );
 }
+
+#[test]
+fn who_is_online_at_40x12_reads_its_intro_whole() {
+    let mut app = boards();
+    press(&mut app, 'o');
+    app.update(Msg::Loaded(crate::tui::Loaded::Online(vec!["fern".into()])));
+    let screen = snapshot(&mut app, 40, 12);
+    let mut expected = String::from(
+        "
+ Haven · Who's online             river
+ Members here now who chose to be seen.
+ You can choose in settings (o).
+
+ • fern
+",
+    );
+    expected.push_str(&"\n".repeat(6));
+    expected.push_str(" Esc back · ? help · F1/! help now");
+    assert_screen(&screen, &expected);
+}

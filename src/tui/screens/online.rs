@@ -35,24 +35,26 @@ impl OnlineScreen {
             buf.set_string(area.x + 1, area.y + 1, strings::LOADING, theme.dim());
             return None;
         };
-        buf.set_stringn(
-            area.x + 1,
-            area.y,
+        // Wrapped, so a narrow terminal reads it whole.
+        let intro = textwrap::wrap(
             "Members here now who chose to be seen. You can choose in settings (o).",
-            w,
-            theme.dim(),
+            w.max(10),
         );
+        for (i, line) in intro.iter().enumerate() {
+            buf.set_stringn(area.x + 1, area.y + i as u16, line, w, theme.dim());
+        }
+        let top = intro.len() as u16 + 1;
         if handles.is_empty() {
-            buf.set_stringn(area.x + 1, area.y + 2, "Nobody to show.", w, theme.dim());
+            buf.set_stringn(area.x + 1, area.y + top, "Nobody to show.", w, theme.dim());
         }
         for (i, h) in handles
             .iter()
             .enumerate()
-            .take(area.height.saturating_sub(2) as usize)
+            .take(area.height.saturating_sub(top) as usize)
         {
             buf.set_stringn(
                 area.x + 1,
-                area.y + 2 + i as u16,
+                area.y + top + i as u16,
                 truncate(&format!("• {}", crate::sanitize::line(h)), w),
                 w,
                 theme.text(),
