@@ -115,6 +115,16 @@ impl Hub {
         self.poke.notify_one();
     }
 
+    /// Whether a poke is waiting for the watcher, taking it (tests: every write must poke).
+    #[cfg(test)]
+    pub(crate) fn take_poke(&self) -> bool {
+        use std::future::Future;
+        let notified = self.poke.notified();
+        let mut notified = std::pin::pin!(notified);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        notified.as_mut().poll(&mut cx).is_ready()
+    }
+
     /// Watches the store for new events until `shutdown`.
     pub async fn watch(
         self,

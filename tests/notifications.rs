@@ -285,6 +285,7 @@ async fn presence_is_invisible_by_default_and_a_block_never_shows_in_it() {
         "{screen}"
     );
     ash.send(keys::ESC).await;
+    ash.wait_for("Small wins").await;
 
     // Cedar blocked Birch: Cedar does not see Birch. Birch blocks Dana: what Dana sees does
     // not change at that moment, or the list would tell Dana of the block (DESIGN.md §5).

@@ -238,7 +238,10 @@ impl Service {
             match &invite {
                 None => return Err(ServiceError::InviteNeeded),
                 Some(code) => {
-                    if !self.store.read(|c| invites::valid(c, code))? {
+                    if !self
+                        .store
+                        .read(|c| invites::valid(c, code, self.clock.now()))?
+                    {
                         return Err(ServiceError::BadInvite);
                     }
                 }
@@ -253,7 +256,12 @@ impl Service {
         let user = self.write(|c| {
             let u = users::create(c, &handle, role, &key.as_new_key(None), g, p)??;
             if mode == RegistrationMode::Invite
-                && !invites::redeem(c, invite.as_deref().unwrap_or_default(), u.id)?
+                && !invites::redeem(
+                    c,
+                    invite.as_deref().unwrap_or_default(),
+                    u.id,
+                    self.clock.now(),
+                )?
             {
                 // Used up by someone else since the check: nothing is kept.
                 return Err(ServiceError::BadInvite);

@@ -161,6 +161,7 @@ impl Service {
     /// kept. No use case calls the store's `write` or the hub's `poke` itself.
     fn write<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
         let value = self.store.write_with(f)?;
+        self.hub.poke();
         Ok(value)
     }
 

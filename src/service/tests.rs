@@ -103,3 +103,24 @@ fn a_banned_member_cannot_post_from_an_open_session() {
     let r = s.post(&member, DraftPlace::NewThread(BoardId(1)), &draft);
     assert!(r.is_err(), "{r:?}");
 }
+
+/// A write reaches live sessions at once, not at the watcher's next poll: every use case that
+/// writes tells the watcher (through `Service::write`), and a failed one does not.
+#[test]
+fn every_write_tells_the_live_watcher_and_a_refused_one_does_not() {
+    let (_d, s) = service();
+    let m = s.add_user("poster", &key(), Role::Member).expect("add");
+    assert!(s.hub().take_poke(), "adding a member poked the watcher");
+    assert!(!s.hub().take_poke(), "the poke was taken");
+    let place = DraftPlace::NewThread(BoardId(1));
+    let posted = s.post(&m, place, &draft("first", "hello")).expect("post");
+    assert!(s.hub().take_poke(), "a post pokes the watcher");
+    s.moderate(&m, ModAction::Hide(posted.post), "no reason")
+        .expect_err("a member cannot hide");
+    assert!(
+        !s.hub().take_poke(),
+        "a refused action writes nothing and pokes nothing"
+    );
+    s.set_presence(&m, true).expect("presence");
+    assert!(s.hub().take_poke(), "a setting pokes the watcher");
+}

@@ -29,13 +29,14 @@ pub fn create(c: &Connection, code: &str, by: Option<UserId>, expires_at: i64) -
     Ok(())
 }
 
-/// Uses up a valid (unused, unexpired) code for `user`; false if there is none.
-pub fn redeem(c: &Connection, code: &str, user: UserId) -> Result<bool> {
+/// Uses up a code valid at `at` (unused, unexpired) for `user`; false if there is none. `at` is
+/// the service's clock, which decides expiry.
+pub fn redeem(c: &Connection, code: &str, user: UserId, at: i64) -> Result<bool> {
     let id: Option<i64> = c
         .prepare_cached(
             "SELECT id FROM invites WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2",
         )?
-        .query_row(params![code_hash(code), now()], |r| r.get(0))
+        .query_row(params![code_hash(code), at], |r| r.get(0))
         .optional()?;
     let Some(id) = id else { return Ok(false) };
     c.prepare_cached("UPDATE invites SET used_by = ?2, used_at = ?3 WHERE id = ?1")?
@@ -43,12 +44,12 @@ pub fn redeem(c: &Connection, code: &str, user: UserId) -> Result<bool> {
     Ok(true)
 }
 
-/// True if a code is valid right now (checked before sign-up, redeemed inside it).
-pub fn valid(c: &Connection, code: &str) -> Result<bool> {
+/// True if a code is valid at `at` (checked before sign-up, redeemed inside it).
+pub fn valid(c: &Connection, code: &str, at: i64) -> Result<bool> {
     Ok(c.prepare_cached(
         "SELECT 1 FROM invites WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2",
     )?
-    .exists(params![code_hash(code), now()])?)
+    .exists(params![code_hash(code), at])?)
 }
 
 #[cfg(test)]
@@ -66,16 +67,20 @@ mod tests {
             .write(|c| create(c, "OLD0-OLD0-OLD0", None, now() - 1))
             .expect("create");
         assert!(
-            store.read(|c| valid(c, "abcd efgh jklm")).expect("read"),
+            store
+                .read(|c| valid(c, "abcd efgh jklm", now()))
+                .expect("read"),
             "case and spacing do not matter"
         );
         assert!(
-            !store.read(|c| valid(c, "OLD0-OLD0-OLD0")).expect("read"),
+            !store
+                .read(|c| valid(c, "OLD0-OLD0-OLD0", now()))
+                .expect("read"),
             "expired"
         );
         assert!(
             !store
-                .write(|c| redeem(c, "OLD0-OLD0-OLD0", UserId(1)))
+                .write(|c| redeem(c, "OLD0-OLD0-OLD0", UserId(1), now()))
                 .expect("redeem")
         );
         // The redeeming account must exist (foreign key): make one.
@@ -91,12 +96,12 @@ mod tests {
             .expect("user");
         assert!(
             store
-                .write(|c| redeem(c, "ABCD-EFGH-JKLM", UserId(1)))
+                .write(|c| redeem(c, "ABCD-EFGH-JKLM", UserId(1), now()))
                 .expect("redeem")
         );
         assert!(
             !store
-                .write(|c| redeem(c, "ABCD-EFGH-JKLM", UserId(1)))
+                .write(|c| redeem(c, "ABCD-EFGH-JKLM", UserId(1), now()))
                 .expect("redeem"),
             "single use"
         );
