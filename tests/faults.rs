@@ -82,11 +82,7 @@ async fn write_until_gone(
     m.send(keys::TAB).await;
     m.send(first.as_bytes()).await;
     m.send(keys::CTRL_S).await;
-    m.wait_until(
-        |s| s.contains("Posted.") && !s.contains("Ctrl-S post"),
-        "posted",
-    )
-    .await;
+    m.wait_posted().await;
     acked.lock().expect("lock").push(first.clone());
     m.wait_for(&first).await;
     m.send(keys::ENTER).await;
@@ -97,11 +93,7 @@ async fn write_until_gone(
         m.wait_for("Ctrl-S post").await;
         m.send(body.as_bytes()).await;
         m.send(keys::CTRL_S).await;
-        m.wait_until(
-            |s| s.contains("Posted.") && !s.contains("Ctrl-S post"),
-            "posted",
-        )
-        .await;
+        m.wait_posted().await;
         acked.lock().expect("lock").push(body);
     }
 }
@@ -234,11 +226,7 @@ async fn a_database_locked_by_another_process_refuses_kindly_and_keeps_the_post(
 
     db.execute_batch("ROLLBACK").expect("release");
     m.send(keys::CTRL_S).await;
-    m.wait_until(
-        |s| s.contains("Posted.") && !s.contains("Ctrl-S post"),
-        "posted",
-    )
-    .await;
+    m.wait_posted().await;
     child.kill().expect("kill");
     child.wait().expect("reap");
     let stored: i64 = db
@@ -404,11 +392,7 @@ async fn a_full_disk_refuses_the_post_keeps_the_draft_and_recovers() {
 
     set_limit(libc::RLIM_INFINITY);
     m.send(keys::CTRL_S).await;
-    m.wait_until(
-        |s| s.contains("Posted.") && !s.contains("Ctrl-S post"),
-        "posted",
-    )
-    .await;
+    m.wait_posted().await;
     child.kill().expect("kill");
     child.wait().expect("reap");
     let db = rusqlite::Connection::open(dir.path().join("data").join(haven::boot::DB_FILE))

@@ -145,15 +145,7 @@ async fn a_visitor_without_a_key_is_told_how_to_make_one() {
     let dir = util::data_dir();
     let server = TestServer::start_in(dir.path()).await;
     let tmp = util::data_dir();
-    let args: Vec<std::ffi::OsString> = util::openssh_args(&server, &new_key(), tmp.path())
-        .into_iter()
-        .map(|a| match a.to_str() {
-            Some("LogLevel=ERROR") => "LogLevel=INFO".into(),
-            // BatchMode turns keyboard-interactive off; a member's ssh has it on.
-            Some("BatchMode=yes") => "BatchMode=no".into(),
-            _ => a,
-        })
-        .collect();
+    let args = util::openssh_interactive_args(&server, &new_key(), tmp.path());
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new("ssh")
             .args(args)

@@ -138,6 +138,26 @@ pub async fn tcp_from(source: Option<std::net::IpAddr>, addr: SocketAddr) -> tok
     socket.connect(addr).await.expect("tcp connect")
 }
 
+/// Reads `stream` until the server closes it (end of stream or an error); false if it is still
+/// open after `within`.
+pub async fn closed_within<S: tokio::io::AsyncRead + Unpin>(
+    stream: &mut S,
+    within: Duration,
+) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 4096];
+    tokio::time::timeout(within, async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => continue,
+            }
+        }
+    })
+    .await
+    .is_ok()
+}
+
 /// A transport whose reading can be stopped, as a client that stops reading its socket
 /// (a frozen terminal, a hostile client) does. Writing goes on.
 pub struct Pausable {

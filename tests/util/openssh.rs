@@ -122,6 +122,23 @@ impl Drop for PtyProgram {
     }
 }
 
+/// [`openssh_args`] as a member's own ssh runs: keyboard-interactive on (`BatchMode=no`, so
+/// the server's words before a refusal are printed) and informational messages shown.
+pub fn openssh_interactive_args(
+    server: &TestServer,
+    key: &PrivateKey,
+    dir: &Path,
+) -> Vec<std::ffi::OsString> {
+    openssh_args(server, key, dir)
+        .into_iter()
+        .map(|a| match a.to_str() {
+            Some("LogLevel=ERROR") => "LogLevel=INFO".into(),
+            Some("BatchMode=yes") => "BatchMode=no".into(),
+            _ => a,
+        })
+        .collect()
+}
+
 /// Arguments for the system's `ssh` to reach `server` with `key`, checking the host key
 /// against the server's own (StrictHostKeyChecking=yes). Files go in `dir`.
 pub fn openssh_args(server: &TestServer, key: &PrivateKey, dir: &Path) -> Vec<std::ffi::OsString> {

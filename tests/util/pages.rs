@@ -54,6 +54,16 @@ impl Member {
         self.send(body.as_bytes()).await;
     }
 
+    /// Waits until a post went through: "Posted." and the composer closed (so the post is
+    /// acknowledged, not merely on screen in the composer).
+    pub async fn wait_posted(&mut self) {
+        self.wait_until(
+            |s| s.contains("Posted.") && !s.contains("Ctrl-S post"),
+            "posted",
+        )
+        .await;
+    }
+
     /// Posts a reply in the thread on screen.
     pub async fn reply(&mut self, text: &str) {
         self.send(b"r").await;
