@@ -161,14 +161,7 @@ async fn a_recovery_code_binds_a_new_key_once() {
     m.disconnect().await;
     server.stop().await;
 
-    let (_, out, _) = util::bbs(&[
-        util::os("admin"),
-        util::os("audit"),
-        util::os("--target"),
-        util::os("lost_keys"),
-        util::os("--data-dir"),
-        dir.path().as_os_str(),
-    ]);
+    let out = util::audit(dir.path().as_os_str(), &["--target", "lost_keys"]);
     assert!(out.contains("recovery_code_used"), "{out}");
     assert!(out.contains("wrong recovery code"), "{out}");
 }
@@ -220,14 +213,7 @@ async fn a_second_factor_is_asked_after_the_key_and_each_code_works_once() {
     m.expect("member").disconnect().await;
     server.stop().await;
 
-    let (_, out, _) = util::bbs(&[
-        util::os("admin"),
-        util::os("audit"),
-        util::os("--target"),
-        util::os("two_step"),
-        util::os("--data-dir"),
-        dir.path().as_os_str(),
-    ]);
+    let out = util::audit(dir.path().as_os_str(), &["--target", "two_step"]);
     assert!(out.contains("2fa_enabled"), "{out}");
     assert!(out.contains("2fa_failed"), "{out}");
     assert!(out.contains("recovery_code_used"), "{out}");
@@ -744,14 +730,7 @@ async fn a_new_version_of_the_guidelines_must_be_accepted_at_next_login() {
         .disconnect()
         .await;
     server.stop().await;
-    let (_, out, _) = util::bbs(&[
-        util::os("admin"),
-        util::os("audit"),
-        util::os("--action"),
-        util::os("documents_accepted"),
-        util::os("--data-dir"),
-        dir.path().as_os_str(),
-    ]);
+    let out = util::audit(dir.path().as_os_str(), &["--action", "documents_accepted"]);
     assert!(
         out.contains("long_timer") && out.contains("guidelines v2"),
         "{out}"

@@ -135,14 +135,7 @@ async fn edits_keep_their_history_and_moderators_set_content_warnings_with_a_rea
     }
     server.stop().await;
 
-    let (_, out, _) = util::bbs(&[
-        util::os("admin"),
-        util::os("audit"),
-        util::os("--actor"),
-        util::os("careful_mod"),
-        util::os("--data-dir"),
-        dir.path().as_os_str(),
-    ]);
+    let out = util::audit(dir.path().as_os_str(), &["--actor", "careful_mod"]);
     assert!(
         out.contains("cw_changed")
             && out.contains("post_edited")
@@ -268,12 +261,7 @@ async fn unmasking_takes_a_reason_and_a_second_moderator_and_shows_in_the_author
     server.stop().await;
 
     // Audited against the post, with both moderators; the author is never the target.
-    let (_, out, _) = util::bbs(&[
-        util::os("admin"),
-        util::os("audit"),
-        util::os("--data-dir"),
-        dir.path().as_os_str(),
-    ]);
+    let out = util::audit(dir.path().as_os_str(), &[]);
     assert!(
         out.contains("unmask_requested") && out.contains("unmasked"),
         "{out}"
@@ -382,14 +370,7 @@ async fn a_sysop_creates_renames_reorders_flags_and_archives_boards_from_the_tui
     sysop.disconnect().await;
     server.stop().await;
 
-    let (_, out, _) = util::bbs(&[
-        util::os("admin"),
-        util::os("audit"),
-        util::os("--actor"),
-        util::os("root_sysop"),
-        util::os("--data-dir"),
-        dir.path().as_os_str(),
-    ]);
+    let out = util::audit(dir.path().as_os_str(), &["--actor", "root_sysop"]);
     assert!(
         out.contains("board_created") && out.contains("art: name → Creative corner"),
         "{out}"

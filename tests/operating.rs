@@ -318,27 +318,13 @@ async fn the_admin_cli_adds_members_with_the_sign_up_rules_and_audits_changes() 
     assert_eq!(code, Some(1));
     assert!(err.contains("No member"), "{err}");
 
-    let (_, out, _) = util::bbs(&[
-        util::os("admin"),
-        util::os("audit"),
-        util::os("--target"),
-        util::os("marigold"),
-        util::os("--data-dir"),
-        d,
-    ]);
+    let out = util::audit(d, &["--target", "marigold"]);
     assert!(
         out.contains("sign_up") && out.contains("key_added") && out.contains("role_changed"),
         "{out}"
     );
     assert!(out.contains("member → moderator"), "{out}");
-    let (_, out, _) = util::bbs(&[
-        util::os("admin"),
-        util::os("audit"),
-        util::os("--action"),
-        util::os("key_added"),
-        util::os("--data-dir"),
-        d,
-    ]);
+    let out = util::audit(d, &["--action", "key_added"]);
     assert_eq!(out.lines().count(), 1, "{out}");
 }
 

@@ -76,14 +76,7 @@ async fn a_moderator_hides_locks_and_pins_with_reasons_and_members_see_it_live()
     moderator.disconnect().await;
     server.stop().await;
 
-    let (_, out, _) = util::bbs(&[
-        util::os("admin"),
-        util::os("audit"),
-        util::os("--actor"),
-        util::os("steady_mod"),
-        util::os("--data-dir"),
-        dir.path().as_os_str(),
-    ]);
+    let out = util::audit(dir.path().as_os_str(), &["--actor", "steady_mod"]);
     assert!(
         out.contains("post_hidden") && out.contains("(spam)"),
         "{out}"

@@ -46,6 +46,14 @@ pub fn bbs(args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
     )
 }
 
+/// `bbs admin audit FILTER… --data-dir DIR`: the audit log as the sysop reads it.
+pub fn audit(data_dir: &std::ffi::OsStr, filter: &[&str]) -> String {
+    let mut args: Vec<&std::ffi::OsStr> = vec!["admin".as_ref(), "audit".as_ref()];
+    args.extend(filter.iter().map(|a| std::ffi::OsStr::new(*a)));
+    args.extend(["--data-dir".as_ref(), data_dir]);
+    bbs(&args).1
+}
+
 /// How a login with a second factor went.
 #[derive(Debug, PartialEq, Eq)]
 pub enum TwoStep {
