@@ -1,10 +1,27 @@
-//! Helpers for the service's unit tests: a full service (the same `boot::open` a server runs)
-//! on an unencrypted store in a temporary directory, keys and drafts.
+//! Helpers for the service's unit tests: a full service on an in-memory store (SQLite's
+//! `memdb`, see [`Store::in_memory`]), seeded as a first start seeds it, keys and drafts.
 
 use super::*;
 
-/// A service with the default settings, changed by `change`.
-pub fn service_with(change: impl FnOnce(&mut Config)) -> (tempfile::TempDir, Service) {
+/// A service with the default settings, changed by `change`. Its data dir does not exist, so
+/// a use case that touched a file would fail its test instead of writing somewhere.
+pub fn service_with(change: impl FnOnce(&mut Config)) -> Service {
+    let mut config = Config {
+        data_dir: std::path::PathBuf::from("/nonexistent/haven-unit-test"),
+        encryption: crate::config::Encryption::None,
+        ..Config::default()
+    };
+    change(&mut config);
+    let store = Arc::new(Store::in_memory().expect("in-memory store"));
+    let service = Service::new(store, Hub::new(), Arc::new(config), Arc::default());
+    service.initialise(false).expect("seed");
+    service
+}
+
+/// A service over a file in a temporary directory, opened as a server opens it (`boot::open`),
+/// for the tests of what only WAL on disk gives: reading while another connection holds the
+/// write lock. (`memdb` locks like a rollback journal: a pending writer shuts readers out.)
+pub fn service_on_disk(change: impl FnOnce(&mut Config)) -> (tempfile::TempDir, Service) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut config = Config {
         data_dir: dir.path().to_path_buf(),
@@ -17,7 +34,7 @@ pub fn service_with(change: impl FnOnce(&mut Config)) -> (tempfile::TempDir, Ser
 }
 
 /// A service with the default settings.
-pub fn service() -> (tempfile::TempDir, Service) {
+pub fn service() -> Service {
     service_with(|_| {})
 }
 

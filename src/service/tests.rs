@@ -1,11 +1,11 @@
-//! Unit tests of pace, trust and stale accounts, on a real store in a temporary directory.
+//! Unit tests of pace, trust and stale accounts, on an in-memory store.
 
 use super::test_support::{draft, key, service, service_with};
 use super::*;
 
 #[test]
 fn a_new_member_is_slowed_gently_and_never_loses_the_draft() {
-    let (_d, s) = service();
+    let s = service();
     let m = s.add_user("newcomer", &key(), Role::Member).expect("add");
     let place = DraftPlace::NewThread(BoardId(1));
     let thread = s
@@ -28,7 +28,7 @@ fn a_new_member_is_slowed_gently_and_never_loses_the_draft() {
 
 #[test]
 fn first_day_limits_and_duplicates_are_refused_and_trust_lifts_the_limits() {
-    let (_d, s) = service_with(|c| {
+    let s = service_with(|c| {
         c.posting.new_member_post_interval = 0;
         c.posting.new_member_thread_interval = 0;
         c.posting.post_interval = 0;
@@ -68,7 +68,7 @@ fn first_day_limits_and_duplicates_are_refused_and_trust_lifts_the_limits() {
 
 #[test]
 fn a_demoted_moderator_cannot_act_on_a_stale_copy_of_their_account() {
-    let (_d, s) = service();
+    let s = service();
     let moderator = s
         .add_user("watchful", &key(), Role::Moderator)
         .expect("add");
@@ -92,7 +92,7 @@ fn a_demoted_moderator_cannot_act_on_a_stale_copy_of_their_account() {
 
 #[test]
 fn a_banned_member_cannot_post_from_an_open_session() {
-    let (_d, s) = service();
+    let s = service();
     let member = s.add_user("poster", &key(), Role::Member).expect("add");
     s.ban(None, "poster", None, "test").expect("ban");
     let draft = Draft {
@@ -108,7 +108,7 @@ fn a_banned_member_cannot_post_from_an_open_session() {
 /// writes tells the watcher (through `Service::write`), and a failed one does not.
 #[test]
 fn every_write_tells_the_live_watcher_and_a_refused_one_does_not() {
-    let (_d, s) = service();
+    let s = service();
     let m = s.add_user("poster", &key(), Role::Member).expect("add");
     assert!(s.hub().take_poke(), "adding a member poked the watcher");
     assert!(!s.hub().take_poke(), "the poke was taken");

@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn purge_deletes_only_rows_older_than_the_cutoff() {
-        let (_d, store) = store();
+        let store = store();
         store
             .write(|c| {
                 c.execute(

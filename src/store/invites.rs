@@ -59,7 +59,7 @@ mod tests {
 
     #[test]
     fn a_code_works_once_and_not_after_it_expires() {
-        let (_d, store) = store();
+        let store = store();
         store
             .write(|c| create(c, "ABCD-EFGH-JKLM", None, now() + 3600))
             .expect("create");

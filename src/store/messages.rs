@@ -206,7 +206,7 @@ mod tests {
 
     #[test]
     fn withheld_messages_show_to_their_sender_only() {
-        let (_dir, store) = store();
+        let store = store();
         store
             .write(|c| {
                 let a = user(c, "ash");
@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn an_export_holds_no_withheld_message_and_no_read_receipts_for_the_sender() {
-        let (_dir, store) = store();
+        let store = store();
         store
             .write(|c| {
                 let a = user(c, "ash");

@@ -33,11 +33,11 @@ pub fn apply(conn: &mut Connection) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::store;
+    use super::super::test_support::store_on_disk;
 
     #[test]
     fn migrations_set_the_version_and_are_idempotent() {
-        let (dir, store) = store();
+        let (dir, store) = store_on_disk();
         let v: i64 = store
             .read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
             .expect("version");

@@ -145,6 +145,20 @@ impl Store {
         })
     }
 
+    /// A fresh database held in memory by SQLite's `memdb` VFS, for unit tests. Unlike a
+    /// shared-cache `:memory:` database (whose table locks would meet the reader pool as
+    /// `SQLITE_LOCKED`), a `memdb` database named with a leading `/` is shared by every
+    /// connection of the process with the file locking of a real file, so the writer and the
+    /// readers behave as they do on disk: busy, then retried. It lives while the writer does.
+    #[cfg(test)]
+    pub fn in_memory() -> Result<Store> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let uri = format!("file:/haven-{}-{n}?vfs=memdb", std::process::id());
+        Store::open(Path::new(&uri), None)
+    }
+
     /// The key the database is encrypted with (backups use the same).
     pub fn key(&self) -> Option<&DbKey> {
         self.key.as_ref()
@@ -278,8 +292,14 @@ fn open_connection(path: &Path, key: Option<&DbKey>, create: bool) -> Result<Con
 pub(crate) mod test_support {
     use super::*;
 
-    /// A fresh store in a temporary directory (kept alive by the returned guard).
-    pub fn store() -> (tempfile::TempDir, Store) {
+    /// A fresh store in memory (see [`Store::in_memory`]).
+    pub fn store() -> Store {
+        Store::in_memory().expect("in-memory store")
+    }
+
+    /// A fresh store in a temporary directory (kept alive by the returned guard), for the tests
+    /// of what happens to the file: reopening it.
+    pub fn store_on_disk() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(&dir.path().join("haven.db"), None).expect("open store");
         (dir, store)

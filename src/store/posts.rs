@@ -396,7 +396,7 @@ mod tests {
 
     #[test]
     fn threads_list_pinned_first_then_by_activity_with_unread_counts() {
-        let (_d, store) = store();
+        let store = store();
         store
             .write(|c| boards::seed(c, &Config::default().boards))
             .expect("seed");
@@ -439,7 +439,7 @@ mod tests {
 
     #[test]
     fn an_anonymous_author_is_shown_only_as_a_pseudonym() {
-        let (_d, store) = store();
+        let store = store();
         store
             .write(|c| boards::seed(c, &Config::default().boards))
             .expect("seed");

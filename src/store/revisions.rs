@@ -147,7 +147,7 @@ mod tests {
 
     #[test]
     fn an_edit_keeps_the_old_text_as_a_revision_and_the_index_follows_the_new() {
-        let (_dir, store) = store();
+        let store = store();
         store
             .write(|c| {
                 let a = user(c, "ash");

@@ -335,7 +335,7 @@ mod tests {
 
     #[test]
     fn a_created_member_is_found_by_key_and_handle() {
-        let (_d, store) = store();
+        let store = store();
         let k = key(1);
         let user = store
             .write(|c| {
@@ -363,7 +363,7 @@ mod tests {
 
     #[test]
     fn a_look_alike_handle_is_taken() {
-        let (_d, store) = store();
+        let store = store();
         let (k1, k2) = (key(1), key(2));
         let mk = |k: &str, h: &str| {
             let k = k.to_string();
@@ -392,7 +392,7 @@ mod tests {
 
     #[test]
     fn an_accent_does_not_make_a_handle_new() {
-        let (_d, store) = store();
+        let store = store();
         let mk = |n: u8, h: &str| {
             let k = key(n);
             let h = h.to_string();
@@ -428,7 +428,7 @@ mod tests {
     #[test]
     fn stale_skeletons_are_refreshed_once_per_version() {
         use crate::store::{meta, test_support::user};
-        let (_d, store) = store();
+        let store = store();
         let stored = |id: UserId| {
             store
                 .read(move |c| {

@@ -39,7 +39,7 @@ fn anonymous_view(s: &Service, reader: &User, posts: &[(ThreadId, PostId, String
 fn whatever_a_member_blocks_every_anonymous_post_shows_the_same() {
     for seed in 0..4u64 {
         let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-        let (_d, s) = open_service();
+        let s = open_service();
         let members: Vec<User> = (0..5)
             .map(|i| {
                 s.add_user(&format!("member{i}x"), &key(), Role::Member)
@@ -126,7 +126,7 @@ fn whatever_a_member_blocks_every_anonymous_post_shows_the_same() {
 
 #[test]
 fn an_anonymous_pseudonym_does_not_change_when_its_author_deletes_their_account() {
-    let (_d, s) = open_service();
+    let s = open_service();
     let leaving = s.add_user("leaving", &key(), Role::Member).expect("add");
     let observer = s.add_user("observer", &key(), Role::Member).expect("add");
     let host = s.add_user("host", &key(), Role::Member).expect("add");
@@ -184,7 +184,7 @@ fn an_anonymous_pseudonym_does_not_change_when_its_author_deletes_their_account(
 
 #[test]
 fn a_quote_of_a_post_behind_a_content_warning_stays_behind_it() {
-    let (_d, s) = open_service();
+    let s = open_service();
     let a = s.add_user("writer", &key(), Role::Member).expect("add");
     let b = s.add_user("reader", &key(), Role::Member).expect("add");
     let draft = Draft {
@@ -212,7 +212,7 @@ fn a_quote_of_a_post_behind_a_content_warning_stays_behind_it() {
 
 #[test]
 fn a_moderators_content_warning_on_their_own_anonymous_post_does_not_name_them() {
-    let (_d, s) = open_service();
+    let s = open_service();
     let moderator = s.add_user("careful", &key(), Role::Moderator).expect("add");
     let host = s.add_user("host", &key(), Role::Member).expect("add");
     let t = post(
@@ -250,7 +250,7 @@ fn a_moderators_content_warning_on_their_own_anonymous_post_does_not_name_them()
 
 #[test]
 fn acting_on_a_post_the_member_cannot_see_names_no_one() {
-    let (_d, s) = open_service();
+    let s = open_service();
     let a = s.add_user("writer", &key(), Role::Member).expect("add");
     let b = s.add_user("reader", &key(), Role::Member).expect("add");
     let draft = Draft {
@@ -273,7 +273,7 @@ fn acting_on_a_post_the_member_cannot_see_names_no_one() {
 
 #[test]
 fn board_changes_from_the_shell_are_audited_with_the_change() {
-    let (_d, s) = open_service();
+    let s = open_service();
     s.create_board(
         None,
         &crate::config::BoardSeed {

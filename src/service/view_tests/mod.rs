@@ -6,7 +6,7 @@
 
 use rand::{RngExt, SeedableRng};
 
-use super::test_support::{key, service_with, without_pace};
+use super::test_support::{key, service_on_disk, service_with, without_pace};
 use super::*;
 use crate::store::reports::Target;
 
@@ -100,7 +100,6 @@ fn poster(case: Case) -> Who {
 }
 
 struct World {
-    _dir: tempfile::TempDir,
     s: Service,
     readers: Vec<(Who, User)>,
     /// The post of each case, its thread, and the word only it contains.
@@ -111,7 +110,7 @@ struct World {
     quoting: Vec<(Case, PostId)>,
 }
 
-fn open_service() -> (tempfile::TempDir, Service) {
+fn open_service() -> Service {
     service_with(|c| {
         without_pace(c);
         c.watched.approve = vec!["heldword".into()];
@@ -133,7 +132,7 @@ const SUPPORT: BoardId = BoardId(2);
 const GENERAL: BoardId = BoardId(4);
 
 fn world() -> World {
-    let (dir, s) = open_service();
+    let s = open_service();
     let add = |h: &str, role| s.add_user(h, &key(), role).expect("add");
     let author = add("author", Role::Member);
     let stranger = add("stranger", Role::Member);
@@ -351,7 +350,6 @@ fn world() -> World {
         "every case has a post"
     );
     World {
-        _dir: dir,
         s,
         readers,
         posts,
@@ -508,7 +506,7 @@ fn thread_lists_and_board_counts_agree_with_the_thread_pages() {
 
 #[test]
 fn who_is_online_never_shows_a_block_to_the_member_blocked() {
-    let (_d, s) = open_service();
+    let s = open_service();
     let a = s.add_user("shy", &key(), Role::Member).expect("add");
     let b = s.add_user("curious", &key(), Role::Member).expect("add");
     let c = s.add_user("bystander", &key(), Role::Member).expect("add");
@@ -536,7 +534,7 @@ fn who_is_online_never_shows_a_block_to_the_member_blocked() {
 
 #[test]
 fn a_locked_thread_offers_no_composer_the_store_would_refuse() {
-    let (_d, s) = open_service();
+    let s = open_service();
     let m = s.add_user("member", &key(), Role::Member).expect("add");
     let moderator = s.add_user("keeper", &key(), Role::Moderator).expect("add");
     let t = post(&s, &m, DraftPlace::NewThread(GENERAL), "t", "x", false).thread;
@@ -574,7 +572,8 @@ fn a_locked_thread_offers_no_composer_the_store_would_refuse() {
 
 #[test]
 fn reading_a_thread_writes_nothing_until_the_marks_are_flushed_in_one_batch() {
-    let (_d, s) = open_service();
+    // On disk: the point is that readers go on while another process holds the write lock.
+    let (_dir, s) = service_on_disk(without_pace);
     let author = s.add_user("writer", &key(), Role::Member).expect("add");
     let readers: Vec<User> = (0..20)
         .map(|i| {
