@@ -152,7 +152,7 @@ impl Service {
         let handle = validate::handle(handle)?;
         let (g, p) = (self.assets.guidelines.version, self.assets.privacy.version);
         self.write(|c| {
-            let u = users::create(c, &handle, role, &key.as_new_key(None), g, p)??;
+            let u = users::create(c, &handle, role, &key.as_new_key(None), g, p)?;
             audit::record(
                 c,
                 None,
@@ -254,7 +254,7 @@ impl Service {
             .map(|c| hash_secret(c))
             .collect::<Result<Vec<String>>>()?;
         let user = self.write(|c| {
-            let u = users::create(c, &handle, role, &key.as_new_key(None), g, p)??;
+            let u = users::create(c, &handle, role, &key.as_new_key(None), g, p)?;
             if mode == RegistrationMode::Invite
                 && !invites::redeem(
                     c,
@@ -330,14 +330,11 @@ impl Service {
             if !recovery::use_code(c, *code_id)? {
                 return Err(ServiceError::RecoveryFailed);
             }
-            let added = users::add_key(
+            users::add_key(
                 c,
                 user.id,
                 &key.as_new_key(Some("added with a recovery code")),
             )?;
-            if let Err(e) = added {
-                return Err(ServiceError::Key(e));
-            }
             audit::record(
                 c,
                 Some(user.id),

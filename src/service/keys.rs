@@ -79,7 +79,7 @@ impl Service {
     ) -> Result<i64> {
         let comment = comment.map(crate::sanitize::line);
         self.write(|c| {
-            let id = users::add_key(c, target, &key.as_new_key(comment.as_deref()))??;
+            let id = users::add_key(c, target, &key.as_new_key(comment.as_deref()))?;
             audit::record(
                 c,
                 actor.map(|a| a.id),
@@ -106,7 +106,7 @@ impl Service {
                 .into_iter()
                 .find(|k| k.id == key_id)
                 .map(|k| k.fingerprint);
-            users::revoke_key(c, target, key_id)??;
+            users::revoke_key(c, target, key_id)?;
             Ok(record_member_change(
                 c,
                 actor.map(|a| a.id),
@@ -144,7 +144,7 @@ impl Service {
             for (n, key, handle) in parsed {
                 let new = key.as_new_key(None);
                 if let Some(existing) = users::by_handle(c, &handle)? {
-                    match users::add_key(c, existing.id, &new)? {
+                    match users::add_key(c, existing.id, &new) {
                         Ok(_) => {
                             audit::record(
                                 c,
@@ -156,7 +156,8 @@ impl Service {
                             )?;
                             report.keys_added += 1;
                         }
-                        Err(e) => report.refused.push((n, e.to_string())),
+                        Err(store::Checked::Refused(e)) => report.refused.push((n, e.to_string())),
+                        Err(store::Checked::Store(e)) => return Err(e.into()),
                     }
                     continue;
                 }
@@ -167,7 +168,7 @@ impl Service {
                         continue;
                     }
                 };
-                match users::create(c, &handle, Role::Member, &new, g, p)? {
+                match users::create(c, &handle, Role::Member, &new, g, p) {
                     Ok(u) => {
                         audit::record(
                             c,
@@ -179,7 +180,10 @@ impl Service {
                         )?;
                         report.created += 1;
                     }
-                    Err(e) => report.refused.push((n, format!("{handle:?}: {e}"))),
+                    Err(store::Checked::Refused(e)) => {
+                        report.refused.push((n, format!("{handle:?}: {e}")))
+                    }
+                    Err(store::Checked::Store(e)) => return Err(e.into()),
                 }
             }
             report.refused.sort();

@@ -98,6 +98,18 @@ pub enum ServiceError {
     Internal(String),
 }
 
+impl<R> From<store::Checked<R>> for ServiceError
+where
+    ServiceError: From<R>,
+{
+    fn from(e: store::Checked<R>) -> Self {
+        match e {
+            store::Checked::Refused(r) => r.into(),
+            store::Checked::Store(e) => e.into(),
+        }
+    }
+}
+
 pub use accounts::{Login, SessionCheck};
 pub use board_admin::{BoardFlag, BoardOp, BoardSetting};
 pub use edits::CW_MAX;

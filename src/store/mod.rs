@@ -109,6 +109,28 @@ fn is_write_failure(e: &rusqlite::Error) -> bool {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The error of a store function that checks a rule inside the write transaction, so that two
+/// writers cannot race past it (a handle or a key taken): the rule refused, or the database
+/// failed. Callers that only pass errors on use `?` (the service turns a refusal into its own
+/// error); a caller that goes on after a refusal (an import) matches on `Refused`.
+#[derive(Debug)]
+pub enum Checked<R> {
+    Refused(R),
+    Store(StoreError),
+}
+
+impl<R> From<StoreError> for Checked<R> {
+    fn from(e: StoreError) -> Self {
+        Checked::Store(e)
+    }
+}
+
+impl<R> From<rusqlite::Error> for Checked<R> {
+    fn from(e: rusqlite::Error) -> Self {
+        Checked::Store(e.into())
+    }
+}
+
 /// The 256-bit key the database is encrypted with (SQLCipher), given to every connection as a
 /// raw key, so no per-connection key derivation runs.
 #[derive(Clone, PartialEq, Eq)]
@@ -303,6 +325,14 @@ pub(crate) mod test_support {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(&dir.path().join("haven.db"), None).expect("open store");
         (dir, store)
+    }
+
+    /// The refusal of a checked store function; a database failure fails the test.
+    pub fn refusal<R>(e: Checked<R>) -> R {
+        match e {
+            Checked::Refused(r) => r,
+            Checked::Store(e) => panic!("database failure: {e}"),
+        }
     }
 
     /// A member with just a handle (no key), for store tests.

@@ -360,7 +360,7 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::domain::Role;
-    use crate::store::test_support::store;
+    use crate::store::test_support::{refusal, store};
     use crate::store::{boards, users};
 
     fn reader(id: UserId) -> Reader {
@@ -374,7 +374,7 @@ mod tests {
         let key = format!("ssh-ed25519 {handle}");
         let h = handle.to_string();
         store
-            .write(move |c| {
+            .write_with(move |c| {
                 users::create(
                     c,
                     &h,
@@ -389,7 +389,7 @@ mod tests {
                     1,
                 )
             })
-            .expect("write")
+            .map_err(refusal)
             .expect("valid")
             .id
     }

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::Result;
+use super::{Checked, Result};
 use crate::clock::now;
 use crate::domain::{AccountStatus, KeyRecord, Role, User, UserId, validate};
 
@@ -119,12 +119,12 @@ pub enum KeyRefused {
 }
 
 /// Adds a key to a member.
-pub fn add_key(c: &Connection, user: UserId, key: &NewKey<'_>) -> Result<Result<i64, KeyRefused>> {
+pub fn add_key(c: &Connection, user: UserId, key: &NewKey<'_>) -> Result<i64, Checked<KeyRefused>> {
     let taken: bool = c
         .prepare_cached("SELECT 1 FROM user_keys WHERE public_key = ?1")?
         .exists([key.public_key])?;
     if taken {
-        return Ok(Err(KeyRefused::InUse));
+        return Err(Checked::Refused(KeyRefused::InUse));
     }
     c.prepare_cached(
         "INSERT INTO user_keys (user_id, algorithm, public_key, fingerprint, comment, created_at)
@@ -138,23 +138,23 @@ pub fn add_key(c: &Connection, user: UserId, key: &NewKey<'_>) -> Result<Result<
         key.comment,
         now()
     ])?;
-    Ok(Ok(c.last_insert_rowid()))
+    Ok(c.last_insert_rowid())
 }
 
 /// Revokes one of a member's keys; never the last one.
-pub fn revoke_key(c: &Connection, user: UserId, key_id: i64) -> Result<Result<(), KeyRefused>> {
+pub fn revoke_key(c: &Connection, user: UserId, key_id: i64) -> Result<(), Checked<KeyRefused>> {
     if !key_belongs(c, user, key_id)? {
-        return Ok(Err(KeyRefused::NoSuchKey));
+        return Err(Checked::Refused(KeyRefused::NoSuchKey));
     }
     let count: i64 = c
         .prepare_cached("SELECT count(*) FROM user_keys WHERE user_id = ?1")?
         .query_row([user], |r| r.get(0))?;
     if count <= 1 {
-        return Ok(Err(KeyRefused::LastKey));
+        return Err(Checked::Refused(KeyRefused::LastKey));
     }
     c.prepare_cached("DELETE FROM user_keys WHERE id = ?1")?
         .execute([key_id])?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 pub fn touch_key(c: &Connection, key_id: i64) -> Result<()> {
@@ -257,15 +257,15 @@ pub fn create(
     key: &NewKey<'_>,
     guidelines_version: i64,
     privacy_version: i64,
-) -> Result<Result<User, validate::Invalid>> {
+) -> Result<User, Checked<validate::Invalid>> {
     if skeleton_taken(c, handle)? {
-        return Ok(Err(validate::Invalid::HandleTaken));
+        return Err(Checked::Refused(validate::Invalid::HandleTaken));
     }
     let key_taken: bool = c
         .prepare_cached("SELECT 1 FROM user_keys WHERE public_key = ?1")?
         .exists([key.public_key])?;
     if key_taken {
-        return Ok(Err(validate::Invalid::KeyTaken));
+        return Err(Checked::Refused(validate::Invalid::KeyTaken));
     }
     let at = now();
     c.prepare_cached(
@@ -295,9 +295,7 @@ pub fn create(
         key.comment,
         at
     ])?;
-    Ok(Ok(
-        by_id(c, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?
-    ))
+    Ok(by_id(c, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?)
 }
 
 pub fn set_role(c: &Connection, id: UserId, role: Role) -> Result<()> {
@@ -327,7 +325,7 @@ pub fn list(c: &Connection) -> Result<Vec<(User, String)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::store;
+    use crate::store::test_support::{refusal, store};
 
     fn key(n: u8) -> String {
         format!("ssh-ed25519 AAAA{n}")
@@ -338,7 +336,7 @@ mod tests {
         let store = store();
         let k = key(1);
         let user = store
-            .write(|c| {
+            .write_with(|c| {
                 create(
                     c,
                     "river",
@@ -353,7 +351,7 @@ mod tests {
                     1,
                 )
             })
-            .expect("write")
+            .map_err(refusal)
             .expect("valid");
         let found = store.read(|c| by_key(c, &k)).expect("read");
         assert_eq!(found, Some(user.clone()));
@@ -369,7 +367,7 @@ mod tests {
             let k = k.to_string();
             let h = h.to_string();
             store
-                .write(move |c| {
+                .write_with(move |c| {
                     create(
                         c,
                         &h,
@@ -384,7 +382,7 @@ mod tests {
                         1,
                     )
                 })
-                .expect("write")
+                .map_err(refusal)
         };
         assert!(mk(&k1, "willow").is_ok());
         assert_eq!(mk(&k2, "WiII0w"), Err(validate::Invalid::HandleTaken));
@@ -397,7 +395,7 @@ mod tests {
             let k = key(n);
             let h = h.to_string();
             store
-                .write(move |c| {
+                .write_with(move |c| {
                     create(
                         c,
                         &h,
@@ -412,7 +410,7 @@ mod tests {
                         1,
                     )
                 })
-                .expect("write")
+                .map_err(refusal)
         };
         assert!(mk(1, "alice").is_ok());
         for (n, h) in [(2, "alíce"), (3, "alicë"), (4, "ᴀlice")] {
