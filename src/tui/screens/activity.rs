@@ -1,8 +1,13 @@
 //! Notifications: replies to your threads, mentions, and messages from moderators, newest
 //! first. Enter opens the post.
 
+use crate::domain::User;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
+use terminput::KeyEvent;
 
 use super::{Nav, Outcome, Screen, move_selection, thread::ThreadScreen};
 use crate::store::notifications::Notification;
@@ -43,8 +48,22 @@ pub fn describe(n: &Notification) -> String {
     }
 }
 
-impl ActivityScreen {
-    pub fn key(&mut self, action: Option<Action>, body: u16) -> Outcome {
+impl View for ActivityScreen {
+    fn context(&self) -> Context {
+        Context::Activity
+    }
+
+    fn title(&self) -> String {
+        "Notifications".into()
+    }
+
+    fn key(
+        &mut self,
+        _key: &KeyEvent,
+        action: Option<Action>,
+        body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         let Some(action) = action else {
             return Outcome::none();
         };
@@ -83,7 +102,7 @@ impl ActivityScreen {
         }
     }
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         if let Loaded::Notifications(items) = loaded {
             self.selected = self.selected.min(items.len().saturating_sub(1));
             self.items = Some(items);
@@ -91,7 +110,17 @@ impl ActivityScreen {
         vec![]
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn reload(&mut self, _body: u16) -> Vec<Effect> {
+        vec![Effect::LoadNotifications]
+    }
+
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let w = area.width as usize;
         let Some(items) = &self.items else {
             buf.set_string(area.x + 1, area.y + 1, strings::LOADING, theme.dim());
@@ -136,43 +165,5 @@ impl ActivityScreen {
             );
         }
         None
-    }
-}
-
-impl super::View for ActivityScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        crate::tui::keymap::Context::Activity
-    }
-
-    fn title(&self) -> String {
-        "Notifications".into()
-    }
-
-    fn key(
-        &mut self,
-        _key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        ActivityScreen::key(self, action, body)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        ActivityScreen::loaded(self, loaded)
-    }
-
-    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
-        vec![crate::tui::Effect::LoadNotifications]
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        ActivityScreen::render(self, area, buf, theme)
     }
 }

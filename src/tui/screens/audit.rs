@@ -1,8 +1,13 @@
 //! The audit log for moderators and sysops: every moderator and sysop action and security
 //! event, newest first, a page at a time. Rows carry no addresses and no post text.
 
+use crate::domain::User;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
+use terminput::KeyEvent;
 
 use super::{Nav, Outcome};
 use crate::store::audit::Entry;
@@ -69,7 +74,8 @@ impl AuditScreen {
         }
     }
 
-    pub fn key(&mut self, action: Option<Action>, body: u16) -> Outcome {
+    /// A key while the filter is not being typed.
+    fn action(&mut self, action: Option<Action>, body: u16) -> Outcome {
         if action == Some(Action::Filter) {
             self.editing = Some(LineInput::with_text(200, &self.filter));
             return Outcome::none();
@@ -100,8 +106,42 @@ impl AuditScreen {
         }
         Outcome::none()
     }
+}
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+impl Default for AuditScreen {
+    fn default() -> Self {
+        AuditScreen::new()
+    }
+}
+
+impl View for AuditScreen {
+    fn context(&self) -> Context {
+        if self.typing() {
+            Context::Typing
+        } else {
+            Context::Audit
+        }
+    }
+
+    fn title(&self) -> String {
+        "Audit log".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
+        if self.typing() {
+            self.filter_key(key)
+        } else {
+            self.action(action, body)
+        }
+    }
+
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         if let Loaded::Audit(offset, entries) = loaded
             && offset == self.offset
         {
@@ -110,7 +150,17 @@ impl AuditScreen {
         vec![]
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn reload(&mut self, _body: u16) -> Vec<Effect> {
+        vec![self.load()]
+    }
+
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let Some(entries) = &self.entries else {
             buf.set_string(
                 area.x + 1,
@@ -175,57 +225,5 @@ impl AuditScreen {
             );
         }
         None
-    }
-}
-
-impl Default for AuditScreen {
-    fn default() -> Self {
-        AuditScreen::new()
-    }
-}
-
-impl super::View for AuditScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        if self.typing() {
-            crate::tui::keymap::Context::Typing
-        } else {
-            crate::tui::keymap::Context::Audit
-        }
-    }
-
-    fn title(&self) -> String {
-        "Audit log".into()
-    }
-
-    fn key(
-        &mut self,
-        key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        if self.typing() {
-            self.filter_key(key)
-        } else {
-            AuditScreen::key(self, action, body)
-        }
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        AuditScreen::loaded(self, loaded)
-    }
-
-    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
-        vec![self.load()]
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        AuditScreen::render(self, area, buf, theme)
     }
 }

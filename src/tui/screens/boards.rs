@@ -1,7 +1,12 @@
 //! The board list: name, description, threads and unread threads per board.
 
+use crate::domain::User;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
+use terminput::KeyEvent;
 
 use super::{Nav, Outcome, Screen, move_selection, threads::ThreadsScreen};
 use crate::domain::Board;
@@ -31,8 +36,22 @@ pub struct BoardsScreen {
     pub current_key: Option<i64>,
 }
 
-impl BoardsScreen {
-    pub fn key(&mut self, action: Option<Action>, body: u16) -> Outcome {
+impl View for BoardsScreen {
+    fn context(&self) -> Context {
+        Context::Boards
+    }
+
+    fn title(&self) -> String {
+        "Boards".into()
+    }
+
+    fn key(
+        &mut self,
+        _key: &KeyEvent,
+        action: Option<Action>,
+        body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         let Some(action) = action else {
             return Outcome::none();
         };
@@ -94,7 +113,7 @@ impl BoardsScreen {
         }
     }
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         if let Loaded::Boards(boards) = loaded {
             // Keep the selection on the same board across reloads.
             let current = self
@@ -111,7 +130,17 @@ impl BoardsScreen {
         vec![]
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn reload(&mut self, _body: u16) -> Vec<Effect> {
+        vec![Effect::LoadBoards]
+    }
+
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let Some(boards) = &self.boards else {
             buf.set_string(area.x + 1, area.y + 1, strings::LOADING, theme.dim());
             return None;
@@ -165,43 +194,5 @@ impl BoardsScreen {
             }
         }
         None
-    }
-}
-
-impl super::View for BoardsScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        crate::tui::keymap::Context::Boards
-    }
-
-    fn title(&self) -> String {
-        "Boards".into()
-    }
-
-    fn key(
-        &mut self,
-        _key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        BoardsScreen::key(self, action, body)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        BoardsScreen::loaded(self, loaded)
-    }
-
-    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
-        vec![crate::tui::Effect::LoadBoards]
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        BoardsScreen::render(self, area, buf, theme)
     }
 }

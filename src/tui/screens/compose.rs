@@ -2,6 +2,10 @@
 //! text). The draft is saved when the member leaves, before every post attempt, and when the
 //! connection drops, so nothing written is lost.
 
+use crate::domain::User;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::widgets::{Block, Borders, Widget};
@@ -133,20 +137,6 @@ impl ComposeScreen {
         screen
     }
 
-    pub fn title(&self) -> String {
-        if self.edit.is_some() {
-            return format!(
-                "{} · Editing a post in {}",
-                self.board_name,
-                self.thread_title.as_deref().unwrap_or_default()
-            );
-        }
-        match &self.thread_title {
-            Some(t) => format!("{} · Reply to {t}", self.board_name),
-            None => format!("{} · New thread", self.board_name),
-        }
-    }
-
     fn fields(&self) -> &'static [Field] {
         match self.edit {
             Some((_, true)) => return &[Field::Title, Field::Warning, Field::Body],
@@ -194,7 +184,39 @@ impl ComposeScreen {
         }];
     }
 
-    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
+    /// A reply that starts by quoting `post` (shown expanded once posted).
+    pub fn quoting(mut self, post: PostId) -> ComposeScreen {
+        self.quote = Some(post);
+        self
+    }
+}
+
+impl View for ComposeScreen {
+    fn context(&self) -> Context {
+        Context::Compose
+    }
+
+    fn title(&self) -> String {
+        if self.edit.is_some() {
+            return format!(
+                "{} · Editing a post in {}",
+                self.board_name,
+                self.thread_title.as_deref().unwrap_or_default()
+            );
+        }
+        match &self.thread_title {
+            Some(t) => format!("{} · Reply to {t}", self.board_name),
+            None => format!("{} · New thread", self.board_name),
+        }
+    }
+
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        _body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         if self.posting {
             return Outcome::status(Status::Info(strings::POSTING.into()));
         }
@@ -277,7 +299,7 @@ impl ComposeScreen {
         Outcome::none()
     }
 
-    pub fn paste(&mut self, text: &str) -> usize {
+    fn paste(&mut self, text: &str) -> usize {
         if self.posting {
             return 0;
         }
@@ -289,7 +311,7 @@ impl ComposeScreen {
         }
     }
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         if let Loaded::Draft(place, draft) = loaded
             && place == self.place
             && !self.touched
@@ -316,13 +338,18 @@ impl ComposeScreen {
         vec![]
     }
 
-    /// A reply that starts by quoting `post` (shown expanded once posted).
-    pub fn quoting(mut self, post: PostId) -> ComposeScreen {
-        self.quote = Some(post);
-        self
+    fn failed(&mut self) {
+        self.posting = false;
+        self.leaving = false;
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let mut y = area.y;
         let mut cursor = None;
         let label_w = 7u16;
@@ -393,48 +420,5 @@ impl ComposeScreen {
             cursor = c;
         }
         if self.posting { None } else { cursor }
-    }
-}
-
-impl super::View for ComposeScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        crate::tui::keymap::Context::Compose
-    }
-
-    fn title(&self) -> String {
-        ComposeScreen::title(self)
-    }
-
-    fn key(
-        &mut self,
-        key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        _body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        ComposeScreen::key(self, key, action)
-    }
-
-    fn paste(&mut self, text: &str) -> usize {
-        ComposeScreen::paste(self, text)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        ComposeScreen::loaded(self, loaded)
-    }
-
-    fn failed(&mut self) {
-        self.posting = false;
-        self.leaving = false;
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        ComposeScreen::render(self, area, buf, theme)
     }
 }

@@ -1,6 +1,10 @@
 //! One private conversation: the messages, newest at the bottom, and a box to write in.
 //! Reading the newest page marks it read. A message that fails to send stays in the box.
 
+use crate::domain::User;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::widgets::{Block, Borders, Widget};
@@ -114,10 +118,6 @@ impl ConversationScreen {
         }
     }
 
-    pub fn title(&self) -> String {
-        format!("Messages · {}", crate::sanitize::line(&self.handle))
-    }
-
     /// The keyboard goes to the writing box (letters are text) or the report note.
     pub fn typing(&self) -> bool {
         self.reporting.is_some()
@@ -185,7 +185,38 @@ impl ConversationScreen {
         body.saturating_sub(BOX_ROWS + 1) as usize
     }
 
-    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, body: u16) -> Outcome {
+    /// A message arrived or was read elsewhere: show the newest if that is what is shown.
+    pub fn live(&self) -> Vec<Effect> {
+        if self.before.is_none() {
+            vec![self.load()]
+        } else {
+            vec![]
+        }
+    }
+}
+
+impl View for ConversationScreen {
+    fn context(&self) -> Context {
+        if self.typing() {
+            Context::Typing
+        } else if self.is_writing() {
+            Context::Writing
+        } else {
+            Context::Conversation
+        }
+    }
+
+    fn title(&self) -> String {
+        format!("Messages · {}", crate::sanitize::line(&self.handle))
+    }
+
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         if let Some(report) = &mut self.reporting {
             if let Some(outcome) = report.key(key) {
                 self.reporting = None;
@@ -309,7 +340,7 @@ impl ConversationScreen {
         Outcome::none()
     }
 
-    pub fn paste(&mut self, text: &str) -> usize {
+    fn paste(&mut self, text: &str) -> usize {
         if let Some(report) = &mut self.reporting {
             report.paste(text)
         } else {
@@ -318,7 +349,7 @@ impl ConversationScreen {
         }
     }
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         match loaded {
             Loaded::Conversation(page) if page.with == self.with => {
                 self.handle = page.handle.clone();
@@ -338,21 +369,26 @@ impl ConversationScreen {
         }
     }
 
+    fn reload(&mut self, _body: u16) -> Vec<Effect> {
+        self.live()
+    }
+
+    fn set_width(&mut self, width: u16) {
+        self.width = width
+    }
+
     /// A send failed: the text stays in the box.
-    pub fn failed(&mut self) {
+    fn failed(&mut self) {
         self.sending = false;
     }
 
-    /// A message arrived or was read elsewhere: show the newest if that is what is shown.
-    pub fn live(&self) -> Vec<Effect> {
-        if self.before.is_none() {
-            vec![self.load()]
-        } else {
-            vec![]
-        }
-    }
-
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let Some(_) = &self.page else {
             buf.set_string(area.x + 1, area.y + 1, strings::LOADING, theme.dim());
             return None;
@@ -415,61 +451,5 @@ impl ConversationScreen {
             return report.render(area, buf, theme);
         }
         if self.writing { cursor } else { None }
-    }
-}
-
-impl super::View for ConversationScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        if self.typing() {
-            crate::tui::keymap::Context::Typing
-        } else if self.is_writing() {
-            crate::tui::keymap::Context::Writing
-        } else {
-            crate::tui::keymap::Context::Conversation
-        }
-    }
-
-    fn title(&self) -> String {
-        ConversationScreen::title(self)
-    }
-
-    fn key(
-        &mut self,
-        key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        ConversationScreen::key(self, key, action, body)
-    }
-
-    fn paste(&mut self, text: &str) -> usize {
-        ConversationScreen::paste(self, text)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        ConversationScreen::loaded(self, loaded)
-    }
-
-    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
-        self.live()
-    }
-
-    fn set_width(&mut self, width: u16) {
-        self.width = width
-    }
-
-    fn failed(&mut self) {
-        ConversationScreen::failed(self)
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        ConversationScreen::render(self, area, buf, theme)
     }
 }

@@ -1,6 +1,10 @@
 //! A post's edit history: each earlier version, newest first, with who changed it (the author,
 //! or a moderator, named to moderators only) and why.
 
+use crate::domain::User;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::Line;
@@ -61,15 +65,31 @@ impl HistoryScreen {
         Effect::LoadRevisions(self.post)
     }
 
-    pub fn paste(&mut self, text: &str) -> usize {
-        self.erasing.as_mut().map_or(0, |i| i.paste(text))
-    }
-
     pub fn typing(&self) -> bool {
         self.erasing.is_some()
     }
+}
 
-    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, body: u16) -> Outcome {
+impl View for HistoryScreen {
+    fn context(&self) -> Context {
+        if self.typing() {
+            Context::Typing
+        } else {
+            Context::History
+        }
+    }
+
+    fn title(&self) -> String {
+        "Edit history".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         if self.erasing.is_some() {
             return match ask(&mut self.erasing, key) {
                 Answer::Typing => Outcome::none(),
@@ -103,7 +123,11 @@ impl HistoryScreen {
         Outcome::none()
     }
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn paste(&mut self, text: &str) -> usize {
+        self.erasing.as_mut().map_or(0, |i| i.paste(text))
+    }
+
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         match loaded {
             Loaded::Revisions(post, list) if post == self.post => {
                 self.selected = self.selected.min(list.len().saturating_sub(1));
@@ -115,7 +139,13 @@ impl HistoryScreen {
         }
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let Some(list) = &self.revisions else {
             buf.set_string(area.x + 1, area.y + 1, strings::LOADING, theme.dim());
             return None;
@@ -179,47 +209,5 @@ impl HistoryScreen {
             );
         }
         None
-    }
-}
-
-impl super::View for HistoryScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        if self.typing() {
-            crate::tui::keymap::Context::Typing
-        } else {
-            crate::tui::keymap::Context::History
-        }
-    }
-
-    fn title(&self) -> String {
-        "Edit history".into()
-    }
-
-    fn key(
-        &mut self,
-        key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        HistoryScreen::key(self, key, action, body)
-    }
-
-    fn paste(&mut self, text: &str) -> usize {
-        HistoryScreen::paste(self, text)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        HistoryScreen::loaded(self, loaded)
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        HistoryScreen::render(self, area, buf, theme)
     }
 }

@@ -1,6 +1,10 @@
 //! The inbox: a member's private conversations, newest first, with unread counts; `n` starts
 //! a conversation with a member by handle.
 
+use crate::domain::User;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use terminput::KeyEvent;
@@ -34,8 +38,28 @@ impl InboxScreen {
     pub fn typing(&self) -> bool {
         self.to.is_some()
     }
+}
 
-    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, body: u16) -> Outcome {
+impl View for InboxScreen {
+    fn context(&self) -> Context {
+        if self.typing() {
+            Context::Typing
+        } else {
+            Context::Inbox
+        }
+    }
+
+    fn title(&self) -> String {
+        "Messages".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         if self.to.is_some() {
             if let Answer::Given(handle) = ask(&mut self.to, key)
                 && !handle.trim().is_empty()
@@ -73,11 +97,11 @@ impl InboxScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) -> usize {
+    fn paste(&mut self, text: &str) -> usize {
         self.to.as_mut().map_or(0, |i| i.paste(text))
     }
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         if let Loaded::Inbox(list) = loaded {
             let current = self
                 .conversations
@@ -93,7 +117,17 @@ impl InboxScreen {
         vec![]
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn reload(&mut self, _body: u16) -> Vec<Effect> {
+        vec![Effect::LoadInbox]
+    }
+
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let w = area.width as usize;
         let Some(list) = &self.conversations else {
             buf.set_string(area.x + 1, area.y + 1, strings::LOADING, theme.dim());
@@ -153,51 +187,5 @@ impl InboxScreen {
             );
         }
         None
-    }
-}
-
-impl super::View for InboxScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        if self.typing() {
-            crate::tui::keymap::Context::Typing
-        } else {
-            crate::tui::keymap::Context::Inbox
-        }
-    }
-
-    fn title(&self) -> String {
-        "Messages".into()
-    }
-
-    fn key(
-        &mut self,
-        key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        InboxScreen::key(self, key, action, body)
-    }
-
-    fn paste(&mut self, text: &str) -> usize {
-        InboxScreen::paste(self, text)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        InboxScreen::loaded(self, loaded)
-    }
-
-    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
-        vec![crate::tui::Effect::LoadInbox]
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        InboxScreen::render(self, area, buf, theme)
     }
 }

@@ -1,6 +1,10 @@
 //! Board management for sysops: every board (archived ones last) with its flags; keys create,
 //! rename, describe, reorder, archive and switch the flags. The service checks every change.
 
+use crate::domain::User;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use terminput::KeyEvent;
@@ -72,8 +76,28 @@ impl ManageBoardsScreen {
     fn current(&self) -> Option<&BoardRow> {
         self.boards.as_ref()?.get(self.selected)
     }
+}
 
-    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, body: u16) -> Outcome {
+impl View for ManageBoardsScreen {
+    fn context(&self) -> Context {
+        if self.typing() {
+            Context::Typing
+        } else {
+            Context::ManageBoards
+        }
+    }
+
+    fn title(&self) -> String {
+        "Manage boards".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         if let Some((ask, input)) = &mut self.asking {
             match input.answer(key) {
                 Answer::Typing => {}
@@ -149,11 +173,11 @@ impl ManageBoardsScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) -> usize {
+    fn paste(&mut self, text: &str) -> usize {
         self.asking.as_mut().map_or(0, |(_, i)| i.paste(text))
     }
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         match loaded {
             Loaded::BoardAdmin(rows) => {
                 self.selected = self.selected.min(rows.len().saturating_sub(1));
@@ -165,7 +189,17 @@ impl ManageBoardsScreen {
         }
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn reload(&mut self, _body: u16) -> Vec<Effect> {
+        vec![Effect::LoadBoardAdmin]
+    }
+
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let w = area.width.saturating_sub(2) as usize;
         let Some(boards) = &self.boards else {
             buf.set_string(area.x + 1, area.y + 1, strings::LOADING, theme.dim());
@@ -241,51 +275,5 @@ impl ManageBoardsScreen {
             );
         }
         None
-    }
-}
-
-impl super::View for ManageBoardsScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        if self.typing() {
-            crate::tui::keymap::Context::Typing
-        } else {
-            crate::tui::keymap::Context::ManageBoards
-        }
-    }
-
-    fn title(&self) -> String {
-        "Manage boards".into()
-    }
-
-    fn key(
-        &mut self,
-        key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        ManageBoardsScreen::key(self, key, action, body)
-    }
-
-    fn paste(&mut self, text: &str) -> usize {
-        ManageBoardsScreen::paste(self, text)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        ManageBoardsScreen::loaded(self, loaded)
-    }
-
-    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
-        vec![crate::tui::Effect::LoadBoardAdmin]
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        ManageBoardsScreen::render(self, area, buf, theme)
     }
 }

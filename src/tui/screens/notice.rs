@@ -2,6 +2,11 @@
 //! scrolls at every size (at 40×12 ten codes do not fit), and leaving asks once more, because
 //! what it shows will not be shown again.
 
+use crate::domain::User;
+use crate::tui::Loaded;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use terminput::{KeyCode, KeyEvent};
@@ -60,8 +65,24 @@ impl NoticeScreen {
         let words = if self.confirming { CONFIRM } else { CODES_KEYS };
         vec![(String::new(), Tone::Plain), (words.to_string(), Tone::Key)]
     }
+}
 
-    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
+impl View for NoticeScreen {
+    fn context(&self) -> Context {
+        Context::Notice
+    }
+
+    fn title(&self) -> String {
+        "Please read".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        _body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         let (total, rows) = self.shown.get();
         if self.confirming {
             self.confirming = false;
@@ -82,7 +103,17 @@ impl NoticeScreen {
         Outcome::none()
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn loaded(&mut self, _loaded: Loaded, _body: u16) -> Vec<Effect> {
+        vec![]
+    }
+
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let inner = Rect {
             x: area.x + 1,
             width: area.width.saturating_sub(2),
@@ -98,39 +129,5 @@ impl NoticeScreen {
             theme,
         ));
         None
-    }
-}
-
-impl super::View for NoticeScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        crate::tui::keymap::Context::Notice
-    }
-
-    fn title(&self) -> String {
-        "Please read".into()
-    }
-
-    fn key(
-        &mut self,
-        key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        _body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        NoticeScreen::key(self, key, action)
-    }
-
-    fn loaded(&mut self, _loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        vec![]
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        NoticeScreen::render(self, area, buf, theme)
     }
 }

@@ -1,8 +1,13 @@
 //! Who's online: members who chose to be seen (invisible is the default), minus anyone the
 //! reader blocked or who blocked the reader.
 
+use crate::domain::User;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
+use terminput::KeyEvent;
 
 use super::{Nav, Outcome};
 use crate::tui::keymap::Action;
@@ -14,22 +19,46 @@ pub struct OnlineScreen {
     handles: Option<Vec<String>>,
 }
 
-impl OnlineScreen {
-    pub fn key(&mut self, action: Option<Action>) -> Outcome {
+impl View for OnlineScreen {
+    fn context(&self) -> Context {
+        Context::Reader
+    }
+
+    fn title(&self) -> String {
+        "Who's online".into()
+    }
+
+    fn key(
+        &mut self,
+        _key: &KeyEvent,
+        action: Option<Action>,
+        _body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         match action {
             Some(Action::Back) => Outcome::nav(Nav::Back, vec![]),
             _ => Outcome::none(),
         }
     }
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         if let Loaded::Online(handles) = loaded {
             self.handles = Some(handles);
         }
         vec![]
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn reload(&mut self, _body: u16) -> Vec<Effect> {
+        vec![Effect::LoadOnline]
+    }
+
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let w = area.width.saturating_sub(2) as usize;
         let Some(handles) = &self.handles else {
             buf.set_string(area.x + 1, area.y + 1, strings::LOADING, theme.dim());
@@ -61,43 +90,5 @@ impl OnlineScreen {
             );
         }
         None
-    }
-}
-
-impl super::View for OnlineScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        crate::tui::keymap::Context::Reader
-    }
-
-    fn title(&self) -> String {
-        "Who's online".into()
-    }
-
-    fn key(
-        &mut self,
-        _key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        _body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        OnlineScreen::key(self, action)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        OnlineScreen::loaded(self, loaded)
-    }
-
-    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
-        vec![crate::tui::Effect::LoadOnline]
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        OnlineScreen::render(self, area, buf, theme)
     }
 }

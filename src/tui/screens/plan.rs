@@ -1,6 +1,10 @@
 //! The member's own safety plan: what helps, who to call, reasons to stay. Private: only its
 //! author ever sees it (and their own export); editing and reading it are never logged.
 
+use crate::domain::User;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::widgets::{Block, Borders, Widget};
@@ -32,8 +36,24 @@ impl PlanScreen {
             loaded: current.is_some(),
         }
     }
+}
 
-    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
+impl View for PlanScreen {
+    fn context(&self) -> Context {
+        Context::Editor
+    }
+
+    fn title(&self) -> String {
+        "My safety plan".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        _body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         match action {
             // Leaving saves: what someone wrote in a hard moment is never thrown away.
             Some(Action::Send | Action::Back) => {
@@ -46,11 +66,11 @@ impl PlanScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) -> usize {
+    fn paste(&mut self, text: &str) -> usize {
         self.text.insert_str(text)
     }
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         if let Loaded::SafetyPlan(Some(plan)) = loaded
             && !self.loaded
         {
@@ -60,7 +80,13 @@ impl PlanScreen {
         vec![]
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         buf.set_stringn(
             area.x + 1,
             area.y,
@@ -80,43 +106,5 @@ impl PlanScreen {
         let inner = block.inner(block_area);
         block.render(block_area, buf);
         self.text.render(inner, buf, theme.text())
-    }
-}
-
-impl super::View for PlanScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        crate::tui::keymap::Context::Editor
-    }
-
-    fn title(&self) -> String {
-        "My safety plan".into()
-    }
-
-    fn key(
-        &mut self,
-        key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        _body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        PlanScreen::key(self, key, action)
-    }
-
-    fn paste(&mut self, text: &str) -> usize {
-        PlanScreen::paste(self, text)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        PlanScreen::loaded(self, loaded)
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        PlanScreen::render(self, area, buf, theme)
     }
 }

@@ -1,6 +1,10 @@
 //! A member's profile, opened from one of their (named) posts: handle, role, when they joined;
 //! write to them, block or unblock them, report them.
 
+use crate::domain::User;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use terminput::KeyEvent;
@@ -43,8 +47,28 @@ impl ProfileScreen {
     pub fn typing(&self) -> bool {
         self.reporting.is_some()
     }
+}
 
-    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
+impl View for ProfileScreen {
+    fn context(&self) -> Context {
+        if self.typing() {
+            Context::Typing
+        } else {
+            Context::Profile
+        }
+    }
+
+    fn title(&self) -> String {
+        format!("Profile · {}", crate::sanitize::line(&self.profile.handle))
+    }
+
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        _body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         if let Some(report) = &mut self.reporting {
             if let Some(outcome) = report.key(key) {
                 self.reporting = None;
@@ -79,11 +103,11 @@ impl ProfileScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) -> usize {
+    fn paste(&mut self, text: &str) -> usize {
         self.reporting.as_mut().map_or(0, |i| i.paste(text))
     }
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         if let Loaded::Profile(p, _) = loaded
             && p.id == self.profile.id
         {
@@ -92,7 +116,17 @@ impl ProfileScreen {
         vec![]
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn reload(&mut self, _body: u16) -> Vec<Effect> {
+        vec![Effect::LoadProfile(self.post)]
+    }
+
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let w = area.width.saturating_sub(2) as usize;
         let p = &self.profile;
         let role = match p.role {
@@ -126,51 +160,5 @@ impl ProfileScreen {
             return report.render(area, buf, theme);
         }
         None
-    }
-}
-
-impl super::View for ProfileScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        if self.typing() {
-            crate::tui::keymap::Context::Typing
-        } else {
-            crate::tui::keymap::Context::Profile
-        }
-    }
-
-    fn title(&self) -> String {
-        format!("Profile · {}", crate::sanitize::line(&self.profile.handle))
-    }
-
-    fn key(
-        &mut self,
-        key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        _body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        ProfileScreen::key(self, key, action)
-    }
-
-    fn paste(&mut self, text: &str) -> usize {
-        ProfileScreen::paste(self, text)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        ProfileScreen::loaded(self, loaded)
-    }
-
-    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
-        vec![crate::tui::Effect::LoadProfile(self.post)]
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        ProfileScreen::render(self, area, buf, theme)
     }
 }

@@ -1,8 +1,13 @@
 //! A new version of the guidelines or privacy policy, shown at login until the member
 //! accepts it (or leaves).
 
+use crate::domain::User;
+use crate::tui::Loaded;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
+use terminput::KeyEvent;
 
 use super::{Nav, Outcome};
 use crate::tui::keymap::{Action, Binding, DOWN, ESC, UP, bind, ch};
@@ -43,8 +48,24 @@ impl ReacceptScreen {
             scroll: 0,
         }
     }
+}
 
-    pub fn key(&mut self, action: Option<Action>) -> Outcome {
+impl View for ReacceptScreen {
+    fn context(&self) -> Context {
+        Context::Reaccept
+    }
+
+    fn title(&self) -> String {
+        "Please read".into()
+    }
+
+    fn key(
+        &mut self,
+        _key: &KeyEvent,
+        action: Option<Action>,
+        _body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         match action {
             Some(Action::Accept) => {
                 self.index += 1;
@@ -67,7 +88,11 @@ impl ReacceptScreen {
         }
     }
 
-    pub fn render(
+    fn loaded(&mut self, _loaded: Loaded, _body: u16) -> Vec<Effect> {
+        vec![]
+    }
+
+    fn render(
         &self,
         area: Rect,
         buf: &mut Buffer,
@@ -89,39 +114,5 @@ impl ReacceptScreen {
         };
         super::render_document(area, buf, theme, intro, text, self.scroll);
         None
-    }
-}
-
-impl super::View for ReacceptScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        crate::tui::keymap::Context::Reaccept
-    }
-
-    fn title(&self) -> String {
-        "Please read".into()
-    }
-
-    fn key(
-        &mut self,
-        _key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        _body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        ReacceptScreen::key(self, action)
-    }
-
-    fn loaded(&mut self, _loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        vec![]
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        ReacceptScreen::render(self, area, buf, theme, texts)
     }
 }

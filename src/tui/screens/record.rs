@@ -2,6 +2,10 @@
 //! a way to appeal into the moderators' queue. It is also all a banned member gets when they
 //! connect: why, until when, and one appeal (no dead end).
 
+use crate::domain::User;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use terminput::KeyEvent;
@@ -51,8 +55,34 @@ impl RecordScreen {
     pub fn typing(&self) -> bool {
         self.appeal.is_some()
     }
+}
 
-    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
+impl Default for RecordScreen {
+    fn default() -> Self {
+        RecordScreen::new()
+    }
+}
+
+impl View for RecordScreen {
+    fn context(&self) -> Context {
+        if self.typing() {
+            Context::Typing
+        } else {
+            Context::Record
+        }
+    }
+
+    fn title(&self) -> String {
+        "My record".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        _body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         if self.appeal.is_some() {
             return match ask(&mut self.appeal, key) {
                 Answer::Given(text) => Outcome::effects(vec![Effect::Appeal(text)]),
@@ -73,11 +103,11 @@ impl RecordScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) -> usize {
+    fn paste(&mut self, text: &str) -> usize {
         self.appeal.as_mut().map_or(0, |i| i.paste(text))
     }
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         match loaded {
             Loaded::Record(entries) => {
                 self.entries = Some(entries);
@@ -88,7 +118,17 @@ impl RecordScreen {
         }
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn reload(&mut self, _body: u16) -> Vec<Effect> {
+        vec![Effect::LoadRecord]
+    }
+
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let Some(entries) = &self.entries else {
             buf.set_string(
                 area.x + 1,
@@ -157,57 +197,5 @@ impl RecordScreen {
             );
         }
         None
-    }
-}
-
-impl Default for RecordScreen {
-    fn default() -> Self {
-        RecordScreen::new()
-    }
-}
-
-impl super::View for RecordScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        if self.typing() {
-            crate::tui::keymap::Context::Typing
-        } else {
-            crate::tui::keymap::Context::Record
-        }
-    }
-
-    fn title(&self) -> String {
-        "My record".into()
-    }
-
-    fn key(
-        &mut self,
-        key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        _body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        RecordScreen::key(self, key, action)
-    }
-
-    fn paste(&mut self, text: &str) -> usize {
-        RecordScreen::paste(self, text)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        RecordScreen::loaded(self, loaded)
-    }
-
-    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
-        vec![crate::tui::Effect::LoadRecord]
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        RecordScreen::render(self, area, buf, theme)
     }
 }

@@ -1,6 +1,10 @@
 //! The review queue: reported posts, grouped, with their content collapsed until a moderator
 //! opens one. Claim (or hand back), then resolve with an outcome the reporters are told.
 
+use crate::domain::User;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use terminput::KeyEvent;
@@ -53,8 +57,35 @@ impl ReportsScreen {
     fn current(&self) -> Option<&QueueItem> {
         self.items.as_ref()?.get(self.selected)
     }
+}
 
-    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, me: Option<&str>) -> Outcome {
+impl Default for ReportsScreen {
+    fn default() -> Self {
+        ReportsScreen::new()
+    }
+}
+
+impl View for ReportsScreen {
+    fn context(&self) -> Context {
+        if self.typing() {
+            Context::Typing
+        } else {
+            Context::Reports
+        }
+    }
+
+    fn title(&self) -> String {
+        "Reports".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        _body: u16,
+        user: Option<&User>,
+    ) -> Outcome {
+        let me = user.map(|u| u.handle.as_str());
         if self.outcome.is_some() {
             if let Answer::Given(text) = ask(&mut self.outcome, key)
                 && let Some(item) = self.current()
@@ -134,11 +165,11 @@ impl ReportsScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) -> usize {
+    fn paste(&mut self, text: &str) -> usize {
         self.outcome.as_mut().map_or(0, |i| i.paste(text))
     }
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         match loaded {
             Loaded::Reports(items) => {
                 self.selected = self.selected.min(items.len().saturating_sub(1));
@@ -150,7 +181,17 @@ impl ReportsScreen {
         }
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn reload(&mut self, _body: u16) -> Vec<Effect> {
+        vec![Effect::LoadReports]
+    }
+
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let w = area.width.saturating_sub(2) as usize;
         let Some(items) = &self.items else {
             buf.set_string(
@@ -259,57 +300,5 @@ impl ReportsScreen {
             );
         }
         None
-    }
-}
-
-impl Default for ReportsScreen {
-    fn default() -> Self {
-        ReportsScreen::new()
-    }
-}
-
-impl super::View for ReportsScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        if self.typing() {
-            crate::tui::keymap::Context::Typing
-        } else {
-            crate::tui::keymap::Context::Reports
-        }
-    }
-
-    fn title(&self) -> String {
-        "Reports".into()
-    }
-
-    fn key(
-        &mut self,
-        key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        _body: u16,
-        user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        ReportsScreen::key(self, key, action, user.map(|u| u.handle.as_str()))
-    }
-
-    fn paste(&mut self, text: &str) -> usize {
-        ReportsScreen::paste(self, text)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        ReportsScreen::loaded(self, loaded)
-    }
-
-    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
-        vec![crate::tui::Effect::LoadReports]
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        ReportsScreen::render(self, area, buf, theme)
     }
 }

@@ -1,6 +1,10 @@
 //! Search: a query line, then the posts that match, best first, two rows each. A post with a
 //! content warning or a muted word shows only its warning here, as in a thread.
 
+use crate::domain::User;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use terminput::KeyEvent;
@@ -71,8 +75,28 @@ impl SearchScreen {
     pub fn typing(&self) -> bool {
         self.typing
     }
+}
 
-    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>, body: u16) -> Outcome {
+impl View for SearchScreen {
+    fn context(&self) -> Context {
+        if self.typing() {
+            Context::Typing
+        } else {
+            Context::Search
+        }
+    }
+
+    fn title(&self) -> String {
+        "Search".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         if self.typing {
             match key.code {
                 terminput::KeyCode::Esc if self.hits.is_none() => {
@@ -125,14 +149,14 @@ impl SearchScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) -> usize {
+    fn paste(&mut self, text: &str) -> usize {
         if self.typing {
             return self.query.paste(text);
         }
         0
     }
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         if let Loaded::SearchResults(hits) = loaded {
             self.selected = 0;
             self.hits = Some(hits);
@@ -141,11 +165,17 @@ impl SearchScreen {
     }
 
     /// A failed search gives the query line back.
-    pub fn failed(&mut self) {
+    fn failed(&mut self) {
         self.typing = true;
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let w = area.width.saturating_sub(2) as usize;
         let list = Rect {
             height: area.height.saturating_sub(1),
@@ -232,51 +262,5 @@ impl SearchScreen {
             );
         }
         None
-    }
-}
-
-impl super::View for SearchScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        if self.typing() {
-            crate::tui::keymap::Context::Typing
-        } else {
-            crate::tui::keymap::Context::Search
-        }
-    }
-
-    fn title(&self) -> String {
-        "Search".into()
-    }
-
-    fn key(
-        &mut self,
-        key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        SearchScreen::key(self, key, action, body)
-    }
-
-    fn paste(&mut self, text: &str) -> usize {
-        SearchScreen::paste(self, text)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        SearchScreen::loaded(self, loaded)
-    }
-
-    fn failed(&mut self) {
-        SearchScreen::failed(self)
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        SearchScreen::render(self, area, buf, theme)
     }
 }

@@ -1,6 +1,9 @@
 //! Settings: the member's keys (add by pasting, revoke), second factor, recovery codes, and
 //! how to export their data.
 
+use crate::domain::User;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use terminput::KeyEvent;
@@ -109,8 +112,28 @@ impl SettingsScreen {
             Mode::AddKey(_) | Mode::DisableTotp(_) | Mode::Delete { .. }
         )
     }
+}
 
-    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
+impl View for SettingsScreen {
+    fn context(&self) -> Context {
+        if self.typing() {
+            Context::Typing
+        } else {
+            Context::Settings
+        }
+    }
+
+    fn title(&self) -> String {
+        "Settings".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        _body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         match &mut self.mode {
             Mode::Delete { input, erase_posts } => {
                 match key.code {
@@ -264,7 +287,7 @@ impl SettingsScreen {
         }
     }
 
-    pub fn paste(&mut self, text: &str) -> usize {
+    fn paste(&mut self, text: &str) -> usize {
         if let Mode::AddKey(input) | Mode::DisableTotp(input) | Mode::Delete { input, .. } =
             &mut self.mode
         {
@@ -273,7 +296,7 @@ impl SettingsScreen {
         0
     }
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         match loaded {
             Loaded::Settings(data) => {
                 self.selected = self.selected.min(data.keys.len().saturating_sub(1));
@@ -285,7 +308,11 @@ impl SettingsScreen {
         }
     }
 
-    pub fn render(
+    fn reload(&mut self, _body: u16) -> Vec<Effect> {
+        vec![Effect::LoadSettings]
+    }
+
+    fn render(
         &self,
         area: Rect,
         buf: &mut Buffer,
@@ -469,51 +496,5 @@ impl SettingsScreen {
             _ => {}
         }
         None
-    }
-}
-
-impl super::View for SettingsScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        if self.typing() {
-            crate::tui::keymap::Context::Typing
-        } else {
-            crate::tui::keymap::Context::Settings
-        }
-    }
-
-    fn title(&self) -> String {
-        "Settings".into()
-    }
-
-    fn key(
-        &mut self,
-        key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        _body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        SettingsScreen::key(self, key, action)
-    }
-
-    fn paste(&mut self, text: &str) -> usize {
-        SettingsScreen::paste(self, text)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        SettingsScreen::loaded(self, loaded)
-    }
-
-    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
-        vec![crate::tui::Effect::LoadSettings]
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        SettingsScreen::render(self, area, buf, theme, texts)
     }
 }

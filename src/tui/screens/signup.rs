@@ -3,6 +3,9 @@
 //! sysop claim code while the board has no sysop). A member who lost their keys can instead
 //! bind this key to their account with a recovery code.
 
+use crate::domain::User;
+use crate::tui::Loaded;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
@@ -100,13 +103,6 @@ impl SignUpScreen {
         }
     }
 
-    pub fn context(&self) -> Context {
-        match self.step {
-            Step::Guidelines | Step::Privacy => Context::SignUpDocument,
-            Step::Handle | Step::Recover => Context::SignUpHandle,
-        }
-    }
-
     fn fields(&self) -> Vec<Field> {
         match self.step {
             Step::Recover => vec![Field::Handle, Field::RecoveryCode],
@@ -165,8 +161,27 @@ impl SignUpScreen {
             invite,
         }])
     }
+}
 
-    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
+impl View for SignUpScreen {
+    fn context(&self) -> Context {
+        match self.step {
+            Step::Guidelines | Step::Privacy => Context::SignUpDocument,
+            Step::Handle | Step::Recover => Context::SignUpHandle,
+        }
+    }
+
+    fn title(&self) -> String {
+        "Join".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        _body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         match self.step {
             Step::Guidelines | Step::Privacy => match action {
                 Some(Action::Accept) => {
@@ -220,11 +235,7 @@ impl SignUpScreen {
         }
     }
 
-    pub fn loaded(&mut self, _loaded: crate::tui::Loaded) -> Vec<Effect> {
-        vec![]
-    }
-
-    pub fn paste(&mut self, text: &str) -> usize {
+    fn paste(&mut self, text: &str) -> usize {
         if matches!(self.step, Step::Handle | Step::Recover) && !self.busy {
             let field = self.focused();
             return self.input(field).paste(text);
@@ -232,7 +243,15 @@ impl SignUpScreen {
         0
     }
 
-    pub fn render(
+    fn loaded(&mut self, _loaded: Loaded, _body: u16) -> Vec<Effect> {
+        vec![]
+    }
+
+    fn failed(&mut self) {
+        self.busy = false
+    }
+
+    fn render(
         &self,
         area: Rect,
         buf: &mut Buffer,
@@ -308,47 +327,5 @@ impl SignUpScreen {
                 if self.busy { None } else { cursor }
             }
         }
-    }
-}
-
-impl super::View for SignUpScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        SignUpScreen::context(self)
-    }
-
-    fn title(&self) -> String {
-        "Join".into()
-    }
-
-    fn key(
-        &mut self,
-        key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        _body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        SignUpScreen::key(self, key, action)
-    }
-
-    fn paste(&mut self, text: &str) -> usize {
-        SignUpScreen::paste(self, text)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        SignUpScreen::loaded(self, loaded)
-    }
-
-    fn failed(&mut self) {
-        self.busy = false
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        SignUpScreen::render(self, area, buf, theme, texts)
     }
 }

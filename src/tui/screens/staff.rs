@@ -1,8 +1,12 @@
 //! The moderators' desk: accounts waiting for approval (approve or reject), invite codes, and
 //! the way to the audit log. Shown to moderators and sysops; the service checks every action.
 
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
+use terminput::KeyEvent;
 
 use super::{Nav, Outcome, Screen, audit::AuditScreen, move_selection};
 use crate::domain::User;
@@ -50,8 +54,30 @@ impl StaffScreen {
             invite: None,
         }
     }
+}
 
-    pub fn key(&mut self, action: Option<Action>) -> Outcome {
+impl Default for StaffScreen {
+    fn default() -> Self {
+        StaffScreen::new()
+    }
+}
+
+impl View for StaffScreen {
+    fn context(&self) -> Context {
+        Context::Staff
+    }
+
+    fn title(&self) -> String {
+        "Moderation".into()
+    }
+
+    fn key(
+        &mut self,
+        _key: &KeyEvent,
+        action: Option<Action>,
+        _body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         let Some(action) = action else {
             return Outcome::none();
         };
@@ -109,7 +135,7 @@ impl StaffScreen {
         }
     }
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         match loaded {
             Loaded::Pending(list) => {
                 self.selected = self.selected.min(list.len().saturating_sub(1));
@@ -125,7 +151,17 @@ impl StaffScreen {
         }
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn reload(&mut self, _body: u16) -> Vec<Effect> {
+        vec![Effect::LoadPending]
+    }
+
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let w = area.width.saturating_sub(2) as usize;
         let mut y = area.y;
         buf.set_string(
@@ -177,49 +213,5 @@ impl StaffScreen {
             );
         }
         None
-    }
-}
-
-impl Default for StaffScreen {
-    fn default() -> Self {
-        StaffScreen::new()
-    }
-}
-
-impl super::View for StaffScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        crate::tui::keymap::Context::Staff
-    }
-
-    fn title(&self) -> String {
-        "Moderation".into()
-    }
-
-    fn key(
-        &mut self,
-        _key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        _body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        StaffScreen::key(self, action)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        StaffScreen::loaded(self, loaded)
-    }
-
-    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
-        vec![crate::tui::Effect::LoadPending]
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        StaffScreen::render(self, area, buf, theme)
     }
 }

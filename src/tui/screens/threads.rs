@@ -1,8 +1,13 @@
 //! A board's threads, one page at a time (the page is as tall as the screen): pinned first,
 //! then by last activity, with unread counts.
 
+use crate::domain::User;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
+use terminput::KeyEvent;
 
 use super::{Nav, Outcome, Screen, compose::ComposeScreen, thread::ThreadScreen};
 use crate::domain::{Board, BoardId, DraftPlace, ThreadSummary};
@@ -39,12 +44,6 @@ impl ThreadsScreen {
         }
     }
 
-    pub fn title(&self) -> String {
-        self.board
-            .as_ref()
-            .map_or_else(|| "Board".into(), |b| b.name.clone())
-    }
-
     fn page_size(body: u16) -> i64 {
         // One row per thread, minus the column header.
         i64::from(body.saturating_sub(1)).max(1)
@@ -58,20 +57,29 @@ impl ThreadsScreen {
         }
     }
 
-    pub fn resized(&mut self, body: u16) -> Vec<Effect> {
-        // Keep the selected thread on the new page.
-        let size = Self::page_size(body);
-        let absolute = self.offset + self.selected as i64;
-        self.offset = absolute / size * size;
-        self.selected = (absolute - self.offset) as usize;
-        vec![self.load(body)]
-    }
-
     fn total(&self) -> i64 {
         self.board.as_ref().map_or(0, |b| b.thread_count)
     }
+}
 
-    pub fn key(&mut self, action: Option<Action>, body: u16) -> Outcome {
+impl View for ThreadsScreen {
+    fn context(&self) -> Context {
+        Context::Threads
+    }
+
+    fn title(&self) -> String {
+        self.board
+            .as_ref()
+            .map_or_else(|| "Board".into(), |b| b.name.clone())
+    }
+
+    fn key(
+        &mut self,
+        _key: &KeyEvent,
+        action: Option<Action>,
+        body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         let Some(action) = action else {
             return Outcome::none();
         };
@@ -102,7 +110,7 @@ impl ThreadsScreen {
             Action::Open => match self.threads.as_ref().and_then(|t| t.get(self.selected)) {
                 Some(t) => {
                     let screen = ThreadScreen::new(t.id);
-                    let load = screen.reload();
+                    let load = screen.load();
                     Outcome::nav(Nav::Push(Box::new(Screen::Thread(screen))), load)
                 }
                 None => Outcome::none(),
@@ -128,7 +136,7 @@ impl ThreadsScreen {
         }
     }
 
-    pub fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         if let Loaded::Threads {
             board,
             offset,
@@ -145,7 +153,26 @@ impl ThreadsScreen {
         vec![]
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn reload(&mut self, body: u16) -> Vec<Effect> {
+        vec![self.load(body)]
+    }
+
+    fn resized(&mut self, body: u16) -> Vec<Effect> {
+        // Keep the selected thread on the new page.
+        let size = Self::page_size(body);
+        let absolute = self.offset + self.selected as i64;
+        self.offset = absolute / size * size;
+        self.selected = (absolute - self.offset) as usize;
+        vec![self.load(body)]
+    }
+
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let Some(threads) = &self.threads else {
             buf.set_string(area.x + 1, area.y + 1, strings::LOADING, theme.dim());
             return None;
@@ -221,47 +248,5 @@ impl ThreadsScreen {
             buf.set_stringn(area.right().saturating_sub(rw as u16), y, &right, rw, rs);
         }
         None
-    }
-}
-
-impl super::View for ThreadsScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        crate::tui::keymap::Context::Threads
-    }
-
-    fn title(&self) -> String {
-        ThreadsScreen::title(self)
-    }
-
-    fn key(
-        &mut self,
-        _key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        ThreadsScreen::key(self, action, body)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, body: u16) -> Vec<crate::tui::Effect> {
-        ThreadsScreen::loaded(self, loaded, body)
-    }
-
-    fn reload(&mut self, body: u16) -> Vec<crate::tui::Effect> {
-        vec![self.load(body)]
-    }
-
-    fn resized(&mut self, body: u16) -> Vec<crate::tui::Effect> {
-        ThreadsScreen::resized(self, body)
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        ThreadsScreen::render(self, area, buf, theme)
     }
 }

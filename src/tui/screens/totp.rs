@@ -1,6 +1,10 @@
 //! Setting up the second factor: the secret, its `otpauth://` URI and a QR code to scan, and
 //! one code from the app to confirm. Staff who must have one see this first at login.
 
+use crate::domain::User;
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::Line;
@@ -31,7 +35,28 @@ impl TotpScreen {
         }
     }
 
-    pub fn key(&mut self, key: &KeyEvent, action: Option<Action>) -> Outcome {
+    /// True once a secret to show has arrived.
+    pub fn is_loaded(&self) -> bool {
+        self.setup.is_some()
+    }
+}
+
+impl View for TotpScreen {
+    fn context(&self) -> Context {
+        Context::Typing
+    }
+
+    fn title(&self) -> String {
+        "Second factor".into()
+    }
+
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        _body: u16,
+        _user: Option<&User>,
+    ) -> Outcome {
         if self.busy {
             return Outcome::none();
         }
@@ -62,28 +87,37 @@ impl TotpScreen {
         }
     }
 
-    /// True once a secret to show has arrived.
-    pub fn is_loaded(&self) -> bool {
-        self.setup.is_some()
-    }
-
-    pub fn paste(&mut self, text: &str) -> usize {
+    fn paste(&mut self, text: &str) -> usize {
         self.code.paste(text)
     }
 
-    pub fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         if let Loaded::TotpSetup(setup) = loaded {
             self.setup = Some(setup);
         }
         vec![]
     }
 
-    pub fn failed(&mut self) {
+    fn reload(&mut self, _body: u16) -> Vec<Effect> {
+        if !self.is_loaded() {
+            vec![Effect::StartTotp]
+        } else {
+            vec![]
+        }
+    }
+
+    fn failed(&mut self) {
         self.busy = false;
         self.code = LineInput::new(10);
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let Some(setup) = &self.setup else {
             buf.set_string(
                 area.x + 1,
@@ -156,55 +190,5 @@ impl TotpScreen {
             theme.text(),
         );
         if self.busy { None } else { cursor }
-    }
-}
-
-impl super::View for TotpScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        crate::tui::keymap::Context::Typing
-    }
-
-    fn title(&self) -> String {
-        "Second factor".into()
-    }
-
-    fn key(
-        &mut self,
-        key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        _body: u16,
-        _user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        TotpScreen::key(self, key, action)
-    }
-
-    fn paste(&mut self, text: &str) -> usize {
-        TotpScreen::paste(self, text)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, _body: u16) -> Vec<crate::tui::Effect> {
-        TotpScreen::loaded(self, loaded)
-    }
-
-    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
-        if !self.is_loaded() {
-            vec![crate::tui::Effect::StartTotp]
-        } else {
-            vec![]
-        }
-    }
-
-    fn failed(&mut self) {
-        TotpScreen::failed(self)
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        TotpScreen::render(self, area, buf, theme)
     }
 }

@@ -2,7 +2,11 @@
 //! by line. Reading a page marks it read. The layout is in `layout.rs`, the moderators' reason
 //! prompts and the report form in `prompts.rs`.
 
+use crate::tui::Texts;
+use crate::tui::keymap::Context;
+use crate::tui::screens::View;
 use std::sync::Arc;
+use terminput::KeyEvent;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -131,30 +135,9 @@ impl ThreadScreen {
         }
     }
 
-    pub fn title(&self) -> String {
-        match &self.page {
-            Some(p) => format!("{} · {}", p.board_name, p.title),
-            None => "Thread".into(),
-        }
-    }
-
     /// True while a moderator types a reason (letters are text then).
     pub fn typing(&self) -> bool {
         self.moderating.is_some() || self.reporting.is_some()
-    }
-
-    pub fn paste(&mut self, text: &str) -> usize {
-        if let Some((_, input)) = &mut self.moderating {
-            return input.paste(text);
-        }
-        self.reporting.as_mut().map_or(0, |r| r.paste(text))
-    }
-
-    pub fn reload(&self) -> Vec<Effect> {
-        vec![Effect::LoadThread {
-            thread: self.thread_id,
-            at: PageAt::Offset(self.offset),
-        }]
     }
 
     fn has_next(&self) -> bool {
@@ -163,11 +146,19 @@ impl ThreadScreen {
             .is_some_and(|p| p.offset + POSTS_PER_PAGE < p.post_count)
     }
 
+    /// Loads the page the screen is at.
+    pub fn load(&self) -> Vec<Effect> {
+        vec![Effect::LoadThread {
+            thread: self.thread_id,
+            at: PageAt::Offset(self.offset),
+        }]
+    }
+
     fn go_page(&mut self, offset: i64, to_end: bool) -> Outcome {
         self.offset = offset.max(0);
         self.to_end = to_end;
         self.scroll = 0;
-        Outcome::effects(self.reload())
+        Outcome::effects(self.load())
     }
 
     /// The selected post, if it is on the page shown.
@@ -176,7 +167,8 @@ impl ThreadScreen {
         self.page.as_ref()?.posts.iter().find(|p| p.id == id)
     }
 
-    pub fn key(&mut self, action: Option<Action>, body: u16, user: Option<&User>) -> Outcome {
+    /// A key while no reason is being typed: reading, moving, and the staff hotkeys.
+    fn action(&mut self, action: Option<Action>, body: u16, user: Option<&User>) -> Outcome {
         let Some(action) = action else {
             return Outcome::none();
         };
@@ -442,9 +434,52 @@ impl ThreadScreen {
         }
     }
 
-    pub fn loaded(&mut self, loaded: Loaded, body: u16) -> Vec<Effect> {
+    /// Scroll to `post` once the page holding it has loaded.
+    pub fn focus(&mut self, post: PostId) {
+        self.focus = Some(post);
+    }
+}
+
+impl View for ThreadScreen {
+    fn context(&self) -> Context {
+        if self.typing() {
+            Context::Typing
+        } else {
+            Context::Thread
+        }
+    }
+
+    fn title(&self) -> String {
+        match &self.page {
+            Some(p) => format!("{} · {}", p.board_name, p.title),
+            None => "Thread".into(),
+        }
+    }
+
+    fn key(
+        &mut self,
+        key: &KeyEvent,
+        action: Option<Action>,
+        body: u16,
+        user: Option<&User>,
+    ) -> Outcome {
+        if self.typing() {
+            self.reason_key(key)
+        } else {
+            self.action(action, body, user)
+        }
+    }
+
+    fn paste(&mut self, text: &str) -> usize {
+        if let Some((_, input)) = &mut self.moderating {
+            return input.paste(text);
+        }
+        self.reporting.as_mut().map_or(0, |r| r.paste(text))
+    }
+
+    fn loaded(&mut self, loaded: Loaded, body: u16) -> Vec<Effect> {
         match loaded {
-            Loaded::Done(_) => self.reload(),
+            Loaded::Done(_) => self.load(),
             Loaded::Thread(page) if page.id == self.thread_id => {
                 self.offset = page.offset;
                 self.page = Some(page);
@@ -465,12 +500,26 @@ impl ThreadScreen {
         }
     }
 
-    /// Scroll to `post` once the page holding it has loaded.
-    pub fn focus(&mut self, post: PostId) {
-        self.focus = Some(post);
+    fn reload(&mut self, _body: u16) -> Vec<Effect> {
+        self.load()
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme) -> Option<Position> {
+    fn set_width(&mut self, width: u16) {
+        self.width = width
+    }
+
+    fn resized(&mut self, body: u16) -> Vec<Effect> {
+        self.clamp_scroll(body);
+        vec![]
+    }
+
+    fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: Theme,
+        _texts: &Texts,
+    ) -> Option<Position> {
         let Some(page) = &self.page else {
             buf.set_string(area.x + 1, area.y + 1, strings::LOADING, theme.dim());
             return None;
@@ -537,64 +586,5 @@ impl ThreadScreen {
         }
         self.render_lines(&lines, scroll, area, buf, theme);
         None
-    }
-}
-
-impl super::View for ThreadScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        if self.typing() {
-            crate::tui::keymap::Context::Typing
-        } else {
-            crate::tui::keymap::Context::Thread
-        }
-    }
-
-    fn title(&self) -> String {
-        ThreadScreen::title(self)
-    }
-
-    fn key(
-        &mut self,
-        key: &terminput::KeyEvent,
-        action: Option<crate::tui::keymap::Action>,
-        body: u16,
-        user: Option<&crate::domain::User>,
-    ) -> super::Outcome {
-        if self.typing() {
-            self.reason_key(key)
-        } else {
-            ThreadScreen::key(self, action, body, user)
-        }
-    }
-
-    fn paste(&mut self, text: &str) -> usize {
-        ThreadScreen::paste(self, text)
-    }
-
-    fn loaded(&mut self, loaded: crate::tui::Loaded, body: u16) -> Vec<crate::tui::Effect> {
-        ThreadScreen::loaded(self, loaded, body)
-    }
-
-    fn reload(&mut self, _body: u16) -> Vec<crate::tui::Effect> {
-        ThreadScreen::reload(self)
-    }
-
-    fn set_width(&mut self, width: u16) {
-        self.width = width
-    }
-
-    fn resized(&mut self, body: u16) -> Vec<crate::tui::Effect> {
-        self.clamp_scroll(body);
-        vec![]
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: crate::tui::Theme,
-        _texts: &crate::tui::Texts,
-    ) -> Option<ratatui::layout::Position> {
-        ThreadScreen::render(self, area, buf, theme)
     }
 }
