@@ -1,7 +1,9 @@
 //! The one clock: seconds since the Unix epoch. The store stamps rows with [`now`]; the service
 //! decides (silences, bans, pace, trust, second-factor locks, invites) by its [`Clock`], which is
 //! this clock plus an offset only tests move, so an hour's silence is tested without waiting an
-//! hour. Nothing else reads the time of day.
+//! hour. Second-factor codes are checked at the service's clock too (`domain::totp::verify` takes
+//! the time as an argument), so a test that moves the clock moves the authenticator's step with
+//! it. Nothing else reads the time of day.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
