@@ -4,6 +4,7 @@
 
 mod accounts;
 mod anonymity;
+mod bench;
 mod blocks;
 mod data;
 mod faults;
