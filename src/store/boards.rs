@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Result;
-use super::visibility::{BOARD_READABLE, POST_SHOWN, Reader, THREAD_VISIBLE};
+use super::visibility::{self, BOARD_READABLE, POST_SHOWN, Reader, THREAD_VISIBLE};
 use crate::clock::now;
 use crate::config::BoardSeed;
 use crate::domain::{Board, BoardId};
@@ -52,8 +52,23 @@ fn board_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Board> {
 }
 
 /// The board columns with per-reader counts: threads they can see, and threads with posts they
-/// can see and have not read (a blocked member's posts never count as new).
-fn board_select() -> String {
+/// can see and have not read (a blocked member's posts never count as new). For a plain reader
+/// ([`visibility::is_plain`]) the counts come from the kept aggregates, less the threads whose
+/// newest visible post they have read, so the board list costs the boards and the reader's
+/// own read marks, not every thread.
+fn board_select(plain: bool) -> String {
+    if plain {
+        return "SELECT b.id, b.slug, b.name, b.description, b.read_only, b.allow_anonymous,
+                b.shown_threads, b.live_threads - IFNULL(r.n, 0),
+                b.is_welcome, b.min_trust_level, b.archived
+           FROM boards b
+           LEFT JOIN (SELECT t.board_id AS board_id, count(*) AS n
+                        FROM read_marks m JOIN threads t ON t.id = m.thread_id
+                       WHERE m.user_id = :reader AND t.hidden = 0
+                         AND m.last_read_post_id >= t.last_visible_id
+                       GROUP BY t.board_id) r ON r.board_id = b.id"
+            .to_string();
+    }
     format!(
         "SELECT b.id, b.slug, b.name, b.description, b.read_only, b.allow_anonymous,
                 (SELECT count(*) FROM threads t WHERE t.board_id = b.id AND {THREAD_VISIBLE}),
@@ -69,9 +84,14 @@ fn board_select() -> String {
 
 /// The boards the reader may read, in their order, with their counts.
 pub fn list(c: &Connection, reader: &Reader) -> Result<Vec<Board>> {
+    list_with(c, reader, visibility::is_plain(c, reader)?)
+}
+
+/// [`list`], counted from the kept aggregates (`plain`) or for the reader.
+pub(super) fn list_with(c: &Connection, reader: &Reader, plain: bool) -> Result<Vec<Board>> {
     let mut stmt = c.prepare_cached(&format!(
         "{} WHERE {BOARD_READABLE} ORDER BY b.position, b.id",
-        board_select()
+        board_select(plain)
     ))?;
     let params = reader.bind(&stmt, &[])?;
     let rows = stmt.query_map(&*params, board_from_row)?;
@@ -80,9 +100,10 @@ pub fn list(c: &Connection, reader: &Reader) -> Result<Vec<Board>> {
 
 /// A board, with the reader's counts, if the reader may read it.
 pub fn by_id(c: &Connection, reader: &Reader, id: BoardId) -> Result<Option<Board>> {
+    let plain = visibility::is_plain(c, reader)?;
     let mut stmt = c.prepare_cached(&format!(
         "{} WHERE b.id = :board AND {BOARD_READABLE}",
-        board_select()
+        board_select(plain)
     ))?;
     let params = reader.bind(&stmt, &[(":board", &id)])?;
     Ok(stmt.query_row(&*params, board_from_row).optional()?)

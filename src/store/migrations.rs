@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema.sql"),
     include_str!("migrations/0001_messages_unmask.sql"),
     include_str!("migrations/0002_report_bell.sql"),
+    include_str!("migrations/0003_visible_aggregates.sql"),
 ];
 
 /// Brings the schema up to date. Refuses a database newer than this program.

@@ -34,6 +34,9 @@ pub mod unmask;
 pub mod users;
 pub mod visibility;
 
+#[cfg(test)]
+mod aggregates_tests;
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;

@@ -9,7 +9,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Result;
 use super::events::{self, EventKind};
-use super::visibility::{self, POST_SHOWN, Reader, THREAD_VISIBLE, actor_visible, shown_author};
+use super::visibility::{
+    self, PLAIN_POST_SHOWN, PLAIN_THREAD_VISIBLE, POST_SHOWN, Reader, THREAD_VISIBLE,
+    actor_visible, shown_author,
+};
 use crate::clock::now;
 use crate::domain::{BoardId, Post, PostId, ThreadId, ThreadPage, ThreadSummary, UserId};
 
@@ -30,7 +33,49 @@ pub fn threads_page(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<ThreadSummary>> {
-    let mut stmt = c.prepare_cached(&format!(
+    if visibility::is_plain(c, reader)? {
+        threads_page_plain(c, reader, board, offset, limit)
+    } else {
+        threads_page_exact(c, reader, board, offset, limit)
+    }
+}
+
+/// [`threads_page`] for a plain reader: the kept aggregates, through the board's ordered
+/// index, so a page costs its twenty rows however large the board is.
+pub(super) fn threads_page_plain(
+    c: &Connection,
+    reader: &Reader,
+    board: BoardId,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<ThreadSummary>> {
+    let stmt = c.prepare_cached(&format!(
+        "SELECT t.id, t.board_id, t.title, t.anonymous, t.anon_salt, t.author_id, u.handle,
+                t.visible_posts, t.pinned, t.locked, IFNULL(lp.created_at, t.created_at),
+                (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {PLAIN_POST_SHOWN}
+                    AND p.id > IFNULL(m.last_read_post_id, 0)),
+                lp.anonymous, lp.author_id, lu.handle
+           FROM threads t
+           LEFT JOIN users u ON u.id = t.author_id
+           LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = :reader
+           LEFT JOIN posts lp ON lp.id = t.last_visible_id
+           LEFT JOIN users lu ON lu.id = lp.author_id
+          WHERE t.board_id = :board AND {PLAIN_THREAD_VISIBLE}
+          ORDER BY t.pinned DESC, t.last_visible_id DESC, t.id DESC
+          LIMIT :limit OFFSET :offset"
+    ))?;
+    summaries(stmt, reader, board, offset, limit)
+}
+
+/// [`threads_page`] for a reader with blocks or hidden pseudonyms: counted for them.
+pub(super) fn threads_page_exact(
+    c: &Connection,
+    reader: &Reader,
+    board: BoardId,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<ThreadSummary>> {
+    let stmt = c.prepare_cached(&format!(
         "SELECT t.id, t.board_id, t.title, t.anonymous, t.anon_salt, t.author_id, u.handle,
                 (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {POST_SHOWN}),
                 t.pinned, t.locked, IFNULL(lp.created_at, t.created_at),
@@ -49,6 +94,17 @@ pub fn threads_page(
           ORDER BY t.pinned DESC, lp.id DESC, t.id DESC
           LIMIT :limit OFFSET :offset"
     ))?;
+    summaries(stmt, reader, board, offset, limit)
+}
+
+/// Runs a thread-list statement of either kind (the same columns, in the same order).
+fn summaries(
+    mut stmt: rusqlite::CachedStatement<'_>,
+    reader: &Reader,
+    board: BoardId,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<ThreadSummary>> {
     let params = reader.bind(
         &stmt,
         &[(":board", &board), (":limit", &limit), (":offset", &offset)],

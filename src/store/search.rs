@@ -11,6 +11,9 @@ use crate::domain::{PostId, ThreadId, UserId};
 /// Most results returned.
 pub const RESULTS_MAX: i64 = 50;
 
+/// The newest matches a word search ranks, best first; older ones are not looked at.
+pub const CANDIDATES: i64 = 2000;
+
 /// One result as its reader sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
@@ -41,7 +44,8 @@ pub fn fts_query(text: &str) -> Option<String> {
 }
 
 /// Posts matching `query` (an [`fts_query`]) and/or written under their name by `author`, that
-/// `reader` may see, best matches (or newest, for an author alone) first.
+/// `reader` may see, best matches among the newest [`CANDIDATES`] (or newest, for an author
+/// alone) first.
 pub fn search(
     c: &Connection,
     reader: &Reader,
@@ -55,8 +59,14 @@ pub fn search(
         ),
         None => ("posts p", "p.id DESC"),
     };
+    // A word in half the posts must not cost half the index: ranking looks only at the
+    // newest CANDIDATES matches (FTS5 walks its doclist newest first and stops), so any
+    // query costs about the same at a million posts as at ten thousand.
     let matching = if query.is_some() {
-        "posts_fts MATCH :query"
+        "posts_fts MATCH :query
+         AND f.rowid >= IFNULL((SELECT min(rowid) FROM (SELECT rowid FROM posts_fts
+                                  WHERE posts_fts MATCH :query
+                                  ORDER BY rowid DESC LIMIT :candidates)), 0)"
     } else {
         ":query IS NULL"
     };
@@ -77,6 +87,7 @@ pub fn search(
             (":query", &query),
             (":author", &author),
             (":limit", &RESULTS_MAX),
+            (":candidates", &CANDIDATES),
         ],
     )?;
     let rows = stmt.query_map(&*params, |r| {

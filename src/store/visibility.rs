@@ -96,6 +96,30 @@ pub const POST_SHOWN: &str = "(p.status = 'visible'
              WHERE vah.user_id = :reader AND vah.thread_id = p.thread_id
                AND vah.author_id = p.author_id)))";
 
+/// Whether the kept aggregates answer for this reader (migration 3): true when they blocked no
+/// one and hid no pseudonym. Such a reader sees every thread that is not hidden on a board they
+/// can read and every post that is out, so a thread's visible posts, its newest visible post and
+/// a board's thread counts are the same for all of them, and are kept on the rows by triggers
+/// instead of being counted per page view. Any other reader gets the exact fragments above.
+pub fn is_plain(c: &Connection, reader: &Reader) -> Result<bool> {
+    Ok(!c
+        .prepare_cached(
+            "SELECT 1 WHERE EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ?1)
+                         OR EXISTS (SELECT 1 FROM anon_hides WHERE user_id = ?1)",
+        )?
+        .exists([reader.id])?)
+}
+
+/// SQL: thread `t` is visible to a plain reader ([`is_plain`]): [`THREAD_VISIBLE`] without
+/// the block clause, which cannot match.
+pub const PLAIN_THREAD_VISIBLE: &str = "(t.hidden = 0
+    AND EXISTS (SELECT 1 FROM boards vb WHERE vb.id = t.board_id
+             AND vb.archived = 0 AND (:welcome_only = 0 OR vb.is_welcome = 1)))";
+
+/// SQL: post `p` is visible to a plain reader within a visible thread: [`POST_SHOWN`] without
+/// the block and hidden-pseudonym clauses, which cannot match.
+pub const PLAIN_POST_SHOWN: &str = "(p.status = 'visible')";
+
 /// SQL: post `p` is visible to the reader, its thread and board included.
 pub fn post_visible() -> String {
     format!(

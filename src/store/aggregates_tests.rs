@@ -1,0 +1,175 @@
+//! The kept aggregates (migration 3) answer exactly what the per-reader queries answer, for
+//! every reader without blocks or hidden pseudonyms, whatever happened to the posts: random
+//! runs of posting, holding, approving, rejecting, hiding, restoring, moving threads, reading
+//! and erasing accounts, compared after each step.
+
+use arbtest::arbitrary::Unstructured;
+
+use super::posts::{self, NewPost};
+use super::test_support::{refusal, store};
+use super::visibility::Reader;
+use super::{Store, boards, erase, users};
+use crate::config::Config;
+use crate::domain::{BoardId, PostId, Role, ThreadId, UserId};
+
+fn member(store: &Store, handle: &str) -> UserId {
+    let key = format!("ssh-ed25519 {handle}");
+    let h = handle.to_string();
+    store
+        .write_with(move |c| {
+            users::create(
+                c,
+                &h,
+                Role::Member,
+                &users::NewKey {
+                    algorithm: "ssh-ed25519",
+                    public_key: &key,
+                    fingerprint: "SHA256:x",
+                    comment: None,
+                },
+                1,
+                1,
+            )
+        })
+        .map_err(refusal)
+        .expect("valid")
+        .id
+}
+
+/// Every board page and the board list, plain and exact, for `reader`.
+fn agree(store: &Store, reader: &Reader, boards_seen: &[BoardId]) {
+    store
+        .read(|c| {
+            assert_eq!(
+                boards::list_with(c, reader, true)?,
+                boards::list_with(c, reader, false)?,
+                "board counts"
+            );
+            for &b in boards_seen {
+                for offset in [0, 3] {
+                    assert_eq!(
+                        posts::threads_page_plain(c, reader, b, offset, 4)?,
+                        posts::threads_page_exact(c, reader, b, offset, 4)?,
+                        "threads of board {b:?} from {offset}"
+                    );
+                }
+            }
+            Ok(())
+        })
+        .expect("read");
+}
+
+#[test]
+fn the_kept_counts_match_the_counted_ones_for_plain_readers() {
+    arbtest::arbtest(|u: &mut Unstructured<'_>| {
+        let store = store();
+        store
+            .write(|c| boards::seed(c, &Config::default().boards))
+            .expect("seed");
+        let members: Vec<UserId> = (0..4).map(|i| member(&store, &format!("m{i}"))).collect();
+        let board_ids = [BoardId(1), BoardId(2), BoardId(3)];
+        let mut threads: Vec<ThreadId> = Vec::new();
+        let mut posts_made: Vec<PostId> = Vec::new();
+        let mut erased: Vec<UserId> = Vec::new();
+        for _ in 0..u.int_in_range(1..=30)? {
+            let who = *u.choose(&members)?;
+            if erased.contains(&who) {
+                continue;
+            }
+            let held = u.ratio(1, 5)?;
+            let post = NewPost {
+                author: who,
+                body: "words",
+                content_warning: None,
+                anonymous: u.ratio(1, 4)?,
+                held,
+            };
+            let step = u.int_in_range(0..=7)?;
+            let result = store.write(|c| {
+                match step {
+                    0 | 1 if threads.is_empty() || step == 0 => {
+                        let b = board_ids[(who.0 as usize) % board_ids.len()];
+                        let (t, p) = posts::create_thread(c, b, "t", &post)?;
+                        threads.push(t);
+                        posts_made.push(p);
+                    }
+                    1 | 2 if !threads.is_empty() => {
+                        let t = threads[(who.0 as usize + posts_made.len()) % threads.len()];
+                        posts_made.push(posts::reply(c, t, &post)?);
+                    }
+                    3 if !posts_made.is_empty() => {
+                        let p = posts_made[posts_made.len() / 2];
+                        posts::set_post_hidden(c, p, who.0 % 2 == 0)?;
+                    }
+                    4 if !posts_made.is_empty() => {
+                        let p = posts_made[(who.0 as usize) % posts_made.len()];
+                        posts::decide_held(c, p, who.0 % 2 == 1)?;
+                    }
+                    5 if !threads.is_empty() => {
+                        let t = threads[threads.len() - 1];
+                        posts::move_thread(c, t, board_ids[(who.0 as usize) % 3])?;
+                    }
+                    6 if !threads.is_empty() && !posts_made.is_empty() => {
+                        let t = threads[0];
+                        let last: Option<PostId> = c.query_row(
+                            "SELECT max(id) FROM posts WHERE thread_id = ?1",
+                            [t],
+                            |r| r.get(0),
+                        )?;
+                        if let Some(p) = last {
+                            posts::mark_read(c, who, t, p)?;
+                        }
+                    }
+                    7 => {
+                        erase::delete_account(c, who, who.0 % 2 == 0)?;
+                    }
+                    _ => {}
+                }
+                Ok(())
+            });
+            result.expect("step");
+            if step == 7 {
+                erased.push(who);
+                threads.clear();
+                posts_made.clear();
+                let mut ids = store
+                    .read(|c| {
+                        let mut s = c.prepare("SELECT id FROM threads ORDER BY id")?;
+                        let v = s
+                            .query_map([], |r| r.get(0))?
+                            .collect::<rusqlite::Result<Vec<ThreadId>>>()?;
+                        Ok(v)
+                    })
+                    .expect("threads");
+                threads.append(&mut ids);
+                let mut ids = store
+                    .read(|c| {
+                        let mut s = c.prepare("SELECT id FROM posts ORDER BY id")?;
+                        let v = s
+                            .query_map([], |r| r.get(0))?
+                            .collect::<rusqlite::Result<Vec<PostId>>>()?;
+                        Ok(v)
+                    })
+                    .expect("posts");
+                posts_made.append(&mut ids);
+            }
+            for &m in &members {
+                if erased.contains(&m) {
+                    continue;
+                }
+                let reader = Reader {
+                    id: m,
+                    welcome_only: false,
+                };
+                agree(&store, &reader, &board_ids);
+                let waiting = Reader {
+                    id: m,
+                    welcome_only: true,
+                };
+                agree(&store, &waiting, &board_ids);
+            }
+        }
+        Ok(())
+    })
+    .budget_ms(3000);
+}
