@@ -35,24 +35,25 @@ pub struct Hub {
     /// Members with an open session in this process, and how many. In memory only: who was
     /// online when is never stored (DESIGN.md §8).
     online: Arc<std::sync::Mutex<std::collections::HashMap<UserId, usize>>>,
+    /// Who is online changed since the watcher last said so (see [`Hub::presence_changed`]).
+    presence: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Keeps a member counted as online while it lives (one per session).
 pub struct Presence {
-    online: Arc<std::sync::Mutex<std::collections::HashMap<UserId, usize>>>,
+    hub: Hub,
     user: UserId,
-    tx: broadcast::Sender<Arc<Event>>,
 }
 
 impl Drop for Presence {
     fn drop(&mut self) {
-        let mut map = self.online.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.hub.online.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(n) = map.get_mut(&self.user) {
             *n -= 1;
             if *n == 0 {
                 map.remove(&self.user);
                 drop(map);
-                presence_changed(&self.tx);
+                self.hub.presence_changed();
             }
         }
     }
@@ -70,6 +71,7 @@ impl Hub {
             tx: broadcast::channel(CAPACITY).0,
             poke: Arc::new(Notify::new()),
             online: Arc::default(),
+            presence: Arc::default(),
         }
     }
 
@@ -82,18 +84,21 @@ impl Hub {
             *n == 1
         };
         if first {
-            presence_changed(&self.tx);
+            self.presence_changed();
         }
         Presence {
-            online: self.online.clone(),
+            hub: self.clone(),
             user,
-            tx: self.tx.clone(),
         }
     }
 
-    /// Tells this process's sessions that who is online (or seen) changed.
+    /// Tells this process's sessions that who is online (or seen) changed: the watcher sends
+    /// one `Presence` event at its next round (within [`POLL_INTERVAL`]) for all the changes
+    /// since the last, so a thousand members arriving wake each session a few times, not a
+    /// thousand.
     pub fn presence_changed(&self) {
-        presence_changed(&self.tx);
+        self.presence
+            .store(true, std::sync::atomic::Ordering::Release);
     }
 
     /// Members with an open session in this process.
@@ -147,6 +152,12 @@ impl Hub {
                 _ = shutdown.cancelled() => return Ok(()),
                 _ = self.poke.notified() => {}
                 _ = tokio::time::sleep(POLL_INTERVAL) => {}
+            }
+            if self
+                .presence
+                .swap(false, std::sync::atomic::Ordering::AcqRel)
+            {
+                presence_changed(&self.tx);
             }
             rounds = rounds.wrapping_add(1);
             let prune = rounds.is_multiple_of(PRUNE_EVERY);

@@ -171,7 +171,7 @@ impl Service {
     /// tells this process's live watcher, so the events the write appended reach open sessions
     /// at once instead of at the next poll. When `f` refuses (any error), nothing it wrote is
     /// kept. No use case calls the store's `write` or the hub's `poke` itself.
-    fn write<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+    fn write<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
         let value = self.store.write_with(f)?;
         self.hub.poke();
         Ok(value)
@@ -181,7 +181,7 @@ impl Service {
     /// for bookkeeping that can be done later (read marks), never for a member's own write.
     fn try_write<T>(
         &self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> store::Result<T>,
+        f: impl FnOnce(&rusqlite::Connection) -> store::Result<T>,
     ) -> Result<Option<T>> {
         let value = self.store.try_write(f)?;
         if value.is_some() {

@@ -71,7 +71,7 @@ impl Service {
         if marks.is_empty() {
             return Ok(0);
         }
-        let write = |c: &rusqlite::Transaction<'_>| {
+        let write = |c: &rusqlite::Connection| {
             let mut told: Vec<UserId> = Vec::new();
             for (u, t, p) in &marks {
                 posts::mark_read(c, *u, *t, *p)?;

@@ -29,6 +29,16 @@ use input::InputParser;
 /// After this long without input the frame buffer is dropped (memory per idle session).
 pub const IDLE_FRAME_DROP: Duration = Duration::from_secs(30);
 
+/// How long a list that changed elsewhere waits before it is reloaded: a moment, spread so
+/// that the sessions of a busy server do not all count at once.
+fn list_reload_delay() -> Duration {
+    use rand::RngExt;
+    Duration::from_millis(rand::rng().random_range(LIST_RELOAD_MS.0..LIST_RELOAD_MS.1))
+}
+
+/// The range of [`list_reload_delay`], in milliseconds.
+pub const LIST_RELOAD_MS: (u64, u64) = (200, 1200);
+
 /// What arrives for a session from its transport.
 #[derive(Debug)]
 pub enum Input {
@@ -209,6 +219,8 @@ pub async fn run<O: Output>(
     }
     let mut last_input = Instant::now();
     let mut frame_dropped = false;
+    // When a list on screen that changed elsewhere is reloaded (see `App::take_reload_soon`).
+    let mut reload_at: Option<Instant> = None;
     let mut ending = Ending::Normal;
 
     // Counted in "who's online" while connected (it shows only members who chose to be seen).
@@ -311,6 +323,10 @@ pub async fn run<O: Output>(
                 app.farewell = Some(SIGNUP_EXPIRED.into());
                 break;
             }
+            _ = async { tokio::time::sleep_until(reload_at.expect("guarded")).await }, if reload_at.is_some() => {
+                reload_at = None;
+                msgs.push(Msg::ReloadDue);
+            }
             _ = tokio::time::sleep_until(last_input + idle_logout) => {
                 ending = Ending::Idle;
                 msgs.push(Msg::ShuttingDown);
@@ -325,8 +341,15 @@ pub async fn run<O: Output>(
                 msgs.insert(0, Msg::Resize(width, height));
             }
         }
+        // A live event that concerns nothing on this screen changes nothing: no frame is drawn
+        // for it (a busy server sends every session every event).
+        let mut unchanged = !msgs.is_empty();
         for msg in msgs {
+            let live = matches!(msg, Msg::Live(_));
             let effects = app.update(msg);
+            if !live || !effects.is_empty() {
+                unchanged = false;
+            }
             match run_effects(&service, &mut app, key.as_ref(), effects).await {
                 Stop::Go => {}
                 s if stop != Stop::QuickExit => stop = s,
@@ -335,6 +358,12 @@ pub async fn run<O: Output>(
         }
         if stop == Stop::QuickExit {
             break;
+        }
+        if app.take_reload_soon() && reload_at.is_none() {
+            reload_at = Some(Instant::now() + list_reload_delay());
+        }
+        if unchanged {
+            continue;
         }
         let mut bytes = frame.draw(&app, width, height);
         // A moderator who asked for it hears a new urgent report (BEL, once).

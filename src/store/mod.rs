@@ -33,6 +33,7 @@ pub mod search;
 pub mod unmask;
 pub mod users;
 pub mod visibility;
+mod writer;
 
 #[cfg(test)]
 mod aggregates_tests;
@@ -41,11 +42,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 
 /// How long a connection waits for a lock before reporting the database busy. Long enough to
 /// ride out a checkpoint or a backup step, short enough that a member sees an answer.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Read connections kept open. More readers than cores gains nothing on a 2-core box.
 const MAX_IDLE_READERS: usize = 4;
 
@@ -72,6 +73,9 @@ pub enum StoreError {
     /// A task that ran database work on the blocking pool failed (panicked or was cancelled).
     #[error("a database task did not finish: {0}")]
     Task(String),
+    /// The commit of a batch of writes failed (told to the other writes of the batch).
+    #[error("the write could not be saved: {0}")]
+    Batch(String),
     #[error("cannot use {path}: {source}")]
     Io {
         path: PathBuf,
@@ -90,6 +94,18 @@ impl From<rusqlite::Error> for StoreError {
                 StoreError::Corrupt(e.to_string())
             }
             _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+impl StoreError {
+    /// The same failure, for the other writes of a batch whose commit failed.
+    fn for_others(&self) -> StoreError {
+        match self {
+            StoreError::Busy => StoreError::Busy,
+            StoreError::Full => StoreError::Full,
+            StoreError::Write => StoreError::Write,
+            other => StoreError::Batch(other.to_string()),
         }
     }
 }
@@ -150,7 +166,7 @@ pub struct Store {
     path: PathBuf,
     /// None: an unencrypted database (tests of the store itself, `encryption = "none"`).
     key: Option<DbKey>,
-    writer: Mutex<Connection>,
+    writer: writer::GroupWriter,
     readers: Mutex<Vec<Connection>>,
 }
 
@@ -165,7 +181,7 @@ impl Store {
         Ok(Store {
             path: path.to_path_buf(),
             key,
-            writer: Mutex::new(writer),
+            writer: writer::GroupWriter::new(writer),
             readers: Mutex::new(Vec::new()),
         })
     }
@@ -214,12 +230,12 @@ impl Store {
 
     /// Checkpoints the WAL into the database and truncates it (after erasing data).
     pub fn checkpoint(&self) -> Result<()> {
-        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        erase::checkpoint(&conn)
+        self.writer.exclusive(erase::checkpoint)
     }
 
-    /// Runs `f` in an IMMEDIATE write transaction and commits; the change is durable on return.
-    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    /// Runs `f` as a write and returns once it is durable. Writes made at the same time share
+    /// one transaction and one commit (see `writer`); `f` runs in a savepoint of its own.
+    pub fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         self.write_with(f)
     }
 
@@ -227,41 +243,16 @@ impl Store {
     /// store error or a refusal of the caller's, nothing it did is kept.
     pub fn write_with<T, E: From<StoreError>>(
         &self,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let value = f(&tx)?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(value)
+        self.writer.write(f)
     }
-}
 
-impl Store {
     /// Like [`Store::write`], but gives up at once — `Ok(None)` — when the write lock is
     /// held, by another process or by this one, instead of waiting: for bookkeeping that can
     /// be done later (read marks), never for a member's own write.
-    pub fn try_write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<Option<T>> {
-        let mut conn = match self.writer.try_lock() {
-            Ok(conn) => conn,
-            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) => return Ok(None),
-        };
-        conn.busy_timeout(Duration::ZERO)?;
-        let result = (|| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = f(&tx)?;
-            tx.commit()?;
-            Ok(value)
-        })();
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        match result {
-            Ok(value) => Ok(Some(value)),
-            Err(StoreError::Busy) => Ok(None),
-            Err(e) => Err(e),
-        }
+    pub fn try_write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<Option<T>> {
+        self.writer.try_write(f)
     }
 }
 

@@ -55,6 +55,8 @@ pub enum Msg {
     ShuttingDown,
     /// The member's account changed (e.g. their role): what they may do follows at once.
     UserChanged(User),
+    /// The moment to reload a list that changed elsewhere has come.
+    ReloadDue,
 }
 
 /// Rows a long notice may take above the status line before it is cut (F3 shows it whole), or
@@ -136,6 +138,8 @@ pub struct App {
     open_reports: Option<(i64, i64)>,
     /// A bell is due (a new urgent report, for a moderator who asked for one).
     bell: bool,
+    /// A list on screen has changed elsewhere: reload it soon (see [`App::take_reload_soon`]).
+    reload_soon: bool,
 }
 
 impl App {
@@ -203,6 +207,7 @@ impl App {
                 unread_notifications: 0,
                 open_reports: None,
                 bell: false,
+                reload_soon: false,
             },
             effects,
         )
@@ -217,6 +222,14 @@ impl App {
     pub fn notice(&mut self, text: String) {
         self.log_notice(&text);
         self.status = Some(Status::Info(text));
+    }
+
+    /// True once when a list on screen (boards, a board's threads) changed elsewhere. The
+    /// session reloads it a moment later ([`Msg::ReloadDue`]), once for however many changes
+    /// came meanwhile, and each session at its own moment: a post must not make every member
+    /// on the board list count at the same instant. An open thread reloads at once.
+    pub fn take_reload_soon(&mut self) -> bool {
+        std::mem::take(&mut self.reload_soon)
     }
 
     /// True once when a bell is due (the session sends it with the next frame).
@@ -331,6 +344,10 @@ impl App {
             }
             Msg::Live(event) => self.live(&event),
             Msg::LiveLagged => self.screen.reload(self.body_height()),
+            Msg::ReloadDue => match self.screen {
+                Screen::Boards(_) | Screen::Threads(_) => self.screen.reload(self.body_height()),
+                _ => vec![],
+            },
             Msg::Loaded(loaded) => self.loaded(loaded),
             Msg::Failed(text) => {
                 // A composer that was closing could not save: it stays, and says so.
@@ -553,6 +570,10 @@ impl App {
         }
         // A quiet reload: the reader's view decides what shows. No "new posts" notice here,
         // since the change may be a blocked member's, which must not be seen even as a notice.
+        if matches!(self.screen, Screen::Boards(_) | Screen::Threads(_)) {
+            self.reload_soon = true;
+            return vec![];
+        }
         self.screen.reload(self.body_height())
     }
 }
