@@ -62,7 +62,7 @@ pub fn open(config: Config, claim: bool) -> Result<Opened, BootError> {
     let store = Arc::new(Store::open(&db, key)?);
     // Skeletons stored by an earlier version are recomputed (once per skeleton version), so
     // look-alikes of existing handles are judged by today's rule.
-    store.write(|c| crate::store::users::refresh_skeletons(c))?;
+    store.write(crate::store::users::refresh_skeletons)?;
     let assets = Arc::new(Assets::load(&dir));
     let service = Service::new(store, Hub::new(), Arc::new(config), assets);
     let claim_code = service.initialise(claim)?;

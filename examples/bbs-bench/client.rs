@@ -1,13 +1,16 @@
 //! One member at an 80×24 terminal over russh's client: connect from a loopback source, log
-//! in by key, open a shell, and read what the server sends with the time it arrived.
+//! in by key, open a shell. A task of its own reads everything the server sends, as a terminal
+//! does (a member who stops reading is cut off by the server's write timeout), feeding a vt100
+//! screen and stamping when each chunk arrived.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use russh::client;
 use russh::keys::{PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
 use russh::{ChannelMsg, Disconnect};
+use tokio::sync::Notify;
 
 struct Accept;
 
@@ -18,16 +21,23 @@ impl client::Handler for Accept {
     }
 }
 
-pub struct Session {
-    handle: client::Handle<Accept>,
-    channel: russh::Channel<client::Msg>,
-    /// The terminal: what the member would see, where markers are looked for (the server
-    /// writes only the cells that changed, so a marker is seldom whole in the byte stream).
-    pub screen: vt100::Parser,
-    pub bytes: u64,
+/// What the reading task keeps.
+struct Terminal {
+    screen: vt100::Parser,
+    bytes: u64,
+    /// Chunks since the last key: when each arrived and its size.
+    arrivals: Vec<(Instant, usize)>,
+    closed: bool,
 }
 
-/// The source address for session `i`: 127.0.0.2 … 127.0.250.x, so no source holds more than
+pub struct Session {
+    handle: client::Handle<Accept>,
+    writer: russh::ChannelWriteHalf<client::Msg>,
+    term: Arc<Mutex<Terminal>>,
+    news: Arc<Notify>,
+}
+
+/// The source address for session `i`: 127.0.1.2 … 127.0.240.251, so no source holds more than
 /// a few of the handshakes in flight (the server limits them per source).
 pub fn source(i: usize) -> IpAddr {
     let n = i % 60_000;
@@ -39,6 +49,7 @@ impl Session {
     pub async fn open(
         addr: SocketAddr,
         from: IpAddr,
+        user: &str,
         key: &PrivateKey,
         marker: &str,
     ) -> Result<Session, String> {
@@ -57,7 +68,7 @@ impl Session {
             .map_err(|e| format!("handshake: {e}"))?;
         let auth = handle
             .authenticate_publickey(
-                "member",
+                user,
                 PrivateKeyWithHashAlg::new(Arc::new(key.clone()), None),
             )
             .await
@@ -77,103 +88,144 @@ impl Session {
             .request_shell(true)
             .await
             .map_err(|e| format!("shell: {e}"))?;
-        let mut s = Session {
-            handle,
-            channel,
+        let (mut reader, writer) = channel.split();
+        let term = Arc::new(Mutex::new(Terminal {
             screen: vt100::Parser::new(24, 80, 0),
             bytes: 0,
+            arrivals: Vec::new(),
+            closed: false,
+        }));
+        let news = Arc::new(Notify::new());
+        tokio::spawn({
+            let (term, news) = (term.clone(), news.clone());
+            async move {
+                while let Some(msg) = reader.wait().await {
+                    match msg {
+                        ChannelMsg::Data { data } => {
+                            let at = Instant::now();
+                            let mut t = term.lock().expect("terminal");
+                            t.bytes += data.len() as u64;
+                            t.arrivals.push((at, data.len()));
+                            t.screen.process(&data);
+                        }
+                        ChannelMsg::Eof | ChannelMsg::Close => break,
+                        _ => continue,
+                    }
+                    news.notify_waiters();
+                }
+                term.lock().expect("terminal").closed = true;
+                news.notify_waiters();
+            }
+        });
+        let mut s = Session {
+            handle,
+            writer,
+            term,
+            news,
         };
         s.wait_for(marker, Duration::from_secs(30)).await?;
         Ok(s)
     }
 
-    /// Reads until the screen shows `marker`; returns when it did.
-    pub async fn wait_for(&mut self, marker: &str, within: Duration) -> Result<Instant, String> {
+    /// Waits until `check` holds for the terminal, or `within` passes.
+    async fn wait_until(
+        &self,
+        within: Duration,
+        mut check: impl FnMut(&Terminal) -> bool,
+    ) -> Result<(), String> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
-            if self.screen.screen().contents().contains(marker) {
-                return Ok(Instant::now());
-            }
-            match tokio::time::timeout_at(deadline, self.channel.wait()).await {
-                Ok(Some(ChannelMsg::Data { data })) => self.take(&data),
-                Ok(Some(ChannelMsg::Eof | ChannelMsg::Close)) | Ok(None) => {
+            let news = self.news.notified();
+            tokio::pin!(news);
+            news.as_mut().enable();
+            {
+                let t = self.term.lock().expect("terminal");
+                if check(&t) {
+                    return Ok(());
+                }
+                if t.closed {
                     return Err("the server closed the session".into());
                 }
-                Ok(Some(_)) => {}
-                Err(_) => {
-                    return Err(format!(
-                        "{marker:?} did not show in {within:?}; the screen:\n{}",
-                        self.screen.screen().contents()
-                    ));
-                }
+            }
+            if tokio::time::timeout_at(deadline, news).await.is_err() {
+                return Err("timed out".into());
             }
         }
     }
 
-    fn take(&mut self, data: &[u8]) {
-        self.bytes += data.len() as u64;
-        self.screen.process(data);
+    /// Waits until the screen shows `marker`; returns when it did.
+    pub async fn wait_for(&mut self, marker: &str, within: Duration) -> Result<Instant, String> {
+        let mut at = None;
+        let found = self
+            .wait_until(within, |t| {
+                let shown = t.screen.screen().contents().contains(marker);
+                if shown {
+                    at = t.arrivals.last().map(|(a, _)| *a);
+                }
+                shown
+            })
+            .await;
+        match found {
+            Ok(()) => Ok(at.unwrap_or_else(Instant::now)),
+            Err(e) => Err(format!(
+                "{marker:?} did not show ({e}); the screen:\n{}",
+                self.term
+                    .lock()
+                    .expect("terminal")
+                    .screen
+                    .screen()
+                    .contents()
+            )),
+        }
     }
 
-    /// Sends `keys`, then reads until the output has been quiet for `quiet`: returns the time
-    /// to the first byte and to the last byte of the answer, and the bytes it took.
+    /// Sends `keys`, then waits until the answer has been quiet for `quiet`: returns the time
+    /// to its first byte and to its last, and the bytes it took.
     pub async fn key(
         &mut self,
         keys: &[u8],
         quiet: Duration,
     ) -> Result<(Duration, Duration, u64), String> {
+        self.term.lock().expect("terminal").arrivals.clear();
         let sent = Instant::now();
-        self.channel
-            .data(keys)
+        self.send(keys).await?;
+        self.wait_until(Duration::from_secs(10), |t| !t.arrivals.is_empty())
             .await
-            .map_err(|e| format!("send: {e}"))?;
-        let mut first = None;
-        let mut last = None;
-        let mut bytes = 0u64;
-        let limit = tokio::time::Instant::now() + Duration::from_secs(10);
+            .map_err(|e| format!("no answer to a key: {e}"))?;
+        // Quiet: no new chunk for `quiet`.
         loop {
-            let wait = if first.is_some() {
-                quiet
-            } else {
-                limit.saturating_duration_since(tokio::time::Instant::now())
-            };
-            match tokio::time::timeout(wait, self.channel.wait()).await {
-                Ok(Some(ChannelMsg::Data { data })) => {
-                    let now = Instant::now();
-                    first.get_or_insert(now);
-                    last = Some(now);
-                    bytes += data.len() as u64;
-                    self.take(&data);
-                }
-                Ok(Some(ChannelMsg::Eof | ChannelMsg::Close)) | Ok(None) => {
-                    return Err("the server closed the session".into());
-                }
-                Ok(Some(_)) => {}
-                Err(_) => break,
+            let seen = self.term.lock().expect("terminal").arrivals.len();
+            tokio::time::sleep(quiet).await;
+            if self.term.lock().expect("terminal").arrivals.len() == seen {
+                break;
             }
         }
-        match (first, last) {
-            (Some(f), Some(l)) => Ok((f - sent, l - sent, bytes)),
-            _ => Err("no answer to a key in 10 s".into()),
-        }
+        let t = self.term.lock().expect("terminal");
+        let first = t
+            .arrivals
+            .first()
+            .map(|(a, _)| *a - sent)
+            .unwrap_or_default();
+        let last = t
+            .arrivals
+            .last()
+            .map(|(a, _)| *a - sent)
+            .unwrap_or_default();
+        let bytes = t.arrivals.iter().map(|(_, n)| *n as u64).sum();
+        Ok((first, last, bytes))
     }
 
     /// Sends `keys` without waiting for an answer.
     pub async fn send(&mut self, keys: &[u8]) -> Result<(), String> {
-        self.channel
+        self.writer
             .data(keys)
             .await
             .map_err(|e| format!("send: {e}"))
     }
 
-    /// Reads whatever arrives for `d` (keeps the window open while idle).
+    /// Waits `d`, reading meanwhile (the reading task always does).
     pub async fn drain(&mut self, d: Duration) {
-        let deadline = tokio::time::Instant::now() + d;
-        while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, self.channel.wait()).await {
-            if let ChannelMsg::Data { data } = msg {
-                self.take(&data);
-            }
-        }
+        tokio::time::sleep(d).await;
     }
 
     pub async fn close(self) {

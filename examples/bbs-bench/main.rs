@@ -11,6 +11,7 @@
 
 mod client;
 mod server;
+mod sshd;
 mod stats;
 mod store;
 
@@ -51,6 +52,9 @@ struct Args {
     no_ssh: bool,
     #[arg(long)]
     no_store: bool,
+    /// Skip the comparison with OpenSSH's sshd.
+    #[arg(long)]
+    no_sshd: bool,
     /// Also write the report to this file.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -88,7 +92,8 @@ impl Plan {
                 typing: vec![100, 1000, 5000],
                 readers: 500,
                 typing_secs: 10.0,
-                idle_secs: 10,
+                // Past the server's idle frame drop (30 s).
+                idle_secs: 40,
                 posts: 1_000_000,
                 boards: 100,
                 samples: 200,
@@ -131,23 +136,28 @@ struct SshReport {
     fanout_readers: usize,
     bench_cpu: Duration,
     wall: Duration,
+    /// How late this process's 10 ms timer woke, so an overloaded bench shows.
+    lag: Samples,
 }
 
 /// Connects `n` sessions, 16 handshakes in flight, each waiting for its first screen.
 async fn connect_all(
     addr: std::net::SocketAddr,
+    user: &str,
     keys: &[(String, russh::keys::PrivateKey)],
-    report: &mut SshReport,
+    connect: &mut Samples,
+    failures: &mut Vec<String>,
 ) -> Vec<Session> {
     let gate = Arc::new(Semaphore::new(16));
     let mut tasks = Vec::with_capacity(keys.len());
     for (i, (_, key)) in keys.iter().enumerate() {
         let gate = gate.clone();
         let key = key.clone();
+        let user = user.to_string();
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire_owned().await.expect("gate");
             let began = Instant::now();
-            Session::open(addr, source(i), &key, "Boards")
+            Session::open(addr, source(i), &user, &key, "Boards")
                 .await
                 .map(|s| (s, began.elapsed()))
         }));
@@ -156,10 +166,10 @@ async fn connect_all(
     for t in tasks {
         match t.await.expect("connect task") {
             Ok((s, took)) => {
-                report.connect.push(took);
+                connect.push(took);
                 sessions.push(s);
             }
-            Err(e) => report.failures.push(format!("connect: {e}")),
+            Err(e) => failures.push(format!("connect: {e}")),
         }
     }
     sessions
@@ -295,6 +305,19 @@ async fn run_ssh(bbs: &std::path::Path, plan: &Plan) -> SshReport {
         idle_secs: plan.idle_secs,
         ..SshReport::default()
     };
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let lag = tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            let mut lag = Samples::default();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let t = Instant::now();
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                lag.push(t.elapsed().saturating_sub(Duration::from_millis(10)));
+            }
+            lag
+        }
+    });
     let keys = server::keys(plan.sessions);
     let server = server::start(bbs, &keys, plan.sessions + 16);
     report.started_in = server.started_in;
@@ -302,7 +325,14 @@ async fn run_ssh(bbs: &std::path::Path, plan: &Plan) -> SshReport {
     report.base_rss = rss_kib(server.pid()).unwrap_or(0);
     let cpu_before = cpu_time(server.pid()).unwrap_or_default();
     let connect_began = Instant::now();
-    let mut sessions = connect_all(server.addr, &keys, &mut report).await;
+    let mut sessions = connect_all(
+        server.addr,
+        "member",
+        &keys,
+        &mut report.connect,
+        &mut report.failures,
+    )
+    .await;
     report.connect_rate = sessions.len() as f64 / connect_began.elapsed().as_secs_f64();
     let cpu_after = cpu_time(server.pid()).unwrap_or_default();
     report.server_cpu_per_connect =
@@ -340,9 +370,134 @@ async fn run_ssh(bbs: &std::path::Path, plan: &Plan) -> SshReport {
         s.close().await;
     }
     drop(server);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    report.lag = lag.await.expect("lag probe");
     report.bench_cpu = own_cpu().saturating_sub(cpu_began);
     report.wall = began.elapsed();
     report
+}
+
+/// What the same measures found against sshd running `bbs console`.
+#[derive(Default)]
+struct SshdReport {
+    held: usize,
+    connect: Samples,
+    cpu_per_connect: Duration,
+    pss_per_session: f64,
+    typing: usize,
+    settled: Samples,
+    per_key: f64,
+    failures: Vec<String>,
+}
+
+async fn run_sshd(bbs: &std::path::Path, n: usize, typing: usize) -> Result<SshdReport, String> {
+    let keys = server::keys(n);
+    let sshd = sshd::start(bbs, &keys)?;
+    let mut r = SshdReport::default();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let base = sshd::tree_pss_kib(sshd.pid());
+    let cpu_before = sshd::tree_cpu(sshd.pid());
+    let mut sessions = connect_all(
+        sshd.addr,
+        &sshd.user,
+        &keys,
+        &mut r.connect,
+        &mut r.failures,
+    )
+    .await;
+    r.held = sessions.len();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    r.cpu_per_connect =
+        sshd::tree_cpu(sshd.pid()).saturating_sub(cpu_before) / r.held.max(1) as u32;
+    r.pss_per_session =
+        sshd::tree_pss_kib(sshd.pid()).saturating_sub(base) as f64 / r.held.max(1) as f64;
+    let t = typing.min(sessions.len());
+    let (_, settled, per_key, errors) = type_keys(&mut sessions[..t], 5.0).await;
+    if errors > 0 {
+        r.failures
+            .push(format!("sshd typing: {errors} keys unanswered"));
+    }
+    r.typing = t;
+    r.settled = settled;
+    r.per_key = per_key;
+    for s in sessions {
+        s.close().await;
+    }
+    drop(sshd);
+    Ok(r)
+}
+
+fn sshd_section(out: &mut String, haven: &SshReport, sshd: &Result<SshdReport, String>) {
+    let _ = writeln!(
+        out,
+        "## Against OpenSSH sshd running `bbs console` (same run)\n"
+    );
+    let s = match sshd {
+        Ok(s) => s,
+        Err(why) => {
+            let _ = writeln!(out, "Not measured: {why}.\n");
+            return;
+        }
+    };
+    let haven_per =
+        haven.active_rss.saturating_sub(haven.base_rss) as f64 / haven.held.max(1) as f64;
+    let haven_key = haven
+        .typing
+        .iter()
+        .min_by_key(|(n, ..)| n.abs_diff(s.typing))
+        .map(|(n, _, settled, per_key, _)| (*n, settled.clone(), *per_key));
+    let ratio = |sshd: f64, haven: f64| {
+        if haven > 0.0 {
+            format!("{:.1}×", sshd / haven)
+        } else {
+            "n/a".into()
+        }
+    };
+    let _ = writeln!(
+        out,
+        "| measure | Haven | sshd + bbs console | sshd / Haven |\n|---|---|---|---|"
+    );
+    let _ = writeln!(out, "| sessions | {} | {} | |", haven.held, s.held);
+    let _ = writeln!(
+        out,
+        "| connect + auth + first screen p50 | {:.1} ms | {:.1} ms | {} |",
+        haven.connect.ms(50.0),
+        s.connect.ms(50.0),
+        ratio(s.connect.ms(50.0), haven.connect.ms(50.0))
+    );
+    let h_cpu = haven.server_cpu_per_connect.as_secs_f64() * 1000.0;
+    let s_cpu = s.cpu_per_connect.as_secs_f64() * 1000.0;
+    let _ = writeln!(
+        out,
+        "| server CPU per connect | {h_cpu:.2} ms | {s_cpu:.2} ms | {} |",
+        ratio(s_cpu, h_cpu)
+    );
+    let _ = writeln!(
+        out,
+        "| memory per session (Haven RSS, sshd tree PSS) | {haven_per:.0} KiB | {:.0} KiB | {} |",
+        s.pss_per_session,
+        ratio(s.pss_per_session, haven_per)
+    );
+    if let Some((n, settled, per_key)) = haven_key {
+        let _ = writeln!(
+            out,
+            "| key → settled p50 (Haven at {n}, sshd at {} typing) | {:.2} ms | {:.2} ms | {} |",
+            s.typing,
+            settled.ms(50.0),
+            s.settled.ms(50.0),
+            ratio(s.settled.ms(50.0), settled.ms(50.0))
+        );
+        let _ = writeln!(
+            out,
+            "| bytes per key | {per_key:.0} | {:.0} | {} |",
+            s.per_key,
+            ratio(s.per_key, per_key)
+        );
+    }
+    for f in s.failures.iter().take(5) {
+        let _ = writeln!(out, "\n- sshd failure: {f}");
+    }
+    let _ = writeln!(out);
 }
 
 fn ssh_section(out: &mut String, r: &SshReport, plan: &Plan) {
@@ -420,6 +575,12 @@ fn ssh_section(out: &mut String, r: &SshReport, plan: &Plan) {
         "| bench's own CPU / wall time | {:.1} s / {:.1} s |",
         r.bench_cpu.as_secs_f64(),
         r.wall.as_secs_f64()
+    );
+    let _ = writeln!(
+        out,
+        "| bench's timer lag p50/p99 (is the client the bottleneck?) | {:.2} / {:.2} ms |",
+        r.lag.ms(50.0),
+        r.lag.ms(99.0)
     );
     let _ = writeln!(out);
 }
@@ -505,6 +666,13 @@ fn main() {
             .expect("runtime");
         let report = runtime.block_on(run_ssh(&bbs, &plan));
         ssh_section(&mut out, &report, &plan);
+        if !args.no_sshd {
+            // Each sshd session is two processes (sshd and `bbs console`): a few hundred.
+            let n = plan.sessions.min(if args.quick { 10 } else { 300 });
+            let typing = n.min(100);
+            let sshd = runtime.block_on(run_sshd(&bbs, n, typing));
+            sshd_section(&mut out, &report, &sshd);
+        }
         if !report.failures.is_empty() {
             failed = true;
             let _ = writeln!(out, "### Failures\n");

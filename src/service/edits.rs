@@ -33,7 +33,7 @@ impl Service {
         let own = old.author.is(user.id);
         let reason = crate::sanitize::line(reason).trim().to_string();
         if own {
-            let board = self.board(&user, old.board)?;
+            let board = self.board_settings(&user, old.board)?;
             let state = policy::ThreadState { locked: old.locked };
             self.can(&user, Action::EditOwnPost(&board, state))?;
         } else {

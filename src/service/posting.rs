@@ -39,7 +39,7 @@ impl Service {
                     .0
             }
         };
-        let board = self.board(author, board)?;
+        let board = self.board_settings(author, board)?;
         let now = self.clock.now();
         // The policy answers before anything is checked against the text, so a refusal names
         // the real reason (a silence, a read-only board) rather than a rate limit.

@@ -17,6 +17,18 @@ impl Service {
         Ok(list)
     }
 
+    /// A board `reader` may read, for deciding what they may do there (its counts are zero:
+    /// counting is for the screens that show them, [`Service::board`]).
+    pub(super) fn board_settings(&self, reader: &User, board: BoardId) -> Result<Board> {
+        let mut b = self
+            .store
+            .read(|c| boards::settings(c, &Reader::of(reader), board))?
+            .ok_or(ServiceError::NotFound("board"))?;
+        self.can(reader, Action::ReadBoard(&b))?;
+        b.start_refused = self.offer(reader, Action::StartThread(&b));
+        Ok(b)
+    }
+
     /// A board, if `reader` may read it.
     pub fn board(&self, reader: &User, board: BoardId) -> Result<Board> {
         let mut b = self
@@ -67,7 +79,7 @@ impl Service {
                 )
             })?
             .ok_or(ServiceError::NotFound("thread"))?;
-        let board = self.board(reader, page.board_id)?;
+        let board = self.board_settings(reader, page.board_id)?;
         let state = policy::ThreadState {
             locked: page.locked,
         };

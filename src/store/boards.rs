@@ -109,6 +109,18 @@ pub fn by_id(c: &Connection, reader: &Reader, id: BoardId) -> Result<Option<Boar
     Ok(stmt.query_row(&*params, board_from_row).optional()?)
 }
 
+/// A board the reader may read, for a decision about it (may they read it, start a thread,
+/// reply): its settings only. Its counts are not computed and are zero, so it is never shown.
+pub fn settings(c: &Connection, reader: &Reader, id: BoardId) -> Result<Option<Board>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT b.id, b.slug, b.name, b.description, b.read_only, b.allow_anonymous, 0, 0,
+                b.is_welcome, b.min_trust_level, b.archived
+           FROM boards b WHERE b.id = :board AND {BOARD_READABLE}"
+    ))?;
+    let params = reader.bind(&stmt, &[(":board", &id)])?;
+    Ok(stmt.query_row(&*params, board_from_row).optional()?)
+}
+
 /// A board with its settings, for the sysop's board management and `bbs admin boards list`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BoardRow {

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_messages_unmask.sql"),
     include_str!("migrations/0002_report_bell.sql"),
     include_str!("migrations/0003_visible_aggregates.sql"),
+    include_str!("migrations/0004_author_index_fts_title.sql"),
 ];
 
 /// Brings the schema up to date. Refuses a database newer than this program.

@@ -47,8 +47,10 @@ use rusqlite::{Connection, OpenFlags};
 /// How long a connection waits for a lock before reporting the database busy. Long enough to
 /// ride out a checkpoint or a backup step, short enough that a member sees an answer.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-/// Read connections kept open. More readers than cores gains nothing on a 2-core box.
-const MAX_IDLE_READERS: usize = 4;
+/// Read connections kept open. A busy server runs more database tasks at once than it has
+/// cores (each session's read is a blocking task), and opening a connection (key, pragmas,
+/// schema) costs far more than a query, so a few more are kept than cores.
+const MAX_IDLE_READERS: usize = 8;
 
 /// Why a store call failed, as far as the caller needs to tell causes apart.
 #[derive(Debug, thiserror::Error)]

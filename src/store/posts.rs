@@ -287,8 +287,8 @@ fn insert_post(
     let at = now();
     c.prepare_cached(
         "INSERT INTO posts (thread_id, author_id, anonymous, body, content_warning, created_at,
-                            status)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                            status, fts_title)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         thread,
@@ -297,7 +297,8 @@ fn insert_post(
         post.body,
         post.content_warning,
         at,
-        if post.held { "pending" } else { "visible" }
+        if post.held { "pending" } else { "visible" },
+        title
     ])?;
     let id = PostId(c.last_insert_rowid());
     c.prepare_cached("INSERT INTO posts_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
@@ -377,13 +378,10 @@ pub fn reply(c: &Connection, thread: ThreadId, post: &NewPost<'_>) -> Result<Pos
 }
 
 /// Removes posts from the full-text index, securely (their terms leave the index). Each row is
-/// removed with the exact text it was indexed with: the thread title for a thread's first post.
+/// removed with the exact text it was indexed with (`fts_title`: the thread's title as it was
+/// for a thread's first post), which a contentless index needs to stay whole.
 pub fn unindex<'a>(c: &Connection, posts: impl IntoIterator<Item = &'a PostId>) -> Result<()> {
-    let mut row = c.prepare_cached(
-        "SELECT p.body, CASE WHEN p.id = (SELECT min(id) FROM posts q WHERE q.thread_id = p.thread_id)
-                             THEN t.title ELSE '' END
-           FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = ?1",
-    )?;
+    let mut row = c.prepare_cached("SELECT p.body, p.fts_title FROM posts p WHERE p.id = ?1")?;
     let mut delete = c.prepare_cached(
         "INSERT INTO posts_fts (posts_fts, rowid, title, body) VALUES ('delete', ?1, ?2, ?3)",
     )?;

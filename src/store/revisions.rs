@@ -73,13 +73,10 @@ pub fn edit(
         "UPDATE posts SET body = ?2, content_warning = ?3, edited_at = ?4 WHERE id = ?1",
     )?
     .execute(params![post, body, content_warning, now()])?;
+    // Indexed again under what it was indexed under before.
     let title: String = c
-        .prepare_cached(
-            "SELECT CASE WHEN ?1 = (SELECT min(id) FROM posts WHERE thread_id = t.id)
-                         THEN t.title ELSE '' END
-               FROM threads t WHERE t.id = ?2",
-        )?
-        .query_row(params![post, old.thread], |r| r.get(0))?;
+        .prepare_cached("SELECT fts_title FROM posts WHERE id = ?1")?
+        .query_row([post], |r| r.get(0))?;
     c.prepare_cached("INSERT INTO posts_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
         .execute(params![post, title, body])?;
     events::thread_changed(c, old.board, old.thread)?;

@@ -454,7 +454,7 @@ mod tests {
             .expect("write");
         assert!(!store.read(|c| skeleton_taken(c, "alicë")).expect("read"));
 
-        assert_eq!(store.write(|c| refresh_skeletons(c)).expect("refresh"), 2);
+        assert_eq!(store.write(refresh_skeletons).expect("refresh"), 2);
         assert_eq!(stored(alice), validate::skeleton("alice"));
         assert_eq!(stored(alice_acute), validate::skeleton("alice"));
         assert_eq!(stored(gone), "tomb");
@@ -479,7 +479,7 @@ mod tests {
                 Ok(())
             })
             .expect("write");
-        assert_eq!(store.write(|c| refresh_skeletons(c)).expect("refresh"), 0);
+        assert_eq!(store.write(refresh_skeletons).expect("refresh"), 0);
         assert_eq!(stored(alice), "stale");
     }
 }

@@ -186,11 +186,9 @@ impl GroupWriter {
         if someone_queued && held > 0 && held < MAX_BATCH {
             // Leave the batch open for the writes queued behind this one; the last commits.
             drop(w);
-            if value.is_err() {
-                return value;
-            }
+            let value = value?;
             return match self.wait(batch) {
-                None => value,
+                None => Ok(value),
                 Some(e) => Err(e.into()),
             };
         }
