@@ -29,15 +29,17 @@ use input::InputParser;
 /// After this long without input the frame buffer is dropped (memory per idle session).
 pub const IDLE_FRAME_DROP: Duration = Duration::from_secs(30);
 
-/// How long a list that changed elsewhere waits before it is reloaded: a moment, spread so
-/// that the sessions of a busy server do not all count at once.
+/// How long a list that changed elsewhere waits before it is reloaded: a few seconds, spread
+/// so that the sessions of a busy server do not all count at once (10,000 members on the board
+/// list recounting within a second of every post saturated both cores in `bbs-bench`; an open
+/// thread still shows a reply at once).
 fn list_reload_delay() -> Duration {
     use rand::RngExt;
     Duration::from_millis(rand::rng().random_range(LIST_RELOAD_MS.0..LIST_RELOAD_MS.1))
 }
 
 /// The range of [`list_reload_delay`], in milliseconds.
-pub const LIST_RELOAD_MS: (u64, u64) = (200, 1200);
+pub const LIST_RELOAD_MS: (u64, u64) = (500, 5000);
 
 /// What arrives for a session from its transport.
 #[derive(Debug)]
@@ -221,6 +223,8 @@ pub async fn run<O: Output>(
     let mut frame_dropped = false;
     // When a list on screen that changed elsewhere is reloaded (see `App::take_reload_soon`).
     let mut reload_at: Option<Instant> = None;
+    // A list that changed while the session was idle, to reload at the next key.
+    let mut list_stale = false;
     let mut ending = Ending::Normal;
 
     // Counted in "who's online" while connected (it shows only members who chose to be seen).
@@ -246,6 +250,9 @@ pub async fn run<O: Output>(
             received = input.recv() => match received {
                 Some(Input::Data(data)) => {
                     last_input = Instant::now();
+                    if std::mem::take(&mut list_stale) {
+                        msgs.push(Msg::ReloadDue);
+                    }
                     msgs.extend(parser.feed(&data).into_iter().map(parsed));
                 }
                 Some(Input::Resize(w, h)) => {
@@ -325,6 +332,12 @@ pub async fn run<O: Output>(
             }
             _ = async { tokio::time::sleep_until(reload_at.expect("guarded")).await }, if reload_at.is_some() => {
                 reload_at = None;
+                if frame_dropped {
+                    // No one has pressed a key here for a while: the list is reloaded when
+                    // someone does, not for every change meanwhile.
+                    list_stale = true;
+                    continue;
+                }
                 msgs.push(Msg::ReloadDue);
             }
             _ = tokio::time::sleep_until(last_input + idle_logout) => {
