@@ -29,17 +29,23 @@ use input::InputParser;
 /// After this long without input the frame buffer is dropped (memory per idle session).
 pub const IDLE_FRAME_DROP: Duration = Duration::from_secs(30);
 
-/// How long a list that changed elsewhere waits before it is reloaded: a few seconds, spread
-/// so that the sessions of a busy server do not all count at once (10,000 members on the board
-/// list recounting within a second of every post saturated both cores in `bbs-bench`; an open
-/// thread still shows a reply at once).
+/// How long a list that changed elsewhere waits before it is reloaded: under a second, spread
+/// so that the sessions of a busy server do not all count at the same instant, and once for
+/// however many changes came meanwhile (an open thread shows a reply at once). An idle
+/// session's list waits longer: see [`idle_list_reload_delay`].
 fn list_reload_delay() -> Duration {
     use rand::RngExt;
     Duration::from_millis(rand::rng().random_range(LIST_RELOAD_MS.0..LIST_RELOAD_MS.1))
 }
 
-/// The range of [`list_reload_delay`], in milliseconds.
-pub const LIST_RELOAD_MS: (u64, u64) = (500, 5000);
+/// The range of [`list_reload_delay`], in milliseconds: within a second (DESIGN.md §1).
+pub const LIST_RELOAD_MS: (u64, u64) = (200, 1000);
+
+/// How long an idle session's list waits after a change, unless a key comes first.
+fn idle_list_reload_delay() -> Duration {
+    use rand::RngExt;
+    Duration::from_secs(rand::rng().random_range(20..40))
+}
 
 /// What arrives for a session from its transport.
 #[derive(Debug)]
@@ -251,6 +257,7 @@ pub async fn run<O: Output>(
                 Some(Input::Data(data)) => {
                     last_input = Instant::now();
                     if std::mem::take(&mut list_stale) {
+                        reload_at = None;
                         msgs.push(Msg::ReloadDue);
                     }
                     msgs.extend(parser.feed(&data).into_iter().map(parsed));
@@ -265,6 +272,10 @@ pub async fn run<O: Output>(
                     (width, height) = share.fit(w, h);
                     frame.invalidate();
                     msgs.push(Msg::Resize(width, height));
+                    if std::mem::take(&mut list_stale) {
+                        reload_at = None;
+                        msgs.push(Msg::ReloadDue);
+                    }
                 }
                 Some(Input::Close) | None => break,
             },
@@ -332,12 +343,14 @@ pub async fn run<O: Output>(
             }
             _ = async { tokio::time::sleep_until(reload_at.expect("guarded")).await }, if reload_at.is_some() => {
                 reload_at = None;
-                if frame_dropped {
-                    // No one has pressed a key here for a while: the list is reloaded when
-                    // someone does, not for every change meanwhile.
+                if frame_dropped && !list_stale {
+                    // No one has pressed a key here for a while: the list is reloaded at the
+                    // next key, or after a slower pause, not for every change meanwhile.
                     list_stale = true;
+                    reload_at = Some(Instant::now() + idle_list_reload_delay());
                     continue;
                 }
+                list_stale = false;
                 msgs.push(Msg::ReloadDue);
             }
             _ = tokio::time::sleep_until(last_input + idle_logout) => {

@@ -9,53 +9,74 @@
 //! once cost one commit instead of sixteen. A write that fails rolls back its own savepoint
 //! only; a commit that fails fails every write of its batch, and nothing of it is kept.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::Connection;
 
 use super::{BUSY_TIMEOUT, Result, StoreError};
 
-/// Most writes committed together: bounds how long the first of them waits.
+/// Most writes (those that failed included) in one batch: bounds how long the first waits.
 pub const MAX_BATCH: usize = 64;
+
+/// How one batch ended, for the writes waiting on it: each holds the batch's own outcome, so
+/// none can miss it however many batches end meanwhile.
+#[derive(Default)]
+struct Outcome {
+    /// None while the batch is open; then its failure, if it failed.
+    ended: Mutex<Option<Option<StoreError>>>,
+    done: Condvar,
+}
+
+impl Outcome {
+    fn end(&self, failure: Option<StoreError>) {
+        *self.ended.lock().unwrap_or_else(|p| p.into_inner()) = Some(failure);
+        self.done.notify_all();
+    }
+
+    /// Waits for the batch to end; its failure, if it failed.
+    fn wait(&self) -> Option<StoreError> {
+        let mut ended = self.ended.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(failure) = &*ended {
+                return failure.as_ref().map(StoreError::for_others);
+            }
+            ended = self.done.wait(ended).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+/// The batch whose transaction is open.
+struct Batch {
+    /// Writes kept in it.
+    held: usize,
+    /// Writes run in it, kept or not.
+    ran: usize,
+    outcome: Arc<Outcome>,
+}
 
 /// The writer connection and the batch open on it.
 pub struct Writer {
     conn: Connection,
-    /// The batch whose transaction is open, if one is, and how many writes it holds.
-    open: Option<(u64, usize)>,
-    next_batch: u64,
-}
-
-/// How batches ended, for the writes waiting on them.
-#[derive(Default)]
-struct Outcomes {
-    /// Every batch up to this one has ended.
-    ended: u64,
-    /// The recent batches whose commit failed, with why.
-    failed: Vec<(u64, StoreError)>,
+    open: Option<Batch>,
 }
 
 pub struct GroupWriter {
     writer: Mutex<Writer>,
     /// Writes waiting for the writer mutex: a finished write leaves the batch open for them.
     queued: AtomicUsize,
-    outcomes: Mutex<Outcomes>,
-    ended: Condvar,
+    /// Batches ended so far (tests count commits with it).
+    ended: AtomicU64,
 }
 
 impl GroupWriter {
     pub fn new(conn: Connection) -> GroupWriter {
         GroupWriter {
-            writer: Mutex::new(Writer {
-                conn,
-                open: None,
-                next_batch: 1,
-            }),
+            writer: Mutex::new(Writer { conn, open: None }),
             queued: AtomicUsize::new(0),
-            outcomes: Mutex::new(Outcomes::default()),
-            ended: Condvar::new(),
+            ended: AtomicU64::new(0),
         }
     }
 
@@ -66,8 +87,8 @@ impl GroupWriter {
         self.recover(guard)
     }
 
-    /// A write that panicked left its guard poisoned and the batch in an unknown state: the
-    /// whole batch is rolled back and its writes are told.
+    /// A poisoned writer (a panic while it was held, outside a write's own closure, which is
+    /// caught): whatever batch is open is rolled back and its writes are told.
     fn recover<'a>(
         &self,
         guard: std::sync::LockResult<MutexGuard<'a, Writer>>,
@@ -77,22 +98,29 @@ impl GroupWriter {
             Err(poisoned) => {
                 let mut g = poisoned.into_inner();
                 self.writer.clear_poison();
-                if let Some((batch, _)) = g.open.take() {
-                    let _ = g.conn.execute_batch("ROLLBACK");
-                    self.end(batch, Some(StoreError::Batch("a write failed".into())));
-                }
+                self.abandon(&mut g, StoreError::Batch("a write failed".into()));
                 g
             }
         }
     }
 
+    /// Rolls the open batch back, if any, and tells its writes why.
+    fn abandon(&self, w: &mut Writer, why: StoreError) {
+        if let Some(batch) = w.open.take() {
+            let _ = w.conn.execute_batch("ROLLBACK");
+            self.end(&batch, Some(why));
+        }
+    }
+
+    fn end(&self, batch: &Batch, failure: Option<StoreError>) {
+        self.ended.fetch_add(1, Ordering::AcqRel);
+        batch.outcome.end(failure);
+    }
+
     /// Batches committed or rolled back so far (tests).
     #[cfg(test)]
     pub fn batches(&self) -> u64 {
-        self.outcomes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .ended
+        self.ended.load(Ordering::Acquire)
     }
 
     /// Runs `f` on the writer with no batch open (checkpoints, backups): any open batch is
@@ -109,18 +137,19 @@ impl GroupWriter {
         f: impl FnOnce(&Connection) -> Result<T, E>,
     ) -> Result<T, E> {
         let w = self.lock();
-        self.run(w, f)
+        self.run(w, f, BUSY_TIMEOUT)
     }
 
     /// Like [`GroupWriter::write`], but gives up at once (`Ok(None)`) when another write holds
-    /// the writer, in this process or another.
+    /// the writer, in this process or another. Once it runs, it may wait for the batch it
+    /// joined to commit, as any write does.
     pub fn try_write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<Option<T>> {
         let w = match self.writer.try_lock() {
             Ok(w) => w,
             Err(std::sync::TryLockError::Poisoned(p)) => self.recover(Err(p)),
             Err(std::sync::TryLockError::WouldBlock) => return Ok(None),
         };
-        match self.run_with_timeout(w, f, Duration::ZERO) {
+        match self.run(w, f, Duration::ZERO) {
             Ok(v) => Ok(Some(v)),
             Err(StoreError::Busy) => Ok(None),
             Err(e) => Err(e),
@@ -128,14 +157,6 @@ impl GroupWriter {
     }
 
     fn run<T, E: From<StoreError>>(
-        &self,
-        w: MutexGuard<'_, Writer>,
-        f: impl FnOnce(&Connection) -> Result<T, E>,
-    ) -> Result<T, E> {
-        self.run_with_timeout(w, f, BUSY_TIMEOUT)
-    }
-
-    fn run_with_timeout<T, E: From<StoreError>>(
         &self,
         mut w: MutexGuard<'_, Writer>,
         f: impl FnOnce(&Connection) -> Result<T, E>,
@@ -148,21 +169,20 @@ impl GroupWriter {
                 .busy_timeout(BUSY_TIMEOUT)
                 .map_err(StoreError::from)?;
             begun.map_err(StoreError::from)?;
-            let batch = w.next_batch;
-            w.next_batch += 1;
-            w.open = Some((batch, 0));
+            w.open = Some(Batch {
+                held: 0,
+                ran: 0,
+                outcome: Arc::default(),
+            });
         }
-        let (batch, _) = w.open.expect("a batch is open");
         // The write in its savepoint. The outer error is the savepoint's own failure, which
-        // leaves the batch's transaction in an unknown state; the inner one is `f`'s.
-        let ran: rusqlite::Result<Result<T, E>> = (|| {
+        // leaves the batch's transaction in an unknown state; the inner one is `f`'s. A panic
+        // in `f` is caught long enough to give the batch up, then goes on.
+        let ran = catch_unwind(AssertUnwindSafe(|| -> rusqlite::Result<Result<T, E>> {
             w.conn.execute_batch("SAVEPOINT write")?;
             match f(&w.conn) {
                 Ok(v) => {
                     w.conn.execute_batch("RELEASE write")?;
-                    if let Some((_, n)) = w.open.as_mut() {
-                        *n += 1;
-                    }
                     Ok(Ok(v))
                 }
                 Err(e) => {
@@ -170,33 +190,43 @@ impl GroupWriter {
                     Ok(Err(e))
                 }
             }
-        })();
+        }));
         let value = match ran {
-            Ok(value) => value,
-            Err(broken) => {
+            Ok(Ok(value)) => value,
+            Ok(Err(broken)) => {
                 let broken = StoreError::from(broken);
-                let _ = w.conn.execute_batch("ROLLBACK");
-                w.open = None;
-                self.end(batch, Some(broken.for_others()));
+                self.abandon(&mut w, broken.for_others());
                 return Err(broken.into());
             }
+            Err(panic) => {
+                self.abandon(&mut w, StoreError::Batch("a write failed".into()));
+                drop(w);
+                resume_unwind(panic);
+            }
         };
-        let held = w.open.map_or(0, |(_, n)| n);
+        let batch = w.open.as_mut().expect("a batch is open");
+        batch.ran += 1;
+        if value.is_ok() {
+            batch.held += 1;
+        }
+        let (held, ran) = (batch.held, batch.ran);
         let someone_queued = self.queued.load(Ordering::Acquire) > 0;
-        if someone_queued && held > 0 && held < MAX_BATCH {
+        if someone_queued && held > 0 && ran < MAX_BATCH {
             // Leave the batch open for the writes queued behind this one; the last commits.
+            let outcome = batch.outcome.clone();
             drop(w);
             let value = value?;
-            return match self.wait(batch) {
+            return match outcome.wait() {
                 None => Ok(value),
                 Some(e) => Err(e.into()),
             };
         }
         if held == 0 && !someone_queued {
             // Nothing to keep: this write failed and no one else wrote in the batch.
-            let _ = w.conn.execute_batch("ROLLBACK");
-            w.open = None;
-            self.end(batch, None);
+            if let Some(batch) = w.open.take() {
+                let _ = w.conn.execute_batch("ROLLBACK");
+                self.end(&batch, None);
+            }
             return value;
         }
         match self.commit_open(&mut w) {
@@ -211,42 +241,19 @@ impl GroupWriter {
 
     /// Commits the open batch, if any; returns why it failed, if it did.
     fn commit_open(&self, w: &mut Writer) -> Option<StoreError> {
-        let (batch, _) = w.open.take()?;
+        let batch = w.open.take()?;
         match w.conn.execute_batch("COMMIT") {
             Ok(()) => {
-                self.end(batch, None);
+                self.end(&batch, None);
                 None
             }
             Err(e) => {
                 let e = StoreError::from(e);
                 let _ = w.conn.execute_batch("ROLLBACK");
-                self.end(batch, Some(e.for_others()));
+                self.end(&batch, Some(e.for_others()));
                 Some(e)
             }
         }
-    }
-
-    fn end(&self, batch: u64, failure: Option<StoreError>) {
-        let mut o = self.outcomes.lock().unwrap_or_else(|p| p.into_inner());
-        o.ended = o.ended.max(batch);
-        if let Some(e) = failure {
-            o.failed.push((batch, e));
-            let excess = o.failed.len().saturating_sub(16);
-            o.failed.drain(..excess);
-        }
-        self.ended.notify_all();
-    }
-
-    /// Waits for `batch` to end; its failure, if it failed.
-    fn wait(&self, batch: u64) -> Option<StoreError> {
-        let mut o = self.outcomes.lock().unwrap_or_else(|p| p.into_inner());
-        while o.ended < batch {
-            o = self.ended.wait(o).unwrap_or_else(|p| p.into_inner());
-        }
-        o.failed
-            .iter()
-            .find(|(b, _)| *b == batch)
-            .map(|(_, e)| e.for_others())
     }
 }
 
@@ -338,5 +345,27 @@ mod tests {
             })
             .expect("count");
         assert_eq!(refused, 0);
+    }
+
+    #[test]
+    fn a_write_that_panics_gives_its_batch_up_and_the_writer_goes_on() {
+        let store = store();
+        store
+            .write(|c| Ok(c.execute_batch("CREATE TABLE bench_rows (w INTEGER, n INTEGER)")?))
+            .expect("table");
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = store.write(|c| -> crate::store::Result<()> {
+                c.execute("INSERT INTO bench_rows VALUES (1, 1)", [])?;
+                panic!("a bug in a use case");
+            });
+        }));
+        assert!(panicked.is_err(), "the panic goes on to the caller");
+        store
+            .write(|c| {
+                Ok(c.execute("INSERT INTO bench_rows VALUES (2, 2)", [])
+                    .map(|_| ())?)
+            })
+            .expect("the next write works");
+        assert_eq!(rows(&store), 1, "the panicked write left nothing");
     }
 }
