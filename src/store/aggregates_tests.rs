@@ -6,35 +6,11 @@
 use arbtest::arbitrary::Unstructured;
 
 use super::posts::{self, NewPost};
-use super::test_support::{refusal, store};
+use super::test_support::{member, store};
 use super::visibility::Reader;
-use super::{Store, boards, erase, users};
+use super::{Store, boards, erase};
 use crate::config::Config;
-use crate::domain::{BoardId, PostId, Role, ThreadId, UserId};
-
-fn member(store: &Store, handle: &str) -> UserId {
-    let key = format!("ssh-ed25519 {handle}");
-    let h = handle.to_string();
-    store
-        .write_with(move |c| {
-            users::create(
-                c,
-                &h,
-                Role::Member,
-                &users::NewKey {
-                    algorithm: "ssh-ed25519",
-                    public_key: &key,
-                    fingerprint: "SHA256:x",
-                    comment: None,
-                },
-                1,
-                1,
-            )
-        })
-        .map_err(refusal)
-        .expect("valid")
-        .id
-}
+use crate::domain::{BoardId, PostId, ThreadId, UserId};
 
 /// Every board page and the board list, plain and exact, for `reader`.
 fn agree(store: &Store, reader: &Reader, boards_seen: &[BoardId]) {

@@ -331,6 +331,31 @@ pub(crate) mod test_support {
         }
     }
 
+    /// A member made as sign-up makes one (`users::create`, with a placeholder key), for store
+    /// tests that need an account with a key row.
+    pub fn member(store: &Store, handle: &str) -> crate::domain::UserId {
+        let key = format!("ssh-ed25519 {handle}");
+        store
+            .write_with(|c| {
+                super::users::create(
+                    c,
+                    handle,
+                    crate::domain::Role::Member,
+                    &super::users::NewKey {
+                        algorithm: "ssh-ed25519",
+                        public_key: &key,
+                        fingerprint: "SHA256:x",
+                        comment: None,
+                    },
+                    1,
+                    1,
+                )
+            })
+            .map_err(refusal)
+            .expect("valid")
+            .id
+    }
+
     /// A member with just a handle (no key), for store tests.
     pub fn user(c: &Connection, handle: &str) -> crate::domain::UserId {
         c.execute(

@@ -413,39 +413,14 @@ pub fn mark_read(c: &Connection, user: UserId, thread: ThreadId, post: PostId) -
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::domain::Role;
-    use crate::store::test_support::{refusal, store};
-    use crate::store::{boards, users};
+    use crate::store::boards;
+    use crate::store::test_support::{member, store};
 
     fn reader(id: UserId) -> Reader {
         Reader {
             id,
             welcome_only: false,
         }
-    }
-
-    fn member(store: &crate::store::Store, handle: &str) -> UserId {
-        let key = format!("ssh-ed25519 {handle}");
-        let h = handle.to_string();
-        store
-            .write_with(move |c| {
-                users::create(
-                    c,
-                    &h,
-                    Role::Member,
-                    &users::NewKey {
-                        algorithm: "ssh-ed25519",
-                        public_key: &key,
-                        fingerprint: "SHA256:x",
-                        comment: None,
-                    },
-                    1,
-                    1,
-                )
-            })
-            .map_err(refusal)
-            .expect("valid")
-            .id
     }
 
     #[test]
