@@ -37,9 +37,11 @@ mod writer;
 
 #[cfg(test)]
 mod aggregates_tests;
+#[cfg(test)]
+mod pool_tests;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -47,10 +49,12 @@ use rusqlite::{Connection, OpenFlags};
 /// How long a connection waits for a lock before reporting the database busy. Long enough to
 /// ride out a checkpoint or a backup step, short enough that a member sees an answer.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-/// Read connections kept open. A busy server runs more database tasks at once than it has
-/// cores (each session's read is a blocking task), and opening a connection (key, pragmas,
-/// schema) costs far more than a query, so a few more are kept than cores.
-const MAX_IDLE_READERS: usize = 8;
+/// Read connections, at most. A busy server runs far more database tasks at once than it has
+/// cores (a new post wakes every reader of its thread), and opening a connection (key, pragmas,
+/// schema, a cold page cache to decrypt again) costs far more than a query, so the pool opens
+/// up to this many, keeps them, and a read that finds them all busy waits for one: a few more
+/// than cores, so a read waiting on the disk does not stall the others.
+const MAX_READERS: usize = 8;
 
 /// Why a store call failed, as far as the caller needs to tell causes apart.
 #[derive(Debug, thiserror::Error)]
@@ -169,7 +173,38 @@ pub struct Store {
     /// None: an unencrypted database (tests of the store itself, `encryption = "none"`).
     key: Option<DbKey>,
     writer: writer::GroupWriter,
-    readers: Mutex<Vec<Connection>>,
+    readers: Readers,
+}
+
+/// The read connections: the idle ones, how many are open, and a signal when one comes back.
+#[derive(Default)]
+struct Readers {
+    pool: Mutex<ReaderPool>,
+    returned: Condvar,
+}
+
+#[derive(Default)]
+struct ReaderPool {
+    idle: Vec<Connection>,
+    open: usize,
+}
+
+/// A read connection taken from the pool, given back when dropped (a panicking read too).
+struct Lease<'a> {
+    readers: &'a Readers,
+    conn: Option<Connection>,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let mut pool = self.readers.pool.lock().unwrap_or_else(|p| p.into_inner());
+        match self.conn.take() {
+            Some(conn) => pool.idle.push(conn),
+            None => pool.open -= 1,
+        }
+        drop(pool);
+        self.readers.returned.notify_one();
+    }
 }
 
 impl Store {
@@ -184,7 +219,7 @@ impl Store {
             path: path.to_path_buf(),
             key,
             writer: writer::GroupWriter::new(writer),
-            readers: Mutex::new(Vec::new()),
+            readers: Readers::default(),
         })
     }
 
@@ -218,16 +253,39 @@ impl Store {
 
     /// Runs `f` on a read connection.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = match self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop() {
-            Some(c) => c,
-            None => open_connection(&self.path, self.key.as_ref(), false)?,
-        };
-        let result = f(&conn);
-        let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
-        if pool.len() < MAX_IDLE_READERS {
-            pool.push(conn);
+        let lease = self.lease()?;
+        f(lease.conn.as_ref().expect("a lease holds its connection"))
+    }
+
+    /// An idle read connection, a new one while fewer than [`MAX_READERS`] are open, or else
+    /// the first one given back.
+    fn lease(&self) -> Result<Lease<'_>> {
+        let readers = &self.readers;
+        let mut pool = readers.pool.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(conn) = pool.idle.pop() {
+                return Ok(Lease {
+                    readers,
+                    conn: Some(conn),
+                });
+            }
+            if pool.open < MAX_READERS {
+                pool.open += 1;
+                drop(pool);
+                // Counted open before it is, so a failure must give the place back: a lease
+                // without a connection does that when dropped.
+                let mut lease = Lease {
+                    readers,
+                    conn: None,
+                };
+                lease.conn = Some(open_connection(&self.path, self.key.as_ref(), false)?);
+                return Ok(lease);
+            }
+            pool = readers
+                .returned
+                .wait(pool)
+                .unwrap_or_else(|p| p.into_inner());
         }
-        result
     }
 
     /// Checkpoints the WAL into the database and truncates it (after erasing data).
