@@ -220,6 +220,16 @@ async fn type_keys(sessions: &mut [Session], secs: f64) -> (Samples, Samples, f6
 }
 
 /// Runs futures that borrow from the caller concurrently on this task.
+/// A line on stderr saying what the bench is doing (a full run takes a quarter of an hour).
+fn progress(what: &str) {
+    static BEGAN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let began = BEGAN.get_or_init(Instant::now);
+    eprintln!(
+        "[bbs-bench {:>6.1} s] {what}",
+        began.elapsed().as_secs_f64()
+    );
+}
+
 async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
     let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
     let mut out: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
@@ -278,6 +288,13 @@ async fn fan_out(poster: &mut Session, readers: &mut [Session]) -> Result<Sample
     for o in opened {
         o?;
     }
+    // A pause, so the readers' opening work is over before the reply (and a profiler started
+    // at this line sees the fan-out alone).
+    progress(&format!(
+        "fan-out: {} readers have the thread open; reply in 1 s",
+        readers.len()
+    ));
+    tokio::time::sleep(Duration::from_secs(1)).await;
     poster.send(b"r").await?;
     poster.wait_for("Reply to", within).await?;
     poster.send(b"Fanout reply marker").await?;
@@ -324,6 +341,11 @@ async fn run_ssh(bbs: &std::path::Path, plan: &Plan) -> SshReport {
     tokio::time::sleep(Duration::from_millis(500)).await;
     report.base_rss = rss_kib(server.pid()).unwrap_or(0);
     let cpu_before = cpu_time(server.pid()).unwrap_or_default();
+    progress(&format!(
+        "server up (pid {}); connecting {} sessions",
+        server.pid(),
+        keys.len()
+    ));
     let connect_began = Instant::now();
     let mut sessions = connect_all(
         server.addr,
@@ -340,11 +362,16 @@ async fn run_ssh(bbs: &std::path::Path, plan: &Plan) -> SshReport {
     report.held = sessions.len();
     tokio::time::sleep(Duration::from_secs(1)).await;
     report.active_rss = rss_kib(server.pid()).unwrap_or(0);
+    progress(&format!(
+        "{} held; idle for {} s",
+        report.held, plan.idle_secs
+    ));
     tokio::time::sleep(Duration::from_secs(plan.idle_secs)).await;
     report.idle_rss = rss_kib(server.pid()).unwrap_or(0);
 
     for &n in &plan.typing {
         let n = n.min(sessions.len());
+        progress(&format!("typing in {n} sessions"));
         let (first, settled, per_key, errors) =
             type_keys(&mut sessions[..n], plan.typing_secs).await;
         if errors > 0 {
@@ -358,6 +385,10 @@ async fn run_ssh(bbs: &std::path::Path, plan: &Plan) -> SshReport {
     if sessions.len() > plan.readers {
         let (poster, rest) = sessions.split_first_mut().expect("a poster");
         let readers = &mut rest[..plan.readers];
+        progress(&format!(
+            "fan-out: {} readers open the thread",
+            readers.len()
+        ));
         match fan_out(poster, readers).await {
             Ok(s) => {
                 report.fanout_readers = s.len();
@@ -670,6 +701,7 @@ fn main() {
             // Each sshd session is two processes (sshd and `bbs console`): a few hundred.
             let n = plan.sessions.min(if args.quick { 10 } else { 300 });
             let typing = n.min(100);
+            progress(&format!("sshd: {n} sessions through OpenSSH"));
             let sshd = runtime.block_on(run_sshd(&bbs, n, typing));
             sshd_section(&mut out, &report, &sshd);
         }
@@ -683,6 +715,7 @@ fn main() {
         }
     }
     if !args.no_store {
+        progress(&format!("store: seeding {} posts", plan.posts));
         let report = store::run(plan.posts, plan.boards, plan.samples, plan.write_secs);
         store_section(&mut out, &report);
     }
