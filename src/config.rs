@@ -249,6 +249,11 @@ pub struct Limits {
     pub write_timeout: Duration,
     /// Frame memory all sessions may use beyond 80×24 each; past it, sessions draw at 80×24.
     pub frame_memory_bytes: usize,
+    /// Not set in `bbs.toml` (tests shorten them): a session with no input for this long drops
+    /// its frame buffer and stops following lists live; a list that changed meanwhile is
+    /// reloaded at the next key, or at a moment picked in this range.
+    pub idle_frame_drop: Duration,
+    pub idle_list_reload: (Duration, Duration),
 }
 
 /// Resolved settings.
@@ -440,6 +445,8 @@ impl Config {
                 idle_logout: Duration::from_secs(60 * limits.idle_logout_minutes.unwrap_or(120)),
                 write_timeout: Duration::from_secs(limits.write_timeout_seconds.unwrap_or(30)),
                 frame_memory_bytes: limits.frame_memory_mb.unwrap_or(256) << 20,
+                idle_frame_drop: Duration::from_secs(30),
+                idle_list_reload: (Duration::from_secs(20), Duration::from_secs(40)),
             },
             watched: {
                 let w = raw.watched_words.unwrap_or_default();

@@ -468,3 +468,74 @@ async fn a_quote_shows_the_same_to_everyone_whatever_anyone_blocked() {
     }
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_is_online_follows_members_arriving_becoming_seen_and_leaving_while_it_is_open() {
+    let dir = util::data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
+    ash.send(b"o").await;
+    ash.wait_for("Who's online").await;
+    let birch_key = new_key();
+    let mut birch = Member::sign_up(server.addr, &birch_key, "birch").await;
+    // Invisible is the default: arriving alone shows nothing.
+    birch.send(b"s").await;
+    birch.wait_for("you are invisible").await;
+    assert!(!ash.screen().contains("birch"), "{}", ash.screen());
+    // Chosen to be seen: ash's open list follows without a key pressed.
+    birch.send(b"o").await;
+    ash.wait_for("birch").await;
+    // Gone: so is the name.
+    birch.disconnect().await;
+    ash.wait_until(|s| !s.contains("birch"), "birch to leave the list")
+        .await;
+    // Back, and still chosen to be seen.
+    let birch = Member::connect(server.addr, &birch_key, 80, 24).await;
+    ash.wait_for("birch").await;
+    birch.disconnect().await;
+    ash.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_board_list_catches_up_at_its_next_key_or_a_while_later() {
+    use std::time::{Duration, Instant};
+    let dir = util::data_dir();
+    let mut config = haven::config::Config {
+        data_dir: dir.path().to_path_buf(),
+        ..haven::config::Config::default()
+    };
+    // A second without a key is idle here; a stale list waits six seconds for its reload.
+    config.limits.idle_frame_drop = Duration::from_secs(1);
+    config.limits.idle_list_reload = (Duration::from_secs(6), Duration::from_secs(6));
+    config.posting.post_interval = 0;
+    config.posting.new_member_post_interval = 0;
+    config.posting.new_member_thread_interval = 0;
+    let server = TestServer::start_with(config).await;
+    let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
+    let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    // Idle, ash's list goes stale and sleeps; a while later it catches up by itself.
+    birch.post_thread("First news", "something happened").await;
+    ash.wait_for("1 new").await;
+
+    // Idle again: a second change is heard (ash woke into the live events again) and waits
+    // for ash's next key, which brings it at once, well before the slow reload would.
+    to_boards(&mut birch).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    birch.post_thread("Second news", "and something else").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!ash.screen().contains("2 new"), "{}", ash.screen());
+    let pressed = Instant::now();
+    ash.send(b"j").await;
+    ash.wait_for("2 new").await;
+    assert!(
+        pressed.elapsed() < Duration::from_secs(3),
+        "the list waited for its slow reload, not the key"
+    );
+
+    ash.disconnect().await;
+    birch.disconnect().await;
+    server.stop().await;
+}

@@ -153,6 +153,11 @@ impl Session {
         }
     }
 
+    /// Bytes received so far.
+    pub fn bytes(&self) -> u64 {
+        self.term.lock().expect("terminal").bytes
+    }
+
     /// Waits until the screen shows `marker`; returns when it did.
     pub async fn wait_for(&mut self, marker: &str, within: Duration) -> Result<Instant, String> {
         let mut at = None;

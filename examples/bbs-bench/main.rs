@@ -134,6 +134,9 @@ struct SshReport {
     typing: Vec<(usize, Samples, Samples, f64, usize)>,
     fanout: Samples,
     fanout_readers: usize,
+    /// Sessions neither posting nor reading, and what they were sent in the seconds after
+    /// the reply: (sessions, how many were sent anything, bytes in all).
+    fanout_idle: (usize, usize, u64),
     bench_cpu: Duration,
     wall: Duration,
     /// How late this process's 10 ms timer woke, so an overloaded bench shows.
@@ -384,11 +387,12 @@ async fn run_ssh(bbs: &std::path::Path, plan: &Plan) -> SshReport {
 
     if sessions.len() > plan.readers {
         let (poster, rest) = sessions.split_first_mut().expect("a poster");
-        let readers = &mut rest[..plan.readers];
+        let (readers, others) = rest.split_at_mut(plan.readers);
         progress(&format!(
             "fan-out: {} readers open the thread",
             readers.len()
         ));
+        let before: Vec<u64> = others.iter().map(|s| s.bytes()).collect();
         match fan_out(poster, readers).await {
             Ok(s) => {
                 report.fanout_readers = s.len();
@@ -396,6 +400,18 @@ async fn run_ssh(bbs: &std::path::Path, plan: &Plan) -> SshReport {
             }
             Err(e) => report.failures.push(format!("fan-out: {e}")),
         }
+        // Past the lists' reload delay (under a second): idle sessions should be sent nothing.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let sent: Vec<u64> = others
+            .iter()
+            .zip(&before)
+            .map(|(s, b)| s.bytes() - b)
+            .collect();
+        report.fanout_idle = (
+            sent.len(),
+            sent.iter().filter(|&&b| b > 0).count(),
+            sent.iter().sum(),
+        );
     }
     for s in sessions {
         s.close().await;
@@ -600,6 +616,11 @@ fn ssh_section(out: &mut String, r: &SshReport, plan: &Plan) {
         r.fanout_readers,
         r.fanout.ms(50.0),
         r.fanout.ms(99.0)
+    );
+    let (idle, touched, idle_bytes) = r.fanout_idle;
+    let _ = writeln!(
+        out,
+        "| the other {idle} sessions (idle, on the board list) in the 1.5 s after the reply: sent anything / bytes | {touched} / {idle_bytes} |"
     );
     let _ = writeln!(
         out,

@@ -3,7 +3,7 @@
 //!
 //! The task owns everything about its session; the SSH handler only forwards input and sizes.
 //! It holds no timer while the member is idle except its idle deadline, and it drops its frame
-//! buffer after [`IDLE_FRAME_DROP`] without input, redrawing in full when the member is back.
+//! buffer after `limits.idle_frame_drop` (30 s) without input, redrawing in full when the member is back.
 //! See docs/ARCHITECTURE.md, "The life of a key press".
 
 mod effects;
@@ -26,8 +26,33 @@ use effects::{Stop, run_effects};
 use frame::Frame;
 use input::InputParser;
 
-/// After this long without input the frame buffer is dropped (memory per idle session).
-pub const IDLE_FRAME_DROP: Duration = Duration::from_secs(30);
+type LiveEvents = broadcast::Receiver<std::sync::Arc<crate::store::events::Event>>;
+
+/// The next live event for this session: one every session gets (unless it sleeps on a stale
+/// list), or one about its member alone (once signed in). Cancel-safe, as both receives are.
+async fn next_event(
+    public: Option<&mut LiveEvents>,
+    personal: Option<&mut crate::live::Presence>,
+) -> Result<std::sync::Arc<crate::store::events::Event>, broadcast::error::RecvError> {
+    match (public, personal) {
+        (Some(public), Some(p)) => tokio::select! {
+            e = public.recv() => e,
+            e = p.recv() => e,
+        },
+        (Some(public), None) => public.recv().await,
+        (None, Some(p)) => p.recv().await,
+        (None, None) => std::future::pending().await,
+    }
+}
+
+/// A session that slept on a stale list wakes: it hears every session's events again, from
+/// before it reloads, and reloads what it shows as if it had fallen behind (which it has).
+fn wake(live: &mut Option<LiveEvents>, service: &Service) -> Msg {
+    if live.is_none() {
+        *live = Some(service.hub().subscribe());
+    }
+    Msg::LiveLagged
+}
 
 /// How long a list that changed elsewhere waits before it is reloaded: under a second, spread
 /// so that the sessions of a busy server do not all count at the same instant, and once for
@@ -42,9 +67,12 @@ fn list_reload_delay() -> Duration {
 pub const LIST_RELOAD_MS: (u64, u64) = (200, 1000);
 
 /// How long an idle session's list waits after a change, unless a key comes first.
-fn idle_list_reload_delay() -> Duration {
+fn idle_list_reload_delay((from, to): (Duration, Duration)) -> Duration {
     use rand::RngExt;
-    Duration::from_secs(rand::rng().random_range(20..40))
+    if to <= from {
+        return from;
+    }
+    rand::rng().random_range(from..to)
 }
 
 /// What arrives for a session from its transport.
@@ -151,7 +179,10 @@ pub async fn run<O: Output>(
     // The terminal's size, and the size drawn (what the frame budget allows of it).
     let mut terminal = size;
     let (mut width, mut height) = share.fit(size.0, size.1);
-    let mut live = service.hub().subscribe();
+    // The events every session gets; None while the session sleeps on a stale list (below).
+    let mut live = Some(service.hub().subscribe());
+    // Who is online, watched only while the screen shows it.
+    let mut online: Option<tokio::sync::watch::Receiver<u64>> = None;
     let mut signup = None;
     let (user, key_id, key, banned) = match identity {
         Identity::Member(u, key_id) => (Some(u), key_id, None, None),
@@ -218,6 +249,8 @@ pub async fn run<O: Output>(
     let mut frame = Frame::new();
     let mut parser = InputParser::new();
     let idle_logout = service.config().limits.idle_logout;
+    let idle_frame_drop = service.config().limits.idle_frame_drop;
+    let idle_list_reload = service.config().limits.idle_list_reload;
 
     let mut bytes = frame::ENTER.to_vec();
     let mut stop = run_effects(&service, &mut app, key.as_ref(), effects).await;
@@ -229,7 +262,9 @@ pub async fn run<O: Output>(
     let mut frame_dropped = false;
     // When a list on screen that changed elsewhere is reloaded (see `App::take_reload_soon`).
     let mut reload_at: Option<Instant> = None;
-    // A list that changed while the session was idle, to reload at the next key.
+    // A list that changed while the session was idle, to reload at the next key. Meanwhile the
+    // session hears no event but its member's own: it will reload anyway, and ten thousand
+    // idle sessions need not each wake for every post.
     let mut list_stale = false;
     let mut ending = Ending::Normal;
 
@@ -246,6 +281,9 @@ pub async fn run<O: Output>(
         if presence.as_ref().map(|p| p.0) != me {
             presence = me.map(|id| (id, service.hub().enter(id)));
         }
+        if app.shows_online() != online.is_some() {
+            online = app.shows_online().then(|| service.hub().watch_presence());
+        }
         let mut msgs = Vec::new();
         tokio::select! {
             biased;
@@ -258,7 +296,7 @@ pub async fn run<O: Output>(
                     last_input = Instant::now();
                     if std::mem::take(&mut list_stale) {
                         reload_at = None;
-                        msgs.push(Msg::ReloadDue);
+                        msgs.push(wake(&mut live, &service));
                     }
                     msgs.extend(parser.feed(&data).into_iter().map(parsed));
                 }
@@ -274,12 +312,12 @@ pub async fn run<O: Output>(
                     msgs.push(Msg::Resize(width, height));
                     if std::mem::take(&mut list_stale) {
                         reload_at = None;
-                        msgs.push(Msg::ReloadDue);
+                        msgs.push(wake(&mut live, &service));
                     }
                 }
                 Some(Input::Close) | None => break,
             },
-            event = live.recv() => match event {
+            event = next_event(live.as_mut(), presence.as_mut().map(|p| &mut p.1)) => match event {
                 Ok(event) if event.kind == EventKind::UserChanged => {
                     // Something changed about a member: if it is this one, re-check at once
                     // (ban, revoked key, role change), whichever process made the change.
@@ -328,10 +366,13 @@ pub async fn run<O: Output>(
                 Err(broadcast::error::RecvError::Lagged(_)) => msgs.push(Msg::LiveLagged),
                 Err(broadcast::error::RecvError::Closed) => {}
             },
+            Ok(()) = async { online.as_mut().expect("guarded").changed().await }, if online.is_some() => {
+                msgs.push(Msg::Live(crate::live::presence_event()));
+            }
             _ = async { tokio::time::sleep_until(parser.deadline().expect("guarded")).await }, if parser.deadline().is_some() => {
                 msgs.extend(parser.expire().into_iter().map(parsed));
             }
-            _ = tokio::time::sleep_until(last_input + IDLE_FRAME_DROP), if !frame_dropped => {
+            _ = tokio::time::sleep_until(last_input + idle_frame_drop), if !frame_dropped => {
                 frame.invalidate();
                 share.release();
                 frame_dropped = true;
@@ -347,11 +388,15 @@ pub async fn run<O: Output>(
                     // No one has pressed a key here for a while: the list is reloaded at the
                     // next key, or after a slower pause, not for every change meanwhile.
                     list_stale = true;
-                    reload_at = Some(Instant::now() + idle_list_reload_delay());
+                    live = None;
+                    reload_at = Some(Instant::now() + idle_list_reload_delay(idle_list_reload));
                     continue;
                 }
-                list_stale = false;
-                msgs.push(Msg::ReloadDue);
+                if std::mem::take(&mut list_stale) {
+                    msgs.push(wake(&mut live, &service));
+                } else {
+                    msgs.push(Msg::ReloadDue);
+                }
             }
             _ = tokio::time::sleep_until(last_input + idle_logout) => {
                 ending = Ending::Idle;

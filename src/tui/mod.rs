@@ -214,6 +214,11 @@ impl App {
     }
 
     /// A moderator or sysop in good standing (their keys show; the server decides anyway).
+    /// Whether the screen shows who is online (the only one that follows changes in it).
+    pub fn shows_online(&self) -> bool {
+        matches!(self.screen, Screen::Online(_))
+    }
+
     pub fn is_staff(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.is_staff())
     }
@@ -343,7 +348,14 @@ impl App {
                 vec![]
             }
             Msg::Live(event) => self.live(&event),
-            Msg::LiveLagged => self.screen.reload(self.body_height()),
+            Msg::LiveLagged => {
+                // Whatever was missed may have moved the header's counts too.
+                let mut effects = self.screen.reload(self.body_height());
+                if self.user.is_some() {
+                    effects.push(Effect::LoadCounts);
+                }
+                effects
+            }
             Msg::ReloadDue => match self.screen {
                 Screen::Boards(_) | Screen::Threads(_) => self.screen.reload(self.body_height()),
                 _ => vec![],
