@@ -8,7 +8,7 @@ use super::MAX_READERS;
 use super::test_support::store;
 
 fn open_readers(store: &super::Store) -> (usize, usize) {
-    let pool = store.readers.pool.lock().unwrap();
+    let pool = store.readers.pool.lock().expect("pool lock");
     (pool.open, pool.idle.len())
 }
 
