@@ -192,6 +192,10 @@ pub async fn run<O: Output>(
         }
         Identity::Banned { user, until } => (Some(user), None, None, Some(until)),
     };
+    // Counted online, and hearing the events about this member alone, from before anything is
+    // loaded: a ban or a message while the session starts is not lost.
+    let mut presence: Option<(crate::domain::UserId, crate::live::Presence)> =
+        user.as_ref().map(|u| (u.id, service.hub().enter(u.id)));
     let texts = {
         let s = service.clone();
         tokio::task::spawn_blocking(move || texts(&s))
@@ -268,8 +272,6 @@ pub async fn run<O: Output>(
     let mut list_stale = false;
     let mut ending = Ending::Normal;
 
-    // Counted in "who's online" while connected (it shows only members who chose to be seen).
-    let mut presence: Option<(crate::domain::UserId, crate::live::Presence)> = None;
     while stop == Stop::Go {
         let me = app.user.as_ref().map(|u| u.id);
         if me.is_some()
@@ -388,7 +390,10 @@ pub async fn run<O: Output>(
                     // No one has pressed a key here for a while: the list is reloaded at the
                     // next key, or after a slower pause, not for every change meanwhile.
                     list_stale = true;
-                    live = None;
+                    // Staff keep listening: an urgent report is said at once, asleep or not.
+                    if !app.is_staff() {
+                        live = None;
+                    }
                     reload_at = Some(Instant::now() + idle_list_reload_delay(idle_list_reload));
                     continue;
                 }

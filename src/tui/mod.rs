@@ -213,12 +213,12 @@ impl App {
         )
     }
 
-    /// A moderator or sysop in good standing (their keys show; the server decides anyway).
     /// Whether the screen shows who is online (the only one that follows changes in it).
     pub fn shows_online(&self) -> bool {
         matches!(self.screen, Screen::Online(_))
     }
 
+    /// A moderator or sysop in good standing (their keys show; the server decides anyway).
     pub fn is_staff(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.is_staff())
     }
