@@ -501,16 +501,10 @@ async fn who_is_online_follows_members_arriving_becoming_seen_and_leaving_while_
 async fn an_idle_board_list_catches_up_at_its_next_key_or_a_while_later() {
     use std::time::{Duration, Instant};
     let dir = util::data_dir();
-    let mut config = haven::config::Config {
-        data_dir: dir.path().to_path_buf(),
-        ..haven::config::Config::default()
-    };
+    let mut config = util::unlimited(dir.path());
     // A second without a key is idle here; a stale list waits six seconds for its reload.
     config.limits.idle_frame_drop = Duration::from_secs(1);
     config.limits.idle_list_reload = (Duration::from_secs(6), Duration::from_secs(6));
-    config.posting.post_interval = 0;
-    config.posting.new_member_post_interval = 0;
-    config.posting.new_member_thread_interval = 0;
     let server = TestServer::start_with(config).await;
     let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
     let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
