@@ -82,8 +82,9 @@ pub async fn run(
         limits,
     });
     let tracker = shared.tracker.clone();
-    tracker.spawn(give_back_after_floods(
+    tracker.spawn(give_back_memory(
         connections.clone(),
+        shared.frames.clone(),
         shutdown.clone(),
     ));
     loop {
@@ -124,20 +125,29 @@ pub async fn run(
 
 /// How often to look whether a flood has ended.
 const TRIM_EVERY: Duration = Duration::from_secs(5);
-/// Connections that must have gone since the last look for memory to be given back.
+/// Connections that must have gone, or frame buffers idle sessions must have dropped, since the
+/// last look for memory to be given back.
 const TRIM_AFTER: usize = 32;
 
-/// After a flood (many connections gone since the busiest moment), gives freed memory back to
-/// the system: glibc keeps freed memory in per-thread arenas, so without this the process would
-/// stay at its peak. Measured in `faults::a_sign_up_flood_keeps_the_servers_memory_bounded`.
-async fn give_back_after_floods(connections: Gauge, shutdown: CancellationToken) {
+/// After a flood (many connections gone since the busiest moment) or once many sessions went
+/// idle (each dropped its frame buffer), gives freed memory back to the system: glibc keeps
+/// freed memory in per-thread arenas, so without this the process would stay at its peak and an
+/// idle session would cost what an active one does. Measured in
+/// `faults::a_sign_up_flood_keeps_the_servers_memory_bounded` and by `bbs-bench` (BENCHMARKS.md).
+async fn give_back_memory(
+    connections: Gauge,
+    frames: Arc<CellBudget>,
+    shutdown: CancellationToken,
+) {
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(TRIM_EVERY) => {}
         }
         let now = connections.current();
-        if connections.take_peak().saturating_sub(now) >= TRIM_AFTER {
+        let gone = connections.take_peak().saturating_sub(now);
+        let idled = frames.take_idle_drops(TRIM_AFTER);
+        if gone >= TRIM_AFTER || idled {
             let _ = tokio::task::spawn_blocking(trim).await;
         }
     }

@@ -32,6 +32,8 @@ pub const CELL_BYTES: usize = std::mem::size_of::<ratatui::buffer::Cell>();
 pub struct CellBudget {
     used: AtomicUsize,
     max: usize,
+    /// Frame buffers dropped by idle sessions since the server last gave memory back.
+    idle_drops: AtomicUsize,
 }
 
 impl CellBudget {
@@ -39,7 +41,19 @@ impl CellBudget {
         Arc::new(CellBudget {
             used: AtomicUsize::new(0),
             max: bytes / CELL_BYTES,
+            idle_drops: AtomicUsize::new(0),
         })
+    }
+
+    /// Whether at least `min` frame buffers were dropped by idle sessions since it last said
+    /// so (the count starts again then): the server gives freed memory back to the system when
+    /// enough were, as glibc keeps it otherwise.
+    pub fn take_idle_drops(&self, min: usize) -> bool {
+        self.idle_drops
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n >= min).then_some(0)
+            })
+            .is_ok()
     }
 
     /// Cells held beyond the base sizes, server-wide.
@@ -85,6 +99,13 @@ impl Share {
             self.release();
             (cols.min(BASE_COLS), rows.min(BASE_ROWS))
         }
+    }
+
+    /// The session went idle and dropped its frame buffer: the whole share goes back, and the
+    /// drop is counted for [`CellBudget::take_idle_drops`].
+    pub fn idle(&mut self) {
+        self.release();
+        self.budget.idle_drops.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Gives the whole share back (the session's frame buffer was dropped).

@@ -45,6 +45,55 @@ async fn next_event(
     }
 }
 
+/// Re-checks this session's member after an event about them, or after events were missed
+/// (a ban, a revoked key, a role change, a moderator's message), whichever process made the
+/// change. What to tell the App, if anything; `Err` holds why the session must end.
+async fn recheck_member(
+    service: &Service,
+    app: &mut App,
+    banned: bool,
+) -> Result<Option<Msg>, String> {
+    let Some(user) = app.user.clone() else {
+        return Ok(None);
+    };
+    if banned {
+        // A banned member's screen is their record: news (an answer to their appeal) shows
+        // there; the ban itself is why the session is like this.
+        let s = service.clone();
+        if let Ok(Ok(notices)) = tokio::task::spawn_blocking(move || s.take_notices(&user)).await
+            && !notices.is_empty()
+        {
+            app.notice(notices.join(" "));
+            return Ok(Some(Msg::LiveLagged));
+        }
+        return Ok(None);
+    }
+    let s = service.clone();
+    // The key this session logged in (or signed up) with.
+    let (me, key_id) = (user.id, app.key_id);
+    match tokio::task::spawn_blocking(move || s.check_session(me, key_id)).await {
+        Ok(Ok(SessionCheck::Continue(user))) => {
+            // A moderator's message (a warning, a silence) is shown at once.
+            let (s, u) = (service.clone(), user.clone());
+            if let Ok(Ok(notices)) = tokio::task::spawn_blocking(move || s.take_notices(&u)).await
+                && !notices.is_empty()
+            {
+                app.notice(notices.join(" "));
+            }
+            Ok(Some(Msg::UserChanged(user)))
+        }
+        Ok(Ok(SessionCheck::End(reason))) => Err(reason),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "session check failed");
+            Ok(None)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "session check task failed");
+            Ok(None)
+        }
+    }
+}
+
 /// A session that slept on a stale list wakes: it hears every session's events again, from
 /// before it reloads, and reloads what it shows as if it had fallen behind (which it has).
 fn wake(live: &mut Option<LiveEvents>, service: &Service) -> Msg {
@@ -284,7 +333,13 @@ pub async fn run<O: Output>(
             presence = me.map(|id| (id, service.hub().enter(id)));
         }
         if app.shows_online() != online.is_some() {
-            online = app.shows_online().then(|| service.hub().watch_presence());
+            // The list was loaded before this watch began: a change in between would be
+            // missed, so the first look counts as a change (one more load, not a stale list).
+            online = app.shows_online().then(|| {
+                let mut watch = service.hub().watch_presence();
+                watch.mark_changed();
+                watch
+            });
         }
         let mut msgs = Vec::new();
         tokio::select! {
@@ -319,55 +374,34 @@ pub async fn run<O: Output>(
                 }
                 Some(Input::Close) | None => break,
             },
-            event = next_event(live.as_mut(), presence.as_mut().map(|p| &mut p.1)) => match event {
-                Ok(event) if event.kind == EventKind::UserChanged => {
+            event = next_event(live.as_mut(), presence.as_mut().map(|p| &mut p.1)) => {
+                let recheck = match event {
                     // Something changed about a member: if it is this one, re-check at once
                     // (ban, revoked key, role change), whichever process made the change.
-                    let Some(me) = app.user.as_ref().map(|u| u.id) else { continue };
-                    if event.user != Some(me) {
-                        continue;
+                    Ok(event) if event.kind == EventKind::UserChanged => me.is_some() && event.user == me,
+                    Ok(event) => {
+                        msgs.push(Msg::Live((*event).clone()));
+                        false
                     }
-                    if banned.is_some() {
-                        // A banned member's screen is their record: news (an answer to their
-                        // appeal) shows there; the ban itself is why the session is like this.
-                        let (s, u) = (service.clone(), app.user.clone());
-                        if let Some(u) = u
-                            && let Ok(Ok(notices)) = tokio::task::spawn_blocking(move || s.take_notices(&u)).await
-                            && !notices.is_empty()
-                        {
-                            app.notice(notices.join(" "));
-                            msgs.push(Msg::LiveLagged);
-                        }
-                        continue;
+                    // Events were missed, maybe one about this member: re-check as if it came.
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        msgs.push(Msg::LiveLagged);
+                        me.is_some()
                     }
-                    let s = service.clone();
-                    // The key this session logged in (or signed up) with.
-                    let key_id = app.key_id;
-                    match tokio::task::spawn_blocking(move || s.check_session(me, key_id)).await {
-                        Ok(Ok(SessionCheck::Continue(user))) => {
-                            // A moderator's message (a warning, a silence) is shown at once.
-                            let (s, u) = (service.clone(), user.clone());
-                            if let Ok(Ok(notices)) = tokio::task::spawn_blocking(move || s.take_notices(&u)).await
-                                && !notices.is_empty()
-                            {
-                                app.notice(notices.join(" "));
-                            }
-                            msgs.push(Msg::UserChanged(user));
-                        }
-                        Ok(Ok(SessionCheck::End(reason))) => {
+                    Err(broadcast::error::RecvError::Closed) => false,
+                };
+                if recheck {
+                    match recheck_member(&service, &mut app, banned.is_some()).await {
+                        Ok(msg) => msgs.extend(msg),
+                        Err(reason) => {
                             let mut bytes = frame::LEAVE.to_vec();
                             bytes.extend_from_slice(format!("\r\n{reason}\r\n").as_bytes());
                             let _ = out.send(bytes).await;
                             return Ending::Removed;
                         }
-                        Ok(Err(e)) => tracing::warn!(error = %e, "session check failed"),
-                        Err(e) => tracing::warn!(error = %e, "session check task failed"),
                     }
                 }
-                Ok(event) => msgs.push(Msg::Live((*event).clone())),
-                Err(broadcast::error::RecvError::Lagged(_)) => msgs.push(Msg::LiveLagged),
-                Err(broadcast::error::RecvError::Closed) => {}
-            },
+            }
             Ok(()) = async { online.as_mut().expect("guarded").changed().await }, if online.is_some() => {
                 msgs.push(Msg::Live(crate::live::presence_event()));
             }
@@ -376,7 +410,7 @@ pub async fn run<O: Output>(
             }
             _ = tokio::time::sleep_until(last_input + idle_frame_drop), if !frame_dropped => {
                 frame.invalidate();
-                share.release();
+                share.idle();
                 frame_dropped = true;
                 continue;
             }

@@ -140,6 +140,8 @@ pub struct App {
     bell: bool,
     /// A list on screen has changed elsewhere: reload it soon (see [`App::take_reload_soon`]).
     reload_soon: bool,
+    /// The member is banned: the session shows their record and nothing else.
+    banned: bool,
 }
 
 impl App {
@@ -161,6 +163,7 @@ impl App {
         app.screen = Screen::Record(screens::record::RecordScreen::banned(format!(
             "This account is banned {until}."
         )));
+        app.banned = true;
         (app, vec![Effect::LoadRecord])
     }
 
@@ -208,6 +211,7 @@ impl App {
                 open_reports: None,
                 bell: false,
                 reload_soon: false,
+                banned: false,
             },
             effects,
         )
@@ -349,9 +353,10 @@ impl App {
             }
             Msg::Live(event) => self.live(&event),
             Msg::LiveLagged => {
-                // Whatever was missed may have moved the header's counts too.
+                // Whatever was missed may have moved the header's counts too (a banned member
+                // has none: their record is all they see).
                 let mut effects = self.screen.reload(self.body_height());
-                if self.user.is_some() {
+                if self.user.is_some() && !self.banned {
                     effects.push(Effect::LoadCounts);
                 }
                 effects

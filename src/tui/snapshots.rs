@@ -152,3 +152,29 @@ fn who_is_online_at_40x12_reads_its_intro_whole() {
     expected.push_str(" Esc back · ? help · F1/! help now");
     assert_screen(&screen, &expected);
 }
+
+#[test]
+fn a_banned_members_record_keeps_the_answer_to_their_appeal_when_the_feed_falls_behind() {
+    let (mut app, _) = App::banned(
+        crate::tui::test_support::member("troubled"),
+        None,
+        crate::tui::Texts::default(),
+        crate::tui::Theme::Default,
+        40,
+        12,
+    );
+    app.notice("A moderator reviewed your appeal: ban upheld.".into());
+    let effects = app.update(Msg::LiveLagged);
+    // Reloading the record is all: a banned member has no header counts to load, and loading
+    // them (refused for a ban) would put an error where the answer is.
+    assert_eq!(effects, vec![crate::tui::Effect::LoadRecord]);
+    let screen = snapshot(&mut app, 40, 12);
+    assert!(
+        screen
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("your appeal: ban upheld"),
+        "the answer is still on screen:\n{screen}"
+    );
+}

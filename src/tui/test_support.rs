@@ -21,19 +21,23 @@ pub fn board(id: i64, name: &str, description: &str) -> Board {
     }
 }
 
-/// A member's App at 80×24 showing `boards`.
-pub fn app_with_boards(boards: Vec<Board>) -> App {
-    let user = User {
+/// A member with this handle.
+pub fn member(handle: &str) -> User {
+    User {
         id: UserId(1),
-        handle: "river".into(),
+        handle: handle.into(),
         role: Role::Member,
         trust_level: 0,
         created_at: 0,
         status: crate::domain::AccountStatus::Active,
         silenced_until: None,
-    };
+    }
+}
+
+/// A member's App at 80×24 showing `boards`.
+pub fn app_with_boards(boards: Vec<Board>) -> App {
     let (mut app, _) = App::new(
-        Some(user),
+        Some(member("river")),
         Texts {
             name: "Haven".into(),
             ..Texts::default()
