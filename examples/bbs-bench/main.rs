@@ -222,7 +222,6 @@ async fn type_keys(sessions: &mut [Session], secs: f64) -> (Samples, Samples, f6
     (first, settled, per_key, errors)
 }
 
-/// Runs futures that borrow from the caller concurrently on this task.
 /// A line on stderr saying what the bench is doing (a full run takes a quarter of an hour).
 fn progress(what: &str) {
     static BEGAN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
@@ -233,6 +232,7 @@ fn progress(what: &str) {
     );
 }
 
+/// Runs futures that borrow from the caller concurrently on this task.
 async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
     let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
     let mut out: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();

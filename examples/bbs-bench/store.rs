@@ -215,6 +215,10 @@ pub fn run(total_posts: usize, board_count: usize, samples: usize, write_secs: f
     // Durable posts per second: writers posting replies at once, each acknowledged only
     // when its transaction is on disk.
     let writers = 16;
+    super::progress(&format!(
+        "store: {writers} writers posting for {write_secs} s (pid {})",
+        std::process::id()
+    ));
     let deadline = Instant::now() + Duration::from_secs_f64(write_secs);
     let began = Instant::now();
     let posted: usize = std::thread::scope(|scope| {

@@ -14,9 +14,7 @@ impl Service {
     /// Tells the members a post concerns (its thread's starter, members it mentions) that it
     /// is out; see `notifications::deliver` for who is told and who is not.
     pub(super) fn notify_post(&self, post: PostId, body: &str) -> Result<()> {
-        let names = notifications::mentions(body);
-        self.write(|c| Ok(notifications::deliver(c, post, &names)?))?;
-        Ok(())
+        self.write(|c| Ok(notify_within(c, post, body)?))
     }
 
     /// The member's notifications, newest first; opening them marks them read.
@@ -38,5 +36,23 @@ impl Service {
         Ok(self
             .store
             .read(|c| notifications::unread(c, &Reader::of(user)))?)
+    }
+}
+
+/// Delivers a post's notifications inside the caller's transaction (the post's own, so a post
+/// costs one durable write), in a savepoint of their own: a failure rolls back the
+/// notifications alone and is returned for the caller to log, never to fail the post.
+pub(super) fn notify_within(
+    c: &rusqlite::Connection,
+    post: PostId,
+    body: &str,
+) -> crate::store::Result<()> {
+    c.execute_batch("SAVEPOINT notify")?;
+    match notifications::deliver(c, post, &notifications::mentions(body)) {
+        Ok(_) => Ok(c.execute_batch("RELEASE notify")?),
+        Err(e) => {
+            c.execute_batch("ROLLBACK TO notify; RELEASE notify")?;
+            Err(e)
+        }
     }
 }

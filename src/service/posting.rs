@@ -22,10 +22,20 @@ impl Service {
             .write(|c| drafts::save(c, user.id, place, draft))?)
     }
 
-    /// Posts a draft: a new thread or a reply. On success the draft is deleted in the same
-    /// transaction; on any failure it is kept (saved first), so nothing the member wrote is lost.
+    /// Posts a draft: a new thread or a reply, in one durable write with its notifications.
+    /// On success the draft is deleted in the same transaction; on any failure it is saved, so
+    /// nothing the member wrote is lost.
     pub fn post(&self, author: &User, place: DraftPlace, draft: &Draft) -> Result<Posted> {
-        self.save_draft(author, place, draft)?;
+        let posted = self.post_draft(author, place, draft);
+        if posted.is_err()
+            && let Err(e) = self.save_draft(author, place, draft)
+        {
+            tracing::warn!(error = %e, "keeping the draft of a refused post failed");
+        }
+        posted
+    }
+
+    fn post_draft(&self, author: &User, place: DraftPlace, draft: &Draft) -> Result<Posted> {
         // Rights as they are now (a ban, silence or role change elsewhere applies at once).
         let author = &self.promote_if_due(self.current(author)?)?;
         // A reply goes to the board its thread is on now (it may have moved since the
@@ -75,12 +85,27 @@ impl Service {
             anonymous: draft.anonymous,
             held,
         };
+        // Everything a post writes is one transaction: the post, its draft gone, the reports
+        // that hold or flag it, and (in a savepoint of their own) its notifications.
+        let after = |c: &rusqlite::Connection, post: PostId| -> Result<()> {
+            drafts::delete(c, author.id, place)?;
+            if held {
+                store::reports::system_report(c, post, "held for approval")?;
+            } else if let Err(e) = super::notifications::notify_within(c, post, &body) {
+                // The post is out: a failure to notify is logged, never a failed post.
+                tracing::warn!(error = %e, "notifying about a post failed");
+            }
+            if let Some(word) = &flagged {
+                store::reports::system_report(c, post, &format!("watched word: {word}"))?;
+            }
+            Ok(())
+        };
         let (thread, post) = match place {
             DraftPlace::NewThread(b) => {
                 let title = validate::title(&draft.title)?;
                 self.write(|c| {
                     let ids = posts::create_thread(c, b, &title, &new)?;
-                    drafts::delete(c, author.id, place)?;
+                    after(c, ids.1)?;
                     Ok(ids)
                 })?
             }
@@ -96,27 +121,12 @@ impl Service {
                         return Err(denied.into());
                     }
                     let id = posts::reply(c, t, &new)?;
-                    drafts::delete(c, author.id, place)?;
+                    after(c, id)?;
                     Ok(id)
                 })?;
                 (t, id)
             }
         };
-        // The post is out: a failure to notify is logged, never reported as a failed post.
-        if !held && let Err(e) = self.notify_post(post, &body) {
-            tracing::warn!(error = %e, "notifying about a post failed");
-        }
-        if held || flagged.is_some() {
-            self.write(|c| {
-                if held {
-                    store::reports::system_report(c, post, "held for approval")?;
-                }
-                if let Some(word) = &flagged {
-                    store::reports::system_report(c, post, &format!("watched word: {word}"))?;
-                }
-                Ok(())
-            })?;
-        }
         Ok(Posted { thread, post, held })
     }
 }

@@ -12,7 +12,7 @@ use crate::domain::{PostId, ThreadId, UserId};
 pub const RESULTS_MAX: i64 = 50;
 
 /// The newest matches a word search ranks, best first; older ones are not looked at.
-pub const CANDIDATES: i64 = 2000;
+pub const CANDIDATES: i64 = 500;
 
 /// One result as its reader sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
