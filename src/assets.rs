@@ -9,7 +9,8 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
     pub version: i64,
-    pub text: String,
+    /// Shared by every session that shows it.
+    pub text: std::sync::Arc<str>,
 }
 
 impl Document {
@@ -27,7 +28,7 @@ impl Document {
         };
         Document {
             version,
-            text: crate::sanitize::multiline(body.trim()),
+            text: crate::sanitize::multiline(body.trim()).into(),
         }
     }
 }
@@ -37,7 +38,7 @@ impl Document {
 pub struct Assets {
     pub guidelines: Document,
     pub privacy: Document,
-    pub resources: String,
+    pub resources: std::sync::Arc<str>,
 }
 
 impl Assets {
@@ -55,7 +56,8 @@ impl Assets {
             resources: crate::sanitize::multiline(&read(
                 "resources.md",
                 include_str!("../assets/resources.md"),
-            )),
+            ))
+            .into(),
         }
     }
 }

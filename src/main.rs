@@ -38,7 +38,12 @@ enum Command {
         listen: Option<SocketAddr>,
     },
     /// Run the board on this terminal as the sysop (with or without the server running).
-    Console,
+    Console {
+        /// Create the board's database if the data directory has none (otherwise refused, so
+        /// a mistyped or missing --data-dir never opens an empty board).
+        #[arg(long)]
+        new: bool,
+    },
     /// Validate the configuration and exit.
     Check,
     /// Administration commands.
@@ -194,8 +199,18 @@ fn run(cli: Cli) -> Result<()> {
             let config = load_config(&cli, *listen)?;
             runtime()?.block_on(serve(config))
         }
-        Command::Console => {
+        Command::Console { new } => {
             let config = load_config(&cli, None)?;
+            let db = config.data_dir.join(haven::boot::DB_FILE);
+            if !new && !db.exists() {
+                return Err(UsageError(format!(
+                    "there is no board in {} (no {}). Give the data directory of your board \
+                     with --data-dir or --config, or add --new to start a new board there.",
+                    config.data_dir.display(),
+                    haven::boot::DB_FILE
+                ))
+                .into());
+            }
             runtime()?.block_on(async {
                 let opened = haven::boot::open(config, false)?;
                 let shutdown = CancellationToken::new();

@@ -20,6 +20,8 @@ async fn a_new_key_signs_up_after_accepting_guidelines_and_privacy() {
     m.wait_for("reserved").await;
     m.send(&[0x15]).await; // Ctrl-U clears the field
     m.send(b"river_stone\r").await;
+    m.wait_for("Join as river_stone?").await;
+    m.send(b"\r").await;
     // Recovery codes are shown once, before anything else.
     let screen = m
         .wait_until(
@@ -65,6 +67,8 @@ async fn the_claim_code_makes_the_first_sysop_once() {
     m.send(b"founder").await;
     m.send(keys::TAB).await;
     m.send(b"WRONG-CODE-0000\r").await;
+    m.wait_for("Join as founder?").await;
+    m.send(b"\r").await;
     m.wait_for("claim code is not right").await;
     m.send(&[0x15]).await;
     m.send(code.to_lowercase().as_bytes()).await;
@@ -339,7 +343,7 @@ async fn ssh_export_writes_the_members_own_data_as_json() {
     m.wait_for("Support").await;
     m.send(b"c").await;
     m.wait_for("Anonymous: off").await;
-    m.send(b"Anonymous thread\t\t\x01hidden author body").await;
+    m.send(b"Anonymous thread\t\t\x1bahidden author body").await;
     m.wait_for("Anonymous: on").await;
     m.send(keys::CTRL_S).await;
     m.wait_for("Posted.").await;
@@ -591,6 +595,8 @@ async fn invite_mode_needs_a_valid_single_use_code() {
     m.send(b"invited_one\r").await;
     m.wait_for("needs an invite code").await;
     m.send(b"WRONG-WRONG-0000\r").await;
+    m.wait_for("Join as invited_one?").await;
+    m.send(b"\r").await;
     m.wait_for("not valid").await;
     m.send(&[0x15]).await;
     m.send(invite.to_lowercase().as_bytes()).await;
@@ -607,6 +613,8 @@ async fn invite_mode_needs_a_valid_single_use_code() {
     m.send(b"invited_two\t").await;
     m.send(invite.as_bytes()).await;
     m.send(keys::ENTER).await;
+    m.wait_for("Join as invited_two?").await;
+    m.send(keys::ENTER).await;
     m.wait_for("not valid").await;
     m.disconnect().await;
     server.stop().await;
@@ -620,6 +628,8 @@ async fn approval_mode_holds_new_accounts_until_a_moderator_approves_them_live()
 
     let mut m = to_handle_form(server.addr, &new_key()).await;
     m.send(b"waiting_one\r").await;
+    m.wait_for("Join as").await;
+    m.send(b"\r").await;
     let screen = m
         .wait_until(
             |s| s.contains("waiting for a moderator"),

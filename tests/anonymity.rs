@@ -112,7 +112,7 @@ async fn blocking_members_one_by_one_and_muting_words_never_reveals_an_anonymous
         birch.wait_for("new thread").await;
         birch.send(b"c").await;
         birch
-            .send(b"Anon thread\t\t\x01first anonymous words")
+            .send(b"Anon thread\t\t\x1bafirst anonymous words")
             .await;
         birch.wait_for("Anonymous: on").await;
         birch.send(keys::CTRL_S).await;
@@ -127,7 +127,7 @@ async fn blocking_members_one_by_one_and_muting_words_never_reveals_an_anonymous
         cedar.wait_for("first anonymous words").await;
         cedar.send(b"r").await;
         cedar.wait_for("Anonymous: off").await;
-        cedar.send(b"\x01second anonymous words, @owl").await;
+        cedar.send(b"\x1basecond anonymous words, @owl").await;
         cedar.send(keys::CTRL_S).await;
         cedar.wait_for("you, anonymously").await;
     }

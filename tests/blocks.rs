@@ -134,7 +134,7 @@ async fn blocking_never_reveals_who_wrote_an_anonymous_post() {
     bob.wait_for("Support").await;
     bob.send(b"c").await;
     bob.wait_for("Anonymous: off").await;
-    bob.send(b"nobody knows\t\t\x01anonymous words").await;
+    bob.send(b"nobody knows\t\t\x1baanonymous words").await;
     bob.send(keys::CTRL_S).await;
     bob.wait_for("Posted.").await;
 

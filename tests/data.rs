@@ -297,7 +297,7 @@ async fn no_address_post_text_or_anonymous_author_reaches_the_logs_or_the_databa
     author.send(b"c").await;
     author.wait_for("Anonymous: off").await;
     author
-        .send(b"Quiet topic\t\t\x01anonsecret9931 words")
+        .send(b"Quiet topic\t\t\x1baanonsecret9931 words")
         .await;
     author.send(keys::CTRL_S).await;
     author.wait_for("Posted.").await;

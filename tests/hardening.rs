@@ -83,6 +83,8 @@ async fn throw_away_keys_get_a_few_sign_ups_and_members_still_log_in() {
     first.send(b"a").await;
     first.wait_for("Choose a handle").await;
     first.send(b"quietfern\r").await;
+    first.wait_for("Join as").await;
+    first.send(b"\r").await;
     first
         .wait_until(|s| util::recovery_codes(s).len() == 10, "codes")
         .await;

@@ -152,7 +152,7 @@ async fn post_anonymously(m: &mut Member, title: &str, body: &str) {
     m.wait_for("Support").await;
     m.send(b"c").await;
     m.wait_for("Anonymous: off").await;
-    m.send(format!("{title}\t\t\x01{body}").as_bytes()).await;
+    m.send(format!("{title}\t\t\x1ba{body}").as_bytes()).await;
     m.wait_for("Anonymous: on").await;
     m.send(keys::CTRL_S).await;
     m.wait_for("you, anonymously").await;
@@ -556,7 +556,7 @@ async fn an_urgent_report_reaches_online_moderators_first_and_in_context() {
     poster.wait_for("new thread").await;
     poster.send(b"c").await;
     poster
-        .send(b"Cannot go on\t\t\x01I do not want to be here anymore")
+        .send(b"Cannot go on\t\t\x1baI do not want to be here anymore")
         .await;
     poster.wait_for("Anonymous: on").await;
     poster.send(keys::CTRL_S).await;

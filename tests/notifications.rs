@@ -102,7 +102,7 @@ async fn a_blocked_members_replies_and_mentions_notify_no_one_but_anonymous_post
     // who wrote it): Ash hears of it, by pseudonym only.
     cedar.send(b"r").await;
     cedar.wait_for("Anonymous: off").await;
-    cedar.send(b"\x01").await;
+    cedar.send(b"\x1ba").await;
     cedar.wait_for("Anonymous: on").await;
     cedar.send(b"an anonymous word").await;
     cedar.send(keys::CTRL_S).await;
@@ -140,7 +140,7 @@ async fn search_finds_what_the_reader_may_see_and_never_an_anonymous_author() {
     birch.wait_for("new thread").await;
     birch.send(b"c").await;
     birch
-        .send(b"Awake again\t\t\x01I cannot sleep at all")
+        .send(b"Awake again\t\t\x1baI cannot sleep at all")
         .await;
     birch.wait_for("Anonymous: on").await;
     birch.send(keys::CTRL_S).await;
@@ -419,7 +419,7 @@ async fn a_quote_shows_the_same_to_everyone_whatever_anyone_blocked() {
     cedar.send(keys::TAB).await;
     cedar.send(b"Q").await;
     cedar.wait_for("[quote #").await;
-    cedar.send(b"\x01hidden reply").await;
+    cedar.send(b"\x1bahidden reply").await;
     cedar.wait_for("Anonymous: on").await;
     cedar.send(keys::CTRL_S).await;
     cedar.wait_for("you, anonymously").await;

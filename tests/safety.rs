@@ -18,6 +18,8 @@ async fn recovery_codes_and_help_now_read_whole_at_40x12() {
     m.send(b"a").await;
     m.wait_for("Choose a handle").await;
     m.send(b"small_screen\r").await;
+    m.wait_for("Join as").await;
+    m.send(b"\r").await;
     m.wait_for("Your recovery codes").await;
     let mut codes = std::collections::BTreeSet::new();
     for _ in 0..30 {
@@ -283,6 +285,8 @@ async fn recovery_codes_and_help_now_through_openssh_at_40x12() {
     ssh.send(b"a");
     ssh.wait_for("Choose a handle").await;
     ssh.send(b"small_ssh\r");
+    ssh.wait_for("Join as").await;
+    ssh.send(b"\r");
     ssh.wait_for("Your recovery codes").await;
     let mut codes = std::collections::BTreeSet::new();
     for _ in 0..30 {

@@ -361,6 +361,8 @@ async fn the_openssh_client_signs_up_posts_resizes_and_quits() {
     ssh.send(b"a");
     ssh.wait_for("Choose a handle").await;
     ssh.send(b"openssh_user\r");
+    ssh.wait_for("Join as").await;
+    ssh.send(b"\r");
     ssh.wait_for("Your recovery codes").await;
     ssh.send(keys::ENTER);
     ssh.wait_for("Saved them?").await;

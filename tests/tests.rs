@@ -4,6 +4,7 @@
 
 mod accounts;
 mod anonymity;
+mod belonging;
 mod bench;
 mod blocks;
 mod data;

@@ -139,6 +139,7 @@ async fn give_back_memory(
     frames: Arc<CellBudget>,
     shutdown: CancellationToken,
 ) {
+    keep_freed_memory();
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,
@@ -164,6 +165,24 @@ fn trim() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn trim() {}
+
+/// glibc gives the top of a heap back to the system whenever a free leaves more than its trim
+/// threshold there, and maps allocations over its mmap threshold on their own; the next
+/// allocation faults the same pages in again, zeroed by the kernel. With hundreds of handshakes
+/// and first frames a second that churn was a quarter of the server's CPU per connect (perf,
+/// BENCHMARKS.md). So the heaps keep what is freed, and [`give_back_memory`] returns it when it
+/// is really unused: after a flood, and once sessions went idle.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn keep_freed_memory() {
+    // SAFETY: mallopt only sets the allocator's tunables, under its own lock.
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn keep_freed_memory() {}
 
 /// What every connection task shares.
 struct Shared {

@@ -124,6 +124,52 @@ impl Service {
         Ok(page)
     }
 
+    /// Where to open `thread` for the reader: the page of their first unread post; once they
+    /// have read it all, its last page (where anything new will come); the first page of a
+    /// thread they never opened.
+    pub fn unread_page(&self, reader: &User, thread: ThreadId) -> Result<i64> {
+        self.try_flush_read_marks(reader.id);
+        let (read, unread) = self
+            .store
+            .read(|c| store::unread::place_in_thread(c, &Reader::of(reader), thread))?
+            .ok_or(ServiceError::NotFound("thread"))?;
+        let index = if unread { read } else { (read - 1).max(0) };
+        Ok(index - index % POSTS_PER_PAGE)
+    }
+
+    /// The next thread with posts the reader has not read, other than `current`.
+    pub fn next_unread(
+        &self,
+        reader: &User,
+        current: Option<ThreadId>,
+    ) -> Result<Option<ThreadId>> {
+        // The marks of threads just read must count, or the walk would come back to them.
+        self.try_flush_read_marks(reader.id);
+        Ok(self
+            .store
+            .read(|c| store::unread::next_thread(c, &Reader::of(reader), current))?)
+    }
+
+    /// Marks a board (or every board) read for the reader; says what was done.
+    pub fn mark_read(&self, reader: &User, board: Option<BoardId>) -> Result<String> {
+        let reader = self.current(reader)?;
+        if let Some(b) = board {
+            self.board_settings(&reader, b)?;
+        }
+        self.flush_read_marks_of(reader.id)?;
+        let n = self.write(|c| {
+            let n = store::unread::mark_all_read(c, &Reader::of(&reader), board)?;
+            events::counts_changed(c, reader.id)?;
+            Ok(n)
+        })?;
+        let threads = if n == 1 { "thread" } else { "threads" };
+        Ok(match (board, n) {
+            (_, 0) => "Nothing was unread.".to_string(),
+            (Some(_), n) => format!("Marked {n} {threads} on this board read."),
+            (None, n) => format!("Marked {n} {threads} read, on every board."),
+        })
+    }
+
     /// The offset of the page that holds `post`, if the reader may see it.
     pub fn page_of(&self, reader: &User, post: PostId) -> Result<Option<(ThreadId, i64)>> {
         Ok(self

@@ -141,6 +141,7 @@ fn perform_blocking(
             let offset = match at {
                 PageAt::Offset(o) => Ok(o),
                 PageAt::Post(p) => service.page_of(u, p).map(|r| r.map_or(0, |(_, o)| o)),
+                PageAt::FirstUnread => service.unread_page(u, thread),
             };
             loaded(
                 offset
@@ -148,6 +149,10 @@ fn perform_blocking(
                     .map(Loaded::Thread),
             )
         }
+        (Effect::NextUnread(current), Some(u)) => {
+            loaded(service.next_unread(u, current).map(Loaded::NextUnread))
+        }
+        (Effect::MarkRead(board), Some(u)) => loaded(service.mark_read(u, board).map(Loaded::Done)),
         (Effect::LoadDraft(place), Some(u)) => loaded(
             service
                 .load_draft(u, place)

@@ -254,6 +254,27 @@ mod tests {
     }
 
     #[test]
+    fn idle_drops_are_counted_until_enough_to_give_memory_back_then_counted_afresh() {
+        let budget = CellBudget::new(240 * 100 * CELL_BYTES);
+        let mut shares: Vec<Share> = (0..5).map(|_| Share::new(budget.clone())).collect();
+        assert_eq!(shares[0].fit(200, 60), (200, 60));
+        assert!(!budget.take_idle_drops(3), "nothing dropped yet");
+        for s in &mut shares[..2] {
+            s.idle();
+        }
+        assert_eq!(budget.used(), 0, "the idle share gave its cells back");
+        assert!(!budget.take_idle_drops(3), "two of three");
+        shares[2].idle();
+        assert!(budget.take_idle_drops(3), "three: memory is given back");
+        assert!(!budget.take_idle_drops(3), "and the count starts again");
+        // A share released for another reason (a resize, the session ending) is not idle.
+        shares[3].release();
+        drop(shares.pop());
+        shares[0].idle();
+        assert!(!budget.take_idle_drops(2), "one idle drop since");
+    }
+
+    #[test]
     fn a_frame_at_the_largest_size_stays_near_a_mebibyte() {
         let cells = usize::from(MAX_COLS) * usize::from(MAX_ROWS);
         assert!(

@@ -48,15 +48,11 @@ async fn next_event(
 /// Re-checks this session's member after an event about them, or after events were missed
 /// (a ban, a revoked key, a role change, a moderator's message), whichever process made the
 /// change. What to tell the App, if anything; `Err` holds why the session must end.
-async fn recheck_member(
-    service: &Service,
-    app: &mut App,
-    banned: bool,
-) -> Result<Option<Msg>, String> {
+async fn recheck_member(service: &Service, app: &mut App) -> Result<Option<Msg>, String> {
     let Some(user) = app.user.clone() else {
         return Ok(None);
     };
-    if banned {
+    if app.is_banned() {
         // A banned member's screen is their record: news (an answer to their appeal) shows
         // there; the ban itself is why the session is like this.
         let s = service.clone();
@@ -188,15 +184,16 @@ pub enum Ending {
     QuickExit,
 }
 
-/// Texts for a new App from the service's settings.
-pub fn texts(service: &Service) -> Texts {
+/// Texts for a new App from the service's settings; whether the sysop claim is open is asked
+/// of the database only for a sign-up (no other screen offers it).
+pub fn texts(service: &Service, signing_up: bool) -> Texts {
     let assets = service.assets();
     Texts {
         name: service.config().name.clone(),
         guidelines: assets.guidelines.text.clone(),
         privacy: assets.privacy.text.clone(),
         resources: assets.resources.clone(),
-        claim_pending: service.claim_pending().unwrap_or(false),
+        claim_pending: signing_up && service.claim_pending().unwrap_or(false),
         invite_required: service.config().registration == crate::config::RegistrationMode::Invite,
         cw_suggest: service.config().watched.cw_suggest.clone(),
         staff_need_2fa: service.config().require_2fa_for_staff,
@@ -245,9 +242,11 @@ pub async fn run<O: Output>(
     // loaded: a ban or a message while the session starts is not lost.
     let mut presence: Option<(crate::domain::UserId, crate::live::Presence)> =
         user.as_ref().map(|u| (u.id, service.hub().enter(u.id)));
-    let texts = {
+    let texts = if user.is_some() {
+        texts(&service, false)
+    } else {
         let s = service.clone();
-        tokio::task::spawn_blocking(move || texts(&s))
+        tokio::task::spawn_blocking(move || texts(&s, true))
             .await
             .unwrap_or_default()
     };
@@ -391,7 +390,7 @@ pub async fn run<O: Output>(
                     Err(broadcast::error::RecvError::Closed) => false,
                 };
                 if recheck {
-                    match recheck_member(&service, &mut app, banned.is_some()).await {
+                    match recheck_member(&service, &mut app).await {
                         Ok(msg) => msgs.extend(msg),
                         Err(reason) => {
                             let mut bytes = frame::LEAVE.to_vec();

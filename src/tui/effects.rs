@@ -12,6 +12,8 @@ pub enum PageAt {
     Offset(i64),
     /// The page holding this post.
     Post(PostId),
+    /// The page of the reader's first unread post (the last page once all is read).
+    FirstUnread,
 }
 
 /// Something for the driver to do; its result comes back as a [`Msg`].
@@ -27,6 +29,10 @@ pub enum Effect {
         thread: ThreadId,
         at: PageAt,
     },
+    /// The next thread with unread posts, other than this one.
+    NextUnread(Option<ThreadId>),
+    /// Mark a board (or every board) read.
+    MarkRead(Option<BoardId>),
     LoadDraft(DraftPlace),
     SaveDraft(DraftPlace, Draft),
     Post(DraftPlace, Draft),
@@ -192,6 +198,8 @@ pub enum Loaded {
         threads: Vec<ThreadSummary>,
     },
     Thread(ThreadPage),
+    /// The next thread with unread posts, if there is one.
+    NextUnread(Option<ThreadId>),
     Draft(DraftPlace, Option<Draft>),
     DraftSaved,
     Posted {

@@ -98,6 +98,8 @@ pub enum Action {
     ToggleWelcome,
     Archive,
     CycleTrust,
+    NextUnread,
+    MarkRead,
 }
 
 /// Which table applies.
@@ -214,6 +216,7 @@ pub const PGDN: Key = (KeyCode::PageDown, KeyModifiers::NONE);
 pub const F1: Key = (KeyCode::F(1), KeyModifiers::NONE);
 pub const F2: Key = (KeyCode::F(2), KeyModifiers::NONE);
 pub const F3: Key = (KeyCode::F(3), KeyModifiers::NONE);
+pub const F4: Key = (KeyCode::F(4), KeyModifiers::NONE);
 
 /// Moving through a list or a page: every screen that shows one has these.
 const MOVE: &[Binding] = &[

@@ -89,9 +89,10 @@ pub enum Status {
 #[derive(Debug, Clone, Default)]
 pub struct Texts {
     pub name: String,
-    pub guidelines: String,
-    pub privacy: String,
-    pub resources: String,
+    /// The documents are the service's own, shared by every session (not copied into each).
+    pub guidelines: std::sync::Arc<str>,
+    pub privacy: std::sync::Arc<str>,
+    pub resources: std::sync::Arc<str>,
     /// Whether sign-up offers the sysop claim field.
     pub claim_pending: bool,
     /// Whether joining needs an invite code.
@@ -215,6 +216,11 @@ impl App {
             },
             effects,
         )
+    }
+
+    /// A banned member's App: it shows their record and nothing else.
+    pub fn is_banned(&self) -> bool {
+        self.banned
     }
 
     /// Whether the screen shows who is online (the only one that follows changes in it).

@@ -92,6 +92,25 @@ impl App {
                     at: PageAt::Post(post),
                 }]
             }
+            Loaded::NextUnread(next) => {
+                let Some(thread) = next else {
+                    self.status = Some(Status::Info(strings::ALL_READ.into()));
+                    return self.screen.loaded(Loaded::Done(String::new()), body);
+                };
+                let screen = ThreadScreen::unread(thread);
+                let load = screen.load();
+                // From one thread to the next: Esc still goes back to the list below it.
+                let nav = if matches!(self.screen, Screen::Thread(_)) {
+                    screens::Nav::Replace(Box::new(Screen::Thread(screen)))
+                } else {
+                    screens::Nav::Push(Box::new(Screen::Thread(screen)))
+                };
+                self.apply(screens::Outcome {
+                    nav,
+                    effects: load,
+                    status: None,
+                })
+            }
             Loaded::DraftSaved => {
                 if matches!(&self.screen, Screen::Compose(c) if c.leaving) {
                     return self.apply(screens::Outcome {

@@ -178,3 +178,118 @@ fn a_banned_members_record_keeps_the_answer_to_their_appeal_when_the_feed_falls_
         "the answer is still on screen:\n{screen}"
     );
 }
+
+/// A member signing up at `width`×`height`, on a board where joining needs an invite.
+fn joining(guidelines: &str, width: u16, height: u16) -> App {
+    let (app, _) = App::new(
+        None,
+        crate::tui::Texts {
+            name: "Haven".into(),
+            guidelines: guidelines.into(),
+            privacy: "We keep little.".into(),
+            invite_required: true,
+            ..crate::tui::Texts::default()
+        },
+        crate::tui::Theme::Default,
+        width,
+        height,
+    );
+    app
+}
+
+fn key(app: &mut App, code: KeyCode) -> Vec<crate::tui::Effect> {
+    app.update(Msg::Key(KeyEvent::new(code)))
+}
+
+#[test]
+fn the_guidelines_at_40x12_page_to_their_end_stop_there_and_always_say_how_to_accept() {
+    let rules: Vec<String> = (1..=40).map(|i| format!("Rule {i}.")).collect();
+    let mut app = joining(&rules.join("\n"), 40, 12);
+    let first = snapshot(&mut app, 40, 12);
+    assert!(
+        first.contains("Rule 1.") && first.contains("a accepts"),
+        "{first}"
+    );
+    key(&mut app, KeyCode::PageDown);
+    let paged = snapshot(&mut app, 40, 12);
+    assert!(
+        !paged.contains("Rule 1.\n") && paged.contains("Rule 9."),
+        "{paged}"
+    );
+    for _ in 0..30 {
+        press(&mut app, ' ');
+    }
+    let end = snapshot(&mut app, 40, 12);
+    assert!(
+        end.contains("Rule 40.") && end.contains("a accepts"),
+        "{end}"
+    );
+    // At the end the text still fills the screen: it never scrolls into emptiness.
+    let shown = end.lines().filter(|l| l.contains("Rule ")).count();
+    assert!(shown >= 4, "{end}");
+    key(&mut app, KeyCode::PageDown);
+    assert_screen(&snapshot(&mut app, 40, 12), &end);
+    press(&mut app, 'g');
+    assert!(snapshot(&mut app, 40, 12).contains("Rule 1."));
+    press(&mut app, 'G');
+    assert_screen(&snapshot(&mut app, 40, 12), &end);
+}
+
+#[test]
+fn joining_shows_the_handle_back_before_the_account_is_made_and_tab_never_wraps_into_it() {
+    let mut app = joining("Be kind.", 40, 12);
+    press(&mut app, 'a');
+    press(&mut app, 'a');
+    for c in "fern".chars() {
+        press(&mut app, c);
+    }
+    // No code yet: the invite field is focused, and a Tab too many stays there.
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    key(&mut app, KeyCode::Tab);
+    for c in "CODE-1".chars() {
+        press(&mut app, c);
+    }
+    assert!(key(&mut app, KeyCode::Enter).is_empty(), "asked first");
+    let asked = snapshot(&mut app, 40, 12);
+    assert!(
+        asked.contains("Join as fern?") && asked.contains("cannot be changed"),
+        "{asked}"
+    );
+    // Any other key goes back to the form, with both fields as typed.
+    press(&mut app, 'x');
+    let form = snapshot(&mut app, 40, 12);
+    assert!(
+        form.contains("fern") && form.contains("CODE-1") && !form.contains("fernCODE"),
+        "{form}"
+    );
+    assert!(key(&mut app, KeyCode::Enter).is_empty(), "asked again");
+    let effects = key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        effects,
+        vec![crate::tui::Effect::SignUp {
+            handle: "fern".into(),
+            claim: None,
+            invite: Some("CODE-1".into()),
+        }]
+    );
+}
+
+#[test]
+fn a_handle_that_cannot_be_used_is_refused_before_the_question() {
+    let mut app = joining("Be kind.", 80, 24);
+    press(&mut app, 'a');
+    press(&mut app, 'a');
+    for c in "anon-1234".chars() {
+        press(&mut app, c);
+    }
+    key(&mut app, KeyCode::Tab);
+    for c in "CODE-1".chars() {
+        press(&mut app, c);
+    }
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    let screen = snapshot(&mut app, 80, 24);
+    assert!(
+        screen.contains("reserved") && !screen.contains("Join as"),
+        "{screen}"
+    );
+}

@@ -4,6 +4,8 @@ pub const TOO_SMALL: &str = "Terminal too small: Haven needs at least 40×12.";
 pub const LOADING: &str = "Loading…";
 pub const NO_BOARDS: &str = "No boards yet.";
 pub const NO_THREADS: &str = "No threads yet. Press c to start one.";
+pub const ALL_READ: &str = "Nothing unread: you have read everything here.";
+pub const THREAD_EMPTY: &str = "There are no posts here to show. Esc goes back.";
 pub const DRAFT_SAVED: &str = "Draft saved. It will be here when you come back.";
 pub const URGENT_REPORT: &str =
     "⚑ A member reported that someone may be at risk: m then p opens the review queue.";
@@ -21,6 +23,9 @@ pub const SIGNUP_WELCOME: &str = "Welcome. Before you join, please read these.";
 pub const HANDLE_PROMPT: &str =
     "Choose a handle: the name others will see. Don't use your real name.";
 pub const HANDLE_RULES: &str = "2-24 letters, digits, '_', '-' or '.'";
+pub const HANDLE_CONFIRM: &str =
+    "This is the name everyone here will see, and it cannot be changed later.";
+pub const HANDLE_CONFIRM_KEYS: &str = "Enter joins · any other key goes back to change it";
 pub const CLAIM_PROMPT: &str =
     "Sysop claim code (only if you were given one; otherwise leave empty)";
 pub const HELP_TITLE: &str = "Keys on this screen";
@@ -29,7 +34,7 @@ pub const HELP_NOW_TITLE: &str = "Help now";
 pub const RESTARTING: &str =
     "The board is restarting. Your draft is saved. Please reconnect in a minute.";
 pub const ANON_ON: &str = "Anonymous: on (others see a pseudonym for this thread)";
-pub const ANON_OFF: &str = "Anonymous: off (Ctrl-A to post anonymously)";
+pub const ANON_OFF: &str = "Anonymous: off (Alt-A or F4 to post anonymously)";
 pub const RECOVER_PROMPT: &str = "Lost your key? Give your handle and one of the recovery codes you were shown when you joined. This key will then log in to your account.";
 pub const CODES_TITLE: &str = "Your recovery codes";
 pub const CODES_INTRO: &str = "If you ever lose your SSH key, one of these codes lets a new key into your account. Each works once. Write them down or keep them in a password manager now: they will not be shown again.";

@@ -193,8 +193,10 @@ pub fn ask(slot: &mut Option<LineInput>, key: &KeyEvent) -> Answer {
     answer
 }
 
-/// Draws a one-line question at row `y` of `area`: the label, then the input after it. Returns
-/// the cursor cell.
+/// A one-line question at row `y` of `area`: its label, then what is typed. A label that
+/// would leave the answer fewer than [`PROMPT_MIN_INPUT`] columns (a narrow terminal) is
+/// wrapped onto the rows above `y`, and the answer gets row `y` whole. Every row it uses is
+/// cleared first, so nothing drawn beneath shows through. Returns the cursor position.
 pub fn prompt(
     area: Rect,
     y: u16,
@@ -203,15 +205,42 @@ pub fn prompt(
     buf: &mut Buffer,
     theme: crate::tui::Theme,
 ) -> Option<Position> {
+    let inner = area.width.saturating_sub(2);
     let label_width = width(label) as u16;
-    buf.set_stringn(
-        area.x + 1,
-        y,
-        label,
-        area.width.saturating_sub(2) as usize,
-        theme.key(),
-    );
-    let x = area.x + 1 + label_width;
+    let (label_rows, x): (Vec<String>, u16) = if label_width + PROMPT_MIN_INPUT <= inner {
+        (vec![label.to_string()], area.x + 1 + label_width)
+    } else {
+        let rows = textwrap::wrap(label.trim_end(), inner.max(1) as usize)
+            .into_iter()
+            .map(|l| l.into_owned())
+            .collect::<Vec<_>>();
+        (rows, area.x + 1)
+    };
+    let inline = x > area.x + 1;
+    let above = if inline { 0 } else { label_rows.len() as u16 };
+    let top = y.saturating_sub(above).max(area.y);
+    for row in top..=y.min(area.bottom().saturating_sub(1)) {
+        buf.set_stringn(
+            area.x,
+            row,
+            " ".repeat(area.width as usize),
+            area.width as usize,
+            theme.text(),
+        );
+    }
+    // On a terminal too short for the whole label, its last rows are the ones kept.
+    let skip = label_rows
+        .len()
+        .saturating_sub((y - top + u16::from(inline)) as usize);
+    for (i, line) in label_rows.iter().skip(skip).enumerate() {
+        buf.set_stringn(
+            area.x + 1,
+            top + i as u16,
+            line,
+            inner as usize,
+            theme.key(),
+        );
+    }
     input.render(
         Rect {
             x,
@@ -223,6 +252,9 @@ pub fn prompt(
         theme.text(),
     )
 }
+
+/// The fewest columns a prompt leaves for its answer beside its label.
+pub const PROMPT_MIN_INPUT: u16 = 12;
 
 /// A multi-line editor. Lines are soft-wrapped at the drawing width, by character.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -667,5 +699,42 @@ mod tests {
     fn times_are_formatted_in_utc() {
         assert_eq!(format_time(0), "1970-01-01 00:00");
         assert_eq!(format_time(1_795_000_000), "2026-11-18 11:06");
+    }
+
+    #[test]
+    fn a_prompt_too_long_for_a_narrow_terminal_wraps_above_its_answer() {
+        let area = Rect::new(0, 0, 40, 6);
+        let mut buf = Buffer::empty(area);
+        for y in 0..6 {
+            buf.set_string(0, y, "x".repeat(40), Style::default());
+        }
+        let input = LineInput::with_text(50, "because");
+        let label = "Why unmask this author? (audited; a second moderator confirms) ";
+        let cursor = prompt(area, 5, label, &input, &mut buf, crate::tui::Theme::Default);
+        let row_of =
+            |buf: &Buffer, y: u16| (0..40).map(|x| buf[(x, y)].symbol()).collect::<String>();
+        assert_eq!(
+            row_of(&buf, 5).trim_end(),
+            " because",
+            "the answer has its row"
+        );
+        let above = format!("{} {}", row_of(&buf, 3).trim(), row_of(&buf, 4).trim());
+        assert_eq!(above, label.trim_end(), "the whole question, wrapped");
+        assert!(
+            row_of(&buf, 2).starts_with("xxxx"),
+            "nothing above it is touched"
+        );
+        assert_eq!(cursor.map(|p| p.y), Some(5));
+        // A short label keeps its answer beside it, on one row.
+        let short = prompt(
+            area,
+            5,
+            "Why? ",
+            &input,
+            &mut buf,
+            crate::tui::Theme::Default,
+        );
+        assert_eq!(row_of(&buf, 5).trim_end(), " Why? because");
+        assert_eq!(short.map(|p| p.y), Some(5));
     }
 }

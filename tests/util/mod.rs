@@ -391,6 +391,9 @@ impl Member {
         m.wait_for("Choose a handle").await;
         m.send(handle.as_bytes()).await;
         m.send(b"\r").await;
+        // The handle is shown back once before the account is made.
+        m.wait_for("Join as").await;
+        m.send(b"\r").await;
         // A frame may arrive in pieces: wait for all ten codes, not just the title.
         let screen = m
             .wait_until(|s| recovery_codes(s).len() == 10, "ten recovery codes")

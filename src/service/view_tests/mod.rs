@@ -505,6 +505,93 @@ fn thread_lists_and_board_counts_agree_with_the_thread_pages() {
 }
 
 #[test]
+fn the_unread_walk_and_where_a_thread_opens_agree_with_the_unread_counts() {
+    use std::collections::BTreeSet;
+    let w = world();
+    let s = &w.s;
+    for (who, reader) in &w.readers {
+        let mut unread = BTreeSet::new();
+        for b in &s.boards(reader).expect("boards") {
+            let (_, list) = s.threads(reader, b.id, 0, 200).expect("threads");
+            for t in &list {
+                // A thread opens at its first unread post, or at its end once all is read.
+                let first = if t.unread > 0 {
+                    t.post_count - t.unread
+                } else {
+                    (t.post_count - 1).max(0)
+                };
+                assert_eq!(
+                    s.unread_page(reader, t.id).expect("unread page"),
+                    first - first % POSTS_PER_PAGE,
+                    "{who:?}: where {} opens",
+                    t.title
+                );
+                if t.unread > 0 {
+                    unread.insert(t.id);
+                }
+            }
+        }
+        // Walking from one unread thread to the next, reading each to its end, visits exactly
+        // the threads the lists count as unread: none of a blocked member's, none elsewhere.
+        let mut walked = BTreeSet::new();
+        let mut current = None;
+        while let Some(t) = s.next_unread(reader, current).expect("next unread") {
+            assert!(walked.insert(t), "{who:?}: {t:?} came twice");
+            let mut offset = s.unread_page(reader, t).expect("page");
+            loop {
+                let page = s.thread(reader, t, offset).expect("an unread thread opens");
+                if page.offset + POSTS_PER_PAGE >= page.post_count {
+                    break;
+                }
+                offset += POSTS_PER_PAGE;
+            }
+            current = Some(t);
+        }
+        assert_eq!(walked, unread, "{who:?}: the walk");
+    }
+}
+
+#[test]
+fn marking_a_board_or_everything_read_leaves_nothing_unread_there() {
+    let w = world();
+    let s = &w.s;
+    let (_, reader) = w
+        .readers
+        .iter()
+        .find(|(who, _)| *who == Who::Stranger)
+        .expect("reader");
+    let boards = s.boards(reader).expect("boards");
+    let busy = boards
+        .iter()
+        .find(|b| b.unread_threads > 0)
+        .expect("a board with something unread");
+    let said = s.mark_read(reader, Some(busy.id)).expect("mark the board");
+    assert!(said.contains("on this board read"), "{said}");
+    let after = s.boards(reader).expect("boards");
+    for b in &after {
+        let before = boards.iter().find(|x| x.id == b.id).expect("same boards");
+        let expect = if b.id == busy.id {
+            0
+        } else {
+            before.unread_threads
+        };
+        assert_eq!(b.unread_threads, expect, "{}", b.slug);
+    }
+    s.mark_read(reader, None).expect("mark everything");
+    assert!(
+        s.boards(reader)
+            .expect("boards")
+            .iter()
+            .all(|b| b.unread_threads == 0)
+    );
+    assert_eq!(s.next_unread(reader, None).expect("next"), None);
+    assert_eq!(
+        s.mark_read(reader, None).expect("again"),
+        "Nothing was unread."
+    );
+}
+
+#[test]
 fn who_is_online_never_shows_a_block_to_the_member_blocked() {
     let s = open_service();
     let a = s.add_user("shy", &key(), Role::Member).expect("add");

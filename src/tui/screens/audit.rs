@@ -184,7 +184,24 @@ impl View for AuditScreen {
         }
         buf.set_stringn(area.x + 1, area.y, truncate(&head, w), w, theme.dim());
         if entries.is_empty() {
-            buf.set_string(area.x + 1, area.y + 1, "Nothing recorded yet.", theme.dim());
+            let text = if self.filter.is_empty() {
+                "Nothing recorded yet."
+            } else {
+                "Nothing matches this filter. / changes it; an empty filter shows everything."
+            };
+            use ratatui::widgets::{Paragraph, Widget, Wrap};
+            Paragraph::new(text)
+                .style(theme.dim())
+                .wrap(Wrap { trim: true })
+                .render(
+                    Rect {
+                        x: area.x + 1,
+                        y: area.y + 1,
+                        width: area.width.saturating_sub(2),
+                        height: area.height.saturating_sub(2),
+                    },
+                    buf,
+                );
         }
         for (i, e) in entries
             .iter()

@@ -15,6 +15,14 @@ use crate::tui::{Effect, Loaded, Theme, strings, widgets};
 
 /// This screen's keys, in the order help lists them.
 pub const KEYS: &[Binding] = &[
+    bind(
+        &[ch('N')],
+        Action::NextUnread,
+        "N",
+        "next unread thread, on any board",
+    )
+    .footer(),
+    bind(&[ch('M')], Action::MarkRead, "M", "mark everything read"),
     bind(&[ch('o')], Action::Online, "o", "who's online"),
     bind(&[ch('/')], Action::Search, "/", "search"),
     bind(&[ch('a')], Action::Activity, "a", "notifications").footer(),
@@ -34,6 +42,8 @@ pub struct BoardsScreen {
     pub selected: usize,
     /// The key this session logged in with, for the settings screen.
     pub current_key: Option<i64>,
+    /// `M` was pressed once: the next `M` marks everything read.
+    pub confirm_mark: bool,
 }
 
 impl View for BoardsScreen {
@@ -53,8 +63,12 @@ impl View for BoardsScreen {
         _user: Option<&User>,
     ) -> Outcome {
         let Some(action) = action else {
+            self.confirm_mark = false;
             return Outcome::none();
         };
+        if std::mem::take(&mut self.confirm_mark) && action == Action::MarkRead {
+            return Outcome::effects(vec![Effect::MarkRead(None)]);
+        }
         let boards = self.boards.as_deref().unwrap_or(&[]);
         if move_selection(
             &mut self.selected,
@@ -74,6 +88,13 @@ impl View for BoardsScreen {
                 None => Outcome::none(),
             },
             Action::Refresh => Outcome::effects(vec![Effect::LoadBoards]),
+            Action::NextUnread => Outcome::effects(vec![Effect::NextUnread(None)]),
+            Action::MarkRead => {
+                self.confirm_mark = true;
+                Outcome::status(crate::tui::Status::Info(
+                    "Mark every thread on every board read? M again to do it.".into(),
+                ))
+            }
             Action::Moderation => Outcome::nav(
                 Nav::Push(Box::new(Screen::Staff(super::staff::StaffScreen::new()))),
                 vec![Effect::LoadPending],
@@ -114,6 +135,9 @@ impl View for BoardsScreen {
     }
 
     fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
+        if let Loaded::Done(_) = loaded {
+            return vec![Effect::LoadBoards];
+        }
         if let Loaded::Boards(boards) = loaded {
             // Keep the selection on the same board across reloads.
             let current = self

@@ -15,7 +15,7 @@ use super::{Nav, Outcome};
 use crate::domain::validate::{BODY_MAX, TITLE_MAX};
 use crate::domain::{Draft, DraftPlace, PostId};
 use crate::tui::keymap::{
-    Action, Binding, ENTER, ESC, F1, F2, TAB, alt_key, bind, ctrl, shift_key,
+    Action, Binding, ENTER, ESC, F1, F2, F4, TAB, alt, alt_key, bind, ctrl, shift_key,
 };
 use crate::tui::widgets::{LineInput, TextArea};
 use crate::tui::{Effect, Loaded, Status, Theme, strings};
@@ -32,10 +32,11 @@ pub const KEYS: &[Binding] = &[
         "Shift-Tab",
         "previous field",
     ),
+    // Not Ctrl-A: in a field that is the start of the line, as in every terminal.
     bind(
-        &[ctrl('a')],
+        &[alt('a'), F4],
         Action::ToggleAnonymous,
-        "Ctrl-A",
+        "Alt-A/F4",
         "anonymous on/off",
     ),
     bind(&[ESC], Action::Back, "Esc", "leave (draft kept)").footer(),
@@ -420,5 +421,58 @@ impl View for ComposeScreen {
             cursor = c;
         }
         if self.posting { None } else { cursor }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::BoardId;
+    use terminput::{KeyCode, KeyModifiers};
+
+    fn press(s: &mut ComposeScreen, key: KeyEvent) {
+        let action = crate::tui::keymap::lookup(s.context(), &key, false);
+        s.key(&key, action, 20, None);
+    }
+
+    fn typed(s: &mut ComposeScreen, text: &str) {
+        for c in text.chars() {
+            press(s, KeyEvent::new(KeyCode::Char(c)));
+        }
+    }
+
+    #[test]
+    fn ctrl_a_in_a_field_goes_to_the_line_start_and_alt_a_or_f4_toggles_anonymity() {
+        let mut s = ComposeScreen::new(
+            DraftPlace::NewThread(BoardId(1)),
+            "Support".into(),
+            None,
+            true,
+        );
+        typed(&mut s, "ight");
+        press(
+            &mut s,
+            KeyEvent::new(KeyCode::Char('a')).modifiers(KeyModifiers::CTRL),
+        );
+        typed(&mut s, "N");
+        assert_eq!(s.title.text, "Night");
+        assert!(!s.anonymous, "Ctrl-A is the line start, not anonymity");
+        press(
+            &mut s,
+            KeyEvent::new(KeyCode::Char('a')).modifiers(KeyModifiers::ALT),
+        );
+        assert!(s.anonymous);
+        assert_eq!(s.title.text, "Night", "Alt-A types nothing");
+        press(&mut s, KeyEvent::new(KeyCode::F(4)));
+        assert!(!s.anonymous);
+        // In the body too, Ctrl-A stays with the text.
+        press(&mut s, KeyEvent::new(KeyCode::Tab));
+        press(&mut s, KeyEvent::new(KeyCode::Tab));
+        typed(&mut s, "ay");
+        press(
+            &mut s,
+            KeyEvent::new(KeyCode::Char('a')).modifiers(KeyModifiers::CTRL),
+        );
+        assert!(!s.anonymous);
     }
 }

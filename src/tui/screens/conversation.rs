@@ -433,7 +433,9 @@ impl View for ConversationScreen {
             height: BOX_ROWS.min(area.height),
             ..area
         };
-        let title = if self.sending {
+        let title = if self.reporting.is_some() {
+            " Report · Enter sends · Esc cancels "
+        } else if self.sending {
             " Sending… "
         } else if self.writing {
             " Your message · Ctrl-S sends · Esc stops writing "
@@ -446,10 +448,11 @@ impl View for ConversationScreen {
             .title(title);
         let inner = block.inner(box_area);
         block.render(box_area, buf);
-        let cursor = self.text.render(inner, buf, theme.text());
+        // A report is written inside the box, never over its border.
         if let Some(report) = &self.reporting {
-            return report.render(area, buf, theme);
+            return report.render(inner, buf, theme);
         }
+        let cursor = self.text.render(inner, buf, theme.text());
         if self.writing { cursor } else { None }
     }
 }

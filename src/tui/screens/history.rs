@@ -48,6 +48,8 @@ pub struct HistoryScreen {
     selected: usize,
     /// A moderator typing why they erase the selected version.
     erasing: Option<LineInput>,
+    /// The history could not be loaded (the status line says why).
+    unavailable: bool,
 }
 
 impl HistoryScreen {
@@ -58,6 +60,7 @@ impl HistoryScreen {
             scroll: 0,
             selected: 0,
             erasing: None,
+            unavailable: false,
         }
     }
 
@@ -127,6 +130,10 @@ impl View for HistoryScreen {
         self.erasing.as_mut().map_or(0, |i| i.paste(text))
     }
 
+    fn failed(&mut self) {
+        self.unavailable = self.revisions.is_none();
+    }
+
     fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
         match loaded {
             Loaded::Revisions(post, list) if post == self.post => {
@@ -147,7 +154,23 @@ impl View for HistoryScreen {
         _texts: &Texts,
     ) -> Option<Position> {
         let Some(list) = &self.revisions else {
-            buf.set_string(area.x + 1, area.y + 1, strings::LOADING, theme.dim());
+            let text = if self.unavailable {
+                "The edit history cannot be shown. Esc goes back."
+            } else {
+                strings::LOADING
+            };
+            Paragraph::new(text)
+                .style(theme.dim())
+                .wrap(Wrap { trim: false })
+                .render(
+                    Rect {
+                        x: area.x + 1,
+                        y: area.y + 1,
+                        width: area.width.saturating_sub(2),
+                        height: area.height.saturating_sub(1),
+                    },
+                    buf,
+                );
             return None;
         };
         let mut lines = vec![

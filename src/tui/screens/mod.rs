@@ -33,6 +33,7 @@ use terminput::KeyEvent;
 use super::keymap::{Action, Context};
 use super::{Effect, Loaded, Status, Texts, Theme};
 use crate::domain::User;
+use crate::tui::widgets;
 
 /// Where to go after a key.
 pub enum Nav {
@@ -268,34 +269,53 @@ pub fn move_selection(selected: &mut usize, len: usize, action: Action, page: us
     true
 }
 
-/// Draws a document to accept (guidelines, privacy policy): an introduction, the text, and how
-/// to accept, scrolled by `scroll` lines.
-pub fn render_document(
-    area: Rect,
-    buf: &mut Buffer,
-    theme: Theme,
-    intro: &str,
-    text: &str,
-    scroll: u16,
-) {
-    use ratatui::text::Line;
-    use ratatui::widgets::{Paragraph, Widget, Wrap};
-    let mut lines = vec![
-        Line::styled(intro.to_string(), theme.notice()),
-        Line::raw(""),
-    ];
-    lines.extend(text.lines().map(|l| Line::raw(l.to_string())));
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("Press a to accept, q to leave.", theme.key()));
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .scroll((scroll, 0))
-        .render(
-            Rect {
-                x: area.x + 1,
-                width: area.width.saturating_sub(2),
-                ..area
-            },
+/// A document to accept (guidelines, privacy policy) as it is read: where it is scrolled to,
+/// and its size as last drawn, so keys scroll exactly as the screen shows and stop at its end.
+#[derive(Default)]
+pub struct Reading {
+    scroll: widgets::Scroll,
+    shown: std::cell::Cell<(usize, usize)>,
+}
+
+/// The keys at the foot of a document to accept, always in view.
+pub const READING_KEYS: &str = "a accepts · q leaves · ↑↓ PgDn Space read on";
+
+impl Reading {
+    /// A scrolling key (↑↓ j k, PgUp PgDn Space b, Home End g G); false when it is not one.
+    pub fn key(&mut self, key: &KeyEvent) -> bool {
+        let (total, rows) = self.shown.get();
+        self.scroll.key(key, total, rows)
+    }
+
+    /// Back to the top, for the next document.
+    pub fn restart(&mut self) {
+        self.scroll = widgets::Scroll::default();
+    }
+
+    /// Draws the introduction and the text, scrolled, with how to accept below them.
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme, intro: &str, text: &str) {
+        use widgets::Tone;
+        let mut lines = vec![
+            (intro.to_string(), Tone::Title),
+            (String::new(), Tone::Plain),
+        ];
+        lines.extend(text.lines().map(|l| (l.to_string(), Tone::Plain)));
+        let foot = [
+            (String::new(), Tone::Plain),
+            (READING_KEYS.to_string(), Tone::Key),
+        ];
+        let inner = Rect {
+            x: area.x + 1,
+            width: area.width.saturating_sub(2),
+            ..area
+        };
+        self.shown.set(widgets::draw_scrolled_marked(
+            inner,
             buf,
-        );
+            &lines,
+            &foot,
+            self.scroll,
+            theme,
+        ));
+    }
 }

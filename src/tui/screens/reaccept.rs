@@ -10,7 +10,7 @@ use ratatui::layout::{Position, Rect};
 use terminput::KeyEvent;
 
 use super::{Nav, Outcome};
-use crate::tui::keymap::{Action, Binding, DOWN, ESC, UP, bind, ch};
+use crate::tui::keymap::{Action, Binding, DOWN, ESC, PGDN, PGUP, UP, bind, ch};
 use crate::tui::{Effect, Texts, Theme};
 
 /// This screen's keys, in the order help lists them.
@@ -23,8 +23,13 @@ pub const KEYS: &[Binding] = &[
         "I don't accept (leave)",
     )
     .footer(),
-    bind(&[UP, ch('k')], Action::Up, "↑", "scroll up"),
-    bind(&[DOWN, ch('j'), ch(' ')], Action::Down, "↓", "scroll down"),
+    bind(
+        &[DOWN, PGDN, ch(' ')],
+        Action::Down,
+        "↓ PgDn Space",
+        "read on",
+    ),
+    bind(&[UP, PGUP], Action::Up, "↑ PgUp", "back up"),
 ];
 
 /// Which documents changed.
@@ -37,7 +42,7 @@ pub enum Doc {
 pub struct ReacceptScreen {
     docs: Vec<Doc>,
     index: usize,
-    scroll: u16,
+    reading: super::Reading,
 }
 
 impl ReacceptScreen {
@@ -45,7 +50,7 @@ impl ReacceptScreen {
         ReacceptScreen {
             docs,
             index: 0,
-            scroll: 0,
+            reading: super::Reading::default(),
         }
     }
 }
@@ -61,29 +66,24 @@ impl View for ReacceptScreen {
 
     fn key(
         &mut self,
-        _key: &KeyEvent,
+        key: &KeyEvent,
         action: Option<Action>,
         _body: u16,
         _user: Option<&User>,
     ) -> Outcome {
+        if self.reading.key(key) {
+            return Outcome::none();
+        }
         match action {
             Some(Action::Accept) => {
                 self.index += 1;
-                self.scroll = 0;
+                self.reading.restart();
                 if self.index >= self.docs.len() {
                     return Outcome::effects(vec![Effect::AcceptDocuments]);
                 }
                 Outcome::none()
             }
             Some(Action::Decline) => Outcome::nav(Nav::Quit, vec![]),
-            Some(Action::Down) => {
-                self.scroll = self.scroll.saturating_add(1);
-                Outcome::none()
-            }
-            Some(Action::Up) => {
-                self.scroll = self.scroll.saturating_sub(1);
-                Outcome::none()
-            }
             _ => Outcome::none(),
         }
     }
@@ -112,7 +112,7 @@ impl View for ReacceptScreen {
                 &texts.privacy,
             ),
         };
-        super::render_document(area, buf, theme, intro, text, self.scroll);
+        self.reading.render(area, buf, theme, intro, text);
         None
     }
 }

@@ -14,7 +14,7 @@ use terminput::KeyEvent;
 use super::{Nav, Outcome};
 use crate::domain::validate::HANDLE_MAX;
 use crate::tui::keymap::{
-    Action, Binding, Context, DOWN, ENTER, ESC, F1, TAB, UP, bind, ch, shift_key,
+    Action, Binding, Context, DOWN, ENTER, ESC, F1, PGDN, PGUP, TAB, UP, bind, ch, shift_key,
 };
 use crate::tui::widgets::LineInput;
 use crate::tui::{Effect, Status, Texts, Theme, strings};
@@ -36,8 +36,13 @@ pub const DOCUMENT_KEYS: &[Binding] = &[
         "lost your key? recover your account",
     )
     .footer(),
-    bind(&[UP, ch('k')], Action::Up, "↑", "scroll up"),
-    bind(&[DOWN, ch('j'), ch(' ')], Action::Down, "↓", "scroll down"),
+    bind(
+        &[DOWN, PGDN, ch(' ')],
+        Action::Down,
+        "↓ PgDn Space",
+        "read on",
+    ),
+    bind(&[UP, PGUP], Action::Up, "↑ PgUp", "back up"),
 ];
 
 /// This screen's keys, in the order help lists them.
@@ -74,8 +79,8 @@ enum Field {
 
 pub struct SignUpScreen {
     pub step: Step,
-    /// Lines scrolled in the document being read.
-    scroll: u16,
+    /// The document being read.
+    reading: super::Reading,
     handle: LineInput,
     invite: LineInput,
     claim: LineInput,
@@ -85,13 +90,18 @@ pub struct SignUpScreen {
     claim_pending: bool,
     /// The request is on its way.
     pub busy: bool,
+    /// The handle shown back before the account is made: Enter joins with it, any other key
+    /// goes back to the form.
+    asking: Option<String>,
+    /// The handle the member confirmed (not asked again after a wrong code).
+    confirmed: Option<String>,
 }
 
 impl SignUpScreen {
     pub fn new(invite_required: bool, claim_pending: bool) -> SignUpScreen {
         SignUpScreen {
             step: Step::Guidelines,
-            scroll: 0,
+            reading: super::Reading::default(),
             handle: LineInput::new(HANDLE_MAX),
             invite: LineInput::new(20),
             claim: LineInput::new(20),
@@ -100,6 +110,8 @@ impl SignUpScreen {
             invite_required,
             claim_pending,
             busy: false,
+            asking: None,
+            confirmed: None,
         }
     }
 
@@ -145,7 +157,15 @@ impl SignUpScreen {
             return Outcome::effects(vec![Effect::Recover { handle, code }]);
         }
         let Some(handle) = text(&self.handle) else {
+            self.focus = 0;
             return Outcome::status(Status::Error("Please choose a handle.".into()));
+        };
+        let handle = match crate::domain::validate::handle(&handle) {
+            Ok(h) => h,
+            Err(e) => {
+                self.focus = 0;
+                return Outcome::status(Status::Error(e.to_string()));
+            }
         };
         let (invite, claim) = (text(&self.invite), text(&self.claim));
         if self.invite_required && invite.is_none() && claim.is_none() {
@@ -153,6 +173,11 @@ impl SignUpScreen {
             return Outcome::status(Status::Error(
                 "Joining needs an invite code from a moderator.".into(),
             ));
+        }
+        // The handle is shown back once before the account is made: it cannot be changed.
+        if self.confirmed.as_deref() != Some(handle.as_str()) {
+            self.asking = Some(handle);
+            return Outcome::none();
         }
         self.busy = true;
         Outcome::effects(vec![Effect::SignUp {
@@ -183,6 +208,7 @@ impl View for SignUpScreen {
         _user: Option<&User>,
     ) -> Outcome {
         match self.step {
+            Step::Guidelines | Step::Privacy if self.reading.key(key) => Outcome::none(),
             Step::Guidelines | Step::Privacy => match action {
                 Some(Action::Accept) => {
                     self.step = if self.step == Step::Guidelines {
@@ -190,7 +216,7 @@ impl View for SignUpScreen {
                     } else {
                         Step::Handle
                     };
-                    self.scroll = 0;
+                    self.reading.restart();
                     Outcome::none()
                 }
                 Some(Action::Decline) => Outcome::nav(Nav::Quit, vec![]),
@@ -199,29 +225,32 @@ impl View for SignUpScreen {
                     self.focus = 0;
                     Outcome::none()
                 }
-                Some(Action::Down) => {
-                    self.scroll = self.scroll.saturating_add(1);
-                    Outcome::none()
-                }
-                Some(Action::Up) => {
-                    self.scroll = self.scroll.saturating_sub(1);
-                    Outcome::none()
-                }
                 _ => Outcome::none(),
             },
             Step::Handle | Step::Recover => {
                 if self.busy {
                     return Outcome::none();
                 }
+                if let Some(handle) = self.asking.take() {
+                    if action == Some(Action::Send) {
+                        self.confirmed = Some(handle);
+                        return self.submit();
+                    }
+                    return Outcome::status(Status::Info(
+                        "Not joined yet: change what you like, then Enter.".into(),
+                    ));
+                }
                 let n = self.fields().len();
                 match action {
                     Some(Action::Send) => self.submit(),
+                    // Tab stops at the last field and Shift-Tab at the first: a code is never
+                    // typed into the handle by a Tab too many.
                     Some(Action::NextField) => {
-                        self.focus = (self.focus + 1) % n;
+                        self.focus = (self.focus + 1).min(n - 1);
                         Outcome::none()
                     }
                     Some(Action::PrevField) => {
-                        self.focus = (self.focus + n - 1) % n;
+                        self.focus = self.focus.saturating_sub(1);
                         Outcome::none()
                     }
                     Some(Action::Decline) => Outcome::nav(Nav::Quit, vec![]),
@@ -265,13 +294,27 @@ impl View for SignUpScreen {
                 } else {
                     &texts.privacy
                 };
-                super::render_document(
-                    area,
+                self.reading
+                    .render(area, buf, theme, strings::SIGNUP_WELCOME, text);
+                None
+            }
+            Step::Handle if self.asking.is_some() => {
+                let handle = self.asking.as_deref().unwrap_or_default();
+                let text = vec![
+                    ratatui::text::Line::styled(format!("Join as {handle}?"), theme.title()),
+                    ratatui::text::Line::raw(""),
+                    ratatui::text::Line::raw(strings::HANDLE_CONFIRM),
+                    ratatui::text::Line::raw(""),
+                    ratatui::text::Line::styled(strings::HANDLE_CONFIRM_KEYS, theme.key()),
+                ];
+                Paragraph::new(text).wrap(Wrap { trim: true }).render(
+                    Rect {
+                        x: area.x + 1,
+                        y: area.y + 1,
+                        width: area.width.saturating_sub(2),
+                        height: area.height.saturating_sub(1),
+                    },
                     buf,
-                    theme,
-                    strings::SIGNUP_WELCOME,
-                    text,
-                    self.scroll,
                 );
                 None
             }

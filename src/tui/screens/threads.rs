@@ -18,6 +18,14 @@ use crate::tui::{Effect, Loaded, Theme, strings, widgets};
 pub const KEYS: &[Binding] = &[
     bind(&[ENTER, RIGHT, ch('l')], Action::Open, "Enter", "open").footer(),
     bind(&[ch('c')], Action::NewThread, "c", "new thread").footer(),
+    bind(
+        &[ch('N')],
+        Action::NextUnread,
+        "N",
+        "next unread thread, on any board",
+    )
+    .footer(),
+    bind(&[ch('M')], Action::MarkRead, "M", "mark this board read"),
     bind(&[ch('r')], Action::Refresh, "r", "refresh"),
     bind(&[ESC, LEFT, ch('h')], Action::Back, "Esc", "back").footer(),
     bind(&[ch('q')], Action::Back, "q", "back"),
@@ -31,6 +39,8 @@ pub struct ThreadsScreen {
     pub offset: i64,
     /// Selection within the page.
     pub selected: usize,
+    /// `M` was pressed once: the next `M` marks the board read.
+    confirm_mark: bool,
 }
 
 impl ThreadsScreen {
@@ -41,6 +51,7 @@ impl ThreadsScreen {
             threads: None,
             offset: 0,
             selected: 0,
+            confirm_mark: false,
         }
     }
 
@@ -81,8 +92,12 @@ impl View for ThreadsScreen {
         _user: Option<&User>,
     ) -> Outcome {
         let Some(action) = action else {
+            self.confirm_mark = false;
             return Outcome::none();
         };
+        if std::mem::take(&mut self.confirm_mark) && action == Action::MarkRead {
+            return Outcome::effects(vec![Effect::MarkRead(Some(self.board_id))]);
+        }
         let size = Self::page_size(body);
         let len = self.threads.as_ref().map_or(0, Vec::len);
         let absolute = self.offset + self.selected as i64;
@@ -109,7 +124,7 @@ impl View for ThreadsScreen {
         match action {
             Action::Open => match self.threads.as_ref().and_then(|t| t.get(self.selected)) {
                 Some(t) => {
-                    let screen = ThreadScreen::new(t.id);
+                    let screen = ThreadScreen::unread(t.id);
                     let load = screen.load();
                     Outcome::nav(Nav::Push(Box::new(Screen::Thread(screen))), load)
                 }
@@ -131,12 +146,22 @@ impl View for ThreadsScreen {
                 )
             }
             Action::Refresh => Outcome::effects(vec![self.load(body)]),
+            Action::NextUnread => Outcome::effects(vec![Effect::NextUnread(None)]),
+            Action::MarkRead => {
+                self.confirm_mark = true;
+                Outcome::status(crate::tui::Status::Info(
+                    "Mark every thread on this board read? M again to do it.".into(),
+                ))
+            }
             Action::Back => Outcome::nav(Nav::Back, vec![]),
             _ => Outcome::none(),
         }
     }
 
-    fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
+    fn loaded(&mut self, loaded: Loaded, body: u16) -> Vec<Effect> {
+        if let Loaded::Done(_) = loaded {
+            return vec![self.load(body)];
+        }
         if let Loaded::Threads {
             board,
             offset,

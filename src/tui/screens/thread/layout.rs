@@ -28,10 +28,11 @@ impl ThreadScreen {
             let style: Style = match kind {
                 Kind::Header if selected => theme.selected(),
                 Kind::Header => theme.author(),
+                Kind::Divider => theme.unread(),
                 Kind::Warning => theme.unread(),
                 Kind::Body | Kind::Blank => theme.text(),
             };
-            let x = if matches!(kind, Kind::Header) {
+            let x = if matches!(kind, Kind::Header | Kind::Divider) {
                 area.x
             } else {
                 area.x + 2
@@ -58,6 +59,8 @@ pub(super) fn lines_ids_at(lines: &[(String, Kind, Option<PostId>)], i: usize) -
 #[derive(Clone, Copy)]
 pub(super) enum Kind {
     Header,
+    /// "New since your last visit", before the first post after the reader's read mark.
+    Divider,
     Warning,
     Body,
     Blank,
@@ -83,7 +86,21 @@ impl ThreadScreen {
         let mut out = Vec::new();
         let Some(page) = &self.page else { return out };
         let w = (width as usize).saturating_sub(2).max(10);
-        for post in &page.posts {
+        // Where the reader's unread posts begin, on the page the thread was opened at (not
+        // above its very first post: there everything is new).
+        let mut divider = self
+            .since
+            .filter(|&(_, at)| at == page.offset)
+            .map(|(mark, _)| mark);
+        for (i, post) in page.posts.iter().enumerate() {
+            if let Some(mark) = divider
+                && post.id > mark
+            {
+                divider = None;
+                if i > 0 || page.offset > 0 {
+                    out.push((divider_line(width as usize), Kind::Divider, None));
+                }
+            }
             let mut header = format!(
                 "{} · {}",
                 crate::sanitize::line(&post.author),
@@ -153,4 +170,12 @@ impl ThreadScreen {
     pub fn clamp_scroll(&mut self, body: u16) {
         self.scroll = self.scroll.min(self.max_scroll(body));
     }
+}
+
+/// The "new since your last visit" rule, as wide as the page.
+fn divider_line(width: usize) -> String {
+    let words = " New since your last visit ";
+    let left = 2;
+    let right = width.saturating_sub(left + widgets::width(words));
+    format!("{}{words}{}", "─".repeat(left), "─".repeat(right))
 }

@@ -11,6 +11,7 @@ use terminput::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::report_prompt::ReportPrompt;
 use super::{Nav, Outcome, Screen, compose::ComposeScreen};
@@ -51,6 +52,7 @@ pub const KEYS: &[Binding] = &[
     bind(&[ch('v')], Action::Reveal, "v", "show a hidden post").footer(),
     bind(&[ch('r')], Action::Reply, "r", "reply").footer(),
     bind(&[ch(']'), ch('n')], Action::NextPage, "]/n", "next page").footer(),
+    bind(&[ch('N')], Action::NextUnread, "N", "next unread thread, on any board").footer(),
     bind(&[ch('['), ch('p')], Action::PrevPage, "[/p", "previous page").footer(),
     bind(&[ESC, LEFT, ch('h')], Action::Back, "Esc", "back").footer(),
     bind(&[ch('q')], Action::Back, "q", "back"),
@@ -71,6 +73,12 @@ pub struct ThreadScreen {
     focus: Option<PostId>,
     /// After loading, scroll to the end (coming back from the next page).
     to_end: bool,
+    /// Opened through the unread flow and not loaded yet: the first load asks for the page
+    /// of the first unread post, and scrolls to it.
+    opening: bool,
+    /// The reader's read mark when the thread was opened, and the page it was opened at:
+    /// "new since your last visit" is drawn there, before the first post after the mark.
+    since: Option<(PostId, i64)>,
     /// Collapsed posts (content warning, muted word) the member chose to open.
     revealed: std::collections::HashSet<PostId>,
     /// The post that post actions (block, report, moderation) apply to.
@@ -126,12 +134,22 @@ impl ThreadScreen {
             width: 80,
             focus: None,
             to_end: false,
+            opening: false,
+            since: None,
             revealed: std::collections::HashSet::new(),
             selected: None,
             confirm_block: None,
             moderating: None,
             cw_label: String::new(),
             reporting: None,
+        }
+    }
+
+    /// The thread opened where the reader's unread posts begin (the end, once all is read).
+    pub fn unread(thread_id: ThreadId) -> ThreadScreen {
+        ThreadScreen {
+            opening: true,
+            ..ThreadScreen::new(thread_id)
         }
     }
 
@@ -148,9 +166,14 @@ impl ThreadScreen {
 
     /// Loads the page the screen is at.
     pub fn load(&self) -> Vec<Effect> {
+        let at = if self.opening {
+            PageAt::FirstUnread
+        } else {
+            PageAt::Offset(self.offset)
+        };
         vec![Effect::LoadThread {
             thread: self.thread_id,
-            at: PageAt::Offset(self.offset),
+            at,
         }]
     }
 
@@ -216,6 +239,9 @@ impl ThreadScreen {
             }
             (Action::PrevPage, _) if self.offset > 0 => {
                 self.go_page(self.offset - POSTS_PER_PAGE, false)
+            }
+            (Action::NextUnread, _) => {
+                Outcome::effects(vec![Effect::NextUnread(Some(self.thread_id))])
             }
             (Action::Reply | Action::Quote, _) => {
                 let Some(page) = &self.page else {
@@ -383,6 +409,12 @@ impl ThreadScreen {
             }
             (Action::Support, Some(post)) => Outcome::effects(vec![Effect::Support(post)]),
             (Action::History, Some(post)) => {
+                let staff = user.is_some_and(|u| u.is_staff());
+                if !staff && !self.selected_post().is_some_and(|p| p.mine) {
+                    return Outcome::status(crate::tui::Status::Info(
+                        "Only a post's author and the moderators see its edit history.".into(),
+                    ));
+                }
                 let screen = super::history::HistoryScreen::new(post);
                 let load = screen.load();
                 Outcome::nav(Nav::Push(Box::new(Screen::History(screen))), vec![load])
@@ -481,10 +513,22 @@ impl View for ThreadScreen {
         match loaded {
             Loaded::Done(_) => self.load(),
             Loaded::Thread(page) if page.id == self.thread_id => {
+                let opened = std::mem::take(&mut self.opening);
+                if opened {
+                    self.since = page.read_mark.map(|mark| (mark, page.offset));
+                }
                 self.offset = page.offset;
                 self.page = Some(page);
                 self.layout.take();
-                if let Some(post) = self.focus.take() {
+                if opened {
+                    // At the first unread post; at the end when everything was read.
+                    let lines = self.lines(self.width);
+                    match lines.iter().position(|l| matches!(l.1, Kind::Divider)) {
+                        Some(i) => self.scroll = i,
+                        None if self.since.is_some() => self.scroll = self.max_scroll(body),
+                        None => {}
+                    }
+                } else if let Some(post) = self.focus.take() {
                     let lines = self.lines(self.width);
                     if let Some(i) = lines.iter().position(|l| l.2 == Some(post)) {
                         self.scroll = i;
@@ -526,12 +570,16 @@ impl View for ThreadScreen {
         };
         // First row: the title and where this page is in the thread.
         let last = (page.offset + page.posts.len() as i64).min(page.post_count);
-        let pos = format!(
-            " posts {}-{} of {} ",
-            page.offset + 1,
-            last,
-            page.post_count
-        );
+        let pos = if page.posts.is_empty() {
+            " no posts to show ".to_string()
+        } else {
+            format!(
+                " posts {}-{} of {} ",
+                page.offset + 1,
+                last,
+                page.post_count
+            )
+        };
         let pw = widgets::width(&pos);
         let lock = if page.locked { "🔒 " } else { "" };
         let title = widgets::truncate(
@@ -585,6 +633,20 @@ impl View for ThreadScreen {
             return widgets::prompt(area, y, label, input, buf, theme);
         }
         self.render_lines(&lines, scroll, area, buf, theme);
+        if page.posts.is_empty() {
+            Paragraph::new(strings::THREAD_EMPTY)
+                .style(theme.dim())
+                .wrap(Wrap { trim: false })
+                .render(
+                    Rect {
+                        x: area.x + 1,
+                        y: area.y + 2,
+                        width: area.width.saturating_sub(2),
+                        height: area.height.saturating_sub(2),
+                    },
+                    buf,
+                );
+        }
         None
     }
 }

@@ -1,0 +1,78 @@
+//! The unread flow (DESIGN.md §4): where a member's unread posts begin in a thread, the next
+//! thread with posts they have not read, and marking a board or everything read. Counted as
+//! the unread counts are, over the posts the reader may see: a blocked member's post is never
+//! new, and an anonymous post counts like any other.
+
+use rusqlite::Connection;
+
+use super::Result;
+use super::visibility::{BOARD_READABLE, POST_SHOWN, Reader, THREAD_VISIBLE};
+use crate::domain::{BoardId, ThreadId};
+
+/// The reader's place in `thread`: how many of the posts they see there they have read (the
+/// index of the first unread one), and whether any is unread. None if they may not see it.
+pub fn place_in_thread(
+    c: &Connection,
+    reader: &Reader,
+    thread: ThreadId,
+) -> Result<Option<(i64, bool)>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {POST_SHOWN}
+                    AND p.id <= IFNULL(m.last_read_post_id, 0)),
+                EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND {POST_SHOWN}
+                    AND p.id > IFNULL(m.last_read_post_id, 0))
+           FROM threads t
+           LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = :reader
+          WHERE t.id = :thread AND {THREAD_VISIBLE}"
+    ))?;
+    let params = reader.bind(&stmt, &[(":thread", &thread)])?;
+    use rusqlite::OptionalExtension;
+    Ok(stmt
+        .query_row(&*params, |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// The first thread, other than `current`, with a post the reader may see and has not read:
+/// boards in their order, and within a board as its list shows them (pinned first, then the
+/// newest activity).
+pub fn next_thread(
+    c: &Connection,
+    reader: &Reader,
+    current: Option<ThreadId>,
+) -> Result<Option<ThreadId>> {
+    // `last_visible_id` (the newest visible post, kept by triggers) rules out every read
+    // thread cheaply; the exact check then counts only posts this reader may see.
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT t.id FROM threads t
+           JOIN boards b ON b.id = t.board_id
+           LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = :reader
+          WHERE {BOARD_READABLE} AND {THREAD_VISIBLE} AND t.id != :current
+            AND t.last_visible_id > IFNULL(m.last_read_post_id, 0)
+            AND EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND {POST_SHOWN}
+                          AND p.id > IFNULL(m.last_read_post_id, 0))
+          ORDER BY b.position, b.id, t.pinned DESC, t.last_visible_id DESC, t.id DESC
+          LIMIT 1"
+    ))?;
+    let current = current.map_or(0, |t| t.0);
+    let params = reader.bind(&stmt, &[(":current", &current)])?;
+    use rusqlite::OptionalExtension;
+    Ok(stmt.query_row(&*params, |r| r.get(0)).optional()?)
+}
+
+/// Marks every thread of `board` (or of every board the reader may read) read up to its
+/// newest post. Returns how many threads had anything unread.
+pub fn mark_all_read(c: &Connection, reader: &Reader, board: Option<BoardId>) -> Result<usize> {
+    let board = board.map_or(0, |b| b.0);
+    let mut stmt = c.prepare_cached(&format!(
+        "INSERT INTO read_marks (user_id, thread_id, last_read_post_id)
+         SELECT :reader, t.id, t.last_visible_id FROM threads t
+           JOIN boards b ON b.id = t.board_id
+           LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = :reader
+          WHERE {BOARD_READABLE} AND (:board = 0 OR t.board_id = :board)
+            AND t.last_visible_id > IFNULL(m.last_read_post_id, 0)
+         ON CONFLICT (user_id, thread_id) DO UPDATE
+            SET last_read_post_id = max(last_read_post_id, excluded.last_read_post_id)"
+    ))?;
+    let params = reader.bind(&stmt, &[(":board", &board)])?;
+    Ok(stmt.execute(&*params)?)
+}

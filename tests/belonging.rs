@@ -1,0 +1,265 @@
+//! Reading and belonging through real SSH sessions: what a member meets on a narrow terminal
+//! when a screen has nothing to show, and what a sysop meets at the console.
+
+use super::util::{self, Member, TestServer, keys, new_key};
+
+/// At 40×12: `E` on another member's post says who may see an edit history instead of opening
+/// an empty "Loading…" screen; reporting from a conversation writes inside the message box,
+/// leaving its border whole; and a thread whose only post a moderator hid says so instead of
+/// "posts 1-0 of 0".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_40x12_a_thread_and_a_conversation_say_plainly_what_they_cannot_show() {
+    let dir = util::data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    config.posting.trusted_after_days = 0;
+    config.posting.trusted_after_threads_read = 0;
+    let server = TestServer::start_with(config).await;
+    let mod_key = util::add_user(dir.path(), "calm_mod", "moderator");
+    let mut alder = Member::sign_up(server.addr, &new_key(), "alder").await;
+    alder.post_thread("Only one post", "words to hide").await;
+
+    let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
+    birch.resize(40, 12).await;
+    birch.send(keys::ENTER).await;
+    birch.wait_for("Only one post").await;
+    birch.send(keys::ENTER).await;
+    birch.wait_for("words to hide").await;
+    birch.send(keys::TAB).await;
+    birch.send(b"E").await;
+    let screen = birch
+        .wait_until(
+            |s| util::flat(s).contains("the moderators see its edit history"),
+            "why there is no history",
+        )
+        .await;
+    assert!(
+        !screen.contains("Edit history") && !screen.contains("Loading"),
+        "{screen}"
+    );
+
+    // A conversation with the post's author; reporting them is written in the box.
+    birch.send(b"w").await;
+    birch.wait_for("Ctrl-S sends").await;
+    birch.send(keys::ESC).await;
+    birch.wait_for("w to write").await;
+    birch.send(b"F").await;
+    let screen = birch.wait_for("Enter sends · Esc").await;
+    let rows: Vec<&str> = screen.lines().collect();
+    let bottom = rows
+        .iter()
+        .rposition(|r| r.trim_start().starts_with('└'))
+        .unwrap_or_else(|| panic!("the box's bottom border:\n{screen}"));
+    assert!(
+        rows[bottom].trim_end().ends_with('┘') && !rows[bottom].contains("Report"),
+        "the border is whole:\n{screen}"
+    );
+    assert!(
+        util::flat(&rows[..bottom].join("\n")).contains("Report this member as"),
+        "the question is inside the box:\n{screen}"
+    );
+    birch.send(b"just checking").await;
+    birch.wait_for("just checking").await;
+    birch.send(keys::ESC).await;
+    birch
+        .wait_until(|s| !s.contains("Report this"), "the report closed")
+        .await;
+    birch.send(keys::ESC).await;
+    birch.wait_for("words to hide").await;
+
+    // A moderator hides the only post; the member's open thread says there is nothing to show.
+    let mut moderator = Member::connect(server.addr, &mod_key, 100, 30).await;
+    moderator.wait_for("Small wins").await;
+    moderator.send(keys::ENTER).await;
+    moderator.wait_for("Only one post").await;
+    moderator.send(keys::ENTER).await;
+    moderator.wait_for("words to hide").await;
+    moderator.send(keys::TAB).await;
+    moderator.send(b"H").await;
+    moderator.wait_for("Reason for hiding").await;
+    moderator.send(b"off topic\r").await;
+    let screen = birch
+        .wait_until(
+            |s| util::flat(s).contains("There are no posts here to show"),
+            "the empty thread",
+        )
+        .await;
+    assert!(
+        screen.contains("no posts to show") && !screen.contains("1-0"),
+        "{screen}"
+    );
+    assert!(!screen.contains("words to hide"), "{screen}");
+
+    // The moderator's audit filter that matches nothing says so.
+    moderator.send(keys::ESC).await;
+    moderator.send(keys::ESC).await;
+    moderator.wait_for("Small wins").await;
+    moderator.send(b"m").await;
+    moderator.send(b"l").await;
+    moderator.wait_for("Actor").await;
+    moderator.send(b"/").await;
+    moderator.wait_for("Filter (actor:H").await;
+    moderator.send(b"action:nothing_like_this\r").await;
+    moderator.wait_for("Nothing matches this filter").await;
+
+    alder.disconnect().await;
+    birch.disconnect().await;
+    moderator.disconnect().await;
+    server.stop().await;
+}
+
+/// `bbs console` pointed at a directory with no board refuses and says why, creating nothing;
+/// `--new` is how a new board is started there.
+#[test]
+fn the_console_refuses_a_data_dir_with_no_board() {
+    let dir = util::data_dir();
+    let (code, out, err) = util::bbs(&[
+        util::os("console"),
+        util::os("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("there is no board in") && err.contains("--new"),
+        "{err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert!(left.is_empty(), "nothing created: {left:?}");
+}
+
+/// The unread flow at 40×12: a thread opens at the first post the member has not read, under
+/// "New since your last visit", on whichever page that is; `N` walks to the next unread
+/// thread on another board; `M` twice on the board list marks everything read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_opens_where_the_member_left_off_and_n_walks_to_the_next_unread_one() {
+    use haven::domain::{Draft, DraftPlace};
+    let dir = util::data_dir();
+    let server = TestServer::start_with(util::unlimited(dir.path())).await;
+    util::add_user(dir.path(), "alder", "member");
+    let service = &server.service;
+    let alder = service
+        .user(service.member_id("alder").expect("alder"))
+        .expect("user")
+        .expect("alder exists");
+    let board = |slug: &str| {
+        service
+            .boards(&alder)
+            .expect("boards")
+            .into_iter()
+            .find(|b| b.slug == slug)
+            .expect("board")
+            .id
+    };
+    let (welcome, wins) = (board("welcome"), board("wins"));
+    let post = |place, title: &str, body: String| {
+        service
+            .post(
+                &alder,
+                place,
+                &Draft {
+                    title: title.into(),
+                    body,
+                    ..Draft::default()
+                },
+            )
+            .expect("post")
+    };
+    let talk = post(
+        DraftPlace::NewThread(welcome),
+        "Long talk",
+        "post number 0".into(),
+    )
+    .thread;
+    for i in 1..22 {
+        post(
+            DraftPlace::Reply(welcome, talk),
+            "",
+            format!("post number {i}"),
+        );
+    }
+
+    // Birch reads the first page (posts 0-19) and goes back to the list.
+    let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
+    birch.resize(40, 12).await;
+    birch.send(keys::ENTER).await;
+    birch.wait_for("Long talk").await;
+    birch.send(keys::ENTER).await;
+    let screen = birch.wait_for("post number 0").await;
+    assert!(
+        !screen.contains("New since"),
+        "a first visit has no divider:\n{screen}"
+    );
+    birch.send(keys::ESC).await;
+    birch.wait_for("Long talk").await;
+    for i in 22..26 {
+        post(
+            DraftPlace::Reply(welcome, talk),
+            "",
+            format!("post number {i}"),
+        );
+    }
+    birch.send(b"r").await;
+    birch.wait_for("6 new").await;
+
+    // Opening it again lands on page two, at post 20, the first birch has not seen.
+    birch.send(keys::ENTER).await;
+    let screen = birch
+        .wait_until(|s| s.contains("New since your last visit"), "the divider")
+        .await;
+    let rows: Vec<&str> = screen.lines().collect();
+    let divider = rows
+        .iter()
+        .position(|r| r.contains("New since your last visit"))
+        .expect("divider row");
+    assert_eq!(
+        divider, 2,
+        "the divider is at the top of the text:\n{screen}"
+    );
+    assert!(
+        rows[1].contains("posts 21-26 of 26") && screen.contains("post number 20"),
+        "{screen}"
+    );
+    assert!(!screen.contains("post number 19"), "{screen}");
+
+    // N: the next unread thread, on another board; then nothing is left.
+    post(
+        DraftPlace::NewThread(wins),
+        "Elsewhere",
+        "a small win".into(),
+    );
+    birch.send(b"N").await;
+    birch.wait_for("a small win").await;
+    birch.send(b"N").await;
+    birch
+        .wait_until(
+            |s| util::flat(s).contains("Nothing unread"),
+            "nothing left unread",
+        )
+        .await;
+
+    // M twice on the board list marks everything read.
+    post(DraftPlace::Reply(welcome, talk), "", "one more".into());
+    birch.send(keys::ESC).await;
+    birch.send(keys::ESC).await;
+    birch.wait_for("Small wins").await;
+    birch.send(b"M").await;
+    birch
+        .wait_until(|s| util::flat(s).contains("M again"), "the question")
+        .await;
+    birch.send(b"M").await;
+    birch
+        .wait_until(
+            |s| util::flat(s).contains("Marked 1 thread read"),
+            "marked read",
+        )
+        .await;
+    birch.send(b"N").await;
+    birch
+        .wait_until(
+            |s| util::flat(s).contains("Nothing unread"),
+            "nothing left unread",
+        )
+        .await;
+    birch.disconnect().await;
+    server.stop().await;
+}
