@@ -39,6 +39,8 @@ pub struct Assets {
     pub guidelines: Document,
     pub privacy: Document,
     pub resources: std::sync::Arc<str>,
+    /// "Staying safe here", readable from Help, Help now and settings.
+    pub safety: std::sync::Arc<str>,
 }
 
 impl Assets {
@@ -58,6 +60,10 @@ impl Assets {
                 include_str!("../assets/resources.md"),
             ))
             .into(),
+            safety: crate::sanitize::multiline(
+                read("safety.md", include_str!("../assets/safety.md")).trim(),
+            )
+            .into(),
         }
     }
 }
@@ -65,5 +71,52 @@ impl Assets {
 impl Default for Assets {
     fn default() -> Self {
         Assets::load(Path::new("/nonexistent"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_privacy_policy_members_accept_covers_what_the_readme_promises() {
+        let a = Assets::default();
+        let policy = a.privacy.text.to_lowercase();
+        for topic in [
+            "ip address",
+            "private message",
+            "encrypted",
+            "audit",
+            "180 days",
+            "anonymous",
+            "unmask",
+            "second moderator",
+            "moderators see",
+            "sysops",
+            "export",
+            "erase",
+            "confidentiality",
+            "report",
+        ] {
+            assert!(
+                policy.contains(topic),
+                "the policy says nothing of {topic:?}"
+            );
+        }
+        assert!(a.privacy.version >= 2, "a changed policy is accepted again");
+    }
+
+    #[test]
+    fn staying_safe_says_staff_never_ask_for_codes_or_keys() {
+        let safety = Assets::default().safety.to_lowercase();
+        for topic in [
+            "pseudonym",
+            "recovery codes",
+            "private key",
+            "impersonation",
+            "report",
+        ] {
+            assert!(safety.contains(topic), "{topic:?}");
+        }
     }
 }

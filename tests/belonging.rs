@@ -263,3 +263,49 @@ async fn a_thread_opens_where_the_member_left_off_and_n_walks_to_the_next_unread
     birch.disconnect().await;
     server.stop().await;
 }
+
+/// What a member was told can be read again at any time, at 40×12: the guidelines and the
+/// privacy policy from settings, and "Staying safe here" from settings and from Help now.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_documents_a_member_accepted_can_be_read_again_at_40x12() {
+    let dir = util::data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let mut m = Member::sign_up(server.addr, &new_key(), "reader").await;
+    m.resize(40, 12).await;
+    m.wait_for("Small wins").await;
+    m.send(b"s").await;
+    m.wait_for("Settings").await;
+    m.send(b"p").await;
+    m.wait_for("Privacy policy").await;
+    // Read to its end: what the policy says of a breach is its last part.
+    m.send(b"G").await;
+    m.wait_until(
+        |s| util::flat(s).contains("If confidentiality is broken"),
+        "the end of the policy",
+    )
+    .await;
+    m.send(keys::ESC).await;
+    m.wait_for("Settings").await;
+    m.send(b"n").await;
+    m.wait_for("Be kind").await;
+    m.send(keys::ESC).await;
+    m.send(b"s").await;
+    m.wait_for("Staying safe here").await;
+    m.send(keys::ESC).await;
+    m.send(keys::ESC).await;
+    m.wait_for("Small wins").await;
+    m.send(keys::F1).await;
+    m.wait_for("Help now").await;
+    m.send(b"s").await;
+    m.wait_for("Staying safe here").await;
+    m.send(b"G").await;
+    m.wait_until(
+        |s| util::flat(s).contains("leaves at once"),
+        "the end of the page",
+    )
+    .await;
+    m.send(keys::ESC).await;
+    m.wait_for("Small wins").await;
+    m.disconnect().await;
+    server.stop().await;
+}

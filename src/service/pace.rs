@@ -67,12 +67,23 @@ impl Service {
             return Err(slow(p.new_member_thread_interval - (now - t)));
         }
         if new_member && now - author.created_at < 86_400 {
-            let (threads, replies) = self
-                .store
-                .read(|c| store::pace::counts_since(c, author.id, author.created_at))?;
+            let since = author.created_at;
             let over = match place {
-                DraftPlace::NewThread(_) => threads >= p.first_day_threads,
-                DraftPlace::Reply(..) => replies >= p.first_day_replies,
+                DraftPlace::NewThread(_) => {
+                    let cap = p.first_day_threads;
+                    self.store
+                        .read(|c| store::pace::threads_since(c, author.id, since, cap))?
+                        >= cap
+                }
+                DraftPlace::Reply(..) => self.store.read(|c| {
+                    // Replies are posts that open no thread: counted up to the limit.
+                    let threads = store::pace::threads_since(c, author.id, since, -1)?;
+                    let cap = threads + p.first_day_replies;
+                    Ok(
+                        store::pace::posts_since(c, author.id, since, cap)? - threads
+                            >= p.first_day_replies,
+                    )
+                })?,
             };
             if over {
                 return Err(ServiceError::SlowDown(

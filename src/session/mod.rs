@@ -193,6 +193,7 @@ pub fn texts(service: &Service, signing_up: bool) -> Texts {
         guidelines: assets.guidelines.text.clone(),
         privacy: assets.privacy.text.clone(),
         resources: assets.resources.clone(),
+        safety: assets.safety.clone(),
         claim_pending: signing_up && service.claim_pending().unwrap_or(false),
         invite_required: service.config().registration == crate::config::RegistrationMode::Invite,
         cw_suggest: service.config().watched.cw_suggest.clone(),

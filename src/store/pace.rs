@@ -16,15 +16,23 @@ pub fn last_post_and_thread(c: &Connection, author: UserId) -> Result<(Option<i6
     Ok((post, thread))
 }
 
-/// Threads started and replies written since `since`.
-pub fn counts_since(c: &Connection, author: UserId, since: i64) -> Result<(i64, i64)> {
-    let threads: i64 = c
-        .prepare_cached("SELECT count(*) FROM threads WHERE author_id = ?1 AND created_at >= ?2")?
-        .query_row(params![author, since], |r| r.get(0))?;
-    let posts: i64 = c
-        .prepare_cached("SELECT count(*) FROM posts WHERE author_id = ?1 AND created_at >= ?2")?
-        .query_row(params![author, since], |r| r.get(0))?;
-    Ok((threads, posts - threads))
+/// Threads the member started since `since`, counted up to `cap` (negative: all). A limit
+/// needs only to know whether it is reached, so a check costs the limit, not the history.
+pub fn threads_since(c: &Connection, author: UserId, since: i64, cap: i64) -> Result<i64> {
+    Ok(c.prepare_cached(
+        "SELECT count(*) FROM (SELECT 1 FROM threads
+                                    WHERE author_id = ?1 AND created_at >= ?2 LIMIT ?3)",
+    )?
+    .query_row(params![author, since, cap], |r| r.get(0))?)
+}
+
+/// Posts (opening posts included) the member wrote since `since`, counted up to `cap`.
+pub fn posts_since(c: &Connection, author: UserId, since: i64, cap: i64) -> Result<i64> {
+    Ok(c.prepare_cached(
+        "SELECT count(*) FROM (SELECT 1 FROM posts
+                                    WHERE author_id = ?1 AND created_at >= ?2 LIMIT ?3)",
+    )?
+    .query_row(params![author, since, cap], |r| r.get(0))?)
 }
 
 /// True when the member posted exactly this text since `since`.

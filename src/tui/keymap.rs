@@ -100,6 +100,9 @@ pub enum Action {
     CycleTrust,
     NextUnread,
     MarkRead,
+    ReadGuidelines,
+    ReadPrivacy,
+    StayingSafe,
 }
 
 /// Which table applies.

@@ -93,6 +93,8 @@ pub struct Texts {
     pub guidelines: std::sync::Arc<str>,
     pub privacy: std::sync::Arc<str>,
     pub resources: std::sync::Arc<str>,
+    /// "Staying safe here": pseudonyms, what staff never ask, impersonation, reporting.
+    pub safety: std::sync::Arc<str>,
     /// Whether sign-up offers the sysop claim field.
     pub claim_pending: bool,
     /// Whether joining needs an invite code.
@@ -481,6 +483,17 @@ impl App {
         };
         if close {
             self.overlay = None;
+            return vec![];
+        }
+        // From Help and Help now, `s` opens "Staying safe here".
+        if matches!(overlay, Overlay::HelpNow | Overlay::Help)
+            && key.code == KeyCode::Char('s')
+            && key.modifiers.is_empty()
+        {
+            self.overlay = None;
+            let page = screens::document::DocumentScreen::new(screens::document::Doc::Safety);
+            let old = std::mem::replace(&mut self.screen, Screen::Document(page));
+            self.stack.push(old);
             return vec![];
         }
         // From Help now, `e` opens the member's safety plan.

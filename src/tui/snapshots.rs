@@ -97,15 +97,15 @@ fn help_at_40x12_scrolls_and_says_how() {
         "
  Haven · Boards                   river
 ┌ Keys on this screen ─────────────────┐
+│           N  next unread thread      │
+│           M  mark everything read    │
 │           o  who's online            │
 │           /  search                  │
 │           a  notifications           │
 │           i  messages                │
 │           s  settings                │
-│       Enter  open                    │
-│           r  refresh                 │
-│↑↓ PgDn read on · Esc close           │
-└ 1-7 of 20 ↑↓ ────────────────────────┘
+│↑↓ PgDn · s staying safe · Esc close  │
+└ 1-7 of 22 ↑↓ ────────────────────────┘
  i messages · ? help · F1/! help now",
     );
 }
@@ -119,14 +119,14 @@ fn help_now_at_40x12_shows_the_safety_plan_and_quick_exit() {
         &screen,
         "
  Haven · Boards                   river
-▸ Welcome             3 threads · 1 new
 ┌ Help now ────────────────────────────┐
 │                                      │
 │My safety plan (only you can see it)  │
 │  You have not written one yet: e     │
 │writes it.                            │
 │↑↓ PgDn read on · e edit my safety    │
-│plan · Esc close · Ctrl-Q quick exit  │
+│plan · s staying safe here · Esc close│
+│· Ctrl-Q quick exit                   │
 └──────────────────────────────────────┘
 
  i messages · ? help · F1/! help now",
@@ -207,13 +207,13 @@ fn the_guidelines_at_40x12_page_to_their_end_stop_there_and_always_say_how_to_ac
     let mut app = joining(&rules.join("\n"), 40, 12);
     let first = snapshot(&mut app, 40, 12);
     assert!(
-        first.contains("Rule 1.") && first.contains("a accepts"),
+        first.contains("Rule 1.") && first.contains("a I accept"),
         "{first}"
     );
     key(&mut app, KeyCode::PageDown);
     let paged = snapshot(&mut app, 40, 12);
     assert!(
-        !paged.contains("Rule 1.\n") && paged.contains("Rule 9."),
+        !paged.contains("Rule 1.") && paged.contains("Rule 9."),
         "{paged}"
     );
     for _ in 0..30 {
@@ -221,7 +221,7 @@ fn the_guidelines_at_40x12_page_to_their_end_stop_there_and_always_say_how_to_ac
     }
     let end = snapshot(&mut app, 40, 12);
     assert!(
-        end.contains("Rule 40.") && end.contains("a accepts"),
+        end.contains("Rule 40.") && end.contains("Press a to accept") && end.contains("a I accept"),
         "{end}"
     );
     // At the end the text still fills the screen: it never scrolls into emptiness.

@@ -29,7 +29,7 @@ pub const HANDLE_CONFIRM_KEYS: &str = "Enter joins · any other key goes back to
 pub const CLAIM_PROMPT: &str =
     "Sysop claim code (only if you were given one; otherwise leave empty)";
 pub const HELP_TITLE: &str = "Keys on this screen";
-pub const HELP_CLOSE: &str = "↑↓ PgDn read on · Esc close";
+pub const HELP_CLOSE: &str = "↑↓ PgDn · s staying safe · Esc close";
 pub const HELP_NOW_TITLE: &str = "Help now";
 pub const RESTARTING: &str =
     "The board is restarting. Your draft is saved. Please reconnect in a minute.";
@@ -41,8 +41,9 @@ pub const CODES_INTRO: &str = "If you ever lose your SSH key, one of these codes
 pub const INVITE_PROMPT: &str = "Invite code (joining here needs one from a moderator)";
 pub const PENDING_NOTICE: &str = "Your account is waiting for a moderator's approval. Until then you can read the welcome board.";
 pub const HELP_NOW_KEYS: &str =
-    "↑↓ PgDn read on · e edit my safety plan · Esc close · Ctrl-Q quick exit";
-pub const HELP_NOW_KEYS_VISITOR: &str = "↑↓ PgDn read on · Esc close · Ctrl-Q quick exit";
+    "↑↓ PgDn read on · e edit my safety plan · s staying safe here · Esc close · Ctrl-Q quick exit";
+pub const HELP_NOW_KEYS_VISITOR: &str =
+    "↑↓ PgDn read on · s staying safe here · Esc close · Ctrl-Q quick exit";
 pub const PLAN_HEADING: &str = "My safety plan (only you can see it)";
 pub const PLAN_NONE: &str = "  You have not written one yet: e writes it.";
 

@@ -15,13 +15,7 @@ use crate::tui::{Effect, Loaded, Theme, strings, widgets};
 
 /// This screen's keys, in the order help lists them.
 pub const KEYS: &[Binding] = &[
-    bind(
-        &[ch('N')],
-        Action::NextUnread,
-        "N",
-        "next unread thread, on any board",
-    )
-    .footer(),
+    bind(&[ch('N')], Action::NextUnread, "N", "next unread thread"),
     bind(&[ch('M')], Action::MarkRead, "M", "mark everything read"),
     bind(&[ch('o')], Action::Online, "o", "who's online"),
     bind(&[ch('/')], Action::Search, "/", "search"),

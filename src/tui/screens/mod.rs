@@ -7,6 +7,7 @@ pub mod audit;
 pub mod boards;
 pub mod compose;
 pub mod conversation;
+pub mod document;
 pub mod history;
 pub mod inbox;
 pub mod manage_boards;
@@ -106,6 +107,7 @@ pub enum Screen {
     Search(search::SearchScreen),
     Online(online::OnlineScreen),
     Profile(profile::ProfileScreen),
+    Document(document::DocumentScreen),
 }
 
 /// What every screen does, implemented in each screen's own file: its keys' context, its
@@ -166,6 +168,7 @@ impl Screen {
             Screen::Activity(s) => s,
             Screen::Search(s) => s,
             Screen::Online(s) => s,
+            Screen::Document(s) => s,
             Screen::Profile(s) => s,
         }
     }
@@ -193,6 +196,7 @@ impl Screen {
             Screen::Activity(s) => s,
             Screen::Search(s) => s,
             Screen::Online(s) => s,
+            Screen::Document(s) => s,
             Screen::Profile(s) => s,
         }
     }
@@ -277,9 +281,6 @@ pub struct Reading {
     shown: std::cell::Cell<(usize, usize)>,
 }
 
-/// The keys at the foot of a document to accept, always in view.
-pub const READING_KEYS: &str = "a accepts · q leaves · ↑↓ PgDn Space read on";
-
 impl Reading {
     /// A scrolling key (↑↓ j k, PgUp PgDn Space b, Home End g G); false when it is not one.
     pub fn key(&mut self, key: &KeyEvent) -> bool {
@@ -292,7 +293,7 @@ impl Reading {
         self.scroll = widgets::Scroll::default();
     }
 
-    /// Draws the introduction and the text, scrolled, with how to accept below them.
+    /// Draws the introduction and the text, scrolled, with where the reader is below them.
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme, intro: &str, text: &str) {
         use widgets::Tone;
         let mut lines = vec![
@@ -300,10 +301,10 @@ impl Reading {
             (String::new(), Tone::Plain),
         ];
         lines.extend(text.lines().map(|l| (l.to_string(), Tone::Plain)));
-        let foot = [
-            (String::new(), Tone::Plain),
-            (READING_KEYS.to_string(), Tone::Key),
-        ];
+        lines.push((String::new(), Tone::Plain));
+        lines.push(("Press a to accept, q to leave.".to_string(), Tone::Key));
+        // The footer says how to accept or leave; the mark below the text, where it is.
+        let foot: [(String, Tone); 0] = [];
         let inner = Rect {
             x: area.x + 1,
             width: area.width.saturating_sub(2),

@@ -31,6 +31,14 @@ pub const KEYS: &[Binding] = &[
         "show me in who's online / invisible",
     ),
     bind(&[ch('r')], Action::MyRecord, "r", "my record"),
+    bind(
+        &[ch('n')],
+        Action::ReadGuidelines,
+        "n",
+        "the community guidelines",
+    ),
+    bind(&[ch('p')], Action::ReadPrivacy, "p", "the privacy policy"),
+    bind(&[ch('s')], Action::StayingSafe, "s", "staying safe here"),
     bind(&[ch('u')], Action::Unblock, "u", "unblock someone"),
     bind(&[ch('w')], Action::MutedWords, "w", "muted words").footer(),
     bind(&[ch('x')], Action::DeleteAccount, "x", "delete account"),
@@ -245,6 +253,18 @@ impl View for SettingsScreen {
                 Outcome::status(Status::Error(
                     "New codes replace all your old ones. Press c again to make them.".into(),
                 ))
+            }
+            Action::ReadGuidelines | Action::ReadPrivacy | Action::StayingSafe => {
+                use super::document::{Doc, DocumentScreen};
+                let doc = match action {
+                    Action::ReadGuidelines => Doc::Guidelines,
+                    Action::ReadPrivacy => Doc::Privacy,
+                    _ => Doc::Safety,
+                };
+                Outcome::nav(
+                    Nav::Push(Box::new(Screen::Document(DocumentScreen::new(doc)))),
+                    vec![],
+                )
             }
             Action::MyRecord => Outcome::nav(
                 Nav::Push(Box::new(Screen::Record(super::record::RecordScreen::new()))),

@@ -320,26 +320,32 @@ impl View for SignUpScreen {
             }
             Step::Handle | Step::Recover => {
                 let w = area.width.saturating_sub(2);
-                let mut y = area.y + 1;
                 let (intro, rules) = if self.step == Step::Recover {
                     (strings::RECOVER_PROMPT, "")
                 } else {
                     (strings::HANDLE_PROMPT, strings::HANDLE_RULES)
                 };
-                Paragraph::new(intro).wrap(Wrap { trim: true }).render(
-                    Rect {
-                        x: area.x + 1,
-                        y,
-                        width: w,
-                        height: 3,
-                    },
-                    buf,
-                );
-                y += 3;
-                buf.set_stringn(area.x + 1, y, rules, w as usize, theme.dim());
-                y += 2;
-                let mut cursor = None;
-                let focused = self.focused();
+                // The form as rows; on a short terminal the blank rows go first, then the
+                // introduction, so every field and its hint stay on screen.
+                enum Row<'a> {
+                    Blank,
+                    Intro(String),
+                    Dim(String),
+                    Field(Field, &'a str, &'a LineInput),
+                }
+                let wrap = |t: &str| {
+                    textwrap::wrap(t, (w as usize).max(10))
+                        .into_iter()
+                        .map(|l| l.into_owned())
+                        .collect::<Vec<_>>()
+                };
+                let mut rows = vec![Row::Blank];
+                rows.extend(wrap(intro).into_iter().map(Row::Intro));
+                rows.push(Row::Blank);
+                if !rules.is_empty() {
+                    rows.extend(wrap(rules).into_iter().map(Row::Dim));
+                    rows.push(Row::Blank);
+                }
                 for field in self.fields() {
                     let (label, input, hint) = match field {
                         Field::Handle => ("Handle ", &self.handle, None),
@@ -348,24 +354,47 @@ impl View for SignUpScreen {
                         Field::RecoveryCode => ("Code   ", &self.code, None),
                     };
                     if let Some(hint) = hint {
-                        buf.set_stringn(area.x + 1, y, hint, w as usize, theme.dim());
-                        y += 1;
+                        rows.extend(wrap(hint).into_iter().map(Row::Dim));
                     }
-                    buf.set_string(area.x + 1, y, label, theme.field(field == focused));
-                    let c = input.render(
-                        Rect {
-                            x: area.x + 8,
-                            y,
-                            width: w.saturating_sub(8).min(30),
-                            height: 1,
-                        },
-                        buf,
-                        theme.text(),
-                    );
-                    if field == focused {
-                        cursor = c;
+                    rows.push(Row::Field(field, label, input));
+                    rows.push(Row::Blank);
+                }
+                let room = area.height as usize;
+                if rows.len() > room {
+                    rows.retain(|r| !matches!(r, Row::Blank));
+                }
+                if rows.len() > room {
+                    rows.retain(|r| !matches!(r, Row::Intro(_)));
+                }
+                let mut cursor = None;
+                let focused = self.focused();
+                for (i, row) in rows.iter().enumerate().take(room) {
+                    let y = area.y + i as u16;
+                    match row {
+                        Row::Blank => {}
+                        Row::Intro(t) => {
+                            buf.set_stringn(area.x + 1, y, t, w as usize, theme.text());
+                        }
+                        Row::Dim(t) => {
+                            buf.set_stringn(area.x + 1, y, t, w as usize, theme.dim());
+                        }
+                        Row::Field(field, label, input) => {
+                            buf.set_string(area.x + 1, y, label, theme.field(*field == focused));
+                            let c = input.render(
+                                Rect {
+                                    x: area.x + 8,
+                                    y,
+                                    width: w.saturating_sub(8).min(30),
+                                    height: 1,
+                                },
+                                buf,
+                                theme.text(),
+                            );
+                            if *field == focused {
+                                cursor = c;
+                            }
+                        }
                     }
-                    y += 2;
                 }
                 if self.busy { None } else { cursor }
             }

@@ -18,13 +18,7 @@ use crate::tui::{Effect, Loaded, Theme, strings, widgets};
 pub const KEYS: &[Binding] = &[
     bind(&[ENTER, RIGHT, ch('l')], Action::Open, "Enter", "open").footer(),
     bind(&[ch('c')], Action::NewThread, "c", "new thread").footer(),
-    bind(
-        &[ch('N')],
-        Action::NextUnread,
-        "N",
-        "next unread thread, on any board",
-    )
-    .footer(),
+    bind(&[ch('N')], Action::NextUnread, "N", "next unread thread").footer(),
     bind(&[ch('M')], Action::MarkRead, "M", "mark this board read"),
     bind(&[ch('r')], Action::Refresh, "r", "refresh"),
     bind(&[ESC, LEFT, ch('h')], Action::Back, "Esc", "back").footer(),

@@ -52,7 +52,7 @@ pub const KEYS: &[Binding] = &[
     bind(&[ch('v')], Action::Reveal, "v", "show a hidden post").footer(),
     bind(&[ch('r')], Action::Reply, "r", "reply").footer(),
     bind(&[ch(']'), ch('n')], Action::NextPage, "]/n", "next page").footer(),
-    bind(&[ch('N')], Action::NextUnread, "N", "next unread thread, on any board").footer(),
+    bind(&[ch('N')], Action::NextUnread, "N", "next unread thread"),
     bind(&[ch('['), ch('p')], Action::PrevPage, "[/p", "previous page").footer(),
     bind(&[ESC, LEFT, ch('h')], Action::Back, "Esc", "back").footer(),
     bind(&[ch('q')], Action::Back, "q", "back"),
