@@ -280,7 +280,7 @@ async fn the_documents_a_member_accepted_can_be_read_again_at_40x12() {
     // Read to its end: what the policy says of a breach is its last part.
     m.send(b"G").await;
     m.wait_until(
-        |s| util::flat(s).contains("If confidentiality is broken"),
+        |s| util::flat(s).contains("if the server itself was breached"),
         "the end of the policy",
     )
     .await;

@@ -27,7 +27,10 @@ impl Service {
     /// nothing the member wrote is lost.
     pub fn post(&self, author: &User, place: DraftPlace, draft: &Draft) -> Result<Posted> {
         let posted = self.post_draft(author, place, draft);
-        if posted.is_err()
+        // A refused post's draft is saved; when the database itself failed (busy, full), saving
+        // would fail the same way after as long a wait, and the composer keeps the text.
+        if let Err(e) = &posted
+            && !matches!(e, ServiceError::Store(_))
             && let Err(e) = self.save_draft(author, place, draft)
         {
             tracing::warn!(error = %e, "keeping the draft of a refused post failed");

@@ -45,6 +45,14 @@ async fn next_event(
     }
 }
 
+/// The next input: the one held back behind a storm of resizes first, then the channel's.
+async fn next_input(held: &mut Option<Input>, input: &mut mpsc::Receiver<Input>) -> Option<Input> {
+    match held.take() {
+        Some(i) => Some(i),
+        None => input.recv().await,
+    }
+}
+
 /// Re-checks this session's member after an event about them, or after events were missed
 /// (a ban, a revoked key, a role change, a moderator's message), whichever process made the
 /// change. What to tell the App, if anything; `Err` holds why the session must end.
@@ -312,6 +320,8 @@ pub async fn run<O: Output>(
         return Ending::Stalled;
     }
     let mut last_input = Instant::now();
+    // What came right behind a storm of resizes: it is handled next, never dropped.
+    let mut held: Option<Input> = None;
     let mut frame_dropped = false;
     // When a list on screen that changed elsewhere is reloaded (see `App::take_reload_soon`).
     let mut reload_at: Option<Instant> = None;
@@ -348,7 +358,7 @@ pub async fn run<O: Output>(
                 msgs.push(Msg::ShuttingDown);
                 ending = Ending::Shutdown;
             }
-            received = input.recv() => match received {
+            received = next_input(&mut held, &mut input) => match received {
                 Some(Input::Data(data)) => {
                     last_input = Instant::now();
                     if std::mem::take(&mut list_stale) {
@@ -360,8 +370,12 @@ pub async fn run<O: Output>(
                 Some(Input::Resize(w, h)) => {
                     // Coalesce a storm of resizes: only the last size is drawn.
                     let (mut w, mut h) = (w, h);
-                    while let Ok(Input::Resize(w2, h2)) = input.try_recv() {
-                        (w, h) = (w2, h2);
+                    loop {
+                        match input.try_recv() {
+                            Ok(Input::Resize(w2, h2)) => (w, h) = (w2, h2),
+                            Ok(other) => { held = Some(other); break; }
+                            Err(_) => break,
+                        }
                     }
                     terminal = (w, h);
                     (width, height) = share.fit(w, h);

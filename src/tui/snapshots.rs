@@ -119,14 +119,14 @@ fn help_now_at_40x12_shows_the_safety_plan_and_quick_exit() {
         &screen,
         "
  Haven · Boards                   river
+▸ Welcome             3 threads · 1 new
 ┌ Help now ────────────────────────────┐
 │                                      │
 │My safety plan (only you can see it)  │
 │  You have not written one yet: e     │
 │writes it.                            │
-│↑↓ PgDn read on · e edit my safety    │
-│plan · s staying safe here · Esc close│
-│· Ctrl-Q quick exit                   │
+│e edit my safety plan · s staying safe│
+│· Esc close · Ctrl-Q quick exit       │
 └──────────────────────────────────────┘
 
  i messages · ? help · F1/! help now",

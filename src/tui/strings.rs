@@ -40,10 +40,10 @@ pub const CODES_TITLE: &str = "Your recovery codes";
 pub const CODES_INTRO: &str = "If you ever lose your SSH key, one of these codes lets a new key into your account. Each works once. Write them down or keep them in a password manager now: they will not be shown again.";
 pub const INVITE_PROMPT: &str = "Invite code (joining here needs one from a moderator)";
 pub const PENDING_NOTICE: &str = "Your account is waiting for a moderator's approval. Until then you can read the welcome board.";
+/// Help now's keys; ↑↓ scrolling is said on its border when the text does not fit.
 pub const HELP_NOW_KEYS: &str =
-    "↑↓ PgDn read on · e edit my safety plan · s staying safe here · Esc close · Ctrl-Q quick exit";
-pub const HELP_NOW_KEYS_VISITOR: &str =
-    "↑↓ PgDn read on · s staying safe here · Esc close · Ctrl-Q quick exit";
+    "e edit my safety plan · s staying safe · Esc close · Ctrl-Q quick exit";
+pub const HELP_NOW_KEYS_VISITOR: &str = "s staying safe · Esc close · Ctrl-Q quick exit";
 pub const PLAN_HEADING: &str = "My safety plan (only you can see it)";
 pub const PLAN_NONE: &str = "  You have not written one yet: e writes it.";
 

@@ -94,10 +94,8 @@ impl View for DocumentScreen {
                 (l.to_string(), tone)
             })
             .collect();
-        let foot = [
-            (String::new(), Tone::Plain),
-            ("↑↓ PgDn read on · Esc back".to_string(), Tone::Key),
-        ];
+        // The footer says Esc; the mark below the text, where the reader is.
+        let foot: [(String, Tone); 0] = [];
         let inner = Rect {
             x: area.x + 1,
             width: area.width.saturating_sub(2),

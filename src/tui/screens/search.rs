@@ -141,6 +141,8 @@ impl View for SearchScreen {
                 None => Outcome::none(),
             },
             Action::Filter => {
+                // A fresh query: the last one stays above the results until this one is sent.
+                self.query = LineInput::new(200);
                 self.typing = true;
                 Outcome::none()
             }
@@ -262,5 +264,36 @@ impl View for SearchScreen {
             );
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use terminput::KeyCode;
+
+    fn press(s: &mut SearchScreen, code: KeyCode) -> Outcome {
+        let key = KeyEvent::new(code);
+        let action = crate::tui::keymap::lookup(s.context(), &key, false);
+        s.key(&key, action, 20, None)
+    }
+
+    fn search(s: &mut SearchScreen, words: &str) -> Vec<Effect> {
+        for c in words.chars() {
+            press(s, KeyCode::Char(c));
+        }
+        press(s, KeyCode::Enter).effects
+    }
+
+    #[test]
+    fn slash_starts_a_fresh_query_each_time() {
+        let mut s = SearchScreen::default();
+        assert_eq!(
+            search(&mut s, "sleep"),
+            vec![Effect::Search("sleep".into())]
+        );
+        s.loaded(Loaded::SearchResults(vec![]), 20);
+        press(&mut s, KeyCode::Char('/'));
+        assert_eq!(search(&mut s, "tea"), vec![Effect::Search("tea".into())]);
     }
 }
