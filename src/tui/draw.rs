@@ -173,7 +173,11 @@ impl App {
         buf.set_stringn(
             header.x,
             header.y,
-            widgets::truncate(&left, (header.width - rw.min(header.width)) as usize),
+            // One column is kept between where you are and who you are.
+            widgets::truncate(
+                &left,
+                (header.width - rw.min(header.width)).saturating_sub(1) as usize,
+            ),
             header.width as usize,
             theme.header(),
         );

@@ -293,3 +293,20 @@ fn a_handle_that_cannot_be_used_is_refused_before_the_question() {
         "{screen}"
     );
 }
+
+#[test]
+fn a_long_header_is_cut_short_of_the_handle_never_into_it() {
+    let (mut app, _) = App::new(
+        Some(crate::tui::test_support::member("river")),
+        crate::tui::Texts {
+            name: "A community with a rather long name".into(),
+            ..crate::tui::Texts::default()
+        },
+        crate::tui::Theme::Default,
+        40,
+        12,
+    );
+    let screen = snapshot(&mut app, 40, 12);
+    let header = screen.lines().next().expect("a header");
+    assert!(header.ends_with("… river"), "{header:?}");
+}
