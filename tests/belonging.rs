@@ -309,3 +309,28 @@ async fn the_documents_a_member_accepted_can_be_read_again_at_40x12() {
     m.disconnect().await;
     server.stop().await;
 }
+
+/// On a very wide terminal a post's text wraps at a reading width (100 columns), not across
+/// all 250.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_reads_at_a_comfortable_width_on_a_wide_terminal() {
+    let dir = util::data_dir();
+    let server = TestServer::start_with(util::unlimited(dir.path())).await;
+    let mut m = Member::sign_up(server.addr, &new_key(), "wide_reader").await;
+    let long = "a sentence that goes on ".repeat(30);
+    m.post_thread("Long words", &long).await;
+    m.resize(250, 60).await;
+    let screen = m
+        .wait_until(|s| s.contains("posts 1-1"), "the thread")
+        .await;
+    let body: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains("a sentence that goes on"))
+        .collect();
+    assert!(body.len() >= 7, "wrapped over several rows:\n{screen}");
+    for row in body {
+        assert!(row.trim_end().chars().count() <= 102, "{row:?}");
+    }
+    m.disconnect().await;
+    server.stop().await;
+}

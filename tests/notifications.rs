@@ -533,3 +533,36 @@ async fn an_idle_board_list_catches_up_at_its_next_key_or_a_while_later() {
     birch.disconnect().await;
     server.stop().await;
 }
+
+/// Three replies in one thread are one row ("3 replies in …"), which opens the thread where
+/// its author stopped reading; `d` dismisses the row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_in_one_thread_are_one_notification_that_can_be_dismissed() {
+    let dir = util::data_dir();
+    let server = TestServer::start_with(util::unlimited(dir.path())).await;
+    let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
+    let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
+    ash.post_thread("Busy thread", "what helps you sleep?")
+        .await;
+    to_boards(&mut ash).await;
+    open_first_thread(&mut birch, "Busy thread").await;
+    for text in ["warm milk", "no screens late", "a short walk"] {
+        birch.reply(text).await;
+    }
+    ash.wait_for("3 new · ash").await;
+    ash.send(b"a").await;
+    let screen = ash
+        .wait_for("3 replies in \u{201c}Busy thread\u{201d}: birch")
+        .await;
+    assert!(!screen.contains("birch replied"), "one row:\n{screen}");
+    ash.send(keys::ENTER).await;
+    let screen = ash.wait_for("New since your last visit").await;
+    assert!(screen.contains("warm milk"), "{screen}");
+    ash.send(keys::ESC).await;
+    ash.wait_for("3 replies in").await;
+    ash.send(b"d").await;
+    ash.wait_for("Nothing yet").await;
+    ash.disconnect().await;
+    birch.disconnect().await;
+    server.stop().await;
+}

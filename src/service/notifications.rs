@@ -31,6 +31,20 @@ impl Service {
         Ok(list)
     }
 
+    /// Dismisses some of the member's notifications (theirs only: others' ids do nothing).
+    pub fn dismiss_notifications(&self, user: &User, ids: &[i64]) -> Result<String> {
+        let n = self.write(|c| {
+            let n = notifications::dismiss(c, user.id, ids)?;
+            events::counts_changed(c, user.id)?;
+            Ok(n)
+        })?;
+        Ok(if n == 1 {
+            "Dismissed.".to_string()
+        } else {
+            format!("Dismissed {n}.")
+        })
+    }
+
     /// Unread notifications (for the header).
     pub fn unread_notifications(&self, user: &User) -> Result<i64> {
         Ok(self

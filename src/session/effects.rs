@@ -319,6 +319,9 @@ fn perform_blocking(
         (Effect::Search(text), Some(u)) => {
             loaded(service.search(u, &text).map(Loaded::SearchResults))
         }
+        (Effect::DismissNotifications(ids), Some(u)) => {
+            loaded(service.dismiss_notifications(u, &ids).map(Loaded::Done))
+        }
         (Effect::LoadNotifications, Some(u)) => {
             loaded(service.notifications(u).map(Loaded::Notifications))
         }

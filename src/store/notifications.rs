@@ -165,6 +165,16 @@ pub fn mark_all_read(c: &Connection, reader: UserId) -> Result<usize> {
     .execute(params![reader, now()])?)
 }
 
+/// Deletes the reader's own notifications `ids` (dismissed); returns how many went.
+pub fn dismiss(c: &Connection, reader: UserId, ids: &[i64]) -> Result<usize> {
+    let mut stmt = c.prepare_cached("DELETE FROM notifications WHERE user_id = ?1 AND id = ?2")?;
+    let mut n = 0;
+    for id in ids {
+        n += stmt.execute(params![reader, id])?;
+    }
+    Ok(n)
+}
+
 /// The handles mentioned in a text (`@name`), in order, without repeats, at most
 /// [`MENTIONS_MAX`]. Handle characters are those sign-up allows.
 pub fn mentions(text: &str) -> Vec<String> {

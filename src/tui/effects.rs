@@ -111,6 +111,8 @@ pub enum Effect {
     /// The member's unread counts, for the header.
     LoadCounts,
     LoadNotifications,
+    /// Delete these notifications of the member's.
+    DismissNotifications(Vec<i64>),
     LoadOnline,
     SetPresence(bool),
     /// Search titles and posts ("words by:handle").

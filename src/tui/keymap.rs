@@ -103,6 +103,7 @@ pub enum Action {
     ReadGuidelines,
     ReadPrivacy,
     StayingSafe,
+    Dismiss,
 }
 
 /// Which table applies.

@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// The widest a post's text is wrapped, in columns, however wide the terminal.
+pub const READING_WIDTH: usize = 100;
+
 /// A laid-out line: its text, its kind and, for headers, the post it belongs to.
 pub(super) type Laid = (String, Kind, Option<PostId>);
 
@@ -85,7 +88,8 @@ impl ThreadScreen {
     pub(super) fn lay_out(&self, width: u16) -> Vec<Laid> {
         let mut out = Vec::new();
         let Some(page) = &self.page else { return out };
-        let w = (width as usize).saturating_sub(2).max(10);
+        // Text wraps at a comfortable measure on a wide terminal, not across all of it.
+        let w = (width as usize).saturating_sub(2).clamp(10, READING_WIDTH);
         // Where the reader's unread posts begin, on the page the thread was opened at (not
         // above its very first post: there everything is new).
         let mut divider = self
