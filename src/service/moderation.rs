@@ -75,6 +75,17 @@ impl Service {
                 Some(target_id),
                 Some(&reason),
             )?;
+            // Its author hears what was done to their post and why, never by whom.
+            let told = match action {
+                ModAction::Hide(_) => Some("hid your post"),
+                ModAction::Restore(_) => Some("restored your post"),
+                _ => None,
+            };
+            if let (Some(done), ModAction::Hide(p) | ModAction::Restore(p)) = (told, action) {
+                store::reports::tell_author(c, store::reports::Target::Post(p), actor.id, |t| {
+                    format!("A moderator {done} in \u{201c}{t}\u{201d}. Why: {reason}")
+                })?;
+            }
             events::thread_changed(c, board, thread)?;
             Ok(())
         })?;
@@ -110,6 +121,18 @@ impl Service {
                 Some("thread"),
                 Some(thread.0),
                 Some(&format!("to {slug}: {reason}")),
+            )?;
+            let name = boards::name_of(c, to)?.unwrap_or_else(|| slug.to_string());
+            let name = crate::sanitize::line(&name);
+            store::reports::tell_author(
+                c,
+                store::reports::Target::Thread(thread),
+                actor.id,
+                |t| {
+                    format!(
+                        "A moderator moved your thread \u{201c}{t}\u{201d} to {name}. Why: {reason}"
+                    )
+                },
             )?;
             events::thread_changed(c, from, thread)?;
             events::thread_changed(c, to, thread)?;

@@ -124,3 +124,61 @@ fn every_write_tells_the_live_watcher_and_a_refused_one_does_not() {
     s.set_presence(&m, true).expect("presence");
     assert!(s.hub().take_poke(), "a setting pokes the watcher");
 }
+
+#[test]
+fn authors_hear_what_a_moderator_did_to_their_posts_and_why_never_who() {
+    let s = service_with(super::test_support::without_pace);
+    let author = s.add_user("writer", &key(), Role::Member).expect("add");
+    let other = s.add_user("bystander", &key(), Role::Member).expect("add");
+    let moderator = s
+        .add_user("careful_mod", &key(), Role::Moderator)
+        .expect("add");
+    let named = s
+        .post(
+            &author,
+            DraftPlace::NewThread(BoardId(1)),
+            &draft("Named one", "x"),
+        )
+        .expect("named");
+    let anonymous = Draft {
+        anonymous: true,
+        ..draft("Quiet one", "y")
+    };
+    let quiet = s
+        .post(&author, DraftPlace::NewThread(BoardId(2)), &anonymous)
+        .expect("anonymous");
+    s.moderate(&moderator, ModAction::Hide(named.post), "off topic")
+        .expect("hide");
+    s.set_content_warning(&moderator, quiet.post, "grief", "heavy")
+        .expect("cw");
+    s.move_thread(&moderator, named.thread, "general", "fits better")
+        .expect("move");
+    let told: Vec<String> = s
+        .notifications(&author)
+        .expect("notifications")
+        .into_iter()
+        .filter_map(|n| n.body)
+        .collect();
+    assert_eq!(
+        told,
+        vec![
+            "A moderator moved your thread \u{201c}Named one\u{201d} to General. Why: fits better",
+            "A moderator put a content warning (grief) on your post in \u{201c}Quiet one\u{201d}. Why: heavy",
+            "A moderator hid your post in \u{201c}Named one\u{201d}. Why: off topic",
+        ],
+        "newest first; the anonymous post's author is told too"
+    );
+    assert!(told.iter().all(|t| !t.contains("careful_mod")));
+    assert!(s.notifications(&other).expect("other").is_empty());
+    // A moderator's action on their own post tells no one.
+    let own = s
+        .post(
+            &moderator,
+            DraftPlace::NewThread(BoardId(1)),
+            &draft("Mine", "z"),
+        )
+        .expect("own");
+    s.moderate(&moderator, ModAction::Hide(own.post), "tidying")
+        .expect("hide own");
+    assert!(s.notifications(&moderator).expect("mod").is_empty());
+}

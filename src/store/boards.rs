@@ -156,6 +156,13 @@ pub fn all(c: &Connection) -> Result<Vec<BoardRow>> {
 }
 
 /// The id of the board with this slug.
+/// A board's name, whoever may read it (for what a member is told about their own thread).
+pub fn name_of(c: &Connection, id: BoardId) -> Result<Option<String>> {
+    Ok(c.prepare_cached("SELECT name FROM boards WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
 pub fn by_slug(c: &Connection, slug: &str) -> Result<Option<BoardId>> {
     Ok(c.prepare_cached("SELECT id FROM boards WHERE slug = ?1")?
         .query_row([slug], |r| r.get(0))
