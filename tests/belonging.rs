@@ -334,3 +334,48 @@ async fn a_post_reads_at_a_comfortable_width_on_a_wide_terminal() {
     m.disconnect().await;
     server.stop().await;
 }
+
+/// An author withdraws their own reply (d, twice): it goes from the screen of a member who has
+/// the thread open, at once; another member's post cannot be withdrawn.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_author_withdraws_their_own_post_and_it_leaves_every_screen() {
+    let dir = util::data_dir();
+    let server = TestServer::start_with(util::unlimited(dir.path())).await;
+    let mut alder = Member::sign_up(server.addr, &new_key(), "alder").await;
+    let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
+    alder
+        .post_thread("Second thoughts", "the opening words")
+        .await;
+    alder.reply("words I take back").await;
+    birch.send(keys::ENTER).await;
+    birch.wait_for("Second thoughts").await;
+    birch.send(keys::ENTER).await;
+    birch.wait_for("words I take back").await;
+    // Birch cannot withdraw alder's post.
+    birch.send(keys::TAB).await;
+    birch.send(b"d").await;
+    birch
+        .wait_until(
+            |s| util::flat(s).contains("withdraw only your own posts"),
+            "refused",
+        )
+        .await;
+    // Alder selects the reply (the second post) and withdraws it.
+    alder.send(keys::TAB).await;
+    alder.send(keys::TAB).await;
+    alder.send(b"d").await;
+    alder
+        .wait_until(|s| util::flat(s).contains("d again to withdraw"), "asked")
+        .await;
+    alder.send(b"d").await;
+    alder
+        .wait_until(|s| util::flat(s).contains("Withdrawn"), "withdrawn")
+        .await;
+    let screen = birch
+        .wait_until(|s| !s.contains("words I take back"), "gone for birch")
+        .await;
+    assert!(screen.contains("the opening words"), "{screen}");
+    alder.disconnect().await;
+    birch.disconnect().await;
+    server.stop().await;
+}

@@ -214,8 +214,11 @@ pub struct Post {
     pub edited: bool,
     /// Contains a word the reader muted (set by the service for each reader).
     pub muted: bool,
-    /// Hidden by a moderator (only moderators are ever given hidden posts).
+    /// Hidden by a moderator, or withdrawn by its author (only moderators are ever given such
+    /// posts).
     pub hidden: bool,
+    /// Withdrawn by its author: gone for members, kept for moderators (and the audit).
+    pub withdrawn: bool,
     /// An anonymous post's author, once unmasked (only moderators are ever given it).
     pub unmasked: Option<String>,
     /// The reader gave this post their support (♥).

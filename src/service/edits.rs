@@ -101,6 +101,38 @@ impl Service {
         })
     }
 
+    /// The author withdraws their own post: members no longer see it anywhere; moderators keep
+    /// it, marked, as the audit requires. On an anonymous post the audit row names no one (it
+    /// would unmask the author to the moderators).
+    pub fn withdraw_post(&self, user: &User, post: PostId) -> Result<String> {
+        let user = self.current(user)?;
+        let e = self
+            .store
+            .read(|c| revisions::editable(c, post))?
+            .ok_or(ServiceError::NotFound("post"))?;
+        if !e.author.is(user.id) {
+            return Err(ServiceError::Refused(
+                "You can withdraw only your own posts.".into(),
+            ));
+        }
+        let named = (!e.author.is_anonymous()).then_some(user.id);
+        self.write(|c| {
+            let Some((board, thread)) = crate::store::posts::withdraw(c, post, user.id)? else {
+                return Err(ServiceError::NotFound("post"));
+            };
+            audit::record(
+                c,
+                named,
+                AuditAction::PostWithdrawn,
+                Some("post"),
+                Some(post.0),
+                None,
+            )?;
+            Ok(crate::store::events::thread_changed(c, board, thread)?)
+        })?;
+        Ok("Withdrawn: members no longer see it; the moderators keep it.".into())
+    }
+
     /// A moderator sets (or, with an empty label, removes) a post's content warning.
     pub fn set_content_warning(
         &self,

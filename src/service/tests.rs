@@ -182,3 +182,57 @@ fn authors_hear_what_a_moderator_did_to_their_posts_and_why_never_who() {
         .expect("hide own");
     assert!(s.notifications(&moderator).expect("mod").is_empty());
 }
+
+#[test]
+fn an_author_withdraws_their_post_members_lose_it_moderators_keep_it_and_the_audit_unmasks_no_one()
+{
+    let s = service_with(super::test_support::without_pace);
+    let author = s.add_user("writer", &key(), Role::Member).expect("add");
+    let reader = s.add_user("reader", &key(), Role::Member).expect("add");
+    let moderator = s
+        .add_user("careful_mod", &key(), Role::Moderator)
+        .expect("add");
+    let thread = s
+        .post(
+            &author,
+            DraftPlace::NewThread(BoardId(2)),
+            &draft("Heavy day", "first"),
+        )
+        .expect("thread")
+        .thread;
+    let anonymous = Draft {
+        anonymous: true,
+        ..draft("", "I regret saying this")
+    };
+    let post = s
+        .post(&author, DraftPlace::Reply(BoardId(2), thread), &anonymous)
+        .expect("reply")
+        .post;
+    assert!(matches!(
+        s.withdraw_post(&reader, post),
+        Err(ServiceError::Refused(_))
+    ));
+    s.withdraw_post(&author, post).expect("withdraw");
+    let seen = |u: &User| s.thread(u, thread, 0).expect("page").posts;
+    assert_eq!(seen(&reader).len(), 1, "gone for members");
+    assert_eq!(seen(&author).len(), 1, "and for its author");
+    assert!(s.search(&reader, "regret").expect("search").is_empty());
+    let kept = seen(&moderator);
+    let p = kept
+        .iter()
+        .find(|p| p.id == post)
+        .expect("kept for moderators");
+    assert!(p.withdrawn && p.hidden, "{p:?}");
+    let audit = s
+        .audit(&crate::store::audit::Filter::default(), 50, 0)
+        .expect("audit");
+    let row = audit
+        .iter()
+        .find(|e| e.action == "post_withdrawn")
+        .expect("audited");
+    assert!(!row.actor.contains("writer"), "{row:?}");
+    assert!(matches!(
+        s.withdraw_post(&author, post),
+        Err(ServiceError::NotFound(_))
+    ));
+}

@@ -152,6 +152,9 @@ fn perform_blocking(
         (Effect::NextUnread(current), Some(u)) => {
             loaded(service.next_unread(u, current).map(Loaded::NextUnread))
         }
+        (Effect::Withdraw(post), Some(u)) => {
+            loaded(service.withdraw_post(u, post).map(Loaded::Done))
+        }
         (Effect::MarkRead(board), Some(u)) => loaded(service.mark_read(u, board).map(Loaded::Done)),
         (Effect::LoadDraft(place), Some(u)) => loaded(
             service

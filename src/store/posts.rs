@@ -143,7 +143,7 @@ pub fn thread_page(
     limit: i64,
     staff: bool,
 ) -> Result<Option<ThreadPage>> {
-    let shown = format!("({POST_SHOWN} OR (:staff = 1 AND p.status = 'hidden'))");
+    let shown = format!("({POST_SHOWN} OR (:staff = 1 AND p.status IN ('hidden', 'deleted')))");
     let mut head = c.prepare_cached(&format!(
         "SELECT t.board_id, b.name, t.title, t.locked, t.anon_salt,
                 (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {shown}), t.pinned,
@@ -185,7 +185,8 @@ pub fn thread_page(
     };
     let mut stmt = c.prepare_cached(&format!(
         "SELECT p.id, p.author_id, u.handle, p.anonymous, p.body, p.content_warning,
-                p.created_at, p.edited_at IS NOT NULL, p.status = 'hidden',
+                p.created_at, p.edited_at IS NOT NULL, p.status IN ('hidden', 'deleted'),
+                p.status = 'deleted',
                 EXISTS (SELECT 1 FROM reactions r WHERE r.post_id = p.id AND r.user_id = :reader),
                 (SELECT count(*) FROM reactions r WHERE r.post_id = p.id
                     AND {})
@@ -221,10 +222,11 @@ pub fn thread_page(
                 edited: r.get(7)?,
                 muted: false,
                 hidden: r.get(8)?,
+                withdrawn: r.get(9)?,
                 unmasked: None,
-                supported: r.get(9)?,
+                supported: r.get(10)?,
                 // Support is no public score: only the author learns how much they got.
-                support: if mine { r.get(10)? } else { 0 },
+                support: if mine { r.get(11)? } else { 0 },
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -515,6 +517,30 @@ pub fn set_post_hidden(
             "UPDATE posts SET status = ?2 WHERE id = ?1 AND status IN ('visible', 'hidden')",
         )?
         .execute(params![post, if hidden { "hidden" } else { "visible" }])?;
+    if n == 0 {
+        return Ok(None);
+    }
+    Ok(c.prepare_cached(
+        "SELECT t.board_id, t.id FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = ?1",
+    )?
+    .query_row([post], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()?)
+}
+
+/// An author withdraws their own post: it is gone for members (as a hidden post is) and kept
+/// for moderators, marked. Returns its board and thread, or None if it was not theirs or is
+/// already gone.
+pub fn withdraw(
+    c: &Connection,
+    post: PostId,
+    author: UserId,
+) -> Result<Option<(BoardId, ThreadId)>> {
+    let n = c
+        .prepare_cached(
+            "UPDATE posts SET status = 'deleted'
+              WHERE id = ?1 AND author_id = ?2 AND status IN ('visible', 'hidden', 'pending')",
+        )?
+        .execute(params![post, author])?;
     if n == 0 {
         return Ok(None);
     }

@@ -31,6 +31,8 @@ pub enum Effect {
     },
     /// The next thread with unread posts, other than this one.
     NextUnread(Option<ThreadId>),
+    /// The author withdraws their own post.
+    Withdraw(PostId),
     /// Mark a board (or every board) read.
     MarkRead(Option<BoardId>),
     LoadDraft(DraftPlace),

@@ -104,6 +104,7 @@ pub enum Action {
     ReadPrivacy,
     StayingSafe,
     Dismiss,
+    Withdraw,
 }
 
 /// Which table applies.

@@ -59,13 +59,16 @@ enum Case {
     QuotingTheBlocker,
     /// By the author, anonymously, quoting a post of the member who blocked them.
     AnonymousQuotingBlocker,
+    /// By the author, anonymously, then withdrawn by them.
+    Withdrawn,
 }
 
-const CASES: [Case; 10] = [
+const CASES: [Case; 11] = [
     Case::Named,
     Case::Anonymous,
     Case::HiddenPseudonym,
     Case::HiddenByModerator,
+    Case::Withdrawn,
     Case::Held,
     Case::InAuthorsThread,
     Case::Welcome,
@@ -85,7 +88,7 @@ fn sees(who: Who, case: Case) -> bool {
         // A block never acts on an anonymous post.
         Case::Anonymous | Case::AnonymousQuotingBlocker => !welcome_only,
         Case::HiddenPseudonym => who == Who::Author,
-        Case::HiddenByModerator | Case::Held | Case::Archived => false,
+        Case::HiddenByModerator | Case::Held | Case::Archived | Case::Withdrawn => false,
         Case::Welcome => who != Who::Blocker,
     }
 }
@@ -201,6 +204,14 @@ fn world() -> World {
         hidden.post,
         general,
         "tokenmodhidden".into(),
+    ));
+    let withdrawn = reply(&author, support, SUPPORT, "tokenwithdrawn", true);
+    s.withdraw_post(&author, withdrawn.post).expect("withdraw");
+    posts.push((
+        Case::Withdrawn,
+        withdrawn.post,
+        support,
+        "tokenwithdrawn".into(),
     ));
     let held = reply(&author, general, GENERAL, "tokenheld heldword", false);
     assert!(held.held);
@@ -373,7 +384,9 @@ fn every_surface_shows_a_post_exactly_to_the_readers_the_rule_says() {
             let on_page = page
                 .as_ref()
                 .and_then(|p| p.posts.iter().find(|p| p.id == *id));
-            let staff_sees_hidden = *case == Case::HiddenByModerator && reader.is_staff();
+            // Moderators keep what they hid and what its author withdrew, marked.
+            let staff_sees_hidden =
+                matches!(case, Case::HiddenByModerator | Case::Withdrawn) && reader.is_staff();
             assert_eq!(
                 on_page.is_some_and(|p| !p.hidden),
                 expect,

@@ -123,7 +123,9 @@ impl ThreadScreen {
             } else if post.mine && post.support > 0 {
                 header.push_str(&format!(" · ♥ {}", post.support));
             }
-            if post.hidden {
+            if post.withdrawn {
+                header.push_str(" · WITHDRAWN by its author");
+            } else if post.hidden {
                 header.push_str(" · HIDDEN from members");
             }
             if let Some(handle) = &post.unmasked {

@@ -38,6 +38,7 @@ pub const KEYS: &[Binding] = &[
     bind(&[ch('U')], Action::ModUnmask, "U", "unmask an anonymous author (a second moderator confirms)").staff(),
     bind(&[ch('e')], Action::Edit, "e", "edit the selected post (yours; any, for moderators)"),
     bind(&[ch('E')], Action::History, "E", "edit history of the selected post"),
+    bind(&[ch('d')], Action::Withdraw, "d", "withdraw your selected post (twice)"),
     bind(&[ch('C')], Action::ModCw, "C", "set or remove a content warning").staff(),
     bind(&[ch('w')], Action::MessageAuthor, "w", "write privately to the selected post's author"),
     bind(&[ch('F')], Action::ReportThread, "F", "report this thread"),
@@ -85,6 +86,8 @@ pub struct ThreadScreen {
     pub selected: Option<PostId>,
     /// Blocking asks for a second `b`.
     confirm_block: Option<PostId>,
+    /// Withdrawing asks for a second `d`.
+    confirm_withdraw: Option<PostId>,
     /// A moderator action waiting for its reason.
     moderating: Option<(Prompt, LineInput)>,
     /// The content warning label typed, while its reason is asked.
@@ -111,6 +114,7 @@ fn acts_on_selected_post(action: Action) -> bool {
             | Action::Edit
             | Action::Support
             | Action::History
+            | Action::Withdraw
             | Action::ModCw
             | Action::ModUnmask
             | Action::Quote
@@ -139,6 +143,7 @@ impl ThreadScreen {
             revealed: std::collections::HashSet::new(),
             selected: None,
             confirm_block: None,
+            confirm_withdraw: None,
             moderating: None,
             cw_label: String::new(),
             reporting: None,
@@ -196,6 +201,7 @@ impl ThreadScreen {
             return Outcome::none();
         };
         let confirm = self.confirm_block.take();
+        let confirm_withdraw = self.confirm_withdraw.take();
         let max = self.max_scroll(body);
         let step = body.saturating_sub(2).max(1) as usize;
         match (action, self.selected) {
@@ -408,6 +414,22 @@ impl ThreadScreen {
                 Outcome::nav(Nav::Push(Box::new(Screen::Compose(screen))), vec![])
             }
             (Action::Support, Some(post)) => Outcome::effects(vec![Effect::Support(post)]),
+            (Action::Withdraw, Some(post)) => {
+                if !self.selected_post().is_some_and(|p| p.mine) {
+                    return Outcome::status(crate::tui::Status::Info(
+                        "You can withdraw only your own posts.".into(),
+                    ));
+                }
+                if confirm_withdraw == Some(post) {
+                    return Outcome::effects(vec![Effect::Withdraw(post)]);
+                }
+                self.confirm_withdraw = Some(post);
+                Outcome::status(crate::tui::Status::Info(
+                    "Withdraw this post? Members will no longer see it; the moderators keep it. \
+                     d again to withdraw."
+                        .into(),
+                ))
+            }
             (Action::History, Some(post)) => {
                 let staff = user.is_some_and(|u| u.is_staff());
                 if !staff && !self.selected_post().is_some_and(|p| p.mine) {
