@@ -379,3 +379,36 @@ async fn an_author_withdraws_their_own_post_and_it_leaves_every_screen() {
     birch.disconnect().await;
     server.stop().await;
 }
+
+/// Search at 40×12: a phrase finds only posts with its words in order, and a malformed query
+/// says how to write it, keeping the line to edit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_takes_phrases_and_explains_a_malformed_query() {
+    let dir = util::data_dir();
+    let server = TestServer::start_with(util::unlimited(dir.path())).await;
+    let mut m = Member::sign_up(server.addr, &new_key(), "seeker").await;
+    m.post_thread("Bad night", "a bad night again").await;
+    m.send(keys::ESC).await;
+    m.wait_for("new thread").await;
+    m.type_new_thread("Night was bad", "the night was bad")
+        .await;
+    m.send(keys::CTRL_S).await;
+    m.wait_posted().await;
+    m.send(keys::ESC).await;
+    m.send(keys::ESC).await;
+    m.wait_for("Small wins").await;
+    m.resize(40, 12).await;
+    m.send(b"/").await;
+    m.wait_for("Search:").await;
+    m.send(b"\"bad night\"\r").await;
+    let screen = m.wait_for("Bad night").await;
+    assert!(!screen.contains("Night was bad"), "{screen}");
+    m.send(b"/").await;
+    m.send(b"since:yesterday\r").await;
+    let screen = m
+        .wait_until(|s| util::flat(s).contains("is not a date"), "the message")
+        .await;
+    assert!(screen.contains("Search: since:yesterday"), "{screen}");
+    m.disconnect().await;
+    server.stop().await;
+}

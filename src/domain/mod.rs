@@ -256,6 +256,41 @@ pub fn format_time(secs: i64) -> String {
     )
 }
 
+/// "2026-11-30" → the first second of that day (UTC); None if it is not such a date.
+pub fn parse_date(s: &str) -> Option<i64> {
+    let mut parts = s.trim().splitn(3, '-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let d: i64 = parts.next()?.parse().ok()?;
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in[m as usize - 1]
+    {
+        return None;
+    }
+    // Days-from-civil (Howard Hinnant's algorithm), the inverse of `format_time`'s.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400)
+}
+
 /// "30m", "12h", "7d", "2w" → seconds; None if it is not such a duration.
 pub fn parse_duration(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -384,7 +419,25 @@ impl Draft {
 
 #[cfg(test)]
 mod tests {
-    use super::{contains_word, watched_word};
+    use super::{contains_word, format_time, parse_date, watched_word};
+
+    #[test]
+    fn a_date_is_the_first_second_of_that_day_and_nonsense_is_none() {
+        for day in ["1970-01-01", "2026-11-30", "2028-02-29", "2000-03-01"] {
+            let at = parse_date(day).expect(day);
+            assert_eq!(format_time(at), format!("{day} 00:00"));
+        }
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-1",
+            "yesterday",
+            "1969-12-31",
+            "",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn watched_words_match_whole_words_through_case_and_look_alikes() {

@@ -22,6 +22,7 @@ mod reports;
 mod safety;
 mod sanctions;
 mod search;
+pub use search::{Query, SEARCH_PAGE, parse as parse_search};
 mod second_factor;
 mod secrets;
 mod unmask;

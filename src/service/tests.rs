@@ -236,3 +236,52 @@ fn an_author_withdraws_their_post_members_lose_it_moderators_keep_it_and_the_aud
         Err(ServiceError::NotFound(_))
     ));
 }
+
+#[test]
+fn search_understands_phrases_prefixes_boards_and_dates_and_pages_its_results() {
+    let s = service_with(super::test_support::without_pace);
+    let m = s.add_user("seeker", &key(), Role::Member).expect("add");
+    let first = s
+        .post(
+            &m,
+            DraftPlace::NewThread(BoardId(1)),
+            &draft("Night thoughts", "sleeping is hard"),
+        )
+        .expect("one");
+    s.post(
+        &m,
+        DraftPlace::NewThread(BoardId(3)),
+        &draft("Bad night", "a bad night again"),
+    )
+    .expect("two");
+    let titles = |q: &str| -> Vec<String> {
+        s.search(&m, q)
+            .expect(q)
+            .into_iter()
+            .map(|h| h.thread_title)
+            .collect()
+    };
+    assert_eq!(titles("\"bad night\""), vec!["Bad night"]);
+    assert_eq!(titles("sleep*"), vec!["Night thoughts"]);
+    assert_eq!(titles("night board:welcome"), vec!["Night thoughts"]);
+    assert!(titles("night since:2999-01-01").is_empty());
+    assert_eq!(titles("night before:2999-01-01").len(), 2);
+    assert!(
+        titles("board:nowhere").is_empty(),
+        "an unknown board finds nothing"
+    );
+    assert!(matches!(
+        s.search(&m, "since:yesterday"),
+        Err(ServiceError::Refused(t)) if t.contains("not a date")
+    ));
+    for i in 0..55 {
+        s.post(
+            &m,
+            DraftPlace::Reply(BoardId(1), first.thread),
+            &draft("", &format!("paging {i}")),
+        )
+        .expect("reply");
+    }
+    let page = |offset| s.search_page(&m, "paging", offset).expect("page").len();
+    assert_eq!((page(0), page(50), page(100)), (50, 5, 0));
+}

@@ -319,9 +319,11 @@ fn perform_blocking(
         (Effect::SetPresence(visible), Some(u)) => {
             loaded(service.set_presence(u, visible).map(Loaded::Done))
         }
-        (Effect::Search(text), Some(u)) => {
-            loaded(service.search(u, &text).map(Loaded::SearchResults))
-        }
+        (Effect::Search(text, offset), Some(u)) => loaded(
+            service
+                .search_page(u, &text, offset)
+                .map(Loaded::SearchResults),
+        ),
         (Effect::DismissNotifications(ids), Some(u)) => {
             loaded(service.dismiss_notifications(u, &ids).map(Loaded::Done))
         }

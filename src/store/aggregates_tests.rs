@@ -192,7 +192,8 @@ fn erasing_accounts_one_after_another_in_one_thread_keeps_the_index_whole() {
     let hits = |q: &str| {
         store
             .read(|c| {
-                super::search::search(c, &reader, super::search::fts_query(q).as_deref(), None)
+                let query = format!("\"{q}\"");
+                super::search::search(c, &reader, Some(&query), &Default::default(), 0)
             })
             .expect("search")
     };

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 
 use super::Result;
 use super::visibility::{NAMED_BY, POST_SHOWN, Reader, THREAD_VISIBLE, shown_author};
-use crate::domain::{PostId, ThreadId, UserId};
+use crate::domain::{BoardId, PostId, ThreadId, UserId};
 
 /// Most results returned.
 pub const RESULTS_MAX: i64 = 50;
@@ -31,44 +31,49 @@ pub struct Hit {
     pub muted: bool,
 }
 
-/// An FTS5 query matching every word of `text` (each quoted, so nothing a member types is
-/// FTS syntax). None when there are no words.
-pub fn fts_query(text: &str) -> Option<String> {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(12)
-        .map(|w| format!("\"{w}\""))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+/// What narrows a search besides its words.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// Posts written under their name by this member.
+    pub author: Option<UserId>,
+    pub board: Option<BoardId>,
+    /// Posts written at or after this time, and before this one.
+    pub since: Option<i64>,
+    pub before: Option<i64>,
 }
 
-/// Posts matching `query` (an [`fts_query`]) and/or written under their name by `author`, that
-/// `reader` may see, best matches among the newest [`CANDIDATES`] (or newest, for an author
-/// alone) first.
+/// A page (from `offset`) of the posts matching `query` (an FTS5 query whose every word is
+/// quoted, `Query::fts` in the service) and `filters`, that `reader` may see. Words alone rank
+/// the newest [`CANDIDATES`] matches, best first; with a board or a date, or without words,
+/// the newest come first (FTS5 walks its doclist newest first, so a page stops early).
 pub fn search(
     c: &Connection,
     reader: &Reader,
     query: Option<&str>,
-    author: Option<UserId>,
+    filters: &Filters,
+    offset: i64,
 ) -> Result<Vec<Hit>> {
+    let narrowed = filters.board.is_some() || filters.since.is_some() || filters.before.is_some();
     let (from, order) = match query {
-        Some(_) => (
+        Some(_) if !narrowed => (
             "posts_fts f JOIN posts p ON p.id = f.rowid",
             "f.rank, p.id DESC",
         ),
+        Some(_) => ("posts_fts f JOIN posts p ON p.id = f.rowid", "p.id DESC"),
         None => ("posts p", "p.id DESC"),
     };
     // A word in half the posts must not cost half the index: ranking looks only at the
     // newest CANDIDATES matches (FTS5 walks its doclist newest first and stops), so any
     // query costs about the same at a million posts as at ten thousand.
-    let matching = if query.is_some() {
-        "posts_fts MATCH :query
-         AND f.rowid >= IFNULL((SELECT min(rowid) FROM (SELECT rowid FROM posts_fts
-                                  WHERE posts_fts MATCH :query
-                                  ORDER BY rowid DESC LIMIT :candidates)), 0)"
-    } else {
-        ":query IS NULL"
+    let matching = match query {
+        Some(_) if !narrowed => {
+            "posts_fts MATCH :query
+             AND f.rowid >= IFNULL((SELECT min(rowid) FROM (SELECT rowid FROM posts_fts
+                                      WHERE posts_fts MATCH :query
+                                      ORDER BY rowid DESC LIMIT :candidates)), 0)"
+        }
+        Some(_) => "posts_fts MATCH :query",
+        None => ":query IS NULL",
     };
     let mut stmt = c.prepare_cached(&format!(
         "SELECT p.id, p.thread_id, t.title, b.name, p.anonymous, p.author_id, u.handle,
@@ -79,14 +84,21 @@ pub fn search(
            LEFT JOIN users u ON u.id = p.author_id
           WHERE {matching} AND {POST_SHOWN} AND {THREAD_VISIBLE}
             AND (:author IS NULL OR {NAMED_BY})
-          ORDER BY {order} LIMIT :limit"
+            AND (:board IS NULL OR t.board_id = :board)
+            AND (:since IS NULL OR p.created_at >= :since)
+            AND (:before IS NULL OR p.created_at < :before)
+          ORDER BY {order} LIMIT :limit OFFSET :offset"
     ))?;
     let params = reader.bind(
         &stmt,
         &[
             (":query", &query),
-            (":author", &author),
+            (":author", &filters.author),
+            (":board", &filters.board),
+            (":since", &filters.since),
+            (":before", &filters.before),
             (":limit", &RESULTS_MAX),
+            (":offset", &offset),
             (":candidates", &CANDIDATES),
         ],
     )?;
@@ -106,18 +118,4 @@ pub fn search(
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn what_members_type_never_becomes_fts_syntax() {
-        assert_eq!(
-            fts_query("sleep OR \"x\" NEAR(a b) -c*").as_deref(),
-            Some("\"sleep\" \"OR\" \"x\" \"NEAR\" \"a\" \"b\" \"c\"")
-        );
-        assert_eq!(fts_query("  ...  "), None);
-    }
 }

@@ -118,7 +118,8 @@ pub enum Effect {
     LoadOnline,
     SetPresence(bool),
     /// Search titles and posts ("words by:handle").
-    Search(String),
+    /// A page of a search: what was typed, and the first result's offset.
+    Search(String, i64),
     /// Change a post's text and content warning (a moderator gives a reason).
     EditPost {
         post: PostId,

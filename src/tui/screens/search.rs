@@ -19,6 +19,13 @@ use crate::tui::{Effect, Loaded, PageAt, Theme};
 pub const KEYS: &[Binding] = &[
     bind(&[ENTER, RIGHT, ch('l')], Action::Open, "Enter", "open").footer(),
     bind(&[ch('/')], Action::Filter, "/", "search again").footer(),
+    bind(&[ch(']'), ch('n')], Action::NextPage, "]/n", "more results"),
+    bind(
+        &[ch('['), ch('p')],
+        Action::PrevPage,
+        "[/p",
+        "earlier results",
+    ),
     bind(&[ESC, LEFT, ch('q')], Action::Back, "Esc", "back").footer(),
 ];
 
@@ -29,6 +36,8 @@ pub struct SearchScreen {
     hits: Option<Vec<Hit>>,
     /// What the results are for.
     searched: String,
+    /// The offset of the page of results shown.
+    offset: i64,
     selected: usize,
 }
 
@@ -39,9 +48,45 @@ impl Default for SearchScreen {
             typing: true,
             hits: None,
             searched: String::new(),
+            offset: 0,
             selected: 0,
         }
     }
+}
+
+/// What the search line understands, shown before the first search.
+const SEARCH_HELP: &str = "Search titles and posts you can see. All words must match; word* \
+    finds words that start so; \"in quotes\" keeps a phrase together. Narrow it with \
+    by:handle, board:slug, since:2026-11-30 and before:2026-12-01.";
+
+/// `line` cut into pieces, each marked when it is (the start of) a searched word, so results
+/// show why they matched.
+fn highlight(line: &str, words: &[String]) -> Vec<(String, bool)> {
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let mut out: Vec<(String, bool)> = Vec::new();
+    let mut word = String::new();
+    let push = |text: String, hit: bool, out: &mut Vec<(String, bool)>| match out.last_mut() {
+        Some((t, h)) if *h == hit => t.push_str(&text),
+        _ => out.push((text, hit)),
+    };
+    for c in line.chars().chain(std::iter::once(' ')) {
+        if c.is_alphanumeric() {
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            let w = word.to_lowercase();
+            let hit = lower.iter().any(|s| w.starts_with(s.as_str()));
+            push(std::mem::take(&mut word), hit, &mut out);
+        }
+        push(c.to_string(), false, &mut out);
+    }
+    // The space added to end the last word.
+    if let Some((t, _)) = out.last_mut() {
+        t.pop();
+    }
+    out.retain(|(t, _)| !t.is_empty());
+    out
 }
 
 /// A line of the post around the first searched word (or its start).
@@ -110,7 +155,8 @@ impl View for SearchScreen {
                     }
                     self.typing = false;
                     self.searched = text.clone();
-                    return Outcome::effects(vec![Effect::Search(text)]);
+                    self.offset = 0;
+                    return Outcome::effects(vec![Effect::Search(text, 0)]);
                 }
                 _ => {
                     self.query.key(key);
@@ -140,6 +186,14 @@ impl View for SearchScreen {
                 }
                 None => Outcome::none(),
             },
+            Action::NextPage if hits.len() as i64 >= crate::service::SEARCH_PAGE => {
+                self.offset += crate::service::SEARCH_PAGE;
+                Outcome::effects(vec![Effect::Search(self.searched.clone(), self.offset)])
+            }
+            Action::PrevPage if self.offset > 0 => {
+                self.offset = (self.offset - crate::service::SEARCH_PAGE).max(0);
+                Outcome::effects(vec![Effect::Search(self.searched.clone(), self.offset)])
+            }
             Action::Filter => {
                 // A fresh query: the last one stays above the results until this one is sent.
                 self.query = LineInput::new(200);
@@ -179,37 +233,43 @@ impl View for SearchScreen {
         _texts: &Texts,
     ) -> Option<Position> {
         let w = area.width.saturating_sub(2) as usize;
+        // The query line is the top row, where no notice on the status line can cover it;
+        // below it the help, or the results.
         let list = Rect {
+            y: area.y + 1,
             height: area.height.saturating_sub(1),
             ..area
         };
         match &self.hits {
             None => {
-                buf.set_stringn(
-                    area.x + 1,
-                    area.y,
-                    "Search titles and posts you can see. Words, and by:handle for one \
-                     member's posts.",
-                    w,
-                    theme.dim(),
-                );
+                use ratatui::widgets::{Paragraph, Widget, Wrap};
+                Paragraph::new(SEARCH_HELP)
+                    .style(theme.dim())
+                    .wrap(Wrap { trim: true })
+                    .render(
+                        Rect {
+                            x: area.x + 1,
+                            width: area.width.saturating_sub(2),
+                            ..list
+                        },
+                        buf,
+                    );
             }
             Some(hits) if hits.is_empty() => {
-                buf.set_stringn(
-                    area.x + 1,
-                    area.y,
-                    format!("Nothing found for \u{201c}{}\u{201d}.", self.searched),
-                    w,
-                    theme.dim(),
-                );
+                let text = if self.offset > 0 {
+                    format!(
+                        "No more results for \u{201c}{}\u{201d}. [ goes back.",
+                        self.searched
+                    )
+                } else {
+                    format!("Nothing found for \u{201c}{}\u{201d}.", self.searched)
+                };
+                buf.set_stringn(area.x + 1, list.y, text, w, theme.dim());
             }
             Some(hits) => {
-                let words: Vec<String> = self
-                    .searched
-                    .split_whitespace()
-                    .filter(|t| !t.starts_with("by:"))
-                    .map(str::to_string)
-                    .collect();
+                let words: Vec<String> = crate::service::parse_search(&self.searched)
+                    .map(|q| q.marks())
+                    .unwrap_or_default();
                 let per_page = (list.height as usize / 2).max(1);
                 let first = self.selected / per_page * per_page;
                 for (i, h) in hits.iter().enumerate().skip(first).take(per_page) {
@@ -243,26 +303,41 @@ impl View for SearchScreen {
                         (_, true) => "⚠ Hidden: it has a word you muted".to_string(),
                         _ => snippet(&h.body, &words, room),
                     };
-                    buf.set_stringn(
+                    let line = truncate(&format!("{who}{text}"), w.saturating_sub(4));
+                    let marked = if (h.content_warning.is_some() && !h.mine) || h.muted {
+                        vec![(line, false)]
+                    } else {
+                        highlight(&line, &words)
+                    };
+                    let spans: Vec<ratatui::text::Span> = marked
+                        .into_iter()
+                        .map(|(t, hit)| {
+                            let style = if hit { theme.unread() } else { theme.dim() };
+                            ratatui::text::Span::styled(t, style)
+                        })
+                        .collect();
+                    buf.set_line(
                         list.x + 4,
                         y + 1,
-                        truncate(&format!("{who}{text}"), w.saturating_sub(4)),
-                        w.saturating_sub(4),
-                        theme.dim(),
+                        &ratatui::text::Line::from(spans),
+                        w.saturating_sub(4) as u16,
                     );
                 }
             }
         }
         if self.typing {
-            return prompt(
-                area,
-                area.bottom().saturating_sub(1),
-                "Search: ",
-                &self.query,
-                buf,
-                theme,
-            );
+            return prompt(area, area.y, "Search: ", &self.query, buf, theme);
         }
+        // What the results are for, and which of them these are.
+        let mut head = format!("Search: {}", crate::sanitize::line(&self.searched));
+        if let Some(hits) = self.hits.as_ref().filter(|h| !h.is_empty()) {
+            head.push_str(&format!(
+                " · results {}-{}",
+                self.offset + 1,
+                self.offset + hits.len() as i64
+            ));
+        }
+        buf.set_stringn(area.x + 1, area.y, truncate(&head, w), w, theme.dim());
         None
     }
 }
@@ -290,10 +365,28 @@ mod tests {
         let mut s = SearchScreen::default();
         assert_eq!(
             search(&mut s, "sleep"),
-            vec![Effect::Search("sleep".into())]
+            vec![Effect::Search("sleep".into(), 0)]
         );
         s.loaded(Loaded::SearchResults(vec![]), 20);
         press(&mut s, KeyCode::Char('/'));
-        assert_eq!(search(&mut s, "tea"), vec![Effect::Search("tea".into())]);
+        assert_eq!(search(&mut s, "tea"), vec![Effect::Search("tea".into(), 0)]);
+    }
+
+    #[test]
+    fn matched_words_are_marked_prefixes_too() {
+        let marked = highlight(
+            "Sleeping badly, sleep tips",
+            &["sleep".into(), "tips".into()],
+        );
+        assert_eq!(
+            marked,
+            vec![
+                ("Sleeping".to_string(), true),
+                (" badly, ".to_string(), false),
+                ("sleep".to_string(), true),
+                (" ".to_string(), false),
+                ("tips".to_string(), true),
+            ]
+        );
     }
 }
