@@ -412,3 +412,41 @@ async fn search_takes_phrases_and_explains_a_malformed_query() {
     m.disconnect().await;
     server.stop().await;
 }
+
+/// The header's background, as the terminal shows it.
+fn header_bg(m: &Member) -> vt100::Color {
+    m.parser.screen().cell(0, 0).expect("a cell").bgcolor()
+}
+
+/// A member chooses a colour theme in settings (T cycles dark, light, high contrast, none); it
+/// applies at once and is remembered at the next login.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_colour_theme_chosen_in_settings_applies_at_once_and_is_remembered() {
+    let dir = util::data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = new_key();
+    let mut m = Member::sign_up(server.addr, &key, "painter").await;
+    assert_eq!(header_bg(&m), vt100::Color::Idx(109), "dark by default");
+    m.send(b"s").await;
+    m.wait_for("Colours: dark").await;
+    m.send(b"T").await;
+    m.wait_for("Colours: light").await;
+    assert_eq!(header_bg(&m), vt100::Color::Idx(24), "light at once");
+    m.send(b"T").await;
+    m.wait_for("Colours: high contrast").await;
+    assert_eq!(
+        header_bg(&m),
+        vt100::Color::Default,
+        "reverse video, no colour"
+    );
+    m.send(b"T").await;
+    m.send(b"T").await;
+    m.send(b"T").await;
+    m.wait_for("Colours: light").await;
+    m.disconnect().await;
+    let mut again = Member::connect(server.addr, &key, 80, 24).await;
+    again.wait_for("Small wins").await;
+    assert_eq!(header_bg(&again), vt100::Color::Idx(24), "remembered");
+    again.disconnect().await;
+    server.stop().await;
+}

@@ -131,6 +131,16 @@ impl Service {
     }
 
     /// Turns a moderator's bell for urgent reports on or off.
+    /// The colour theme the member chose, if any (a name from `tui::theme`).
+    pub fn theme(&self, user: &User) -> Result<Option<String>> {
+        Ok(self.store.read(|c| users::theme(c, user.id))?)
+    }
+
+    /// Remembers the member's colour theme.
+    pub fn set_theme(&self, user: &User, name: &str) -> Result<()> {
+        self.write(|c| Ok(users::set_theme(c, user.id, name)?))
+    }
+
     pub fn set_report_bell(&self, user: &User, on: bool) -> Result<String> {
         self.can(&self.current(user)?, Action::Moderate)?;
         self.write(|c| Ok(users::set_report_bell(c, user.id, on)?))?;

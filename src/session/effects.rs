@@ -313,6 +313,11 @@ fn perform_blocking(
             ))
         })()),
         (Effect::LoadOnline, Some(u)) => loaded(service.who_is_online(u).map(Loaded::Online)),
+        (Effect::SetTheme(theme), Some(u)) => loaded(
+            service
+                .set_theme(u, theme.name())
+                .map(|()| Loaded::ThemeSet(theme)),
+        ),
         (Effect::SetReportBell(on), Some(u)) => {
             loaded(service.set_report_bell(u, on).map(Loaded::Done))
         }

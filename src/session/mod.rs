@@ -282,6 +282,20 @@ pub async fn run<O: Output>(
         }
         None => (false, false),
     };
+    // The member's own theme, unless their terminal asked for no colour (NO_COLOR).
+    let theme = match &user {
+        Some(u) if theme == Theme::Default => {
+            let (s, u) = (service.clone(), u.clone());
+            tokio::task::spawn_blocking(move || s.theme(&u))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .flatten()
+                .and_then(|name| Theme::from_name(&name))
+                .unwrap_or(theme)
+        }
+        _ => theme,
+    };
     let (mut app, mut effects) = match (banned, user) {
         // A banned member gets their record (why, until when) and one appeal; nothing else.
         (Some(until), Some(u)) => App::banned(u, until, texts, theme, width, height),

@@ -616,6 +616,20 @@ pub fn report_bell(c: &Connection, user: UserId) -> Result<bool> {
     )
 }
 
+/// The colour theme the member chose, by name (None: the default).
+pub fn theme(c: &Connection, user: UserId) -> Result<Option<String>> {
+    Ok(c.prepare_cached("SELECT theme FROM users WHERE id = ?1")?
+        .query_row([user], |r| r.get(0))
+        .optional()?
+        .flatten())
+}
+
+pub fn set_theme(c: &Connection, user: UserId, theme: &str) -> Result<()> {
+    c.prepare_cached("UPDATE users SET theme = ?2 WHERE id = ?1")?
+        .execute(params![user, theme])?;
+    Ok(())
+}
+
 pub fn set_report_bell(c: &Connection, user: UserId, on: bool) -> Result<()> {
     c.prepare_cached("UPDATE users SET report_bell = ?2 WHERE id = ?1")?
         .execute(params![user, on])?;

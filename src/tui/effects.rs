@@ -110,6 +110,8 @@ pub enum Effect {
     BlockHandle(String),
     /// A moderator's bell with urgent reports, on or off (settings).
     SetReportBell(bool),
+    /// Use and remember this colour theme.
+    SetTheme(crate::tui::Theme),
     /// The member's unread counts, for the header.
     LoadCounts,
     LoadNotifications,
@@ -205,6 +207,8 @@ pub enum Loaded {
     Thread(ThreadPage),
     /// The next thread with unread posts, if there is one.
     NextUnread(Option<ThreadId>),
+    /// The member's colour theme changed (and is remembered).
+    ThemeSet(crate::tui::Theme),
     Draft(DraftPlace, Option<Draft>),
     DraftSaved,
     Posted {

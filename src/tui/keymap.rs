@@ -105,6 +105,7 @@ pub enum Action {
     StayingSafe,
     Dismiss,
     Withdraw,
+    CycleTheme,
 }
 
 /// Which table applies.

@@ -438,6 +438,10 @@ impl App {
                 self.overlay_scroll = widgets::Scroll::default();
                 return vec![];
             }
+            // The theme is the App's: settings offers it, the App changes and remembers it.
+            Some(Action::CycleTheme) if self.user.is_some() => {
+                return vec![Effect::SetTheme(self.theme.next())];
+            }
             Some(Action::HelpNow) => {
                 self.overlay = Some(Overlay::HelpNow);
                 self.overlay_scroll = widgets::Scroll::default();

@@ -92,6 +92,14 @@ impl App {
                     at: PageAt::Post(post),
                 }]
             }
+            Loaded::ThemeSet(theme) => {
+                self.theme = theme;
+                self.status = Some(Status::Info(format!(
+                    "Theme: {}. T changes it again.",
+                    theme.name()
+                )));
+                vec![]
+            }
             Loaded::NextUnread(next) => {
                 let Some(thread) = next else {
                     self.status = Some(Status::Info(strings::ALL_READ.into()));

@@ -5,17 +5,52 @@ use ratatui::style::{Color, Modifier, Style};
 /// The look of the UI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Theme {
-    /// 256 colours.
+    /// 256 colours, for dark backgrounds.
     #[default]
     Default,
+    /// 256 colours, for light backgrounds.
+    Light,
+    /// The 16 basic colours at their brightest, bold, and selection by reverse video.
+    HighContrast,
     /// No colour at all (NO_COLOR, or terminals without colour): emphasis by bold and reverse.
     Monochrome,
 }
 
+/// The themes a member chooses from, in the order settings cycles through them.
+pub const THEMES: [Theme; 4] = [
+    Theme::Default,
+    Theme::Light,
+    Theme::HighContrast,
+    Theme::Monochrome,
+];
+
 impl Theme {
+    /// The name kept for the member and shown in settings.
+    pub fn name(self) -> &'static str {
+        match self {
+            Theme::Default => "dark",
+            Theme::Light => "light",
+            Theme::HighContrast => "high contrast",
+            Theme::Monochrome => "monochrome",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Theme> {
+        THEMES.into_iter().find(|t| t.name() == name)
+    }
+
+    /// The next theme in settings' cycle.
+    pub fn next(self) -> Theme {
+        let i = THEMES.iter().position(|t| *t == self).unwrap_or(0);
+        THEMES[(i + 1) % THEMES.len()]
+    }
+
+    /// A colour of the dark theme, as each theme shows it.
     fn color(self, c: Color) -> Style {
         match self {
             Theme::Default => Style::new().fg(c),
+            Theme::Light => Style::new().fg(light(c)),
+            Theme::HighContrast => Style::new().fg(bright(c)).add_modifier(Modifier::BOLD),
             Theme::Monochrome => Style::new(),
         }
     }
@@ -25,7 +60,10 @@ impl Theme {
     pub fn header(self) -> Style {
         match self {
             Theme::Default => Style::new().fg(Color::Black).bg(Color::Indexed(109)),
-            Theme::Monochrome => Style::new().add_modifier(Modifier::REVERSED),
+            Theme::Light => Style::new().fg(Color::White).bg(Color::Indexed(24)),
+            Theme::HighContrast | Theme::Monochrome => {
+                Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+            }
         }
     }
     pub fn footer(self) -> Style {
@@ -39,7 +77,12 @@ impl Theme {
             Theme::Default => Style::new()
                 .bg(Color::Indexed(238))
                 .add_modifier(Modifier::BOLD),
-            Theme::Monochrome => Style::new().add_modifier(Modifier::REVERSED),
+            Theme::Light => Style::new()
+                .bg(Color::Indexed(253))
+                .add_modifier(Modifier::BOLD),
+            Theme::HighContrast | Theme::Monochrome => {
+                Style::new().add_modifier(Modifier::REVERSED)
+            }
         }
     }
     pub fn dim(self) -> Style {
@@ -65,6 +108,65 @@ impl Theme {
             self.color(Color::Indexed(109)).add_modifier(Modifier::BOLD)
         } else {
             self.dim()
+        }
+    }
+}
+
+/// The dark theme's colours, dark enough to read on a light background.
+fn light(c: Color) -> Color {
+    match c {
+        Color::Indexed(109) => Color::Indexed(24), // keys, fields: a deep blue
+        Color::Indexed(245) => Color::Indexed(240), // dim: a darker grey
+        Color::Indexed(151) => Color::Indexed(22), // authors, notices: a dark green
+        Color::Indexed(180) => Color::Indexed(130), // unread: a brown orange
+        Color::Indexed(174) => Color::Indexed(124), // errors: a dark red
+        other => other,
+    }
+}
+
+/// The dark theme's colours as the basic bright ones every terminal has.
+fn bright(c: Color) -> Color {
+    match c {
+        Color::Indexed(109) => Color::LightCyan,
+        Color::Indexed(245) => Color::White,
+        Color::Indexed(151) => Color::LightGreen,
+        Color::Indexed(180) => Color::LightYellow,
+        Color::Indexed(174) => Color::LightRed,
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_theme_has_a_name_settings_cycles_through_all_and_monochrome_has_no_colour() {
+        let mut t = Theme::Default;
+        for _ in 0..THEMES.len() {
+            assert_eq!(Theme::from_name(t.name()), Some(t));
+            t = t.next();
+        }
+        assert_eq!(t, Theme::Default, "the cycle comes back");
+        let m = Theme::Monochrome;
+        for style in [
+            m.key(),
+            m.author(),
+            m.unread(),
+            m.error(),
+            m.dim(),
+            m.selected(),
+        ] {
+            assert_eq!((style.fg, style.bg), (None, None), "{style:?}");
+        }
+        // The light theme never uses the dark theme's pale colours.
+        let pale = [109, 245, 151, 180, 174].map(Color::Indexed);
+        for style in [
+            Theme::Light.key(),
+            Theme::Light.author(),
+            Theme::Light.dim(),
+        ] {
+            assert!(!pale.iter().any(|p| style.fg == Some(*p)), "{style:?}");
         }
     }
 }

@@ -39,6 +39,12 @@ pub const KEYS: &[Binding] = &[
     ),
     bind(&[ch('p')], Action::ReadPrivacy, "p", "the privacy policy"),
     bind(&[ch('s')], Action::StayingSafe, "s", "staying safe here"),
+    bind(
+        &[ch('T')],
+        Action::CycleTheme,
+        "T",
+        "colour theme: dark, light, high contrast, none",
+    ),
     bind(&[ch('u')], Action::Unblock, "u", "unblock someone"),
     bind(&[ch('w')], Action::MutedWords, "w", "muted words").footer(),
     bind(&[ch('x')], Action::DeleteAccount, "x", "delete account"),
@@ -383,6 +389,10 @@ impl View for SettingsScreen {
             ),
             (
                 format!("Muted words: {}", list(&data.muted, "none")),
+                theme.text(),
+            ),
+            (
+                format!("Colours: {} (T changes them)", theme.name()),
                 theme.text(),
             ),
             (
