@@ -10,7 +10,6 @@ use tokio_util::sync::CancellationToken;
 use crate::domain::User;
 use crate::service::Service;
 use crate::session::{self, Identity, Input, Output, frame::clamp_size};
-use crate::tui::Theme;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConsoleError {
@@ -56,11 +55,11 @@ pub async fn run(service: Service, shutdown: CancellationToken) -> Result<(), Co
     let (cols, rows) = crossterm::terminal::size().map_err(ConsoleError::Terminal)?;
     crossterm::terminal::enable_raw_mode().map_err(ConsoleError::Terminal)?;
     let _raw = RawMode;
-    let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-        Theme::Monochrome
-    } else {
-        Theme::Default
-    };
+    let (theme, theme_forced) = crate::tui::theme::for_terminal(
+        &std::env::var("TERM").unwrap_or_default(),
+        std::env::var("COLORTERM").ok().as_deref(),
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+    );
     let (tx, rx) = mpsc::channel(64);
     // A plain thread, not tokio's stdin: a read blocked on the terminal must not keep the
     // runtime from shutting down when the console ends (the process exits with it).
@@ -116,6 +115,7 @@ pub async fn run(service: Service, shutdown: CancellationToken) -> Result<(), Co
         crate::session::Terminal {
             size,
             theme,
+            theme_forced,
             frames: share,
         },
         rx,

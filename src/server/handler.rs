@@ -20,7 +20,6 @@ use crate::domain::User;
 use crate::service::{KeyInfo, Login, SecondFactor, Service};
 use crate::session::frame::{CellBudget, Share, clamp_size};
 use crate::session::{self, Ending, Identity, Input, Output, Signup, Terminal};
-use crate::tui::Theme;
 
 /// Input events queued per session. When full, the handler waits, which stops reading from
 /// the socket: a client typing faster than the session handles is slowed, not buffered.
@@ -170,7 +169,10 @@ pub struct Handler {
     channel: Option<ChannelId>,
     size: Option<(u16, u16)>,
     input: Option<mpsc::Sender<Input>>,
-    theme: Theme,
+    /// What the client said of its terminal: TERM (pty request), COLORTERM, NO_COLOR.
+    term: String,
+    colorterm: Option<String>,
+    no_color: bool,
 }
 
 impl Handler {
@@ -197,7 +199,9 @@ impl Handler {
             channel: None,
             size: None,
             input: None,
-            theme: Theme::Default,
+            term: String::new(),
+            colorterm: None,
+            no_color: false,
         }
     }
 
@@ -431,7 +435,7 @@ impl russh::server::Handler for Handler {
     async fn pty_request(
         &mut self,
         channel: ChannelId,
-        _term: &str,
+        term: &str,
         cols: u32,
         rows: u32,
         _pw: u32,
@@ -443,6 +447,8 @@ impl russh::server::Handler for Handler {
             return session.channel_failure(channel);
         }
         self.size = Some(clamp_size(cols, rows));
+        // Only what decides colours is kept, and only this long: a name, never logged.
+        self.term = term.chars().take(64).collect();
         session.channel_success(channel)
     }
 
@@ -486,7 +492,8 @@ impl russh::server::Handler for Handler {
         let service = self.service.clone();
         let shutdown = self.shutdown.clone();
         let size = self.size.unwrap_or(DEFAULT_SIZE);
-        let theme = self.theme;
+        let (theme, theme_forced) =
+            crate::tui::theme::for_terminal(&self.term, self.colorterm.as_deref(), self.no_color);
         let signals = self.signals.clone();
         let frames = self.frames.clone();
         signals.started.cancel();
@@ -494,6 +501,7 @@ impl russh::server::Handler for Handler {
             let terminal = Terminal {
                 size,
                 theme,
+                theme_forced,
                 frames: Share::new(frames),
             };
             let ending = session::run(service, identity, terminal, rx, out, shutdown).await;
@@ -585,7 +593,12 @@ impl russh::server::Handler for Handler {
     ) -> Result<(), Self::Error> {
         // NO_COLOR (https://no-color.org) is honoured when the client sends it.
         if name == "NO_COLOR" && !value.is_empty() {
-            self.theme = Theme::Monochrome;
+            self.no_color = true;
+            return session.channel_success(channel);
+        }
+        // COLORTERM says the terminal shows more than 16 colours.
+        if name == "COLORTERM" {
+            self.colorterm = Some(value.chars().take(32).collect());
             return session.channel_success(channel);
         }
         session.channel_failure(channel)

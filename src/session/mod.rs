@@ -165,7 +165,10 @@ closed and nothing was kept. Connect again to start over.";
 pub struct Terminal {
     /// Its size, as the client asked (already clamped).
     pub size: (u16, u16),
+    /// The theme the terminal starts with, and whether it is forced (no colour at all);
+    /// otherwise the member's own choice, if they made one, comes first.
     pub theme: Theme,
+    pub theme_forced: bool,
     /// This session's share of the frame memory budget.
     pub frames: frame::Share,
 }
@@ -229,6 +232,7 @@ pub async fn run<O: Output>(
     let Terminal {
         size,
         theme,
+        theme_forced,
         frames: mut share,
     } = terminal;
     // The terminal's size, and the size drawn (what the frame budget allows of it).
@@ -282,9 +286,9 @@ pub async fn run<O: Output>(
         }
         None => (false, false),
     };
-    // The member's own theme, unless their terminal asked for no colour (NO_COLOR).
+    // The member's own theme, unless their terminal shows no colour (NO_COLOR, TERM=dumb).
     let theme = match &user {
-        Some(u) if theme == Theme::Default => {
+        Some(u) if !theme_forced => {
             let (s, u) = (service.clone(), u.clone());
             tokio::task::spawn_blocking(move || s.theme(&u))
                 .await

@@ -24,6 +24,36 @@ pub const THEMES: [Theme; 4] = [
     Theme::Monochrome,
 ];
 
+/// What a terminal can show, from what its client announced (`TERM`, `COLORTERM`,
+/// `NO_COLOR`): the theme to start with, and whether it is forced (no colour at all) or only
+/// the default until the member chooses. 256 colours are used only where announced; any other
+/// colour terminal gets the basic colours of high contrast.
+pub fn for_terminal(term: &str, colorterm: Option<&str>, no_color: bool) -> (Theme, bool) {
+    let term = term.to_ascii_lowercase();
+    if no_color || term == "dumb" || term.starts_with("vt1") || term.starts_with("vt2") {
+        return (Theme::Monochrome, true);
+    }
+    let announced = colorterm.is_some_and(|c| !c.is_empty())
+        || [
+            "256color",
+            "truecolor",
+            "24bit",
+            "direct",
+            "kitty",
+            "alacritty",
+            "foot",
+            "wezterm",
+            "ghostty",
+        ]
+        .iter()
+        .any(|t| term.contains(t));
+    if announced || term.is_empty() {
+        (Theme::Default, false)
+    } else {
+        (Theme::HighContrast, false)
+    }
+}
+
 impl Theme {
     /// The name kept for the member and shown in settings.
     pub fn name(self) -> &'static str {
@@ -139,6 +169,43 @@ fn bright(c: Color) -> Color {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_terminal_decides_what_colours_start_and_no_colour_is_forced() {
+        assert_eq!(
+            for_terminal("xterm-256color", None, false),
+            (Theme::Default, false)
+        );
+        assert_eq!(
+            for_terminal("tmux-256color", None, false),
+            (Theme::Default, false)
+        );
+        assert_eq!(
+            for_terminal("xterm", Some("truecolor"), false),
+            (Theme::Default, false)
+        );
+        assert_eq!(
+            for_terminal("xterm-kitty", None, false),
+            (Theme::Default, false)
+        );
+        assert_eq!(
+            for_terminal("linux", None, false),
+            (Theme::HighContrast, false)
+        );
+        assert_eq!(
+            for_terminal("xterm", None, false),
+            (Theme::HighContrast, false)
+        );
+        assert_eq!(
+            for_terminal("vt100", None, false),
+            (Theme::Monochrome, true)
+        );
+        assert_eq!(for_terminal("dumb", None, false), (Theme::Monochrome, true));
+        assert_eq!(
+            for_terminal("xterm-256color", None, true),
+            (Theme::Monochrome, true)
+        );
+    }
 
     #[test]
     fn every_theme_has_a_name_settings_cycles_through_all_and_monochrome_has_no_colour() {
