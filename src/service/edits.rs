@@ -183,7 +183,7 @@ impl Service {
         }
         self.write(|c| {
             revisions::edit(c, post, actor.id, body, new_cw.as_deref(), Some(&reason))?;
-            crate::store::reports::tell_author(c, crate::store::reports::Target::Post(post), actor.id, |t| {
+            crate::store::notifications::moderator_notice(c, crate::store::reports::Target::Post(post), actor.id, |t| {
                 match &new_cw {
                     Some(cw) => format!(
                         "A moderator put a content warning ({cw}) on your post in \u{201c}{t}\u{201d}. Why: {reason}"

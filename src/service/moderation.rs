@@ -82,9 +82,12 @@ impl Service {
                 _ => None,
             };
             if let (Some(done), ModAction::Hide(p) | ModAction::Restore(p)) = (told, action) {
-                store::reports::tell_author(c, store::reports::Target::Post(p), actor.id, |t| {
-                    format!("A moderator {done} in \u{201c}{t}\u{201d}. Why: {reason}")
-                })?;
+                store::notifications::moderator_notice(
+                    c,
+                    store::reports::Target::Post(p),
+                    actor.id,
+                    |t| format!("A moderator {done} in \u{201c}{t}\u{201d}. Why: {reason}"),
+                )?;
             }
             events::thread_changed(c, board, thread)?;
             Ok(())
@@ -124,7 +127,7 @@ impl Service {
             )?;
             let name = boards::name_of(c, to)?.unwrap_or_else(|| slug.to_string());
             let name = crate::sanitize::line(&name);
-            store::reports::tell_author(
+            store::notifications::moderator_notice(
                 c,
                 store::reports::Target::Thread(thread),
                 actor.id,

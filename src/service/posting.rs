@@ -23,8 +23,9 @@ impl Service {
     }
 
     /// Posts a draft: a new thread or a reply, in one durable write with its notifications.
-    /// On success the draft is deleted in the same transaction; on any failure it is saved, so
-    /// nothing the member wrote is lost.
+    /// On success the draft is deleted in the same transaction; when the post is refused it is
+    /// saved, so nothing the member wrote is lost (when the database itself fails, the composer
+    /// keeps the text on screen).
     pub fn post(&self, author: &User, place: DraftPlace, draft: &Draft) -> Result<Posted> {
         let posted = self.post_draft(author, place, draft);
         // A refused post's draft is saved; when the database itself failed (busy, full), saving

@@ -165,6 +165,50 @@ pub fn mark_all_read(c: &Connection, reader: UserId) -> Result<usize> {
     .execute(params![reader, now()])?)
 }
 
+/// What a moderator did to a post or thread, told to its author (never who did it), whether
+/// the author wrote it under their name or anonymously: the anonymous author's id never
+/// leaves the store. `words` makes the message from the thread's title. Nobody is told of
+/// their own action, nor is an erased account. True if someone was told.
+pub fn moderator_notice(
+    c: &Connection,
+    target: super::reports::Target,
+    actor: UserId,
+    words: impl FnOnce(&str) -> String,
+) -> Result<bool> {
+    use super::visibility::PostAuthor;
+    use rusqlite::OptionalExtension;
+    let (sql, id) = match target {
+        super::reports::Target::Post(p) => (
+            "SELECT p.author_id, p.anonymous, t.title FROM posts p
+               JOIN threads t ON t.id = p.thread_id WHERE p.id = ?1",
+            p.0,
+        ),
+        super::reports::Target::Thread(t) => (
+            "SELECT author_id, anonymous, title FROM threads WHERE id = ?1",
+            t.0,
+        ),
+        _ => return Ok(false),
+    };
+    let found = c
+        .prepare_cached(sql)?
+        .query_row([id], |r| {
+            Ok((
+                PostAuthor::from_row(r.get(0)?, r.get(1)?),
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .optional()?;
+    let Some((author, title)) = found else {
+        return Ok(false);
+    };
+    let Some(to) = author.id().filter(|_| !author.is(actor)) else {
+        return Ok(false);
+    };
+    super::reports::notify(c, to, "moderator", &words(&crate::sanitize::line(&title)))?;
+    super::events::counts_changed(c, to)?;
+    Ok(true)
+}
+
 /// Deletes the reader's own notifications `ids` (dismissed); returns how many went.
 pub fn dismiss(c: &Connection, reader: UserId, ids: &[i64]) -> Result<usize> {
     let mut stmt = c.prepare_cached("DELETE FROM notifications WHERE user_id = ?1 AND id = ?2")?;

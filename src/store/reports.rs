@@ -331,50 +331,6 @@ pub fn notify(c: &Connection, user: UserId, kind: &str, body: &str) -> Result<()
     Ok(())
 }
 
-/// What a moderator did to a post or thread, told to its author (never who did it), whether
-/// the author wrote it under their name or anonymously: the anonymous author's id never
-/// leaves the store. `words` makes the message from the thread's title. Nobody is told of
-/// their own action, nor is an erased account. True if someone was told.
-pub fn tell_author(
-    c: &Connection,
-    target: Target,
-    actor: UserId,
-    words: impl FnOnce(&str) -> String,
-) -> Result<bool> {
-    use super::visibility::PostAuthor;
-    use rusqlite::OptionalExtension;
-    let (sql, id) = match target {
-        Target::Post(p) => (
-            "SELECT p.author_id, p.anonymous, t.title FROM posts p
-               JOIN threads t ON t.id = p.thread_id WHERE p.id = ?1",
-            p.0,
-        ),
-        Target::Thread(t) => (
-            "SELECT author_id, anonymous, title FROM threads WHERE id = ?1",
-            t.0,
-        ),
-        _ => return Ok(false),
-    };
-    let found = c
-        .prepare_cached(sql)?
-        .query_row([id], |r| {
-            Ok((
-                PostAuthor::from_row(r.get(0)?, r.get(1)?),
-                r.get::<_, String>(2)?,
-            ))
-        })
-        .optional()?;
-    let Some((author, title)) = found else {
-        return Ok(false);
-    };
-    let Some(to) = author.id().filter(|_| !author.is(actor)) else {
-        return Ok(false);
-    };
-    notify(c, to, "moderator", &words(&crate::sanitize::line(&title)))?;
-    super::events::counts_changed(c, to)?;
-    Ok(true)
-}
-
 /// Unread system messages for a member, marking them read.
 pub fn take_notices(c: &Connection, user: UserId) -> Result<Vec<String>> {
     let texts: Vec<String> = {
