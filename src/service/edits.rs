@@ -118,7 +118,10 @@ impl Service {
         let named = (!e.author.is_anonymous()).then_some(user.id);
         self.write(|c| {
             let Some((board, thread)) = crate::store::posts::withdraw(c, post, user.id)? else {
-                return Err(ServiceError::NotFound("post"));
+                return Err(ServiceError::Refused(
+                    "This post cannot be withdrawn: it is already gone, or with the moderators."
+                        .into(),
+                ));
             };
             audit::record(
                 c,

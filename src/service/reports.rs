@@ -136,8 +136,12 @@ impl Service {
         Ok(self.store.read(|c| users::theme(c, user.id))?)
     }
 
-    /// Remembers the member's colour theme.
+    /// Remembers the member's colour theme (a theme's short name; anything else is refused).
     pub fn set_theme(&self, user: &User, name: &str) -> Result<()> {
+        let plain = name.chars().all(|c| c.is_ascii_lowercase() || c == ' ');
+        if name.is_empty() || name.len() > 32 || !plain {
+            return Err(ServiceError::Refused("That is not a colour theme.".into()));
+        }
         self.write(|c| Ok(users::set_theme(c, user.id, name)?))
     }
 

@@ -233,8 +233,22 @@ fn an_author_withdraws_their_post_members_lose_it_moderators_keep_it_and_the_aud
     assert!(!row.actor.contains("writer"), "{row:?}");
     assert!(matches!(
         s.withdraw_post(&author, post),
-        Err(ServiceError::NotFound(_))
+        Err(ServiceError::Refused(t)) if t.contains("already gone")
     ));
+    // A post a moderator hid stays with the moderators.
+    let other = s
+        .post(
+            &author,
+            DraftPlace::Reply(BoardId(2), thread),
+            &draft("", "second"),
+        )
+        .expect("reply")
+        .post;
+    s.moderate(&moderator, ModAction::Hide(other), "check")
+        .expect("hide");
+    assert!(s.withdraw_post(&author, other).is_err());
+    s.moderate(&moderator, ModAction::Restore(other), "fine")
+        .expect("the moderators can still restore it");
 }
 
 #[test]

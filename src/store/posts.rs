@@ -528,8 +528,9 @@ pub fn set_post_hidden(
 }
 
 /// An author withdraws their own post: it is gone for members (as a hidden post is) and kept
-/// for moderators, marked. Returns its board and thread, or None if it was not theirs or is
-/// already gone.
+/// for moderators, marked. Only a post others can see: one a moderator hid or holds for
+/// approval stays with the moderators (its queue entry and restore depend on its status).
+/// Returns its board and thread, or None if it was not theirs or is not out.
 pub fn withdraw(
     c: &Connection,
     post: PostId,
@@ -538,7 +539,7 @@ pub fn withdraw(
     let n = c
         .prepare_cached(
             "UPDATE posts SET status = 'deleted'
-              WHERE id = ?1 AND author_id = ?2 AND status IN ('visible', 'hidden', 'pending')",
+              WHERE id = ?1 AND author_id = ?2 AND status = 'visible'",
         )?
         .execute(params![post, author])?;
     if n == 0 {

@@ -59,8 +59,9 @@ pub fn next_thread(
     Ok(stmt.query_row(&*params, |r| r.get(0)).optional()?)
 }
 
-/// Marks every thread of `board` (or of every board the reader may read) read up to its
-/// newest post. Returns how many threads had anything unread.
+/// Marks every thread of `board` (or of every board the reader may read) that has something
+/// unread for the reader read, up to its newest post: only threads they may see, counted as
+/// the lists count them. Returns how many.
 pub fn mark_all_read(c: &Connection, reader: &Reader, board: Option<BoardId>) -> Result<usize> {
     let board = board.map_or(0, |b| b.0);
     let mut stmt = c.prepare_cached(&format!(
@@ -68,8 +69,10 @@ pub fn mark_all_read(c: &Connection, reader: &Reader, board: Option<BoardId>) ->
          SELECT :reader, t.id, t.last_visible_id FROM threads t
            JOIN boards b ON b.id = t.board_id
            LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = :reader
-          WHERE {BOARD_READABLE} AND (:board = 0 OR t.board_id = :board)
+          WHERE {BOARD_READABLE} AND {THREAD_VISIBLE} AND (:board = 0 OR t.board_id = :board)
             AND t.last_visible_id > IFNULL(m.last_read_post_id, 0)
+            AND EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND {POST_SHOWN}
+                          AND p.id > IFNULL(m.last_read_post_id, 0))
          ON CONFLICT (user_id, thread_id) DO UPDATE
             SET last_read_post_id = max(last_read_post_id, excluded.last_read_post_id)"
     ))?;

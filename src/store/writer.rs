@@ -284,6 +284,9 @@ mod tests {
                         store
                             .write(|c| {
                                 c.execute("INSERT INTO bench_rows VALUES (?1, ?2)", [w, n])?;
+                                // A write that takes a moment, as a real one does, so the
+                                // others queue behind it even on a loaded machine.
+                                std::thread::sleep(std::time::Duration::from_millis(1));
                                 Ok(())
                             })
                             .expect("write");

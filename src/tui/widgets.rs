@@ -205,9 +205,13 @@ pub fn prompt(
     buf: &mut Buffer,
     theme: crate::tui::Theme,
 ) -> Option<Position> {
+    if area.height == 0 || y < area.y || y >= area.bottom() {
+        return None;
+    }
     let inner = area.width.saturating_sub(2);
     let label_width = width(label) as u16;
-    let (label_rows, x): (Vec<String>, u16) = if label_width + PROMPT_MIN_INPUT <= inner {
+    let inline = label_width + PROMPT_MIN_INPUT <= inner;
+    let (label_rows, x): (Vec<String>, u16) = if inline {
         (vec![label.to_string()], area.x + 1 + label_width)
     } else {
         let rows = textwrap::wrap(label.trim_end(), inner.max(1) as usize)
@@ -216,7 +220,6 @@ pub fn prompt(
             .collect::<Vec<_>>();
         (rows, area.x + 1)
     };
-    let inline = x > area.x + 1;
     let above = if inline { 0 } else { label_rows.len() as u16 };
     let top = y.saturating_sub(above).max(area.y);
     for row in top..=y.min(area.bottom().saturating_sub(1)) {
@@ -231,7 +234,7 @@ pub fn prompt(
     // On a terminal too short for the whole label, its last rows are the ones kept.
     let skip = label_rows
         .len()
-        .saturating_sub((y - top + u16::from(inline)) as usize);
+        .saturating_sub((y.saturating_sub(top) + u16::from(inline)) as usize);
     for (i, line) in label_rows.iter().skip(skip).enumerate() {
         buf.set_stringn(
             area.x + 1,

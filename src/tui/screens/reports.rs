@@ -293,7 +293,7 @@ impl View for ReportsScreen {
             return crate::tui::widgets::prompt(
                 area,
                 bottom,
-                "Outcome: a number, or your words (the reporters are told): ",
+                "Outcome (number or words): ",
                 input,
                 buf,
                 theme,
