@@ -121,9 +121,16 @@ impl SettingsScreen {
 
     /// True while a text field has the keyboard (letters are text, not commands).
     pub fn typing(&self) -> bool {
+        // Every mode with a line to type in: its letters are text, never the screen's keys
+        // (nor the App's: `?`, `!` or `T` typed into muted words stay in them).
         matches!(
             self.mode,
-            Mode::AddKey(_) | Mode::DisableTotp(_) | Mode::Delete { .. }
+            Mode::AddKey(_)
+                | Mode::DisableTotp(_)
+                | Mode::Delete { .. }
+                | Mode::Muted(_)
+                | Mode::Unblock(_)
+                | Mode::Block(_)
         )
     }
 }
