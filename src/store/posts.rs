@@ -506,6 +506,15 @@ mod tests {
     }
 }
 
+/// The board and thread a post is in, whatever its status (what a change to it tells).
+fn place_of(c: &Connection, post: PostId) -> Result<Option<(BoardId, ThreadId)>> {
+    Ok(c.prepare_cached(
+        "SELECT t.board_id, t.id FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = ?1",
+    )?
+    .query_row([post], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()?)
+}
+
 /// Moderation: sets a post's status (visible or hidden).
 pub fn set_post_hidden(
     c: &Connection,
@@ -520,11 +529,7 @@ pub fn set_post_hidden(
     if n == 0 {
         return Ok(None);
     }
-    Ok(c.prepare_cached(
-        "SELECT t.board_id, t.id FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = ?1",
-    )?
-    .query_row([post], |r| Ok((r.get(0)?, r.get(1)?)))
-    .optional()?)
+    place_of(c, post)
 }
 
 /// An author withdraws their own post: it is gone for members (as a hidden post is) and kept
@@ -545,11 +550,7 @@ pub fn withdraw(
     if n == 0 {
         return Ok(None);
     }
-    Ok(c.prepare_cached(
-        "SELECT t.board_id, t.id FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = ?1",
-    )?
-    .query_row([post], |r| Ok((r.get(0)?, r.get(1)?)))
-    .optional()?)
+    place_of(c, post)
 }
 
 /// Moderation: locks/unlocks or pins/unpins a thread; returns its board.
@@ -591,10 +592,7 @@ pub fn decide_held(
     if n == 0 {
         return Ok(None);
     }
-    let place: Option<(BoardId, ThreadId)> = c
-        .prepare_cached("SELECT t.board_id, t.id FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = ?1")?
-        .query_row([post], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+    let place = place_of(c, post)?;
     if approve && let Some((_, thread)) = place {
         c.prepare_cached("UPDATE threads SET hidden = 0 WHERE id = ?1 AND hidden = 1")?
             .execute([thread])?;

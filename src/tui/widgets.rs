@@ -256,6 +256,24 @@ pub fn prompt(
     )
 }
 
+/// A dim line of explanation (nothing to show, why not), wrapped inside `area` from row `down`,
+/// a column in from each side.
+pub fn note(area: Rect, down: u16, text: &str, buf: &mut Buffer, theme: crate::tui::Theme) {
+    use ratatui::widgets::{Paragraph, Widget, Wrap};
+    Paragraph::new(text)
+        .style(theme.dim())
+        .wrap(Wrap { trim: true })
+        .render(
+            Rect {
+                x: area.x + 1,
+                y: area.y + down.min(area.height),
+                width: area.width.saturating_sub(2),
+                height: area.height.saturating_sub(down),
+            },
+            buf,
+        );
+}
+
 /// The fewest columns a prompt leaves for its answer beside its label.
 pub const PROMPT_MIN_INPUT: u16 = 12;
 

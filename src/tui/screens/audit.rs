@@ -189,19 +189,7 @@ impl View for AuditScreen {
             } else {
                 "Nothing matches this filter. / changes it; an empty filter shows everything."
             };
-            use ratatui::widgets::{Paragraph, Widget, Wrap};
-            Paragraph::new(text)
-                .style(theme.dim())
-                .wrap(Wrap { trim: true })
-                .render(
-                    Rect {
-                        x: area.x + 1,
-                        y: area.y + 1,
-                        width: area.width.saturating_sub(2),
-                        height: area.height.saturating_sub(2),
-                    },
-                    buf,
-                );
+            crate::tui::widgets::note(area, 1, text, buf, theme);
         }
         for (i, e) in entries
             .iter()

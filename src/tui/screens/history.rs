@@ -159,18 +159,7 @@ impl View for HistoryScreen {
             } else {
                 strings::LOADING
             };
-            Paragraph::new(text)
-                .style(theme.dim())
-                .wrap(Wrap { trim: false })
-                .render(
-                    Rect {
-                        x: area.x + 1,
-                        y: area.y + 1,
-                        width: area.width.saturating_sub(2),
-                        height: area.height.saturating_sub(1),
-                    },
-                    buf,
-                );
+            crate::tui::widgets::note(area, 1, text, buf, theme);
             return None;
         };
         let mut lines = vec![

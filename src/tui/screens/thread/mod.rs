@@ -11,7 +11,6 @@ use terminput::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::report_prompt::ReportPrompt;
 use super::{Nav, Outcome, Screen, compose::ComposeScreen};
@@ -656,18 +655,7 @@ impl View for ThreadScreen {
         }
         self.render_lines(&lines, scroll, area, buf, theme);
         if page.posts.is_empty() {
-            Paragraph::new(strings::THREAD_EMPTY)
-                .style(theme.dim())
-                .wrap(Wrap { trim: false })
-                .render(
-                    Rect {
-                        x: area.x + 1,
-                        y: area.y + 2,
-                        width: area.width.saturating_sub(2),
-                        height: area.height.saturating_sub(2),
-                    },
-                    buf,
-                );
+            widgets::note(area, 2, strings::THREAD_EMPTY, buf, theme);
         }
         None
     }
