@@ -177,3 +177,74 @@ fn fuzz_config_parser_never_panics_and_names_the_file() {
         Ok(())
     });
 }
+
+#[test]
+fn fuzz_rich_text_stays_in_its_width_and_carries_no_control() {
+    use crate::tui::rich;
+    use crate::tui::widgets::width;
+    // Markdown's own characters, quote lines, wide and combining text, and free text.
+    const TOKENS: &[&str] = &[
+        "*",
+        "**",
+        "_",
+        "`",
+        "```\n",
+        "~~",
+        "> ",
+        ">> ",
+        "- ",
+        "  - ",
+        "1. ",
+        "[",
+        "](",
+        ")",
+        "![",
+        "<",
+        ">",
+        "<b>",
+        "</b>",
+        "&#27;",
+        "&#x9b;",
+        "&amp;",
+        "#",
+        "## ",
+        "\n",
+        "\n\n",
+        " ",
+        "    ",
+        "\t",
+        "---\n",
+        "\\",
+        "word",
+        "日本語",
+        "😀",
+        "e\u{301}",
+        "\u{1}@ ",
+        "\u{1}> ",
+        "\u{1}? ",
+        "[quote #1]",
+        "http://x.org/a_b",
+    ];
+    run("rich text", |u| {
+        let mut text = String::new();
+        for _ in 0..u.int_in_range(0..=60)? {
+            if u.ratio(1, 8)? {
+                text.push_str(&u.arbitrary::<String>()?);
+            } else {
+                text.push_str(u.choose(TOKENS)?);
+            }
+        }
+        let w = u.int_in_range(4..=120)?;
+        for line in rich::lay_out(&text, w) {
+            let t = rich::text_of(&line);
+            assert!(width(&t) <= w, "{t:?} wider than {w} from {text:?}");
+            assert!(
+                !t.chars().any(|c| forbidden(c) || c == '\n'),
+                "{t:?} from {text:?}"
+            );
+        }
+        let flat = rich::flat(&text);
+        assert!(!flat.chars().any(|c| forbidden(c) || c == '\n'), "{flat:?}");
+        Ok(())
+    });
+}

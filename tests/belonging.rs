@@ -450,3 +450,122 @@ async fn a_colour_theme_chosen_in_settings_applies_at_once_and_is_remembered() {
     again.disconnect().await;
     server.stop().await;
 }
+
+/// The screen cell where `word` starts on `m`'s screen.
+fn cell_of(m: &Member, word: &str) -> vt100::Cell {
+    let screen = m.parser.screen();
+    let (rows, cols) = screen.size();
+    for row in 0..rows {
+        let line: Vec<(u16, String)> = (0..cols)
+            .filter_map(|c| screen.cell(row, c).map(|cell| (c, cell)))
+            .filter(|(_, cell)| !cell.is_wide_continuation())
+            .map(|(c, cell)| match cell.contents() {
+                "" => (c, " ".to_string()),
+                s => (c, s.to_string()),
+            })
+            .collect();
+        let text: String = line.iter().map(|(_, s)| s.as_str()).collect();
+        if let Some(at) = text.find(word) {
+            let chars = text[..at].chars().count();
+            let mut seen = 0;
+            for (c, s) in &line {
+                if seen >= chars {
+                    return screen.cell(row, *c).expect("cell").clone();
+                }
+                seen += s.chars().count();
+            }
+        }
+    }
+    panic!("{word} not on screen:\n{}", m.screen());
+}
+
+/// Markdown reads as it was meant, through a real session at 80×24, 40×12 and 200×60:
+/// emphasis and strong as styles, lists with bullets, a link as its text and its address, a
+/// typed quote with a thin bar, and a quote by reference as its own block with who wrote it.
+/// What an entity decodes to is sanitised like any text: no clipboard write, no bell.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn markdown_reads_as_it_was_meant_and_a_quote_is_a_block() {
+    let dir = util::data_dir();
+    let server = TestServer::start_with(util::unlimited(dir.path())).await;
+    let mut alder = Member::sign_up(server.addr, &new_key(), "alder").await;
+    let body = "I *really* needed **this** today.\n\n- one thing\n- another\n\n\
+                See [the guide](https://example.org/guide) and `code`.\n\n> typed quote\n\n\
+                &#27;]52;c;aGk=&#7;end";
+    alder.post_thread("Shown as meant", body).await;
+
+    let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
+    birch.send(keys::ENTER).await;
+    birch.wait_for("Shown as meant").await;
+    birch.send(keys::ENTER).await;
+    let screen = birch.wait_for("I really needed this today.").await;
+    for shown in [
+        "• one thing",
+        "• another",
+        "See the guide (https://example.org/guide) and code.",
+        "│ typed quote",
+    ] {
+        assert!(screen.contains(shown), "{shown:?} in\n{screen}");
+    }
+    assert!(
+        !screen.contains("**") && !screen.contains("*really*"),
+        "{screen}"
+    );
+    assert!(cell_of(&birch, "really").italic(), "{screen}");
+    assert!(cell_of(&birch, "this").bold(), "{screen}");
+    assert!(!cell_of(&birch, "needed").bold() && !cell_of(&birch, "needed").italic());
+    assert!(cell_of(&birch, "the guide").underline(), "{screen}");
+    assert!(
+        !birch.raw.windows(4).any(|w| w == b"\x1b]52") && !birch.raw.contains(&0x07),
+        "an entity reached the terminal"
+    );
+
+    // Birch quotes the post: the reply shows it as a block with who wrote it.
+    birch.send(keys::TAB).await;
+    birch.send(b"Q").await;
+    birch.wait_for("[quote #").await;
+    birch.send(b"so **true**").await;
+    birch.send(keys::CTRL_S).await;
+    birch.wait_for("Posted.").await;
+    let screen = birch
+        .wait_until(|s| s.contains("▌ alder wrote:"), "the quote block")
+        .await;
+    assert!(
+        screen.contains("▌ I really needed this today.") && screen.contains("so true"),
+        "{screen}"
+    );
+
+    // At 40×12 the link's address wraps to a line of its own; at 200×60 all of both posts
+    // is on screen.
+    birch.resize(40, 12).await;
+    birch.send(b"g").await;
+    let screen = birch
+        .wait_until(
+            |s| {
+                s.contains("I really needed")
+                    && s.lines()
+                        .any(|l| l.trim().starts_with("(https://example.org/guide)"))
+            },
+            "the post rewrapped at 40×12",
+        )
+        .await;
+    assert!(!screen.contains("**"), "{screen}");
+    assert!(cell_of(&birch, "really").italic(), "{screen}");
+    birch.resize(200, 60).await;
+    let all = [
+        "• another",
+        "▌ alder wrote:",
+        "│ typed quote",
+        "so true",
+        "See the guide (",
+    ];
+    let screen = birch
+        .wait_until(
+            |s| all.iter().all(|a| s.contains(a)),
+            "both posts at 200×60",
+        )
+        .await;
+    assert!(cell_of(&birch, "really").italic(), "{screen}");
+    alder.disconnect().await;
+    birch.disconnect().await;
+    server.stop().await;
+}

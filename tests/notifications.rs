@@ -377,9 +377,9 @@ async fn a_quote_shows_the_same_to_everyone_whatever_anyone_blocked() {
     birch.send(b"so true").await;
     birch.send(keys::CTRL_S).await;
     birch.wait_for("Posted.").await;
-    let screen = birch.wait_for("> ash wrote:").await;
+    let screen = birch.wait_for("▌ ash wrote:").await;
     assert!(
-        screen.contains("> wise words from ash") && screen.contains("so true"),
+        screen.contains("▌ wise words from ash") && screen.contains("so true"),
         "{screen}"
     );
 
@@ -396,7 +396,7 @@ async fn a_quote_shows_the_same_to_everyone_whatever_anyone_blocked() {
     for m in [&mut cedar, &mut birch] {
         let screen = m
             .wait_until(
-                |s| s.contains("mocking you") && s.matches("> ash wrote:").count() == 2,
+                |s| s.contains("mocking you") && s.matches("▌ ash wrote:").count() == 2,
                 "cedar's reply with its quote",
             )
             .await;
@@ -428,7 +428,7 @@ async fn a_quote_shows_the_same_to_everyone_whatever_anyone_blocked() {
     open_first_thread(&mut birch, "Support me").await;
     let before = birch
         .wait_until(
-            |s| s.contains("hidden reply") && s.contains("> dana wrote:"),
+            |s| s.contains("hidden reply") && s.contains("▌ dana wrote:"),
             "the anonymous reply with its quote",
         )
         .await;

@@ -17,8 +17,19 @@ use crate::domain::{PostId, UserId};
 const QUOTES_MAX: usize = 3;
 const QUOTED_LINES: usize = 6;
 
+/// Starts every line an expanded quote adds. A C0 control: the sanitiser removes it from all
+/// member text before it is stored, so no member can type a line that draws as a quote by
+/// reference (`tui::rich` draws these lines; anything else that shows text sanitises it away).
+pub const LINE: char = '\u{1}';
+
+/// The kinds of line an expansion adds, each after [`LINE`] and before a space.
+pub const WHO: char = '@';
+pub const WARNED: char = '!';
+pub const TEXT: char = '>';
+pub const GONE: char = '?';
+
 /// Shown in place of a quote the reader may not see.
-pub const UNAVAILABLE: &str = "> [a quoted post that is not available]";
+pub const UNAVAILABLE: &str = "\u{1}? a quoted post that is not available";
 
 /// The quote line for a post, as the composer inserts it.
 pub fn marker(post: PostId) -> String {
@@ -26,12 +37,13 @@ pub fn marker(post: PostId) -> String {
 }
 
 /// The post id a line quotes, if the line is a quote marker.
-fn parse(line: &str) -> Option<PostId> {
+pub fn parse(line: &str) -> Option<PostId> {
     let id = line.trim().strip_prefix("[quote #")?.strip_suffix(']')?;
     id.parse().ok().map(PostId)
 }
 
-/// Expands the quote lines of `body` for `reader`.
+/// Expands the quote lines of `body` for `reader`: each marker line becomes a line saying who
+/// wrote the quoted post, then up to six of its lines, each starting with [`LINE`].
 pub fn expand(c: &Connection, reader: &Reader, body: &str) -> Result<String> {
     if !body.contains("[quote #") {
         return Ok(body.to_string());
@@ -62,17 +74,17 @@ pub fn expand(c: &Connection, reader: &Reader, body: &str) -> Result<String> {
         match found {
             // A quoted post behind a content warning stays behind it here too.
             Some((name, _, Some(cw))) => out.push(format!(
-                "> {name} wrote (⚠ CW: {}): open the quoted post to read it",
+                "{LINE}{WARNED} {name} wrote (⚠ CW: {}): open the quoted post to read it",
                 crate::sanitize::line(&cw)
             )),
             Some((name, text, None)) => {
-                out.push(format!("> {name} wrote:"));
+                out.push(format!("{LINE}{WHO} {name} wrote:"));
                 let lines: Vec<&str> = text.split('\n').filter(|l| parse(l).is_none()).collect();
                 for l in lines.iter().take(QUOTED_LINES) {
-                    out.push(format!("> {l}"));
+                    out.push(format!("{LINE}{TEXT} {l}"));
                 }
                 if lines.len() > QUOTED_LINES {
-                    out.push("> …".to_string());
+                    out.push(format!("{LINE}{TEXT} …"));
                 }
             }
             None => out.push(UNAVAILABLE.to_string()),

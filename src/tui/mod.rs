@@ -8,6 +8,7 @@ mod draw;
 mod effects;
 pub mod keymap;
 mod results;
+pub mod rich;
 pub mod screens;
 #[cfg(test)]
 mod snapshots;

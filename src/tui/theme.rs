@@ -118,6 +118,10 @@ impl Theme {
     pub fn dim(self) -> Style {
         self.color(Color::Indexed(245))
     }
+    /// Code in a post: the keys' colour, so it stands apart from the prose around it.
+    pub fn code(self) -> Style {
+        self.color(Color::Indexed(109))
+    }
     pub fn title(self) -> Style {
         Style::new().add_modifier(Modifier::BOLD)
     }

@@ -4,6 +4,7 @@
 use crate::domain::User;
 use crate::tui::Texts;
 use crate::tui::keymap::Context;
+use crate::tui::rich::{self, Mark};
 use crate::tui::screens::View;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -87,7 +88,7 @@ pub struct ConversationScreen {
 }
 
 /// A laid-out line: (text, is a header, the message id for headers).
-type Laid = (String, bool, Option<i64>);
+type Laid = (rich::Spans, bool, Option<i64>);
 
 impl ConversationScreen {
     pub fn new(with: UserId, handle: String) -> ConversationScreen {
@@ -155,7 +156,7 @@ impl ConversationScreen {
         // Drawn from column 1 with a two-column indent.
         let w = (width as usize).saturating_sub(4).max(10);
         if page.older {
-            out.push(("[ for older messages".to_string(), false, None));
+            out.push((rich::plain("[ for older messages".to_string()), false, None));
         }
         for m in &page.messages {
             let who = if m.mine {
@@ -164,19 +165,15 @@ impl ConversationScreen {
                 crate::sanitize::line(&page.handle)
             };
             out.push((
-                format!("{who} · {}", format_time(m.created_at)),
+                rich::plain(format!("{who} · {}", format_time(m.created_at))),
                 true,
                 Some(m.id),
             ));
-            for paragraph in crate::sanitize::multiline(&m.body).split('\n') {
-                if paragraph.is_empty() {
-                    out.push((String::new(), false, None));
-                }
-                for line in textwrap::wrap(paragraph, w) {
-                    out.push((format!("  {line}"), false, None));
-                }
+            for mut line in rich::lay_out(&m.body, w) {
+                line.insert(0, ("  ".to_string(), Mark::PLAIN));
+                out.push((line, false, None));
             }
-            out.push((String::new(), false, None));
+            out.push((Vec::new(), false, None));
         }
         out
     }
@@ -415,17 +412,19 @@ impl View for ConversationScreen {
         }
         let top = lines.len().saturating_sub(rows + self.scroll_up);
         for (i, (text, header, id)) in lines.iter().skip(top).take(rows).enumerate() {
-            let style = match (header, id) {
-                (true, Some(_)) if *id == self.selected => theme.selected(),
-                (true, _) => theme.author(),
-                _ => theme.text(),
+            let over = match (header, id) {
+                (true, Some(_)) if *id == self.selected => Some(theme.selected()),
+                (true, _) => Some(theme.author()),
+                _ => None,
             };
-            buf.set_stringn(
-                area.x + 1,
-                area.y + i as u16,
+            let room = area.width.saturating_sub(2) as usize;
+            rich::draw(
+                buf,
+                (area.x + 1, area.y + i as u16),
                 text,
-                area.width.saturating_sub(2) as usize,
-                style,
+                room,
+                theme,
+                over,
             );
         }
         let box_area = Rect {

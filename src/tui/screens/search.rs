@@ -213,8 +213,12 @@ impl View for SearchScreen {
     }
 
     fn loaded(&mut self, loaded: Loaded, _body: u16) -> Vec<Effect> {
-        if let Loaded::SearchResults(hits) = loaded {
+        if let Loaded::SearchResults(mut hits) = loaded {
             self.selected = 0;
+            // Results show a post's words, not its markdown (once, not at every frame).
+            for h in &mut hits {
+                h.body = crate::tui::rich::flat(&h.body);
+            }
             self.hits = Some(hits);
         }
         vec![]

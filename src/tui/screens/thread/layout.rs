@@ -2,18 +2,20 @@
 //! and blank lines, kept until the page, the width or what is revealed changes.
 
 use super::*;
+use crate::tui::rich::{self, Spans};
 
 /// The widest a post's text is wrapped, in columns, however wide the terminal.
 pub const READING_WIDTH: usize = 100;
 
-/// A laid-out line: its text, its kind and, for headers, the post it belongs to.
-pub(super) type Laid = (String, Kind, Option<PostId>);
+/// A laid-out line: its text in marked pieces, its kind and, for headers, the post it
+/// belongs to.
+pub(super) type Laid = (Spans, Kind, Option<PostId>);
 
 impl ThreadScreen {
     /// Draws laid-out lines from `scroll` into `area` (below its title row).
     pub(super) fn render_lines(
         &self,
-        lines: &[(String, Kind, Option<PostId>)],
+        lines: &[Laid],
         scroll: usize,
         area: Rect,
         buf: &mut Buffer,
@@ -40,19 +42,15 @@ impl ThreadScreen {
             } else {
                 area.x + 2
             };
-            buf.set_stringn(
-                x,
-                area.y + 1 + i as u16,
-                text,
-                (area.right() - x) as usize,
-                style,
-            );
+            let over = (!matches!(kind, Kind::Body)).then_some(style);
+            let room = area.right().saturating_sub(x) as usize;
+            rich::draw(buf, (x, area.y + 1 + i as u16), text, room, theme, over);
         }
     }
 }
 
 /// The post id of the line at `i`, if it is a header.
-pub(super) fn lines_ids_at(lines: &[(String, Kind, Option<PostId>)], i: usize) -> Option<PostId> {
+pub(super) fn lines_ids_at(lines: &[Laid], i: usize) -> Option<PostId> {
     lines
         .get(i)
         .and_then(|(_, k, id)| matches!(k, Kind::Header).then_some(*id).flatten())
@@ -102,7 +100,11 @@ impl ThreadScreen {
             {
                 divider = None;
                 if i > 0 || page.offset > 0 {
-                    out.push((divider_line(width as usize), Kind::Divider, None));
+                    out.push((
+                        rich::plain(divider_line(width as usize)),
+                        Kind::Divider,
+                        None,
+                    ));
                 }
             }
             let mut header = format!(
@@ -131,38 +133,32 @@ impl ThreadScreen {
             if let Some(handle) = &post.unmasked {
                 header.push_str(&format!(" · unmasked: {}", crate::sanitize::line(handle)));
             }
-            out.push((header, Kind::Header, Some(post.id)));
+            out.push((rich::plain(header), Kind::Header, Some(post.id)));
             // One's own posts are never collapsed for oneself.
             let revealed = post.mine || self.revealed.contains(&post.id);
             if let Some(cw) = &post.content_warning {
                 let hint = if revealed { "" } else { " · v to show" };
                 out.push((
-                    format!("⚠ CW: {}{hint}", crate::sanitize::line(cw)),
+                    rich::plain(format!("⚠ CW: {}{hint}", crate::sanitize::line(cw))),
                     Kind::Warning,
                     Some(post.id),
                 ));
             } else if post.muted && !revealed {
                 out.push((
-                    "⚠ Hidden: it has a word you muted · v to show".to_string(),
+                    rich::plain("⚠ Hidden: it has a word you muted · v to show".to_string()),
                     Kind::Warning,
                     Some(post.id),
                 ));
             }
             if post.collapsed() && !revealed {
-                out.push((String::new(), Kind::Blank, None));
+                out.push((Vec::new(), Kind::Blank, None));
                 continue;
             }
-            let body = crate::sanitize::multiline(&post.body);
-            for paragraph in body.split('\n') {
-                if paragraph.is_empty() {
-                    out.push((String::new(), Kind::Body, None));
-                    continue;
-                }
-                for line in textwrap::wrap(paragraph, w) {
-                    out.push((line.into_owned(), Kind::Body, None));
-                }
+            // Markdown, quotes as blocks; every piece sanitised on the way (`rich`).
+            for line in rich::lay_out(&post.body, w) {
+                out.push((line, Kind::Body, None));
             }
-            out.push((String::new(), Kind::Blank, None));
+            out.push((Vec::new(), Kind::Blank, None));
         }
         out
     }
