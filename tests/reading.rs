@@ -285,6 +285,14 @@ async fn content_warnings_and_muted_words_collapse_posts_until_opened() {
     reader.send(keys::ENTER).await;
     let screen = reader.wait_for("⚠ CW: grief · v to show").await;
     assert!(!screen.contains("the body behind the warning"), "{screen}");
+    // The footer offers v while something is collapsed, and no page keys for a one-page
+    // thread.
+    let footer = screen.lines().last().unwrap_or_default().to_string();
+    assert!(footer.contains("v show a hidden post"), "{footer}");
+    assert!(
+        !footer.contains("next page") && !footer.contains("previous page"),
+        "{footer}"
+    );
     let screen = reader.wait_for("word you muted").await;
     assert!(
         !screen.contains("brainstorming"),
@@ -297,7 +305,8 @@ async fn content_warnings_and_muted_words_collapse_posts_until_opened() {
     reader.send(b"v").await;
     reader.wait_for("brainstorming helped").await;
     reader.send(b"v").await;
-    reader.wait_for("Nothing hidden on screen").await;
+    let screen = reader.wait_for("Nothing hidden on screen").await;
+    assert!(!screen.contains("show a hidden post"), "{screen}");
     reader.disconnect().await;
     server.stop().await;
 }

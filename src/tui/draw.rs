@@ -252,10 +252,10 @@ impl App {
             Line::from(spans).render(staff_row, buf);
         }
         let mut spans = vec![Span::raw(" ")];
-        for (i, (keys, label)) in
-            footer_items(keymap::footer(self.context(), false), footer.width as usize)
-                .into_iter()
-                .enumerate()
+        let hints = keymap::footer(self.context(), false, |a| self.screen.offers(a));
+        for (i, (keys, label)) in footer_items(hints, footer.width as usize)
+            .into_iter()
+            .enumerate()
         {
             if i > 0 {
                 spans.push(Span::styled(" · ", theme.footer()));

@@ -347,11 +347,15 @@ pub fn staff_footer(ctx: Context) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-/// The footer's hints for a context: "Enter open · c new thread · …".
-pub fn footer(ctx: Context, staff: bool) -> Vec<(&'static str, &'static str)> {
+/// The footer's hints for a context: "Enter open · c new thread · …", those that `offers`.
+pub fn footer(
+    ctx: Context,
+    staff: bool,
+    offers: impl Fn(Action) -> bool,
+) -> Vec<(&'static str, &'static str)> {
     bindings(ctx, staff)
         .into_iter()
-        .filter(|b| b.footer)
+        .filter(|b| b.footer && offers(b.action))
         .map(|b| (b.shown, b.label))
         .collect()
 }

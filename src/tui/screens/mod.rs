@@ -139,6 +139,11 @@ pub trait View {
     }
     /// An effect failed: stop showing "busy".
     fn failed(&mut self) {}
+    /// Whether `action` would do anything here now: the footer offers only what would (help
+    /// lists every key whatever this says).
+    fn offers(&self, _action: Action) -> bool {
+        true
+    }
     fn render(&self, area: Rect, buf: &mut Buffer, theme: Theme, texts: &Texts)
     -> Option<Position>;
 }
@@ -207,6 +212,10 @@ impl Screen {
 
     pub fn title(&self) -> String {
         self.view().title()
+    }
+
+    pub fn offers(&self, action: Action) -> bool {
+        self.view().offers(action)
     }
 
     pub fn key(

@@ -462,16 +462,7 @@ impl ThreadScreen {
             }
             (Action::Reveal, _) => {
                 // Opens the first collapsed post from the top of the screen down.
-                let lines = self.lines(self.width);
-                let next =
-                    lines
-                        .iter()
-                        .skip(self.scroll)
-                        .find_map(|(_, kind, id)| match (kind, id) {
-                            (Kind::Warning, Some(id)) if !self.revealed.contains(id) => Some(*id),
-                            _ => None,
-                        });
-                match next {
+                match self.next_collapsed() {
                     Some(id) => {
                         self.revealed.insert(id);
                         self.layout.take();
@@ -487,6 +478,17 @@ impl ThreadScreen {
         }
     }
 
+    /// The first collapsed post from the top of the screen down, if any.
+    fn next_collapsed(&self) -> Option<PostId> {
+        self.lines(self.width)
+            .iter()
+            .skip(self.scroll)
+            .find_map(|(_, kind, id)| match (kind, id) {
+                (Kind::Warning, Some(id)) if !self.revealed.contains(id) => Some(*id),
+                _ => None,
+            })
+    }
+
     /// Scroll to `post` once the page holding it has loaded.
     pub fn focus(&mut self, post: PostId) {
         self.focus = Some(post);
@@ -494,6 +496,18 @@ impl ThreadScreen {
 }
 
 impl View for ThreadScreen {
+    fn offers(&self, action: Action) -> bool {
+        let page = self.page.as_ref();
+        match action {
+            Action::Reveal => self.next_collapsed().is_some(),
+            Action::NextPage => {
+                page.is_some_and(|p| p.offset + (p.posts.len() as i64) < p.post_count)
+            }
+            Action::PrevPage => page.is_some_and(|p| p.offset > 0),
+            _ => true,
+        }
+    }
+
     fn context(&self) -> Context {
         if self.typing() {
             Context::Typing
