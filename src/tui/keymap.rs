@@ -410,12 +410,12 @@ mod tests {
         assert_eq!(lookup(Context::Boards, &m, false), None);
         assert_eq!(lookup(Context::Boards, &m, true), Some(Action::Moderation));
         assert!(
-            !footer(Context::Boards, false)
+            !footer(Context::Boards, false, |_| true)
                 .iter()
                 .any(|(_, l)| *l == "moderation")
         );
         assert!(
-            footer(Context::Boards, true)
+            footer(Context::Boards, true, |_| true)
                 .iter()
                 .any(|(_, l)| *l == "moderation")
         );
@@ -451,7 +451,7 @@ mod tests {
     #[test]
     fn every_context_has_a_footer() {
         for ctx in ALL {
-            assert!(!footer(ctx, false).is_empty(), "{ctx:?}");
+            assert!(!footer(ctx, false, |_| true).is_empty(), "{ctx:?}");
         }
     }
 
