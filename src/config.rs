@@ -12,6 +12,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+mod bounds;
+pub use bounds::*;
+
 /// The environment variable that may name the config file.
 pub const CONFIG_ENV: &str = "BBS_CONFIG";
 /// The file looked for in the working directory when nothing else names one.
@@ -86,14 +89,14 @@ pub struct Watched {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPosting {
-    pub post_interval_seconds: Option<i64>,
-    pub new_member_post_interval_seconds: Option<i64>,
-    pub new_member_thread_interval_seconds: Option<i64>,
-    pub first_day_threads: Option<i64>,
-    pub first_day_replies: Option<i64>,
-    pub duplicate_window_seconds: Option<i64>,
-    pub trusted_after_days: Option<i64>,
-    pub trusted_after_threads_read: Option<i64>,
+    pub post_interval_seconds: Option<Number>,
+    pub new_member_post_interval_seconds: Option<Number>,
+    pub new_member_thread_interval_seconds: Option<Number>,
+    pub first_day_threads: Option<Number>,
+    pub first_day_replies: Option<Number>,
+    pub duplicate_window_seconds: Option<Number>,
+    pub trusted_after_days: Option<Number>,
+    pub trusted_after_threads_read: Option<Number>,
 }
 
 /// Trust levels and rate limits (DESIGN.md §7): new members (trust level 0) are slowed, never
@@ -118,7 +121,7 @@ pub struct Posting {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRetention {
-    pub audit_days: Option<i64>,
+    pub audit_days: Option<Number>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -160,29 +163,29 @@ pub struct RawServer {
 #[serde(deny_unknown_fields)]
 pub struct RawRegistration {
     pub mode: Option<RegistrationMode>,
-    pub invite_days: Option<i64>,
+    pub invite_days: Option<Number>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLimits {
-    pub max_unauthenticated: Option<usize>,
-    pub max_unauthenticated_per_source: Option<usize>,
-    pub random_drop_from: Option<usize>,
-    pub version_seconds: Option<u64>,
-    pub key_exchange_seconds: Option<u64>,
-    pub login_grace_seconds: Option<u64>,
-    pub session_start_seconds: Option<u64>,
-    pub max_auth_attempts: Option<usize>,
-    pub max_signups: Option<usize>,
-    pub max_signups_per_source: Option<usize>,
-    pub signup_minutes: Option<u64>,
+    pub max_unauthenticated: Option<Number>,
+    pub max_unauthenticated_per_source: Option<Number>,
+    pub random_drop_from: Option<Number>,
+    pub version_seconds: Option<Number>,
+    pub key_exchange_seconds: Option<Number>,
+    pub login_grace_seconds: Option<Number>,
+    pub session_start_seconds: Option<Number>,
+    pub max_auth_attempts: Option<Number>,
+    pub max_signups: Option<Number>,
+    pub max_signups_per_source: Option<Number>,
+    pub signup_minutes: Option<Number>,
     pub penalties: Option<bool>,
-    pub penalty_max_seconds: Option<u64>,
-    pub max_sessions: Option<usize>,
-    pub idle_logout_minutes: Option<u64>,
-    pub write_timeout_seconds: Option<u64>,
-    pub frame_memory_mb: Option<usize>,
+    pub penalty_max_seconds: Option<Number>,
+    pub max_sessions: Option<Number>,
+    pub idle_logout_minutes: Option<Number>,
+    pub write_timeout_seconds: Option<Number>,
+    pub frame_memory_mb: Option<Number>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -396,12 +399,14 @@ impl Config {
                 }
             }
         }
+        check_ranges(&raw, text, path)?;
         Ok(Config::resolve(raw, Some(path.to_path_buf())))
     }
 
     fn resolve(raw: RawConfig, source: Option<PathBuf>) -> Config {
         let server = raw.server.unwrap_or_default();
-        let limits = raw.limits.unwrap_or_default();
+        let l = raw.limits.unwrap_or_default();
+        let registration = raw.registration.unwrap_or_default();
         Config {
             source,
             listen: server
@@ -413,38 +418,27 @@ impl Config {
                 .map(|n| crate::sanitize::line(&n))
                 .unwrap_or_else(|| "Haven".into()),
             public_host: server.public_host.map(|h| crate::sanitize::line(&h)),
-            invite_days: raw
-                .registration
-                .as_ref()
-                .and_then(|r| r.invite_days)
-                .unwrap_or(7)
-                .clamp(1, 365),
-            registration: raw
-                .registration
-                .and_then(|r| r.mode)
-                .unwrap_or(RegistrationMode::Open),
+            invite_days: INVITE_DAYS.get(&registration.invite_days),
+            registration: registration.mode.unwrap_or(RegistrationMode::Open),
             limits: Limits {
-                max_unauthenticated: limits.max_unauthenticated.unwrap_or(100),
-                max_unauthenticated_per_source: limits.max_unauthenticated_per_source.unwrap_or(10),
-                random_drop_from: limits.random_drop_from.unwrap_or(50),
-                version_timeout: Duration::from_secs(limits.version_seconds.unwrap_or(10)),
-                key_exchange_timeout: Duration::from_secs(
-                    limits.key_exchange_seconds.unwrap_or(15),
-                ),
-                login_grace: Duration::from_secs(limits.login_grace_seconds.unwrap_or(30)),
-                session_start_timeout: Duration::from_secs(
-                    limits.session_start_seconds.unwrap_or(10),
-                ),
-                max_auth_attempts: limits.max_auth_attempts.unwrap_or(6),
-                max_signups: limits.max_signups.unwrap_or(20),
-                max_signups_per_source: limits.max_signups_per_source.unwrap_or(3),
-                signup_timeout: Duration::from_secs(60 * limits.signup_minutes.unwrap_or(10)),
-                penalties: limits.penalties.unwrap_or(true),
-                penalty_max: Duration::from_secs(limits.penalty_max_seconds.unwrap_or(600)),
-                max_sessions: limits.max_sessions.unwrap_or(10_000),
-                idle_logout: Duration::from_secs(60 * limits.idle_logout_minutes.unwrap_or(120)),
-                write_timeout: Duration::from_secs(limits.write_timeout_seconds.unwrap_or(30)),
-                frame_memory_bytes: limits.frame_memory_mb.unwrap_or(256) << 20,
+                max_unauthenticated: MAX_UNAUTHENTICATED.count(&l.max_unauthenticated),
+                max_unauthenticated_per_source: MAX_UNAUTHENTICATED_PER_SOURCE
+                    .count(&l.max_unauthenticated_per_source),
+                random_drop_from: RANDOM_DROP_FROM.count(&l.random_drop_from),
+                version_timeout: VERSION_SECONDS.secs(&l.version_seconds),
+                key_exchange_timeout: KEY_EXCHANGE_SECONDS.secs(&l.key_exchange_seconds),
+                login_grace: LOGIN_GRACE_SECONDS.secs(&l.login_grace_seconds),
+                session_start_timeout: SESSION_START_SECONDS.secs(&l.session_start_seconds),
+                max_auth_attempts: MAX_AUTH_ATTEMPTS.count(&l.max_auth_attempts),
+                max_signups: MAX_SIGNUPS.count(&l.max_signups),
+                max_signups_per_source: MAX_SIGNUPS_PER_SOURCE.count(&l.max_signups_per_source),
+                signup_timeout: SIGNUP_MINUTES.secs(&l.signup_minutes) * 60,
+                penalties: l.penalties.unwrap_or(true),
+                penalty_max: PENALTY_MAX_SECONDS.secs(&l.penalty_max_seconds),
+                max_sessions: MAX_SESSIONS.count(&l.max_sessions),
+                idle_logout: IDLE_LOGOUT_MINUTES.secs(&l.idle_logout_minutes) * 60,
+                write_timeout: WRITE_TIMEOUT_SECONDS.secs(&l.write_timeout_seconds),
+                frame_memory_bytes: FRAME_MEMORY_MB.count(&l.frame_memory_mb) << 20,
                 idle_frame_drop: Duration::from_secs(30),
                 idle_list_reload: (Duration::from_secs(20), Duration::from_secs(40)),
             },
@@ -467,27 +461,20 @@ impl Config {
             posting: {
                 let p = raw.posting.unwrap_or_default();
                 Posting {
-                    post_interval: p.post_interval_seconds.unwrap_or(5).max(0),
-                    new_member_post_interval: p
-                        .new_member_post_interval_seconds
-                        .unwrap_or(30)
-                        .max(0),
-                    new_member_thread_interval: p
-                        .new_member_thread_interval_seconds
-                        .unwrap_or(120)
-                        .max(0),
-                    first_day_threads: p.first_day_threads.unwrap_or(3).max(0),
-                    first_day_replies: p.first_day_replies.unwrap_or(10).max(0),
-                    duplicate_window: p.duplicate_window_seconds.unwrap_or(300).max(0),
-                    trusted_after_days: p.trusted_after_days.unwrap_or(3).max(0),
-                    trusted_after_threads_read: p.trusted_after_threads_read.unwrap_or(5).max(0),
+                    post_interval: POST_INTERVAL_SECONDS.get(&p.post_interval_seconds),
+                    new_member_post_interval: NEW_MEMBER_POST_INTERVAL_SECONDS
+                        .get(&p.new_member_post_interval_seconds),
+                    new_member_thread_interval: NEW_MEMBER_THREAD_INTERVAL_SECONDS
+                        .get(&p.new_member_thread_interval_seconds),
+                    first_day_threads: FIRST_DAY_THREADS.get(&p.first_day_threads),
+                    first_day_replies: FIRST_DAY_REPLIES.get(&p.first_day_replies),
+                    duplicate_window: DUPLICATE_WINDOW_SECONDS.get(&p.duplicate_window_seconds),
+                    trusted_after_days: TRUSTED_AFTER_DAYS.get(&p.trusted_after_days),
+                    trusted_after_threads_read: TRUSTED_AFTER_THREADS_READ
+                        .get(&p.trusted_after_threads_read),
                 }
             },
-            audit_retention_days: raw
-                .retention
-                .and_then(|r| r.audit_days)
-                .unwrap_or(180)
-                .max(1),
+            audit_retention_days: AUDIT_DAYS.get(&raw.retention.and_then(|r| r.audit_days)),
             encryption: raw
                 .storage
                 .and_then(|s| s.encryption)

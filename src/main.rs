@@ -127,8 +127,8 @@ enum Admin {
     },
     /// Make a one-time invite code (for registration mode "invite").
     Invite {
-        /// Days the code stays valid (default: registration.invite_days).
-        #[arg(long)]
+        /// Days the code stays valid, 1-365 (default: registration.invite_days).
+        #[arg(long, value_parser = clap::value_parser!(i64).range(haven::config::INVITE_DAYS.min..=haven::config::INVITE_DAYS.max))]
         days: Option<i64>,
     },
     /// Read the audit log, newest first.

@@ -113,6 +113,48 @@ fn bbs_check_names_the_bad_key_and_line() {
     );
 }
 
+#[test]
+fn bbs_check_and_bbs_serve_refuse_a_value_out_of_range_with_its_key_line_and_range() {
+    let dir = util::data_dir();
+    let file = dir.path().join("bbs.toml");
+    let bbs = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
+            .args(args)
+            .arg("--config")
+            .arg(&file)
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .output()
+            .expect("run bbs")
+    };
+    for (text, said) in [
+        (
+            "[posting]\n# slow everyone down\npost_interval_seconds = -3\n",
+            "bbs.toml:3: posting.post_interval_seconds = -3 is out of range (allowed 0..=3600)",
+        ),
+        (
+            "[server]\nname = \"Haven\"\n\n[registration]\ninvite_days = 1000\n",
+            "bbs.toml:5: registration.invite_days = 1000 is out of range (allowed 1..=365)",
+        ),
+    ] {
+        std::fs::write(&file, text).expect("write");
+        let out = bbs(&["check"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty(), "check printed ok");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(said), "{err}");
+        // The server loads the same file, and does not start on it.
+        let out = bbs(&["serve", "--listen", "127.0.0.1:0"]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(said), "{err}");
+        assert!(
+            !dir.path().join("data").exists(),
+            "serve went on to make its data dir"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bbs_serve_stops_on_sigterm_after_telling_sessions() {
     use std::io::BufRead;

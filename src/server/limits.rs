@@ -608,6 +608,14 @@ mod tests {
     }
 
     #[test]
+    fn the_smallest_penalty_max_a_config_may_set_still_refuses() {
+        assert_eq!(
+            crate::config::PENALTY_MAX_SECONDS.min,
+            i64::try_from(PENALTY_ACTIVE.as_secs()).expect("small")
+        );
+    }
+
+    #[test]
     fn spaced_out_failures_still_add_up() {
         let a = Admission::new(&rules(100, 10));
         let t0 = Instant::now();

@@ -78,7 +78,12 @@ impl Service {
             self.can(&self.current(a)?, Action::ManageMembers)?;
         }
         let code = claim_code();
-        let expires = self.clock.now() + days.clamp(1, 365) * 86_400;
+        // The config and the command line refuse other values; the clamp is a backstop.
+        let days = days.clamp(
+            crate::config::INVITE_DAYS.min,
+            crate::config::INVITE_DAYS.max,
+        );
+        let expires = self.clock.now() + days * 86_400;
         self.write(|c| {
             invites::create(c, &code, actor.map(|a| a.id), expires)?;
             Ok(audit::record(
