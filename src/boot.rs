@@ -17,6 +17,9 @@ pub const DB_FILE: &str = "haven.db";
 pub const KEY_FILE: &str = "db.key";
 /// The passphrase salt's name inside the data dir (mode "passphrase"); not a secret.
 pub const SALT_FILE: &str = "db.salt";
+/// The file that holds the sysop claim code when `bbs serve` has no terminal to show it on
+/// (0600, replaced at each start that makes a code, removed once there is a sysop).
+pub const CLAIM_FILE: &str = "sysop-claim-code";
 /// Where a passphrase may come from.
 pub const PASSPHRASE_ENV: &str = "BBS_DB_PASSPHRASE";
 pub const PASSPHRASE_CREDENTIAL: &str = "bbs-db-passphrase";
@@ -27,6 +30,11 @@ pub enum BootError {
     Key(String),
     #[error("cannot create data dir {path}: {source}")]
     DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write or remove the sysop claim code file {path}: {source}")]
+    ClaimFile {
         path: PathBuf,
         source: std::io::Error,
     },
@@ -70,6 +78,32 @@ pub fn open(config: Config, claim: bool) -> Result<Opened, BootError> {
         service,
         claim_code,
     })
+}
+
+/// Where the sysop claim code is written when it cannot be shown.
+pub fn claim_file(dir: &std::path::Path) -> PathBuf {
+    dir.join(CLAIM_FILE)
+}
+
+/// Writes this start's sysop claim code to [`CLAIM_FILE`] (0600), replacing an earlier one.
+pub fn write_claim_file(dir: &std::path::Path, code: &str) -> Result<(), BootError> {
+    let path = claim_file(dir);
+    remove_claim_file(dir)?;
+    write_private(&path, format!("{code}\n").as_bytes()).map_err(|source| BootError::ClaimFile {
+        path: path.clone(),
+        source,
+    })
+}
+
+/// Removes the claim code file, if there is one: its code no longer works.
+pub fn remove_claim_file(dir: &std::path::Path) -> Result<(), BootError> {
+    let path = claim_file(dir);
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(BootError::ClaimFile { path, source: e })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Writes a secret file readable by its owner only, refusing to replace one.

@@ -60,7 +60,24 @@ pub struct RawConfig {
     pub retention: Option<RawRetention>,
     pub posting: Option<RawPosting>,
     pub watched_words: Option<RawWatched>,
+    pub log: Option<RawLog>,
     pub boards: Option<Vec<RawBoard>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLog {
+    pub format: Option<LogFormat>,
+}
+
+/// How log lines on stderr are written (`[log] format`, or `--log-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One line of text per event, for the journal and for people; colour only on a terminal.
+    Plain,
+    /// One JSON object per line, for log shippers.
+    Json,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -284,6 +301,8 @@ pub struct Config {
     pub require_2fa_for_staff: bool,
     /// Unmasking an anonymous author takes a second moderator's confirmation.
     pub unmask_needs_second_moderator: bool,
+    /// How log lines are written; `--log-format` overrides it.
+    pub log_format: LogFormat,
     /// Boards seeded on first start (when the database has none).
     pub boards: Vec<BoardSeed>,
 }
@@ -489,6 +508,7 @@ impl Config {
                 .as_ref()
                 .and_then(|s| s.unmask_needs_second_moderator)
                 .unwrap_or(true),
+            log_format: raw.log.and_then(|l| l.format).unwrap_or(LogFormat::Plain),
             boards: match raw.boards {
                 Some(boards) => boards
                     .into_iter()

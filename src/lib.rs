@@ -3,14 +3,16 @@
 //! # Layout
 //!
 //! ```text
-//! config       bbs.toml → RawConfig → Config; the only reader of settings files and env.
+//! config       bbs.toml → RawConfig → Config; the only reader of settings files and env;
+//!              bounds: every numeric key's range, refused (never clamped) outside it.
 //! sanitize     the one sanitiser every piece of member text passes before storing and drawing.
 //! assets       guidelines, privacy policy, crisis resources (embedded, overridable).
 //! clock        the one clock: rows are stamped with it, decisions use it plus a test offset.
 //! domain/      ids, roles, entities, validation, policy. Pure: no IO.
 //! store/       SQLite (rusqlite), synchronous; migrations; one file per table group;
 //!              visibility: the reader's view, the one home of every block and anonymity rule.
-//! logging      plain, escaped log lines on stderr (nothing a client sends can forge one).
+//! logging      log lines on stderr, plain and escaped (nothing a client sends can forge one)
+//!              or JSON; colour only on a terminal.
 //! live         broadcast hub of live events, fed across processes by the events table;
 //!              who is online (in memory only).
 //! service/     use cases: policy + store + live events. Shared by SSH, console and admin.

@@ -1,7 +1,9 @@
-//! Logging: plain lines on stderr, one per event. Every field is escaped, so nothing a client
-//! sends (a channel-request name, a key comment, a terminal type) can end a line early, forge
-//! another, or put a terminal escape into the journal or the sysop's terminal. Colour only when
-//! stderr is a terminal. No address and no post content is ever a field (DESIGN.md §8).
+//! Logging: events on stderr, one per line, plain text or JSON (`[log] format`, `--log-format`).
+//! Every plain field is escaped, so nothing a client sends (a channel-request name, a key
+//! comment, a terminal type) can end a line early, forge another, or put a terminal escape into
+//! the journal or the sysop's terminal; JSON escapes control characters by itself. Colour only
+//! when stderr is a terminal and `NO_COLOR` is not set: the journal gets no escape codes. No
+//! address, no post content and no secret (the sysop claim code) is ever a field (DESIGN.md §8).
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
@@ -9,17 +11,25 @@ use std::io::IsTerminal;
 use tracing_subscriber::field::MakeExt;
 use tracing_subscriber::fmt::format::Writer;
 
+use crate::config::LogFormat;
+
 /// Installs the process-wide subscriber (`RUST_LOG` filters; `info` by default).
-pub fn init() {
+pub fn init(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(filter)
-        .with_target(false)
-        .fmt_fields(fields())
-        .init();
+        .with_target(false);
+    match format {
+        LogFormat::Plain => builder.with_ansi(colour()).fmt_fields(fields()).init(),
+        LogFormat::Json => builder.with_ansi(false).json().flatten_event(true).init(),
+    }
+}
+
+/// Colour codes only for a person at a terminal who has not asked for none.
+fn colour() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// The field formatter: `name=value` pairs, the message bare, every control character escaped.

@@ -2,6 +2,7 @@
 //! errors to exit codes (0 ok, 1 runtime failure, 2 bad configuration or usage). No domain
 //! logic lives here.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,7 +11,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
-use haven::config::{Config, Overrides};
+use haven::config::{Config, LogFormat, Overrides};
 
 #[derive(Parser)]
 #[command(
@@ -25,6 +26,9 @@ struct Cli {
     /// Data directory (overrides server.data_dir).
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// How log lines on stderr are written (overrides log.format).
+    #[arg(long, global = true, value_name = "FORMAT")]
+    log_format: Option<LogFormat>,
     #[command(subcommand)]
     command: Command,
 }
@@ -156,7 +160,6 @@ impl std::error::Error for UsageError {}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    haven::logging::init();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -186,21 +189,23 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn run(cli: Cli) -> Result<()> {
+    let listen = match &cli.command {
+        Command::Serve { listen } => *listen,
+        _ => None,
+    };
+    // Logging starts once the settings are known; an error in them is said on stderr as is.
+    let config = load_config(&cli, listen)?;
+    haven::logging::init(cli.log_format.unwrap_or(config.log_format));
     match &cli.command {
         Command::Check => {
-            let config = load_config(&cli, None)?;
             match &config.source {
                 Some(p) => println!("{}: ok", p.display()),
                 None => println!("no config file: built-in defaults are ok"),
             }
             Ok(())
         }
-        Command::Serve { listen } => {
-            let config = load_config(&cli, *listen)?;
-            runtime()?.block_on(serve(config))
-        }
+        Command::Serve { .. } => runtime()?.block_on(serve(config)),
         Command::Console { new } => {
-            let config = load_config(&cli, None)?;
             let db = config.data_dir.join(haven::boot::DB_FILE);
             if !new && !db.exists() {
                 return Err(UsageError(format!(
@@ -227,12 +232,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Admin {
             command: Admin::VerifyBackup { file },
         } => {
-            let config = load_config(&cli, None)?;
             print!("{}", haven::admin::verify_backup(&config, file)?);
             Ok(())
         }
         Command::Admin { command } => {
-            let config = load_config(&cli, None)?;
             let opened = haven::boot::open(config, false)?;
             let out = match command {
                 Admin::Users => haven::admin::users(&opened.service)?,
@@ -312,6 +315,7 @@ async fn serve(mut config: Config) -> Result<()> {
     // The address actually bound (port 0 picks a free one), for hints shown to members.
     config.listen = listener.local_addr().unwrap_or(listen);
     let local = config.listen;
+    let signal = on_signal();
     let opened = haven::boot::open(config, true)?;
     let host_key = haven::server::hostkey::load_or_create(&data_dir)?;
     println!("Haven is listening on {local}");
@@ -320,15 +324,30 @@ async fn serve(mut config: Config) -> Result<()> {
         haven::server::hostkey::fingerprint(&host_key)
     );
     println!("Data dir: {}", data_dir.display());
-    if let Some(code) = &opened.claim_code {
-        println!();
-        println!("No sysop yet. Sysop claim code (shown once): {code}");
-        println!(
-            "Connect with `ssh -p {} {}` and enter it while signing up.",
-            local.port(),
-            local.ip()
-        );
-        println!();
+    // The claim code is a secret: a terminal shows it; anywhere else (the journal, a file
+    // stdout is sent to) gets only the path of a file that holds it, readable by this user.
+    let claim_file = haven::boot::claim_file(&data_dir);
+    match &opened.claim_code {
+        Some(code) if std::io::stdout().is_terminal() => {
+            haven::boot::remove_claim_file(&data_dir)?;
+            println!();
+            println!("No sysop yet. Sysop claim code (shown once): {code}");
+            println!(
+                "Connect with `ssh -p {} {}` and enter it while signing up.",
+                local.port(),
+                local.ip()
+            );
+            println!();
+        }
+        Some(code) => {
+            haven::boot::write_claim_file(&data_dir, code)?;
+            println!(
+                "No sysop yet. The sysop claim code is in {}",
+                claim_file.display()
+            );
+            tracing::info!(file = %claim_file.display(), "no sysop yet: the sysop claim code is in this file");
+        }
+        None => haven::boot::remove_claim_file(&data_dir)?,
     }
     let shutdown = CancellationToken::new();
     let service = opened.service;
@@ -336,7 +355,7 @@ async fn serve(mut config: Config) -> Result<()> {
     tokio::spawn({
         let shutdown = shutdown.clone();
         async move {
-            wait_for_signal().await;
+            signal.await;
             tracing::info!("shutting down: telling sessions");
             shutdown.cancel();
         }
@@ -350,27 +369,35 @@ async fn serve(mut config: Config) -> Result<()> {
     Ok(())
 }
 
-async fn wait_for_signal() {
+/// Waits for SIGINT or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled, so a signal that comes right after start-up is not lost (which
+/// would kill the process with no drain).
+fn on_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match (
+        let signals = (
             signal(SignalKind::interrupt()),
             signal(SignalKind::terminate()),
-        ) {
-            (Ok(mut int), Ok(mut term)) => {
-                tokio::select! {
-                    _ = int.recv() => {}
-                    _ = term.recv() => {}
+        );
+        async move {
+            match signals {
+                (Ok(mut int), Ok(mut term)) => {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                    }
                 }
-            }
-            _ => {
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

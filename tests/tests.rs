@@ -11,6 +11,7 @@ mod data;
 mod faults;
 mod hardening;
 mod house;
+mod logs;
 mod messages;
 mod moderation;
 mod notifications;

@@ -31,7 +31,7 @@ pub enum SessionCheck {
 
 impl Service {
     /// Start-up work: seed the boards on first start and, while no sysop exists, make a fresh
-    /// sysop claim code (replacing any earlier one, so the code in the current log is the one
+    /// sysop claim code (replacing any earlier one, so the code this start shows is the one
     /// that works). Returns the code, to be printed once.
     pub fn initialise(&self, claim: bool) -> Result<Option<String>> {
         let seeds = self.config.boards.clone();
