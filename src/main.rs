@@ -8,16 +8,29 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 use haven::config::{Config, LogFormat, Overrides};
+
+/// The end of `bbs --help` and of the manual page.
+const AFTER_HELP: &str = "\
+Exit status: 0 ok, 1 a runtime failure or a refused admin change, 2 a bad configuration or \
+command line.
+
+Environment: BBS_CONFIG names the config file; BBS_DB_PASSPHRASE gives the database passphrase \
+(storage.encryption = \"passphrase\"); RUST_LOG filters the logs; NO_COLOR turns colour off.
+
+Files in the data dir: haven.db (the database), db.key (its key), host_ed25519_key, and \
+sysop-claim-code (the claim code, when serve had no terminal to show it on). bbs.toml documents \
+every setting.";
 
 #[derive(Parser)]
 #[command(
     name = "bbs",
     version,
-    about = "Haven: a bulletin board for a peer-support community, reached with ssh"
+    about = "Haven: a bulletin board for a peer-support community, reached with ssh",
+    after_long_help = AFTER_HELP
 )]
 struct Cli {
     /// Config file (default: $BBS_CONFIG, else ./bbs.toml if it exists, else built-in defaults).
@@ -50,6 +63,17 @@ enum Command {
     },
     /// Validate the configuration and exit.
     Check,
+    /// Print a shell completion script, e.g. `bbs completions bash > /etc/bash_completion.d/bbs`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `bbs man > /usr/local/share/man/man1/bbs.1`.
+    Man {
+        /// Write bbs.1 and a page for every subcommand (bbs-serve.1, …) into DIR instead.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Administration commands.
     Admin {
         #[command(subcommand)]
@@ -181,6 +205,17 @@ fn load_config(cli: &Cli, listen: Option<SocketAddr>) -> Result<Config> {
     Config::load(cli.config.as_deref(), &overrides).map_err(|e| UsageError(e.to_string()).into())
 }
 
+/// Writes to stdout, reporting a failure as an error rather than a panic. A reader that has
+/// gone (`bbs man | head`) took what it wanted.
+fn print_bytes(bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -189,6 +224,25 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn run(cli: Cli) -> Result<()> {
+    // Made from the command line's own definition; they need no settings.
+    match &cli.command {
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "bbs", &mut script);
+            return print_bytes(&script).context("writing the completion script");
+        }
+        Command::Man { out: Some(dir) } => {
+            clap_mangen::generate_to(Cli::command(), dir)
+                .with_context(|| format!("writing manual pages to {}", dir.display()))?;
+            return Ok(());
+        }
+        Command::Man { out: None } => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+            return print_bytes(&page).context("writing the manual page");
+        }
+        _ => {}
+    }
     let listen = match &cli.command {
         Command::Serve { listen } => *listen,
         _ => None,
@@ -197,6 +251,7 @@ fn run(cli: Cli) -> Result<()> {
     let config = load_config(&cli, listen)?;
     haven::logging::init(cli.log_format.unwrap_or(config.log_format));
     match &cli.command {
+        Command::Completions { .. } | Command::Man { .. } => Ok(()),
         Command::Check => {
             match &config.source {
                 Some(p) => println!("{}: ok", p.display()),

@@ -155,6 +155,69 @@ fn bbs_check_and_bbs_serve_refuse_a_value_out_of_range_with_its_key_line_and_ran
     }
 }
 
+#[test]
+fn bbs_prints_shell_completions_and_a_manual_page_made_from_its_commands() {
+    let dir = util::data_dir();
+    // They need no settings: a broken config file does not stop them.
+    let broken = dir.path().join("bbs.toml");
+    std::fs::write(&broken, "[server]\nnmae = 1\n").expect("write");
+    let bbs = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_bbs"))
+            .args(args)
+            .env("BBS_CONFIG", &broken)
+            .current_dir(dir.path())
+            .output()
+            .expect("run bbs");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+
+    let bash = bbs(&["completions", "bash"]);
+    assert!(bash.contains("complete -F _bbs"), "{bash}");
+    for word in [
+        "serve",
+        "console",
+        "check",
+        "admin",
+        "completions",
+        "man",
+        "verify-backup",
+        "--log-format",
+    ] {
+        assert!(bash.contains(word), "{word} is not completed:\n{bash}");
+    }
+    assert!(bbs(&["completions", "zsh"]).starts_with("#compdef bbs"));
+    assert!(bbs(&["completions", "fish"]).contains("complete -c bbs"));
+
+    let page = bbs(&["man"]);
+    assert!(page.contains(".TH bbs 1"), "{page}");
+    assert!(page.contains(".SH SUBCOMMANDS"), "{page}");
+    for line in ["bbs\\-serve(1)", "bbs\\-admin(1)", "bbs\\-completions(1)"] {
+        assert!(page.contains(line), "{line} missing:\n{page}");
+    }
+    assert!(page.contains("BBS_CONFIG"), "{page}");
+
+    // The pages it refers to, written out.
+    let pages = dir.path().join("man1");
+    std::fs::create_dir(&pages).expect("mkdir");
+    bbs(&["man", "--out", pages.to_str().expect("utf-8 path")]);
+    for name in ["bbs.1", "bbs-serve.1", "bbs-admin.1", "bbs-admin-backup.1"] {
+        let text = std::fs::read_to_string(pages.join(name)).expect(name);
+        assert!(text.contains(".TH "), "{name}: {text}");
+    }
+    let serve = std::fs::read_to_string(pages.join("bbs-serve.1")).expect("serve page");
+    assert!(serve.contains("\\-\\-listen"), "{serve}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bbs_serve_stops_on_sigterm_after_telling_sessions() {
     use std::io::BufRead;
