@@ -142,7 +142,8 @@ enum Admin {
     },
     /// Import an authorized_keys file: one member per line, named by the key's comment.
     ImportKeys { file: PathBuf },
-    /// Write an online, encrypted backup of the live database to DEST (a new file) and check it.
+    /// Write an online backup of the live database to DEST (a new file, encrypted as the
+    /// database is) and check it.
     Backup { dest: PathBuf },
     /// Check a backup file: open it with this server's key, verify every page, count rows.
     VerifyBackup { file: PathBuf },

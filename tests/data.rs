@@ -142,6 +142,35 @@ async fn the_passphrase_can_be_typed_at_the_terminal_without_echo() {
     assert_eq!(p.wait_exit().await, 0);
 }
 
+#[test]
+fn a_backup_of_an_unencrypted_board_says_it_is_plain_sqlite_not_encrypted() {
+    let dir = util::data_dir();
+    let config = dir.path().join("bbs.toml");
+    std::fs::write(&config, "[storage]\nencryption = \"none\"\n").expect("config");
+    let dest = dir.path().join("plain-backup.db");
+    let (code, out, err) = util::bbs(&[
+        util::os("admin"),
+        util::os("backup"),
+        dest.as_os_str(),
+        util::os("--config"),
+        config.as_os_str(),
+        util::os("--data-dir"),
+        dir.path().join("data").as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("checked"), "{out}");
+    assert!(!out.contains("encrypted with"), "{out}");
+    assert!(
+        out.contains("NOT encrypted") && out.contains("plain SQLite file"),
+        "{out}"
+    );
+    assert!(out.contains("only you"), "advice to protect it: {out}");
+    // And it is true: the file is SQLite in the clear, the seeded boards readable in it.
+    let bytes = std::fs::read(&dest).expect("read backup");
+    assert!(bytes.starts_with(b"SQLite format 3\0"));
+    assert!(bytes.windows(10).any(|w| w == b"Small wins"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_verify_and_restore_round_trip_while_the_board_runs() {
     let dir = util::data_dir();
@@ -164,6 +193,10 @@ async fn backup_verify_and_restore_round_trip_while_the_board_runs() {
     assert!(err.contains("100%"), "a progress bar: {err}");
     assert!(
         out.contains("checked") && out.contains("1 threads"),
+        "{out}"
+    );
+    assert!(
+        out.contains("It is encrypted with this server's key"),
         "{out}"
     );
     use std::os::unix::fs::PermissionsExt;

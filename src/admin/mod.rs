@@ -160,7 +160,7 @@ pub fn unban(service: &Service, handle: &str, reason: &str) -> Result<String> {
     ))
 }
 
-/// `bbs admin backup DEST`: an online, encrypted copy of the live database, with progress on
+/// `bbs admin backup DEST`: an online copy of the live database (encrypted as it is), with progress on
 /// stderr.
 pub fn backup(service: &Service, dest: &Path) -> Result<String> {
     use std::io::Write;
@@ -185,8 +185,20 @@ pub fn backup(service: &Service, dest: &Path) -> Result<String> {
     let verified = crate::store::backup::verify(dest, service.store().key())
         .with_context(|| format!("checking the backup {}", dest.display()))?;
     service.record_backup()?;
+    // Said from the key the store was opened with, so it cannot disagree with the file.
+    let protection = match service.store().key() {
+        Some(_) => {
+            "It is encrypted with this server's key: keep db.key (or the passphrase) apart from it."
+        }
+        None => {
+            "It is NOT encrypted (storage.encryption = \"none\"): it is a plain SQLite file that \
+             anyone who can read it can open, every post and message in it. Keep it where only you \
+             can read it (it is 0600), on an encrypted disk, or encrypt it before it leaves this \
+             machine."
+        }
+    };
     Ok(format!(
-        "backup written to {} and checked: {}\nIt is encrypted with this server's key: keep db.key (or the passphrase) apart from it.\n",
+        "backup written to {} and checked: {}\n{protection}\n",
         dest.display(),
         summary(&verified)
     ))
