@@ -215,12 +215,29 @@ async fn a_second_factor_is_asked_after_the_key_and_each_code_works_once() {
     let (outcome, m) = util::login_with_code(server.addr, &key, &codes[3]).await;
     assert_eq!(outcome, util::TwoStep::Accepted);
     m.expect("member").disconnect().await;
+    // Three wrong answers on one connection, and it is refused.
+    let (outcome, _) = util::login_with_codes(server.addr, &key, &["1", "2", "3"]).await;
+    assert_eq!(outcome, util::TwoStep::Refused);
     server.stop().await;
 
     let out = util::audit(dir.path().as_os_str(), &["--target", "two_step"]);
     assert!(out.contains("2fa_enabled"), "{out}");
     assert!(out.contains("2fa_failed"), "{out}");
     assert!(out.contains("recovery_code_used"), "{out}");
+    // A good key that never passed the second factor is a failed login, not a login: the
+    // seven connections that ended at the prompt, and the one refused after three codes.
+    let d = dir.path().as_os_str();
+    let failed = util::audit(d, &["--action", "login_failed", "--target", "two_step"]);
+    let count = |text: &str, what: &str| text.lines().filter(|l| l.contains(what)).count();
+    assert_eq!(count(&failed, "the connection ended"), 7, "{failed}");
+    assert_eq!(count(&failed, "3 codes refused"), 1, "{failed}");
+    let logins = util::audit(d, &["--action", "login", "--actor", "two_step"]);
+    assert_eq!(count(&logins, "with a second factor"), 2, "{logins}");
+    assert_eq!(
+        logins.lines().count(),
+        2,
+        "only the two that passed: {logins}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -244,6 +244,28 @@ impl Output for SshOutput {
     }
 }
 
+impl Drop for Handler {
+    /// russh has no disconnect callback: a connection that ends at the second-factor prompt
+    /// (the member gave up, or a code check failed) is seen here, and is a failed login.
+    fn drop(&mut self) {
+        let Some((user, _)) = self.pending_second_factor.take() else {
+            return;
+        };
+        if tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
+        let service = self.service.clone();
+        // On the tracker, so the server's drain waits for it before the store closes.
+        self.tracker.spawn_blocking(move || {
+            if let Err(e) =
+                service.login_refused(user.id, "second factor not passed: the connection ended")
+            {
+                tracing::warn!(error = %e, "recording a failed login failed");
+            }
+        });
+    }
+}
+
 impl russh::server::Handler for Handler {
     type Error = russh::Error;
 
@@ -265,21 +287,19 @@ impl russh::server::Handler for Handler {
             tokio::task::spawn_blocking(move || service.login(&info)).await
         };
         let identity = match lookup {
-            Ok(Ok(Login::Member { user, key_id })) => {
-                let s = self.service.clone();
-                let id = user.id;
-                if let Ok(Ok(true)) = tokio::task::spawn_blocking(move || s.has_totp(id)).await {
-                    // The key is good; the code comes next, through keyboard-interactive.
-                    self.pending_second_factor = Some((user, key_id));
-                    return Ok(Auth::Reject {
-                        proceed_with_methods: Some(MethodSet::from(
-                            &[MethodKind::KeyboardInteractive][..],
-                        )),
-                        partial_success: true,
-                    });
-                }
-                Identity::Member(user, Some(key_id))
+            Ok(Ok(Login::SecondFactor { user, key_id })) => {
+                // The key is good; the code comes next, through keyboard-interactive. Until
+                // it passes this is no login: a connection that ends here is audited as a
+                // failed one (`login_refused`, here or when the handler is dropped).
+                self.pending_second_factor = Some((user, key_id));
+                return Ok(Auth::Reject {
+                    proceed_with_methods: Some(MethodSet::from(
+                        &[MethodKind::KeyboardInteractive][..],
+                    )),
+                    partial_success: true,
+                });
             }
+            Ok(Ok(Login::Member { user, key_id })) => Identity::Member(user, Some(key_id)),
             Ok(Ok(Login::Banned { user, until })) => Identity::Banned { user, until },
             Ok(Ok(Login::Unknown)) => {
                 // Sign-up is pre-authentication: it keeps its unauthenticated slot, takes one of
@@ -374,6 +394,19 @@ impl russh::server::Handler for Handler {
         match verdict {
             Ok(Ok(SecondFactor::Accepted | SecondFactor::RecoveryCodeUsed(_))) => {
                 self.pending_second_factor = None;
+                let s = self.service.clone();
+                match tokio::task::spawn_blocking(move || s.second_factor_passed(id, key_id)).await
+                {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, "recording a login failed");
+                        return Ok(Auth::reject());
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "login task failed");
+                        return Ok(Auth::reject());
+                    }
+                }
                 let Some(held) = self.admit.as_ref().and_then(|a| a.sessions.take()) else {
                     return Ok(self.refuse(FULL_HELP));
                 };
@@ -382,7 +415,17 @@ impl russh::server::Handler for Handler {
                 self.identity = Some(Identity::Member(user, Some(key_id)));
                 Ok(Auth::Accept)
             }
-            _ if self.second_factor_attempts >= MAX_SECOND_FACTOR_ATTEMPTS => Ok(Auth::reject()),
+            _ if self.second_factor_attempts >= MAX_SECOND_FACTOR_ATTEMPTS => {
+                self.pending_second_factor = None;
+                let s = self.service.clone();
+                let why = format!("second factor: {MAX_SECOND_FACTOR_ATTEMPTS} codes refused");
+                if let Ok(Err(e)) =
+                    tokio::task::spawn_blocking(move || s.login_refused(id, &why)).await
+                {
+                    tracing::warn!(error = %e, "recording a failed login failed");
+                }
+                Ok(Auth::reject())
+            }
             Ok(Ok(SecondFactor::Locked(until))) => Ok(second_factor_prompt(&format!(
                 "Too many wrong codes: codes are refused until {} UTC. One of your recovery codes still works.",
                 crate::domain::format_time(until)

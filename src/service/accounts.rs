@@ -10,6 +10,12 @@ pub enum Login {
         user: User,
         key_id: i64,
     },
+    /// The key is the member's, and they have a second factor: nothing is recorded as a login
+    /// until it passes (`Service::second_factor_passed`, else `Service::login_refused`).
+    SecondFactor {
+        user: User,
+        key_id: i64,
+    },
     /// Banned until this time (None: until a moderator lifts it). The member still gets their
     /// record (why) and one appeal.
     Banned {
@@ -86,9 +92,10 @@ impl Service {
                 AccountStatus::Deleted => return Ok(Login::Unknown),
                 AccountStatus::Active | AccountStatus::Pending => {}
             }
-            users::touch_last_seen(c, user.id)?;
-            users::touch_key(c, key_id)?;
-            audit::record(c, Some(user.id), AuditAction::Login, None, None, None)?;
+            if users::totp(c, user.id)?.is_some() {
+                return Ok(Login::SecondFactor { user, key_id });
+            }
+            logged_in(c, user.id, key_id, None)?;
             Ok(Login::Member { user, key_id })
         })
     }
@@ -418,4 +425,16 @@ impl Service {
         })?;
         Ok(())
     }
+}
+
+/// What a login writes, once the member is in: last seen, the key's last use, the audit row.
+pub(super) fn logged_in(
+    c: &rusqlite::Connection,
+    user: UserId,
+    key_id: i64,
+    how: Option<&str>,
+) -> std::result::Result<(), StoreError> {
+    users::touch_last_seen(c, user)?;
+    users::touch_key(c, key_id)?;
+    audit::record(c, Some(user), AuditAction::Login, None, None, how)
 }

@@ -100,6 +100,33 @@ impl Service {
         Ok(())
     }
 
+    /// The second factor passed: now it is a login (audited as one, the key's last use moved).
+    pub fn second_factor_passed(&self, user: UserId, key_id: i64) -> Result<()> {
+        self.write(|c| {
+            Ok(super::accounts::logged_in(
+                c,
+                user,
+                key_id,
+                Some("with a second factor"),
+            )?)
+        })
+    }
+
+    /// A good key's connection that ended without passing the second factor: a failed login,
+    /// whatever the member was shown. `why` is kept in the audit row.
+    pub fn login_refused(&self, user: UserId, why: &str) -> Result<()> {
+        self.write(|c| {
+            Ok(audit::record(
+                c,
+                None,
+                AuditAction::LoginFailed,
+                Some("user"),
+                Some(user.0),
+                Some(why),
+            )?)
+        })
+    }
+
     /// Checks a second-factor code at login: a TOTP code (each step accepted once; five wrong
     /// in a row lock it for fifteen minutes) or, always, one of the member's recovery codes.
     pub fn second_factor(&self, user: UserId, code: &str) -> Result<SecondFactor> {

@@ -13,6 +13,8 @@ use crate::domain::UserId;
 pub enum Action {
     SignUp,
     Login,
+    /// A good key whose connection never passed the second factor (refused or abandoned).
+    LoginFailed,
     SecondFactorFailed,
     SecondFactorEnabled,
     SecondFactorDisabled,
@@ -58,6 +60,7 @@ impl Action {
         match self {
             Action::SignUp => "sign_up",
             Action::Login => "login",
+            Action::LoginFailed => "login_failed",
             Action::SecondFactorFailed => "2fa_failed",
             Action::SecondFactorEnabled => "2fa_enabled",
             Action::SecondFactorDisabled => "2fa_disabled",

@@ -72,6 +72,16 @@ pub async fn login_with_code(
     key: &PrivateKey,
     code: &str,
 ) -> (TwoStep, Option<Member>) {
+    login_with_codes(addr, key, &[code]).await
+}
+
+/// Like [`login_with_code`], answering each prompt on one connection with the next code
+/// until the server accepts, refuses, or the codes run out (then the last outcome).
+pub async fn login_with_codes(
+    addr: SocketAddr,
+    key: &PrivateKey,
+    codes: &[&str],
+) -> (TwoStep, Option<Member>) {
     use russh::client::KeyboardInteractiveAuthResponse as K;
     let config = Arc::new(client::Config::default());
     let seen = Arc::new(Mutex::new(None));
@@ -113,15 +123,22 @@ pub async fn login_with_code(
                 "{:?}",
                 prompts[0].prompt
             );
-            match handle
-                .authenticate_keyboard_interactive_respond(vec![code.to_string()])
-                .await
-                .expect("respond")
-            {
-                K::Success => TwoStep::Accepted,
-                K::InfoRequest { instructions, .. } => TwoStep::AskedAgain(instructions),
-                K::Failure { .. } => TwoStep::Refused,
+            let mut outcome = TwoStep::Refused;
+            for code in codes {
+                outcome = match handle
+                    .authenticate_keyboard_interactive_respond(vec![code.to_string()])
+                    .await
+                    .expect("respond")
+                {
+                    K::Success => TwoStep::Accepted,
+                    K::InfoRequest { instructions, .. } => TwoStep::AskedAgain(instructions),
+                    K::Failure { .. } => TwoStep::Refused,
+                };
+                if !matches!(outcome, TwoStep::AskedAgain(_)) {
+                    break;
+                }
             }
+            outcome
         }
         russh::client::AuthResult::Failure { .. } => TwoStep::Refused,
     };
