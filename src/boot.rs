@@ -10,6 +10,11 @@ use crate::live::Hub;
 use crate::service::{Service, ServiceError};
 use crate::store::{DbKey, Store, StoreError};
 
+use zeroize::Zeroizing;
+
+/// Bytes reserved for a passphrase typed at the terminal, so the buffer holding it never moves.
+const PASSPHRASE_ROOM: usize = 1024;
+
 /// The database file's name inside the data dir.
 pub const DB_FILE: &str = "haven.db";
 
@@ -118,19 +123,27 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Hex digits, one line, wiped when dropped (a key file's text is the key).
+fn hex_line(bytes: &[u8]) -> Zeroizing<String> {
+    use std::fmt::Write as _;
+    let mut out = Zeroizing::new(String::with_capacity(bytes.len() * 2 + 1));
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out.push('\n');
+    out
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
+fn unhex(text: &str) -> Option<Zeroizing<Vec<u8>>> {
     let text = text.trim();
     if !text.len().is_multiple_of(2) {
         return None;
     }
-    (0..text.len())
+    let bytes: Option<Vec<u8>> = (0..text.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
+        .collect();
+    bytes.map(Zeroizing::new)
 }
 
 /// The database key for the configured encryption mode (see `bbs.toml`, `[storage]`).
@@ -140,10 +153,10 @@ pub fn database_key(config: &Config, db: &std::path::Path) -> Result<Option<DbKe
         Encryption::None => Ok(None),
         Encryption::Keyfile => {
             let path = dir.join(KEY_FILE);
-            match std::fs::read_to_string(&path) {
+            match std::fs::read_to_string(&path).map(Zeroizing::new) {
                 Ok(text) => {
                     let bytes = unhex(&text)
-                        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                        .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
                         .ok_or_else(|| {
                             BootError::Key(format!("{} is not a 64-digit hex key", path.display()))
                         })?;
@@ -156,11 +169,11 @@ pub fn database_key(config: &Config, db: &std::path::Path) -> Result<Option<DbKe
                             path.display()
                         )));
                     }
-                    let key: [u8; 32] = rand::random();
-                    write_private(&path, format!("{}\n", hex(&key)).as_bytes()).map_err(|e| {
+                    let key = DbKey(rand::random());
+                    write_private(&path, hex_line(&key.0).as_bytes()).map_err(|e| {
                         BootError::Key(format!("cannot write {}: {e}", path.display()))
                     })?;
-                    Ok(Some(DbKey(key)))
+                    Ok(Some(key))
                 }
                 Err(e) => Err(BootError::Key(format!(
                     "cannot read {}: {e}",
@@ -169,16 +182,23 @@ pub fn database_key(config: &Config, db: &std::path::Path) -> Result<Option<DbKe
             }
         }
         Encryption::Passphrase => {
+            // Every copy of the passphrase is wiped when dropped (the process environment
+            // keeps its own).
             let passphrase = std::env::var(PASSPHRASE_ENV)
                 .ok()
+                .map(Zeroizing::new)
                 .filter(|p| !p.is_empty())
                 .or_else(|| {
                     let dir = std::env::var_os("CREDENTIALS_DIRECTORY")?;
-                    let text = std::fs::read_to_string(
-                        std::path::Path::new(&dir).join(PASSPHRASE_CREDENTIAL),
-                    )
-                    .ok()?;
-                    Some(text.trim_end_matches(['\r', '\n']).to_string())
+                    let text = Zeroizing::new(
+                        std::fs::read_to_string(
+                            std::path::Path::new(&dir).join(PASSPHRASE_CREDENTIAL),
+                        )
+                        .ok()?,
+                    );
+                    Some(Zeroizing::new(
+                        text.trim_end_matches(['\r', '\n']).to_string(),
+                    ))
                 });
             // Or typed at the terminal that started bbs (never echoed, never stored).
             let passphrase = match passphrase {
@@ -196,10 +216,10 @@ pub fn database_key(config: &Config, db: &std::path::Path) -> Result<Option<DbKe
                     .ok_or_else(|| BootError::Key(format!("{} is not hex", salt_path.display())))?,
                 Err(_) if !db.exists() => {
                     let salt: [u8; 16] = rand::random();
-                    write_private(&salt_path, format!("{}\n", hex(&salt)).as_bytes()).map_err(
-                        |e| BootError::Key(format!("cannot write {}: {e}", salt_path.display())),
-                    )?;
-                    salt.to_vec()
+                    write_private(&salt_path, hex_line(&salt).as_bytes()).map_err(|e| {
+                        BootError::Key(format!("cannot write {}: {e}", salt_path.display()))
+                    })?;
+                    Zeroizing::new(salt.to_vec())
                 }
                 Err(e) => {
                     return Err(BootError::Key(format!(
@@ -208,18 +228,18 @@ pub fn database_key(config: &Config, db: &std::path::Path) -> Result<Option<DbKe
                     )));
                 }
             };
-            let mut key = [0u8; 32];
+            let mut key = DbKey([0u8; 32]);
             argon2::Argon2::default()
-                .hash_password_into(passphrase.as_bytes(), &salt, &mut key)
+                .hash_password_into(passphrase.as_bytes(), &salt, &mut key.0)
                 .map_err(|e| BootError::Key(format!("cannot derive the key: {e}")))?;
-            Ok(Some(DbKey(key)))
+            Ok(Some(key))
         }
     }
 }
 
 /// Asks for the database passphrase on the terminal, without echo (twice, when it is new).
 /// None when there is no terminal to ask on.
-fn prompt_passphrase(new: bool) -> Result<Option<String>, BootError> {
+fn prompt_passphrase(new: bool) -> Result<Option<Zeroizing<String>>, BootError> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         return Ok(None);
@@ -231,7 +251,7 @@ fn prompt_passphrase(new: bool) -> Result<Option<String>, BootError> {
     })?;
     if new {
         let again = read_hidden("The same passphrase again: ")?;
-        if again != first {
+        if *again != *first {
             return Err(BootError::Key(
                 "the two passphrases differ; nothing was created".into(),
             ));
@@ -247,7 +267,7 @@ fn prompt_passphrase(new: bool) -> Result<Option<String>, BootError> {
 
 /// Reads a line from the terminal with echo off (raw mode), Backspace working, Ctrl-C or
 /// Ctrl-D giving up.
-fn read_hidden(label: &str) -> Result<String, BootError> {
+fn read_hidden(label: &str) -> Result<Zeroizing<String>, BootError> {
     use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
     use std::io::Write;
     let fail = |e: std::io::Error| BootError::Key(format!("cannot read the passphrase: {e}"));
@@ -258,7 +278,8 @@ fn read_hidden(label: &str) -> Result<String, BootError> {
         let _ = crossterm::terminal::disable_raw_mode();
         return Err(fail(e));
     }
-    let mut text = String::new();
+    // Room enough that typing never reallocates (which would leave a copy behind unwiped).
+    let mut text = Zeroizing::new(String::with_capacity(PASSPHRASE_ROOM));
     let outcome = loop {
         match read() {
             Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
@@ -272,7 +293,7 @@ fn read_hidden(label: &str) -> Result<String, BootError> {
                 KeyCode::Char(c) => text.push(c),
                 _ => {}
             },
-            Ok(Event::Paste(p)) => text.push_str(&p),
+            Ok(Event::Paste(p)) => text.push_str(&Zeroizing::new(p)),
             Ok(_) => {}
             Err(e) => break Err(fail(e)),
         }
@@ -280,4 +301,47 @@ fn read_hidden(label: &str) -> Result<String, BootError> {
     let _ = crossterm::terminal::disable_raw_mode();
     let _ = writeln!(err, "\r");
     outcome.map(|()| text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_file_line_reads_back_as_the_same_key() {
+        let key: [u8; 32] = std::array::from_fn(|i| (i * 37 % 256) as u8);
+        let line = hex_line(&key);
+        assert_eq!(line.len(), 65);
+        assert!(line.ends_with('\n'));
+        assert_eq!(unhex(&line).as_deref().map(Vec::as_slice), Some(&key[..]));
+        assert_eq!(unhex("0g").as_deref(), None);
+        assert_eq!(unhex("abc").as_deref(), None);
+    }
+
+    #[test]
+    fn a_database_key_is_wiped_from_memory_when_dropped() {
+        let mut key = std::mem::ManuallyDrop::new(DbKey([0xa5; 32]));
+        // SAFETY: the key is dropped once, in place; its bytes stay allocated (ManuallyDrop
+        // never frees them) and every byte pattern is a valid [u8; 32], so reading them after
+        // the drop is sound.
+        unsafe { std::ptr::drop_in_place(&mut *key) };
+        assert_eq!(key.0, [0; 32]);
+    }
+
+    #[test]
+    fn a_new_key_file_opens_the_database_it_made_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = Config {
+            data_dir: dir.path().to_path_buf(),
+            ..Config::default()
+        };
+        let db = dir.path().join(DB_FILE);
+        let first = database_key(&config, &db).expect("new key").expect("a key");
+        drop(Store::open(&db, Some(first.clone())).expect("create"));
+        let again = database_key(&config, &db)
+            .expect("read key")
+            .expect("a key");
+        assert_eq!(again, first);
+        Store::open(&db, Some(again)).expect("the same key opens it");
+    }
 }

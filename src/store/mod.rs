@@ -160,9 +160,15 @@ impl<R> From<rusqlite::Error> for Checked<R> {
 }
 
 /// The 256-bit key the database is encrypted with (SQLCipher), given to every connection as a
-/// raw key, so no per-connection key derivation runs.
+/// raw key, so no per-connection key derivation runs. Wiped from memory when dropped.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DbKey(pub [u8; 32]);
+
+impl Drop for DbKey {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
 
 impl std::fmt::Debug for DbKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -326,9 +332,16 @@ impl Store {
 /// Gives a fresh connection its key (it must come first, before anything reads the file) and
 /// checks it: a wrong key shows only when a page is read.
 fn apply_key(conn: &Connection, key: Option<&DbKey>) -> Result<()> {
+    use std::fmt::Write as _;
     if let Some(DbKey(key)) = key {
-        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-        conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))?;
+        // The key in hex and the statement that carries it are wiped once SQLCipher has them
+        // (SQLite's own copies are its business; rusqlite's C string is not wiped).
+        let mut hex = zeroize::Zeroizing::new(String::with_capacity(64));
+        for b in key {
+            let _ = write!(hex, "{b:02x}");
+        }
+        let pragma = zeroize::Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex.as_str()));
+        conn.execute_batch(&pragma)?;
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
             .map_err(|e| match StoreError::from(e) {
                 StoreError::Corrupt(_) => StoreError::WrongKey,
