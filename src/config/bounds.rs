@@ -84,8 +84,8 @@ pub const NEW_MEMBER_POST_INTERVAL_SECONDS: Bound =
     Bound::new("posting.new_member_post_interval_seconds", 0, 86_400, 30);
 pub const NEW_MEMBER_THREAD_INTERVAL_SECONDS: Bound =
     Bound::new("posting.new_member_thread_interval_seconds", 0, 86_400, 120);
-pub const FIRST_DAY_THREADS: Bound = Bound::new("posting.first_day_threads", 0, 10_000, 3);
-pub const FIRST_DAY_REPLIES: Bound = Bound::new("posting.first_day_replies", 0, 10_000, 10);
+pub const FIRST_DAY_THREADS: Bound = Bound::new("posting.first_day_threads", 0, 1_000_000, 3);
+pub const FIRST_DAY_REPLIES: Bound = Bound::new("posting.first_day_replies", 0, 1_000_000, 10);
 /// Up to a week.
 pub const DUPLICATE_WINDOW_SECONDS: Bound =
     Bound::new("posting.duplicate_window_seconds", 0, 604_800, 300);
