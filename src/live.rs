@@ -43,6 +43,8 @@ pub struct Hub {
     presence: Arc<std::sync::atomic::AtomicBool>,
     /// How many times the watcher said so: watched only by sessions that show who is online.
     seen: Arc<watch::Sender<u64>>,
+    /// When this process's hub was made: the server's uptime, for the sysop's dashboard.
+    started: std::time::Instant,
 }
 
 /// A member online in this process.
@@ -95,6 +97,7 @@ impl Hub {
             online: Arc::default(),
             presence: Arc::default(),
             seen: Arc::new(watch::channel(0).0),
+            started: std::time::Instant::now(),
         }
     }
 
@@ -160,6 +163,18 @@ impl Hub {
             .keys()
             .copied()
             .collect()
+    }
+
+    /// Open sessions of members in this process (sign-ups in progress are not counted), and
+    /// how many members they belong to.
+    pub fn sessions(&self) -> (usize, usize) {
+        let map = self.online.lock().unwrap_or_else(|e| e.into_inner());
+        (map.values().map(|m| m.sessions).sum(), map.len())
+    }
+
+    /// How long this process has been running.
+    pub fn uptime(&self) -> std::time::Duration {
+        self.started.elapsed()
     }
 
     /// The events every session gets (new posts, thread changes, reports); those about one

@@ -569,3 +569,90 @@ async fn markdown_reads_as_it_was_meant_and_a_quote_is_a_block() {
     birch.disconnect().await;
     server.stop().await;
 }
+
+/// The sysop's dashboard, at 40×12 and then 200×60: sessions, the day's posts as a chart (the
+/// last hour's bar full height), open reports with the urgent one named, and the database's
+/// size; it follows an urgent report at once and new posts within seconds, without a key.
+/// A moderator is told the dashboard is for sysops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sysop_dashboard_shows_the_server_live_at_any_size() {
+    let dir = util::data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    let server = TestServer::start_with(config).await;
+    let sysop_key = util::add_user(dir.path(), "keeper", "sysop");
+    let mod_key = util::add_user(dir.path(), "warden", "moderator");
+    let mut fern = Member::sign_up(server.addr, &new_key(), "fern").await;
+    fern.post_thread("Rough night", "could not sleep again")
+        .await;
+
+    let mut sysop = Member::connect(server.addr, &sysop_key, 40, 12).await;
+    sysop.wait_for("Small wins").await;
+    sysop.send(b"m").await;
+    sysop.wait_for("waiting for approval").await;
+    sysop.send(b"d").await;
+    let screen = sysop
+        .wait_until(
+            |s| util::flat(s).contains("last 24 h: 1"),
+            "the day's posts",
+        )
+        .await;
+    let flat = util::flat(&screen);
+    assert!(flat.contains("2 sessions (2 members)"), "{screen}");
+    assert!(flat.contains("No open reports"), "{screen}");
+    assert!(flat.contains("database") && flat.contains("KB"), "{screen}");
+    assert!(screen.contains("24 h ago"), "{screen}");
+    // One bar per hour, 24 columns from the left margin; the last hour's is full height.
+    let rows: Vec<&str> = screen.lines().collect();
+    let bar_rows = rows
+        .iter()
+        .filter(|l| l.chars().nth(24) == Some('█'))
+        .count();
+    assert!(bar_rows >= 1, "the last hour's bar:\n{screen}");
+
+    // An urgent report shows at once; a new post within the refresh.
+    fern.send(keys::TAB).await;
+    fern.send(b"f").await;
+    fern.wait_for("as [someone may be at risk]").await;
+    fern.send(b"please look\r").await;
+    fern.wait_for("emergency").await;
+    sysop
+        .wait_until(
+            |s| util::flat(s).contains("1 open report, 1 urgent"),
+            "the urgent report",
+        )
+        .await;
+    fern.send(keys::ESC).await;
+    fern.reply("still here").await;
+    sysop
+        .wait_until(|s| util::flat(s).contains("last 24 h: 2"), "the new post")
+        .await;
+
+    // Wide: the bars spread across the width, and the urgent item is named.
+    sysop.resize(200, 60).await;
+    let screen = sysop.wait_for("! post").await;
+    assert!(util::flat(&screen).contains("· urgent"), "{screen}");
+    let bar_row = screen
+        .lines()
+        .find(|l| l.contains('█'))
+        .unwrap_or_else(|| panic!("a bar:\n{screen}"));
+    let bar_cols = bar_row.chars().filter(|&c| c == '█').count();
+    assert!(
+        bar_cols >= 8,
+        "an hour's bar is 8 columns wide at 200:\n{screen}"
+    );
+
+    let mut warden = Member::connect(server.addr, &mod_key, 80, 24).await;
+    warden.wait_for("Small wins").await;
+    warden.send(b"m").await;
+    warden.wait_for("waiting for approval").await;
+    warden.send(b"d").await;
+    warden.wait_for("Only sysops can do that.").await;
+    sysop
+        .wait_until(
+            |s| util::flat(s).contains("3 sessions"),
+            "the moderator's session",
+        )
+        .await;
+    server.stop().await;
+}

@@ -31,6 +31,9 @@ pub enum Action<'a> {
     SendMessage(&'a User),
     /// Create, rename, reorder and archive boards and set their flags.
     ManageBoards,
+    /// See how the server is doing (the dashboard, `ssh host stats`) and speak to every open
+    /// session (`ssh host announce`).
+    OperateServer,
 }
 
 /// What the policy needs to know of a thread.
@@ -142,7 +145,7 @@ pub fn can(actor: &User, action: Action<'_>, now: i64) -> Result<(), Denied> {
             }
             Ok(())
         }
-        Action::ManageBoards => {
+        Action::ManageBoards | Action::OperateServer => {
             if actor.role != crate::domain::Role::Sysop || !staff {
                 return Err(Denied::SysopOnly);
             }
@@ -491,6 +494,11 @@ mod table {
             (
                 "manage boards",
                 Action::ManageBoards,
+                [0, 0, 0, 0, 1, 0, 0, 0],
+            ),
+            (
+                "operate the server",
+                Action::OperateServer,
                 [0, 0, 0, 0, 1, 0, 0, 0],
             ),
         ];

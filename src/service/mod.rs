@@ -25,6 +25,8 @@ mod search;
 pub use search::{Query, SEARCH_PAGE, parse as parse_search};
 mod second_factor;
 mod secrets;
+mod stats;
+pub use stats::{STATS_HOURS, STATS_REPORTS, Stats};
 mod unmask;
 
 use std::sync::Arc;

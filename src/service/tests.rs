@@ -299,3 +299,62 @@ fn search_understands_phrases_prefixes_boards_and_dates_and_pages_its_results() 
     let page = |offset| s.search_page(&m, "paging", offset).expect("page").len();
     assert_eq!((page(0), page(50), page(100)), (50, 5, 0));
 }
+
+#[test]
+fn the_dashboard_counts_what_happened_and_only_sysops_see_it() {
+    let s = service_with(super::test_support::without_pace);
+    let sysop = s.add_user("keeper", &key(), Role::Sysop).expect("add");
+    let moderator = s.add_user("warden", &key(), Role::Moderator).expect("add");
+    let member = s.add_user("fern", &key(), Role::Member).expect("add");
+    for who in [&moderator, &member] {
+        assert!(
+            matches!(s.stats(who), Err(ServiceError::Denied(Denied::SysopOnly))),
+            "{}",
+            who.handle
+        );
+    }
+    let board = DraftPlace::NewThread(BoardId(1));
+    let posted = s
+        .post(&member, board, &draft("hard day", "a"))
+        .expect("post");
+    let reply = DraftPlace::Reply(BoardId(1), posted.thread);
+    s.post(&member, reply, &draft("", "b")).expect("reply");
+    s.post(&moderator, reply, &draft("", "c")).expect("reply");
+    s.report(
+        &moderator,
+        store::reports::Target::Post(posted.post),
+        store::reports::AT_RISK,
+        "",
+    )
+    .expect("report");
+    let _here = s.hub().enter(member.id);
+    let _again = s.hub().enter(member.id);
+
+    let now = s.stats(&sysop).expect("stats");
+    assert_eq!(now.posts_per_hour.len(), STATS_HOURS);
+    assert_eq!(
+        now.posts_per_hour[STATS_HOURS - 1],
+        3,
+        "{:?}",
+        now.posts_per_hour
+    );
+    assert_eq!(now.posts_last_day(), 3);
+    assert_eq!((now.open_reports, now.urgent_reports), (1, 1));
+    assert_eq!(now.first_reports.len(), 1);
+    assert!(now.first_reports[0].2, "the urgent report is marked");
+    assert_eq!((now.sessions, now.members_online), (2, 1));
+    assert_eq!((now.members, now.pending_accounts), (3, 0));
+
+    // Two hours on, the posts sit two bars back; a day on, they have left the chart.
+    s.clock().advance(2 * 3600 + 60);
+    let later = s.stats(&sysop).expect("stats");
+    assert_eq!(
+        later.posts_per_hour[STATS_HOURS - 3],
+        3,
+        "{:?}",
+        later.posts_per_hour
+    );
+    assert_eq!(later.posts_last_day(), 3);
+    s.clock().advance(23 * 3600);
+    assert_eq!(s.stats(&sysop).expect("stats").posts_last_day(), 0);
+}

@@ -313,6 +313,9 @@ fn perform_blocking(
             ))
         })()),
         (Effect::LoadOnline, Some(u)) => loaded(service.who_is_online(u).map(Loaded::Online)),
+        (Effect::LoadStats, Some(u)) => {
+            loaded(service.stats(u).map(|s| Loaded::Stats(Box::new(s))))
+        }
         (Effect::SetTheme(theme), Some(u)) => loaded(
             service
                 .set_theme(u, theme.name())

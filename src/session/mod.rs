@@ -343,6 +343,8 @@ pub async fn run<O: Output>(
     let mut frame_dropped = false;
     // When a list on screen that changed elsewhere is reloaded (see `App::take_reload_soon`).
     let mut reload_at: Option<Instant> = None;
+    // When a screen that follows the clock (the sysop's dashboard) reads again.
+    let mut refresh_at: Option<Instant> = None;
     // A list that changed while the session was idle, to reload at the next key. Meanwhile the
     // session hears no event but its member's own: it will reload anyway, and ten thousand
     // idle sessions need not each wake for every post.
@@ -469,6 +471,10 @@ pub async fn run<O: Output>(
                     msgs.push(Msg::ReloadDue);
                 }
             }
+            _ = async { tokio::time::sleep_until(refresh_at.expect("guarded")).await }, if refresh_at.is_some() => {
+                refresh_at = None;
+                msgs.push(Msg::ReloadDue);
+            }
             _ = tokio::time::sleep_until(last_input + idle_logout) => {
                 ending = Ending::Idle;
                 msgs.push(Msg::ShuttingDown);
@@ -503,6 +509,11 @@ pub async fn run<O: Output>(
         }
         if app.take_reload_soon() && reload_at.is_none() {
             reload_at = Some(Instant::now() + list_reload_delay());
+        }
+        match app.refresh_every() {
+            Some(every) if refresh_at.is_none() => refresh_at = Some(Instant::now() + every),
+            Some(_) => {}
+            None => refresh_at = None,
         }
         if unchanged {
             continue;

@@ -16,6 +16,28 @@ use super::visibility::{
 use crate::clock::now;
 use crate::domain::{BoardId, Post, PostId, ThreadId, ThreadPage, ThreadSummary, UserId};
 
+/// How many posts were written in each of the `hours` hours before `now`, the oldest hour
+/// first: every post, whatever became of it since (a count, for the sysop's dashboard). Ids
+/// grow with time, so it walks back from the newest post and reads only those hours' rows.
+pub fn per_hour(c: &Connection, now: i64, hours: usize) -> Result<Vec<u64>> {
+    let since = now - hours as i64 * 3600;
+    let mut counts = vec![0u64; hours];
+    let mut stmt = c.prepare_cached("SELECT created_at FROM posts ORDER BY id DESC")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let at: i64 = row.get(0)?;
+        if at < since {
+            break;
+        }
+        // A post stamped a moment ahead (the clock stepped back) counts in this hour.
+        let ago = usize::try_from((now - at).max(0) / 3600).unwrap_or(usize::MAX);
+        if let Some(slot) = hours.checked_sub(ago + 1) {
+            counts[slot] += 1;
+        }
+    }
+    Ok(counts)
+}
+
 /// True when `author` started `thread` under their name.
 pub fn thread_started_by(c: &Connection, thread: ThreadId, author: UserId) -> Result<bool> {
     Ok(c.prepare_cached(&format!(

@@ -240,6 +240,15 @@ pub fn count(c: &Connection) -> Result<i64> {
     Ok(c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
 }
 
+/// Accounts by status: (active, waiting for approval), for the sysop's dashboard.
+pub fn counts(c: &Connection) -> Result<(i64, i64)> {
+    Ok(c.query_row(
+        "SELECT IFNULL(sum(status = 'active'), 0), IFNULL(sum(status = 'pending'), 0) FROM users",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
 /// A key to attach to a new member.
 pub struct NewKey<'a> {
     pub algorithm: &'a str,

@@ -118,6 +118,8 @@ pub enum Effect {
     /// Delete these notifications of the member's.
     DismissNotifications(Vec<i64>),
     LoadOnline,
+    /// How the server is doing (the sysop's dashboard).
+    LoadStats,
     SetPresence(bool),
     /// Search titles and posts ("words by:handle").
     /// A page of a search: what was typed, and the first result's offset.
@@ -257,6 +259,7 @@ pub enum Loaded {
     Notifications(Vec<crate::store::notifications::Notification>),
     SearchResults(Vec<crate::store::search::Hit>),
     Online(Vec<String>),
+    Stats(Box<crate::service::Stats>),
     Profile(crate::service::Profile, PostId),
     /// A post was edited: what to tell the editor.
     Edited(String),

@@ -106,6 +106,8 @@ pub enum Action {
     Dismiss,
     Withdraw,
     CycleTheme,
+    /// The sysop's dashboard (from the moderators' desk).
+    Dashboard,
 }
 
 /// Which table applies.
@@ -141,6 +143,8 @@ pub enum Context {
     Profile,
     /// A post's edit history.
     History,
+    /// The sysop's dashboard.
+    Dashboard,
 }
 
 /// One binding: the keys, the action, and how help and the footer describe it.
@@ -287,6 +291,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
         Context::Search => screens::search::KEYS,
         Context::Profile => screens::profile::KEYS,
         Context::History => screens::history::KEYS,
+        Context::Dashboard => screens::dashboard::KEYS,
     };
     let mut all: Vec<&'static Binding> = own.iter().filter(|b| staff || !b.staff).collect();
     if matches!(
@@ -306,6 +311,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
             | Context::Search
             | Context::Profile
             | Context::History
+            | Context::Dashboard
     ) {
         all.extend(MOVE.iter());
         all.extend(COMMON.iter());
@@ -421,7 +427,8 @@ mod tests {
         );
     }
 
-    const ALL: [Context; 24] = [
+    const ALL: [Context; 25] = [
+        Context::Dashboard,
         Context::History,
         Context::Profile,
         Context::Search,

@@ -226,6 +226,12 @@ impl App {
         self.banned
     }
 
+    /// How often the screen wants reading again whatever changes (the sysop's dashboard:
+    /// uptime, sessions, the database's size); the session sends [`Msg::ReloadDue`].
+    pub fn refresh_every(&self) -> Option<std::time::Duration> {
+        matches!(self.screen, Screen::Dashboard(_)).then_some(screens::dashboard::REFRESH)
+    }
+
     /// Whether the screen shows who is online (the only one that follows changes in it).
     pub fn shows_online(&self) -> bool {
         matches!(self.screen, Screen::Online(_))
@@ -371,7 +377,9 @@ impl App {
                 effects
             }
             Msg::ReloadDue => match self.screen {
-                Screen::Boards(_) | Screen::Threads(_) => self.screen.reload(self.body_height()),
+                Screen::Boards(_) | Screen::Threads(_) | Screen::Dashboard(_) => {
+                    self.screen.reload(self.body_height())
+                }
                 _ => vec![],
             },
             Msg::Loaded(loaded) => self.loaded(loaded),
@@ -574,6 +582,9 @@ impl App {
             let mut effects = vec![Effect::LoadCounts];
             if matches!(self.screen, Screen::Reports(_)) {
                 effects.push(Effect::LoadReports);
+            }
+            if matches!(self.screen, Screen::Dashboard(_)) {
+                effects.push(Effect::LoadStats);
             }
             return effects;
         }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod boards;
 pub mod compose;
 pub mod conversation;
+pub mod dashboard;
 pub mod document;
 pub mod history;
 pub mod inbox;
@@ -108,6 +109,7 @@ pub enum Screen {
     Online(online::OnlineScreen),
     Profile(profile::ProfileScreen),
     Document(document::DocumentScreen),
+    Dashboard(dashboard::DashboardScreen),
 }
 
 /// What every screen does, implemented in each screen's own file: its keys' context, its
@@ -175,6 +177,7 @@ impl Screen {
             Screen::Online(s) => s,
             Screen::Document(s) => s,
             Screen::Profile(s) => s,
+            Screen::Dashboard(s) => s,
         }
     }
 
@@ -203,6 +206,7 @@ impl Screen {
             Screen::Online(s) => s,
             Screen::Document(s) => s,
             Screen::Profile(s) => s,
+            Screen::Dashboard(s) => s,
         }
     }
 

@@ -17,6 +17,7 @@ use crate::tui::{Effect, Loaded, Status, Theme};
 /// This screen's keys, in the order help lists them.
 pub const KEYS: &[Binding] = &[
     bind(&[ch('b')], Action::ManageBoards, "b", "boards (sysops)").staff(),
+    bind(&[ch('d')], Action::Dashboard, "d", "dashboard (sysops)").staff(),
     bind(&[ch('p')], Action::Reports, "p", "reports")
         .footer()
         .staff(),
@@ -76,7 +77,7 @@ impl View for StaffScreen {
         _key: &KeyEvent,
         action: Option<Action>,
         _body: u16,
-        _user: Option<&User>,
+        user: Option<&User>,
     ) -> Outcome {
         let Some(action) = action else {
             return Outcome::none();
@@ -129,6 +130,17 @@ impl View for StaffScreen {
                 Nav::Push(Box::new(Screen::Audit(AuditScreen::new()))),
                 vec![AuditScreen::new().load()],
             ),
+            Action::Dashboard if user.is_some_and(|u| u.role == crate::domain::Role::Sysop) => {
+                Outcome::nav(
+                    Nav::Push(Box::new(Screen::Dashboard(
+                        super::dashboard::DashboardScreen::default(),
+                    ))),
+                    vec![Effect::LoadStats],
+                )
+            }
+            Action::Dashboard => Outcome::status(Status::Error(
+                crate::domain::policy::Denied::SysopOnly.to_string(),
+            )),
             Action::Refresh => Outcome::effects(vec![Effect::LoadPending]),
             Action::Back => Outcome::nav(Nav::Back, vec![]),
             _ => Outcome::none(),
