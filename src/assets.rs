@@ -41,6 +41,9 @@ pub struct Assets {
     pub resources: std::sync::Arc<str>,
     /// "Staying safe here", readable from Help, Help now and settings.
     pub safety: std::sync::Arc<str>,
+    /// The banner above the board list when a member arrives; `{name}` is the board's name
+    /// and `{handle}` the member's.
+    pub welcome: std::sync::Arc<str>,
 }
 
 impl Assets {
@@ -62,6 +65,10 @@ impl Assets {
             .into(),
             safety: crate::sanitize::multiline(
                 read("safety.md", include_str!("../assets/safety.md")).trim(),
+            )
+            .into(),
+            welcome: crate::sanitize::multiline(
+                read("welcome.md", include_str!("../assets/welcome.md")).trim(),
             )
             .into(),
         }

@@ -656,3 +656,75 @@ async fn the_sysop_dashboard_shows_the_server_live_at_any_size() {
         .await;
     server.stop().await;
 }
+
+/// A member arriving meets the sysop's welcome (`welcome.md` in the data dir, its escapes
+/// made harmless) with who else is here of those who chose to be seen; it goes once they move
+/// on, and a terminal too small for it and every board shows the boards alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_welcome_banner_greets_with_who_is_here_and_then_steps_aside() {
+    let dir = util::data_dir();
+    std::fs::write(
+        dir.path().join("welcome.md"),
+        "Hello {handle}, this is {name}.\x1b[31m Be kind.\n",
+    )
+    .expect("write welcome.md");
+    let server = TestServer::start_in(dir.path()).await;
+    let mut ash = Member::sign_up(server.addr, &new_key(), "ash").await;
+    let screen = ash.wait_for("Hello ash, this is Haven.").await;
+    assert!(
+        screen.contains("Nobody else who chose to be seen is here just now."),
+        "{screen}"
+    );
+    ash.send(b"s").await;
+    ash.wait_for("Who's online").await;
+    ash.send(b"o").await;
+    ash.wait_for("You now show in who's online").await;
+
+    let mut birch = Member::sign_up(server.addr, &new_key(), "birch").await;
+    let screen = birch.wait_for("Here now: ash.").await;
+    assert!(screen.contains("Hello birch, this is Haven."), "{screen}");
+    assert!(!screen.contains("[31m"), "{screen}");
+    assert!(util::flat(&screen).contains("Be kind."), "{screen}");
+    // The escape did not colour anything: the words after it are drawn as the words before.
+    let screen_cells = birch.parser.screen();
+    let (row, col) = screen
+        .lines()
+        .enumerate()
+        .find_map(|(r, l)| l.find("Be kind").map(|c| (r, l[..c].chars().count())))
+        .expect("the line");
+    let cell = screen_cells
+        .cell(row as u16, col as u16)
+        .expect("a cell")
+        .clone();
+    let before = screen_cells.cell(row as u16, 1).expect("a cell").clone();
+    assert_eq!(cell.fgcolor(), before.fgcolor(), "{screen}");
+
+    // Into a board and back: the list has the room to itself.
+    birch.send(keys::ENTER).await;
+    birch.wait_for("new thread").await;
+    birch.send(keys::ESC).await;
+    let screen = birch
+        .wait_until(
+            |s| s.contains("Small wins") && !s.contains("Hello"),
+            "the banner gone",
+        )
+        .await;
+    assert!(!screen.contains("Here now"), "{screen}");
+
+    // At 40×12 the banner would push boards off the screen: the boards show alone.
+    let mut cedar = Member::sign_up(server.addr, &new_key(), "cedar").await;
+    cedar.resize(40, 12).await;
+    let screen = cedar
+        .wait_until(
+            |s| s.contains("General") && !s.contains("Hello"),
+            "every board",
+        )
+        .await;
+    assert!(
+        screen.contains("Welcome") && screen.contains("Small wins"),
+        "{screen}"
+    );
+    cedar.resize(100, 40).await;
+    cedar.wait_for("Hello cedar, this is Haven.").await;
+    server.stop().await;
+}

@@ -205,6 +205,7 @@ pub fn texts(service: &Service, signing_up: bool) -> Texts {
         privacy: assets.privacy.text.clone(),
         resources: assets.resources.clone(),
         safety: assets.safety.clone(),
+        welcome: assets.welcome.clone(),
         claim_pending: signing_up && service.claim_pending().unwrap_or(false),
         invite_required: service.config().registration == crate::config::RegistrationMode::Invite,
         cw_suggest: service.config().watched.cw_suggest.clone(),

@@ -96,6 +96,8 @@ pub struct Texts {
     pub resources: std::sync::Arc<str>,
     /// "Staying safe here": pseudonyms, what staff never ask, impersonation, reporting.
     pub safety: std::sync::Arc<str>,
+    /// The welcome banner (`assets/welcome.md`), before `{name}` and `{handle}` are filled in.
+    pub welcome: std::sync::Arc<str>,
     /// Whether sign-up offers the sysop claim field.
     pub claim_pending: bool,
     /// Whether joining needs an invite code.
@@ -180,9 +182,9 @@ impl App {
         height: u16,
     ) -> (App, Vec<Effect>) {
         let (screen, effects) = match &user {
-            Some(_) => (
-                Screen::Boards(BoardsScreen::default()),
-                vec![Effect::LoadBoards, Effect::LoadCounts],
+            Some(u) => (
+                Screen::Boards(BoardsScreen::welcoming(&u.handle)),
+                vec![Effect::LoadBoards, Effect::LoadCounts, Effect::LoadOnline],
             ),
             None => (
                 Screen::SignUp(SignUpScreen::new(

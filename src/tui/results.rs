@@ -12,6 +12,7 @@ impl App {
                 let pending = user.status == crate::domain::AccountStatus::Pending;
                 // Whoever claimed the sysop role sets up a second factor right after the codes.
                 let needs_totp = self.texts.staff_need_2fa && user.role.is_staff();
+                let welcome = BoardsScreen::welcoming(&user.handle);
                 self.user = Some(user);
                 self.stack.clear();
                 let mut lines = vec![strings::CODES_INTRO.to_string(), String::new()];
@@ -21,7 +22,7 @@ impl App {
                 }
                 let boards = Screen::Boards(BoardsScreen {
                     current_key: key_id,
-                    ..BoardsScreen::default()
+                    ..welcome
                 });
                 let (next, effects) = if needs_totp {
                     self.stack.push(boards);
@@ -30,7 +31,7 @@ impl App {
                         vec![Effect::StartTotp],
                     )
                 } else {
-                    (boards, vec![Effect::LoadBoards])
+                    (boards, vec![Effect::LoadBoards, Effect::LoadOnline])
                 };
                 self.screen = Screen::Notice(screens::notice::NoticeScreen::new(
                     strings::CODES_TITLE.into(),
@@ -42,16 +43,16 @@ impl App {
             }
             Loaded::Recovered(user, left, key_id) => {
                 self.key_id = key_id;
-                self.user = Some(user);
                 self.stack.clear();
                 self.screen = Screen::Boards(BoardsScreen {
                     current_key: key_id,
-                    ..BoardsScreen::default()
+                    ..BoardsScreen::welcoming(&user.handle)
                 });
+                self.user = Some(user);
                 self.status = Some(Status::Info(format!(
                     "Welcome back. This key now opens your account; {left} recovery codes left."
                 )));
-                vec![Effect::LoadBoards]
+                vec![Effect::LoadBoards, Effect::LoadOnline]
             }
             Loaded::Posted {
                 place,
