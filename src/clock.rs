@@ -31,3 +31,23 @@ impl Clock {
         self.offset.fetch_add(secs, Ordering::Relaxed);
     }
 }
+
+/// The zone a member named ("Europe/Berlin", "utc"), as the database spells it; None for
+/// UTC (or nothing), Err when this server does not know it.
+pub fn time_zone(name: &str) -> Result<Option<(String, jiff::tz::TimeZone)>, String> {
+    let name = name.trim();
+    if name.is_empty() || name.eq_ignore_ascii_case("utc") {
+        return Ok(None);
+    }
+    match jiff::tz::TimeZone::get(name) {
+        Ok(zone) => {
+            let spelled = zone.iana_name().unwrap_or(name).to_string();
+            Ok(Some((spelled, zone)))
+        }
+        Err(_) => Err(format!(
+            "\u{201c}{}\u{201d} is not a time zone this server knows. Use a name like \
+             Europe/Berlin, America/New_York or Asia/Tokyo, or UTC.",
+            crate::sanitize::line(&name.chars().take(40).collect::<String>())
+        )),
+    }
+}

@@ -728,3 +728,63 @@ async fn the_welcome_banner_greets_with_who_is_here_and_then_steps_aside() {
     cedar.wait_for("Hello cedar, this is Haven.").await;
     server.stop().await;
 }
+
+/// A member who chooses a time zone (settings, `z`) reads every time in it, named: the same
+/// post's time moves by the zone's offset, and the choice is remembered at the next login. A
+/// name the server does not know is refused with examples, and nothing changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn times_show_in_the_zone_a_member_chose_and_it_is_remembered() {
+    let dir = util::data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let key = new_key();
+    let mut fern = Member::sign_up(server.addr, &key, "fern").await;
+    fern.post_thread("Morning", "up early").await;
+    let time_of = |screen: &str| -> (i64, i64) {
+        let line = screen
+            .lines()
+            .find(|l| l.contains("fern · "))
+            .unwrap_or_else(|| panic!("the post's header:\n{screen}"));
+        let at = line.split("fern · ").nth(1).expect("after the name");
+        let hm = at.split_whitespace().nth(1).expect("the time");
+        let (h, m) = hm.split_once(':').expect("hh:mm");
+        (h.parse().expect("hour"), m[..2].parse().expect("minute"))
+    };
+    let utc = time_of(&fern.wait_for("up early").await);
+
+    fern.send(keys::ESC).await;
+    fern.send(keys::ESC).await;
+    fern.send(b"s").await;
+    fern.wait_for("Time zone: UTC (z changes it)").await;
+    fern.send(b"z").await;
+    fern.wait_for("A name like Europe/Berlin").await;
+    fern.send(b"Mars/Olympus\r").await;
+    fern.wait_for("is not a time zone this server knows").await;
+    fern.wait_for("Time zone: UTC").await;
+    fern.send(b"z").await;
+    fern.send(b"asia/kolkata\r").await;
+    fern.wait_for("Times now show in Asia/Kolkata (IST).").await;
+    fern.wait_for("Time zone: Asia/Kolkata").await;
+
+    // Kolkata is 5 h 30 ahead of UTC, all year.
+    let shifted = |(h, m): (i64, i64)| {
+        let minutes = (h * 60 + m + 330).rem_euclid(24 * 60);
+        (minutes / 60, minutes % 60)
+    };
+    fern.send(keys::ESC).await;
+    fern.wait_for("Small wins").await;
+    fern.send(keys::ENTER).await;
+    fern.wait_for("Morning").await;
+    fern.send(keys::ENTER).await;
+    let screen = fern.wait_for("up early").await;
+    assert_eq!(time_of(&screen), shifted(utc), "{screen}");
+    fern.disconnect().await;
+
+    let mut again = Member::connect(server.addr, &key, 80, 24).await;
+    again.wait_for("Small wins").await;
+    again.send(keys::ENTER).await;
+    again.wait_for("Morning").await;
+    again.send(keys::ENTER).await;
+    let screen = again.wait_for("up early").await;
+    assert_eq!(time_of(&screen), shifted(utc), "{screen}");
+    server.stop().await;
+}

@@ -145,6 +145,22 @@ impl Service {
         self.write(|c| Ok(users::set_theme(c, user.id, name)?))
     }
 
+    /// The time zone the member reads times in (an IANA name), if they chose one.
+    pub fn time_zone(&self, user: &User) -> Result<Option<String>> {
+        Ok(self.store.read(|c| users::time_zone(c, user.id))?)
+    }
+
+    /// Remembers the member's time zone ("Europe/Berlin"; empty or "UTC" for UTC); returns
+    /// it as the database spells it, or None for UTC. A name this server does not know is
+    /// refused, with examples.
+    pub fn set_time_zone(&self, user: &User, name: &str) -> Result<Option<String>> {
+        let zone = crate::clock::time_zone(name)
+            .map_err(ServiceError::Refused)?
+            .map(|(name, _)| name);
+        self.write(|c| Ok(users::set_time_zone(c, user.id, zone.as_deref())?))?;
+        Ok(zone)
+    }
+
     pub fn set_report_bell(&self, user: &User, on: bool) -> Result<String> {
         self.can(&self.current(user)?, Action::Moderate)?;
         self.write(|c| Ok(users::set_report_bell(c, user.id, on)?))?;

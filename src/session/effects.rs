@@ -73,6 +73,7 @@ fn settings(service: &Service, user: &User) -> Result<Loaded, ServiceError> {
             muted: service.muted_words(user)?,
             blocked: service.blocked(user)?,
             report_bell: service.report_bell(user)?,
+            time_zone: service.time_zone(user)?,
         },
     ))
 }
@@ -315,6 +316,9 @@ fn perform_blocking(
         (Effect::LoadOnline, Some(u)) => loaded(service.who_is_online(u).map(Loaded::Online)),
         (Effect::LoadStats, Some(u)) => {
             loaded(service.stats(u).map(|s| Loaded::Stats(Box::new(s))))
+        }
+        (Effect::SetTimeZone(name), Some(u)) => {
+            loaded(service.set_time_zone(u, &name).map(Loaded::TimeZoneSet))
         }
         (Effect::SetTheme(theme), Some(u)) => loaded(
             service

@@ -307,6 +307,16 @@ pub async fn run<O: Output>(
         (_, user) => App::new(user, texts, theme, width, height),
     };
     app.set_key(key_id);
+    // Times in the member's own zone, from the first screen on.
+    if let Some(u) = app.user.clone() {
+        let s = service.clone();
+        let zone = tokio::task::spawn_blocking(move || s.time_zone(&u))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .flatten();
+        app.set_zone(zone.as_deref());
+    }
     if must_enrol {
         effects = app.require_totp();
     }

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_report_bell.sql"),
     include_str!("migrations/0003_visible_aggregates.sql"),
     include_str!("migrations/0004_author_index_fts_title.sql"),
+    include_str!("migrations/0005_time_zone.sql"),
 ];
 
 /// Brings the schema up to date. Refuses a database newer than this program.

@@ -633,6 +633,22 @@ pub fn theme(c: &Connection, user: UserId) -> Result<Option<String>> {
         .flatten())
 }
 
+/// The time zone the member chose (an IANA name), if any.
+pub fn time_zone(c: &Connection, user: UserId) -> Result<Option<String>> {
+    Ok(
+        c.prepare_cached("SELECT time_zone FROM users WHERE id = ?1")?
+            .query_row([user], |r| r.get(0))
+            .optional()?
+            .flatten(),
+    )
+}
+
+pub fn set_time_zone(c: &Connection, user: UserId, zone: Option<&str>) -> Result<()> {
+    c.prepare_cached("UPDATE users SET time_zone = ?2 WHERE id = ?1")?
+        .execute(params![user, zone])?;
+    Ok(())
+}
+
 pub fn set_theme(c: &Connection, user: UserId, theme: &str) -> Result<()> {
     c.prepare_cached("UPDATE users SET theme = ?2 WHERE id = ?1")?
         .execute(params![user, theme])?;

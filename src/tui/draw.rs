@@ -103,8 +103,13 @@ impl App {
         (r, inner)
     }
 
-    /// Draws the App; returns where the terminal cursor should be (None hides it).
+    /// Draws the App, its times in the member's zone; returns where the terminal cursor
+    /// should be (None hides it).
     pub fn render(&self, area: Rect, buf: &mut Buffer) -> Option<Position> {
+        super::zone::within(&self.zone, || self.render_here(area, buf))
+    }
+
+    fn render_here(&self, area: Rect, buf: &mut Buffer) -> Option<Position> {
         let theme = self.theme;
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
             Paragraph::new(strings::TOO_SMALL)

@@ -112,6 +112,8 @@ pub enum Effect {
     SetReportBell(bool),
     /// Use and remember this colour theme.
     SetTheme(crate::tui::Theme),
+    /// Use and remember this time zone (a name; empty or "UTC" for UTC).
+    SetTimeZone(String),
     /// The member's unread counts, for the header.
     LoadCounts,
     LoadNotifications,
@@ -211,6 +213,8 @@ pub enum Loaded {
     NextUnread(Option<ThreadId>),
     /// The member's colour theme changed (and is remembered).
     ThemeSet(crate::tui::Theme),
+    /// The member's time zone is now this one (None: UTC).
+    TimeZoneSet(Option<String>),
     Draft(DraftPlace, Option<Draft>),
     DraftSaved,
     Posted {

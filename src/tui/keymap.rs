@@ -108,6 +108,8 @@ pub enum Action {
     CycleTheme,
     /// The sysop's dashboard (from the moderators' desk).
     Dashboard,
+    /// Choose the time zone times are shown in (settings).
+    TimeZone,
 }
 
 /// Which table applies.

@@ -17,6 +17,7 @@ pub mod strings;
 pub(crate) mod test_support;
 pub mod theme;
 pub mod widgets;
+pub mod zone;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -148,6 +149,9 @@ pub struct App {
     reload_soon: bool,
     /// The member is banned: the session shows their record and nothing else.
     banned: bool,
+    /// The time zone times are shown in (settings, `z`), and its name (None: UTC).
+    zone: jiff::tz::TimeZone,
+    zone_name: Option<String>,
 }
 
 impl App {
@@ -163,7 +167,7 @@ impl App {
     ) -> (App, Vec<Effect>) {
         let (mut app, _) = App::new(Some(user), texts, theme, width, height);
         let until = match until {
-            Some(t) => format!("until {} UTC", widgets::format_time(t)),
+            Some(t) => format!("until {}", widgets::format_time_zoned(t)),
             None => "until a moderator lifts it".to_string(),
         };
         app.screen = Screen::Record(screens::record::RecordScreen::banned(format!(
@@ -218,6 +222,8 @@ impl App {
                 bell: false,
                 reload_soon: false,
                 banned: false,
+                zone: jiff::tz::TimeZone::UTC,
+                zone_name: None,
             },
             effects,
         )
@@ -335,8 +341,34 @@ impl App {
             })
     }
 
-    /// Applies a message; returns what the driver should do.
+    /// Shows times in the zone the member chose (by its database name; None or an unknown
+    /// name: UTC).
+    pub fn set_zone(&mut self, name: Option<&str>) {
+        match name.map(zone::parse) {
+            Some(Ok(Some((name, tz)))) => {
+                self.zone = tz;
+                self.zone_name = Some(name);
+            }
+            _ => {
+                self.zone = jiff::tz::TimeZone::UTC;
+                self.zone_name = None;
+            }
+        }
+    }
+
+    /// The zone's name as the member chose it ("Europe/Berlin"), or "UTC".
+    pub fn zone_name(&self) -> &str {
+        self.zone_name.as_deref().unwrap_or("UTC")
+    }
+
+    /// Applies a message; returns what the driver should do. Times laid out meanwhile are in
+    /// the member's zone.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let zone = self.zone.clone();
+        zone::within(&zone, || self.update_here(msg))
+    }
+
+    fn update_here(&mut self, msg: Msg) -> Vec<Effect> {
         if self.finished {
             return vec![];
         }

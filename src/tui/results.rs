@@ -93,6 +93,15 @@ impl App {
                     at: PageAt::Post(post),
                 }]
             }
+            Loaded::TimeZoneSet(zone) => {
+                self.set_zone(zone.as_deref());
+                self.status = Some(Status::Info(format!(
+                    "Times now show in {} ({}).",
+                    self.zone_name(),
+                    zone::within(&self.zone.clone(), zone::label)
+                )));
+                self.screen.reload(body)
+            }
             Loaded::ThemeSet(theme) => {
                 self.theme = theme;
                 self.status = Some(Status::Info(format!(

@@ -468,7 +468,15 @@ impl TextArea {
     }
 }
 
-pub use crate::domain::format_time;
+/// A time as the member reads it, in their zone: "2026-11-25 18:04".
+pub fn format_time(secs: i64) -> String {
+    super::zone::format(secs, false)
+}
+
+/// A time with its zone named: "2026-11-25 18:04 CET".
+pub fn format_time_zoned(secs: i64) -> String {
+    super::zone::format(secs, true)
+}
 
 /// How a line of scrolling text is drawn (a tone, so text can be laid out without a theme).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

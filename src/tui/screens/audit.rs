@@ -174,10 +174,13 @@ impl View for AuditScreen {
         // Narrow terminals drop the year and the actor's column padding, so the action (what
         // happened) still shows.
         let narrow = w < 60;
+        // The zone's abbreviation is at most five letters ("UTC", "CEST", "+0530"): the
+        // columns below stay where they are.
+        let zone = crate::tui::zone::label();
         let mut head = if narrow {
-            "Time (UTC)   Actor  Action".to_string()
+            format!("{:<13}Actor  Action", format!("Time ({zone})"))
         } else {
-            "Time (UTC)        Actor            Action".to_string()
+            format!("{:<18}Actor            Action", format!("Time ({zone})"))
         };
         if !self.filter.is_empty() {
             head.push_str(&format!("   [filter: {}]", self.filter));

@@ -14,7 +14,7 @@ use super::{Nav, Outcome};
 use crate::domain::PostId;
 use crate::store::revisions::Revision;
 use crate::tui::keymap::{Action, Binding, ESC, LEFT, TAB, bind, ch, shift_key};
-use crate::tui::widgets::format_time;
+use crate::tui::widgets::format_time_zoned;
 use crate::tui::widgets::{Answer, ask};
 use crate::tui::widgets::{LineInput, prompt};
 use crate::tui::{Effect, Loaded, Status, Theme, strings};
@@ -177,7 +177,7 @@ impl View for HistoryScreen {
                 }
                 (None, false) => "a moderator".to_string(),
             };
-            let mut head = format!("Replaced {} UTC by {who}", format_time(r.at));
+            let mut head = format!("Replaced {} by {who}", format_time_zoned(r.at));
             if let Some(reason) = &r.reason {
                 head.push_str(&format!(" · why: {}", crate::sanitize::line(reason)));
             }

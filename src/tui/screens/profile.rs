@@ -15,7 +15,7 @@ use crate::domain::Role;
 use crate::service::Profile;
 use crate::store::reports::Target;
 use crate::tui::keymap::{Action, Binding, ESC, LEFT, bind, ch};
-use crate::tui::widgets::format_time;
+use crate::tui::widgets::format_time_zoned;
 use crate::tui::{Effect, Loaded, Status, Theme};
 
 /// This screen's keys, in the order help lists them.
@@ -140,7 +140,7 @@ impl View for ProfileScreen {
             (String::new(), theme.text()),
             (format!("Role: {role}"), theme.text()),
             (
-                format!("Joined: {} UTC", format_time(p.joined)),
+                format!("Joined: {}", format_time_zoned(p.joined)),
                 theme.text(),
             ),
             (String::new(), theme.text()),

@@ -13,7 +13,7 @@ use terminput::KeyEvent;
 use super::{Nav, Outcome};
 use crate::store::sanctions::Entry;
 use crate::tui::keymap::{Action, Binding, ESC, LEFT, bind, ch};
-use crate::tui::widgets::{self, LineInput, Scroll, Tone, format_time};
+use crate::tui::widgets::{self, LineInput, Scroll, Tone, format_time_zoned};
 use crate::tui::widgets::{Answer, ask};
 use crate::tui::{Effect, Loaded, Theme};
 
@@ -161,13 +161,13 @@ impl View for RecordScreen {
         }
         for e in entries {
             let until = match e.expires_at {
-                Some(t) => format!(" until {} UTC", format_time(t)),
+                Some(t) => format!(" until {}", format_time_zoned(t)),
                 None if e.kind == "ban" => " (until lifted)".to_string(),
                 None => String::new(),
             };
             let reason = crate::sanitize::line(&e.reason);
             text.push((
-                format!("{} UTC  {}{until}: {reason}", format_time(e.at), e.kind),
+                format!("{}  {}{until}: {reason}", format_time_zoned(e.at), e.kind),
                 Tone::Plain,
             ));
         }

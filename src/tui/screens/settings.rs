@@ -45,6 +45,7 @@ pub const KEYS: &[Binding] = &[
         "T",
         "colour theme: dark, light, high contrast, none",
     ),
+    bind(&[ch('z')], Action::TimeZone, "z", "time zone"),
     bind(&[ch('u')], Action::Unblock, "u", "unblock someone"),
     bind(&[ch('w')], Action::MutedWords, "w", "muted words").footer(),
     bind(&[ch('x')], Action::DeleteAccount, "x", "delete account"),
@@ -75,6 +76,8 @@ pub struct SettingsData {
     pub presence: bool,
     /// For staff: a terminal bell with urgent reports (None for members).
     pub report_bell: Option<bool>,
+    /// The time zone the member chose (None: UTC).
+    pub time_zone: Option<String>,
 }
 
 /// A one-line question at the bottom of the screen.
@@ -90,6 +93,8 @@ enum Mode {
     ConfirmCodes,
     /// Editing muted words: a comma-separated list.
     Muted(LineInput),
+    /// Choosing a time zone by name.
+    TimeZone(LineInput),
     /// Unblocking: type the handle.
     Unblock(LineInput),
     /// Blocking someone by handle (met in messages or elsewhere).
@@ -129,6 +134,7 @@ impl SettingsScreen {
                 | Mode::DisableTotp(_)
                 | Mode::Delete { .. }
                 | Mode::Muted(_)
+                | Mode::TimeZone(_)
                 | Mode::Unblock(_)
                 | Mode::Block(_)
         )
@@ -182,6 +188,7 @@ impl View for SettingsScreen {
             Mode::AddKey(input)
             | Mode::DisableTotp(input)
             | Mode::Muted(input)
+            | Mode::TimeZone(input)
             | Mode::Unblock(input)
             | Mode::Block(input) => {
                 match key.code {
@@ -191,6 +198,7 @@ impl View for SettingsScreen {
                         let effect = match self.mode {
                             Mode::AddKey(_) => Effect::AddKey(text),
                             Mode::Muted(_) => Effect::SetMutedWords(text),
+                            Mode::TimeZone(_) => Effect::SetTimeZone(text),
                             Mode::Unblock(_) => Effect::Unblock(text),
                             Mode::Block(_) => Effect::BlockHandle(text),
                             _ => Effect::DisableTotp(text),
@@ -308,6 +316,15 @@ impl View for SettingsScreen {
                 self.mode = Mode::Muted(LineInput::with_text(8_000, &current));
                 Outcome::none()
             }
+            Action::TimeZone => {
+                let current = self
+                    .data
+                    .as_ref()
+                    .and_then(|d| d.time_zone.clone())
+                    .unwrap_or_default();
+                self.mode = Mode::TimeZone(LineInput::with_text(64, &current));
+                Outcome::none()
+            }
             Action::DeleteAccount => {
                 self.mode = Mode::Delete {
                     input: LineInput::new(64),
@@ -400,6 +417,13 @@ impl View for SettingsScreen {
             ),
             (
                 format!("Colours: {} (T changes them)", theme.name()),
+                theme.text(),
+            ),
+            (
+                format!(
+                    "Time zone: {} (z changes it)",
+                    data.time_zone.as_deref().unwrap_or("UTC")
+                ),
                 theme.text(),
             ),
             (
@@ -529,6 +553,16 @@ impl View for SettingsScreen {
             }
             Mode::DisableTotp(input) => {
                 return crate::tui::widgets::prompt(area, qy, "Current code: ", input, buf, theme);
+            }
+            Mode::TimeZone(input) => {
+                buf.set_stringn(
+                    area.x + 1,
+                    qy.saturating_sub(1),
+                    "A name like Europe/Berlin or America/New_York; empty for UTC.",
+                    w.saturating_sub(2),
+                    theme.dim(),
+                );
+                return crate::tui::widgets::prompt(area, qy, "Time zone: ", input, buf, theme);
             }
             _ => {}
         }

@@ -11,7 +11,7 @@ use terminput::KeyEvent;
 use super::{Nav, Outcome, Screen, audit::AuditScreen, move_selection};
 use crate::domain::User;
 use crate::tui::keymap::{Action, Binding, ESC, LEFT, bind, ch};
-use crate::tui::widgets::{format_time, truncate};
+use crate::tui::widgets::{format_time_zoned, truncate};
 use crate::tui::{Effect, Loaded, Status, Theme};
 
 /// This screen's keys, in the order help lists them.
@@ -196,10 +196,10 @@ impl View for StaffScreen {
                 {
                     let selected = i == self.selected;
                     let line = format!(
-                        "{}{}  joined {} UTC",
+                        "{}{}  joined {}",
                         if selected { "▸ " } else { "  " },
                         u.handle,
-                        format_time(u.created_at)
+                        format_time_zoned(u.created_at)
                     );
                     let style = if selected {
                         theme.selected()
@@ -217,8 +217,8 @@ impl View for StaffScreen {
                 area.x + 1,
                 y,
                 format!(
-                    "New invite code: {code}  (single use, until {} UTC)",
-                    format_time(*expires)
+                    "New invite code: {code}  (single use, until {})",
+                    format_time_zoned(*expires)
                 ),
                 w,
                 theme.key(),
