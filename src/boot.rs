@@ -25,6 +25,11 @@ pub const SALT_FILE: &str = "db.salt";
 /// The file that holds the sysop claim code when `bbs serve` has no terminal to show it on
 /// (0600, replaced at each start that makes a code, removed once there is a sysop).
 pub const CLAIM_FILE: &str = "sysop-claim-code";
+/// The lock file in the data dir: every process that opens the board (serve, console, admin)
+/// holds a shared lock on it while it runs, and `bbs admin restore` an exclusive one, so a
+/// database is never swapped under a running server. Empty, and never removed (removing a
+/// lock file while another process opens it would let both believe they hold it).
+pub const LOCK_FILE: &str = "bbs.lock";
 /// Where a passphrase may come from.
 pub const PASSPHRASE_ENV: &str = "BBS_DB_PASSPHRASE";
 pub const PASSPHRASE_CREDENTIAL: &str = "bbs-db-passphrase";
@@ -43,6 +48,15 @@ pub enum BootError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "a restore is in progress on {0} (it holds the lock file {LOCK_FILE}): wait for it to finish"
+    )]
+    Restoring(PathBuf),
+    #[error("cannot lock {path}: {source}")]
+    Lock {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot open the database: {0}")]
     Store(#[from] StoreError),
     #[error("cannot prepare the database: {0}")]
@@ -54,6 +68,50 @@ pub struct Opened {
     pub service: Service,
     /// A sysop claim code made now, to be shown once.
     pub claim_code: Option<String>,
+    /// This process's shared hold on the data dir: keep it as long as the service is used.
+    pub lock: DataDirLock,
+}
+
+/// A hold on the data dir's [`LOCK_FILE`] (`flock`), released when dropped or when the
+/// process ends, however it ends.
+#[derive(Debug)]
+pub struct DataDirLock {
+    _file: std::fs::File,
+}
+
+impl DataDirLock {
+    /// Takes the lock without waiting: shared (many holders) or exclusive (one, and no shared
+    /// holder). `Ok(None)` when another process holds it in a way that conflicts.
+    pub fn take(dir: &std::path::Path, exclusive: bool) -> Result<Option<DataDirLock>, BootError> {
+        let path = dir.join(LOCK_FILE);
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(|source| BootError::Lock {
+            path: path.clone(),
+            source,
+        })?;
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            let how = if exclusive {
+                libc::LOCK_EX
+            } else {
+                libc::LOCK_SH
+            };
+            // SAFETY: flock only reads the descriptor, which `file` keeps open while the lock
+            // lives; it has no memory effects.
+            if unsafe { libc::flock(file.as_raw_fd(), how | libc::LOCK_NB) } != 0 {
+                let e = std::io::Error::last_os_error();
+                if e.kind() == std::io::ErrorKind::WouldBlock {
+                    return Ok(None);
+                }
+                return Err(BootError::Lock { path, source: e });
+            }
+        }
+        Ok(Some(DataDirLock { _file: file }))
+    }
 }
 
 /// Opens (and on first start creates) everything under the config's data dir. Only the server
@@ -70,6 +128,7 @@ pub fn open(config: Config, claim: bool) -> Result<Opened, BootError> {
             source,
         })?;
     }
+    let lock = DataDirLock::take(&dir, false)?.ok_or_else(|| BootError::Restoring(dir.clone()))?;
     let db = dir.join(DB_FILE);
     let key = database_key(&config, &db)?;
     let store = Arc::new(Store::open(&db, key)?);
@@ -82,6 +141,7 @@ pub fn open(config: Config, claim: bool) -> Result<Opened, BootError> {
     Ok(Opened {
         service,
         claim_code,
+        lock,
     })
 }
 

@@ -61,7 +61,32 @@ pub struct RawConfig {
     pub posting: Option<RawPosting>,
     pub watched_words: Option<RawWatched>,
     pub log: Option<RawLog>,
+    pub backup: Option<RawBackup>,
     pub boards: Option<Vec<RawBoard>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBackup {
+    pub interval_hours: Option<Number>,
+    pub keep: Option<Number>,
+    pub dir: Option<PathBuf>,
+}
+
+/// Scheduled backups made by the running server (`[backup]`; `service::backups`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backup {
+    /// Time between backups; zero means none are made.
+    pub interval: Duration,
+    /// How many of the server's own backups are kept; older ones are deleted.
+    pub keep: usize,
+    /// Where they go; `None` means `DATA_DIR/backups` (see [`Config::backup_dir`]), so a
+    /// `--data-dir` given on the command line moves them with it.
+    pub dir: Option<PathBuf>,
+    /// Not set in `bbs.toml` (tests shorten it): how often the server looks whether a backup
+    /// or the daily purge is due. The first look is this long after start, so a server that
+    /// starts and stops at once does no maintenance work.
+    pub check_every: Duration,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -303,6 +328,7 @@ pub struct Config {
     pub unmask_needs_second_moderator: bool,
     /// How log lines are written; `--log-format` overrides it.
     pub log_format: LogFormat,
+    pub backup: Backup,
     /// Boards seeded on first start (when the database has none).
     pub boards: Vec<BoardSeed>,
 }
@@ -356,6 +382,14 @@ fn default_boards() -> Vec<BoardSeed> {
 }
 
 impl Config {
+    /// Where scheduled backups go: `backup.dir`, else `DATA_DIR/backups`.
+    pub fn backup_dir(&self) -> PathBuf {
+        self.backup
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("backups"))
+    }
+
     /// Loads the settings: the file named by `path`, else by `BBS_CONFIG`, else `./bbs.toml` if
     /// it exists, else the defaults; then applies the overrides.
     pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
@@ -509,6 +543,15 @@ impl Config {
                 .and_then(|s| s.unmask_needs_second_moderator)
                 .unwrap_or(true),
             log_format: raw.log.and_then(|l| l.format).unwrap_or(LogFormat::Plain),
+            backup: {
+                let b = raw.backup.unwrap_or_default();
+                Backup {
+                    interval: BACKUP_INTERVAL_HOURS.secs(&b.interval_hours) * 3600,
+                    keep: BACKUP_KEEP.count(&b.keep),
+                    dir: b.dir,
+                    check_every: Duration::from_secs(60),
+                }
+            },
             boards: match raw.boards {
                 Some(boards) => boards
                     .into_iter()

@@ -19,7 +19,8 @@
 //!              One file per topic, each one `impl Service`: accounts, keys,
 //!              second_factor, members, moderation, sanctions, reports, pace, safety,
 //!              reading, posting, messages, edits, unmask, board_admin, search,
-//!              notifications, read_marks. mod.rs: errors, the Service, its one write helper.
+//!              notifications, read_marks, backups (the server's schedule: backups and the
+//!              daily purge). mod.rs: errors, the Service, its one write helper.
 //! server/      accept loop and limits, the thin russh handler, the host key.
 //! session/     one task per SSH shell: bytes → keys → App update → diffed frame out.
 //! tui/         the App (The Elm Architecture): state, update → effects (effects.rs), results

@@ -21,8 +21,9 @@ command line.
 Environment: BBS_CONFIG names the config file; BBS_DB_PASSPHRASE gives the database passphrase \
 (storage.encryption = \"passphrase\"); RUST_LOG filters the logs; NO_COLOR turns colour off.
 
-Files in the data dir: haven.db (the database), db.key (its key), host_ed25519_key, and \
-sysop-claim-code (the claim code, when serve had no terminal to show it on). bbs.toml documents \
+Files in the data dir: haven.db (the database), db.key (its key), host_ed25519_key, \
+sysop-claim-code (the claim code, when serve had no terminal to show it on), bbs.lock (held by \
+every bbs process using the data dir) and backups/ (scheduled backups). bbs.toml documents \
 every setting.";
 
 #[derive(Parser)]
@@ -147,6 +148,10 @@ enum Admin {
     Backup { dest: PathBuf },
     /// Check a backup file: open it with this server's key, verify every page, count rows.
     VerifyBackup { file: PathBuf },
+    /// Put a backup in place of the database: checks FILE with this server's key first, is
+    /// refused while a server or console runs on the data dir, and keeps the database it
+    /// replaces as haven.db.before-restore-TIME.
+    Restore { file: PathBuf },
     /// Delete audit-log and security-event rows older than retention.audit_days.
     Purge,
     /// Boards: list, add, rename, move, archive, and their settings.
@@ -291,6 +296,12 @@ fn run(cli: Cli) -> Result<()> {
             print!("{}", haven::admin::verify_backup(&config, file)?);
             Ok(())
         }
+        Command::Admin {
+            command: Admin::Restore { file },
+        } => {
+            print!("{}", haven::admin::restore(&config, file)?);
+            Ok(())
+        }
         Command::Admin { command } => {
             let opened = haven::boot::open(config, false)?;
             let out = match command {
@@ -337,6 +348,10 @@ fn run(cli: Cli) -> Result<()> {
                 Admin::Backup { dest } => haven::admin::backup(&opened.service, dest)?,
                 Admin::VerifyBackup { file } => {
                     haven::admin::verify_backup(opened.service.config(), file)?
+                }
+                // Handled above, before this process holds the data dir's lock.
+                Admin::Restore { .. } => {
+                    return Err(anyhow::anyhow!("restore must run without the board open"));
                 }
                 Admin::Purge => haven::admin::purge(&opened.service)?,
                 Admin::Invite { days } => {
@@ -408,6 +423,8 @@ async fn serve(mut config: Config) -> Result<()> {
     let shutdown = CancellationToken::new();
     let service = opened.service;
     let background = tokio::spawn(service.clone().run_background(shutdown.clone()));
+    // Scheduled backups and the daily retention purge; a backup under way is finished first.
+    let maintenance = tokio::spawn(service.clone().run_maintenance(shutdown.clone()));
     tokio::spawn({
         let shutdown = shutdown.clone();
         async move {
@@ -419,6 +436,7 @@ async fn serve(mut config: Config) -> Result<()> {
     haven::server::run(listener, service.clone(), host_key, shutdown.clone()).await;
     shutdown.cancel();
     let _ = background.await;
+    let _ = maintenance.await;
     // Sessions are gone: the last read marks they queued are written before the store closes.
     service.finish_background();
     tracing::info!("stopped");

@@ -1,5 +1,5 @@
 //! Data at rest: the database encrypted with a key file or a passphrase, backups verified and
-//! restored while the board runs, and no address, post text or anonymous author in the logs or
+//! restored (`bbs admin restore`, refused while the board runs), scheduled backups, and no address, post text or anonymous author in the logs or
 //! the database.
 
 use super::util::{self, Member, TestServer, keys, new_key};
@@ -172,6 +172,69 @@ fn a_backup_of_an_unencrypted_board_says_it_is_plain_sqlite_not_encrypted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_on_a_short_backup_interval_writes_checked_backups_and_keeps_only_keep() {
+    let dir = util::data_dir();
+    let d = dir.path().as_os_str();
+    let mut config = util::unlimited(dir.path());
+    config.backup.interval = std::time::Duration::from_secs(1);
+    config.backup.keep = 2;
+    config.backup.check_every = std::time::Duration::from_millis(300);
+    let server = TestServer::start_with(config).await;
+    let mut m = Member::sign_up(server.addr, &new_key(), "scheduled").await;
+    m.post_thread("Kept safe", "in every backup").await;
+    let backups = dir.path().join("backups");
+    let list = || -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = std::fs::read_dir(&backups)
+            .map(|r| r.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    // Several intervals pass: backups are made, and only the newest two are kept. (Each one is
+    // written, then read whole to be checked: on a loaded machine that takes a while.)
+    let deadline = std::time::Instant::now() + 3 * util::WAIT;
+    while util::audit(d, &["--action", "backup"]).lines().count() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no backups: {:?}",
+            list()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    // The board ran on meanwhile. Stopping waits for a backup under way to finish.
+    m.send(keys::ESC).await;
+    m.wait_for("Kept safe").await;
+    m.disconnect().await;
+    server.stop().await;
+    let files = list();
+    assert_eq!(files.len(), 2, "only the newest two are kept: {files:?}");
+    let newest = files.last().expect("a backup");
+    let name = newest
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .to_string();
+    assert!(
+        name.starts_with("haven-") && name.ends_with("Z.db") && name.len() == 25,
+        "{name}"
+    );
+    let (code, out, err) = util::bbs(&[
+        util::os("admin"),
+        util::os("verify-backup"),
+        newest.as_os_str(),
+        util::os("--data-dir"),
+        d,
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("integrity ok") && out.contains("1 threads"),
+        "{out}"
+    );
+    let audit = util::audit(d, &["--action", "backup"]);
+    assert!(audit.contains("scheduled: haven-"), "{audit}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_verify_and_restore_round_trip_while_the_board_runs() {
     let dir = util::data_dir();
     let d = dir.path().as_os_str();
@@ -237,12 +300,86 @@ async fn backup_verify_and_restore_round_trip_while_the_board_runs() {
     m.send(b"After the backup\t\tlost").await;
     m.send(keys::CTRL_S).await;
     m.wait_for("Posted.").await;
+    let restore = |file: &std::path::Path| {
+        util::bbs(&[
+            util::os("admin"),
+            util::os("restore"),
+            file.as_os_str(),
+            util::os("--data-dir"),
+            d,
+        ])
+    };
+    // Not while the server runs on the data dir: refused, and the board is untouched.
+    let (code, out, err) = restore(&dest);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(err.contains("stop the server first"), "{err}");
+    assert!(err.contains("nothing was changed"), "{err}");
+    m.send(keys::ESC).await;
+    m.wait_for("After the backup").await;
     m.disconnect().await;
     server.stop().await;
-    for f in ["haven.db", "haven.db-wal", "haven.db-shm"] {
-        let _ = std::fs::remove_file(dir.path().join(f));
-    }
-    std::fs::copy(&dest, dir.path().join("haven.db")).expect("restore");
+
+    // A backup of another board (another key) is refused, whatever its name.
+    let other = util::data_dir();
+    let (code, _, err) = util::bbs(&[
+        util::os("admin"),
+        util::os("users"),
+        util::os("--data-dir"),
+        other.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let foreign = out_dir.path().join("haven-20261207T031500Z.db");
+    let (code, _, err) = util::bbs(&[
+        util::os("admin"),
+        util::os("backup"),
+        foreign.as_os_str(),
+        util::os("--data-dir"),
+        other.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let before = std::fs::read(dir.path().join("haven.db")).expect("read db");
+    let (code, _, err) = restore(&foreign);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("is not a backup this board can open") && err.contains("nothing was changed"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("haven.db")).expect("read db"),
+        before,
+        "a refused restore changed the database"
+    );
+
+    let (code, out, err) = restore(&dest);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("checked") && out.contains("1 threads"),
+        "{out}"
+    );
+    assert!(out.contains("Restored it as"), "{out}");
+    let aside: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("read dir")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("haven.db.before-restore-")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1, "the replaced database is kept once");
+    assert!(
+        out.contains(&aside[0].file_name().to_string_lossy().to_string()),
+        "{out}"
+    );
+    let mode = aside[0].metadata().expect("stat").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    assert_eq!(
+        std::fs::read(aside[0].path()).expect("read"),
+        before,
+        "the database set aside is the one that was there"
+    );
+    let audit = util::audit(d, &["--action", "restored"]);
+    assert!(audit.contains("from haven-backup.db"), "{audit}");
     let server = TestServer::start_in(dir.path()).await;
     let mut m = Member::connect(server.addr, &key, 80, 24).await;
     m.wait_for("Small wins").await;

@@ -4,6 +4,8 @@
 use std::path::Path;
 
 pub mod boards;
+mod restore;
+pub use restore::restore;
 
 use anyhow::{Context, Result, bail};
 
@@ -184,7 +186,7 @@ pub fn backup(service: &Service, dest: &Path) -> Result<String> {
     eprintln!();
     let verified = crate::store::backup::verify(dest, service.store().key())
         .with_context(|| format!("checking the backup {}", dest.display()))?;
-    service.record_backup()?;
+    service.record_backup(None)?;
     // Said from the key the store was opened with, so it cannot disagree with the file.
     let protection = match service.store().key() {
         Some(_) => {

@@ -94,6 +94,10 @@ pub const TRUSTED_AFTER_THREADS_READ: Bound =
     Bound::new("posting.trusted_after_threads_read", 0, 100_000, 5);
 /// Up to ten years.
 pub const AUDIT_DAYS: Bound = Bound::new("retention.audit_days", 1, 3_650, 180);
+/// 0 turns scheduled backups off; the top is a year.
+pub const BACKUP_INTERVAL_HOURS: Bound = Bound::new("backup.interval_hours", 0, 8_760, 24);
+/// At least one: a schedule that kept none would delete each backup it made.
+pub const BACKUP_KEEP: Bound = Bound::new("backup.keep", 1, 1_000, 7);
 
 /// Every numeric key, for the tests and the documentation.
 pub const BOUNDS: &[Bound] = &[
@@ -123,22 +127,25 @@ pub const BOUNDS: &[Bound] = &[
     TRUSTED_AFTER_DAYS,
     TRUSTED_AFTER_THREADS_READ,
     AUDIT_DAYS,
+    BACKUP_INTERVAL_HOURS,
+    BACKUP_KEEP,
 ];
 
 /// Refuses a numeric value outside its [`Bound`], naming the key, the line and the range; and a
 /// per-source cap set above the total it is part of.
 pub(super) fn check_ranges(raw: &RawConfig, text: &str, path: &Path) -> Result<(), ConfigError> {
     let none = None;
-    let (reg, lim, post, ret) = (
+    let (reg, lim, post, ret, backup) = (
         raw.registration.as_ref(),
         raw.limits.as_ref(),
         raw.posting.as_ref(),
         raw.retention.as_ref(),
+        raw.backup.as_ref(),
     );
     let r = |f: fn(&RawRegistration) -> &Option<Number>| reg.map_or(&none, f);
     let l = |f: fn(&RawLimits) -> &Option<Number>| lim.map_or(&none, f);
     let p = |f: fn(&RawPosting) -> &Option<Number>| post.map_or(&none, f);
-    let numbers: [(Bound, &Option<Number>); 26] = [
+    let numbers: [(Bound, &Option<Number>); 28] = [
         (INVITE_DAYS, r(|x| &x.invite_days)),
         (MAX_UNAUTHENTICATED, l(|x| &x.max_unauthenticated)),
         (
@@ -177,6 +184,11 @@ pub(super) fn check_ranges(raw: &RawConfig, text: &str, path: &Path) -> Result<(
             p(|x| &x.trusted_after_threads_read),
         ),
         (AUDIT_DAYS, ret.map_or(&none, |x| &x.audit_days)),
+        (
+            BACKUP_INTERVAL_HOURS,
+            backup.map_or(&none, |x| &x.interval_hours),
+        ),
+        (BACKUP_KEEP, backup.map_or(&none, |x| &x.keep)),
     ];
     let out_of_range = |bound: &Bound, value: &Number, max: i64, why: &str| {
         invalid(
@@ -283,6 +295,14 @@ mod tests {
             let config = parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
             assert_eq!(config.invite_days, pick(&INVITE_DAYS));
             assert_eq!(config.audit_retention_days, pick(&AUDIT_DAYS));
+            assert_eq!(
+                config.backup.interval,
+                Duration::from_secs(3600 * pick(&BACKUP_INTERVAL_HOURS).unsigned_abs())
+            );
+            assert_eq!(
+                config.backup.keep,
+                usize::try_from(pick(&BACKUP_KEEP)).expect("a count")
+            );
             assert_eq!(
                 config.posting.post_interval,
                 pick(&POST_INTERVAL_SECONDS),

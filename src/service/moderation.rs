@@ -243,8 +243,9 @@ impl Service {
         })
     }
 
-    /// Records in the audit log that a backup was written and checked (`bbs admin backup`).
-    pub fn record_backup(&self) -> Result<()> {
+    /// Records in the audit log that a backup was written and checked (`bbs admin backup`,
+    /// the schedule), with a note such as the file's name.
+    pub fn record_backup(&self, note: Option<&str>) -> Result<()> {
         self.write(|c| {
             Ok(audit::record(
                 c,
@@ -252,7 +253,21 @@ impl Service {
                 AuditAction::Backup,
                 None,
                 None,
+                note,
+            )?)
+        })
+    }
+
+    /// Records in the audit log of a database just restored that it was (`bbs admin restore`).
+    pub fn record_restore(&self, note: &str) -> Result<()> {
+        self.write(|c| {
+            Ok(audit::record(
+                c,
                 None,
+                AuditAction::Restored,
+                None,
+                None,
+                Some(note),
             )?)
         })
     }

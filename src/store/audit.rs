@@ -31,6 +31,8 @@ pub enum Action {
     DocumentsAccepted,
     Purged,
     Backup,
+    /// `bbs admin restore` put a backup in place of the database.
+    Restored,
     PostHidden,
     PostRestored,
     PostWithdrawn,
@@ -77,6 +79,7 @@ impl Action {
             Action::DocumentsAccepted => "documents_accepted",
             Action::Purged => "purged",
             Action::Backup => "backup",
+            Action::Restored => "restored",
             Action::PostHidden => "post_hidden",
             Action::PostWithdrawn => "post_withdrawn",
             Action::PostRestored => "post_restored",

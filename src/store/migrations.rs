@@ -15,6 +15,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_time_zone.sql"),
 ];
 
+/// The schema version this program brings a database to (and the newest it opens).
+pub fn current_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
 /// Brings the schema up to date. Refuses a database newer than this program.
 pub fn apply(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

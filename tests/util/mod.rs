@@ -39,6 +39,9 @@ pub struct TestServer {
     shutdown: CancellationToken,
     task: JoinHandle<()>,
     watcher: JoinHandle<()>,
+    maintenance: JoinHandle<()>,
+    /// The data dir's shared lock, held as `bbs serve` holds it.
+    _lock: haven::boot::DataDirLock,
 }
 
 impl TestServer {
@@ -65,6 +68,7 @@ impl TestServer {
         let shutdown = CancellationToken::new();
         let service = opened.service;
         let watcher = tokio::spawn(service.clone().run_background(shutdown.clone()));
+        let maintenance = tokio::spawn(service.clone().run_maintenance(shutdown.clone()));
         let task = tokio::spawn(haven::server::run(
             listener,
             service.clone(),
@@ -80,6 +84,8 @@ impl TestServer {
             shutdown,
             task,
             watcher,
+            maintenance,
+            _lock: opened.lock,
         }
     }
 
@@ -94,6 +100,10 @@ impl TestServer {
         tokio::time::timeout(Duration::from_secs(20), self.watcher)
             .await
             .expect("background work stops in time")
+            .expect("join");
+        tokio::time::timeout(Duration::from_secs(20), self.maintenance)
+            .await
+            .expect("maintenance stops in time")
             .expect("join");
         let service = self.service.clone();
         tokio::time::timeout(
@@ -126,6 +136,8 @@ pub fn unlimited(data_dir: &Path) -> Config {
     // Tests fail logins on purpose from 127.0.0.1, then log in again: a penalty would refuse
     // that. The tests of penalties turn them back on.
     config.limits.penalties = false;
+    // No scheduled backups: the tests of backups turn them on.
+    config.backup.interval = Duration::ZERO;
     config
 }
 
