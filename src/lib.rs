@@ -26,6 +26,7 @@
 //! tui/         the App (The Elm Architecture): state, update → effects (effects.rs), results
 //!              handled in results.rs, pure render (draw.rs); each screen owns its keys.
 //! console      the same App on the local terminal.
+//! reload       SIGHUP: bbs.toml and the texts read again, what may change applied live.
 //! admin/       `bbs admin …` subcommands; they call the service only.
 //! ```
 //!
@@ -45,6 +46,7 @@ pub mod console;
 pub mod domain;
 pub mod live;
 pub mod logging;
+pub mod reload;
 pub mod sanitize;
 pub mod server;
 pub mod service;

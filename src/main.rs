@@ -265,7 +265,14 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Serve { .. } => runtime()?.block_on(serve(config)),
+        Command::Serve { .. } => {
+            // A SIGHUP reads the same file again, with the same flags over it.
+            let overrides = Overrides {
+                listen,
+                data_dir: cli.data_dir.clone(),
+            };
+            runtime()?.block_on(serve(config, cli.config.clone(), overrides))
+        }
         Command::Console { new } => {
             let db = config.data_dir.join(haven::boot::DB_FILE);
             if !new && !db.exists() {
@@ -347,7 +354,7 @@ fn run(cli: Cli) -> Result<()> {
                 Admin::Boards { command } => haven::admin::boards::run(&opened.service, command)?,
                 Admin::Backup { dest } => haven::admin::backup(&opened.service, dest)?,
                 Admin::VerifyBackup { file } => {
-                    haven::admin::verify_backup(opened.service.config(), file)?
+                    haven::admin::verify_backup(&opened.service.config(), file)?
                 }
                 // Handled above, before this process holds the data dir's lock.
                 Admin::Restore { .. } => {
@@ -377,7 +384,12 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-async fn serve(mut config: Config) -> Result<()> {
+async fn serve(mut config: Config, file: Option<PathBuf>, overrides: Overrides) -> Result<()> {
+    // SIGHUP reloads, from the very start: its default would end the process.
+    #[cfg(unix)]
+    let hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        .context("listening for SIGHUP")?;
+    let started = config.clone();
     let listen = config.listen;
     let data_dir = config.data_dir.clone();
     let listener = tokio::net::TcpListener::bind(listen)
@@ -423,6 +435,15 @@ async fn serve(mut config: Config) -> Result<()> {
     let shutdown = CancellationToken::new();
     let service = opened.service;
     let background = tokio::spawn(service.clone().run_background(shutdown.clone()));
+    #[cfg(unix)]
+    tokio::spawn(haven::reload::on_hangup(
+        hangups,
+        service.clone(),
+        started,
+        file,
+        overrides,
+        shutdown.clone(),
+    ));
     // Scheduled backups and the daily retention purge; a backup under way is finished first.
     let maintenance = tokio::spawn(service.clone().run_maintenance(shutdown.clone()));
     tokio::spawn({

@@ -17,6 +17,7 @@ mod moderation;
 mod notifications;
 mod operating;
 mod reading;
+mod running;
 mod safety;
 mod staff;
 mod terminal;

@@ -40,7 +40,7 @@ impl Service {
     /// sysop claim code (replacing any earlier one, so the code this start shows is the one
     /// that works). Returns the code, to be printed once.
     pub fn initialise(&self, claim: bool) -> Result<Option<String>> {
-        let seeds = self.config.boards.clone();
+        let seeds = self.config().boards.clone();
         self.write(|c| Ok(boards::seed(c, &seeds)?))?;
         if !claim {
             return Ok(None);
@@ -157,7 +157,10 @@ impl Service {
     /// Creates a member for a key (admin CLI), with the same handle rules as sign-up.
     pub fn add_user(&self, handle: &str, key: &KeyInfo, role: Role) -> Result<User> {
         let handle = validate::handle(handle)?;
-        let (g, p) = (self.assets.guidelines.version, self.assets.privacy.version);
+        let (g, p) = (
+            self.assets().guidelines.version,
+            self.assets().privacy.version,
+        );
         self.write(|c| {
             let u = users::create(c, &handle, role, &key.as_new_key(None), g, p)?;
             audit::record(
@@ -235,7 +238,7 @@ impl Service {
         let mode = if role == Role::Sysop {
             RegistrationMode::Open
         } else {
-            self.config.registration
+            self.config().registration
         };
         let invite = invite
             .map(str::trim)
@@ -254,7 +257,10 @@ impl Service {
                 }
             }
         }
-        let (g, p) = (self.assets.guidelines.version, self.assets.privacy.version);
+        let (g, p) = (
+            self.assets().guidelines.version,
+            self.assets().privacy.version,
+        );
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| claim_code()).collect();
         let hashes = codes
             .iter()
@@ -404,14 +410,17 @@ impl Service {
     pub fn documents_due(&self, user: UserId) -> Result<(bool, bool)> {
         let (g, p) = self.store.read(|c| users::accepted_versions(c, user))?;
         Ok((
-            g < self.assets.guidelines.version,
-            p < self.assets.privacy.version,
+            g < self.assets().guidelines.version,
+            p < self.assets().privacy.version,
         ))
     }
 
     /// Records that the member accepted the current documents.
     pub fn accept_documents(&self, user: &User) -> Result<()> {
-        let (g, p) = (self.assets.guidelines.version, self.assets.privacy.version);
+        let (g, p) = (
+            self.assets().guidelines.version,
+            self.assets().privacy.version,
+        );
         self.write(|c| {
             users::accept_versions(c, user.id, g, p)?;
             Ok(audit::record(

@@ -52,7 +52,8 @@ impl Service {
         if body == old.body && cw == old.content_warning {
             return Ok("Nothing changed.".into());
         }
-        let watched = &self.config.watched;
+        let config = self.config();
+        let watched = &config.watched;
         let flagged = own && !user.is_staff() && {
             let text = format!("{} {body}", cw.as_deref().unwrap_or_default());
             if let Some(word) = crate::domain::watched_word(&text, &watched.block) {

@@ -120,7 +120,10 @@ impl Service {
     /// Imports `authorized_keys` text: one member per line, named by the key's comment, or the
     /// key added to the member of that name. One transaction for the whole file.
     pub fn import_keys(&self, text: &str) -> Result<ImportReport> {
-        let (g, p) = (self.assets.guidelines.version, self.assets.privacy.version);
+        let (g, p) = (
+            self.assets().guidelines.version,
+            self.assets().privacy.version,
+        );
         let mut report = ImportReport::default();
         let mut parsed = Vec::new();
         for (i, line) in text.lines().enumerate() {

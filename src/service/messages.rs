@@ -177,7 +177,7 @@ impl Service {
                 "A private message can be up to {MESSAGE_MAX} characters. Your text is kept."
             )));
         }
-        if let Some(word) = crate::domain::watched_word(&body, &self.config.watched.block) {
+        if let Some(word) = crate::domain::watched_word(&body, &self.config().watched.block) {
             return Err(ServiceError::Watched(word.to_string()));
         }
         self.write(|c| {

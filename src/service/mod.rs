@@ -31,7 +31,7 @@ mod stats;
 pub use stats::{STATS_HOURS, STATS_REPORTS, Stats};
 mod unmask;
 
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::assets::Assets;
 pub use crate::clock::Clock;
@@ -140,8 +140,11 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 pub struct Service {
     store: Arc<Store>,
     hub: Hub,
-    config: Arc<Config>,
-    assets: Arc<Assets>,
+    /// The settings and texts in force, shared by every clone; a SIGHUP swaps them
+    /// (`crate::reload`). A reader takes its own `Arc` for as long as one use case runs, so a
+    /// swap never changes a setting halfway through one, and the lock is held only for the clone.
+    config: Arc<RwLock<Arc<Config>>>,
+    assets: Arc<RwLock<Arc<Assets>>>,
     clock: Arc<Clock>,
     read_marks: read_marks::ReadMarks,
 }
@@ -151,8 +154,8 @@ impl Service {
         Service {
             store,
             hub,
-            config,
-            assets,
+            config: Arc::new(RwLock::new(config)),
+            assets: Arc::new(RwLock::new(assets)),
             clock: Arc::default(),
             read_marks: read_marks::ReadMarks::default(),
         }
@@ -200,11 +203,30 @@ impl Service {
         &self.clock
     }
 
-    pub fn config(&self) -> &Config {
-        &self.config
+    /// The settings in force now.
+    pub fn config(&self) -> Arc<Config> {
+        self.config
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
-    pub fn assets(&self) -> &Assets {
-        &self.assets
+
+    /// Puts new settings in force (a reload; see `crate::reload` for which may change).
+    pub fn set_config(&self, config: Config) {
+        *self.config.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(config);
+    }
+
+    /// The texts in force now.
+    pub fn assets(&self) -> Arc<Assets> {
+        self.assets
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Puts new texts in force (a reload).
+    pub fn set_assets(&self, assets: Assets) {
+        *self.assets.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(assets);
     }
     pub fn hub(&self) -> &Hub {
         &self.hub

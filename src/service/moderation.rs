@@ -226,8 +226,8 @@ impl Service {
     /// Deletes audit-log and security-event rows past the retention setting, and old live
     /// events; records that it did. Returns how many audit rows went.
     pub fn purge(&self) -> Result<usize> {
-        let before = self.clock.now() - self.config.audit_retention_days * 86_400;
-        let days = self.config.audit_retention_days;
+        let before = self.clock.now() - self.config().audit_retention_days * 86_400;
+        let days = self.config().audit_retention_days;
         self.write(|c| {
             let n = audit::purge(c, before)?;
             events::prune(c)?;

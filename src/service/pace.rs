@@ -5,7 +5,8 @@ use super::*;
 impl Service {
     /// Trust level 1 comes with time and reading (DESIGN.md §7), checked when it matters.
     pub(super) fn promote_if_due(&self, user: User) -> Result<User> {
-        let p = &self.config.posting;
+        let config = self.config();
+        let p = &config.posting;
         if user.trust_level > 0
             || self.clock.now() - user.created_at < p.trusted_after_days * 86_400
         {
@@ -37,7 +38,8 @@ impl Service {
     /// longer and post less on their first day; the same text twice in a row is refused. The
     /// refusal says when to try again and points to help, and the draft is kept.
     pub(super) fn check_pace(&self, author: &User, place: DraftPlace, body: &str) -> Result<()> {
-        let p = &self.config.posting;
+        let config = self.config();
+        let p = &config.posting;
         let now = self.clock.now();
         let new_member = author.trust_level == 0 && !author.is_staff();
         let (last_post, last_thread) = self

@@ -70,7 +70,8 @@ impl Service {
         let body = validate::body(&draft.body)?;
         self.check_pace(author, place, &body)?;
         // Watched words (bbs.toml): refused, held for approval, or posted and flagged.
-        let watched = &self.config.watched;
+        let config = self.config();
+        let watched = &config.watched;
         let text = format!("{} {} {}", draft.title, draft.content_warning, body);
         if let Some(word) = crate::domain::watched_word(&text, &watched.block) {
             return Err(ServiceError::Watched(word.to_string()));

@@ -43,13 +43,15 @@ impl Service {
 
     /// True when this member must have a second factor and has none yet.
     pub fn must_enrol_totp(&self, user: &User) -> Result<bool> {
-        Ok(self.config.require_2fa_for_staff && user.role.is_staff() && !self.has_totp(user.id)?)
+        Ok(self.config().require_2fa_for_staff
+            && user.role.is_staff()
+            && !self.has_totp(user.id)?)
     }
 
     /// Starts an enrolment: a new secret, its URI and QR code. Nothing is stored yet.
     pub fn totp_setup(&self, user: &User) -> TotpSetup {
         let secret = crate::domain::totp::new_secret();
-        let uri = crate::domain::totp::uri(&secret, &user.handle, &self.config.name);
+        let uri = crate::domain::totp::uri(&secret, &user.handle, &self.config().name);
         TotpSetup {
             secret_text: crate::domain::totp::secret_text(&secret),
             qr: crate::domain::totp::qr_lines(&uri),
@@ -79,7 +81,7 @@ impl Service {
 
     /// Turns the second factor off, given a current code. Staff must keep theirs.
     pub fn disable_totp(&self, user: &User, code: &str) -> Result<()> {
-        if self.config.require_2fa_for_staff && user.role.is_staff() {
+        if self.config().require_2fa_for_staff && user.role.is_staff() {
             return Err(ServiceError::SecondFactorRequired);
         }
         match self.second_factor(user.id, code)? {

@@ -43,7 +43,7 @@ impl Service {
             )?;
             Ok(id)
         })?;
-        if !self.config.unmask_needs_second_moderator {
+        if !self.config().unmask_needs_second_moderator {
             self.finish_unmask(&actor, id)?;
             return Ok(
                 "Unmasked: the author's handle now shows to moderators on this post.".into(),
@@ -60,7 +60,7 @@ impl Service {
             .store
             .read(|c| unmask::get(c, request))?
             .ok_or(ServiceError::NotFound("request"))?;
-        if r.requested_by == Some(actor.id) && self.config.unmask_needs_second_moderator {
+        if r.requested_by == Some(actor.id) && self.config().unmask_needs_second_moderator {
             return Err(ServiceError::Refused(
                 "A second moderator must decide on your own request.".into(),
             ));
