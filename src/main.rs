@@ -451,9 +451,12 @@ async fn serve(mut config: Config, file: Option<PathBuf>, overrides: Overrides) 
         async move {
             signal.await;
             tracing::info!("shutting down: telling sessions");
+            ready("STOPPING=1");
             shutdown.cancel();
         }
     });
+    // The port is bound and the board open: a connection from now on is answered.
+    ready("READY=1");
     haven::server::run(listener, service.clone(), host_key, shutdown.clone()).await;
     shutdown.cancel();
     let _ = background.await;
@@ -462,6 +465,14 @@ async fn serve(mut config: Config, file: Option<PathBuf>, overrides: Overrides) 
     service.finish_background();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Tells systemd (`Type=notify`) how the server is, when it asked; a failure is only logged.
+fn ready(state: &str) {
+    #[cfg(unix)]
+    if let Err(e) = haven::server::notify::notify(state) {
+        tracing::warn!(error = %e, state, "cannot tell the service manager");
+    }
 }
 
 /// Waits for SIGINT or SIGTERM. The handlers are installed when this is called, not when the

@@ -186,3 +186,98 @@ async fn sighup_applies_new_watched_words_and_registration_and_a_bad_file_keeps_
     m.disconnect().await;
     assert_eq!(served.stop().await, Some(0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_systemd_it_says_ready_once_the_port_answers_and_stopping_at_shutdown() {
+    use tokio::io::AsyncReadExt;
+    let dir = util::data_dir();
+    let file = dir.path().join("bbs.toml");
+    std::fs::write(&file, "").expect("write");
+    let socket = dir.path().join("notify");
+    let listener = std::os::unix::net::UnixDatagram::bind(&socket).expect("bind");
+    listener
+        .set_read_timeout(Some(util::WAIT))
+        .expect("timeout");
+    let served = Served::start(
+        &file,
+        &dir.path().join("data"),
+        &[("NOTIFY_SOCKET", socket.as_os_str())],
+    );
+    let mut buf = [0u8; 256];
+    let n = listener.recv(&mut buf).expect("READY=1 in time");
+    assert_eq!(&buf[..n], b"READY=1");
+    // Ready means ready: a connection made now is answered by the SSH server.
+    let mut stream = tokio::net::TcpStream::connect(served.addr)
+        .await
+        .expect("connect");
+    let mut banner = [0u8; 64];
+    let got = tokio::time::timeout(util::WAIT, stream.read(&mut banner))
+        .await
+        .expect("a banner in time")
+        .expect("read");
+    assert!(banner[..got].starts_with(b"SSH-2.0-Haven"));
+    drop(stream);
+
+    served.signal(libc::SIGTERM);
+    let n = listener.recv(&mut buf).expect("STOPPING=1 in time");
+    assert_eq!(&buf[..n], b"STOPPING=1");
+    assert_eq!(served.stop().await, Some(0));
+}
+
+#[test]
+fn the_systemd_unit_runs_serve_with_its_config_and_hands_over_the_passphrase_credential() {
+    let unit = include_str!("../assets/haven.service");
+    let exec = unit
+        .lines()
+        .find(|l| l.starts_with("ExecStart="))
+        .expect("ExecStart");
+    assert!(
+        exec.contains(" serve --config /etc/haven/bbs.toml"),
+        "{exec}"
+    );
+    for line in [
+        "Type=notify",
+        "User=haven",
+        "StateDirectory=haven",
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "CapabilityBoundingSet=\n",
+        "SystemCallFilter=@system-service",
+        "ExecReload=/bin/kill -HUP $MAINPID",
+    ] {
+        assert!(unit.contains(line), "{line:?} missing");
+    }
+    // The credential the unit names is the one bbs reads.
+    assert!(
+        unit.contains(&format!(
+            "#LoadCredential={}:",
+            haven::boot::PASSPHRASE_CREDENTIAL
+        )),
+        "{unit}"
+    );
+    // Checked by systemd itself where it is installed (ExecStart must exist for that).
+    let have = std::process::Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have {
+        return;
+    }
+    let dir = util::data_dir();
+    let copy = dir.path().join("haven.service");
+    std::fs::write(
+        &copy,
+        unit.replace("/usr/local/bin/bbs", env!("CARGO_BIN_EXE_bbs")),
+    )
+    .expect("write");
+    let out = std::process::Command::new("systemd-analyze")
+        .args(["verify", "--man=no"])
+        .arg(&copy)
+        .output()
+        .expect("systemd-analyze");
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -6,6 +6,7 @@
 pub mod handler;
 pub mod hostkey;
 pub mod limits;
+pub mod notify;
 mod stream;
 
 use std::sync::Arc;
