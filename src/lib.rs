@@ -21,7 +21,9 @@
 //!              reading, posting, messages, edits, unmask, board_admin, search,
 //!              notifications, read_marks, backups (the server's schedule: backups and the
 //!              daily purge). mod.rs: errors, the Service, its one write helper.
-//! server/      accept loop and limits, the thin russh handler, the host key.
+//! server/      accept loop and limits, the thin russh handler, the host key; exec: the
+//!              commands of `ssh HOST COMMAND` (export, and for sysops stats, announce);
+//!              notify: systemd's READY=1 / STOPPING=1.
 //! session/     one task per SSH shell: bytes → keys → App update → diffed frame out.
 //! tui/         the App (The Elm Architecture): state, update → effects (effects.rs), results
 //!              handled in results.rs, pure render (draw.rs); each screen owns its keys.

@@ -128,6 +128,15 @@ impl Hub {
     /// session (which each decide what it means for their member).
     fn send(&self, event: Event) {
         let event = Arc::new(event);
+        if event.kind == events::EventKind::Announcement {
+            // For every signed-in session, through its member's own channel, which a session
+            // keeps even while it sleeps on a stale list (the broadcast it may drop).
+            let map = self.online.lock().unwrap_or_else(|e| e.into_inner());
+            for m in map.values() {
+                let _ = m.personal.send(event.clone());
+            }
+            return;
+        }
         if let Some(user) = personal_to(&event) {
             let map = self.online.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(m) = map.get(&user) {
@@ -329,6 +338,35 @@ mod tests {
             b1.personal.try_recv().is_err(),
             "birch heard of alder's counts"
         );
+        shutdown.cancel();
+        watcher.await.expect("watcher").expect("watched");
+    }
+
+    #[tokio::test]
+    async fn an_announcement_reaches_every_members_own_channel_once() {
+        let store = Arc::new(store());
+        let (a, b) = (member(&store, "alder"), member(&store, "birch"));
+        let hub = Hub::new();
+        let (mut a1, mut b1) = (hub.enter(a), hub.enter(b));
+        let shutdown = CancellationToken::new();
+        let watcher = tokio::spawn(hub.clone().watch(store.clone(), shutdown.clone()));
+        tokio::time::sleep(POLL_INTERVAL * 2).await;
+        // A session asleep on a stale list holds no broadcast receiver, only its own channel.
+        let mut everyone = hub.subscribe();
+        let id = store
+            .write(|c| crate::store::announcements::create(c, a, "Back at 9"))
+            .expect("write");
+        hub.poke();
+        for p in [&mut a1, &mut b1] {
+            let e = within(p.recv()).await.expect("the announcement");
+            assert_eq!(
+                (e.kind.clone(), e.id),
+                (events::EventKind::Announcement, id)
+            );
+        }
+        // Not also on the broadcast: a session would show it twice.
+        tokio::time::sleep(POLL_INTERVAL * 2).await;
+        assert!(everyone.try_recv().is_err());
         shutdown.cancel();
         watcher.await.expect("watcher").expect("watched");
     }

@@ -14,7 +14,13 @@ async fn requests_other_than_one_shell_are_refused() {
         .disconnect()
         .await;
 
-    // An exec request is answered with a failure, not left hanging.
+    // An exec request for anything but Haven's own commands is answered with the usage line
+    // and a non-zero exit status, not left hanging and never run.
+    let (status, out, err) = util::exec(server.addr, &key, "cat /etc/passwd").await;
+    assert_eq!(status, Some(2), "{err}");
+    assert!(err.starts_with("usage: ssh HOST export"), "{err}");
+    assert!(!out.contains("root:"), "{out}");
+    // A subsystem (sftp) is refused outright.
     let config = std::sync::Arc::new(russh::client::Config::default());
     struct H;
     impl russh::client::Handler for H {
@@ -38,7 +44,9 @@ async fn requests_other_than_one_shell_are_refused() {
         .expect("auth");
     assert!(auth.success());
     let mut ch = handle.channel_open_session().await.expect("channel");
-    ch.exec(true, "cat /etc/passwd").await.expect("exec sent");
+    ch.request_subsystem(true, "sftp")
+        .await
+        .expect("subsystem sent");
     let answer = tokio::time::timeout(util::WAIT, async {
         loop {
             match ch.wait().await {
@@ -50,8 +58,8 @@ async fn requests_other_than_one_shell_are_refused() {
         }
     })
     .await
-    .expect("an answer to exec");
-    assert!(answer, "exec must be refused");
+    .expect("an answer to the subsystem request");
+    assert!(answer, "a subsystem must be refused");
     server.stop().await;
 }
 

@@ -1,5 +1,6 @@
 //! Moderating live: hides, locks and pins with reasons; reports and auto-hide; warnings,
-//! silences and appeals; watched words; the console and SSH moderating together.
+//! silences and appeals; watched words; the console and SSH moderating together; the sysop's
+//! commands over SSH (`ssh HOST stats`, `ssh HOST announce`).
 
 use super::util::{self, Member, TestServer, keys, new_key};
 use std::time::Duration;
@@ -403,5 +404,93 @@ async fn a_hide_in_the_console_reaches_ssh_sessions_and_an_ssh_moderators_lock_r
     assert_eq!(console.wait_exit().await, 0);
     member.disconnect().await;
     moderator.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sysop_reads_stats_and_announces_over_ssh_and_everyone_else_is_refused() {
+    let dir = util::data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    let server = TestServer::start_with(config).await;
+    let sysop = util::add_user(dir.path(), "opal", "sysop");
+    let moderator = util::add_user(dir.path(), "mica", "moderator");
+    let member_key = new_key();
+    let mut reader = Member::sign_up(server.addr, &member_key, "reader").await;
+    reader.post_thread("Hello", "first post").await;
+    reader.send(keys::ESC).await;
+    reader.send(keys::ESC).await;
+    reader.wait_for("Small wins").await;
+
+    let (status, out, err) = util::exec(server.addr, &sysop, "stats").await;
+    assert_eq!(status, Some(0), "{err}");
+    for line in [
+        "sessions          1 (1 members online)",
+        "posts per day     1",
+        "open reports      0 (0 urgent)",
+        "database size",
+    ] {
+        assert!(out.contains(line), "{line:?} missing:\n{out}");
+    }
+    assert!(!out.contains('\u{1b}'), "escape sequences in {out:?}");
+
+    // What a sysop announces reaches the open session, cleaned of escape sequences.
+    let (status, out, err) = util::exec(
+        server.addr,
+        &sysop,
+        "announce \"Back at 9, \u{1b}[2Jpromise\"",
+    )
+    .await;
+    assert_eq!(status, Some(0), "{err}");
+    assert!(out.contains("announced"), "{out}");
+    let screen = reader.wait_for("From the sysop: Back at 9").await;
+    assert!(util::flat(&screen).contains("promise"), "{screen}");
+    assert!(!String::from_utf8_lossy(&reader.raw).contains("\u{1b}[2Jpromise"));
+
+    // Anyone else is told why, with a non-zero exit status; nothing is announced.
+    for (who, command) in [
+        (&moderator, "announce hijacked"),
+        (&moderator, "stats"),
+        (&member_key, "stats"),
+        (&member_key, "announce hijacked"),
+    ] {
+        let (status, out, err) = util::exec(server.addr, who, command).await;
+        assert_eq!(status, Some(1), "{command}: {out}");
+        assert!(err.contains("Only sysops can do that."), "{command}: {err}");
+        assert!(out.is_empty(), "{out}");
+    }
+    reader.pump(Duration::from_millis(300)).await;
+    assert!(!reader.screen().contains("hijacked"), "{}", reader.screen());
+    // An unknown command gets the usage line.
+    let (status, _, err) = util::exec(server.addr, &sysop, "frobnicate").await;
+    assert_eq!(status, Some(2));
+    assert!(err.starts_with("usage: ssh HOST export"), "{err}");
+    let (status, _, err) = util::exec(server.addr, &sysop, "announce").await;
+    assert_eq!(status, Some(1));
+    assert!(err.contains("needs some text"), "{err}");
+
+    let d = dir.path().as_os_str();
+    let audit = util::audit(d, &["--actor", "opal"]);
+    assert!(
+        audit.contains("announced") && audit.contains("stats_viewed"),
+        "{audit}"
+    );
+    assert!(!util::audit(d, &["--actor", "mica"]).contains("announced"));
+    reader.disconnect().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sysop_who_must_have_a_second_factor_and_has_none_is_sent_to_set_it_up_first() {
+    let dir = util::data_dir();
+    // Staff must have a second factor (the default): a command cannot ask to set one up.
+    let server = TestServer::start_in(dir.path()).await;
+    let sysop = util::add_user(dir.path(), "opal", "sysop");
+    for command in ["stats", "announce hello"] {
+        let (status, out, err) = util::exec(server.addr, &sysop, command).await;
+        assert_eq!(status, Some(1), "{out}");
+        assert!(err.contains("set up a second factor first"), "{err}");
+    }
+    assert!(!util::audit(dir.path().as_os_str(), &["--actor", "opal"]).contains("announced"));
     server.stop().await;
 }

@@ -3,7 +3,8 @@
 //!
 //! One interactive session per connection. Every channel request gets an answer (russh's
 //! defaults do not reply, and a client waiting for one hangs): pty-req, window-change and shell
-//! succeed; exec, subsystem, env, X11, agent and forwarding requests are refused.
+//! succeed; exec runs one of `server::exec`'s commands (anything else gets its usage line);
+//! subsystem, env, X11, agent and forwarding requests are refused.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -570,13 +571,14 @@ impl russh::server::Handler for Handler {
         data: &[u8],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        // One command only: `export`, the member's own data as JSON on stdout.
+        // `export` for every member; `stats` and `announce` for sysops (server::exec).
         let Some(Identity::Member(user, _)) = self.identity.clone() else {
             return session.channel_failure(channel);
         };
-        if Some(channel) != self.channel || self.input.is_some() || data.trim_ascii() != b"export" {
+        if Some(channel) != self.channel || self.input.is_some() {
             return session.channel_failure(channel);
         }
+        let command = super::exec::Command::parse(data);
         // Mark the channel used, so no shell starts on it too.
         let (tx, _rx) = mpsc::channel(1);
         self.input = Some(tx);
@@ -585,6 +587,39 @@ impl russh::server::Handler for Handler {
         let handle = session.handle();
         let service = self.service.clone();
         let stall = service.config().limits.write_timeout;
+        if command != super::exec::Command::Export {
+            self.tracker.spawn(async move {
+                let id = user.id;
+                let ran = tokio::task::spawn_blocking(move || {
+                    super::exec::run(&service, &user, &command)
+                })
+                .await;
+                let status = match ran {
+                    Ok(out) => {
+                        // Never the text: which command, for whom, and how it ended.
+                        tracing::info!(user = %id, status = out.status, "ssh command");
+                        if !out.stdout.is_empty() {
+                            let _ =
+                                tokio::time::timeout(stall, handle.data(channel, out.stdout)).await;
+                        }
+                        if !out.stderr.is_empty() {
+                            let _ = tokio::time::timeout(
+                                stall,
+                                handle.extended_data(channel, 1, out.stderr.into_bytes()),
+                            )
+                            .await;
+                        }
+                        out.status
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "ssh command task failed");
+                        1
+                    }
+                };
+                goodbye(&handle, channel, status, &signals).await;
+            });
+            return session.channel_success(channel);
+        }
         self.tracker.spawn(async move {
             let export = tokio::task::spawn_blocking(move || service.export(&user)).await;
             let status = match export {

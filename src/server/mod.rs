@@ -3,6 +3,7 @@
 //! and an orderly shutdown in which open sessions are told, drained, and only then the store
 //! is closed. See docs/ARCHITECTURE.md, "The life of a connection".
 
+pub mod exec;
 pub mod handler;
 pub mod hostkey;
 pub mod limits;

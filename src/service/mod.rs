@@ -7,6 +7,8 @@
 //! (docs/ARCHITECTURE.md, "The life of a key press", step 5, and "Where to start").
 
 mod accounts;
+mod announce;
+pub use announce::ANNOUNCE_MAX;
 mod backups;
 pub use backups::{Made as BackupMade, PURGE_EVERY, backup_name, backup_time, utc_stamp};
 mod board_admin;

@@ -314,6 +314,9 @@ fn perform_blocking(
             ))
         })()),
         (Effect::LoadOnline, Some(u)) => loaded(service.who_is_online(u).map(Loaded::Online)),
+        (Effect::LoadAnnouncement(id), Some(_)) => {
+            loaded(service.announcement(id).map(Loaded::Announcement))
+        }
         (Effect::LoadStats, Some(u)) => {
             loaded(service.stats(u).map(|s| Loaded::Stats(Box::new(s))))
         }

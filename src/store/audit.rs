@@ -33,6 +33,10 @@ pub enum Action {
     Backup,
     /// `bbs admin restore` put a backup in place of the database.
     Restored,
+    /// A sysop spoke to every open session (`ssh HOST announce`).
+    Announced,
+    /// A sysop read the server's numbers over SSH (`ssh HOST stats`).
+    StatsViewed,
     PostHidden,
     PostRestored,
     PostWithdrawn,
@@ -80,6 +84,8 @@ impl Action {
             Action::Purged => "purged",
             Action::Backup => "backup",
             Action::Restored => "restored",
+            Action::Announced => "announced",
+            Action::StatsViewed => "stats_viewed",
             Action::PostHidden => "post_hidden",
             Action::PostWithdrawn => "post_withdrawn",
             Action::PostRestored => "post_restored",

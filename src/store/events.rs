@@ -30,6 +30,10 @@ pub enum EventKind {
     /// reloads through the service, which shows only who chose to be seen. In-process only
     /// (who is online is never stored), so never a row of the table; it names no one.
     Presence,
+    /// A sysop spoke to every open session (`store::announcements` holds the text under this
+    /// event's id). Every signed-in session gets it, asleep or not (through its member's own
+    /// channel: `live::Hub`).
+    Announcement,
 }
 
 impl EventKind {
@@ -42,6 +46,7 @@ impl EventKind {
             EventKind::Message => "message",
             EventKind::Reports => "reports",
             EventKind::Presence => "presence",
+            EventKind::Announcement => "announcement",
         }
     }
     fn parse(s: &str) -> Option<EventKind> {
@@ -52,6 +57,7 @@ impl EventKind {
             "user_changed" => EventKind::UserChanged,
             "message" => EventKind::Message,
             "reports" => EventKind::Reports,
+            "announcement" => EventKind::Announcement,
             _ => return None,
         })
     }

@@ -9,6 +9,7 @@
 //!
 //! One file per table group; each holds free functions over a `&Connection`. SQL lives only here.
 
+pub mod announcements;
 pub mod audit;
 pub mod backup;
 pub mod blocks;

@@ -116,6 +116,8 @@ pub enum Effect {
     SetTimeZone(String),
     /// The member's unread counts, for the header.
     LoadCounts,
+    /// The text of a sysop's announcement (by its event's id), for the status line.
+    LoadAnnouncement(i64),
     LoadNotifications,
     /// Delete these notifications of the member's.
     DismissNotifications(Vec<i64>),
@@ -264,6 +266,8 @@ pub enum Loaded {
     SearchResults(Vec<crate::store::search::Hit>),
     Online(Vec<String>),
     Stats(Box<crate::service::Stats>),
+    /// A sysop's announcement, shown on the status line.
+    Announcement(Option<String>),
     Profile(crate::service::Profile, PostId),
     /// A post was edited: what to tell the editor.
     Edited(String),

@@ -601,6 +601,10 @@ impl App {
         if event.kind == EventKind::UserChanged {
             return vec![];
         }
+        if event.kind == EventKind::Announcement {
+            // A sysop spoke to everyone: the status line shows it, whatever the screen.
+            return vec![Effect::LoadAnnouncement(event.id)];
+        }
         if event.kind == EventKind::Presence {
             // Who is online changed: an open list follows (the service decides who shows).
             return match self.screen {

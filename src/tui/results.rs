@@ -7,6 +7,12 @@ impl App {
     pub(super) fn loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
         let body = self.body_height();
         match loaded {
+            Loaded::Announcement(text) => {
+                if let Some(text) = text {
+                    self.notice(format!("{}{text}", strings::ANNOUNCEMENT));
+                }
+                vec![]
+            }
             Loaded::SignedUp(user, codes, key_id) => {
                 self.key_id = key_id;
                 let pending = user.status == crate::domain::AccountStatus::Pending;

@@ -38,6 +38,8 @@ pub const ANON_OFF: &str = "Anonymous: off (Alt-A or F4 to post anonymously)";
 pub const RECOVER_PROMPT: &str = "Lost your key? Give your handle and one of the recovery codes you were shown when you joined. This key will then log in to your account.";
 pub const CODES_TITLE: &str = "Your recovery codes";
 pub const CODES_INTRO: &str = "If you ever lose your SSH key, one of these codes lets a new key into your account. Each works once. Write them down or keep them in a password manager now: they will not be shown again.";
+/// Before a sysop's announcement on the status line.
+pub const ANNOUNCEMENT: &str = "From the sysop: ";
 pub const INVITE_PROMPT: &str = "Invite code (joining here needs one from a moderator)";
 pub const PENDING_NOTICE: &str = "Your account is waiting for a moderator's approval. Until then you can read the welcome board.";
 /// Help now's keys; ↑↓ scrolling is said on its border when the text does not fit.

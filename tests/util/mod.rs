@@ -556,3 +556,52 @@ pub mod keys {
     pub const F1: &[u8] = b"\x1bOP";
     pub const F3: &[u8] = b"\x1bOR";
 }
+
+/// Runs `command` over SSH as `key` (`ssh HOST COMMAND`); returns (exit status, stdout,
+/// stderr). No second factor: for keys that need none.
+pub async fn exec(
+    addr: SocketAddr,
+    key: &PrivateKey,
+    command: &str,
+) -> (Option<u32>, String, String) {
+    let seen = Arc::new(Mutex::new(None));
+    let mut handle = client::connect(
+        Arc::new(client::Config::default()),
+        addr,
+        ClientHandler {
+            seen_host_key: seen,
+        },
+    )
+    .await
+    .expect("connect");
+    let auth = handle
+        .authenticate_publickey(
+            "member",
+            PrivateKeyWithHashAlg::new(Arc::new(key.clone()), None),
+        )
+        .await
+        .expect("auth");
+    assert!(auth.success(), "public key auth failed: {auth:?}");
+    let mut channel = handle.channel_open_session().await.expect("session");
+    channel.exec(true, command).await.expect("exec");
+    let (mut status, mut out, mut err) = (None, Vec::new(), Vec::new());
+    tokio::time::timeout(WAIT, async {
+        while let Some(msg) = channel.wait().await {
+            match msg {
+                ChannelMsg::Data { data } => out.extend_from_slice(&data),
+                ChannelMsg::ExtendedData { data, ext: 1 } => err.extend_from_slice(&data),
+                ChannelMsg::ExitStatus { exit_status } => status = Some(exit_status),
+                ChannelMsg::Close => break,
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("the command ends in time");
+    let _ = handle.disconnect(Disconnect::ByApplication, "", "").await;
+    (
+        status,
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
+}
