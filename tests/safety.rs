@@ -249,6 +249,12 @@ async fn quick_exit_through_openssh_leaves_nothing_readable() {
             left.is_empty(),
             "attempt {attempt} at {cols}x{rows}: the screen still shows:\n{screen}"
         );
+        // And the terminal is itself again: no mouse reports to garble the shell.
+        assert_eq!(
+            ssh.parser.screen().mouse_protocol_mode(),
+            vt100::MouseProtocolMode::None,
+            "attempt {attempt}"
+        );
         // What was being written is kept, saved after the wipe.
         if place == 2 {
             let user = server.service.member_id("runner").expect("runner");

@@ -401,8 +401,26 @@ async fn the_openssh_client_signs_up_posts_resizes_and_quits() {
     ssh.wait_for("c new thread").await;
     ssh.send(b"q");
     ssh.wait_for("Small wins").await;
+    // The terminal reports the mouse (SGR), and the wheel moves the selection.
+    assert_ne!(
+        ssh.parser.screen().mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None
+    );
+    assert_eq!(
+        ssh.parser.screen().mouse_protocol_encoding(),
+        vt100::MouseProtocolEncoding::Sgr
+    );
+    ssh.send(b"\x1b[<65;20;6M");
+    ssh.wait_for("\u{25b8} Support").await;
+    ssh.send(b"\x1b[<64;20;6M\x1b[<0;20;6M\x1b[<0;20;6m");
+    ssh.wait_for("\u{25b8} Welcome").await;
     ssh.send(b"q");
     assert_eq!(ssh.wait_exit().await, 0);
+    ssh.drain(Duration::from_millis(200)).await;
+    // Left as it was found: no mouse reports, no bracketed paste, the normal screen.
+    let screen = ssh.parser.screen();
+    assert_eq!(screen.mouse_protocol_mode(), vt100::MouseProtocolMode::None);
+    assert!(!screen.bracketed_paste() && !screen.alternate_screen());
     server.stop().await;
 }
 

@@ -135,13 +135,14 @@ pub fn clamp_size(cols: u32, rows: u32) -> (u16, u16) {
     )
 }
 
-/// Enter the alternate screen, hide the cursor, turn on bracketed paste.
-pub const ENTER: &[u8] = b"\x1b[?1049h\x1b[?2004h\x1b[?25l\x1b[H\x1b[2J";
+/// Enter the alternate screen, hide the cursor, turn on bracketed paste and mouse reports
+/// (buttons and the wheel, SGR-encoded: the wheel scrolls; Shift-drag still selects text in
+/// most terminals).
+pub const ENTER: &[u8] = b"\x1b[?1049h\x1b[?2004h\x1b[?1000h\x1b[?1006h\x1b[?25l\x1b[H\x1b[2J";
 /// Undo [`ENTER`].
-pub const LEAVE: &[u8] = b"\x1b[0m\x1b[?2004l\x1b[?25h\x1b[?1049l";
+pub const LEAVE: &[u8] = b"\x1b[0m\x1b[?1006l\x1b[?1000l\x1b[?2004l\x1b[?25h\x1b[?1049l";
 /// Quick exit: clear the screen and the scrollback, then leave the alternate screen.
-pub const WIPE: &[u8] =
-    b"\x1b[0m\x1b[H\x1b[2J\x1b[3J\x1b[?2004l\x1b[?25h\x1b[?1049l\x1b[H\x1b[2J\x1b[3J";
+pub const WIPE: &[u8] = b"\x1b[0m\x1b[H\x1b[2J\x1b[3J\x1b[?1006l\x1b[?1000l\x1b[?2004l\x1b[?25h\x1b[?1049l\x1b[H\x1b[2J\x1b[3J";
 
 /// What the client's screen shows, as far as the server knows.
 #[derive(Default)]

@@ -8,7 +8,9 @@
 
 use std::time::Duration;
 
-use terminput::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use terminput::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind, ScrollDirection,
+};
 use tokio::time::Instant;
 
 /// Longest escape sequence kept while incomplete; longer ones are garbage and dropped.
@@ -185,6 +187,17 @@ impl InputParser {
                     match event {
                         Event::Key(k) if k.kind == KeyEventKind::Press => out.push(Parsed::Key(k)),
                         Event::Paste(text) => out.push(Parsed::Paste { text, left_out: 0 }),
+                        // The wheel moves as the arrow keys do, a step a notch; clicks do
+                        // nothing.
+                        Event::Mouse(m) => match m.kind {
+                            MouseEventKind::Scroll(ScrollDirection::Up) => {
+                                out.push(Parsed::Key(KeyEvent::new(KeyCode::Up)))
+                            }
+                            MouseEventKind::Scroll(ScrollDirection::Down) => {
+                                out.push(Parsed::Key(KeyEvent::new(KeyCode::Down)))
+                            }
+                            _ => {}
+                        },
                         _ => {}
                     }
                 }
@@ -289,6 +302,19 @@ mod tests {
         // In one packet too, and with a 3-byte character cut after two bytes.
         assert_eq!(codes(p.feed(&[0xE4, 0xBD, b'b'])), vec![KeyCode::Char('b')]);
         assert_eq!(codes(p.feed(&[0xFF, b'c'])), vec![KeyCode::Char('c')]);
+    }
+
+    #[test]
+    fn the_wheel_is_an_arrow_and_a_click_is_nothing() {
+        let mut p = InputParser::new();
+        // SGR reports: wheel up (64), wheel down (65), a left click pressed and released,
+        // then a key; split across packets as a slow link would.
+        let mut out = p.feed(b"\x1b[<64;10;5M\x1b[<65;10;5M\x1b[<0;3;4M\x1b[<0");
+        out.extend(p.feed(b";3;4mx"));
+        assert_eq!(
+            codes(out),
+            vec![KeyCode::Up, KeyCode::Down, KeyCode::Char('x')]
+        );
     }
 
     #[test]
