@@ -110,6 +110,8 @@ pub enum Action {
     Dashboard,
     /// Choose the time zone times are shown in (settings).
     TimeZone,
+    /// The composer shows the text as it will read, or the editor again.
+    Preview,
 }
 
 /// Which table applies.
@@ -229,6 +231,7 @@ pub const F1: Key = (KeyCode::F(1), KeyModifiers::NONE);
 pub const F2: Key = (KeyCode::F(2), KeyModifiers::NONE);
 pub const F3: Key = (KeyCode::F(3), KeyModifiers::NONE);
 pub const F4: Key = (KeyCode::F(4), KeyModifiers::NONE);
+pub const F5: Key = (KeyCode::F(5), KeyModifiers::NONE);
 
 /// Moving through a list or a page: every screen that shows one has these.
 const MOVE: &[Binding] = &[

@@ -15,7 +15,7 @@ use super::{Nav, Outcome};
 use crate::domain::validate::{BODY_MAX, TITLE_MAX};
 use crate::domain::{Draft, DraftPlace, PostId};
 use crate::tui::keymap::{
-    Action, Binding, ENTER, ESC, F1, F2, F4, TAB, alt, alt_key, bind, ctrl, shift_key,
+    Action, Binding, ENTER, ESC, F1, F2, F4, F5, TAB, alt, alt_key, bind, ctrl, shift_key,
 };
 use crate::tui::widgets::{LineInput, TextArea};
 use crate::tui::{Effect, Loaded, Status, Theme, strings};
@@ -26,6 +26,13 @@ use crate::service::CW_MAX;
 pub const KEYS: &[Binding] = &[
     bind(&[ctrl('s'), alt_key(ENTER)], Action::Send, "Ctrl-S", "post").footer(),
     bind(&[TAB], Action::NextField, "Tab", "next field").footer(),
+    bind(
+        &[ctrl('p'), F5],
+        Action::Preview,
+        "Ctrl-P/F5",
+        "preview: the text as it will read",
+    )
+    .footer(),
     bind(
         &[shift_key(TAB)],
         Action::PrevField,
@@ -78,6 +85,10 @@ pub struct ComposeScreen {
     confirm_leave: bool,
     /// A post to quote at the top, once the draft has loaded.
     quote: Option<PostId>,
+    /// The text is shown as it will read (Ctrl-P), scrolled so far; the rows it took and the
+    /// rows shown when last drawn, so keys scroll as the screen shows.
+    preview: Option<crate::tui::widgets::Scroll>,
+    preview_shown: std::cell::Cell<(usize, usize)>,
 }
 
 impl ComposeScreen {
@@ -108,7 +119,35 @@ impl ComposeScreen {
             edit: None,
             confirm_leave: false,
             quote: None,
+            preview: None,
+            preview_shown: std::cell::Cell::new((0, 0)),
         }
+    }
+
+    /// The text as the preview shows it: a quote's marker says what it will be, since the
+    /// quoted post is shown to each reader as they may see it.
+    fn preview_text(&self) -> String {
+        let mut out = String::new();
+        let warning = crate::sanitize::line(self.warning.text.trim());
+        if !warning.is_empty() {
+            out.push_str(&format!(
+                "*Shown collapsed to its warning until opened: CW {warning}*\n\n"
+            ));
+        }
+        for line in self.body.text().split('\n') {
+            match crate::store::quotes::parse(line) {
+                Some(post) => out.push_str(&format!(
+                    "{}{} quoting post #{post}: shown whole, as each reader may see it, once posted\n",
+                    crate::store::quotes::LINE,
+                    crate::store::quotes::GONE,
+                )),
+                None => {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
+        out
     }
 
     /// A composer that edits a post: its text and content warning as they are now.
@@ -222,6 +261,28 @@ impl View for ComposeScreen {
             return Outcome::status(Status::Info(strings::POSTING.into()));
         }
         let confirm_leave = std::mem::take(&mut self.confirm_leave);
+        if action == Some(Action::Preview) {
+            self.preview = match self.preview {
+                Some(_) => None,
+                None => Some(crate::tui::widgets::Scroll::default()),
+            };
+            return Outcome::none();
+        }
+        if let Some(scroll) = &mut self.preview {
+            let (total, rows) = self.preview_shown.get();
+            if scroll.key(key, total, rows) {
+                return Outcome::none();
+            }
+            if action == Some(Action::Back) {
+                // Esc from the preview is back to the editor, not out of the composer.
+                self.preview = None;
+                return Outcome::none();
+            }
+            if !matches!(action, Some(Action::Send | Action::Help | Action::HelpNow)) {
+                // Typing goes on where it was: the editor is back, and takes the key.
+                self.preview = None;
+            }
+        }
         match action {
             Some(Action::Send) if self.edit.is_some() => {
                 let Some((post, _)) = self.edit else {
@@ -410,6 +471,40 @@ impl View for ComposeScreen {
             height: area.bottom().saturating_sub(y),
         };
         let focused = self.focus == Field::Body;
+        if let Some(scroll) = self.preview {
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.field(true))
+                .title(" Preview · Ctrl-P edits ");
+            let inner = block.inner(block_area);
+            block.render(block_area, buf);
+            let room = inner.width.saturating_sub(1) as usize;
+            let lines = crate::tui::rich::lay_out(&self.preview_text(), room);
+            let rows = inner.height as usize;
+            let top = scroll.clamped(lines.len(), rows);
+            self.preview_shown.set((lines.len(), rows));
+            for (i, line) in lines.iter().skip(top).take(rows).enumerate() {
+                crate::tui::rich::draw(
+                    buf,
+                    (inner.x + 1, inner.y + i as u16),
+                    line,
+                    room,
+                    theme,
+                    None,
+                );
+            }
+            if lines.len() > rows {
+                let mark = format!(
+                    " {}-{} of {} ",
+                    top + 1,
+                    (top + rows).min(lines.len()),
+                    lines.len()
+                );
+                let x = block_area.right().saturating_sub(mark.len() as u16 + 2);
+                buf.set_string(x, block_area.bottom().saturating_sub(1), mark, theme.dim());
+            }
+            return None;
+        }
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.field(focused))
@@ -439,6 +534,52 @@ mod tests {
         for c in text.chars() {
             press(s, KeyEvent::new(KeyCode::Char(c)));
         }
+    }
+
+    fn drawn(s: &ComposeScreen, w: u16, h: u16) -> String {
+        let area = Rect::new(0, 0, w, h);
+        let mut buf = Buffer::empty(area);
+        s.render(area, &mut buf, Theme::Default, &Texts::default());
+        (0..h)
+            .map(|y| {
+                (0..w)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn the_preview_shows_the_text_as_it_will_read_and_typing_goes_back_to_the_editor() {
+        let place = DraftPlace::Reply(BoardId(1), crate::domain::ThreadId(1));
+        let mut s = ComposeScreen::new(place, "Support".into(), Some("A day".into()), false);
+        s.loaded(Loaded::Draft(place, None), 20);
+        typed(&mut s, "**so** tired, `really`");
+        press(&mut s, KeyEvent::new(KeyCode::Enter));
+        typed(&mut s, "[quote #7]");
+        press(&mut s, KeyEvent::new(KeyCode::Tab));
+        typed(&mut s, "grief");
+        let ctrl_p = KeyEvent::new(KeyCode::Char('p')).modifiers(KeyModifiers::CTRL);
+        press(&mut s, ctrl_p);
+        let screen = drawn(&s, 40, 10);
+        assert!(screen.contains("Preview"), "{screen}");
+        assert!(screen.contains("so tired, really"), "{screen}");
+        assert!(!screen.contains("**"), "{screen}");
+        assert!(screen.contains("quoting post #7"), "{screen}");
+        assert!(screen.contains("CW grief"), "{screen}");
+        // Esc is back to the editor, with the text as it was; the draft is not left.
+        press(&mut s, KeyEvent::new(KeyCode::Esc));
+        assert!(!s.leaving);
+        let screen = drawn(&s, 40, 10);
+        assert!(screen.contains("**so**"), "{screen}");
+        // Typing in the preview goes back to the editor, and the key is kept.
+        press(&mut s, ctrl_p);
+        press(&mut s, KeyEvent::new(KeyCode::Tab).modifiers(KeyModifiers::SHIFT));
+        press(&mut s, KeyEvent::new(KeyCode::End));
+        typed(&mut s, "!");
+        assert!(s.preview.is_none());
+        assert!(s.draft().body.ends_with("[quote #7]!"), "{:?}", s.draft().body);
     }
 
     #[test]
