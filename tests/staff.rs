@@ -447,6 +447,38 @@ async fn a_sysop_reads_stats_and_announces_over_ssh_and_everyone_else_is_refused
     assert!(util::flat(&screen).contains("promise"), "{screen}");
     assert!(!String::from_utf8_lossy(&reader.raw).contains("\u{1b}[2Jpromise"));
 
+    // The same with the system's OpenSSH client, as a sysop types it.
+    let ssh = |key: &russh::keys::PrivateKey, command: &[&str]| {
+        let tmp = util::data_dir();
+        let args = util::openssh_args(&server, key, tmp.path());
+        let command: Vec<String> = command.iter().map(|a| a.to_string()).collect();
+        tokio::task::spawn_blocking(move || {
+            let out = std::process::Command::new("ssh")
+                .args(args)
+                .arg("127.0.0.1")
+                .args(command)
+                .output()
+                .expect("run ssh");
+            drop(tmp);
+            out
+        })
+    };
+    let out = ssh(&sysop, &["announce", "Tea in the lounge at 5"])
+        .await
+        .expect("join");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    reader
+        .wait_for("From the sysop: Tea in the lounge at 5")
+        .await;
+    let out = ssh(&member_key, &["stats"]).await.expect("join");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Only sysops can do that."));
+    assert!(out.stdout.is_empty());
+
     // Anyone else is told why, with a non-zero exit status; nothing is announced.
     for (who, command) in [
         (&moderator, "announce hijacked"),
