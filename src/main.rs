@@ -18,6 +18,10 @@ const AFTER_HELP: &str = "\
 Exit status: 0 ok, 1 a runtime failure or a refused admin change, 2 a bad configuration or \
 command line.
 
+Signals (serve): SIGTERM or SIGINT stop the server after telling open sessions; SIGHUP reads \
+bbs.toml and the data dir's texts again (what can change while running applies at once). Under \
+systemd (NOTIFY_SOCKET set), serve says READY=1 once its port answers.
+
 Environment: BBS_CONFIG names the config file; BBS_DB_PASSPHRASE gives the database passphrase \
 (storage.encryption = \"passphrase\"); RUST_LOG filters the logs; NO_COLOR turns colour off.
 
