@@ -575,11 +575,18 @@ mod tests {
         assert!(screen.contains("**so**"), "{screen}");
         // Typing in the preview goes back to the editor, and the key is kept.
         press(&mut s, ctrl_p);
-        press(&mut s, KeyEvent::new(KeyCode::Tab).modifiers(KeyModifiers::SHIFT));
+        press(
+            &mut s,
+            KeyEvent::new(KeyCode::Tab).modifiers(KeyModifiers::SHIFT),
+        );
         press(&mut s, KeyEvent::new(KeyCode::End));
         typed(&mut s, "!");
         assert!(s.preview.is_none());
-        assert!(s.draft().body.ends_with("[quote #7]!"), "{:?}", s.draft().body);
+        assert!(
+            s.draft().body.ends_with("[quote #7]!"),
+            "{:?}",
+            s.draft().body
+        );
     }
 
     #[test]
