@@ -16,6 +16,7 @@ mod messages;
 mod moderation;
 mod notifications;
 mod operating;
+mod own_place;
 mod reading;
 mod running;
 mod safety;

@@ -287,17 +287,22 @@ pub async fn run<O: Output>(
         }
         None => (false, false),
     };
-    // The member's own theme, unless their terminal shows no colour (NO_COLOR, TERM=dumb).
+    // The member's own theme, unless their terminal shows no colour (NO_COLOR, TERM=dumb):
+    // then only plain, which has none either, is kept.
     let theme = match &user {
-        Some(u) if !theme_forced => {
+        Some(u) => {
             let (s, u) = (service.clone(), u.clone());
-            tokio::task::spawn_blocking(move || s.theme(&u))
+            let chosen = tokio::task::spawn_blocking(move || s.theme(&u))
                 .await
                 .ok()
                 .and_then(Result::ok)
                 .flatten()
-                .and_then(|name| Theme::from_name(&name))
-                .unwrap_or(theme)
+                .and_then(|name| Theme::from_name(&name));
+            match chosen {
+                Some(Theme::Plain) => Theme::Plain,
+                Some(t) if !theme_forced => t,
+                _ => theme,
+            }
         }
         _ => theme,
     };

@@ -106,7 +106,11 @@ impl App {
     /// Draws the App, its times in the member's zone; returns where the terminal cursor
     /// should be (None hides it).
     pub fn render(&self, area: Rect, buf: &mut Buffer) -> Option<Position> {
-        super::zone::within(&self.zone, || self.render_here(area, buf))
+        let cursor = super::zone::within(&self.zone, || self.render_here(area, buf));
+        if self.theme == Theme::Plain {
+            widgets::plain_glyphs(buf, area);
+        }
+        cursor
     }
 
     fn render_here(&self, area: Rect, buf: &mut Buffer) -> Option<Position> {

@@ -110,10 +110,13 @@ impl App {
             }
             Loaded::ThemeSet(theme) => {
                 self.theme = theme;
-                self.status = Some(Status::Info(format!(
-                    "Theme: {}. T changes it again.",
-                    theme.name()
-                )));
+                self.status = Some(Status::Info(if theme == Theme::Plain {
+                    "Theme: plain, for screen readers: no colour, no box drawing, the selection \
+                     marked >. T changes it again."
+                        .to_string()
+                } else {
+                    format!("Theme: {}. T changes it again.", theme.name())
+                }));
                 vec![]
             }
             Loaded::NextUnread(next) => {

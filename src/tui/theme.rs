@@ -14,14 +14,18 @@ pub enum Theme {
     HighContrast,
     /// No colour at all (NO_COLOR, or terminals without colour): emphasis by bold and reverse.
     Monochrome,
+    /// For screen readers and braille displays: no colour, and no box drawing or other
+    /// decoration a reader would spell out (borders are blank, the selection is `>`).
+    Plain,
 }
 
 /// The themes a member chooses from, in the order settings cycles through them.
-pub const THEMES: [Theme; 4] = [
+pub const THEMES: [Theme; 5] = [
     Theme::Default,
     Theme::Light,
     Theme::HighContrast,
     Theme::Monochrome,
+    Theme::Plain,
 ];
 
 /// What a terminal can show, from what its client announced (`TERM`, `COLORTERM`,
@@ -62,6 +66,7 @@ impl Theme {
             Theme::Light => "light",
             Theme::HighContrast => "high contrast",
             Theme::Monochrome => "monochrome",
+            Theme::Plain => "plain",
         }
     }
 
@@ -81,7 +86,7 @@ impl Theme {
             Theme::Default => Style::new().fg(c),
             Theme::Light => Style::new().fg(light(c)),
             Theme::HighContrast => Style::new().fg(bright(c)).add_modifier(Modifier::BOLD),
-            Theme::Monochrome => Style::new(),
+            Theme::Monochrome | Theme::Plain => Style::new(),
         }
     }
     pub fn text(self) -> Style {
@@ -91,7 +96,7 @@ impl Theme {
         match self {
             Theme::Default => Style::new().fg(Color::Black).bg(Color::Indexed(109)),
             Theme::Light => Style::new().fg(Color::White).bg(Color::Indexed(24)),
-            Theme::HighContrast | Theme::Monochrome => {
+            Theme::HighContrast | Theme::Monochrome | Theme::Plain => {
                 Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
             }
         }
@@ -110,7 +115,7 @@ impl Theme {
             Theme::Light => Style::new()
                 .bg(Color::Indexed(253))
                 .add_modifier(Modifier::BOLD),
-            Theme::HighContrast | Theme::Monochrome => {
+            Theme::HighContrast | Theme::Monochrome | Theme::Plain => {
                 Style::new().add_modifier(Modifier::REVERSED)
             }
         }

@@ -468,6 +468,36 @@ impl TextArea {
     }
 }
 
+/// The plain theme's screen: box drawing becomes blank (a screen reader spells every
+/// "box drawings light horizontal" out), the selection marker and a quote's bar become `>`, a
+/// chart's bars `#` and `.`, a bullet `*`. Anything else stays: a reader says ♥ as "heart".
+pub fn plain_glyphs(buf: &mut Buffer, area: Rect) {
+    let area = area.intersection(buf.area);
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buf[(x, y)];
+            let mut chars = cell.symbol().chars();
+            if let (Some(c), None) = (chars.next(), chars.next())
+                && let Some(plain) = plain_glyph(c)
+            {
+                cell.set_symbol(plain);
+            }
+        }
+    }
+}
+
+fn plain_glyph(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{2500}'..='\u{257f}' => " ",
+        '▸' | '▶' | '▌' | '▐' => ">",
+        '█' | '▇' | '▆' | '▅' => "#",
+        '▄' | '▃' | '▂' | '▁' => ".",
+        '\u{2580}'..='\u{259f}' => "#",
+        '•' => "*",
+        _ => return None,
+    })
+}
+
 /// A time as the member reads it, in their zone: "2026-11-25 18:04".
 pub fn format_time(secs: i64) -> String {
     super::zone::format(secs, false)

@@ -14,7 +14,10 @@ pub struct PtyProgram {
 
 impl PtyProgram {
     pub fn spawn(mut cmd: portable_pty::CommandBuilder, cols: u16, rows: u16) -> PtyProgram {
-        cmd.env("TERM", "xterm-256color");
+        // A test may say which terminal it is; otherwise a common colour one.
+        if cmd.get_env("TERM").is_none() {
+            cmd.env("TERM", "xterm-256color");
+        }
         let pty = portable_pty::native_pty_system()
             .openpty(portable_pty::PtySize {
                 rows,

@@ -43,7 +43,7 @@ pub const KEYS: &[Binding] = &[
         &[ch('T')],
         Action::CycleTheme,
         "T",
-        "colour theme: dark, light, high contrast, none",
+        "colours: dark, light, high contrast, none, plain (screen readers)",
     ),
     bind(&[ch('z')], Action::TimeZone, "z", "time zone"),
     bind(&[ch('u')], Action::Unblock, "u", "unblock someone"),
