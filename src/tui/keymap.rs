@@ -160,6 +160,8 @@ pub struct Binding {
     pub label: &'static str,
     /// Shown in the footer (all bindings show in help).
     pub footer: bool,
+    /// What the footer calls it, where `label` is too long for a footer.
+    pub short: Option<&'static str>,
     /// Only for moderators and sysops: hidden from, and inert for, everyone else (the server
     /// checks every action anyway).
     pub staff: bool,
@@ -181,6 +183,7 @@ pub const fn bind(
         shown,
         label,
         footer: false,
+        short: None,
         staff: false,
     }
 }
@@ -188,6 +191,13 @@ pub const fn bind(
 impl Binding {
     pub const fn footer(mut self) -> Binding {
         self.footer = true;
+        self
+    }
+
+    /// In the footer, under a shorter name than help gives it.
+    pub const fn footer_as(mut self, short: &'static str) -> Binding {
+        self.footer = true;
+        self.short = Some(short);
         self
     }
 
@@ -367,7 +377,7 @@ pub fn footer(
     bindings(ctx, staff)
         .into_iter()
         .filter(|b| b.footer && offers(b.action))
-        .map(|b| (b.shown, b.label))
+        .map(|b| (b.shown, b.short.unwrap_or(b.label)))
         .collect()
 }
 

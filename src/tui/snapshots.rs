@@ -97,13 +97,13 @@ fn help_at_40x12_scrolls_and_says_how() {
         "
  Haven · Boards                   river
 ┌ Keys on this screen ─────────────────┐
-│           N  next unread thread      │
-│           M  mark everything read    │
-│           o  who's online            │
-│           /  search                  │
 │           a  notifications           │
 │           i  messages                │
 │           s  settings                │
+│           q  quit                    │
+│           /  search                  │
+│           N  next unread thread      │
+│           o  who's online            │
 │↑↓ PgDn · s staying safe · Esc close  │
 └ 1-7 of 22 ↑↓ ────────────────────────┘
  i messages · ? help · F1/! help now",

@@ -15,19 +15,19 @@ use crate::tui::{Effect, Loaded, Theme, strings, widgets};
 
 /// This screen's keys, in the order help lists them.
 pub const KEYS: &[Binding] = &[
-    bind(&[ch('N')], Action::NextUnread, "N", "next unread thread"),
-    bind(&[ch('M')], Action::MarkRead, "M", "mark everything read"),
-    bind(&[ch('o')], Action::Online, "o", "who's online"),
-    bind(&[ch('/')], Action::Search, "/", "search"),
     bind(&[ch('a')], Action::Activity, "a", "notifications").footer(),
     bind(&[ch('i')], Action::Inbox, "i", "messages").footer(),
     bind(&[ch('m')], Action::Moderation, "m", "moderation")
         .footer()
         .staff(),
     bind(&[ch('s')], Action::Settings, "s", "settings").footer(),
+    bind(&[ch('q')], Action::Quit, "q", "quit").footer(),
+    bind(&[ch('/')], Action::Search, "/", "search").footer(),
+    bind(&[ch('N')], Action::NextUnread, "N", "next unread thread").footer_as("next unread"),
+    bind(&[ch('o')], Action::Online, "o", "who's online").footer(),
+    bind(&[ch('M')], Action::MarkRead, "M", "mark everything read"),
     bind(&[ENTER, RIGHT, ch('l')], Action::Open, "Enter", "open"),
     bind(&[ch('r')], Action::Refresh, "r", "refresh"),
-    bind(&[ch('q')], Action::Quit, "q", "quit").footer(),
 ];
 
 #[derive(Default)]

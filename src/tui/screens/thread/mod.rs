@@ -31,9 +31,16 @@ pub use prompts::Prompt;
 /// This screen's keys, in the order help lists them.
 #[rustfmt::skip]
 pub const KEYS: &[Binding] = &[
-    bind(&[ch('u')], Action::Profile, "u", "the selected post's author: profile, write, block, report"),
-    bind(&[ch('Q')], Action::Quote, "Q", "reply quoting the selected post"),
-    bind(&[ch('+')], Action::Support, "+", "send support (♥) to the selected post"),
+    bind(&[ch('v')], Action::Reveal, "v", "show a hidden post").footer(),
+    bind(&[ch('r')], Action::Reply, "r", "reply").footer(),
+    bind(&[ch('Q')], Action::Quote, "Q", "reply quoting the selected post").footer_as("quote"),
+    bind(&[ch('+')], Action::Support, "+", "send support (♥) to the selected post").footer_as("support"),
+    bind(&[ch('f')], Action::Report, "f", "report the selected post").footer_as("report"),
+    bind(&[ch('u')], Action::Profile, "u", "the selected post's author: profile, write, block, report").footer_as("author"),
+    bind(&[TAB], Action::SelectNext, "Tab", "select next post").footer_as("select a post"),
+    bind(&[ch(']'), ch('n')], Action::NextPage, "]/n", "next page").footer(),
+    bind(&[ch('['), ch('p')], Action::PrevPage, "[/p", "previous page").footer(),
+    bind(&[ESC, LEFT, ch('h')], Action::Back, "Esc", "back").footer(),
     bind(&[ch('U')], Action::ModUnmask, "U", "unmask an anonymous author (a second moderator confirms)").staff(),
     bind(&[ch('e')], Action::Edit, "e", "edit the selected post (yours; any, for moderators)"),
     bind(&[ch('E')], Action::History, "E", "edit history of the selected post"),
@@ -45,16 +52,9 @@ pub const KEYS: &[Binding] = &[
     bind(&[ch('W')], Action::ModWarn, "W", "warn author").staff(),
     bind(&[ch('S')], Action::ModSilence, "S", "silence author").staff(),
     bind(&[ch('B')], Action::ModBan, "B", "ban author").staff(),
-    bind(&[ch('f')], Action::Report, "f", "report the selected post"),
-    bind(&[TAB], Action::SelectNext, "Tab", "select next post"),
     bind(&[shift_key(TAB)], Action::SelectPrev, "Shift-Tab", "select previous post"),
     bind(&[ch('b')], Action::Block, "b", "block the selected post's author"),
-    bind(&[ch('v')], Action::Reveal, "v", "show a hidden post").footer(),
-    bind(&[ch('r')], Action::Reply, "r", "reply").footer(),
-    bind(&[ch(']'), ch('n')], Action::NextPage, "]/n", "next page").footer(),
     bind(&[ch('N')], Action::NextUnread, "N", "next unread thread"),
-    bind(&[ch('['), ch('p')], Action::PrevPage, "[/p", "previous page").footer(),
-    bind(&[ESC, LEFT, ch('h')], Action::Back, "Esc", "back").footer(),
     bind(&[ch('q')], Action::Back, "q", "back"),
     bind(&[ch('H')], Action::ModHide, "H", "hide/restore post").footer().staff(),
     bind(&[ch('L')], Action::ModLock, "L", "lock/unlock").footer().staff(),
@@ -504,6 +504,11 @@ impl View for ThreadScreen {
                 page.is_some_and(|p| p.offset + (p.posts.len() as i64) < p.post_count)
             }
             Action::PrevPage => page.is_some_and(|p| p.offset > 0),
+            // What acts on a post shows once one is selected; until then, how to select one.
+            Action::Quote | Action::Support | Action::Report | Action::Profile => {
+                self.selected.is_some()
+            }
+            Action::SelectNext => self.selected.is_none(),
             _ => true,
         }
     }
