@@ -439,10 +439,10 @@ async fn a_colour_theme_chosen_in_settings_applies_at_once_and_is_remembered() {
         vt100::Color::Default,
         "reverse video, no colour"
     );
-    m.send(b"T").await;
-    m.send(b"T").await;
-    m.send(b"T").await;
-    m.wait_for("Colours: light").await;
+    for next in ["monochrome", "plain", "dark", "light"] {
+        m.send(b"T").await;
+        m.wait_for(&format!("Colours: {next}")).await;
+    }
     m.disconnect().await;
     let mut again = Member::connect(server.addr, &key, 80, 24).await;
     again.wait_for("Small wins").await;
