@@ -7,7 +7,7 @@ use ratatui::backend::TestBackend;
 use terminput::{KeyCode, KeyEvent};
 
 use crate::tui::test_support::{app_with_boards, board};
-use crate::tui::{App, Msg};
+use crate::tui::{App, Msg, Theme};
 
 /// The App drawn at `width`×`height`, one line per row (trailing spaces trimmed, so the
 /// expected screens below read as text).
@@ -309,4 +309,95 @@ fn a_long_header_is_cut_short_of_the_handle_never_into_it() {
     let screen = snapshot(&mut app, 40, 12);
     let header = screen.lines().next().expect("a header");
     assert!(header.ends_with("… river"), "{header:?}");
+}
+
+/// Box drawing, block elements and the selection triangle: what a screen reader spells out.
+fn decorated(screen: &str) -> bool {
+    screen
+        .chars()
+        .any(|c| ('\u{2500}'..='\u{259f}').contains(&c) || c == '▸')
+}
+
+/// The welcome and the dashboard in every theme, at the smallest, the usual and a wide size:
+/// what they say is on screen, and the plain theme draws no decoration.
+#[test]
+fn the_welcome_and_the_dashboard_read_in_every_theme_at_every_size() {
+    use crate::service::{STATS_HOURS, Stats};
+    let mut per_hour = vec![0; STATS_HOURS];
+    per_hour[STATS_HOURS - 1] = 2;
+    per_hour[STATS_HOURS - 5] = 1;
+    let stats = Stats {
+        sessions: 3,
+        members_online: 2,
+        uptime: 7_260,
+        posts_per_hour: per_hour,
+        open_reports: 2,
+        urgent_reports: 1,
+        first_reports: vec![("post 12".into(), 2, true), ("post 9".into(), 1, false)],
+        pending_accounts: 1,
+        members: 40,
+        database_bytes: 4_200_000,
+    };
+    for theme in crate::tui::theme::THEMES {
+        for (w, h) in [(40, 12), (80, 24), (200, 60)] {
+            let mut app = boards();
+            app.theme = theme;
+            app.texts.welcome = "Welcome to {name}, {handle}.".into();
+            app.update(Msg::Loaded(crate::tui::Loaded::Online(vec![
+                "fern".into(),
+                "river".into(),
+            ])));
+            let screen = snapshot(&mut app, w, h);
+            let flat = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+            let at = format!("{theme:?} at {w}x{h}");
+            assert!(flat.contains("Welcome to Haven, river."), "{at}:\n{screen}");
+            assert!(
+                flat.contains("Here now: fern."),
+                "{at}: not oneself:\n{screen}"
+            );
+            assert!(flat.contains("Support"), "{at}:\n{screen}");
+            assert_eq!(
+                theme == Theme::Plain,
+                !decorated(&screen),
+                "{at}:\n{screen}"
+            );
+
+            let mut sysop = crate::tui::test_support::member("keeper");
+            sysop.role = crate::domain::Role::Sysop;
+            let (mut app, _) = App::new(
+                Some(sysop),
+                crate::tui::Texts {
+                    name: "Haven".into(),
+                    ..crate::tui::Texts::default()
+                },
+                theme,
+                w,
+                h,
+            );
+            press(&mut app, 'm');
+            press(&mut app, 'd');
+            app.update(Msg::Loaded(crate::tui::Loaded::Stats(Box::new(
+                stats.clone(),
+            ))));
+            let screen = snapshot(&mut app, w, h);
+            let flat = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+            for words in [
+                "Up 2 h 1 min · 3 sessions (2 members)",
+                "2 open reports, 1 urgent · 1 waiting for approval",
+                "Posts in the last 24 h: 3 (most in an hour: 2)",
+                "40 members · database 4.2 MB",
+                "24 h ago",
+            ] {
+                assert!(flat.contains(words), "{at}: {words:?}\n{screen}");
+            }
+            if h >= 24 {
+                assert!(flat.contains("post 12 · 2 · urgent"), "{at}:\n{screen}");
+            }
+            assert_eq!(
+                theme == Theme::Plain,
+                !decorated(&screen),
+                "{at}:\n{screen}"
+            );
+        }
+    }
 }
