@@ -77,6 +77,10 @@ mod tests {
         assert_eq!(format(at, false), "2026-11-18 11:06");
         assert!(matches!(parse(" UTC "), Ok(None)));
         assert!(matches!(parse(""), Ok(None)));
+        // A name is looked up in the database, never opened as a path.
+        for path in ["../../../etc/passwd", "/etc/localtime", "Europe/../../etc/hostname"] {
+            assert!(parse(path).is_err(), "{path}");
+        }
         let refused = parse("Mars/Olympus\u{1b}[2J").expect_err("unknown");
         assert!(refused.contains("not a time zone"), "{refused}");
         assert!(!refused.contains('\u{1b}'), "{refused}");
