@@ -306,3 +306,75 @@ async fn the_plain_theme_draws_no_box_or_bar_on_any_screen_even_on_a_dumb_termin
     );
     server.stop().await;
 }
+
+/// Through the system ssh at 40×12: a sysop's dashboard, a time zone chosen in settings, and
+/// the composer's preview and back, as a member's own terminal shows them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_a_time_zone_and_the_preview_through_openssh_at_40x12() {
+    let dir = util::data_dir();
+    let mut config = util::unlimited(dir.path());
+    config.require_2fa_for_staff = false;
+    let server = TestServer::start_with(config).await;
+    let key = util::add_user(dir.path(), "keeper", "sysop");
+    let tmp = util::data_dir();
+    let mut ssh = util::openssh(&server, &key, 40, 12, tmp.path());
+    ssh.wait_for("Small wins").await;
+    ssh.send(b"m");
+    ssh.wait_for("waiting for approval").await;
+    ssh.send(b"d");
+    let screen = ssh.wait_for("24 h ago").await;
+    assert!(screen.contains("No posts in the last day."), "{screen}");
+    assert!(screen.contains("1 session (1 member)"), "{screen}");
+    ssh.send(keys::ESC);
+    ssh.wait_for("waiting for approval").await;
+    ssh.send(keys::ESC);
+    ssh.wait_for("Small wins").await;
+
+    ssh.send(b"s");
+    ssh.wait_for("Time zone: UTC").await;
+    ssh.send(b"z");
+    ssh.wait_for("Time zone:").await;
+    ssh.send(b"Asia/Tokyo\r");
+    ssh.wait_for("Asia/Tokyo (JST)").await;
+    ssh.send(keys::ESC);
+    ssh.wait_for("Small wins").await;
+
+    ssh.send(keys::ENTER);
+    ssh.wait_for("new thread").await;
+    ssh.send(b"c");
+    ssh.wait_for("Title").await;
+    ssh.send(b"Plans\t\tsome **strong** words");
+    ssh.wait_for("**strong**").await;
+    ssh.send(&[0x10]); // Ctrl-P
+    let screen = ssh.wait_for("Preview").await;
+    assert!(
+        screen.contains("some strong words") && !screen.contains("**"),
+        "{screen}"
+    );
+    ssh.drain(std::time::Duration::from_millis(200)).await;
+    ssh.send(keys::ESC);
+    let screen = ssh.wait_for("**strong**").await;
+    assert!(!screen.contains("Preview"), "{screen}");
+    ssh.send(keys::CTRL_S);
+    ssh.wait_for("Posted.").await;
+    // The post's time reads in Tokyo, nine hours ahead of UTC (within the minute or two the
+    // test took).
+    let screen = ssh.wait_for("keeper · 20").await;
+    let line = screen
+        .lines()
+        .find(|l| l.contains("keeper · 20"))
+        .expect("the post's header");
+    let hm = line.split_whitespace().nth(3).expect("hh:mm");
+    let (h, m) = hm.split_once(':').expect("hh:mm");
+    let shown: i64 = h.parse::<i64>().expect("hour") * 60 + m.parse::<i64>().expect("minute");
+    let utc = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64
+        / 60
+        % 1440;
+    let tokyo = (utc + 9 * 60) % 1440;
+    let apart = (tokyo - shown).rem_euclid(1440);
+    assert!(apart <= 2, "shown {hm}, Tokyo now {tokyo} min:\n{screen}");
+    server.stop().await;
+}

@@ -78,7 +78,11 @@ mod tests {
         assert!(matches!(parse(" UTC "), Ok(None)));
         assert!(matches!(parse(""), Ok(None)));
         // A name is looked up in the database, never opened as a path.
-        for path in ["../../../etc/passwd", "/etc/localtime", "Europe/../../etc/hostname"] {
+        for path in [
+            "../../../etc/passwd",
+            "/etc/localtime",
+            "Europe/../../etc/hostname",
+        ] {
             assert!(parse(path).is_err(), "{path}");
         }
         let refused = parse("Mars/Olympus\u{1b}[2J").expect_err("unknown");

@@ -72,6 +72,14 @@ impl View for ThreadsScreen {
         Context::Threads
     }
 
+    fn offers(&self, action: Action) -> bool {
+        match action {
+            // Nothing to open on an empty board: the footer's room goes to starting a thread.
+            Action::Open => self.threads.as_ref().is_some_and(|t| !t.is_empty()),
+            _ => true,
+        }
+    }
+
     fn title(&self) -> String {
         self.board
             .as_ref()
