@@ -25,14 +25,15 @@ use crate::service::CW_MAX;
 /// This screen's keys, in the order help lists them.
 pub const KEYS: &[Binding] = &[
     bind(&[ctrl('s'), alt_key(ENTER)], Action::Send, "Ctrl-S", "post").footer(),
-    bind(&[TAB], Action::NextField, "Tab", "next field").footer(),
     bind(
         &[ctrl('p'), F5],
         Action::Preview,
-        "Ctrl-P/F5",
-        "preview: the text as it will read",
+        "Ctrl-P",
+        "preview: the text as it will read (also F5)",
     )
-    .footer(),
+    .footer_as("preview"),
+    bind(&[ESC], Action::Back, "Esc", "leave (draft kept)").footer(),
+    bind(&[TAB], Action::NextField, "Tab", "next field").footer(),
     bind(
         &[shift_key(TAB)],
         Action::PrevField,
@@ -46,7 +47,6 @@ pub const KEYS: &[Binding] = &[
         "Alt-A/F4",
         "anonymous on/off",
     ),
-    bind(&[ESC], Action::Back, "Esc", "leave (draft kept)").footer(),
     bind(&[F2], Action::Help, "F2", "help").footer(),
     bind(&[F1], Action::HelpNow, "F1", "help now").footer(),
 ];
@@ -234,6 +234,11 @@ impl ComposeScreen {
 impl View for ComposeScreen {
     fn context(&self) -> Context {
         Context::Compose
+    }
+
+    fn offers(&self, action: Action) -> bool {
+        // In the preview, Esc and Tab go back to editing (the box's title says so).
+        !(self.preview.is_some() && matches!(action, Action::Back | Action::NextField))
     }
 
     fn title(&self) -> String {
