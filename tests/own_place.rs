@@ -87,6 +87,24 @@ async fn the_sysop_dashboard_shows_the_server_live_at_any_size() {
             "the moderator's session",
         )
         .await;
+
+    // Made a moderator from the shell: what the dashboard showed goes, and why is said.
+    let (code, _, err) = util::bbs(&[
+        std::ffi::OsStr::new("admin"),
+        std::ffi::OsStr::new("role"),
+        std::ffi::OsStr::new("keeper"),
+        std::ffi::OsStr::new("moderator"),
+        std::ffi::OsStr::new("--data-dir"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let screen = sysop
+        .wait_until(
+            |s| util::flat(s).contains("Only sysops can do that."),
+            "the refusal",
+        )
+        .await;
+    assert!(!screen.contains("Posts in the last"), "{screen}");
     server.stop().await;
 }
 

@@ -237,7 +237,13 @@ impl App {
     /// How often the screen wants reading again whatever changes (the sysop's dashboard:
     /// uptime, sessions, the database's size); the session sends [`Msg::ReloadDue`].
     pub fn refresh_every(&self) -> Option<std::time::Duration> {
-        matches!(self.screen, Screen::Dashboard(_)).then_some(screens::dashboard::REFRESH)
+        // Only while its reader is a sysop: one demoted meanwhile is not refused every 5 s.
+        let sysop = self
+            .user
+            .as_ref()
+            .is_some_and(|u| u.role == crate::domain::Role::Sysop && u.is_staff());
+        (sysop && matches!(self.screen, Screen::Dashboard(_)))
+            .then_some(screens::dashboard::REFRESH)
     }
 
     /// Whether the screen shows who is online (the only one that follows changes in it).

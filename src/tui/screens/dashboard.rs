@@ -76,6 +76,12 @@ impl View for DashboardScreen {
         vec![Effect::LoadStats]
     }
 
+    /// The server could not be read (or the reader is no longer a sysop): nothing old stays
+    /// on screen as if it were now; the status line says why.
+    fn failed(&mut self) {
+        self.stats = None;
+    }
+
     fn render(
         &self,
         area: Rect,
