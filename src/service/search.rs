@@ -68,9 +68,14 @@ pub fn parse(text: &str) -> std::result::Result<Query, String> {
         let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
         let token = &rest[..end];
         rest = rest[end..].trim_start();
+        // A filter is `name:value`; "Re:" or "anxiety:" (nothing after the colon) and an
+        // address ("https://…") are words like any other.
         if let Some((name, value)) = token.split_once(':')
             && !name.is_empty()
             && name.chars().all(|c| c.is_ascii_alphabetic())
+            && (!value.is_empty()
+                || ["by", "board", "since", "before"].contains(&name.to_ascii_lowercase().as_str()))
+            && !value.starts_with("//")
         {
             let value = value.trim();
             match name.to_ascii_lowercase().as_str() {
@@ -96,7 +101,13 @@ pub fn parse(text: &str) -> std::result::Result<Query, String> {
     if q.words.len() + q.phrases.iter().map(Vec::len).sum::<usize>() > 12 {
         return Err("That is a lot of words: twelve at most.".into());
     }
-    if q.fts().is_none() && q.by.is_none() && q.board.is_none() {
+    // A filter alone is a question too ("what was written since Monday"): newest first.
+    if q.fts().is_none()
+        && q.by.is_none()
+        && q.board.is_none()
+        && q.since.is_none()
+        && q.before.is_none()
+    {
         return Err(
             "Type some words to look for, or a filter. \"Quotes\" keep a phrase \
                     together; word* finds what starts so. "
@@ -230,5 +241,20 @@ mod tests {
             let err = parse(text).expect_err(text);
             assert!(err.contains(says), "{text:?}: {err}");
         }
+    }
+
+    #[test]
+    fn a_colon_with_nothing_after_it_or_an_address_is_words_and_a_date_alone_is_a_query() {
+        let q = parse("Re: anxiety: https://example.org/help").expect("words");
+        let words: Vec<String> = q.words.iter().map(|(w, _)| w.to_lowercase()).collect();
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        assert!(
+            words.contains(&"re") && words.contains(&"anxiety") && words.contains(&"example"),
+            "{words:?}"
+        );
+        assert!(q.by.is_none() && q.board.is_none());
+        let q = parse("since:2026-12-01").expect("a date alone");
+        assert!(q.since.is_some() && q.fts().is_none());
+        assert!(parse("before:2026-12-01").is_ok());
     }
 }
