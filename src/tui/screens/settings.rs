@@ -380,9 +380,9 @@ impl View for SettingsScreen {
         };
         let w = area.width as usize;
         let totp = if data.totp {
-            "on (an authenticator app code is asked at login)"
+            "on (an authenticator app code is asked at login; t turns it off)"
         } else {
-            "off"
+            "off (t sets it up)"
         };
         let list = |items: &[String], none: &str| {
             if items.is_empty() {
@@ -395,11 +395,17 @@ impl View for SettingsScreen {
         let mut facts = vec![
             (format!("Second factor: {totp}"), theme.text()),
             (
-                format!("Recovery codes left: {}", data.recovery_codes_left),
+                format!(
+                    "Recovery codes left: {} (c makes new ones)",
+                    data.recovery_codes_left
+                ),
                 theme.text(),
             ),
             (
-                format!("Blocked: {}", list(&data.blocked, "nobody")),
+                format!(
+                    "Blocked: {} (b blocks, u unblocks)",
+                    list(&data.blocked, "nobody")
+                ),
                 theme.text(),
             ),
             (
@@ -412,7 +418,7 @@ impl View for SettingsScreen {
                 theme.text(),
             ),
             (
-                format!("Muted words: {}", list(&data.muted, "none")),
+                format!("Muted words: {} (w)", list(&data.muted, "none")),
                 theme.text(),
             ),
             (
