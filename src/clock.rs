@@ -39,7 +39,39 @@ pub fn time_zone(name: &str) -> Result<Option<(String, jiff::tz::TimeZone)>, Str
     if name.is_empty() || name.eq_ignore_ascii_case("utc") {
         return Ok(None);
     }
-    match jiff::tz::TimeZone::get(name) {
+    // Only the database's Area/Location names: "localtime", "posixrules" and the like are
+    // files of the server's own, and would tell a member the server's zone.
+    const AREAS: [&str; 11] = [
+        "africa",
+        "america",
+        "antarctica",
+        "arctic",
+        "asia",
+        "atlantic",
+        "australia",
+        "europe",
+        "indian",
+        "pacific",
+        "etc",
+    ];
+    let area = name
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let spelled_ok = name.contains('/')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'));
+    let found = if spelled_ok
+        && AREAS.contains(&area.as_str())
+        && !name.eq_ignore_ascii_case("etc/unknown")
+    {
+        jiff::tz::TimeZone::get(name).ok()
+    } else {
+        None
+    };
+    match found.ok_or(()) {
         Ok(zone) => {
             let spelled = zone.iana_name().unwrap_or(name).to_string();
             Ok(Some((spelled, zone)))

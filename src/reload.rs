@@ -141,6 +141,7 @@ fn texts_changed(old: &Assets, new: &Assets) -> Vec<&'static str> {
         ("privacy.md", old.privacy != new.privacy),
         ("resources.md", old.resources != new.resources),
         ("safety.md", old.safety != new.safety),
+        ("welcome.md", old.welcome != new.welcome),
     ]
     .into_iter()
     .filter(|(_, c)| *c)
@@ -225,6 +226,15 @@ mod tests {
 
     fn parse(text: &str) -> Config {
         Config::parse(text, Path::new("bbs.toml")).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn every_text_from_the_data_dir_is_compared_the_welcome_too() {
+        let old = Assets::default();
+        let mut new = old.clone();
+        assert!(texts_changed(&old, &new).is_empty());
+        new.welcome = "Hello {handle}.".into();
+        assert_eq!(texts_changed(&old, &new), ["welcome.md"]);
     }
 
     #[test]

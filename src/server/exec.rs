@@ -112,7 +112,7 @@ pub fn stats_text(board: &str, s: &Stats) -> String {
     let (h, m) = (s.uptime / 3600, s.uptime % 3600 / 60);
     format!(
         "board             {}\n\
-         sessions          {} ({} members online)\n\
+         sessions          {} ({} member{} online)\n\
          posts per day     {} (the last 24 hours)\n\
          open reports      {} ({} urgent)\n\
          accounts waiting  {}\n\
@@ -122,6 +122,7 @@ pub fn stats_text(board: &str, s: &Stats) -> String {
         crate::sanitize::line(board),
         s.sessions,
         s.members_online,
+        if s.members_online == 1 { "" } else { "s" },
         s.posts_last_day(),
         s.open_reports,
         s.urgent_reports,

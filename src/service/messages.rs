@@ -211,6 +211,10 @@ impl Service {
     /// Who is online, as this member may see it: members who chose to be seen, minus anyone
     /// they blocked (never minus anyone who blocked them: that would show the block). Only this process's sessions count (the console is the sysop).
     pub fn who_is_online(&self, user: &User) -> Result<Vec<String>> {
+        // An account still waiting for approval reads the welcome board, and meets nobody.
+        if self.current(user)?.status == AccountStatus::Pending {
+            return Ok(Vec::new());
+        }
         let online = self.hub.online();
         Ok(self
             .store

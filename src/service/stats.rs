@@ -1,5 +1,7 @@
 //! How the server is doing, for its sysops: the dashboard in the TUI (and `ssh host stats`).
-//! Counts only: no post, no member, no address (DESIGN.md §8).
+//! Counts, and the review queue's first items by their queue labels (which a sysop sees in
+//! the queue anyway: "post 12", a thread's title, a reported member's handle); no post text,
+//! no address (DESIGN.md §8).
 
 use super::{Result, Service};
 use crate::domain::User;

@@ -358,3 +358,52 @@ fn the_dashboard_counts_what_happened_and_only_sysops_see_it() {
     s.clock().advance(23 * 3600);
     assert_eq!(s.stats(&sysop).expect("stats").posts_last_day(), 0);
 }
+
+#[test]
+fn a_time_zone_is_in_the_export_and_goes_with_the_account() {
+    let s = service();
+    let m = s.add_user("wanderer", &key(), Role::Member).expect("add");
+    assert_eq!(
+        s.set_time_zone(&m, "asia/kathmandu").expect("known"),
+        Some("Asia/Kathmandu".to_string())
+    );
+    assert!(
+        s.set_time_zone(&m, "localtime").is_err(),
+        "the server's own zone"
+    );
+    let export = s.export(&m).expect("export");
+    assert!(
+        export.contains("\"time_zone\": \"Asia/Kathmandu\""),
+        "{export}"
+    );
+    s.delete_account(&m, "wanderer", false).expect("delete");
+    let left: Option<String> = s
+        .store()
+        .read(|c| {
+            Ok(
+                c.query_row("SELECT time_zone FROM users WHERE id = ?1", [m.id], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .expect("read");
+    assert_eq!(left, None, "nothing about where they were is kept");
+}
+
+#[test]
+fn an_account_waiting_for_approval_meets_nobody_in_who_is_online() {
+    let s = service();
+    let seen = s.add_user("seen", &key(), Role::Member).expect("add");
+    s.set_presence(&seen, true).expect("visible");
+    let _here = s.hub().enter(seen.id);
+    let waiting = s.add_user("waiting", &key(), Role::Member).expect("add");
+    s.store()
+        .write(|c| users::set_status(c, waiting.id, AccountStatus::Pending, None))
+        .expect("pending");
+    let member = s.add_user("member", &key(), Role::Member).expect("add");
+    assert_eq!(
+        s.who_is_online(&member).expect("online"),
+        vec!["seen".to_string()]
+    );
+    assert!(s.who_is_online(&waiting).expect("online").is_empty());
+}

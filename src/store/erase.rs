@@ -103,7 +103,7 @@ pub fn delete_account(c: &Connection, user: UserId, erase_posts: bool) -> Result
         "UPDATE users SET handle = '[deleted]', handle_norm = ?2, handle_skeleton = ?2,
                 status = 'deleted', role = 'member', totp_secret = NULL, totp_last_step = NULL,
                 safety_plan = NULL, silenced_until = NULL, banned_until = NULL,
-                presence_visible = 0, last_seen_at = NULL
+                presence_visible = 0, last_seen_at = NULL, time_zone = NULL
           WHERE id = ?1",
         params![user, t],
     )?;

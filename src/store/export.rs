@@ -25,7 +25,7 @@ fn rows(
 pub fn member(c: &Connection, user: UserId) -> Result<Value> {
     let profile = c.query_row(
         "SELECT handle, role, status, trust_level, created_at, last_seen_at, theme,
-                presence_visible, totp_secret IS NOT NULL, safety_plan
+                presence_visible, totp_secret IS NOT NULL, safety_plan, time_zone
            FROM users WHERE id = ?1",
         [user],
         |r| {
@@ -40,6 +40,7 @@ pub fn member(c: &Connection, user: UserId) -> Result<Value> {
                     "theme": r.get::<_, String>(6)?,
                     "presence_visible": r.get::<_, bool>(7)?,
                     "second_factor": r.get::<_, bool>(8)?,
+                    "time_zone": r.get::<_, Option<String>>(10)?,
                 },
                 "safety_plan": r.get::<_, Option<String>>(9)?,
             }))

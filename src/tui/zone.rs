@@ -82,6 +82,12 @@ mod tests {
             "../../../etc/passwd",
             "/etc/localtime",
             "Europe/../../etc/hostname",
+            // The server's own zone files, which would tell its zone.
+            "localtime",
+            "posixrules",
+            "Factory",
+            "etc/unknown",
+            "posix/Europe/Berlin",
         ] {
             assert!(parse(path).is_err(), "{path}");
         }
