@@ -425,7 +425,7 @@ async fn a_sysop_reads_stats_and_announces_over_ssh_and_everyone_else_is_refused
     let (status, out, err) = util::exec(server.addr, &sysop, "stats").await;
     assert_eq!(status, Some(0), "{err}");
     for line in [
-        "sessions          1 (1 members online)",
+        "sessions          1 (1 member online)",
         "posts per day     1",
         "open reports      0 (0 urgent)",
         "database size",

@@ -377,16 +377,7 @@ fn a_time_zone_is_in_the_export_and_goes_with_the_account() {
         "{export}"
     );
     s.delete_account(&m, "wanderer", false).expect("delete");
-    let left: Option<String> = s
-        .store()
-        .read(|c| {
-            Ok(
-                c.query_row("SELECT time_zone FROM users WHERE id = ?1", [m.id], |r| {
-                    r.get(0)
-                })?,
-            )
-        })
-        .expect("read");
+    let left = s.store().read(|c| users::time_zone(c, m.id)).expect("read");
     assert_eq!(left, None, "nothing about where they were is kept");
 }
 

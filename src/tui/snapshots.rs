@@ -401,3 +401,32 @@ fn the_welcome_and_the_dashboard_read_in_every_theme_at_every_size() {
         }
     }
 }
+
+#[test]
+fn in_the_plain_theme_both_quotes_are_marked_as_in_mail() {
+    let body = format!(
+        "{l}@ ash wrote:\n{l}> their words\n\n> typed words\n\nmine │ ▌ kept",
+        l = crate::store::quotes::LINE
+    );
+    let lines = crate::tui::rich::lay_out(&body, 30);
+    let area = ratatui::layout::Rect::new(0, 0, 30, lines.len() as u16);
+    let mut buf = ratatui::buffer::Buffer::empty(area);
+    for (y, line) in lines.iter().enumerate() {
+        crate::tui::rich::draw(&mut buf, (0, y as u16), line, 30, Theme::Plain, None);
+    }
+    let rows: Vec<String> = (0..area.height)
+        .map(|y| {
+            (0..30)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect();
+    assert!(rows.contains(&"> ash wrote:".to_string()), "{rows:?}");
+    assert!(rows.contains(&"> their words".to_string()), "{rows:?}");
+    assert!(rows.contains(&"> typed words".to_string()), "{rows:?}");
+    // Here a member's own characters are left as typed; the plain pass over the whole
+    // screen (`widgets::plain_glyphs`) then blanks box drawing wherever it is.
+    assert!(rows.contains(&"mine │ ▌ kept".to_string()), "{rows:?}");
+}
