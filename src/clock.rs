@@ -32,6 +32,20 @@ impl Clock {
     }
 }
 
+/// The moment a day begins in `zone`, for a day given as its UTC midnight (what
+/// [`crate::domain::parse_date`] returns): "since:2026-12-01" for a member in Tokyo means
+/// from their midnight, nine hours before UTC's. A day the zone skips starts at its first
+/// existing moment (jiff's rule).
+pub fn start_of_day(utc_midnight: i64, zone: &jiff::tz::TimeZone) -> i64 {
+    let Ok(at) = jiff::Timestamp::from_second(utc_midnight) else {
+        return utc_midnight;
+    };
+    at.to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_zoned(zone.clone())
+        .map_or(utc_midnight, |z| z.timestamp().as_second())
+}
+
 /// The zone a member named ("Europe/Berlin", "utc"), as the database spells it; None for
 /// UTC (or nothing), Err when this server does not know it.
 pub fn time_zone(name: &str) -> Result<Option<(String, jiff::tz::TimeZone)>, String> {

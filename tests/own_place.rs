@@ -150,6 +150,16 @@ async fn the_welcome_banner_greets_with_who_is_here_and_then_steps_aside() {
     let before = screen_cells.cell(row as u16, 1).expect("a cell").clone();
     assert_eq!(cell.fgcolor(), before.fgcolor(), "{screen}");
 
+    // "Here now" follows arrivals and departures without a key pressed.
+    let mut dale = Member::sign_up(server.addr, &new_key(), "dale").await;
+    dale.send(b"s").await;
+    dale.wait_for("Who's online").await;
+    dale.send(b"o").await;
+    dale.wait_for("You now show in who's online").await;
+    birch.wait_for("Here now: ash, dale.").await;
+    ash.disconnect().await;
+    birch.wait_for("Here now: dale.").await;
+
     // Into a board and back: the list has the room to itself.
     birch.send(keys::ENTER).await;
     birch.wait_for("new thread").await;

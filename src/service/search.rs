@@ -155,11 +155,20 @@ impl Service {
             ),
             None => None,
         };
+        // A date is the member's day: from midnight where they are, not UTC's.
+        let zone = self
+            .time_zone(&reader)?
+            .and_then(|name| crate::clock::time_zone(&name).ok().flatten())
+            .map(|(_, zone)| zone);
+        let day = |d: Option<i64>| match &zone {
+            Some(zone) => d.map(|d| crate::clock::start_of_day(d, zone)),
+            None => d,
+        };
         let filters = Filters {
             author,
             board,
-            since: q.since,
-            before: q.before,
+            since: day(q.since),
+            before: day(q.before),
         };
         let query = q.fts();
         let mut hits = self.store.read(|c| {

@@ -300,6 +300,49 @@ fn search_understands_phrases_prefixes_boards_and_dates_and_pages_its_results() 
     assert_eq!((page(0), page(50), page(100)), (50, 5, 0));
 }
 
+/// Kiritimati (UTC+14) and Pago Pago (UTC−11) are 25 hours apart, so at any moment their
+/// dates differ, and at least one differs from UTC's: a filter read as UTC midnights fails
+/// one of the checks whenever this runs.
+#[test]
+fn date_filters_mean_the_members_own_day() {
+    let s = service_with(super::test_support::without_pace);
+    let m = s.add_user("seeker", &key(), Role::Member).expect("add");
+    s.post(
+        &m,
+        DraftPlace::NewThread(BoardId(1)),
+        &draft("Today", "written now"),
+    )
+    .expect("post");
+    let now = jiff::Timestamp::from_second(s.clock().now()).expect("now");
+    let date_in = |zone: &str| {
+        now.to_zoned(jiff::tz::TimeZone::get(zone).expect("zone"))
+            .date()
+            .to_string()
+    };
+    let (east, west) = (date_in("Pacific/Kiritimati"), date_in("Pacific/Pago_Pago"));
+    assert_ne!(east, west);
+    let found = |q: &str| s.search(&m, q).expect(q).len();
+    for (zone, today, other) in [
+        ("Pacific/Kiritimati", &east, &west),
+        ("Pacific/Pago_Pago", &west, &east),
+    ] {
+        s.set_time_zone(&m, zone).expect("zone");
+        assert_eq!(found(&format!("since:{today}")), 1, "{zone} since {today}");
+        assert_eq!(
+            found(&format!("before:{today}")),
+            0,
+            "{zone} before {today}"
+        );
+        // The other zone's date is a day away from this member's today.
+        let expect_since = usize::from(other < today);
+        assert_eq!(
+            found(&format!("since:{other}")),
+            expect_since,
+            "{zone} since {other}"
+        );
+    }
+}
+
 #[test]
 fn the_dashboard_counts_what_happened_and_only_sysops_see_it() {
     let s = service_with(super::test_support::without_pace);

@@ -359,12 +359,15 @@ pub fn lookup(ctx: Context, key: &KeyEvent, staff: bool) -> Option<Action> {
     })
 }
 
-/// The staff-only hints of a context, for the moderators' own footer row.
-pub fn staff_footer(ctx: Context) -> Vec<(&'static str, &'static str)> {
+/// The staff-only hints of a context that `offers`, for the moderators' own footer row.
+pub fn staff_footer(
+    ctx: Context,
+    offers: impl Fn(Action) -> bool,
+) -> Vec<(&'static str, &'static str)> {
     bindings(ctx, true)
         .into_iter()
-        .filter(|b| b.footer && b.staff)
-        .map(|b| (b.shown, b.label))
+        .filter(|b| b.footer && b.staff && offers(b.action))
+        .map(|b| (b.shown, b.short.unwrap_or(b.label)))
         .collect()
 }
 

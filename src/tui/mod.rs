@@ -238,22 +238,32 @@ impl App {
     /// uptime, sessions, the database's size); the session sends [`Msg::ReloadDue`].
     pub fn refresh_every(&self) -> Option<std::time::Duration> {
         // Only while its reader is a sysop: one demoted meanwhile is not refused every 5 s.
-        let sysop = self
-            .user
-            .as_ref()
-            .is_some_and(|u| u.role == crate::domain::Role::Sysop && u.is_staff());
-        (sysop && matches!(self.screen, Screen::Dashboard(_)))
+        (self.is_sysop() && matches!(self.screen, Screen::Dashboard(_)))
             .then_some(screens::dashboard::REFRESH)
     }
 
-    /// Whether the screen shows who is online (the only one that follows changes in it).
+    /// Whether the screen shows who is online (the list, or the welcome banner's "Here
+    /// now"), and so follows changes in it.
     pub fn shows_online(&self) -> bool {
-        matches!(self.screen, Screen::Online(_))
+        match &self.screen {
+            Screen::Online(_) => true,
+            Screen::Boards(b) => b.welcome.is_some(),
+            _ => false,
+        }
     }
 
     /// A moderator or sysop in good standing (their keys show; the server decides anyway).
     pub fn is_staff(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.is_staff())
+    }
+
+    /// A sysop in good standing: the dashboard and board management are offered.
+    fn is_sysop(&self) -> bool {
+        self.is_staff()
+            && self
+                .user
+                .as_ref()
+                .is_some_and(|u| u.role == crate::domain::Role::Sysop)
     }
 
     /// Shows a message on the status line (e.g. news waiting for the member at login).
@@ -326,7 +336,11 @@ impl App {
         if !self.is_staff() {
             return vec![];
         }
-        keymap::staff_footer(self.context())
+        let sysop = self.is_sysop();
+        keymap::staff_footer(self.context(), |a| {
+            self.screen.offers(a)
+                && (sysop || !matches!(a, keymap::Action::Dashboard | keymap::Action::ManageBoards))
+        })
     }
 
     fn staff_row(&self) -> u16 {
@@ -613,8 +627,9 @@ impl App {
         }
         if event.kind == EventKind::Presence {
             // Who is online changed: an open list follows (the service decides who shows).
-            return match self.screen {
+            return match &self.screen {
                 Screen::Online(_) => self.screen.reload(self.body_height()),
+                Screen::Boards(b) if b.welcome.is_some() => vec![Effect::LoadOnline],
                 _ => vec![],
             };
         }

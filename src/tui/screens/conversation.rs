@@ -23,30 +23,16 @@ use crate::tui::widgets::{TextArea, format_time};
 use crate::tui::{Effect, Loaded, Status, Theme, strings};
 
 /// This screen's keys, in the order help lists them.
+#[rustfmt::skip]
 pub const KEYS: &[Binding] = &[
     bind(&[ch('w'), ch('r')], Action::Reply, "w", "write").footer(),
-    bind(
-        &[TAB],
-        Action::SelectNext,
-        "Tab",
-        "select their next message",
-    ),
-    bind(
-        &[shift_key(TAB)],
-        Action::SelectPrev,
-        "Shift-Tab",
-        "select their previous message",
-    ),
-    bind(
-        &[ch('f')],
-        Action::Report,
-        "f",
-        "report the selected message",
-    ),
+    bind(&[TAB], Action::SelectNext, "Tab", "select their next message").footer_as("select"),
+    bind(&[shift_key(TAB)], Action::SelectPrev, "Shift-Tab", "select their previous message"),
+    bind(&[ch('f')], Action::Report, "f", "report the selected message").footer_as("report"),
+    bind(&[ch('[')], Action::PrevPage, "[", "older messages").footer_as("older"),
+    bind(&[ch(']')], Action::NextPage, "]", "newer messages").footer_as("newer"),
+    bind(&[ch('b')], Action::Block, "b", "block this member").footer_as("block"),
     bind(&[ch('F')], Action::ReportMember, "F", "report this member"),
-    bind(&[ch('b')], Action::Block, "b", "block this member"),
-    bind(&[ch('[')], Action::PrevPage, "[", "older messages"),
-    bind(&[ch(']')], Action::NextPage, "]", "newer messages"),
     bind(&[ESC, LEFT], Action::Back, "Esc", "back").footer(),
     bind(&[ch('q')], Action::Back, "q", "back"),
 ];
@@ -200,6 +186,22 @@ impl View for ConversationScreen {
             Context::Writing
         } else {
             Context::Conversation
+        }
+    }
+
+    /// Tab until one of their messages is selected, then what acts on it; older and newer
+    /// only where there are more.
+    fn offers(&self, action: Action) -> bool {
+        let theirs = self
+            .page
+            .as_ref()
+            .is_some_and(|p| p.messages.iter().any(|m| !m.mine));
+        match action {
+            Action::SelectNext => theirs && self.selected.is_none(),
+            Action::Report => self.selected.is_some(),
+            Action::PrevPage => self.page.as_ref().is_some_and(|p| p.older),
+            Action::NextPage => !self.newer.is_empty(),
+            _ => true,
         }
     }
 
@@ -453,5 +455,68 @@ impl View for ConversationScreen {
         }
         let cursor = self.text.render(inner, buf, theme.text());
         if self.writing { cursor } else { None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::messages::Message;
+    use terminput::KeyCode;
+
+    fn footer(s: &ConversationScreen) -> Vec<&'static str> {
+        crate::tui::keymap::footer(s.context(), false, |a| s.offers(a))
+            .into_iter()
+            .map(|(_, label)| label)
+            .collect()
+    }
+
+    fn message(id: i64, mine: bool) -> Message {
+        Message {
+            id,
+            mine,
+            body: format!("message {id}"),
+            created_at: id,
+        }
+    }
+
+    #[test]
+    fn the_footer_says_how_to_select_then_what_acts_on_the_selection() {
+        let mut s = ConversationScreen::new(UserId(2), "ash".into());
+        s.loaded(
+            Loaded::Conversation(Conversation {
+                with: UserId(2),
+                handle: "ash".into(),
+                messages: vec![message(1, true)],
+                older: false,
+            }),
+            20,
+        );
+        // Only one's own messages: nothing of theirs to select or report, no older page.
+        assert_eq!(footer(&s), ["write", "block", "back", "help", "help now"]);
+        s.loaded(
+            Loaded::Conversation(Conversation {
+                with: UserId(2),
+                handle: "ash".into(),
+                messages: vec![message(1, true), message(2, false)],
+                older: true,
+            }),
+            20,
+        );
+        assert_eq!(
+            footer(&s),
+            [
+                "write", "select", "older", "block", "back", "help", "help now"
+            ]
+        );
+        let key = KeyEvent::new(KeyCode::Tab);
+        let action = crate::tui::keymap::lookup(s.context(), &key, false);
+        s.key(&key, action, 20, None);
+        assert_eq!(
+            footer(&s),
+            [
+                "write", "report", "older", "block", "back", "help", "help now"
+            ]
+        );
     }
 }

@@ -22,7 +22,7 @@ use terminput::KeyEvent;
 
 /// This screen's keys, in the order help lists them.
 pub const KEYS: &[Binding] = &[
-    bind(&[TAB], Action::SelectNext, "Tab", "select the next version"),
+    bind(&[TAB], Action::SelectNext, "Tab", "select the next version").footer_as("next version"),
     bind(
         &[shift_key(TAB)],
         Action::SelectPrev,

@@ -18,39 +18,20 @@ use crate::tui::widgets::{LineInput, prompt, truncate};
 use crate::tui::{Effect, Loaded, Theme, strings};
 
 /// This screen's keys, in the order help lists them.
+#[rustfmt::skip]
 pub const KEYS: &[Binding] = &[
     bind(&[ch('n')], Action::NewBoard, "n", "new board").footer(),
     bind(&[ch('e')], Action::RenameBoard, "e", "rename").footer(),
-    bind(&[ch('d')], Action::DescribeBoard, "d", "description"),
-    bind(&[ch('K')], Action::MoveUp, "K", "move up"),
-    bind(&[ch('J')], Action::MoveDown, "J", "move down"),
-    bind(
-        &[ch('o')],
-        Action::ToggleReadOnly,
-        "o",
-        "read-only (announcements) on/off",
-    ),
-    bind(
-        &[ch('a')],
-        Action::ToggleAnonymous,
-        "a",
-        "anonymous posting on/off",
-    ),
-    bind(
-        &[ch('w')],
-        Action::ToggleWelcome,
-        "w",
-        "open to new accounts on/off",
-    ),
-    bind(
-        &[ch('t')],
-        Action::CycleTrust,
-        "t",
-        "minimum trust level to post: 0/1",
-    ),
-    bind(&[ch('x')], Action::Archive, "x", "archive/unarchive").footer(),
-    bind(&[ch('r')], Action::Refresh, "r", "refresh"),
+    bind(&[ch('x')], Action::Archive, "x", "archive/unarchive").footer_as("archive"),
     bind(&[ESC, LEFT, ch('q')], Action::Back, "Esc", "back").footer(),
+    bind(&[ch('d')], Action::DescribeBoard, "d", "description").footer(),
+    bind(&[ch('o')], Action::ToggleReadOnly, "o", "read-only (announcements) on/off").footer_as("read-only"),
+    bind(&[ch('a')], Action::ToggleAnonymous, "a", "anonymous posting on/off").footer_as("anonymous"),
+    bind(&[ch('w')], Action::ToggleWelcome, "w", "open to new accounts on/off").footer_as("new accounts"),
+    bind(&[ch('t')], Action::CycleTrust, "t", "minimum trust level to post: 0/1").footer_as("trust"),
+    bind(&[ch('K')], Action::MoveUp, "K", "move up").footer(),
+    bind(&[ch('J')], Action::MoveDown, "J", "move down").footer(),
+    bind(&[ch('r')], Action::Refresh, "r", "refresh"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,13 +19,14 @@ use crate::tui::{Effect, Loaded, PageAt, Theme};
 pub const KEYS: &[Binding] = &[
     bind(&[ENTER, RIGHT, ch('l')], Action::Open, "Enter", "open").footer(),
     bind(&[ch('/')], Action::Filter, "/", "search again").footer(),
-    bind(&[ch(']'), ch('n')], Action::NextPage, "]/n", "more results"),
+    bind(&[ch(']'), ch('n')], Action::NextPage, "]/n", "more results").footer_as("more"),
     bind(
         &[ch('['), ch('p')],
         Action::PrevPage,
         "[/p",
         "earlier results",
-    ),
+    )
+    .footer_as("earlier"),
     bind(&[ESC, LEFT, ch('q')], Action::Back, "Esc", "back").footer(),
 ];
 
@@ -128,6 +129,17 @@ impl View for SearchScreen {
             Context::Typing
         } else {
             Context::Search
+        }
+    }
+
+    /// Paging only where there is another page.
+    fn offers(&self, action: Action) -> bool {
+        let shown = self.hits.as_ref().map_or(0, Vec::len) as i64;
+        match action {
+            Action::Open => shown > 0,
+            Action::NextPage => shown >= crate::service::SEARCH_PAGE,
+            Action::PrevPage => self.offset > 0,
+            _ => true,
         }
     }
 
@@ -392,5 +404,50 @@ mod tests {
                 ("tips".to_string(), true),
             ]
         );
+    }
+
+    fn footer(s: &SearchScreen) -> Vec<&'static str> {
+        crate::tui::keymap::footer(s.context(), false, |a| s.offers(a))
+            .into_iter()
+            .map(|(_, label)| label)
+            .collect()
+    }
+
+    fn hits(n: usize) -> Vec<crate::store::search::Hit> {
+        (0..n)
+            .map(|i| crate::store::search::Hit {
+                post: crate::domain::PostId(i as i64 + 1),
+                thread: crate::domain::ThreadId(1),
+                thread_title: "Sleep".into(),
+                board_name: "Support".into(),
+                author: "ash".into(),
+                mine: false,
+                body: "sleep".into(),
+                content_warning: None,
+                at: 0,
+                muted: false,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_footer_offers_more_and_earlier_only_where_there_is_another_page() {
+        let mut s = SearchScreen::default();
+        search(&mut s, "sleep");
+        s.loaded(Loaded::SearchResults(hits(0)), 20);
+        assert_eq!(footer(&s), ["search again", "back", "help", "help now"]);
+        s.loaded(Loaded::SearchResults(hits(3)), 20);
+        assert_eq!(
+            footer(&s),
+            ["open", "search again", "back", "help", "help now"]
+        );
+        let page = crate::service::SEARCH_PAGE as usize;
+        s.loaded(Loaded::SearchResults(hits(page)), 20);
+        assert!(footer(&s).contains(&"more"), "{:?}", footer(&s));
+        assert!(!footer(&s).contains(&"earlier"));
+        press(&mut s, KeyCode::Char(']'));
+        s.loaded(Loaded::SearchResults(hits(2)), 20);
+        assert!(footer(&s).contains(&"earlier"), "{:?}", footer(&s));
+        assert!(!footer(&s).contains(&"more"));
     }
 }

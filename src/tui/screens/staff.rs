@@ -16,8 +16,6 @@ use crate::tui::{Effect, Loaded, Status, Theme};
 
 /// This screen's keys, in the order help lists them.
 pub const KEYS: &[Binding] = &[
-    bind(&[ch('b')], Action::ManageBoards, "b", "boards (sysops)").staff(),
-    bind(&[ch('d')], Action::Dashboard, "d", "dashboard (sysops)").staff(),
     bind(&[ch('p')], Action::Reports, "p", "reports")
         .footer()
         .staff(),
@@ -32,6 +30,12 @@ pub const KEYS: &[Binding] = &[
         .staff(),
     bind(&[ch('l')], Action::AuditLog, "l", "audit log")
         .footer()
+        .staff(),
+    bind(&[ch('d')], Action::Dashboard, "d", "dashboard (sysops)")
+        .footer_as("dashboard")
+        .staff(),
+    bind(&[ch('b')], Action::ManageBoards, "b", "boards (sysops)")
+        .footer_as("boards")
         .staff(),
     bind(&[ch('r')], Action::Refresh, "r", "refresh"),
     bind(&[ESC, LEFT, ch('q')], Action::Back, "Esc", "back").footer(),
