@@ -193,10 +193,10 @@ async fn a_long_notice_is_readable_whole_at_40x12() {
     server.stop().await;
 }
 
-/// Every screen a member or moderator reaches, at 40×12, 80×24 and 200×60: its title shows,
+/// Every screen a member or moderator reaches, at 40×12, 80×24, 200×60 and 250×80: its title shows,
 /// its essential content shows, and Help now is in reach (its key in the footer).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_screen_is_usable_at_40x12_80x24_and_200x60() {
+async fn every_screen_is_usable_at_40x12_80x24_200x60_and_250x80() {
     let dir = util::data_dir();
     let mut config = util::unlimited(dir.path());
     config.require_2fa_for_staff = false;
@@ -208,7 +208,7 @@ async fn every_screen_is_usable_at_40x12_80x24_and_200x60() {
         .post_thread("A thread to read", "words in the thread")
         .await;
     writer.disconnect().await;
-    for (cols, rows) in [(40, 12), (80, 24), (200, 60)] {
+    for (cols, rows) in [(40, 12), (80, 24), (200, 60), (250, 80)] {
         let at = format!("{cols}x{rows}");
         let mut m = Member::connect(server.addr, &member_key, cols, rows).await;
         let check = |screen: &str, title: &str, content: &str| {

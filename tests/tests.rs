@@ -22,4 +22,5 @@ mod running;
 mod safety;
 mod staff;
 mod terminal;
+mod themes;
 mod util;
