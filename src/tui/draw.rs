@@ -261,7 +261,7 @@ impl App {
             Line::from(spans).render(staff_row, buf);
         }
         let mut spans = vec![Span::raw(" ")];
-        let hints = keymap::footer(self.context(), false, |a| self.screen.offers(a));
+        let hints = keymap::footer(self.context(), false, |a| self.offers(a));
         for (i, (keys, label)) in footer_items(hints, footer.width as usize)
             .into_iter()
             .enumerate()

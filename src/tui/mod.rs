@@ -257,6 +257,14 @@ impl App {
         self.user.as_ref().is_some_and(|u| u.is_staff())
     }
 
+    /// Whether the footer offers `action` here: the screen would act on it, and it is this
+    /// member's to take (the dashboard and board management are for sysops).
+    fn offers(&self, action: keymap::Action) -> bool {
+        use keymap::Action::{Dashboard, ManageBoards};
+        self.screen.offers(action)
+            && (self.is_sysop() || !matches!(action, Dashboard | ManageBoards))
+    }
+
     /// A sysop in good standing: the dashboard and board management are offered.
     fn is_sysop(&self) -> bool {
         self.is_staff()
@@ -336,11 +344,7 @@ impl App {
         if !self.is_staff() {
             return vec![];
         }
-        let sysop = self.is_sysop();
-        keymap::staff_footer(self.context(), |a| {
-            self.screen.offers(a)
-                && (sysop || !matches!(a, keymap::Action::Dashboard | keymap::Action::ManageBoards))
-        })
+        keymap::staff_footer(self.context(), |a| self.offers(a))
     }
 
     fn staff_row(&self) -> u16 {

@@ -430,3 +430,25 @@ fn in_the_plain_theme_both_quotes_are_marked_as_in_mail() {
     // screen (`widgets::plain_glyphs`) then blanks box drawing wherever it is.
     assert!(rows.contains(&"mine │ ▌ kept".to_string()), "{rows:?}");
 }
+
+/// At the moderators' desk the footer offers the dashboard and board management to a sysop,
+/// and not to a moderator (who would only be told no).
+#[test]
+fn the_desk_offers_the_dashboard_and_boards_to_sysops_only() {
+    for (role, offered) in [
+        (crate::domain::Role::Sysop, true),
+        (crate::domain::Role::Moderator, false),
+    ] {
+        let mut app = boards();
+        if let Some(u) = app.user.as_mut() {
+            u.role = role;
+        }
+        press(&mut app, 'm');
+        let screen = snapshot(&mut app, 80, 24);
+        assert!(screen.contains("Moderation"), "{screen}");
+        assert!(screen.contains("p reports"), "{screen}");
+        for hint in ["d dashboard", "b boards"] {
+            assert_eq!(screen.contains(hint), offered, "{role:?} {hint}:\n{screen}");
+        }
+    }
+}

@@ -26,17 +26,14 @@ pub const KEYS: &[Binding] = &[
         .footer()
         .staff(),
     bind(&[ch('i')], Action::Invite, "i", "new invite code")
-        .footer()
+        .footer_as("invite")
         .staff(),
     bind(&[ch('l')], Action::AuditLog, "l", "audit log")
         .footer()
         .staff(),
-    bind(&[ch('d')], Action::Dashboard, "d", "dashboard (sysops)")
-        .footer_as("dashboard")
-        .staff(),
-    bind(&[ch('b')], Action::ManageBoards, "b", "boards (sysops)")
-        .footer_as("boards")
-        .staff(),
+    // The desk is staff's alone; these two are offered to sysops only (App::offers_to).
+    bind(&[ch('d')], Action::Dashboard, "d", "dashboard (sysops)").footer_as("dashboard"),
+    bind(&[ch('b')], Action::ManageBoards, "b", "boards (sysops)").footer_as("boards"),
     bind(&[ch('r')], Action::Refresh, "r", "refresh"),
     bind(&[ESC, LEFT, ch('q')], Action::Back, "Esc", "back").footer(),
 ];
