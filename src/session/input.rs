@@ -317,6 +317,42 @@ mod tests {
         );
     }
 
+    /// A terminal without SGR reports (mode 1006) sends the older X10 form, ESC [ M and three
+    /// bytes of 32 + button, column, row: the wheel still scrolls and nothing is typed.
+    #[test]
+    fn legacy_mouse_reports_scroll_and_type_nothing() {
+        let mut p = InputParser::new();
+        let mut out = p.feed(&[0x1b, b'[', b'M', 32 + 64, 32 + 10, 32 + 5]);
+        out.extend(p.feed(&[0x1b, b'[', b'M', 32 + 65, 32 + 10, 32 + 5]));
+        // A click pressed and released, then a key.
+        out.extend(p.feed(&[
+            0x1b,
+            b'[',
+            b'M',
+            32,
+            33,
+            33,
+            0x1b,
+            b'[',
+            b'M',
+            32 + 3,
+            33,
+            33,
+        ]));
+        // Far right on a wide terminal the column byte is past ASCII (not UTF-8).
+        out.extend(p.feed(&[0x1b, b'[', b'M', 32 + 65, 32 + 200, 32 + 5]));
+        out.extend(p.feed(b"x"));
+        assert_eq!(
+            codes(out),
+            vec![
+                KeyCode::Up,
+                KeyCode::Down,
+                KeyCode::Down,
+                KeyCode::Char('x')
+            ]
+        );
+    }
+
     #[test]
     fn bracketed_paste_across_packets() {
         let mut p = InputParser::new();
