@@ -452,3 +452,69 @@ fn the_desk_offers_the_dashboard_and_boards_to_sysops_only() {
         }
     }
 }
+
+/// Settings at 40×12 is taller than the screen: it opens at the keys, says how to read on,
+/// pages to its last line (how to delete the account), and ↑ brings the keys back. Long lines
+/// wrap so the key that changes them stays in sight; nothing is drawn over the status line.
+#[test]
+fn settings_at_40x12_shows_the_keys_first_and_pages_to_the_end() {
+    use crate::domain::KeyRecord;
+    use crate::tui::Loaded;
+    use crate::tui::screens::settings::SettingsData;
+    let mut app = boards();
+    press(&mut app, 's');
+    let key = |id, fingerprint: &str| KeyRecord {
+        id,
+        algorithm: "ssh-ed25519".into(),
+        fingerprint: fingerprint.into(),
+        comment: None,
+        created_at: 0,
+        last_used_at: None,
+    };
+    app.update(Msg::Loaded(Loaded::Settings(SettingsData {
+        keys: vec![key(1, "SHA256:first"), key(2, "SHA256:second")],
+        muted: vec![],
+        blocked: vec![],
+        totp: false,
+        recovery_codes_left: 10,
+        presence: true,
+        report_bell: None,
+        time_zone: None,
+    })));
+    let screen = snapshot(&mut app, 40, 12);
+    assert_screen(
+        &screen,
+        "
+ Haven · Settings                 river
+ Your keys
+ ▸ ssh-ed25519 SHA256:first  added 197…
+   ssh-ed25519 SHA256:second  added 19…
+
+ Second factor: off (t sets it up)
+ Recovery codes left: 10 (c makes new
+   ones)
+ Blocked: nobody (b blocks, u unblocks)
+ PgDn/PgUp more · 1-8 of 18
+
+ a add a key · ? help · F1/! help now",
+    );
+    for _ in 0..3 {
+        press(&mut app, ' ');
+    }
+    let screen = snapshot(&mut app, 40, 12);
+    assert!(
+        screen.contains("x delete my account (it asks first)")
+            && screen.contains("p privacy policy")
+            && screen.contains("11-18 of 18"),
+        "{screen}"
+    );
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Down)));
+    let screen = snapshot(&mut app, 40, 12);
+    assert!(screen.contains("▸ ssh-ed25519 SHA256:second"), "{screen}");
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Up)));
+    let screen = snapshot(&mut app, 40, 12);
+    assert!(
+        screen.contains("Your keys\n ▸ ssh-ed25519 SHA256:first"),
+        "{screen}"
+    );
+}

@@ -47,19 +47,25 @@ pub const KEYS: &[Binding] = &[
     ),
     bind(&[ch('z')], Action::TimeZone, "z", "time zone"),
     bind(&[ch('u')], Action::Unblock, "u", "unblock someone"),
-    bind(&[ch('w')], Action::MutedWords, "w", "muted words").footer(),
+    bind(&[ch('w')], Action::MutedWords, "w", "muted words"),
     bind(&[ch('x')], Action::DeleteAccount, "x", "delete account"),
-    bind(&[ch('a')], Action::AddKey, "a", "add a key (paste it)").footer(),
-    bind(&[ch('d')], Action::RevokeKey, "d", "revoke key").footer(),
-    bind(&[ch('t')], Action::TwoFactor, "t", "second factor on/off").footer(),
+    // The other keys are named on the lines they change; these act on the key list.
+    bind(&[ch('a')], Action::AddKey, "a", "add a key (paste it)").footer_as("add a key"),
+    bind(
+        &[ch('d')],
+        Action::RevokeKey,
+        "d",
+        "revoke the selected key",
+    )
+    .footer_as("revoke key"),
+    bind(&[ESC, LEFT, ch('h')], Action::Back, "Esc", "back").footer(),
+    bind(&[ch('t')], Action::TwoFactor, "t", "second factor on/off"),
     bind(
         &[ch('c')],
         Action::NewRecoveryCodes,
         "c",
         "new recovery codes",
-    )
-    .footer(),
-    bind(&[ESC, LEFT, ch('h')], Action::Back, "Esc", "back").footer(),
+    ),
     bind(&[ch('q')], Action::Back, "q", "back"),
 ];
 
@@ -112,6 +118,10 @@ pub struct SettingsScreen {
     /// The key this session logged in with (None on the console).
     pub current_key: Option<i64>,
     mode: Mode,
+    /// The first row shown, where the page is taller than the screen (40×12).
+    top: usize,
+    /// The page's rows and the rows shown at a time, as last drawn (keys scroll by them).
+    shown: std::cell::Cell<(usize, usize)>,
 }
 
 impl SettingsScreen {
@@ -121,6 +131,8 @@ impl SettingsScreen {
             selected: 0,
             current_key,
             mode: Mode::Normal,
+            top: 0,
+            shown: std::cell::Cell::new((0, 0)),
         }
     }
 
@@ -233,7 +245,32 @@ impl View for SettingsScreen {
             return Outcome::none();
         };
         let keys = self.data.as_ref().map_or(0, |d| d.keys.len());
-        if move_selection(&mut self.selected, keys, action, 5) {
+        let (total, rows) = self.shown.get();
+        let last_top = total.saturating_sub(rows);
+        let step = rows.saturating_sub(1).max(1);
+        match action {
+            // ↑↓ choose a key, and the page follows the choice (its row is 1 + its place).
+            Action::Up | Action::Down => {
+                move_selection(&mut self.selected, keys, action, 1);
+                let row = 1 + self.selected;
+                if row <= self.top {
+                    self.top = row.saturating_sub(1);
+                } else if rows > 0 && row >= self.top + rows {
+                    self.top = (row + 1 - rows).min(last_top);
+                }
+                return Outcome::none();
+            }
+            // The page scrolls where it is taller than the screen.
+            Action::PageDown => self.top = (self.top + step).min(last_top),
+            Action::PageUp => self.top = self.top.saturating_sub(step),
+            Action::Top => self.top = 0,
+            Action::Bottom => self.top = last_top,
+            _ => {}
+        }
+        if matches!(
+            action,
+            Action::PageDown | Action::PageUp | Action::Top | Action::Bottom
+        ) {
             return Outcome::none();
         }
         match action {
@@ -447,15 +484,19 @@ impl View for SettingsScreen {
                 ),
             );
         }
-        let mut y = area.y;
-        buf.set_string(area.x + 1, y, "Your keys", theme.title());
-        y += 1;
-        // Keys take what the facts, a blank row and the question line leave.
-        let keys_end = area.bottom().saturating_sub(facts.len() as u16 + 2);
+        facts.push((String::new(), theme.text()));
+        for line in [
+            "n guidelines · p privacy policy",
+            "s staying safe here · r my record",
+            "x delete my account (it asks first)",
+        ] {
+            facts.push((line.to_string(), theme.dim()));
+        }
+        // The page: the keys, a blank row, the facts. The bottom row is the question line,
+        // or, where the page is taller than the screen, where the reader is in it.
+        let mut page: Vec<(String, ratatui::style::Style)> =
+            vec![("Your keys".to_string(), theme.title())];
         for (i, k) in data.keys.iter().enumerate() {
-            if y >= keys_end {
-                break;
-            }
             let selected = i == self.selected;
             let mut line = format!(
                 "{}{} {}  added {}",
@@ -467,30 +508,56 @@ impl View for SettingsScreen {
             if Some(k.id) == self.current_key {
                 line.push_str(" · this key");
             }
-            let style = if selected {
-                theme.selected()
-            } else {
-                theme.text()
-            };
-            buf.set_stringn(
-                area.x + 1,
-                y,
-                truncate(&line, w.saturating_sub(2)),
-                w.saturating_sub(2),
-                style,
-            );
-            y += 1;
+            page.push((
+                line,
+                if selected {
+                    theme.selected()
+                } else {
+                    theme.text()
+                },
+            ));
         }
-        y += 1;
+        page.push((String::new(), theme.text()));
+        // A fact too long for the width wraps, so the key that changes it stays in sight.
+        let room = w.saturating_sub(2).max(8);
         for (text, style) in facts {
+            if text.is_empty() {
+                page.push((text, style));
+                continue;
+            }
+            let options = textwrap::Options::new(room).subsequent_indent("  ");
+            page.extend(
+                textwrap::wrap(&text, options)
+                    .into_iter()
+                    .map(|l| (l.into_owned(), style)),
+            );
+        }
+        let rows = area.height.saturating_sub(1) as usize;
+        self.shown.set((page.len(), rows));
+        let top = self.top.min(page.len().saturating_sub(rows));
+        for (i, (text, style)) in page.iter().skip(top).take(rows).enumerate() {
             buf.set_stringn(
                 area.x + 1,
-                y,
-                truncate(&text, w.saturating_sub(2)),
+                area.y + i as u16,
+                truncate(text, w.saturating_sub(2)),
                 w.saturating_sub(2),
-                style,
+                *style,
             );
-            y += 1;
+        }
+        if page.len() > rows && matches!(self.mode, Mode::Normal) {
+            let mark = format!(
+                "PgDn/PgUp more · {}-{} of {}",
+                top + 1,
+                (top + rows).min(page.len()),
+                page.len()
+            );
+            buf.set_stringn(
+                area.x + 1,
+                area.bottom().saturating_sub(1),
+                truncate(&mark, w.saturating_sub(2)),
+                w.saturating_sub(2),
+                theme.key(),
+            );
         }
         // The question line, at the bottom.
         let qy = area.bottom().saturating_sub(1);
