@@ -298,7 +298,9 @@ async fn the_plain_theme_draws_no_box_or_bar_on_any_screen_even_on_a_dumb_termin
     );
     assert_eq!(decoration(&screen), Vec::<char>::new(), "{screen}");
     ssh.send(b"s");
-    let screen = ssh.wait_for("Colours: plain").await;
+    ssh.wait_for("Your keys").await;
+    // At 40×12 settings is taller than the screen: the colours are further down.
+    let screen = ssh.page_to("Colours: plain").await;
     assert_eq!(decoration(&screen), Vec::<char>::new(), "{screen}");
     ssh.send(keys::ESC);
     ssh.wait_for("Small wins").await;
@@ -359,7 +361,8 @@ async fn the_dashboard_a_time_zone_and_the_preview_through_openssh_at_40x12() {
     ssh.wait_for("Small wins").await;
 
     ssh.send(b"s");
-    ssh.wait_for("Time zone: UTC").await;
+    ssh.wait_for("Your keys").await;
+    ssh.page_to("Time zone: UTC").await;
     ssh.send(b"z");
     ssh.wait_for("Time zone:").await;
     ssh.send(b"Asia/Tokyo\r");

@@ -155,7 +155,9 @@ async fn the_main_screens_read_in_every_theme_at_every_size() {
             m.wait_for("General").await;
 
             m.send(b"s").await;
-            m.wait_for("Colours:").await;
+            m.wait_for("Your keys").await;
+            // Where settings is taller than the screen, the colours are further down.
+            m.page_to("Colours:").await;
             check(&m, "Settings", &format!("Colours: {theme}"), plain, &at);
             m.send(keys::ESC).await;
             m.wait_for("General").await;

@@ -90,6 +90,19 @@ impl PtyProgram {
         }
     }
 
+    /// Pages down (Space) until `text` shows, as a member reads on through a page taller than
+    /// their terminal; at most ten pages.
+    pub async fn page_to(&mut self, text: &str) -> String {
+        for _ in 0..10 {
+            self.drain(Duration::from_millis(150)).await;
+            if self.screen().contains(text) {
+                return self.screen();
+            }
+            self.send(b" ");
+        }
+        self.wait_for(text).await
+    }
+
     /// Takes in whatever output arrives within `quiet` of the last piece (after an exit, what
     /// the terminal would still show).
     pub async fn drain(&mut self, quiet: Duration) {

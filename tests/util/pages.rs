@@ -64,6 +64,19 @@ impl Member {
         .await;
     }
 
+    /// Pages down (Space) until `text` shows, as a member reads on through a page taller than
+    /// their terminal; at most ten pages.
+    pub async fn page_to(&mut self, text: &str) -> String {
+        for _ in 0..10 {
+            self.pump(Duration::from_millis(150)).await;
+            if self.screen().contains(text) {
+                return self.screen();
+            }
+            self.send(b" ").await;
+        }
+        self.wait_for(text).await
+    }
+
     /// Posts a reply in the thread on screen.
     pub async fn reply(&mut self, text: &str) {
         self.send(b"r").await;

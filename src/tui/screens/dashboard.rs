@@ -129,7 +129,9 @@ impl View for DashboardScreen {
         };
         draw_chart(chart_area, buf, theme, &stats.posts_per_hour);
         y += chart_area.height;
-        let axis = axis(width.min(bar_width(width, stats.posts_per_hour.len()) * 24));
+        let axis = axis(
+            width.min(bar_width(width, stats.posts_per_hour.len()) * stats.posts_per_hour.len()),
+        );
         put(buf, &mut y, &axis, theme.dim());
         for (line, tone) in &bottom {
             put(buf, &mut y, line, tone.style(theme));

@@ -21,12 +21,12 @@ use crate::tui::{Effect, Loaded, Theme};
 /// This screen's keys, in the order help lists them.
 #[rustfmt::skip]
 pub const KEYS: &[Binding] = &[
-    bind(&[ch('a')], Action::Approve, "a", "approve a held post; confirm an unmask").footer().staff(),
-    bind(&[ch('x')], Action::Reject, "x", "keep a held post hidden; decline an unmask").staff(),
-    bind(&[ENTER], Action::Open, "Enter", "show/hide what was reported").footer().staff(),
-    bind(&[ch('t')], Action::ViewInThread, "t", "open it in its thread").footer().staff(),
-    bind(&[ch('c')], Action::Claim, "c", "claim/hand back").footer().staff(),
-    bind(&[ch('o')], Action::Resolve, "o", "resolve with an outcome").footer().staff(),
+    bind(&[ch('a')], Action::Approve, "a", "approve a held post; confirm an unmask").footer_as("approve").staff(),
+    bind(&[ch('x')], Action::Reject, "x", "keep a held post hidden; decline an unmask").footer_as("decline").staff(),
+    bind(&[ENTER], Action::Open, "Enter", "show/hide what was reported").footer_as("show/hide").staff(),
+    bind(&[ch('t')], Action::ViewInThread, "t", "open it in its thread").footer_as("in thread").staff(),
+    bind(&[ch('c')], Action::Claim, "c", "claim/hand back").footer_as("claim").staff(),
+    bind(&[ch('o')], Action::Resolve, "o", "resolve with an outcome").footer_as("resolve").staff(),
     bind(&[ch('r')], Action::Refresh, "r", "refresh"),
     bind(&[ESC, LEFT, ch('q')], Action::Back, "Esc", "back").footer(),
 ];
@@ -76,6 +76,23 @@ impl View for ReportsScreen {
 
     fn title(&self) -> String {
         "Reports".into()
+    }
+
+    /// What acts on the selected item, where there is one: approve and decline only for a
+    /// held post or an unmask request, its thread only where it has one.
+    fn offers(&self, action: Action) -> bool {
+        use crate::store::reports::Target;
+        let current = self.current();
+        match action {
+            Action::Approve | Action::Reject => current.is_some_and(|i| match i.target {
+                Target::Unmask(_) => true,
+                Target::Post(_) => i.hidden,
+                _ => false,
+            }),
+            Action::ViewInThread => current.is_some_and(|i| i.thread.is_some()),
+            Action::Open | Action::Claim | Action::Resolve => current.is_some(),
+            _ => true,
+        }
     }
 
     fn key(
@@ -300,5 +317,62 @@ impl View for ReportsScreen {
             );
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::reports::Target;
+
+    fn offered(s: &ReportsScreen) -> Vec<&'static str> {
+        crate::tui::keymap::staff_footer(s.context(), |a| s.offers(a))
+            .into_iter()
+            .map(|(_, label)| label)
+            .collect()
+    }
+
+    fn item(target: Target, hidden: bool, thread: Option<i64>) -> QueueItem {
+        QueueItem {
+            target,
+            label: "post 1".into(),
+            reports: 1,
+            categories: "spam".into(),
+            claimed_by: None,
+            first_reported: 0,
+            body: String::new(),
+            notes: String::new(),
+            hidden,
+            urgent: false,
+            place: None,
+            thread: thread.map(crate::domain::ThreadId),
+        }
+    }
+
+    #[test]
+    fn the_footer_offers_only_what_acts_on_the_selected_item() {
+        let mut s = ReportsScreen::new();
+        s.loaded(Loaded::Reports(vec![]), 20);
+        assert!(offered(&s).is_empty(), "{:?}", offered(&s));
+        let post = Target::Post(crate::domain::PostId(1));
+        s.loaded(Loaded::Reports(vec![item(post, true, Some(1))]), 20);
+        assert_eq!(
+            offered(&s),
+            [
+                "approve",
+                "decline",
+                "show/hide",
+                "in thread",
+                "claim",
+                "resolve"
+            ]
+        );
+        s.loaded(Loaded::Reports(vec![item(post, false, Some(1))]), 20);
+        assert_eq!(offered(&s), ["show/hide", "in thread", "claim", "resolve"]);
+        s.loaded(
+            Loaded::Reports(vec![item(Target::Message(4), false, None)]),
+            20,
+        );
+        assert_eq!(offered(&s), ["show/hide", "claim", "resolve"]);
     }
 }
