@@ -409,3 +409,54 @@ async fn the_dashboard_a_time_zone_and_the_preview_through_openssh_at_40x12() {
     assert!(apart <= 2, "shown {hm}, Tokyo now {tokyo} min:\n{screen}");
     server.stop().await;
 }
+
+/// Help now is F1 away at every step of joining and on the record screen, through the system
+/// `ssh` at 40×12: over the guidelines, over the recovery codes (which are still there after),
+/// and over a member's record, where `?` lists the keys too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_now_opens_while_joining_and_on_the_record_through_openssh_at_40x12() {
+    let dir = util::data_dir();
+    let server = TestServer::start_in(dir.path()).await;
+    let tmp = util::data_dir();
+    let mut ssh = util::openssh(&server, &new_key(), 40, 12, tmp.path());
+    let help_now = |ssh: &mut util::PtyProgram| {
+        ssh.send(keys::F1);
+    };
+    ssh.wait_for("Community guidelines").await;
+    help_now(&mut ssh);
+    let screen = ssh.wait_for("emergency").await;
+    assert!(screen.contains("Help now"), "{screen}");
+    ssh.send(keys::ESC);
+    ssh.drain(std::time::Duration::from_millis(200)).await;
+    ssh.wait_for("Community guidelines").await;
+    ssh.send(b"a");
+    ssh.wait_for("Privacy policy").await;
+    ssh.send(b"a");
+    ssh.wait_for("Choose a handle").await;
+    ssh.send(b"joiner\r");
+    ssh.wait_for("Join as").await;
+    ssh.send(b"\r");
+    ssh.wait_for("Your recovery codes").await;
+    help_now(&mut ssh);
+    ssh.wait_for("emergency").await;
+    ssh.send(keys::ESC);
+    ssh.drain(std::time::Duration::from_millis(200)).await;
+    let screen = ssh.wait_for("Your recovery codes").await;
+    assert!(!screen.contains("emergency"), "{screen}");
+    ssh.send(keys::ENTER);
+    ssh.wait_for("y goes on").await;
+    ssh.send(b"y");
+    ssh.wait_for("Small wins").await;
+    ssh.send(b"s");
+    ssh.wait_for("Your keys").await;
+    ssh.send(b"r");
+    ssh.wait_for("My record").await;
+    help_now(&mut ssh);
+    ssh.wait_for("emergency").await;
+    ssh.send(keys::ESC);
+    ssh.drain(std::time::Duration::from_millis(200)).await;
+    ssh.send(b"?");
+    let screen = ssh.wait_for("Keys on this screen").await;
+    assert!(util::flat(&screen).contains("appeal"), "{screen}");
+    server.stop().await;
+}

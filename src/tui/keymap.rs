@@ -327,6 +327,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
             | Context::Profile
             | Context::History
             | Context::Dashboard
+            | Context::Record
     ) {
         all.extend(MOVE.iter());
         all.extend(COMMON.iter());
@@ -334,6 +335,11 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
         all.push(&COMMON[2]);
         all.push(&COMMON[3]);
         all.push(&COMMON[4]);
+    }
+    // Help now is one key away wherever a member is: joining, reading the recovery codes,
+    // re-accepting a policy, a banned member's record.
+    if !all.iter().any(|b| b.action == Action::HelpNow) {
+        all.push(&COMMON[1]);
     }
     all
 }
@@ -472,6 +478,26 @@ mod tests {
         Context::Conversation,
         Context::Writing,
     ];
+
+    #[test]
+    fn help_now_is_f1_in_every_context_and_the_footer_says_so() {
+        for ctx in ALL {
+            for staff in [false, true] {
+                assert_eq!(
+                    lookup(ctx, &key(KeyCode::F(1)), staff),
+                    Some(Action::HelpNow),
+                    "{ctx:?}"
+                );
+                let shown = footer(ctx, staff, |_| true);
+                assert!(
+                    shown
+                        .iter()
+                        .any(|(k, l)| k.starts_with("F1") && *l == "help now"),
+                    "{ctx:?}: {shown:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_context_has_a_footer() {
