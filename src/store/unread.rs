@@ -6,7 +6,7 @@
 use rusqlite::Connection;
 
 use super::Result;
-use super::visibility::{BOARD_READABLE, POST_SHOWN, Reader, THREAD_VISIBLE};
+use super::visibility::{self, BOARD_READABLE, POST_SHOWN, Reader, THREAD_VISIBLE};
 use crate::domain::{BoardId, ThreadId};
 
 /// The reader's place in `thread`: how many of the posts they see there they have read (the
@@ -33,13 +33,21 @@ pub fn place_in_thread(
 }
 
 /// The first thread, other than `current`, with a post the reader may see and has not read:
-/// boards in their order, and within a board as its list shows them (pinned first, then the
-/// newest activity).
+/// boards in their order, and within a board in the order its list shows them to this reader
+/// (`posts::threads_page`: pinned first, then by the newest post *they* may see, so a blocked
+/// member's reply moves no thread up the walk, as it moves none up the list).
 pub fn next_thread(
     c: &Connection,
     reader: &Reader,
     current: Option<ThreadId>,
 ) -> Result<Option<ThreadId>> {
+    // A plain reader's newest visible post is the kept `last_visible_id`; anyone else's is
+    // counted for them, as their list counts it.
+    let newest = if visibility::is_plain(c, reader)? {
+        "t.last_visible_id".to_string()
+    } else {
+        format!("(SELECT max(p.id) FROM posts p WHERE p.thread_id = t.id AND {POST_SHOWN})")
+    };
     // `last_visible_id` (the newest visible post, kept by triggers) rules out every read
     // thread cheaply; the exact check then counts only posts this reader may see.
     let mut stmt = c.prepare_cached(&format!(
@@ -50,7 +58,7 @@ pub fn next_thread(
             AND t.last_visible_id > IFNULL(m.last_read_post_id, 0)
             AND EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND {POST_SHOWN}
                           AND p.id > IFNULL(m.last_read_post_id, 0))
-          ORDER BY b.position, b.id, t.pinned DESC, t.last_visible_id DESC, t.id DESC
+          ORDER BY b.position, b.id, t.pinned DESC, {newest} DESC, t.id DESC
           LIMIT 1"
     ))?;
     let current = current.map_or(0, |t| t.0);

@@ -718,3 +718,4 @@ fn reading_a_thread_writes_nothing_until_the_marks_are_flushed_in_one_batch() {
 }
 
 mod anonymity;
+mod unread;
