@@ -75,7 +75,6 @@ impl Service {
                     thread,
                     offset.max(0),
                     POSTS_PER_PAGE,
-                    staff,
                 )
             })?
             .ok_or(ServiceError::NotFound("thread"))?;
@@ -126,14 +125,15 @@ impl Service {
 
     /// Where to open `thread` for the reader: the page of their first unread post; once they
     /// have read it all, its last page (where anything new will come); the first page of a
-    /// thread they never opened.
+    /// thread they never opened. Counted over the posts their page holds (a moderator's
+    /// holds hidden ones too), so it is the page `thread` shows the post on.
     pub fn unread_page(&self, reader: &User, thread: ThreadId) -> Result<i64> {
         self.try_flush_read_marks(reader.id);
-        let (read, unread) = self
+        let (at, unread) = self
             .store
             .read(|c| store::unread::place_in_thread(c, &Reader::of(reader), thread))?
             .ok_or(ServiceError::NotFound("thread"))?;
-        let index = if unread { read } else { (read - 1).max(0) };
+        let index = if unread { at } else { (at - 1).max(0) };
         Ok(index - index % POSTS_PER_PAGE)
     }
 

@@ -38,7 +38,7 @@ impl Service {
             Target::Thread(thread) => {
                 // Only a thread the reporter may see (without marking it read, as opening would).
                 self.store
-                    .read(|c| posts::thread_page(c, &Reader::of(&reporter), thread, 0, 1, false))?
+                    .read(|c| posts::thread_page(c, &Reader::of(&reporter), thread, 0, 1))?
                     .ok_or(ServiceError::NotFound("thread"))?;
                 "thread"
             }

@@ -136,11 +136,13 @@ fn the_kept_counts_match_the_counted_ones_for_plain_readers() {
                 let reader = Reader {
                     id: m,
                     welcome_only: false,
+                    staff: false,
                 };
                 agree(&store, &reader, &board_ids);
                 let waiting = Reader {
                     id: m,
                     welcome_only: true,
+                    staff: false,
                 };
                 agree(&store, &waiting, &board_ids);
             }
@@ -188,6 +190,7 @@ fn erasing_accounts_one_after_another_in_one_thread_keeps_the_index_whole() {
     let reader = Reader {
         id: c3,
         welcome_only: false,
+        staff: false,
     };
     let hits = |q: &str| {
         store

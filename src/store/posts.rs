@@ -155,17 +155,17 @@ fn summaries(
 }
 
 /// A thread's header and the page of its visible posts starting at `offset`. Moderators
-/// (`staff`) also get hidden posts, marked, so they can restore them. A pure read: the
-/// reader's read mark comes back in the page, and moving it is the caller's separate write.
+/// also get hidden and withdrawn posts, marked, so they can restore them
+/// ([`visibility::post_on_page`]). A pure read: the reader's read mark comes back in the
+/// page, and moving it is the caller's separate write.
 pub fn thread_page(
     c: &Connection,
     reader: &Reader,
     thread: ThreadId,
     offset: i64,
     limit: i64,
-    staff: bool,
 ) -> Result<Option<ThreadPage>> {
-    let shown = format!("({POST_SHOWN} OR (:staff = 1 AND p.status IN ('hidden', 'deleted')))");
+    let shown = visibility::post_on_page();
     let mut head = c.prepare_cached(&format!(
         "SELECT t.board_id, b.name, t.title, t.locked, t.anon_salt,
                 (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {shown}), t.pinned,
@@ -175,7 +175,7 @@ pub fn thread_page(
            FROM threads t JOIN boards b ON b.id = t.board_id
           WHERE t.id = :thread AND {THREAD_VISIBLE}"
     ))?;
-    let params = reader.bind(&head, &[(":thread", &thread), (":staff", &staff)])?;
+    let params = reader.bind(&head, &[(":thread", &thread)])?;
     let head = head
         .query_row(&*params, |r| {
             Ok((
@@ -221,7 +221,6 @@ pub fn thread_page(
         &stmt,
         &[
             (":thread", &thread),
-            (":staff", &staff),
             (":limit", &limit),
             (":offset", &offset),
         ],
@@ -444,6 +443,7 @@ mod tests {
         Reader {
             id,
             welcome_only: false,
+            staff: false,
         }
     }
 
@@ -509,13 +509,13 @@ mod tests {
             .write(|c| create_thread(c, BoardId(2), "anon", &anon))
             .expect("t");
         let page = store
-            .read(|c| thread_page(c, &reader(b), t, 0, 10, false))
+            .read(|c| thread_page(c, &reader(b), t, 0, 10))
             .expect("page")
             .expect("thread");
         assert!(page.posts[0].author.starts_with("anon-"));
         assert!(!page.posts[0].mine);
         let own = store
-            .read(|c| thread_page(c, &reader(a), t, 0, 10, false))
+            .read(|c| thread_page(c, &reader(a), t, 0, 10))
             .expect("page")
             .expect("thread");
         assert!(own.posts[0].mine);

@@ -9,21 +9,27 @@ use super::Result;
 use super::visibility::{self, BOARD_READABLE, POST_SHOWN, Reader, THREAD_VISIBLE};
 use crate::domain::{BoardId, ThreadId};
 
-/// The reader's place in `thread`: how many of the posts they see there they have read (the
-/// index of the first unread one), and whether any is unread. None if they may not see it.
+/// The reader's place in `thread`, counted over the posts on their page of it
+/// ([`visibility::post_on_page`]: a moderator's holds hidden and withdrawn posts too): the
+/// index of the first post they may see and have not read, or, when none is unread, how many
+/// posts their page holds; and whether any is unread. None if they may not see the thread.
 pub fn place_in_thread(
     c: &Connection,
     reader: &Reader,
     thread: ThreadId,
 ) -> Result<Option<(i64, bool)>> {
+    let on_page = visibility::post_on_page();
+    // What is new is what the unread counts count (a hidden post is never new); where it is
+    // on the page is counted over what the page shows.
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {POST_SHOWN}
-                    AND p.id <= IFNULL(m.last_read_post_id, 0)),
-                EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND {POST_SHOWN}
-                    AND p.id > IFNULL(m.last_read_post_id, 0))
-           FROM threads t
-           LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = :reader
-          WHERE t.id = :thread AND {THREAD_VISIBLE}"
+        "SELECT (SELECT count(*) FROM posts p WHERE p.thread_id = :thread AND {on_page}
+                    AND (x.first IS NULL OR p.id < x.first)),
+                x.first IS NOT NULL
+           FROM (SELECT (SELECT min(p.id) FROM posts p WHERE p.thread_id = t.id
+                           AND {POST_SHOWN} AND p.id > IFNULL(m.last_read_post_id, 0)) AS first
+                   FROM threads t
+                   LEFT JOIN read_marks m ON m.thread_id = t.id AND m.user_id = :reader
+                  WHERE t.id = :thread AND {THREAD_VISIBLE}) x"
     ))?;
     let params = reader.bind(&stmt, &[(":thread", &thread)])?;
     use rusqlite::OptionalExtension;

@@ -5,8 +5,9 @@
 //! board counts, search, notifications, quotes, support counts, reports, page lookups, who's
 //! online, the inbox — takes its visibility from the SQL fragments here, and nothing outside
 //! this file writes its own block or anonymity clause. The fragments use the named parameters
-//! `:reader` (the member's id) and `:welcome_only` (an account still waiting for approval reads
-//! the welcome board only); [`Reader::params`] binds both.
+//! `:reader` (the member's id), `:welcome_only` (an account still waiting for approval reads
+//! the welcome board only) and `:staff` (a moderator's thread page keeps what was hidden or
+//! withdrawn); [`Reader::bind`] binds them.
 //!
 //! The rules, in one place:
 //! - A **board** is readable when it is not archived and, for a waiting account, is the
@@ -44,6 +45,9 @@ pub struct Reader {
     pub id: UserId,
     /// Waiting for approval: the welcome board only.
     pub welcome_only: bool,
+    /// A moderator or sysop: their thread page also holds the posts hidden or withdrawn
+    /// ([`post_on_page`]).
+    pub staff: bool,
 }
 
 impl Reader {
@@ -51,20 +55,22 @@ impl Reader {
         Reader {
             id: user.id,
             welcome_only: user.status == AccountStatus::Pending,
+            staff: user.is_staff(),
         }
     }
 
-    /// The named parameters `stmt` takes, from the reader's two and `extra`: a statement
-    /// binds only the names it uses (a fragment may need one of the two or both).
+    /// The named parameters `stmt` takes, from the reader's own and `extra`: a statement
+    /// binds only the names it uses (a fragment may need some of them or all).
     pub fn bind<'a>(
         &'a self,
         stmt: &Statement<'_>,
         extra: &[(&'static str, &'a dyn ToSql)],
     ) -> Result<Vec<(&'static str, &'a dyn ToSql)>> {
-        let mut out: Vec<(&'static str, &'a dyn ToSql)> = Vec::with_capacity(extra.len() + 2);
+        let mut out: Vec<(&'static str, &'a dyn ToSql)> = Vec::with_capacity(extra.len() + 3);
         for (name, value) in [
             (":reader", &self.id as &dyn ToSql),
             (":welcome_only", &self.welcome_only as &dyn ToSql),
+            (":staff", &self.staff as &dyn ToSql),
         ]
         .into_iter()
         .chain(extra.iter().copied())
@@ -119,6 +125,14 @@ pub const PLAIN_THREAD_VISIBLE: &str = "(t.hidden = 0
 /// SQL: post `p` is visible to a plain reader within a visible thread: [`POST_SHOWN`] without
 /// the block and hidden-pseudonym clauses, which cannot match.
 pub const PLAIN_POST_SHOWN: &str = "(p.status = 'visible')";
+
+/// SQL: post `p` is on the reader's page of its thread (already known visible): a post they
+/// may see, or, for a moderator (`:staff`), one hidden or withdrawn, which their page shows
+/// marked so they can restore it. Every count of a position on that page (where a thread
+/// opens, the page a post is on) counts these same posts, or it lands on the wrong page.
+pub fn post_on_page() -> String {
+    format!("({POST_SHOWN} OR (:staff = 1 AND p.status IN ('hidden', 'deleted')))")
+}
 
 /// SQL: post `p` is visible to the reader, its thread and board included.
 pub fn post_visible() -> String {

@@ -1,5 +1,5 @@
 //! The unread walk (`N`) and where a thread opens, for readers whose view differs from the
-//! kept aggregates.
+//! kept aggregates: a member who blocked someone, a moderator who also sees hidden posts.
 
 use super::*;
 
@@ -92,3 +92,54 @@ fn the_unread_walk_follows_the_list_a_member_with_a_block_sees() {
     assert!(after.iter().all(|t| t.unread == 0), "{after:?}");
 }
 
+#[test]
+fn a_moderator_lands_on_the_page_of_their_first_unread_post_past_the_hidden_ones() {
+    let s = open_service();
+    let writer = s.add_user("writer", &key(), Role::Member).expect("add");
+    let member = s.add_user("member", &key(), Role::Member).expect("add");
+    let moderator = s.add_user("keeper", &key(), Role::Moderator).expect("add");
+    let thread = post(
+        &s,
+        &writer,
+        DraftPlace::NewThread(GENERAL),
+        "long",
+        "0",
+        false,
+    )
+    .thread;
+    let replies: Vec<PostId> = (1..POSTS_PER_PAGE)
+        .map(|i| {
+            let place = DraftPlace::Reply(GENERAL, thread);
+            post(&s, &writer, place, "", &format!("reply {i}"), false).post
+        })
+        .collect();
+    // Both read the first page, which is the whole thread so far.
+    for reader in [&member, &moderator] {
+        assert_eq!(s.unread_page(reader, thread).expect("page"), 0);
+        read_through(&s, reader, thread);
+    }
+    // Five read posts are hidden: the moderator's page keeps them, the member's does not.
+    for id in &replies[..5] {
+        s.moderate(&moderator, ModAction::Hide(*id), "off topic")
+            .expect("hide");
+    }
+    let place = DraftPlace::Reply(GENERAL, thread);
+    let first_new = post(&s, &writer, place, "", "new one", false).post;
+    post(&s, &writer, place, "", "new two", false);
+    for (reader, expect) in [(&member, 0), (&moderator, POSTS_PER_PAGE)] {
+        let at = s.unread_page(reader, thread).expect("unread page");
+        assert_eq!(at, expect, "{}: where the thread opens", reader.handle);
+        let page = s.thread(reader, thread, at).expect("page");
+        assert!(
+            page.posts.iter().any(|p| p.id == first_new),
+            "{}: the first unread post is on the page the thread opens at",
+            reader.handle
+        );
+    }
+    // All read: the moderator's last page is the one with the newest post.
+    read_through(&s, &moderator, thread);
+    let at = s.unread_page(&moderator, thread).expect("page");
+    let page = s.thread(&moderator, thread, at).expect("last page");
+    assert_eq!(at, POSTS_PER_PAGE);
+    assert_eq!(page.posts.last().map(|p| p.body.as_str()), Some("new two"));
+}
