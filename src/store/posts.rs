@@ -272,8 +272,9 @@ pub fn thread_page(
     }))
 }
 
-/// The thread a post the reader may see belongs to, and the post's index among the posts
-/// they see there. None when they may not see it.
+/// The thread a post the reader may see belongs to, and the post's index on their page of
+/// that thread (a moderator's page holds hidden and withdrawn posts too). None when they may
+/// not see it.
 pub fn post_position(
     c: &Connection,
     reader: &Reader,
@@ -283,8 +284,9 @@ pub fn post_position(
         return Ok(None);
     };
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT count(*) FROM posts p WHERE p.thread_id = :thread AND {POST_SHOWN}
-            AND p.id < :post"
+        "SELECT count(*) FROM posts p WHERE p.thread_id = :thread AND {}
+            AND p.id < :post",
+        visibility::post_on_page()
     ))?;
     let params = reader.bind(&stmt, &[(":thread", &place.thread), (":post", &post)])?;
     let index: i64 = stmt.query_row(&*params, |r| r.get(0))?;

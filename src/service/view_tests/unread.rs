@@ -143,3 +143,39 @@ fn a_moderator_lands_on_the_page_of_their_first_unread_post_past_the_hidden_ones
     assert_eq!(at, POSTS_PER_PAGE);
     assert_eq!(page.posts.last().map(|p| p.body.as_str()), Some("new two"));
 }
+
+#[test]
+fn a_post_opened_from_search_is_on_the_page_a_moderator_is_shown() {
+    let s = open_service();
+    let writer = s.add_user("writer", &key(), Role::Member).expect("add");
+    let moderator = s.add_user("keeper", &key(), Role::Moderator).expect("add");
+    let thread = post(
+        &s,
+        &writer,
+        DraftPlace::NewThread(GENERAL),
+        "long",
+        "0",
+        false,
+    )
+    .thread;
+    let place = DraftPlace::Reply(GENERAL, thread);
+    let replies: Vec<PostId> = (1..POSTS_PER_PAGE)
+        .map(|i| post(&s, &writer, place, "", &format!("reply {i}"), false).post)
+        .collect();
+    for id in &replies[..3] {
+        s.moderate(&moderator, ModAction::Hide(*id), "off topic")
+            .expect("hide");
+    }
+    let wanted = post(&s, &writer, place, "", "findable words", false).post;
+    for reader in [&writer, &moderator] {
+        let hit = s.search(reader, "findable").expect("search");
+        assert_eq!(hit.iter().map(|h| h.post).collect::<Vec<_>>(), vec![wanted]);
+        let (t, at) = s.page_of(reader, wanted).expect("page of").expect("seen");
+        let page = s.thread(reader, t, at).expect("page");
+        assert!(
+            page.posts.iter().any(|p| p.id == wanted),
+            "{}: the post is on the page it opens at ({at})",
+            reader.handle
+        );
+    }
+}
