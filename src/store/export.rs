@@ -62,12 +62,18 @@ pub fn member(c: &Connection, user: UserId) -> Result<Value> {
             }))
         },
     )?;
+    // A thread they started keeps its title here whatever became of its opening post (the
+    // words are theirs); another's thread shows its title as members see it.
     let posts = rows(
         c,
-        "SELECT p.id, b.slug, t.id, t.title, p.id = (SELECT min(id) FROM posts q WHERE q.thread_id = t.id),
+        &format!(
+            "SELECT p.id, b.slug, t.id, CASE WHEN t.author_id = ?1 THEN t.title ELSE {} END,
+                p.id = (SELECT min(id) FROM posts q WHERE q.thread_id = t.id),
                 p.anonymous, p.body, p.content_warning, p.created_at, p.edited_at, p.status
            FROM posts p JOIN threads t ON t.id = p.thread_id JOIN boards b ON b.id = t.board_id
           WHERE p.author_id = ?1 ORDER BY p.id",
+            super::visibility::thread_title_as("t", "0")
+        ),
         user,
         |r| {
             Ok(json!({

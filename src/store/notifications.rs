@@ -111,7 +111,7 @@ fn visible() -> String {
 /// The reader's notifications, newest first.
 pub fn list(c: &Connection, reader: &Reader, limit: i64) -> Result<Vec<Notification>> {
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT n.id, n.kind, ua.handle, n.thread_id, t.title, n.post_id, p.anonymous,
+        "SELECT n.id, n.kind, ua.handle, n.thread_id, {}, n.post_id, p.anonymous,
                 p.author_id, t.anon_salt, n.body, n.created_at, n.read_at IS NULL
            FROM notifications n
            LEFT JOIN users ua ON ua.id = n.actor_id
@@ -119,6 +119,7 @@ pub fn list(c: &Connection, reader: &Reader, limit: i64) -> Result<Vec<Notificat
            LEFT JOIN posts p ON p.id = n.post_id
           WHERE {}
           ORDER BY n.id DESC LIMIT :limit",
+        visibility::thread_title("t"),
         visible()
     ))?;
     let params = reader.bind(&stmt, &[(":limit", &limit)])?;

@@ -72,7 +72,7 @@ pub(super) fn threads_page_plain(
     limit: i64,
 ) -> Result<Vec<ThreadSummary>> {
     let stmt = c.prepare_cached(&format!(
-        "SELECT t.id, t.board_id, t.title, t.anonymous, t.anon_salt, t.author_id, u.handle,
+        "SELECT t.id, t.board_id, {title}, t.anonymous, t.anon_salt, t.author_id, u.handle,
                 t.visible_posts, t.pinned, t.locked, IFNULL(lp.created_at, t.created_at),
                 (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {PLAIN_POST_SHOWN}
                     AND p.id > IFNULL(m.last_read_post_id, 0)),
@@ -84,7 +84,8 @@ pub(super) fn threads_page_plain(
            LEFT JOIN users lu ON lu.id = lp.author_id
           WHERE t.board_id = :board AND {PLAIN_THREAD_VISIBLE}
           ORDER BY t.pinned DESC, t.last_visible_id DESC, t.id DESC
-          LIMIT :limit OFFSET :offset"
+          LIMIT :limit OFFSET :offset",
+        title = visibility::thread_title("t")
     ))?;
     summaries(stmt, reader, board, offset, limit)
 }
@@ -98,7 +99,7 @@ pub(super) fn threads_page_exact(
     limit: i64,
 ) -> Result<Vec<ThreadSummary>> {
     let stmt = c.prepare_cached(&format!(
-        "SELECT t.id, t.board_id, t.title, t.anonymous, t.anon_salt, t.author_id, u.handle,
+        "SELECT t.id, t.board_id, {title}, t.anonymous, t.anon_salt, t.author_id, u.handle,
                 (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {POST_SHOWN}),
                 t.pinned, t.locked, IFNULL(lp.created_at, t.created_at),
                 (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {POST_SHOWN}
@@ -114,7 +115,8 @@ pub(super) fn threads_page_exact(
            LEFT JOIN users lu ON lu.id = lp.author_id
           WHERE t.board_id = :board AND {THREAD_VISIBLE}
           ORDER BY t.pinned DESC, lp.id DESC, t.id DESC
-          LIMIT :limit OFFSET :offset"
+          LIMIT :limit OFFSET :offset",
+        title = visibility::thread_title("t")
     ))?;
     summaries(stmt, reader, board, offset, limit)
 }
@@ -167,13 +169,14 @@ pub fn thread_page(
 ) -> Result<Option<ThreadPage>> {
     let shown = visibility::post_on_page();
     let mut head = c.prepare_cached(&format!(
-        "SELECT t.board_id, b.name, t.title, t.locked, t.anon_salt,
+        "SELECT t.board_id, b.name, {title}, t.locked, t.anon_salt,
                 (SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND {shown}), t.pinned,
                 b.allow_anonymous,
                 (SELECT m.last_read_post_id FROM read_marks m
                   WHERE m.user_id = :reader AND m.thread_id = t.id)
            FROM threads t JOIN boards b ON b.id = t.board_id
-          WHERE t.id = :thread AND {THREAD_VISIBLE}"
+          WHERE t.id = :thread AND {THREAD_VISIBLE}",
+        title = visibility::thread_title("t")
     ))?;
     let params = reader.bind(&head, &[(":thread", &thread)])?;
     let head = head

@@ -5,7 +5,7 @@
 use rusqlite::Connection;
 
 use super::Result;
-use super::visibility::{NAMED_BY, POST_SHOWN, Reader, THREAD_VISIBLE, shown_author};
+use super::visibility::{self, NAMED_BY, POST_SHOWN, Reader, THREAD_VISIBLE, shown_author};
 use crate::domain::{BoardId, PostId, ThreadId, UserId};
 
 /// Most results returned.
@@ -76,7 +76,7 @@ pub fn search(
         None => ":query IS NULL",
     };
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT p.id, p.thread_id, t.title, b.name, p.anonymous, p.author_id, u.handle,
+        "SELECT p.id, p.thread_id, {title}, b.name, p.anonymous, p.author_id, u.handle,
                 t.anon_salt, p.body, p.content_warning, p.created_at
            FROM {from}
            JOIN threads t ON t.id = p.thread_id
@@ -87,7 +87,8 @@ pub fn search(
             AND (:board IS NULL OR t.board_id = :board)
             AND (:since IS NULL OR p.created_at >= :since)
             AND (:before IS NULL OR p.created_at < :before)
-          ORDER BY {order} LIMIT :limit OFFSET :offset"
+          ORDER BY {order} LIMIT :limit OFFSET :offset",
+        title = visibility::thread_title("t")
     ))?;
     let params = reader.bind(
         &stmt,

@@ -7,7 +7,7 @@
 //! this file writes its own block or anonymity clause. The fragments use the named parameters
 //! `:reader` (the member's id), `:welcome_only` (an account still waiting for approval reads
 //! the welcome board only) and `:staff` (a moderator's thread page keeps what was hidden or
-//! withdrawn); [`Reader::bind`] binds them.
+//! withdrawn, and a moderator sees such a thread's title, marked); [`Reader::bind`] binds them.
 //!
 //! The rules, in one place:
 //! - A **board** is readable when it is not archived and, for a waiting account, is the
@@ -18,6 +18,10 @@
 //!   it is not a named post by a member the reader blocked, and it is not from a pseudonym the
 //!   reader hid in that thread. A block never acts on an anonymous post: blocking members one
 //!   by one must not tell anyone who wrote it.
+//! - A thread's **title** is its opening post's words as much as that post's text: while the
+//!   opening post is withdrawn by its author or hidden by a moderator, members (its author
+//!   too) see a neutral title instead, everywhere a title shows, and its words match no search
+//!   (they are indexed with that post only); moderators see the title, marked. [`thread_title`].
 //! - A **quote** shows when the reader may see the quoted post, and only then: what it shows
 //!   depends on the quoted post and the reader, never on who wrote the quoting post (which may
 //!   be anonymous) nor on blocks between the quoter and the quoted.
@@ -132,6 +136,40 @@ pub const PLAIN_POST_SHOWN: &str = "(p.status = 'visible')";
 /// opens, the page a post is on) counts these same posts, or it lands on the wrong page.
 pub fn post_on_page() -> String {
     format!("({POST_SHOWN} OR (:staff = 1 AND p.status IN ('hidden', 'deleted')))")
+}
+
+/// The title members see for a thread whose opening post its author withdrew.
+pub const TITLE_WITHDRAWN: &str = "(opening post withdrawn)";
+/// The title members see for a thread whose opening post a moderator hid.
+pub const TITLE_HIDDEN: &str = "(opening post hidden)";
+/// Before the title a moderator sees of a thread whose opening post was withdrawn.
+pub const MARK_WITHDRAWN: &str = "[withdrawn] ";
+/// Before the title a moderator sees of a thread whose opening post is hidden.
+pub const MARK_HIDDEN: &str = "[hidden] ";
+
+/// SQL: the title of the thread aliased `t` as the reader sees it: its own while its opening
+/// post is out; otherwise [`TITLE_WITHDRAWN`] or [`TITLE_HIDDEN`], or for a moderator
+/// (`:staff`) the title after [`MARK_WITHDRAWN`] or [`MARK_HIDDEN`]. The opening post is the
+/// thread's first post if it carries the title in the index (`fts_title`): a thread whose
+/// starter's posts were erased keeps only replies, and its title "[removed]". One index seek.
+pub fn thread_title(t: &str) -> String {
+    thread_title_as(t, ":staff")
+}
+
+/// [`thread_title`] with `staff` an SQL truth value in place of `:staff` (a statement that
+/// binds by position, such as a member's export, where it is `0`).
+pub fn thread_title_as(t: &str, staff: &str) -> String {
+    format!(
+        "(CASE (SELECT CASE WHEN o.fts_title != '' THEN o.status END FROM posts o
+                 WHERE o.thread_id = {t}.id ORDER BY o.id LIMIT 1)
+            WHEN 'deleted' THEN CASE WHEN {staff} = 1 THEN '{MARK_WITHDRAWN}' || {t}.title
+                                     ELSE '{TITLE_WITHDRAWN}' END
+            WHEN 'hidden' THEN CASE WHEN {staff} = 1 THEN '{MARK_HIDDEN}' || {t}.title
+                                    ELSE '{TITLE_HIDDEN}' END
+            WHEN 'pending' THEN CASE WHEN {staff} = 1 THEN '{MARK_HIDDEN}' || {t}.title
+                                     ELSE '{TITLE_HIDDEN}' END
+            ELSE {t}.title END)"
+    )
 }
 
 /// SQL: post `p` is visible to the reader, its thread and board included.

@@ -718,4 +718,5 @@ fn reading_a_thread_writes_nothing_until_the_marks_are_flushed_in_one_batch() {
 }
 
 mod anonymity;
+mod titles;
 mod unread;
