@@ -179,6 +179,6 @@ impl Service {
     pub fn take_notices(&self, user: &User) -> Result<Vec<String>> {
         Ok(self
             .store
-            .write(|c| store::reports::take_notices(c, user.id))?)
+            .write(|c| store::notifications::take_notices(c, &Reader::of(user)))?)
     }
 }

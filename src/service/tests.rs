@@ -159,12 +159,14 @@ fn authors_hear_what_a_moderator_did_to_their_posts_and_why_never_who() {
         .into_iter()
         .filter_map(|n| n.body)
         .collect();
+    // The hidden post opened "Named one", so its title shows as members see it now, in every
+    // notice that names the thread (titles are put in when a notice is read).
     assert_eq!(
         told,
         vec![
-            "A moderator moved your thread \u{201c}Named one\u{201d} to General. Why: fits better",
+            "A moderator moved your thread \u{201c}(opening post hidden)\u{201d} to General. Why: fits better",
             "A moderator put a content warning (grief) on your post in \u{201c}Quiet one\u{201d}. Why: heavy",
-            "A moderator hid your post in \u{201c}Named one\u{201d}. Why: off topic",
+            "A moderator hid your post in \u{201c}(opening post hidden)\u{201d}. Why: off topic",
         ],
         "newest first; the anonymous post's author is told too"
     );
@@ -181,6 +183,74 @@ fn authors_hear_what_a_moderator_did_to_their_posts_and_why_never_who() {
     s.moderate(&moderator, ModAction::Hide(own.post), "tidying")
         .expect("hide own");
     assert!(s.notifications(&moderator).expect("mod").is_empty());
+}
+
+#[test]
+fn an_erased_thread_leaves_no_copy_of_its_title_in_anyones_notices() {
+    use crate::store::test_support::rows_holding;
+    let s = service_with(super::test_support::without_pace);
+    let author = s.add_user("writer", &key(), Role::Member).expect("add");
+    let replier = s.add_user("replier", &key(), Role::Member).expect("add");
+    let moderator = s
+        .add_user("careful_mod", &key(), Role::Moderator)
+        .expect("add");
+    let title = "Unforgettable private words";
+    let thread = s
+        .post(
+            &author,
+            DraftPlace::NewThread(BoardId(4)),
+            &draft(title, "x"),
+        )
+        .expect("thread")
+        .thread;
+    let reply = s
+        .post(
+            &replier,
+            DraftPlace::Reply(BoardId(4), thread),
+            &draft("", "a reply"),
+        )
+        .expect("reply");
+    s.moderate(&moderator, ModAction::Hide(reply.post), "off topic")
+        .expect("hide");
+    // A notice from before notices named their thread by reference (migration 7) held a copy.
+    let old = format!("A moderator hid your post in \u{201c}{title}\u{201d}. Why: earlier");
+    s.store()
+        .write(|c| store::reports::notify(c, replier.id, "moderator", &old))
+        .expect("old notice");
+    let hid = format!("A moderator hid your post in \u{201c}{title}\u{201d}. Why: off topic");
+    let bodies = |who: &User| -> Vec<String> {
+        let notes = s.notifications(who).expect("notifications");
+        notes.into_iter().filter_map(|n| n.body).collect()
+    };
+    // At the next visit (oldest first), and in the list (newest first), with the title.
+    assert_eq!(
+        s.take_notices(&replier).expect("notices"),
+        vec![hid.clone(), old.clone()]
+    );
+    assert_eq!(bodies(&replier), vec![old.clone(), hid]);
+    assert_eq!(
+        rows_holding(s.store(), "notifications", title),
+        1,
+        "only the old notice holds the title itself"
+    );
+
+    s.delete_account(&author, "writer", true).expect("erase");
+    let gone = "A moderator hid your post in \u{201c}[removed]\u{201d}.";
+    assert_eq!(
+        bodies(&replier),
+        vec![
+            format!("{gone} Why: earlier"),
+            format!("{gone} Why: off topic")
+        ]
+    );
+    s.moderate(&moderator, ModAction::Restore(reply.post), "on reflection")
+        .expect("restore");
+    assert_eq!(
+        s.take_notices(&replier).expect("notices"),
+        vec!["A moderator restored your post in \u{201c}[removed]\u{201d}. Why: on reflection"]
+    );
+    assert_eq!(rows_holding(s.store(), "notifications", title), 0);
+    assert_eq!(rows_holding(s.store(), "notifications", "Unforgettable"), 0);
 }
 
 #[test]

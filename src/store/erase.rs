@@ -1,8 +1,10 @@
 //! Account deletion (DESIGN.md §8): the handle becomes "[deleted]"; keys, recovery codes,
 //! private messages, blocks, muted words, drafts, read marks, notifications, the safety plan
 //! and the second factor are erased; posts are erased or kept without a name, as the member
-//! chooses. With `secure_delete` and FTS5 secure-delete on, and the WAL checkpointed and
-//! truncated afterwards, erased text is gone from every file of the data dir.
+//! chooses. No copy of erased words is left elsewhere: notices name a thread by reference,
+//! and the few written before that (migration 7) lose the titles of the erased threads. With
+//! `secure_delete` and FTS5 secure-delete on, and the WAL checkpointed and truncated
+//! afterwards, erased text is gone from every file of the data dir.
 
 use rusqlite::{Connection, params};
 
@@ -29,6 +31,7 @@ pub fn delete_account(c: &Connection, user: UserId, erase_posts: bool) -> Result
             stmt.query_map([user], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?
         };
+        forget_titles_in_old_notices(c, user)?;
         super::posts::unindex(c, &posts)?;
         c.execute("DELETE FROM notifications WHERE post_id IN (SELECT id FROM posts WHERE author_id = ?1)", [user])?;
         c.execute("DELETE FROM posts WHERE author_id = ?1", [user])?;
@@ -107,6 +110,28 @@ pub fn delete_account(c: &Connection, user: UserId, erase_posts: bool) -> Result
           WHERE id = ?1",
         params![user, t],
     )?;
+    Ok(())
+}
+
+/// Notices written before migration 7 hold a copy of their thread's title (newer ones name
+/// the thread by reference, `notifications::moderator_notice`): the titles of the threads
+/// `user` started leave them, as "[removed]". Matched by the quoted title, so a notice about
+/// another thread of the same title loses it too, which errs the safe way.
+fn forget_titles_in_old_notices(c: &Connection, user: UserId) -> Result<()> {
+    let titles: Vec<String> = {
+        let mut stmt = c.prepare("SELECT DISTINCT title FROM threads WHERE author_id = ?1")?;
+        stmt.query_map([user], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    let gone = format!("\u{201c}{}\u{201d}", super::notifications::TITLE_GONE);
+    let mut stmt = c.prepare(
+        "UPDATE notifications SET body = replace(body, ?1, ?2)
+          WHERE title_of IS NULL AND body IS NOT NULL AND instr(body, ?1) > 0",
+    )?;
+    for title in titles {
+        let quoted = format!("\u{201c}{}\u{201d}", crate::sanitize::line(&title));
+        stmt.execute(params![quoted, gone])?;
+    }
     Ok(())
 }
 

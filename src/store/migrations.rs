@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_author_index_fts_title.sql"),
     include_str!("migrations/0005_time_zone.sql"),
     include_str!("migrations/0006_announcements.sql"),
+    include_str!("migrations/0007_notice_titles.sql"),
 ];
 
 /// The schema version this program brings a database to (and the newest it opens).

@@ -443,6 +443,30 @@ pub(crate) mod test_support {
             .id
     }
 
+    /// How many rows of `table` hold `text` in any of their columns, read from the database
+    /// itself: for the tests that say a copy of something must not be kept.
+    pub fn rows_holding(store: &Store, table: &str, text: &str) -> i64 {
+        store
+            .read(|c| {
+                let columns: Vec<String> = c
+                    .prepare("SELECT name FROM pragma_table_info(?1)")?
+                    .query_map([table], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                assert!(!columns.is_empty(), "no table {table}");
+                let any = columns
+                    .iter()
+                    .map(|col| format!("instr(CAST(\"{col}\" AS TEXT), ?1) > 0"))
+                    .collect::<Vec<_>>()
+                    .join(" OR ");
+                Ok(c.query_row(
+                    &format!("SELECT count(*) FROM \"{table}\" WHERE {any}"),
+                    [text],
+                    |r| r.get(0),
+                )?)
+            })
+            .expect("read the table")
+    }
+
     /// A member with just a handle (no key), for store tests.
     pub fn user(c: &Connection, handle: &str) -> crate::domain::UserId {
         c.execute(

@@ -112,14 +112,16 @@ fn visible() -> String {
 pub fn list(c: &Connection, reader: &Reader, limit: i64) -> Result<Vec<Notification>> {
     let mut stmt = c.prepare_cached(&format!(
         "SELECT n.id, n.kind, ua.handle, n.thread_id, {}, n.post_id, p.anonymous,
-                p.author_id, t.anon_salt, n.body, n.created_at, n.read_at IS NULL
+                p.author_id, t.anon_salt, n.body, n.created_at, n.read_at IS NULL, {}
            FROM notifications n
            LEFT JOIN users ua ON ua.id = n.actor_id
            LEFT JOIN threads t ON t.id = n.thread_id
            LEFT JOIN posts p ON p.id = n.post_id
+           LEFT JOIN threads tn ON tn.id = n.title_of
           WHERE {}
           ORDER BY n.id DESC LIMIT :limit",
         visibility::thread_title("t"),
+        visibility::thread_title("tn"),
         visible()
     ))?;
     let params = reader.bind(&stmt, &[(":limit", &limit)])?;
@@ -128,6 +130,7 @@ pub fn list(c: &Connection, reader: &Reader, limit: i64) -> Result<Vec<Notificat
         let author: Option<UserId> = r.get(7)?;
         let salt: Option<Vec<u8>> = r.get(8)?;
         let handle: Option<String> = r.get(2)?;
+        let (body, title): (Option<String>, Option<String>) = (r.get(9)?, r.get(12)?);
         // The pseudonym is made here; the anonymous author's id goes no further.
         let actor = match (anonymous, salt) {
             (Some(true), Some(salt)) => Some(visibility::shown_author(true, &salt, author, None)),
@@ -140,7 +143,7 @@ pub fn list(c: &Connection, reader: &Reader, limit: i64) -> Result<Vec<Notificat
             thread: r.get(3)?,
             thread_title: r.get(4)?,
             post: r.get(5)?,
-            body: r.get(9)?,
+            body: body.map(|b| with_title(&b, title)),
             at: r.get(10)?,
             unread: r.get(11)?,
         })
@@ -166,9 +169,29 @@ pub fn mark_all_read(c: &Connection, reader: UserId) -> Result<usize> {
     .execute(params![reader, now()])?)
 }
 
+/// Where a moderator's notice names its thread: the stored body holds this mark, never the
+/// title, and [`with_title`] puts the title in when the notice is read. A C0 control, which
+/// the sanitiser removes from anything a member or moderator types, so no text can forge it.
+pub const TITLE: &str = "\u{2}";
+
+/// What a notice shows for a thread that is gone.
+pub const TITLE_GONE: &str = "[removed]";
+
+/// A stored notice body with its thread's title, as the reader sees it now, in place of
+/// [`TITLE`] (or [`TITLE_GONE`] once the thread is gone).
+fn with_title(body: &str, title: Option<String>) -> String {
+    if !body.contains(TITLE) {
+        return body.to_string();
+    }
+    let title = title.map_or_else(|| TITLE_GONE.to_string(), |t| crate::sanitize::line(&t));
+    body.replace(TITLE, &title)
+}
+
 /// What a moderator did to a post or thread, told to its author (never who did it), whether
 /// the author wrote it under their name or anonymously: the anonymous author's id never
-/// leaves the store. `words` makes the message from the thread's title. Nobody is told of
+/// leaves the store. `words` makes the message from the thread's title; it is given
+/// [`TITLE`] and the notice keeps a reference to the thread, not a copy of its title (which
+/// would outlive the thread's erasure, or its opening post's withdrawal). Nobody is told of
 /// their own action, nor is an erased account. True if someone was told.
 pub fn moderator_notice(
     c: &Connection,
@@ -180,12 +203,11 @@ pub fn moderator_notice(
     use rusqlite::OptionalExtension;
     let (sql, id) = match target {
         super::reports::Target::Post(p) => (
-            "SELECT p.author_id, p.anonymous, t.title FROM posts p
-               JOIN threads t ON t.id = p.thread_id WHERE p.id = ?1",
+            "SELECT p.author_id, p.anonymous, p.thread_id FROM posts p WHERE p.id = ?1",
             p.0,
         ),
         super::reports::Target::Thread(t) => (
-            "SELECT author_id, anonymous, title FROM threads WHERE id = ?1",
+            "SELECT author_id, anonymous, id FROM threads WHERE id = ?1",
             t.0,
         ),
         _ => return Ok(false),
@@ -195,19 +217,48 @@ pub fn moderator_notice(
         .query_row([id], |r| {
             Ok((
                 PostAuthor::from_row(r.get(0)?, r.get(1)?),
-                r.get::<_, String>(2)?,
+                r.get::<_, ThreadId>(2)?,
             ))
         })
         .optional()?;
-    let Some((author, title)) = found else {
+    let Some((author, thread)) = found else {
         return Ok(false);
     };
     let Some(to) = author.id().filter(|_| !author.is(actor)) else {
         return Ok(false);
     };
-    super::reports::notify(c, to, "moderator", &words(&crate::sanitize::line(&title)))?;
+    c.prepare_cached(
+        "INSERT INTO notifications (user_id, kind, body, title_of, created_at)
+         VALUES (?1, 'moderator', ?2, ?3, ?4)",
+    )?
+    .execute(params![to, words(TITLE), thread, now()])?;
     super::events::counts_changed(c, to)?;
     Ok(true)
+}
+
+/// The reader's unread system messages (a moderator's notice, a report's outcome), oldest
+/// first, with their titles as the reader sees them; marks them read.
+pub fn take_notices(c: &Connection, reader: &Reader) -> Result<Vec<String>> {
+    let texts: Vec<String> = {
+        let mut stmt = c.prepare_cached(&format!(
+            "SELECT n.body, {} FROM notifications n
+               LEFT JOIN threads tn ON tn.id = n.title_of
+              WHERE n.user_id = :reader AND n.read_at IS NULL AND n.body IS NOT NULL
+              ORDER BY n.id",
+            visibility::thread_title("tn")
+        ))?;
+        let params = reader.bind(&stmt, &[])?;
+        stmt.query_map(&*params, |r| {
+            Ok(with_title(&r.get::<_, String>(0)?, r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?
+    };
+    c.prepare_cached(
+        "UPDATE notifications SET read_at = ?2
+          WHERE user_id = ?1 AND read_at IS NULL AND body IS NOT NULL",
+    )?
+    .execute(params![reader.id, now()])?;
+    Ok(texts)
 }
 
 /// Deletes the reader's own notifications `ids` (dismissed); returns how many went.

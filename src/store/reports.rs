@@ -330,18 +330,3 @@ pub fn notify(c: &Connection, user: UserId, kind: &str, body: &str) -> Result<()
     .execute(params![user, kind, body, now()])?;
     Ok(())
 }
-
-/// Unread system messages for a member, marking them read.
-pub fn take_notices(c: &Connection, user: UserId) -> Result<Vec<String>> {
-    let texts: Vec<String> = {
-        let mut stmt = c.prepare_cached(
-            "SELECT body FROM notifications WHERE user_id = ?1 AND read_at IS NULL AND body IS NOT NULL
-              ORDER BY id",
-        )?;
-        stmt.query_map([user], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?
-    };
-    c.prepare_cached("UPDATE notifications SET read_at = ?2 WHERE user_id = ?1 AND read_at IS NULL AND body IS NOT NULL")?
-        .execute(params![user, now()])?;
-    Ok(texts)
-}
