@@ -52,7 +52,7 @@ impl Service {
                 Ok((
                     posts::per_hour(c, now, STATS_HOURS)?,
                     reports::open_counts(c)?,
-                    reports::queue(c)?,
+                    reports::queue_head(c, STATS_REPORTS)?,
                     users::counts(c)?,
                 ))
             })?;
@@ -66,8 +66,7 @@ impl Service {
             urgent_reports,
             first_reports: first
                 .into_iter()
-                .take(STATS_REPORTS)
-                .map(|item| (item.label, item.reports, item.urgent))
+                .map(|(_, label, reports, urgent)| (label, reports, urgent))
                 .collect(),
             pending_accounts,
             members,

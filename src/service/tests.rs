@@ -511,3 +511,58 @@ fn an_account_waiting_for_approval_meets_nobody_in_who_is_online() {
     );
     assert!(s.who_is_online(&waiting).expect("online").is_empty());
 }
+
+#[test]
+fn the_dashboard_names_the_first_items_of_the_review_queue_as_the_queue_orders_them() {
+    use store::reports::{AT_RISK, Target};
+    let s = service_with(super::test_support::without_pace);
+    let sysop = s.add_user("keeper", &key(), Role::Sysop).expect("add");
+    let moderator = s.add_user("warden", &key(), Role::Moderator).expect("add");
+    let add = |h: &str| s.add_user(h, &key(), Role::Member).expect("add");
+    let (writer, one, two) = (add("writer"), add("one"), add("two"));
+    let thread = s
+        .post(
+            &writer,
+            DraftPlace::NewThread(BoardId(1)),
+            &draft("Reported thread", "a"),
+        )
+        .expect("thread");
+    let reply = s
+        .post(
+            &writer,
+            DraftPlace::Reply(BoardId(1), thread.thread),
+            &draft("", "b"),
+        )
+        .expect("reply");
+    let report = |who: &User, target, category| {
+        s.report(who, target, category, "a note").expect("report");
+    };
+    report(&one, Target::Post(reply.post), "spam");
+    report(&two, Target::Post(reply.post), "spam");
+    report(&one, Target::Thread(thread.thread), "harassment");
+    report(&two, Target::Member(writer.id), "other");
+    // Filed last, and first in the queue.
+    report(&two, Target::Post(thread.post), AT_RISK);
+
+    let stats = s.stats(&sysop).expect("stats");
+    assert_eq!(
+        stats.first_reports,
+        vec![
+            (format!("post {}", thread.post), 1, true),
+            (format!("post {}", reply.post), 2, false),
+            ("thread: Reported thread".to_string(), 1, false),
+        ]
+    );
+    let queue = s.review_queue(&moderator).expect("queue");
+    let head: Vec<(String, i64, bool)> = queue
+        .iter()
+        .take(STATS_REPORTS)
+        .map(|i| (i.label.clone(), i.reports, i.urgent))
+        .collect();
+    assert_eq!(
+        stats.first_reports, head,
+        "the same items as the queue's first"
+    );
+    assert_eq!((stats.open_reports, stats.urgent_reports), (4, 1));
+    assert_eq!(queue.len(), 4);
+}

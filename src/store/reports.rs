@@ -157,6 +157,52 @@ pub fn trusted_reporters(c: &Connection, post: PostId) -> Result<i64> {
     .query_row([post], |r| r.get(0))?)
 }
 
+/// SQL: the queue's order, over its groups: urgent first, then the longest waiting (the first
+/// report filed, which also settles reports filed in the same second).
+const QUEUE_ORDER: &str = "urgent DESC, min(r.created_at), min(r.id)";
+
+/// SQL: the name a queue item's label gives (a member's handle, the sender of a message, a
+/// thread's title; nothing for a post, which is named by its id), from the joins `m`, `ms`
+/// and `t` both queue queries make.
+const QUEUE_NAME: &str = "CASE r.target_kind WHEN 'user' THEN IFNULL(m.handle, '')
+     WHEN 'message' THEN IFNULL(ms.handle, '') ELSE IFNULL(t.title, '') END";
+
+/// What a queue item is, and its label: "post 12", "thread: …", "appeal from river".
+fn labelled(kind: &str, id: i64, appeal: bool, name: &str) -> (Target, String) {
+    match kind {
+        "user" if appeal => (Target::Appeal(UserId(id)), format!("appeal from {name}")),
+        "user" => (Target::Member(UserId(id)), format!("member {name}")),
+        "thread" => (Target::Thread(ThreadId(id)), format!("thread: {name}")),
+        "message" => (Target::Message(id), format!("private message from {name}")),
+        _ => (Target::Post(PostId(id)), format!("post {id}")),
+    }
+}
+
+/// The first `n` items of the queue, in its order ([`queue`]): what each is, how many open
+/// reports it has, whether it is urgent. For the sysop's dashboard, read every few seconds:
+/// no reported text, notes or places, only what the labels need.
+pub fn queue_head(c: &Connection, n: usize) -> Result<Vec<(Target, String, i64, bool)>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT r.target_kind, r.target_id, r.category = 'appeal' AS appeal, count(*),
+                {QUEUE_NAME}, max({URGENT}) AS urgent
+           FROM reports r
+           LEFT JOIN threads t ON r.target_kind = 'thread' AND t.id = r.target_id
+           LEFT JOIN messages msg ON r.target_kind = 'message' AND msg.id = r.target_id
+           LEFT JOIN users ms ON ms.id = msg.sender_id
+           LEFT JOIN users m ON r.target_kind = 'user' AND m.id = r.target_id
+          WHERE r.resolved_at IS NULL
+          GROUP BY r.target_kind, r.target_id, appeal
+          ORDER BY {QUEUE_ORDER}
+          LIMIT ?1"
+    ))?;
+    let rows = stmt.query_map([i64::try_from(n).unwrap_or(i64::MAX)], |r| {
+        let name = crate::sanitize::line(&r.get::<_, String>(4)?);
+        let (target, label) = labelled(&r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, &name);
+        Ok((target, label, r.get(3)?, r.get(5)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Open reports grouped per item (posts, threads, messages, members, appeals): urgent ones
 /// (someone may be at risk) first, then oldest first. Each post or thread comes with where it
 /// is and who wrote it as members see it: an anonymous author by pseudonym only, since
@@ -177,8 +223,7 @@ pub fn queue(c: &Connection) -> Result<Vec<QueueItem>> {
                 IFNULL(group_concat(NULLIF(r.note, ''), ' / '), ''),
                 CASE r.target_kind WHEN 'post' THEN IFNULL(p.status = 'hidden', 0)
                      WHEN 'thread' THEN IFNULL(t.hidden, 0) ELSE 0 END,
-                CASE r.target_kind WHEN 'user' THEN IFNULL(m.handle, '')
-                     WHEN 'message' THEN IFNULL(ms.handle, '') ELSE IFNULL(t.title, '') END,
+                {QUEUE_NAME},
                 max({URGENT}) AS urgent,
                 IFNULL(pb.name, tb.name), pt.title,
                 IFNULL(p.anonymous, t.anonymous), IFNULL(pt.anon_salt, t.anon_salt),
@@ -200,7 +245,7 @@ pub fn queue(c: &Connection) -> Result<Vec<QueueItem>> {
            LEFT JOIN users tu ON tu.id = t.author_id
           WHERE r.resolved_at IS NULL
           GROUP BY r.target_kind, r.target_id, appeal
-          ORDER BY urgent DESC, min(r.created_at)"
+          ORDER BY {QUEUE_ORDER}"
     ))?;
     let rows = stmt.query_map([], |r| {
         let kind: String = r.get(0)?;
@@ -227,13 +272,7 @@ pub fn queue(c: &Connection) -> Result<Vec<QueueItem>> {
             (Some(b), None, Some(a)) => Some(format!("{b} · by {a}")),
             _ => None,
         };
-        let (target, label) = match kind.as_str() {
-            "user" if appeal => (Target::Appeal(UserId(id)), format!("appeal from {name}")),
-            "user" => (Target::Member(UserId(id)), format!("member {name}")),
-            "thread" => (Target::Thread(ThreadId(id)), format!("thread: {name}")),
-            "message" => (Target::Message(id), format!("private message from {name}")),
-            _ => (Target::Post(PostId(id)), format!("post {id}")),
-        };
+        let (target, label) = labelled(&kind, id, appeal, &name);
         Ok(QueueItem {
             target,
             label,
