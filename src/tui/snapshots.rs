@@ -518,3 +518,30 @@ fn settings_at_40x12_shows_the_keys_first_and_pages_to_the_end() {
         "{screen}"
     );
 }
+
+/// Empty notifications and messages at 40×12: the sentence that says what will show there
+/// wraps whole, and the footer offers nothing to open.
+#[test]
+fn empty_notifications_and_messages_say_so_whole_at_40x12() {
+    use crate::tui::Loaded;
+    let mut app = boards();
+    press(&mut app, 'a');
+    app.update(Msg::Loaded(Loaded::Notifications(vec![])));
+    let screen = snapshot(&mut app, 40, 12);
+    assert!(
+        crate::tui::test_support::flat(&screen)
+            .contains("Nothing yet. Replies to your threads and mentions of you show here."),
+        "{screen}"
+    );
+    assert!(!screen.contains("Enter open"), "{screen}");
+    press(&mut app, 'q');
+    press(&mut app, 'i');
+    app.update(Msg::Loaded(Loaded::Inbox(vec![])));
+    let screen = snapshot(&mut app, 40, 12);
+    assert!(
+        crate::tui::test_support::flat(&screen)
+            .contains("No private messages yet. Press n to write to someone."),
+        "{screen}"
+    );
+    assert!(!screen.contains("Enter open"), "{screen}");
+}

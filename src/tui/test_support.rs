@@ -49,3 +49,13 @@ pub fn app_with_boards(boards: Vec<Board>) -> App {
     app.update(Msg::Loaded(Loaded::Boards(boards)));
     app
 }
+
+/// A screen's text with its rows joined, so a sentence wrapped over rows is found whole.
+pub fn flat(screen: &str) -> String {
+    screen
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -116,6 +116,14 @@ impl View for ActivityScreen {
         "Notifications".into()
     }
 
+    /// Opening and dismissing only where there is something to open or dismiss.
+    fn offers(&self, action: Action) -> bool {
+        match action {
+            Action::Open | Action::Dismiss => self.items.as_ref().is_some_and(|i| !i.is_empty()),
+            _ => true,
+        }
+    }
+
     fn key(
         &mut self,
         _key: &KeyEvent,
@@ -207,12 +215,12 @@ impl View for ActivityScreen {
             return None;
         };
         if items.is_empty() {
-            buf.set_stringn(
-                area.x + 1,
-                area.y + 1,
+            crate::tui::widgets::note(
+                area,
+                1,
                 "Nothing yet. Replies to your threads and mentions of you show here.",
-                w.saturating_sub(2),
-                theme.dim(),
+                buf,
+                theme,
             );
             return None;
         }

@@ -53,6 +53,14 @@ impl View for InboxScreen {
         "Messages".into()
     }
 
+    /// Opening only where there is a conversation to open.
+    fn offers(&self, action: Action) -> bool {
+        match action {
+            Action::Open => self.conversations.as_ref().is_some_and(|c| !c.is_empty()),
+            _ => true,
+        }
+    }
+
     fn key(
         &mut self,
         key: &KeyEvent,
@@ -135,12 +143,12 @@ impl View for InboxScreen {
         };
         let rows = area.height.saturating_sub(1) as usize;
         if list.is_empty() {
-            buf.set_stringn(
-                area.x + 1,
-                area.y + 1,
+            crate::tui::widgets::note(
+                area,
+                1,
                 "No private messages yet. Press n to write to someone.",
-                w.saturating_sub(2),
-                theme.dim(),
+                buf,
+                theme,
             );
         }
         let first = self.selected / rows.max(1) * rows.max(1);

@@ -280,7 +280,7 @@ impl View for SearchScreen {
                 } else {
                     format!("Nothing found for \u{201c}{}\u{201d}.", self.searched)
                 };
-                buf.set_stringn(area.x + 1, list.y, text, w, theme.dim());
+                crate::tui::widgets::note(list, 0, &text, buf, theme);
             }
             Some(hits) => {
                 let words: Vec<String> = crate::service::parse_search(&self.searched)
