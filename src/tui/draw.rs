@@ -24,10 +24,30 @@ impl App {
                 )
             }
             Overlay::Help => {
-                let text = keymap::bindings(self.context(), self.is_staff())
-                    .into_iter()
-                    .map(|b| (format!("{:>12}  {}", b.shown, b.label), Tone::Plain))
-                    .collect();
+                // Keys in a column, labels beside them; a label that wraps stays beside its
+                // key, so a narrow screen still reads as a list.
+                let bindings = keymap::bindings(self.context(), self.is_staff());
+                let column = bindings
+                    .iter()
+                    .map(|b| widgets::width(b.shown))
+                    .max()
+                    .unwrap_or(0)
+                    .min(12);
+                let inner = (self.overlay_width().saturating_sub(2) as usize).max(column + 8);
+                let indent = " ".repeat(column + 2);
+                let mut text = Vec::new();
+                for b in bindings {
+                    let pad = column.saturating_sub(widgets::width(b.shown));
+                    let head = format!("{}{}  ", " ".repeat(pad), b.shown);
+                    let options = textwrap::Options::new(inner)
+                        .initial_indent(&head)
+                        .subsequent_indent(&indent);
+                    text.extend(
+                        textwrap::wrap(b.label, options)
+                            .into_iter()
+                            .map(|l| (l.into_owned(), Tone::Plain)),
+                    );
+                }
                 (
                     strings::HELP_TITLE,
                     text,
@@ -71,18 +91,23 @@ impl App {
 
     /// Where an overlay's box goes, and its inside: centred, as tall as its text needs, never
     /// taller than the screen (the text scrolls inside).
+    /// An overlay's width: on a narrow terminal the box takes the whole width (every column is
+    /// text); on a wide one, a readable column.
+    fn overlay_width(&self) -> u16 {
+        if self.width < 60 {
+            self.width
+        } else {
+            self.width.saturating_sub(4).min(76)
+        }
+    }
+
     pub(super) fn overlay_area(
         &self,
         text: &[(String, widgets::Tone)],
         foot: &[(String, widgets::Tone)],
     ) -> (Rect, Rect) {
         let area = Rect::new(0, 0, self.width, self.height);
-        // On a narrow terminal the box takes the whole width: every column is text.
-        let w = if area.width < 60 {
-            area.width
-        } else {
-            area.width.saturating_sub(4).min(76)
-        };
+        let w = self.overlay_width();
         let inner_w = w.saturating_sub(2);
         let (total, _) = widgets::scrolled_rows(inner_w, u16::MAX, text, foot);
         let foot_rows = widgets::wrap_toned(foot, inner_w as usize).len();

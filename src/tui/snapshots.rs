@@ -97,16 +97,27 @@ fn help_at_40x12_scrolls_and_says_how() {
         "
  Haven · Boards                   river
 ┌ Keys on this screen ─────────────────┐
-│           a  notifications           │
-│           i  messages                │
-│           s  settings                │
-│           q  quit                    │
-│           /  search                  │
-│           N  next unread thread      │
-│           o  who's online            │
+│         a  notifications             │
+│         i  messages                  │
+│         s  settings                  │
+│         q  quit                      │
+│         /  search                    │
+│         N  next unread thread        │
+│         o  who's online              │
 │↑↓ PgDn · s staying safe · Esc close  │
 └ 1-7 of 22 ↑↓ ────────────────────────┘
  i messages · ? help · F1/! help now",
+    );
+    // Further down, a label too long for the width wraps beside its key, not under it.
+    for _ in 0..3 {
+        press(&mut app, ' ');
+    }
+    let screen = snapshot(&mut app, 40, 12);
+    assert!(
+        screen.contains(
+            "│    Ctrl-Q  quick exit: clear the     │\n│            screen and leave at once  │"
+        ),
+        "{screen}"
     );
 }
 
