@@ -83,24 +83,10 @@ pub async fn login_with_codes(
     codes: &[&str],
 ) -> (TwoStep, Option<Member>) {
     use russh::client::KeyboardInteractiveAuthResponse as K;
-    let config = Arc::new(client::Config::default());
-    let seen = Arc::new(Mutex::new(None));
-    let mut handle = client::connect(
-        config,
-        addr,
-        ClientHandler {
-            seen_host_key: seen.clone(),
-        },
-    )
-    .await
-    .expect("connect");
-    let auth = handle
-        .authenticate_publickey(
-            "member",
-            PrivateKeyWithHashAlg::new(Arc::new(key.clone()), None),
-        )
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (mut handle, seen, auth) = key_login(stream, key)
         .await
-        .expect("auth");
+        .unwrap_or_else(|e| panic!("{e}"));
     let outcome = match auth {
         russh::client::AuthResult::Success => TwoStep::KeyOnly,
         russh::client::AuthResult::Failure {

@@ -224,12 +224,52 @@ impl tokio::io::AsyncWrite for Pausable {
     }
 }
 
+/// The host key the server showed, as its fingerprint, once the handshake is done.
+pub type SeenHostKey = Arc<Mutex<Option<String>>>;
+
+/// An SSH connection over `stream`, offering `key`'s public key as "member": the handle, the
+/// host key seen, and what the server answered (a second factor may still be asked). Errors
+/// say which step failed.
+pub async fn key_login<S>(
+    stream: S,
+    key: &PrivateKey,
+) -> Result<
+    (
+        client::Handle<ClientHandler>,
+        SeenHostKey,
+        client::AuthResult,
+    ),
+    String,
+>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let seen: SeenHostKey = Arc::new(Mutex::new(None));
+    let mut handle = client::connect_stream(
+        Arc::new(client::Config::default()),
+        stream,
+        ClientHandler {
+            seen_host_key: seen.clone(),
+        },
+    )
+    .await
+    .map_err(|e| format!("connect: {e}"))?;
+    let auth = handle
+        .authenticate_publickey(
+            "member",
+            PrivateKeyWithHashAlg::new(Arc::new(key.clone()), None),
+        )
+        .await
+        .map_err(|e| format!("auth: {e}"))?;
+    Ok((handle, seen, auth))
+}
+
 /// A new ed25519 key.
 pub fn new_key() -> PrivateKey {
     PrivateKey::random(&mut rand::rng(), Algorithm::Ed25519).expect("key")
 }
 
-struct ClientHandler {
+pub struct ClientHandler {
     seen_host_key: Arc<Mutex<Option<String>>>,
 }
 
@@ -283,24 +323,9 @@ impl Member {
     where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
-        let config = Arc::new(client::Config::default());
-        let seen = Arc::new(Mutex::new(None));
-        let mut handle = client::connect_stream(
-            config,
-            stream,
-            ClientHandler {
-                seen_host_key: seen.clone(),
-            },
-        )
-        .await
-        .expect("connect");
-        let auth = handle
-            .authenticate_publickey(
-                "member",
-                PrivateKeyWithHashAlg::new(Arc::new(key.clone()), None),
-            )
+        let (handle, seen, auth) = key_login(stream, key)
             .await
-            .expect("auth");
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(auth.success(), "public key auth failed: {auth:?}");
         Member::open_shell(handle, &seen, cols, rows).await
     }
@@ -316,23 +341,7 @@ impl Member {
     ) -> Result<Member, String> {
         use russh::client::KeyboardInteractiveAuthResponse as K;
         let stream = tcp_from(source, addr).await;
-        let seen = Arc::new(Mutex::new(None));
-        let mut handle = client::connect_stream(
-            Arc::new(client::Config::default()),
-            stream,
-            ClientHandler {
-                seen_host_key: seen.clone(),
-            },
-        )
-        .await
-        .map_err(|e| format!("connect: {e}"))?;
-        let auth = handle
-            .authenticate_publickey(
-                "member",
-                PrivateKeyWithHashAlg::new(Arc::new(key.clone()), None),
-            )
-            .await
-            .map_err(|e| format!("auth: {e}"))?;
+        let (mut handle, seen, auth) = key_login(stream, key).await?;
         if auth.success() {
             return Ok(Member::open_shell(handle, &seen, cols, rows).await);
         }
@@ -564,23 +573,10 @@ pub async fn exec(
     key: &PrivateKey,
     command: &str,
 ) -> (Option<u32>, String, String) {
-    let seen = Arc::new(Mutex::new(None));
-    let mut handle = client::connect(
-        Arc::new(client::Config::default()),
-        addr,
-        ClientHandler {
-            seen_host_key: seen,
-        },
-    )
-    .await
-    .expect("connect");
-    let auth = handle
-        .authenticate_publickey(
-            "member",
-            PrivateKeyWithHashAlg::new(Arc::new(key.clone()), None),
-        )
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (handle, _, auth) = key_login(stream, key)
         .await
-        .expect("auth");
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(auth.success(), "public key auth failed: {auth:?}");
     let mut channel = handle.channel_open_session().await.expect("session");
     channel.exec(true, command).await.expect("exec");
