@@ -287,23 +287,23 @@ pub async fn run<O: Output>(
         }
         None => (false, false),
     };
-    // The member's own theme, unless their terminal shows no colour (NO_COLOR, TERM=dumb):
-    // then only plain, which has none either, is kept.
-    let theme = match &user {
+    // The member's own theme and time zone (times in it from the first screen on), in one read.
+    let (chosen, zone) = match &user {
         Some(u) => {
             let (s, u) = (service.clone(), u.clone());
-            let chosen = tokio::task::spawn_blocking(move || s.theme(&u))
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .flatten()
-                .and_then(|name| Theme::from_name(&name));
-            match chosen {
-                Some(Theme::Plain) => Theme::Plain,
-                Some(t) if !theme_forced => t,
-                _ => theme,
-            }
+            tokio::task::spawn_blocking(move || {
+                (s.theme(&u).ok().flatten(), s.time_zone(&u).ok().flatten())
+            })
+            .await
+            .unwrap_or_default()
         }
+        None => (None, None),
+    };
+    // Their theme, unless their terminal shows no colour (NO_COLOR, TERM=dumb): then only
+    // plain, which has none either, is kept.
+    let theme = match chosen.as_deref().and_then(Theme::from_name) {
+        Some(Theme::Plain) => Theme::Plain,
+        Some(t) if !theme_forced => t,
         _ => theme,
     };
     let (mut app, mut effects) = match (banned, user) {
@@ -312,14 +312,7 @@ pub async fn run<O: Output>(
         (_, user) => App::new(user, texts, theme, width, height),
     };
     app.set_key(key_id);
-    // Times in the member's own zone, from the first screen on.
-    if let Some(u) = app.user.clone() {
-        let s = service.clone();
-        let zone = tokio::task::spawn_blocking(move || s.time_zone(&u))
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .flatten();
+    if app.user.is_some() {
         app.set_zone(zone.as_deref());
     }
     if must_enrol {
