@@ -228,6 +228,29 @@ mod tests {
         Config::parse(text, Path::new("bbs.toml")).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// A numeric key added to the config but not to `merge` would change nothing at a SIGHUP
+    /// and say nothing: each one, changed alone, is named as applied or as kept.
+    #[test]
+    fn every_numeric_key_changed_alone_is_named_by_a_reload() {
+        let started = parse("");
+        for bound in crate::config::BOUNDS {
+            let value = if bound.min != bound.default {
+                bound.min
+            } else {
+                bound.max
+            };
+            let (section, key) = bound.key.split_once('.').expect("section.key");
+            let new = parse(&format!("[{section}]\n{key} = {value}\n"));
+            let (_, r) = merge(&started, &started, new);
+            let named: Vec<&str> = r.applied.iter().chain(&r.kept).copied().collect();
+            assert!(
+                named.contains(&bound.key) || named.contains(&section),
+                "{} = {value}: {named:?}",
+                bound.key
+            );
+        }
+    }
+
     #[test]
     fn every_text_from_the_data_dir_is_compared_the_welcome_too() {
         let old = Assets::default();
