@@ -116,7 +116,7 @@ impl Service {
                 "You can withdraw only your own posts.".into(),
             ));
         }
-        let named = (!e.author.is_anonymous()).then_some(user.id);
+        let named = !e.author.is_anonymous();
         self.write(|c| {
             let Some((board, thread)) = crate::store::posts::withdraw(c, post, user.id)? else {
                 return Err(ServiceError::Refused(
@@ -124,14 +124,19 @@ impl Service {
                         .into(),
                 ));
             };
-            audit::record(
-                c,
-                named,
-                AuditAction::PostWithdrawn,
-                Some("post"),
-                Some(post.0),
-                None,
-            )?;
+            // An anonymous post's withdrawal is not audited at all: even with no actor, its
+            // time beside its author's login or named acts would name them without an unmask.
+            // The post itself stays, marked, for the moderators.
+            if named {
+                audit::record(
+                    c,
+                    Some(user.id),
+                    AuditAction::PostWithdrawn,
+                    Some("post"),
+                    Some(post.0),
+                    None,
+                )?;
+            }
             Ok(crate::store::events::thread_changed(c, board, thread)?)
         })?;
         Ok("Withdrawn: members no longer see it; the moderators keep it.".into())

@@ -89,18 +89,20 @@ impl App {
         }
     }
 
-    /// Where an overlay's box goes, and its inside: centred, as tall as its text needs, never
-    /// taller than the screen (the text scrolls inside).
     /// An overlay's width: on a narrow terminal the box takes the whole width (every column is
-    /// text); on a wide one, a readable column.
+    /// text); on a wide one, a readable column. In the plain theme, whose box has no visible
+    /// border, always the whole screen: nothing of the screen beneath shows beside its text
+    /// for a screen reader to read as part of it.
     fn overlay_width(&self) -> u16 {
-        if self.width < 60 {
+        if self.width < 60 || self.theme == Theme::Plain {
             self.width
         } else {
             self.width.saturating_sub(4).min(76)
         }
     }
 
+    /// Where an overlay's box goes, and its inside: centred, as tall as its text needs, never
+    /// taller than the screen (the text scrolls inside); the whole screen in the plain theme.
     pub(super) fn overlay_area(
         &self,
         text: &[(String, widgets::Tone)],
@@ -112,7 +114,11 @@ impl App {
         let (total, _) = widgets::scrolled_rows(inner_w, u16::MAX, text, foot);
         let foot_rows = widgets::wrap_toned(foot, inner_w as usize).len();
         let want = (total + foot_rows + 2) as u16;
-        let h = want.min(area.height.saturating_sub(2));
+        let h = if self.theme == Theme::Plain {
+            area.height
+        } else {
+            want.min(area.height.saturating_sub(2))
+        };
         let r = Rect {
             x: area.x + (area.width - w) / 2,
             y: area.y + (area.height - h) / 2,

@@ -419,15 +419,21 @@ impl View for ConversationScreen {
                 (true, _) => Some(theme.author()),
                 _ => None,
             };
-            let room = area.width.saturating_sub(2) as usize;
-            rich::draw(
-                buf,
-                (area.x + 1, area.y + i as u16),
-                text,
-                room,
-                theme,
-                over,
-            );
+            let selected = *header && id.is_some() && *id == self.selected;
+            let (mut x, y) = (area.x + 1, area.y + i as u16);
+            // Reverse video is no mark to a screen reader: plain says `>` before the header.
+            if selected && theme == Theme::Plain {
+                buf.set_stringn(
+                    x,
+                    y,
+                    "> ",
+                    area.width.saturating_sub(2) as usize,
+                    theme.selected(),
+                );
+                x = x.saturating_add(2).min(area.right());
+            }
+            let room = area.right().saturating_sub(x + 1) as usize;
+            rich::draw(buf, (x, y), text, room, theme, over);
         }
         let box_area = Rect {
             y: area.bottom().saturating_sub(BOX_ROWS),

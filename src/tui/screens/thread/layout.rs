@@ -43,8 +43,16 @@ impl ThreadScreen {
                 area.x + 2
             };
             let over = (!matches!(kind, Kind::Body)).then_some(style);
+            let y = area.y + 1 + i as u16;
+            // Reverse video is no mark to a screen reader: plain says `>` before the header.
+            let x = if selected && theme == Theme::Plain {
+                buf.set_stringn(x, y, "> ", area.right().saturating_sub(x) as usize, style);
+                x.saturating_add(2).min(area.right())
+            } else {
+                x
+            };
             let room = area.right().saturating_sub(x) as usize;
-            rich::draw(buf, (x, area.y + 1 + i as u16), text, room, theme, over);
+            rich::draw(buf, (x, y), text, room, theme, over);
         }
     }
 }
