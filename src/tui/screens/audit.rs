@@ -194,12 +194,16 @@ impl View for AuditScreen {
             };
             crate::tui::widgets::note(area, 1, text, buf, theme);
         }
-        for (i, e) in entries
-            .iter()
-            .skip(self.scroll)
-            .take(area.height.saturating_sub(1) as usize)
-            .enumerate()
-        {
+        // Each row whole: what does not fit wraps under its action, so the target and the
+        // reason can always be read.
+        let indent = if narrow { 4 } else { 18 };
+        let indent = " ".repeat(indent);
+        let options = textwrap::Options::new(w.max(12)).subsequent_indent(&indent);
+        let mut y = area.y + 1;
+        for e in entries.iter().skip(self.scroll) {
+            if y >= area.bottom() {
+                break;
+            }
             let mut line = if narrow {
                 let time = format_time(e.at);
                 let short = time.get(5..).unwrap_or(&time);
@@ -213,13 +217,14 @@ impl View for AuditScreen {
             if let Some(r) = &e.reason {
                 line.push_str(&format!(" ({r})"));
             }
-            buf.set_stringn(
-                area.x + 1,
-                area.y + 1 + i as u16,
-                truncate(&line, w),
-                w,
-                theme.text(),
-            );
+            let line = crate::sanitize::line(&line);
+            for piece in textwrap::wrap(&line, &options) {
+                if y >= area.bottom() {
+                    break;
+                }
+                buf.set_stringn(area.x + 1, y, truncate(&piece, w), w, theme.text());
+                y += 1;
+            }
         }
         if let Some(input) = &self.editing {
             let y = area.bottom().saturating_sub(1);
@@ -233,5 +238,62 @@ impl View for AuditScreen {
             );
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::audit::Entry;
+
+    fn drawn(s: &AuditScreen, width: u16, height: u16) -> String {
+        let area = Rect::new(0, 0, width, height);
+        let mut buf = Buffer::empty(area);
+        s.render(area, &mut buf, Theme::Default, &Texts::default());
+        (0..height)
+            .map(|y| {
+                (0..width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_long_row_wraps_so_its_target_and_reason_read_whole_at_40_columns() {
+        let mut s = AuditScreen::new();
+        let entry = |id, reason: &str| Entry {
+            id,
+            at: 0,
+            actor: "warden".into(),
+            action: "report_resolved".into(),
+            target: Some("user moss".into()),
+            reason: Some(reason.into()),
+        };
+        s.loaded(
+            Loaded::Audit(
+                0,
+                vec![
+                    entry(2, "Nothing on your record needed changing"),
+                    entry(1, "second row\u{1b}[31m"),
+                ],
+            ),
+            10,
+        );
+        let screen = drawn(&s, 40, 10);
+        let flat: String = screen
+            .lines()
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            flat.contains("report_resolved → user moss (Nothing on your record needed changing)"),
+            "{screen}"
+        );
+        assert!(flat.contains("(second row)"), "{screen}");
+        assert!(!screen.contains('\u{1b}'), "{screen}");
+        // Continuation rows are indented under the row they belong to.
+        assert!(screen.lines().nth(2).is_some_and(|l| l.starts_with("     ")), "{screen}");
     }
 }
