@@ -145,6 +145,18 @@ async fn a_recovery_code_binds_a_new_key_once() {
     // A wrong code, or a right code with the wrong handle, is refused the same way.
     let mut m = recover(new_key(), "lost_keys", "AAAA-BBBB-CCCC".into()).await;
     m.wait_for("do not match").await;
+    // Esc goes back to the guidelines (where `r` was), not out of the board; `?` lists the
+    // keys there.
+    m.send(keys::ESC).await;
+    m.wait_until(
+        |s| s.contains("Community guidelines") && !s.contains("Lost your key?"),
+        "the guidelines again",
+    )
+    .await;
+    assert!(!m.connection_closed());
+    m.send(b"?").await;
+    let screen = m.wait_for("Keys on this screen").await;
+    assert!(screen.contains("recover your account"), "{screen}");
     m.disconnect().await;
     let mut m = recover(new_key(), "someone_else", codes[0].clone()).await;
     m.wait_for("do not match").await;

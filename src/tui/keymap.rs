@@ -123,6 +123,8 @@ pub enum Context {
     Compose,
     SignUpDocument,
     SignUpHandle,
+    /// Recovering an account while joining: handle and code; Esc goes back.
+    SignUpRecover,
     Notice,
     Settings,
     /// A one-line field has the keyboard: only Enter, Esc and F1 are commands.
@@ -288,6 +290,7 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
         Context::Compose => screens::compose::KEYS,
         Context::SignUpDocument => screens::signup::DOCUMENT_KEYS,
         Context::SignUpHandle => screens::signup::HANDLE_KEYS,
+        Context::SignUpRecover => screens::signup::RECOVER_KEYS,
         Context::Notice => screens::notice::KEYS,
         Context::Settings => screens::settings::KEYS,
         Context::Typing => TYPING,
@@ -330,6 +333,12 @@ pub fn bindings(ctx: Context, staff: bool) -> Vec<&'static Binding> {
             | Context::Record
     ) {
         all.extend(MOVE.iter());
+        all.extend(COMMON.iter());
+    } else if matches!(
+        ctx,
+        Context::SignUpDocument | Context::Notice | Context::Reaccept
+    ) {
+        // Pages to read, where letters are no text: help too, but their own scrolling keys.
         all.extend(COMMON.iter());
     } else {
         all.push(&COMMON[2]);
@@ -451,7 +460,7 @@ mod tests {
         );
     }
 
-    const ALL: [Context; 25] = [
+    const ALL: [Context; 26] = [
         Context::Dashboard,
         Context::History,
         Context::Profile,
@@ -465,6 +474,7 @@ mod tests {
         Context::Compose,
         Context::SignUpDocument,
         Context::SignUpHandle,
+        Context::SignUpRecover,
         Context::Notice,
         Context::Settings,
         Context::Typing,

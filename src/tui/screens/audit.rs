@@ -282,11 +282,7 @@ mod tests {
             10,
         );
         let screen = drawn(&s, 40, 10);
-        let flat: String = screen
-            .lines()
-            .map(str::trim)
-            .collect::<Vec<_>>()
-            .join(" ");
+        let flat: String = screen.lines().map(str::trim).collect::<Vec<_>>().join(" ");
         assert!(
             flat.contains("report_resolved → user moss (Nothing on your record needed changing)"),
             "{screen}"
@@ -294,6 +290,12 @@ mod tests {
         assert!(flat.contains("(second row)"), "{screen}");
         assert!(!screen.contains('\u{1b}'), "{screen}");
         // Continuation rows are indented under the row they belong to.
-        assert!(screen.lines().nth(2).is_some_and(|l| l.starts_with("     ")), "{screen}");
+        assert!(
+            screen
+                .lines()
+                .nth(2)
+                .is_some_and(|l| l.starts_with("     ")),
+            "{screen}"
+        );
     }
 }

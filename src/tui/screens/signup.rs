@@ -28,14 +28,14 @@ pub const DOCUMENT_KEYS: &[Binding] = &[
         "q",
         "I don't accept (leave)",
     )
-    .footer(),
+    .footer_as("leave"),
     bind(
         &[ch('r')],
         Action::Recover,
         "r",
         "lost your key? recover your account",
     )
-    .footer(),
+    .footer_as("lost your key?"),
     bind(
         &[DOWN, PGDN, ch(' ')],
         Action::Down,
@@ -56,6 +56,20 @@ pub const HANDLE_KEYS: &[Binding] = &[
         "previous field",
     ),
     bind(&[ESC], Action::Decline, "Esc", "leave").footer(),
+    bind(&[F1], Action::HelpNow, "F1", "help now").footer(),
+];
+
+/// Recovering an account: as joining, but Esc goes back to the guidelines.
+pub const RECOVER_KEYS: &[Binding] = &[
+    bind(&[ENTER], Action::Send, "Enter", "recover").footer(),
+    bind(&[TAB], Action::NextField, "Tab", "next field").footer(),
+    bind(
+        &[shift_key(TAB)],
+        Action::PrevField,
+        "Shift-Tab",
+        "previous field",
+    ),
+    bind(&[ESC], Action::Back, "Esc", "back").footer(),
     bind(&[F1], Action::HelpNow, "F1", "help now").footer(),
 ];
 
@@ -192,7 +206,8 @@ impl View for SignUpScreen {
     fn context(&self) -> Context {
         match self.step {
             Step::Guidelines | Step::Privacy => Context::SignUpDocument,
-            Step::Handle | Step::Recover => Context::SignUpHandle,
+            Step::Handle => Context::SignUpHandle,
+            Step::Recover => Context::SignUpRecover,
         }
     }
 
@@ -254,6 +269,13 @@ impl View for SignUpScreen {
                         Outcome::none()
                     }
                     Some(Action::Decline) => Outcome::nav(Nav::Quit, vec![]),
+                    // From recovering, back to the guidelines (where `r` came from).
+                    Some(Action::Back) => {
+                        self.step = Step::Guidelines;
+                        self.focus = 0;
+                        self.reading.restart();
+                        Outcome::none()
+                    }
                     _ => {
                         let field = self.focused();
                         self.input(field).key(key);
