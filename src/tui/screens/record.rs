@@ -34,6 +34,11 @@ pub struct RecordScreen {
 }
 
 impl RecordScreen {
+    /// Whether there is anything on the record (a banned member's ban is, always).
+    fn has_something(&self) -> bool {
+        self.banner.is_some() || self.entries.as_ref().is_some_and(|e| !e.is_empty())
+    }
+
     pub fn new() -> RecordScreen {
         RecordScreen {
             entries: None,
@@ -76,6 +81,11 @@ impl View for RecordScreen {
         "My record".into()
     }
 
+    /// An appeal is of something on the record: offered only when there is something.
+    fn offers(&self, action: Action) -> bool {
+        action != Action::Appeal || self.has_something()
+    }
+
     fn key(
         &mut self,
         key: &KeyEvent,
@@ -94,6 +104,9 @@ impl View for RecordScreen {
             return Outcome::none();
         }
         match action {
+            Some(Action::Appeal) if !self.has_something() => Outcome::status(
+                crate::tui::Status::Info("There is nothing on your record to appeal.".into()),
+            ),
             Some(Action::Appeal) => {
                 self.appeal = Some(LineInput::new(500));
                 Outcome::none()
@@ -197,5 +210,26 @@ impl View for RecordScreen {
             );
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use terminput::KeyCode;
+
+    #[test]
+    fn an_empty_record_offers_no_appeal_and_says_why() {
+        let mut s = RecordScreen::new();
+        s.loaded(Loaded::Record(vec![]), 10);
+        assert!(!s.offers(Action::Appeal));
+        let key = KeyEvent::new(KeyCode::Char('a'));
+        let out = s.key(&key, Some(Action::Appeal), 10, None);
+        assert!(
+            matches!(&out.status, Some(crate::tui::Status::Info(t)) if t.contains("nothing on your record")),
+            "{:?}",
+            out.status
+        );
+        assert!(s.appeal.is_none(), "no appeal box opens");
     }
 }

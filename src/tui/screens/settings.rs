@@ -43,7 +43,7 @@ pub const KEYS: &[Binding] = &[
         &[ch('T')],
         Action::CycleTheme,
         "T",
-        "colours (dark, light, high contrast, none, plain)",
+        "colours (dark, light, high contrast, monochrome, plain)",
     ),
     bind(&[ch('z')], Action::TimeZone, "z", "time zone"),
     bind(&[ch('u')], Action::Unblock, "u", "unblock someone"),
