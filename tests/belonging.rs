@@ -418,7 +418,7 @@ fn header_bg(m: &Member) -> vt100::Color {
     m.parser.screen().cell(0, 0).expect("a cell").bgcolor()
 }
 
-/// A member chooses a colour theme in settings (T cycles dark, light, high contrast, none); it
+/// A member chooses a colour theme in settings (T cycles dark, light, high contrast, monochrome, plain); it
 /// applies at once and is remembered at the next login.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_colour_theme_chosen_in_settings_applies_at_once_and_is_remembered() {
