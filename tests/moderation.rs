@@ -623,7 +623,7 @@ async fn an_urgent_report_reaches_online_moderators_first_and_in_context() {
     moderator.wait_for("URGENT").await;
     // Resolve with the usual outcome number 4.
     moderator.send(b"o").await;
-    moderator.wait_for("Outcome (number or words)").await;
+    moderator.wait_for("Outcome (1-4 or words)").await;
     moderator.send(b"4\r").await;
     reporter.send(keys::ESC).await;
     // The outcome is longer than the status line at 80 columns: it takes the rows above,

@@ -528,6 +528,15 @@ fn settings_at_40x12_shows_the_keys_first_and_pages_to_the_end() {
         screen.contains("Your keys\n ▸ ssh-ed25519 SHA256:first"),
         "{screen}"
     );
+    // A question's explanation wraps whole above it.
+    press(&mut app, 'w');
+    let screen = snapshot(&mut app, 40, 12);
+    assert!(
+        crate::tui::test_support::flat(&screen).contains(
+            "Posts with these words or phrases arrive collapsed. Separate them with commas. Muted:"
+        ),
+        "{screen}"
+    );
 }
 
 /// Empty notifications and messages at 40×12: the sentence that says what will show there

@@ -310,7 +310,9 @@ impl View for ReportsScreen {
             return crate::tui::widgets::prompt(
                 area,
                 bottom,
-                "Outcome (number or words): ",
+                // Short enough that the answer fits beside it at 40 columns: a label that
+                // wrapped would cover the last outcome.
+                "Outcome (1-4 or words): ",
                 input,
                 buf,
                 theme,
@@ -347,6 +349,37 @@ mod tests {
             place: None,
             thread: thread.map(crate::domain::ThreadId),
         }
+    }
+
+    #[test]
+    fn every_outcome_shows_above_the_question_at_40_columns() {
+        let mut s = ReportsScreen::new();
+        let post = Target::Post(crate::domain::PostId(1));
+        s.loaded(Loaded::Reports(vec![item(post, false, Some(1))]), 8);
+        let key = KeyEvent::new(terminput::KeyCode::Char('o'));
+        s.key(&key, Some(Action::Resolve), 8, None);
+        assert!(s.typing());
+        let area = Rect::new(0, 0, 40, 8);
+        let mut buf = Buffer::empty(area);
+        s.render(area, &mut buf, Theme::Default, &Texts::default());
+        let screen: Vec<String> = (0..8)
+            .map(|y| (0..40).map(|x| buf[(x, y)].symbol().to_string()).collect())
+            .collect();
+        for (i, _) in OUTCOMES.iter().enumerate() {
+            assert!(
+                screen
+                    .iter()
+                    .any(|l| l.starts_with(&format!(" {} ", i + 1))),
+                "outcome {}:\n{}",
+                i + 1,
+                screen.join("\n")
+            );
+        }
+        assert!(
+            screen[7].contains("Outcome (1-4 or words):"),
+            "{}",
+            screen.join("\n")
+        );
     }
 
     #[test]

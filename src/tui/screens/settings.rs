@@ -571,6 +571,8 @@ impl View for SettingsScreen {
                 } else {
                     "Your posts will be KEPT without your name. (Tab: erase them)"
                 };
+                clear_row(buf, area, qy.saturating_sub(2));
+                clear_row(buf, area, qy.saturating_sub(1));
                 buf.set_stringn(
                     area.x + 1,
                     qy.saturating_sub(2),
@@ -615,12 +617,12 @@ impl View for SettingsScreen {
                 );
             }
             Mode::Muted(input) => {
-                buf.set_stringn(
-                    area.x + 1,
-                    qy.saturating_sub(1),
+                hint(
+                    buf,
+                    area,
+                    qy,
                     "Posts with these words or phrases arrive collapsed. Separate them with commas.",
-                    w.saturating_sub(2),
-                    theme.dim(),
+                    theme,
                 );
                 return crate::tui::widgets::prompt(area, qy, "Muted: ", input, buf, theme);
             }
@@ -628,12 +630,12 @@ impl View for SettingsScreen {
                 return crate::tui::widgets::prompt(area, qy, "Current code: ", input, buf, theme);
             }
             Mode::TimeZone(input) => {
-                buf.set_stringn(
-                    area.x + 1,
-                    qy.saturating_sub(1),
+                hint(
+                    buf,
+                    area,
+                    qy,
                     "A name like Europe/Berlin or America/New_York; empty for UTC.",
-                    w.saturating_sub(2),
-                    theme.dim(),
+                    theme,
                 );
                 return crate::tui::widgets::prompt(area, qy, "Time zone: ", input, buf, theme);
             }
@@ -641,4 +643,31 @@ impl View for SettingsScreen {
         }
         None
     }
+}
+
+/// A question's explanation, on the rows just above the question line `qy`, wrapped whole
+/// (at 40 columns it takes two rows rather than losing its end).
+fn hint(buf: &mut Buffer, area: Rect, qy: u16, text: &str, theme: Theme) {
+    let room = area.width.saturating_sub(2).max(8) as usize;
+    let lines = textwrap::wrap(text, room);
+    for (i, line) in lines.iter().enumerate() {
+        let y = qy.saturating_sub((lines.len() - i) as u16);
+        if y >= area.y {
+            clear_row(buf, area, y);
+            buf.set_stringn(area.x + 1, y, line, room, theme.dim());
+        }
+    }
+}
+
+/// Blanks row `y` of `area`, so a question's lines never mix with the page beneath.
+fn clear_row(buf: &mut Buffer, area: Rect, y: u16) {
+    use ratatui::widgets::{Clear, Widget};
+    Clear.render(
+        Rect {
+            y,
+            height: 1,
+            ..area
+        },
+        buf,
+    );
 }
