@@ -59,6 +59,23 @@ pub fn for_terminal(term: &str, colorterm: Option<&str>, no_color: bool) -> (The
 }
 
 impl Theme {
+    /// Marks a selected row that starts at `x` on row `y` (up to column `right`) where its
+    /// style alone would not show: reverse video says nothing to a screen reader, so the plain
+    /// theme puts `> ` before it. Returns where the row's own text starts.
+    pub fn mark_selected(
+        self,
+        buf: &mut ratatui::buffer::Buffer,
+        (x, y): (u16, u16),
+        right: u16,
+        style: Style,
+    ) -> u16 {
+        if self != Theme::Plain {
+            return x;
+        }
+        buf.set_stringn(x, y, "> ", right.saturating_sub(x) as usize, style);
+        x.saturating_add(2).min(right)
+    }
+
     /// The name kept for the member and shown in settings.
     pub fn name(self) -> &'static str {
         match self {

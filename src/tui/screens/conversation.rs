@@ -414,23 +414,20 @@ impl View for ConversationScreen {
         }
         let top = lines.len().saturating_sub(rows + self.scroll_up);
         for (i, (text, header, id)) in lines.iter().skip(top).take(rows).enumerate() {
-            let over = match (header, id) {
-                (true, Some(_)) if *id == self.selected => Some(theme.selected()),
-                (true, _) => Some(theme.author()),
+            let selected = *header && id.is_some() && *id == self.selected;
+            let over = match (header, selected) {
+                (true, true) => Some(theme.selected()),
+                (true, false) => Some(theme.author()),
                 _ => None,
             };
-            let selected = *header && id.is_some() && *id == self.selected;
             let (mut x, y) = (area.x + 1, area.y + i as u16);
-            // Reverse video is no mark to a screen reader: plain says `>` before the header.
-            if selected && theme == Theme::Plain {
-                buf.set_stringn(
-                    x,
-                    y,
-                    "> ",
-                    area.width.saturating_sub(2) as usize,
+            if selected {
+                x = theme.mark_selected(
+                    buf,
+                    (x, y),
+                    area.right().saturating_sub(1),
                     theme.selected(),
                 );
-                x = x.saturating_add(2).min(area.right());
             }
             let room = area.right().saturating_sub(x + 1) as usize;
             rich::draw(buf, (x, y), text, room, theme, over);

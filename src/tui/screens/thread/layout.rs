@@ -44,10 +44,8 @@ impl ThreadScreen {
             };
             let over = (!matches!(kind, Kind::Body)).then_some(style);
             let y = area.y + 1 + i as u16;
-            // Reverse video is no mark to a screen reader: plain says `>` before the header.
-            let x = if selected && theme == Theme::Plain {
-                buf.set_stringn(x, y, "> ", area.right().saturating_sub(x) as usize, style);
-                x.saturating_add(2).min(area.right())
+            let x = if selected {
+                theme.mark_selected(buf, (x, y), area.right(), style)
             } else {
                 x
             };
