@@ -92,27 +92,32 @@ fn the_unread_walk_follows_the_list_a_member_with_a_block_sees() {
     assert!(after.iter().all(|t| t.unread == 0), "{after:?}");
 }
 
-#[test]
-fn a_moderator_lands_on_the_page_of_their_first_unread_post_past_the_hidden_ones() {
-    let s = open_service();
-    let writer = s.add_user("writer", &key(), Role::Member).expect("add");
-    let member = s.add_user("member", &key(), Role::Member).expect("add");
-    let moderator = s.add_user("keeper", &key(), Role::Moderator).expect("add");
+/// A thread on General by `writer` that fills one page exactly: its opening post and the
+/// replies after it (returned, oldest first).
+fn one_full_page(s: &Service, writer: &User) -> (ThreadId, Vec<PostId>) {
     let thread = post(
-        &s,
-        &writer,
+        s,
+        writer,
         DraftPlace::NewThread(GENERAL),
         "long",
         "0",
         false,
     )
     .thread;
-    let replies: Vec<PostId> = (1..POSTS_PER_PAGE)
-        .map(|i| {
-            let place = DraftPlace::Reply(GENERAL, thread);
-            post(&s, &writer, place, "", &format!("reply {i}"), false).post
-        })
+    let place = DraftPlace::Reply(GENERAL, thread);
+    let replies = (1..POSTS_PER_PAGE)
+        .map(|i| post(s, writer, place, "", &format!("reply {i}"), false).post)
         .collect();
+    (thread, replies)
+}
+
+#[test]
+fn a_moderator_lands_on_the_page_of_their_first_unread_post_past_the_hidden_ones() {
+    let s = open_service();
+    let writer = s.add_user("writer", &key(), Role::Member).expect("add");
+    let member = s.add_user("member", &key(), Role::Member).expect("add");
+    let moderator = s.add_user("keeper", &key(), Role::Moderator).expect("add");
+    let (thread, replies) = one_full_page(&s, &writer);
     // Both read the first page, which is the whole thread so far.
     for reader in [&member, &moderator] {
         assert_eq!(s.unread_page(reader, thread).expect("page"), 0);
@@ -149,19 +154,8 @@ fn a_post_opened_from_search_is_on_the_page_a_moderator_is_shown() {
     let s = open_service();
     let writer = s.add_user("writer", &key(), Role::Member).expect("add");
     let moderator = s.add_user("keeper", &key(), Role::Moderator).expect("add");
-    let thread = post(
-        &s,
-        &writer,
-        DraftPlace::NewThread(GENERAL),
-        "long",
-        "0",
-        false,
-    )
-    .thread;
+    let (thread, replies) = one_full_page(&s, &writer);
     let place = DraftPlace::Reply(GENERAL, thread);
-    let replies: Vec<PostId> = (1..POSTS_PER_PAGE)
-        .map(|i| post(&s, &writer, place, "", &format!("reply {i}"), false).post)
-        .collect();
     for id in &replies[..3] {
         s.moderate(&moderator, ModAction::Hide(*id), "off topic")
             .expect("hide");
